@@ -1,0 +1,41 @@
+/**
+ * `day`: what one ticker-day can see at its asOf (the DayContext), as a one-node graph.
+ * Handy in LangGraph Studio to check point-in-time alignment before running the agents.
+ */
+import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { z } from "zod";
+import { marketDataDir } from "../src/config/paths.ts";
+import { dayContext } from "../src/data/day-context.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { IsoDate, Ticker } from "../src/domain/schemas.ts";
+
+export const DayState = new StateSchema({
+  ticker: Ticker.describe("ticker, e.g. AAPL"),
+  date: IsoDate.describe("trading date YYYY-MM-DD"),
+  asOf: z.string().optional().describe("close(t): nothing after it is visible"),
+  itemCount: z.number().optional(),
+  items: z.array(z.object({ id: z.string(), published_at: z.string(), text: z.string() })).optional(),
+  previousLabel: z.string().nullable().optional().describe("the last label known at asOf (the move t-2 -> t-1)"),
+});
+
+export const DayGraphContext = z.object({
+  dataDir: z.string().optional().describe("market data dir (default: the bundled sample)"),
+});
+
+async function loadDay(state: typeof DayState.State, runtime: Runtime<z.infer<typeof DayGraphContext>>) {
+  const data = await loadMarketData(marketDataDir(runtime.context?.dataDir), { tickers: [state.ticker] });
+  const ctx = dayContext(data, state.ticker, state.date);
+  return {
+    asOf: ctx.asOf,
+    itemCount: ctx.items.length,
+    items: ctx.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.text })),
+    previousLabel: ctx.knownLabels.at(-1)?.label ?? null,
+  };
+}
+
+export function buildDayGraph() {
+  return new StateGraph(DayState, DayGraphContext).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
+}
+
+export const graph = buildDayGraph().compile();
+graph.name = "day";

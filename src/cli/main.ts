@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/** The `stockmem` command line. Each command is a small function; `stockmem help` lists them. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { marketDataDir } from "../config/paths.ts";
+import { DataError } from "../data/errors.ts";
+import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
+import { dataStats } from "../data/stats.ts";
+import { describeReport } from "./data-report.ts";
+import { table } from "./format.ts";
+import { fileProgress } from "./progress.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const DATA_OPTIONS = {
+  data: { type: "string" },
+  tickers: { type: "string" },
+  "skip-invalid": { type: "boolean" },
+  "max-items-per-day": { type: "string" },
+  "max-text-chars": { type: "string" },
+} satisfies Options;
+
+function intFlag(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive integer, got "${value}"`);
+  return n;
+}
+
+export class UsageError extends Error {}
+
+export function loadOptions(v: Record<string, string | boolean | undefined>): LoadOptions & { dir: string } {
+  return {
+    dir: marketDataDir(v.data as string | undefined),
+    skipInvalid: Boolean(v["skip-invalid"]),
+    maxItemsPerDay: intFlag(v["max-items-per-day"] as string | undefined, "max-items-per-day", LOAD_DEFAULTS.maxItemsPerDay),
+    maxTextChars: intFlag(v["max-text-chars"] as string | undefined, "max-text-chars", LOAD_DEFAULTS.maxTextChars),
+    tickers: typeof v.tickers === "string" ? v.tickers.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean) : undefined,
+    onProgress: fileProgress,
+  };
+}
+
+const dateFlag = (v: unknown, name: string): string | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new UsageError(`--${name} expects a date YYYY-MM-DD, got "${String(v)}"`);
+  return v;
+};
+
+async function dataStatsCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { ...DATA_OPTIONS, from: { type: "string" }, to: { type: "string" }, json: { type: "boolean" } } });
+  const opts = loadOptions(values);
+  const data = await loadMarketData(opts.dir, opts);
+  const stats = dataStats(data, dateFlag(values.from, "from"), dateFlag(values.to, "to"));
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ ...stats, report: data.report }, null, 2) + "\n");
+    return;
+  }
+  console.log(`data: ${stats.dir}   window: ${stats.from ?? "start"} .. ${stats.to ?? "end"}   (label of day t = move t -> t+1, ±1 %)`);
+  console.log(
+    table(
+      ["ticker", "items", "trading days", "days with items", "up", "down", "flat", "unlabeled"],
+      stats.tickers.map((t) => [t.ticker, t.items, t.trading_days, t.days_with_items, t.labels.up, t.labels.down, t.labels.flat, t.labels.unlabeled]),
+    ),
+  );
+  for (const line of describeReport(data.report)) console.log(`note: ${line}`);
+}
+
+/** The main job. For now: the data summary of the default data over the paper-style train/test windows. */
+async function startCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: DATA_OPTIONS });
+  const opts = loadOptions(values);
+  const data = await loadMarketData(opts.dir, opts);
+  for (const [name, from, to] of [["train", "2015-07-01", "2015-09-30"], ["test", "2015-10-01", "2015-12-31"]] as const) {
+    const stats = dataStats(data, from, to);
+    console.log(`\n${name} window ${from} .. ${to}`);
+    console.log(table(["ticker", "items", "trading days", "up", "down", "flat"], stats.tickers.map((t) => [t.ticker, t.items, t.trading_days, t.labels.up, t.labels.down, t.labels.flat])));
+  }
+  for (const line of describeReport(data.report)) console.log(`note: ${line}`);
+}
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
+  start: { run: startCommand, help: "start [--data DIR]   the main job (npm start)" },
+  "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
+};
+
+function usage(): string {
+  return ["usage: stockmem <command> [flags]", "", ...Object.values(COMMANDS).map((c) => `  stockmem ${c.help}`)].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [a, b, ...rest] = argv;
+  const cmd = COMMANDS[`${a} ${b}`] ?? (a ? COMMANDS[a] : undefined);
+  if (!cmd || a === "help" || a === "--help") {
+    console.log(usage());
+    return a && a !== "help" && a !== "--help" ? 2 : 0;
+  }
+  const args = COMMANDS[`${a} ${b}`] ? rest : [b, ...rest].filter((x): x is string => x !== undefined);
+  try {
+    await cmd.run(args);
+    return 0;
+  } catch (e) {
+    if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`stockmem: ${(e as Error).message}`);
+      return 2;
+    }
+    console.error(`stockmem: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,44 @@
+/**
+ * The run context: every tunable of a run, with its default, in one zod schema.
+ * Graphs take it as their LangGraph context; the CLI builds it from flags and env.
+ */
+import { z } from "zod";
+
+export const ModelId = z
+  .string()
+  .regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
+
+export const EmbeddingModelId = z
+  .string()
+  .regex(/^(offline:hash|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline:hash", "openai:<model>" or "ollama:<model>"');
+
+export const RunContext = z.object({
+  /** Run namespace: prefixes the Chroma collections, so experiments stay apart. */
+  run: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,40}$/, "run names use letters, digits, _ and - (max 41 chars)").default("default"),
+  /** Default model of every agent. */
+  model: ModelId.default("offline"),
+  /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}. */
+  models: z.record(z.string(), ModelId).default({}),
+  embeddings: EmbeddingModelId.default("offline:hash"),
+  /** Dimension of the offline hashed embeddings. */
+  embeddingDim: z.number().int().min(16).max(8192).default(512),
+  /** Window of past trading days (paper: w = 5). */
+  w: z.number().int().min(1).max(60).default(5),
+  /** Weight of the type Jaccard in DailySim (paper: a = 0.7). */
+  a: z.number().min(0).max(1).default(0.7),
+  /** References retrieved by the Jaccard tool (paper: K = 10). */
+  K: z.number().int().min(1).max(100).default(10),
+  /** Maximum chain depth followed back by the tracker (paper: D_max = 5). */
+  Dmax: z.number().int().min(0).max(20).default(5),
+  /** Candidates retrieved per event by the tracker. */
+  trackerTopK: z.number().int().min(1).max(50).default(5),
+  /** Label threshold: up if the next-day return > +threshold, down if < -threshold. */
+  labelThreshold: z.number().min(0).max(0.2).default(0.01),
+  maxItemsPerDay: z.number().int().min(1).default(200),
+  maxTextChars: z.number().int().min(100).default(4000),
+});
+export type RunContext = z.infer<typeof RunContext>;
+
+export function runContext(input: Partial<z.input<typeof RunContext>> = {}): RunContext {
+  return RunContext.parse(input);
+}

@@ -1,0 +1,18 @@
+/** Where things live. One home for the defaults of the market data dir and the state dir. */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The bundled sample (a slice of StockNet ACL18, MIT): the default market data. */
+export const SAMPLE_DATA_DIR = join(PACKAGE_ROOT, "data/sample");
+
+/** Market data dir: --data, else STOCKMEM_MARKET_DATA, else the bundled sample. */
+export function marketDataDir(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.STOCKMEM_MARKET_DATA ?? SAMPLE_DATA_DIR);
+}
+
+/** State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR, default .stockmem/ in the working directory. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.STOCKMEM_DATA_DIR ?? ".stockmem");
+}

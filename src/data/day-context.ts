@@ -1,0 +1,59 @@
+/**
+ * DayContext(ticker, t): everything knowable at asOf = close(t), and nothing more.
+ * It is a frozen snapshot (copies, not views), so no code holding it can reach later data.
+ */
+import type { Label, NewsItem, PriceBar } from "../domain/schemas.ts";
+import type { MarketData, TickerSeries } from "./load.ts";
+
+export interface DayContext {
+  readonly ticker: string;
+  readonly date: string;
+  /** close(t) as ISO UTC instant and epoch ms */
+  readonly asOf: string;
+  readonly asOfMs: number;
+  /** the day's items: published in (close(t-1), close(t)] */
+  readonly items: readonly NewsItem[];
+  /** price bars up to and including t */
+  readonly history: readonly PriceBar[];
+  /** targets already realised at asOf: the labels of days before t (the label of t needs close(t+1)) */
+  readonly knownLabels: readonly { readonly date: string; readonly label: Label }[];
+  /** the previous trading dates of this ticker, oldest first (so [t-w, t-1] is previousDates.slice(-w)) */
+  readonly previousDates: readonly string[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function seriesOf(data: MarketData, ticker: string): TickerSeries {
+  const s = data.series.get(ticker);
+  if (!s) throw new Error(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
+  return s;
+}
+
+export function dayContext(data: MarketData, ticker: string, date: string): DayContext {
+  const s = seriesOf(data, ticker);
+  const index = s.calendar.indexOf(date);
+  if (index === undefined) throw new Error(`${date} is not a trading day of ${ticker} in ${data.dir}`);
+  const asOfMs = s.calendar.closes[index]!;
+  const ctx: DayContext = {
+    ticker,
+    date,
+    asOf: new Date(asOfMs).toISOString(),
+    asOfMs,
+    items: structuredClone(s.itemsByDay[index]!),
+    history: structuredClone(s.bars.slice(0, index + 1)),
+    knownLabels: s.days.slice(0, index).map((d) => ({ date: d.date, label: d.label! })),
+    previousDates: s.calendar.dates.slice(0, index),
+  };
+  return deepFreeze(ctx);
+}
+
+/** Trading dates of a ticker within [from, to] (inclusive, either bound optional). */
+export function tradingDatesBetween(data: MarketData, ticker: string, from?: string, to?: string): string[] {
+  return seriesOf(data, ticker).calendar.dates.filter((d) => (!from || d >= from) && (!to || d <= to));
+}

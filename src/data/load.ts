@@ -1,0 +1,236 @@
+/**
+ * Loads a data dir (news.jsonl + prices.csv, see data/sample/README.md) point-in-time safe:
+ * validated with zod, duplicates removed by id, items aligned to trading days by the 16:00 New York
+ * close, spam bursts capped, oversized texts truncated. Every item that is not kept is counted in
+ * the LoadReport: nothing is lost silently.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { NewsItem, PriceBar, type Label, type TradingDay } from "../domain/schemas.ts";
+import { TradingCalendar } from "./calendar.ts";
+import { DataError } from "./errors.ts";
+import { labelOf, simpleReturn } from "./labels.ts";
+import { readLines, type Progress } from "./read-lines.ts";
+
+export interface LoadOptions {
+  /** Skip malformed lines (counted in the report) instead of failing on the first one. */
+  skipInvalid?: boolean;
+  /** Keep at most this many items per ticker-day (evenly spaced in time); the rest are counted as dropped. */
+  maxItemsPerDay?: number;
+  /** Texts longer than this are cut, with a marker saying how much was cut. */
+  maxTextChars?: number;
+  /** Only these tickers (others are counted as filtered). */
+  tickers?: readonly string[];
+  labelThreshold?: number;
+  onProgress?: (file: string) => Progress | undefined;
+}
+
+export const LOAD_DEFAULTS = { maxItemsPerDay: 200, maxTextChars: 4000, labelThreshold: 0.01 } as const;
+
+export interface InvalidLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface LoadReport {
+  newsLines: number;
+  priceRows: number;
+  invalid: InvalidLine[];
+  duplicateIds: number;
+  emptyText: number;
+  truncatedTexts: number;
+  filteredTickers: Record<string, number>;
+  unknownTickers: Record<string, number>;
+  beforePriceRange: Record<string, number>;
+  afterPriceRange: Record<string, number>;
+  /** items dropped by the per-day cap, keyed "TICKER date" */
+  droppedBySpamCap: Record<string, number>;
+  keptItems: number;
+}
+
+export interface TickerSeries {
+  ticker: string;
+  calendar: TradingCalendar;
+  bars: readonly PriceBar[];
+  days: readonly TradingDay[];
+  /** items of each trading day, sorted by published_at then id; index = calendar index */
+  itemsByDay: readonly (readonly NewsItem[])[];
+}
+
+export interface MarketData {
+  dir: string;
+  tickers: readonly string[];
+  series: ReadonlyMap<string, TickerSeries>;
+  report: LoadReport;
+}
+
+export const TRUNCATION_MARKER = (cut: number) => ` …[truncated ${cut} chars]`;
+
+const PRICE_HEADER = ["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"] as const;
+
+const bump = (rec: Record<string, number>, key: string, by = 1) => {
+  rec[key] = (rec[key] ?? 0) + by;
+};
+
+function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+  return err.issues.map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`).join("; ");
+}
+
+export function emptyReport(): LoadReport {
+  return {
+    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0,
+    filteredTickers: {}, unknownTickers: {}, beforePriceRange: {}, afterPriceRange: {}, droppedBySpamCap: {}, keptItems: 0,
+  };
+}
+
+function fail(report: LoadReport, opts: LoadOptions, file: string, line: number, reason: string): void {
+  if (!opts.skipInvalid) throw new DataError(file, line, `${reason} (use --skip-invalid to skip and count such lines)`);
+  report.invalid.push({ file, line, reason });
+}
+
+export async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = {}): Promise<Map<string, PriceBar[]>> {
+  const byTicker = new Map<string, Map<string, PriceBar>>();
+  for await (const { line, text } of readLines(file, opts.onProgress?.(file))) {
+    if (line === 1) {
+      const header = text.trim().split(",");
+      if (header.join(",") !== PRICE_HEADER.join(",")) {
+        throw new DataError(file, 1, `expected the header "${PRICE_HEADER.join(",")}", got "${text.trim()}"`);
+      }
+      continue;
+    }
+    if (text.trim() === "") continue;
+    report.priceRows++;
+    const cells = text.split(",");
+    if (cells.length !== PRICE_HEADER.length) {
+      fail(report, opts, file, line, `expected ${PRICE_HEADER.length} columns, got ${cells.length}`);
+      continue;
+    }
+    const raw: Record<string, unknown> = {};
+    PRICE_HEADER.forEach((col, i) => {
+      const cell = cells[i]!.trim();
+      raw[col] = col === "ticker" || col === "date" ? cell : cell === "" ? undefined : Number(cell);
+    });
+    const parsed = PriceBar.safeParse(raw);
+    if (!parsed.success) {
+      fail(report, opts, file, line, `invalid price row: ${zodReason(parsed.error)}`);
+      continue;
+    }
+    const bar = parsed.data;
+    const rows = byTicker.get(bar.ticker) ?? new Map<string, PriceBar>();
+    byTicker.set(bar.ticker, rows);
+    if (rows.has(bar.date)) {
+      fail(report, opts, file, line, `duplicate price row for ${bar.ticker} ${bar.date}`);
+      continue;
+    }
+    rows.set(bar.date, bar);
+  }
+  return new Map([...byTicker].map(([t, rows]) => [t, [...rows.values()].sort((a, b) => a.date.localeCompare(b.date))]));
+}
+
+/** The trading days of one ticker with the target of each (move t -> t+1); the last day has none. */
+export function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar, threshold: number): TradingDay[] {
+  return bars.map((bar, i) => {
+    const next = bars[i + 1];
+    const nextReturn = next ? simpleReturn(bar.adj_close, next.adj_close) : null;
+    const label: Label | null = nextReturn === null ? null : labelOf(nextReturn, threshold);
+    return {
+      ticker: bar.ticker, date: bar.date, close_at: new Date(calendar.closes[i]!).toISOString(),
+      next_return: nextReturn, label,
+    };
+  });
+}
+
+/** Evenly spaced selection of `cap` items (keeps first and last), deterministic. */
+export function capEvenly<T>(items: readonly T[], cap: number): T[] {
+  if (items.length <= cap) return [...items];
+  if (cap <= 0) return [];
+  if (cap === 1) return [items[0]!];
+  const step = (items.length - 1) / (cap - 1);
+  return Array.from({ length: cap }, (_, k) => items[Math.round(k * step)]!);
+}
+
+export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promise<MarketData> {
+  const newsFile = join(dir, "news.jsonl");
+  const priceFile = join(dir, "prices.csv");
+  for (const f of [newsFile, priceFile]) {
+    if (!existsSync(f)) throw new Error(`data dir ${dir} has no ${f.slice(dir.length + 1)} (expected news.jsonl and prices.csv)`);
+  }
+  const maxItemsPerDay = opts.maxItemsPerDay ?? LOAD_DEFAULTS.maxItemsPerDay;
+  const maxTextChars = opts.maxTextChars ?? LOAD_DEFAULTS.maxTextChars;
+  const threshold = opts.labelThreshold ?? LOAD_DEFAULTS.labelThreshold;
+  const only = opts.tickers ? new Set(opts.tickers) : undefined;
+  const report = emptyReport();
+
+  const prices = await loadPrices(priceFile, report, opts);
+  const calendars = new Map<string, TradingCalendar>();
+  for (const [t, bars] of prices) {
+    if (only && !only.has(t)) continue;
+    calendars.set(t, new TradingCalendar(bars.map((b) => b.date)));
+  }
+  if (only) {
+    for (const t of only) if (!calendars.has(t)) throw new Error(`ticker ${t} has no rows in ${priceFile} (known: ${[...prices.keys()].join(", ")})`);
+  }
+
+  const buckets = new Map<string, NewsItem[][]>();
+  for (const [t, cal] of calendars) buckets.set(t, Array.from({ length: cal.length }, () => []));
+  const seen = new Set<string>();
+
+  for await (const { line, text } of readLines(newsFile, opts.onProgress?.(newsFile))) {
+    if (text.trim() === "") continue;
+    report.newsLines++;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      fail(report, opts, newsFile, line, `malformed JSON (${(e as Error).message})`);
+      continue;
+    }
+    const parsed = NewsItem.safeParse(json);
+    if (!parsed.success) {
+      fail(report, opts, newsFile, line, `invalid news item: ${zodReason(parsed.error)}`);
+      continue;
+    }
+    const item = parsed.data;
+    if (seen.has(item.id)) {
+      report.duplicateIds++;
+      continue;
+    }
+    seen.add(item.id);
+    if (only && !only.has(item.ticker)) {
+      bump(report.filteredTickers, item.ticker);
+      continue;
+    }
+    const cal = calendars.get(item.ticker);
+    if (!cal) {
+      bump(report.unknownTickers, item.ticker);
+      continue;
+    }
+    if (item.text.trim() === "" && !(item.title ?? "").trim()) {
+      report.emptyText++;
+      continue;
+    }
+    if (item.text.length > maxTextChars) {
+      item.text = item.text.slice(0, maxTextChars) + TRUNCATION_MARKER(item.text.length - maxTextChars);
+      report.truncatedTexts++;
+    }
+    const at = cal.align(Date.parse(item.published_at));
+    if (at.kind === "before-range") bump(report.beforePriceRange, item.ticker);
+    else if (at.kind === "after-range") bump(report.afterPriceRange, item.ticker);
+    else buckets.get(item.ticker)![at.index]!.push(item);
+  }
+
+  const series = new Map<string, TickerSeries>();
+  for (const [t, cal] of calendars) {
+    const itemsByDay = buckets.get(t)!.map((items, i) => {
+      items.sort((a, b) => a.published_at.localeCompare(b.published_at) || a.id.localeCompare(b.id));
+      const kept = capEvenly(items, maxItemsPerDay);
+      if (kept.length < items.length) report.droppedBySpamCap[`${t} ${cal.dates[i]}`] = items.length - kept.length;
+      report.keptItems += kept.length;
+      return kept;
+    });
+    const bars = prices.get(t)!;
+    series.set(t, { ticker: t, calendar: cal, bars, days: tradingDays(bars, cal, threshold), itemsByDay });
+  }
+  return { dir, tickers: [...series.keys()].sort(), series, report };
+}

@@ -1,0 +1,37 @@
+import type { MarketData } from "./load.ts";
+
+export interface TickerStats {
+  ticker: string;
+  /** items aligned to trading days in the window */
+  items: number;
+  trading_days: number;
+  days_with_items: number;
+  /** targets of the days in the window (move t -> t+1); days without a next close are "unlabeled" */
+  labels: { up: number; down: number; flat: number; unlabeled: number };
+}
+
+export interface DataStats {
+  dir: string;
+  from: string | null;
+  to: string | null;
+  tickers: TickerStats[];
+}
+
+export function dataStats(data: MarketData, from?: string, to?: string): DataStats {
+  const tickers = data.tickers.map((ticker): TickerStats => {
+    const s = data.series.get(ticker)!;
+    const st: TickerStats = { ticker, items: 0, trading_days: 0, days_with_items: 0, labels: { up: 0, down: 0, flat: 0, unlabeled: 0 } };
+    s.days.forEach((day, i) => {
+      if ((from && day.date < from) || (to && day.date > to)) return;
+      // The first calendar row only anchors the window of the second (its own items are unknown).
+      if (i === 0) return;
+      st.trading_days++;
+      const n = s.itemsByDay[i]!.length;
+      st.items += n;
+      if (n > 0) st.days_with_items++;
+      st.labels[day.label ?? "unlabeled"]++;
+    });
+    return st;
+  });
+  return { dir: data.dir, from: from ?? null, to: to ?? null, tickers };
+}

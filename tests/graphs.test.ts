@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../src/config/paths.ts";
+
+const config = JSON.parse(readFileSync(join(PACKAGE_ROOT, "langgraph.json"), "utf8")) as { graphs: Record<string, string> };
+
+describe("langgraph.json", () => {
+  it.each(Object.entries(config.graphs))("entry %s resolves to a compiled graph with that name", async (name, spec) => {
+    const [file, exportName] = spec.split(":");
+    const mod = (await import(join(PACKAGE_ROOT, file!))) as Record<string, { name: string; invoke: unknown }>;
+    const graph = mod[exportName!];
+    expect(graph, `${file} exports ${exportName}`).toBeDefined();
+    expect(typeof graph!.invoke).toBe("function");
+    expect(graph!.name).toBe(name);
+  });
+});
+
+describe("day graph", () => {
+  it("returns only the items published up to the day's close", async () => {
+    const { graph } = await import("../graphs/day.ts");
+    const out = await graph.invoke({ ticker: "MSFT", date: "2015-11-02" });
+    expect(out.asOf).toBe("2015-11-02T21:00:00.000Z"); // first Monday after the fall DST switch
+    expect(out.itemCount).toBeGreaterThan(0);
+    expect(out.items!.every((i) => i.published_at <= "2015-11-02T21:00:00Z")).toBe(true);
+    expect(out.items!.every((i) => i.published_at > "2015-10-30T20:00:00Z")).toBe(true); // after Friday's close
+  });
+});

@@ -1,0 +1,133 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dayContext } from "../src/data/day-context.ts";
+import { DataError } from "../src/data/errors.ts";
+import { capEvenly, loadMarketData } from "../src/data/load.ts";
+import { dataStats } from "../src/data/stats.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { item, writeDataDir, type Bar } from "./helpers/data-dir.ts";
+
+const BARS: Bar[] = [
+  { date: "2015-06-01", adj: 100 },
+  { date: "2015-06-02", adj: 101 }, // +1 % exactly: day 06-01 is flat
+  { date: "2015-06-03", adj: 103 }, // 06-02 up
+  { date: "2015-06-04", adj: 100 }, // 06-03 down; 06-04 is the last day: no label
+];
+
+describe("loadMarketData", () => {
+  it("aligns items, labels days t -> t+1 and leaves the last day unlabeled", async () => {
+    const dir = writeDataDir(BARS, [
+      item("a", "2015-06-02T12:00:00Z"),
+      item("b", "2015-06-02T20:00:00Z"), // exactly the close (16:00 EDT): still 06-02
+      item("c", "2015-06-02T20:00:01Z"), // after the close: 06-03
+    ]);
+    const data = await loadMarketData(dir);
+    const s = data.series.get("TEST")!;
+    expect(s.days.map((d) => d.label)).toEqual(["flat", "up", "down", null]);
+    expect(s.itemsByDay.map((d) => d.map((i) => i.id))).toEqual([[], ["a", "b"], ["c"], []]);
+    expect(dataStats(data).tickers[0]!.labels).toEqual({ up: 1, down: 1, flat: 0, unlabeled: 1 });
+  });
+
+  it("fails on a malformed JSON line naming file and line, or skips and counts it", async () => {
+    const dir = writeDataDir(BARS, [item("a", "2015-06-02T12:00:00Z"), "{not json", item("b", "2015-06-02T13:00:00Z")]);
+    const err = await loadMarketData(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toMatch(/news\.jsonl:2: malformed JSON/);
+    const data = await loadMarketData(dir, { skipInvalid: true });
+    expect(data.report.invalid).toEqual([expect.objectContaining({ line: 2 })]);
+    expect(data.report.keptItems).toBe(2);
+  });
+
+  it("rejects a news item that fails the schema, naming the field", async () => {
+    const dir = writeDataDir(BARS, [{ ...item("a", "2015-06-02T12:00:00Z"), published_at: "yesterday" }]);
+    await expect(loadMarketData(dir)).rejects.toThrow(/news\.jsonl:1: invalid news item: published_at/);
+  });
+
+  it("names a malformed price row and a missing price", async () => {
+    const dir = writeDataDir(BARS, []);
+    writeFileSync(join(dir, "prices.csv"), "ticker,date,open,high,low,close,adj_close,volume\nTEST,2015-06-01,1,1,1,1,,10\n");
+    await expect(loadMarketData(dir)).rejects.toThrow(/prices\.csv:2: invalid price row: adj_close/);
+    writeFileSync(join(dir, "prices.csv"), "ticker,date,open,high,low,close,adj_close,volume\nTEST,2015-06-01,1,1\n");
+    await expect(loadMarketData(dir)).rejects.toThrow(/prices\.csv:2: expected 8 columns/);
+  });
+
+  it("reports unknown tickers, empty texts, duplicates and items outside the price range", async () => {
+    const dir = writeDataDir(BARS, [
+      item("a", "2015-06-02T12:00:00Z"),
+      item("a", "2015-06-02T12:00:00Z"), // duplicate id
+      item("x", "2015-06-02T12:00:00Z", "hello", "NOPE"),
+      item("e", "2015-06-02T12:00:00Z", "   "),
+      item("old", "2015-05-01T12:00:00Z"),
+      item("new", "2015-07-01T12:00:00Z"),
+    ]);
+    const { report } = await loadMarketData(dir);
+    expect(report).toMatchObject({
+      duplicateIds: 1, emptyText: 1, unknownTickers: { NOPE: 1 }, beforePriceRange: { TEST: 1 }, afterPriceRange: { TEST: 1 }, keptItems: 1,
+    });
+  });
+
+  it("caps spam bursts per day, evenly, and reports the drop", async () => {
+    const burst = Array.from({ length: 300 }, (_, k) => item(`s${k}`, new Date(Date.parse("2015-06-02T10:00:00Z") + k * 1000).toISOString()));
+    const data = await loadMarketData(writeDataDir(BARS, burst), { maxItemsPerDay: 50 });
+    const kept = data.series.get("TEST")!.itemsByDay[1]!;
+    expect(kept).toHaveLength(50);
+    expect(kept[0]!.id).toBe("s0");
+    expect(kept[49]!.id).toBe("s299");
+    expect(data.report.droppedBySpamCap).toEqual({ "TEST 2015-06-02": 250 });
+    expect(capEvenly([1, 2, 3, 4, 5], 3)).toEqual([1, 3, 5]);
+  });
+
+  it("truncates huge texts with a marker", async () => {
+    const data = await loadMarketData(writeDataDir(BARS, [item("big", "2015-06-02T12:00:00Z", "x".repeat(10_000))]), { maxTextChars: 100 });
+    const text = data.series.get("TEST")!.itemsByDay[1]![0]!.text;
+    expect(text.startsWith("x".repeat(100))).toBe(true);
+    expect(text).toMatch(/\[truncated 9900 chars\]$/);
+    expect(data.report.truncatedTexts).toBe(1);
+  });
+
+  it("names an unknown ticker asked for explicitly", async () => {
+    await expect(loadMarketData(writeDataDir(BARS, []), { tickers: ["ZZZ"] })).rejects.toThrow(/ticker ZZZ has no rows/);
+  });
+});
+
+describe("DayContext", () => {
+  it("holds only what is known at close(t): items up to asOf, bars up to t, labels before t", async () => {
+    const dir = writeDataDir(BARS, [item("a", "2015-06-02T12:00:00Z"), item("c", "2015-06-03T12:00:00Z")]);
+    const data = await loadMarketData(dir);
+    const ctx = dayContext(data, "TEST", "2015-06-02");
+    expect(ctx.asOf).toBe("2015-06-02T20:00:00.000Z");
+    expect(ctx.items.map((i) => i.id)).toEqual(["a"]);
+    expect(ctx.items.every((i) => Date.parse(i.published_at) <= ctx.asOfMs)).toBe(true);
+    expect(ctx.history.map((b) => b.date)).toEqual(["2015-06-01", "2015-06-02"]);
+    expect(ctx.knownLabels).toEqual([{ date: "2015-06-01", label: "flat" }]); // the label of 06-02 needs close(06-03)
+    expect(JSON.stringify(ctx)).not.toMatch(/2015-06-03|2015-06-04/);
+    expect(Object.isFrozen(ctx.items)).toBe(true);
+  });
+
+  it("is a copy: mutating it cannot change the loaded data", async () => {
+    const data = await loadMarketData(writeDataDir(BARS, [item("a", "2015-06-02T12:00:00Z")]));
+    const ctx = dayContext(data, "TEST", "2015-06-02");
+    expect(() => ((ctx.items[0] as { text: string }).text = "changed")).toThrow();
+    expect(data.series.get("TEST")!.itemsByDay[1]![0]!.text).toBe("news a");
+  });
+
+  it("refuses a date that is not a trading day", async () => {
+    const data = await loadMarketData(writeDataDir(BARS, []));
+    expect(() => dayContext(data, "TEST", "2015-06-06")).toThrow(/not a trading day/);
+  });
+});
+
+describe("bundled sample", () => {
+  it("loads 4 tickers over 2015-06..12 with every day labeled but the last", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR);
+    expect(data.tickers).toEqual(["AAPL", "INTC", "MSFT", "ORCL"]);
+    const stats = dataStats(data, "2015-06-01", "2015-12-31");
+    for (const t of stats.tickers) {
+      expect(t.trading_days).toBe(150); // 22+22+21+21+22+20+22 NYSE sessions, Jun..Dec 2015
+      expect(t.labels.unlabeled).toBe(0);
+      expect(t.items).toBeGreaterThan(100);
+    }
+    expect(data.report.invalid).toHaveLength(0);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { GROUPS, N_GROUPS, N_TYPES, TYPES, findType, typeById } from "../src/domain/taxonomy.ts";
+
+describe("taxonomy", () => {
+  it("has exactly 13 groups and 57 types", () => {
+    expect(N_GROUPS).toBe(13);
+    expect(N_TYPES).toBe(57);
+    expect(GROUPS).toHaveLength(13);
+    expect(TYPES).toHaveLength(57);
+  });
+
+  it("keeps stable ids in paper order", () => {
+    expect(TYPES[0]).toMatchObject({ id: 0, group: "Policies and Regulation", name: "Policy Release" });
+    expect(TYPES[56]).toMatchObject({ id: 56, group: "Risks and Warnings", name: "Industry-Wide Risk Alerts" });
+    expect(TYPES.map((t) => t.id)).toEqual([...Array(57).keys()]);
+    const perGroup = GROUPS.map((g) => TYPES.filter((t) => t.groupId === g.id).length);
+    expect(perGroup).toEqual([5, 3, 3, 7, 6, 8, 3, 4, 3, 6, 4, 2, 3]);
+  });
+
+  it("identifies a type by group + name, since names repeat across groups", () => {
+    const a = findType("Stock Market Performance", "Market Size");
+    const b = findType("Other Financial Market Performance", "market size");
+    expect(a && b && a.id !== b.id).toBe(true);
+    expect(findType("Risks and Warnings", "Market Size")).toBeUndefined();
+    expect(() => typeById(57)).toThrow(/outside/);
+  });
+});
