@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 /** The `stockmem` command line. Each command is a small function; `stockmem help` lists them. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { marketDataDir } from "../config/paths.ts";
+import { RunName } from "../config/context.ts";
+import { marketDataDir, stateDir } from "../config/paths.ts";
+import { withChroma } from "../memory/session.ts";
+import { listRuns, resetRun } from "../memory/store.ts";
+import { ChromaStartError } from "../memory/chroma-server.ts";
+import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors.ts";
+import { ZodError } from "zod";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
@@ -77,8 +83,32 @@ async function startCommand(args: string[]): Promise<void> {
   for (const line of describeReport(data.report)) console.log(`note: ${line}`);
 }
 
+async function memoryStatsCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { run: { type: "string" }, json: { type: "boolean" } } });
+  const runs = await withChroma(async (ep) => ({ url: ep.url, runs: await listRuns(ep.url) }));
+  const shown = values.run ? runs.runs.filter((r) => r.run === values.run) : runs.runs;
+  if (values.run && shown.length === 0) throw new UsageError(`no run "${values.run}" in the memory (runs: ${runs.runs.map((r) => r.run).join(", ") || "none"})`);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ chroma: runs.url, runs: shown }, null, 2) + "\n");
+    return;
+  }
+  console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()})`);
+  if (shown.length === 0) console.log("no runs yet");
+  else console.log(table(["run", "collection", "records", "embeddings"], shown.flatMap((r) => r.collections.map((c) => [r.run, c.kind, c.count, c.embedding_model]))));
+}
+
+async function memoryResetCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { run: { type: "string" } } });
+  if (!values.run) throw new UsageError("memory reset needs --run NAME (see `stockmem memory stats` for the runs)");
+  const run = RunName.parse(values.run);
+  const deleted = await withChroma((ep) => resetRun(ep.url, run));
+  console.log(deleted.length ? `deleted ${deleted.join(", ")}` : `run "${run}" had no collections: nothing to delete`);
+}
+
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: startCommand, help: "start [--data DIR]   the main job (npm start)" },
+  "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
+  "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };
 
@@ -101,6 +131,14 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${(e as Error).message}`);
       return 2;
+    }
+    if (e instanceof ZodError) {
+      console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
+      return 2;
+    }
+    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError) {
+      console.error(`stockmem: ${e.message}`);
+      return 1;
     }
     console.error(`stockmem: ${(e as Error).stack ?? e}`);
     return 1;

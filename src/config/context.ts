@@ -12,9 +12,15 @@ export const EmbeddingModelId = z
   .string()
   .regex(/^(offline:hash|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline:hash", "openai:<model>" or "ollama:<model>"');
 
+/** Letters and digits, single - or _ between them ("__" separates the run from the kind in collection names). */
+export const RunName = z
+  .string()
+  .max(48)
+  .regex(/^[a-zA-Z0-9]+(?:[-_][a-zA-Z0-9]+)*$/, "run names are letters and digits, joined by single - or _ (e.g. q4-test)");
+
 export const RunContext = z.object({
   /** Run namespace: prefixes the Chroma collections, so experiments stay apart. */
-  run: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,40}$/, "run names use letters, digits, _ and - (max 41 chars)").default("default"),
+  run: RunName.default("default"),
   /** Default model of every agent. */
   model: ModelId.default("offline"),
   /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}. */

@@ -1,0 +1,20 @@
+export class MemoryUnavailableError extends Error {
+  constructor(url: string, op: string, cause: unknown) {
+    super(
+      `Chroma at ${url} is unreachable (${op}): ${(cause as Error)?.message ?? cause}. ` +
+        `Records written before this point are kept; re-run the same command with the same --run to resume (writes are idempotent).`,
+      { cause },
+    );
+    this.name = "MemoryUnavailableError";
+  }
+}
+
+export class EmbeddingMismatchError extends Error {
+  constructor(collection: string, stored: string, wanted: string) {
+    super(
+      `collection "${collection}" holds embeddings of "${stored}" but this run embeds with "${wanted}": ` +
+        `their vectors are not comparable. Use another --run, the same embedding model, or \`stockmem memory reset --run <name>\`.`,
+    );
+    this.name = "EmbeddingMismatchError";
+  }
+}

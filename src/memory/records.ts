@@ -1,0 +1,89 @@
+/**
+ * Pure conversions between domain records and Chroma rows (id, document, scalar metadata), and the
+ * content-derived ids that make writes idempotent.
+ */
+import { createHash } from "node:crypto";
+import { packBits, unpackBits } from "../domain/bits.ts";
+import { type MergedEvent, type Reflection } from "../domain/schemas.ts";
+import { findType } from "../domain/taxonomy.ts";
+import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
+import { epochDay } from "../data/calendar.ts";
+
+export type Scalar = string | number | boolean;
+export type Meta = Record<string, Scalar>;
+export interface Row {
+  id: string;
+  document: string;
+  meta: Meta;
+}
+
+/** A merged event as stored: readable from `available_at` (the close of its day) on. */
+export type StoredEvent = MergedEvent & { available_at: string };
+
+const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
+
+/** Id of an event: ticker, date, kind and a hash of its content, so the same event written twice is one record. */
+export function eventId(e: Pick<MergedEvent, "ticker" | "date" | "group" | "type" | "description">): string {
+  return `ev:${e.ticker}:${e.date}:${short(`${e.group}\u0000${e.type}\u0000${e.description}`)}`;
+}
+
+/** Id of a reflection: one per ticker-day (a rewrite of the day replaces it). */
+export function reflectionId(ticker: string, date: string): string {
+  return `rf:${ticker}:${date}`;
+}
+
+export const toEpochSeconds = (at: string | number | Date): number => {
+  const ms = at instanceof Date ? at.getTime() : typeof at === "number" ? at : Date.parse(at);
+  if (Number.isNaN(ms)) throw new Error(`invalid instant "${String(at)}"`);
+  return Math.floor(ms / 1000);
+};
+
+export function eventToRow(e: StoredEvent): Row {
+  const t = findType(e.group, e.type);
+  if (!t) throw new Error(`event ${e.id}: "${e.type}" is not a type of "${e.group}"`);
+  return {
+    id: e.id,
+    document: e.description,
+    meta: {
+      ticker: e.ticker, date: e.date, epoch_day: epochDay(e.date), available_at: toEpochSeconds(e.available_at),
+      group: e.group, type: e.type, group_id: t.groupId, type_id: t.id,
+      raw_event_ids: JSON.stringify(e.raw_event_ids), source_ids: JSON.stringify(e.source_ids),
+      predecessor_id: e.predecessor_id ?? "", chain_root_id: e.chain_root_id, chain_depth: e.chain_depth,
+      delta_text: e.delta?.text ?? "", delta_direction: e.delta?.direction ?? "",
+    },
+  };
+}
+
+export function rowToEvent(id: string, document: string | null | undefined, m: Meta): StoredEvent {
+  return {
+    id, ticker: String(m.ticker), date: String(m.date), group: String(m.group), type: String(m.type),
+    description: document ?? "",
+    raw_event_ids: JSON.parse(String(m.raw_event_ids)) as string[], source_ids: JSON.parse(String(m.source_ids)) as string[],
+    predecessor_id: m.predecessor_id ? String(m.predecessor_id) : null, chain_root_id: String(m.chain_root_id), chain_depth: Number(m.chain_depth),
+    delta: m.delta_direction ? { text: String(m.delta_text), direction: m.delta_direction as "more_positive" | "more_negative" | "neutral" } : null,
+    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+  };
+}
+
+export function reflectionToRow(r: Reflection): Row {
+  return {
+    id: r.id,
+    document: r.reason,
+    meta: {
+      ticker: r.ticker, date: r.date, epoch_day: epochDay(r.date), available_at: toEpochSeconds(r.available_at),
+      label: r.label, key_events: JSON.stringify(r.key_events), window: r.type_bits.length,
+      type_bits: r.type_bits.map(packBits).join(","), group_bits: r.group_bits.map(packBits).join(","),
+    },
+  };
+}
+
+export function rowToReflection(id: string, document: string | null | undefined, m: Meta): Reflection {
+  const split = (s: Scalar | undefined) => (s === undefined || String(s) === "" ? [] : String(s).split(","));
+  return {
+    id, ticker: String(m.ticker), date: String(m.date), label: m.label as "up" | "down", reason: document ?? "",
+    key_events: JSON.parse(String(m.key_events)) as string[],
+    type_bits: split(m.type_bits).map((h) => unpackBits(h, N_TYPES)),
+    group_bits: split(m.group_bits).map((h) => unpackBits(h, N_GROUPS)),
+    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The memory: Chroma collections of one run namespace (`<run>__events`, `<run>__reflections`, and
+ * later the layered memory). Embeddings are computed here and passed explicitly; every collection
+ * records the embedding model it was written with. Every read takes `asOf` and filters on the
+ * record's `available_at`, so nothing dated after asOf can come back.
+ */
+import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
+import { RunName } from "../config/context.ts";
+import { epochDay } from "../data/calendar.ts";
+import type { Reflection } from "../domain/schemas.ts";
+import type { Embedder } from "./embeddings.ts";
+import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
+import {
+  eventToRow, reflectionToRow, rowToEvent, rowToReflection, toEpochSeconds,
+  type Meta, type Row, type StoredEvent,
+} from "./records.ts";
+
+export const KINDS = ["events", "reflections"] as const;
+export type Kind = (typeof KINDS)[number];
+export type AsOf = string | number | Date;
+
+const SEP = "__";
+export const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
+export const SCHEMA_VERSION = 1;
+
+export function chromaClient(url: string): ChromaClient {
+  const u = new URL(url);
+  return new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)), ssl: u.protocol === "https:" });
+}
+
+const isConnectionFailure = (e: unknown): boolean => {
+  const err = e as { name?: string; message?: string; cause?: { code?: string } };
+  return (
+    err?.name === "ChromaConnectionError" ||
+    /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|Failed to connect/i.test(err?.message ?? "") ||
+    ["ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"].includes(err?.cause?.code ?? "")
+  );
+};
+
+/** Combines conditions the way Chroma wants them ($and needs two or more). */
+export function whereAll(conds: Where[]): Where | undefined {
+  if (conds.length === 0) return undefined;
+  if (conds.length === 1) return conds[0];
+  return { $and: conds };
+}
+
+export interface WindowFilter {
+  /** only records at or before this instant (required: point-in-time) */
+  asOf: AsOf;
+  ticker?: string;
+  /** trading-date window [from, to], inclusive */
+  from?: string;
+  to?: string;
+}
+
+export function windowWhere(f: WindowFilter): Where {
+  const conds: Where[] = [{ available_at: { $lte: toEpochSeconds(f.asOf) } }];
+  if (f.ticker) conds.push({ ticker: f.ticker });
+  if (f.from) conds.push({ epoch_day: { $gte: epochDay(f.from) } });
+  if (f.to) conds.push({ epoch_day: { $lte: epochDay(f.to) } });
+  return whereAll(conds)!;
+}
+
+export interface Hit<T> {
+  record: T;
+  /** cosine similarity in [-1, 1] */
+  similarity: number;
+}
+
+export class MemoryStore {
+  private maxBatch = 1000;
+
+  private constructor(
+    readonly client: ChromaClient,
+    readonly url: string,
+    readonly run: string,
+    readonly embedder: Embedder,
+    private readonly collections: Record<Kind, Collection>,
+  ) {}
+
+  /** Opens (creating if needed) the collections of `run`, checking they were written with `embedder`. */
+  static async open(url: string, run: string, embedder: Embedder, opts: { maxBatch?: number } = {}): Promise<MemoryStore> {
+    RunName.parse(run);
+    const client = chromaClient(url);
+    const guard = <T>(op: string, fn: () => Promise<T>) => guarded(url, op, fn);
+    const collections = {} as Record<Kind, Collection>;
+    for (const kind of KINDS) {
+      const name = collectionName(run, kind);
+      const existing = await guard(`open ${name}`, async () => {
+        try {
+          return await client.getCollection({ name });
+        } catch (e) {
+          if ((e as Error).name === "ChromaNotFoundError" || /not found|does not exist/i.test((e as Error).message)) return undefined;
+          throw e;
+        }
+      });
+      const col =
+        existing ??
+        (await guard(`create ${name}`, () =>
+          client.getOrCreateCollection({
+            name,
+            embeddingFunction: null,
+            configuration: { hnsw: { space: "cosine" } },
+            metadata: { run, kind, embedding_model: embedder.id, schema_version: SCHEMA_VERSION },
+          }),
+        ));
+      const stored = col.metadata?.embedding_model;
+      if (stored !== embedder.id) throw new EmbeddingMismatchError(name, String(stored), embedder.id);
+      collections[kind] = col;
+    }
+    const store = new MemoryStore(client, url, run, embedder, collections);
+    const serverLimit = await guard("read the batch limit", () => client.getMaxBatchSize());
+    store.maxBatch = Math.max(1, Math.min(serverLimit, opts.maxBatch ?? serverLimit));
+    return store;
+  }
+
+  private guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return guarded(this.url, op, fn);
+  }
+
+  /** Upserts rows in batches within Chroma's limit. Idempotent: ids are content-derived. */
+  private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string): Promise<number> {
+    const col = this.collections[kind];
+    const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+    for (let i = 0; i < unique.length; i += this.maxBatch) {
+      const batch = unique.slice(i, i + this.maxBatch);
+      const embeddings = await this.embedder.embed(batch.map(embedText));
+      await this.guard(`upsert ${batch.length} ${kind}`, () =>
+        col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
+      );
+    }
+    return unique.length;
+  }
+
+  putEvents(events: StoredEvent[]): Promise<number> {
+    return this.upsert("events", events.map(eventToRow), (r) => r.document);
+  }
+
+  putReflections(reflections: Reflection[]): Promise<number> {
+    return this.upsert("reflections", reflections.map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`);
+  }
+
+  private async getAll(kind: Kind, where: Where, ids?: string[]): Promise<{ id: string; document: string | null; meta: Meta }[]> {
+    const col = this.collections[kind];
+    const out: { id: string; document: string | null; meta: Meta }[] = [];
+    const page = Math.max(100, this.maxBatch);
+    for (let offset = 0; ; offset += page) {
+      const res = await this.guard(`read ${kind}`, () => col.get({ where, ids, limit: page, offset, include: ["documents", "metadatas"] }));
+      res.ids.forEach((id, i) => out.push({ id, document: res.documents[i] ?? null, meta: (res.metadatas[i] ?? {}) as Meta }));
+      if (res.ids.length < page) break;
+    }
+    return out;
+  }
+
+  private async search(kind: Kind, query: { text?: string; embedding?: number[] }, where: Where, k: number) {
+    const embedding = query.embedding ?? (await this.embedder.embed([query.text ?? ""]))[0]!;
+    const col = this.collections[kind];
+    const res = await this.guard(`search ${kind}`, () =>
+      col.query({ queryEmbeddings: [embedding], nResults: k, where, include: ["documents", "metadatas", "distances"] }),
+    );
+    return (res.ids[0] ?? []).map((id, i) => ({
+      id, document: res.documents[0]?.[i] ?? null, meta: (res.metadatas[0]?.[i] ?? {}) as Meta,
+      similarity: 1 - (res.distances[0]?.[i] ?? 1),
+    }));
+  }
+
+  /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
+  async getEvents(f: WindowFilter & { ids?: string[] }): Promise<StoredEvent[]> {
+    const rows = await this.getAll("events", windowWhere(f), f.ids);
+    return rows.map((r) => rowToEvent(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+  }
+
+  /** Top-k events by cosine similarity to a text or an embedding, within the point-in-time window. */
+  async searchEvents(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<StoredEvent>[]> {
+    const hits = await this.search("events", q, windowWhere(q), q.k);
+    return hits.map((h) => ({ record: rowToEvent(h.id, h.document, h.meta), similarity: h.similarity }));
+  }
+
+  /** Reflections readable at asOf (available_at <= asOf), of one ticker or all; sorted by date then id. */
+  async getReflections(f: WindowFilter): Promise<Reflection[]> {
+    const rows = await this.getAll("reflections", windowWhere(f));
+    return rows.map((r) => rowToReflection(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+  }
+
+  async searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]> {
+    const hits = await this.search("reflections", q, windowWhere(q), q.k);
+    return hits.map((h) => ({ record: rowToReflection(h.id, h.document, h.meta), similarity: h.similarity }));
+  }
+
+  async counts(): Promise<Record<Kind, number>> {
+    const out = {} as Record<Kind, number>;
+    for (const kind of KINDS) out[kind] = await this.guard(`count ${kind}`, () => this.collections[kind].count());
+    return out;
+  }
+}
+
+async function guarded<T>(url: string, op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isConnectionFailure(e)) throw new MemoryUnavailableError(url, op, e);
+    throw e;
+  }
+}
+
+export interface RunSummary {
+  run: string;
+  collections: { kind: string; name: string; count: number; embedding_model: string }[];
+}
+
+/** Every run namespace on the server with its collections and record counts. */
+export async function listRuns(url: string): Promise<RunSummary[]> {
+  const client = chromaClient(url);
+  const cols = await guarded(url, "list collections", () => client.listCollections({ limit: 10_000 }));
+  const runs = new Map<string, RunSummary>();
+  for (const col of cols) {
+    const cut = col.name.lastIndexOf(SEP);
+    if (cut <= 0) continue;
+    const run = col.name.slice(0, cut);
+    const summary = runs.get(run) ?? { run, collections: [] };
+    runs.set(run, summary);
+    summary.collections.push({
+      kind: col.name.slice(cut + SEP.length), name: col.name,
+      count: await guarded(url, `count ${col.name}`, () => col.count()),
+      embedding_model: String((col.metadata as Metadata | undefined)?.embedding_model ?? "?"),
+    });
+  }
+  for (const r of runs.values()) r.collections.sort((a, b) => a.kind.localeCompare(b.kind));
+  return [...runs.values()].sort((a, b) => a.run.localeCompare(b.run));
+}
+
+/** Deletes every collection of a run namespace; returns the names deleted. */
+export async function resetRun(url: string, run: string): Promise<string[]> {
+  const client = chromaClient(url);
+  const cols = await guarded(url, "list collections", () => client.listCollections({ limit: 10_000 }));
+  const mine = cols
+    .filter((c) => c.name.startsWith(`${run}${SEP}`) && !c.name.slice(run.length + SEP.length).includes(SEP))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const c of mine) await guarded(url, `delete ${c.name}`, () => client.deleteCollection({ name: c.name }));
+  return mine.map((c) => c.name);
+}

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../src/cli/main.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { MemoryStore } from "../src/memory/store.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { storedEvent } from "./helpers/records.ts";
+import { writeDataDir, item } from "./helpers/data-dir.ts";
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+async function cli(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
+  const e = vi.spyOn(console, "error").mockImplementation((...a) => void (err += a.join(" ") + "\n"));
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    l.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe("stockmem data stats", () => {
+  it("prints stable JSON with the load report", async () => {
+    const dir = writeDataDir(
+      [{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 102 }, { date: "2015-06-03", adj: 102 }],
+      [item("a", "2015-06-02T12:00:00Z"), item("z", "2015-06-02T12:00:00Z", "x", "ZZZ")],
+    );
+    const { code, out } = await cli("data", "stats", "--data", dir, "--json");
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.tickers).toEqual([{ ticker: "TEST", items: 1, trading_days: 2, days_with_items: 1, labels: { up: 0, down: 0, flat: 1, unlabeled: 1 } }]);
+    expect(json.report.unknownTickers).toEqual({ ZZZ: 1 });
+  });
+
+  it("names the bad line and exits 2, or skips it with --skip-invalid", async () => {
+    const dir = writeDataDir([{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 100 }], [item("a", "2015-06-02T12:00:00Z"), "{oops"]);
+    const bad = await cli("data", "stats", "--data", dir);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/news\.jsonl:2: malformed JSON/);
+    const skipped = await cli("data", "stats", "--data", dir, "--skip-invalid");
+    expect(skipped.code).toBe(0);
+    expect(skipped.out).toMatch(/note: 1 invalid lines skipped \(news\.jsonl:2/);
+  });
+
+  it("rejects bad flags with a message", async () => {
+    expect((await cli("data", "stats", "--from", "June")).err).toMatch(/--from expects a date/);
+    expect((await cli("nonsense")).code).toBe(2);
+  });
+});
+
+describe("stockmem memory", () => {
+  let server: Awaited<ReturnType<typeof tempChroma>>;
+  beforeAll(async () => {
+    server = await tempChroma();
+    vi.stubEnv("CHROMA_URL", server.url);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server.stop();
+  });
+
+  it("lists runs with counts, and resets one", async () => {
+    const store = await MemoryStore.open(server.url, "cli-run", new HashEmbedder(512));
+    await store.putEvents([storedEvent("AAPL", "2015-10-05", "Apple event"), storedEvent("AAPL", "2015-10-06", "Another Apple event")]);
+    const stats = await cli("memory", "stats", "--json");
+    expect(JSON.parse(stats.out).runs).toEqual([
+      { run: "cli-run", collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]) },
+    ]);
+    expect((await cli("memory", "stats", "--run", "nope")).err).toMatch(/no run "nope"/);
+    const reset = await cli("memory", "reset", "--run", "cli-run");
+    expect(reset.out).toMatch(/deleted cli-run__events, cli-run__reflections/);
+    expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
+  });
+});
