@@ -40,6 +40,22 @@ export const RunContext = z.object({
   trackerTopK: z.number().int().min(1).max(50).default(5),
   /** Label threshold: up if the next-day return > +threshold, down if < -threshold. */
   labelThreshold: z.number().min(0).max(0.2).default(0.01),
+  /** News items per extractor call. */
+  extractBatch: z.number().int().min(1).max(64).default(8),
+  // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any
+  // evaluation window): cosine >= 0.75 of hashed embeddings is near-duplicate wording; 0.5 is
+  // "same story" for a predecessor of the same type; SeqSim >= 0.2 keeps references that share at
+  // least some event types on aligned days; a tone change within ±0.1 is neutral.
+  /** Coarse merge: cosine similarity for raw events of one group to share a cluster. */
+  mergeThreshold: z.number().min(0).max(1).default(0.75),
+  /** Offline tracker: minimum similarity of a predecessor. */
+  linkThreshold: z.number().min(0).max(1).default(0.5),
+  /** Offline judge: minimum SeqSim of a kept reference. */
+  judgeMinSim: z.number().min(0).max(1).default(0.2),
+  /** Offline delta: tone changes within ±band are neutral. */
+  deltaNeutralBand: z.number().min(0).max(2).default(0.1),
+  /** Reference scope: all tickers (the paper's best setting) or the same ticker only. */
+  referenceScope: z.enum(["all", "same-ticker"]).default("all"),
   maxItemsPerDay: z.number().int().min(1).default(200),
   maxTextChars: z.number().int().min(100).default(4000),
 });

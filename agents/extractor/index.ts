@@ -1,0 +1,54 @@
+/** Extractor (paper 3.1.1): a batch of news items -> structured events citing their items. */
+import { z } from "zod";
+import { extractorPrompt, type ExtractorInput } from "../../prompts/extractor.ts";
+import { RawEventBody } from "../../src/domain/schemas.ts";
+import { findType } from "../../src/domain/taxonomy.ts";
+import { matchTypes } from "../../src/models/offline/lexicon.ts";
+import { INDUSTRY, cleanText, companiesIn, sentiment } from "../../src/models/offline/text.ts";
+import type { AgentDef } from "../kit.ts";
+
+export const ExtractedEvent = RawEventBody.extend({ source_ids: z.array(z.string()).min(1) });
+export type ExtractedEvent = z.infer<typeof ExtractedEvent>;
+export const ExtractorOutput = z.object({ events: z.array(ExtractedEvent) });
+export type ExtractorOutput = z.infer<typeof ExtractorOutput>;
+
+/** Types per item the offline analyst keeps (the most specific cues come first in the lexicon). */
+const MAX_TYPES_PER_ITEM = 2;
+const MIN_TEXT_CHARS = 12;
+
+export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
+  name: "extractor",
+  prompt: extractorPrompt,
+  schema: ExtractorOutput,
+  itemId: (i) => `${i.ticker} ${i.date} items ${i.items.map((n) => n.id).join(",")}`,
+  check(input, out) {
+    const ids = new Set(input.items.map((n) => n.id));
+    for (const [k, e] of out.events.entries()) {
+      if (!findType(e.group, e.type)) return `events.${k}: "${e.type}" is not a type of group "${e.group}"`;
+      const unknown = e.source_ids.filter((s) => !ids.has(s));
+      if (unknown.length) return `events.${k}: source_ids ${unknown.join(", ")} are not ids of the given news items`;
+    }
+    return undefined;
+  },
+  offline(input) {
+    const events: ExtractedEvent[] = [];
+    for (const item of input.items) {
+      const text = cleanText(item.text);
+      if (text.length < MIN_TEXT_CHARS) continue;
+      const companies = companiesIn(text);
+      const tone = sentiment(text);
+      for (const m of matchTypes(text).slice(0, MAX_TYPES_PER_ITEM)) {
+        events.push({
+          group: m.type.group, type: m.type.name, time: item.published_at, location: "",
+          entities: companies.length ? companies : [input.ticker],
+          industries: INDUSTRY[input.ticker] ? [INDUSTRY[input.ticker]!] : [],
+          companies: companies.length ? companies : [input.ticker],
+          attributes: { cue: m.cue, sentiment: tone.toFixed(2) },
+          description: text.length > 240 ? `${text.slice(0, 237)}...` : text,
+          source_ids: [item.id],
+        });
+      }
+    }
+    return { events };
+  },
+};

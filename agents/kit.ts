@@ -1,0 +1,69 @@
+/**
+ * What every agent is: a prompt, an output schema, a check of the output against the input, and an
+ * offline strategy (the deterministic baseline) behind the same contract. `runAgent` picks the path
+ * from the run context: `offline`, or a chat model through `invokeStructured`.
+ */
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { z } from "zod";
+import type { Prompt } from "../prompts/define.ts";
+import type { RunContext } from "../src/config/context.ts";
+import type { Embedder } from "../src/memory/embeddings.ts";
+import { createChatModel, isOffline } from "../src/models/provider.ts";
+import { invokeStructured } from "../src/models/structured.ts";
+import type { Usage } from "../src/models/usage.ts";
+
+export const AGENT_NAMES = ["extractor", "merger", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor"] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+/** What an offline strategy may use: the run's parameters and the embedder. */
+export interface OfflineEnv {
+  ctx: RunContext;
+  embedder: Embedder;
+}
+
+export interface AgentDef<I, O> {
+  name: AgentName;
+  prompt: Prompt<I>;
+  schema: z.ZodType<O>;
+  itemId(input: I): string;
+  check?(input: I, output: O): string | undefined;
+  offline(input: I, env: OfflineEnv): O | Promise<O>;
+}
+
+export interface AgentRuntime {
+  ctx: RunContext;
+  embedder: Embedder;
+  usage: Usage;
+  /** builds chat models; tests inject scripted models here */
+  chatModel?: (spec: string, agent: AgentName) => BaseChatModel;
+  config?: RunnableConfig;
+}
+
+export function modelIdFor(ctx: RunContext, agent: AgentName): string {
+  // tracker-link / tracker-delta share the tracker's override
+  const key = agent.startsWith("tracker") ? "tracker" : agent;
+  return ctx.models[agent] ?? ctx.models[key] ?? ctx.model;
+}
+
+const modelCache = new Map<string, BaseChatModel>();
+
+export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRuntime): Promise<O> {
+  const modelId = modelIdFor(rt.ctx, def.name);
+  if (isOffline(modelId)) return def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
+  let model: BaseChatModel;
+  if (rt.chatModel) model = rt.chatModel(modelId, def.name);
+  else {
+    model = modelCache.get(modelId) ?? createChatModel(modelId);
+    modelCache.set(modelId, model);
+  }
+  return invokeStructured({
+    agent: def.name, itemId: def.itemId(input), model, modelId, prompt: def.prompt, input, schema: def.schema,
+    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config,
+  });
+}
+
+/** Prompt id@version of every agent, for prediction records and experiment names. */
+export function promptVersions(defs: readonly AgentDef<never, unknown>[]): Record<string, string> {
+  return Object.fromEntries(defs.map((d) => [d.name, `${d.prompt.id}@${d.prompt.version}`]));
+}

@@ -1,0 +1,25 @@
+/** Retriever-judge (paper 3.3): keep the retrieved references that are genuinely comparable. */
+import { z } from "zod";
+import { judgePrompt, type JudgeInput } from "../../prompts/retriever-judge.ts";
+import type { AgentDef } from "../kit.ts";
+
+export const JudgeOutput = z.object({ kept: z.array(z.object({ id: z.string(), why: z.string() })) });
+export type JudgeOutput = z.infer<typeof JudgeOutput>;
+
+export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput> = {
+  name: "retriever-judge",
+  prompt: judgePrompt,
+  schema: JudgeOutput,
+  itemId: (i) => `${i.ticker} ${i.date} references`,
+  check(input, out) {
+    const ids = new Set(input.candidates.map((c) => c.id));
+    const bad = out.kept.filter((k) => !ids.has(k.id)).map((k) => k.id);
+    return bad.length ? `kept ids ${bad.join(", ")} are not candidate ids` : undefined;
+  },
+  offline(input, env) {
+    const bar = env.ctx.judgeMinSim;
+    return {
+      kept: input.candidates.filter((c) => c.similarity >= bar).map((c) => ({ id: c.id, why: `event-sequence similarity ${c.similarity.toFixed(2)} >= ${bar}` })),
+    };
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * Tracker (paper 3.1.3) in two model steps: `trackerLink` picks today's event's direct predecessor
+ * among the top-K similar events of [t-w, t-1]; `trackerDelta` writes the incremental information
+ * against the chain the predecessor belongs to.
+ */
+import { z } from "zod";
+import { trackerDeltaPrompt, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
+import { trackerLinkPrompt, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
+import { DeltaInfo } from "../../src/domain/schemas.ts";
+import { words } from "../../src/memory/embeddings.ts";
+import { sentiment } from "../../src/models/offline/text.ts";
+import type { AgentDef } from "../kit.ts";
+import { cosine } from "../merger/cluster.ts";
+
+export const LinkOutput = z.object({ predecessor_id: z.string().nullable(), why: z.string() });
+export type LinkOutput = z.infer<typeof LinkOutput>;
+export const DeltaOutput = z.object({ delta: z.string().min(1), direction: DeltaInfo.shape.direction });
+export type DeltaOutput = z.infer<typeof DeltaOutput>;
+
+export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput> = {
+  name: "tracker-link",
+  prompt: trackerLinkPrompt,
+  schema: LinkOutput,
+  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  check: (input, out) =>
+    out.predecessor_id === null || input.candidates.some((c) => c.id === out.predecessor_id)
+      ? undefined
+      : `predecessor_id "${out.predecessor_id}" is not one of the candidate ids (${input.candidates.map((c) => c.id).join(", ")})`,
+  offline(input, env) {
+    // The most similar earlier event of the same type, if it clears the link threshold; more recent wins ties.
+    const best = input.candidates
+      .filter((c) => c.type === input.event.type && c.similarity >= env.ctx.linkThreshold)
+      .sort((a, b) => b.similarity - a.similarity || b.date.localeCompare(a.date) || a.id.localeCompare(b.id))[0];
+    return best
+      ? { predecessor_id: best.id, why: `same type (${best.type}), similarity ${best.similarity.toFixed(2)} >= ${env.ctx.linkThreshold}` }
+      : { predecessor_id: null, why: `no earlier event of type ${input.event.type} with similarity >= ${env.ctx.linkThreshold}` };
+  },
+};
+
+const STOP = new Set("the a an of to in on for and or is are was were be by with at from as it its this that rt via amp".split(" "));
+
+export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
+  name: "tracker-delta",
+  prompt: trackerDeltaPrompt,
+  schema: DeltaOutput,
+  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  async offline(input, env) {
+    // Novelty: terms and similarity against the chain; direction: change of lexicon tone against
+    // the latest stage (or against neutral for a new story), outside a neutral band.
+    const tone = sentiment(input.event.description);
+    const last = input.chain.at(-1);
+    const before = last ? sentiment(last.description) : 0;
+    const change = tone - before;
+    const band = env.ctx.deltaNeutralBand;
+    const direction = change > band ? "more_positive" : change < -band ? "more_negative" : "neutral";
+    const seen = new Set(input.chain.flatMap((c) => words(c.description)));
+    const fresh = [...new Set(words(input.event.description))].filter((w) => !seen.has(w) && !STOP.has(w) && w.length > 2).slice(0, 6);
+    let novelty = 1;
+    if (last) {
+      const [a, b] = await env.embedder.embed([input.event.description, last.description]);
+      novelty = 1 - cosine(a!, b!);
+    }
+    const head = last ? `Continues a ${input.chain.length}-stage story (last ${last.date})` : "New story";
+    return {
+      delta: `${head}; novelty ${novelty.toFixed(2)}; new terms: ${fresh.join(", ") || "none"}; tone ${tone.toFixed(2)} vs ${before.toFixed(2)} before.`,
+      direction,
+    };
+  },
+};

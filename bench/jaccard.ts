@@ -1,0 +1,30 @@
+/** Jaccard retrieval benchmark: top-10 SeqSim over N stored w-day sequences (random sparse days). */
+import { N_TYPES, TYPES } from "../src/domain/taxonomy.ts";
+import { SequenceIndex, dayBits, type DaySeq } from "../tools/jaccard.ts";
+import { fmt, median } from "./stats.ts";
+
+export function randomSeq(rnd: () => number, w: number): DaySeq {
+  const days = Array.from({ length: w }, () => {
+    const n = Math.floor(rnd() * 5); // 0..4 event types a day, like the sample
+    const types = Array.from({ length: n }, () => TYPES[Math.floor(rnd() * N_TYPES)]!);
+    return dayBits(types.map((t) => t.id), types.map((t) => t.groupId));
+  });
+  return { types: days.map((d) => d.types), groups: days.map((d) => d.groups) };
+}
+
+export function benchJaccard(n: number, w = 5): string {
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const idx = new SequenceIndex(w, n);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) idx.add({ id: `r${i}`, ticker: `T${i % 50}`, day: 16000 + (i % 3000), availableAt: i }, randomSeq(rnd, w));
+  const buildMs = performance.now() - t0;
+  const times: number[] = [];
+  for (let q = 0; q < 25; q++) {
+    const s = randomSeq(rnd, w);
+    const t = performance.now();
+    idx.query(s, { k: 10, asOfSeconds: n });
+    if (q >= 5) times.push(performance.now() - t);
+  }
+  return `jaccard n=${n} w=${w}: top-10 median ${fmt(median(times), 1)} ms over 20 queries (index built in ${fmt(buildMs / 1000, 1)} s, ${fmt((n * w * 3 * 5) / 2 ** 20, 0)} MiB packed)`;
+}

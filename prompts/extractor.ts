@@ -1,0 +1,27 @@
+import { TAXONOMY } from "../src/domain/taxonomy.ts";
+import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
+
+export interface ExtractorInput {
+  ticker: string;
+  date: string;
+  items: { id: string; published_at: string; text: string }[];
+}
+
+const taxonomyText = TAXONOMY.map(([g, types]) => `- ${g}: ${types.join("; ")}`).join("\n");
+
+/** Paper 3.1.1: news -> structured events in the 13-group / 57-type taxonomy. */
+export const extractorPrompt = definePrompt<ExtractorInput>({
+  id: "extractor",
+  version: "1.0.0",
+  system: `You are a financial event extraction analyst. From news and social posts about a listed company, you extract the distinct real-world events they report, in a fixed taxonomy.
+
+Event taxonomy (group: types):
+${taxonomyText}
+
+For every event give: group and type (exactly as in the taxonomy; the type must belong to the group), time (as stated or inferred), location (empty string if unknown), entities (participating people, organisations, products), industries, companies (tickers or names), attributes (an object of extra facts such as amounts, percentages, product names, as strings), a one-sentence factual description, and source_ids: the ids of the news items that report it.
+Skip items that report no event (spam, pure chart talk without facts, advertisements). Several items may report the same event: extract it once and cite all of them.
+${UNTRUSTED_RULE}`,
+  render: (i) =>
+    `Company: ${i.ticker}. Trading day: ${i.date}.\n\n${i.items.map((n) => newsBlock(n.id, n.published_at, n.text)).join("\n\n")}\n\n` +
+    `Return {"events": [{"group": ..., "type": ..., "time": ..., "location": ..., "entities": [...], "industries": [...], "companies": [...], "attributes": {...}, "description": ..., "source_ids": [...]}]} (an empty list if there is no event).`,
+});

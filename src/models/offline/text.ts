@@ -1,0 +1,57 @@
+/** Text helpers of the offline analyst: cleaning social posts, companies, sentiment. */
+
+/** Strips retweet prefixes, URLs and HTML entities; collapses whitespace. */
+export function cleanText(text: string): string {
+  return text
+    .replace(/^RT\s+@\w+:?\s*/i, "")
+    .replace(/https?:\/\/\S*/g, "")
+    .replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/…/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Names and products that identify each covered company (lower case). */
+export const COMPANY_ALIASES: Record<string, readonly string[]> = {
+  AAPL: ["apple", "iphone", "ipad", "macbook", "apple watch", "itunes", "tim cook"],
+  MSFT: ["microsoft", "windows", "xbox", "azure", "office 365", "nadella", "surface"],
+  INTC: ["intel", "krzanich", "xeon", "altera"],
+  ORCL: ["oracle", "larry ellison", "safra catz", "mark hurd"],
+  AMZN: ["amazon", "aws", "bezos", "kindle", "prime"],
+  GOOG: ["google", "alphabet", "android", "youtube", "pichai"],
+  FB: ["facebook", "zuckerberg", "instagram", "whatsapp", "oculus"],
+  CSCO: ["cisco", "chambers", "chuck robbins"],
+};
+
+export const INDUSTRY: Record<string, string> = {
+  AAPL: "Consumer Electronics", MSFT: "Software", INTC: "Semiconductors", ORCL: "Software",
+  AMZN: "E-commerce", GOOG: "Internet", FB: "Internet", CSCO: "Networking",
+};
+
+/** Companies mentioned: cashtags plus known names, as tickers, in order of appearance. */
+export function companiesIn(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/\$([A-Za-z]{1,6})\b/g)) found.push(m[1]!.toUpperCase());
+  const lower = text.toLowerCase();
+  for (const [ticker, names] of Object.entries(COMPANY_ALIASES)) if (names.some((n) => lower.includes(n))) found.push(ticker);
+  return [...new Set(found)];
+}
+
+const POSITIVE = ["beat", "beats", "surge", "surges", "soar", "soars", "rally", "rallies", "jump", "jumps", "gain", "gains", "rise", "rises", "up", "upgrade", "upgraded", "upgrades", "buy", "bullish", "long", "record", "strong", "growth", "higher", "outperform", "raises", "raised", "boost", "boosts", "breakout", "win", "wins", "positive", "profit", "exceed", "exceeds", "top", "tops", "best", "love", "great", "calls"];
+const NEGATIVE = ["miss", "misses", "missed", "fall", "falls", "drop", "drops", "plunge", "plunges", "slump", "slumps", "decline", "declines", "down", "downgrade", "downgraded", "downgrades", "sell", "bearish", "short", "weak", "lower", "cut", "cuts", "loss", "losses", "lawsuit", "sue", "sued", "probe", "fine", "fined", "recall", "warning", "warns", "underperform", "risk", "crash", "fear", "fears", "worst", "negative", "puts", "layoffs", "slowdown"];
+const POS = new Set(POSITIVE);
+const NEG = new Set(NEGATIVE);
+const NEGATORS = new Set(["not", "no", "never", "isn't", "don't", "doesn't", "won't", "didn't"]);
+
+/** Lexicon sentiment in [-1, 1]: (pos - neg) / (pos + neg), with simple negation; 0 without cue words. */
+export function sentiment(text: string): number {
+  const toks = text.toLowerCase().match(/[a-z']+/g) ?? [];
+  let pos = 0;
+  let neg = 0;
+  toks.forEach((t, i) => {
+    const flip = i > 0 && NEGATORS.has(toks[i - 1]!);
+    if (POS.has(t)) flip ? neg++ : pos++;
+    else if (NEG.has(t)) flip ? pos++ : neg++;
+  });
+  return pos + neg === 0 ? 0 : (pos - neg) / (pos + neg);
+}

@@ -1,0 +1,73 @@
+/**
+ * One structured model call: prompt -> JSON -> zod, with bounded repair. A malformed or invalid
+ * answer is shown back to the model with the exact validation error; after `maxAttempts` the item
+ * fails loudly with its id. Plain JSON (not tool calling) works the same on every OpenAI-compatible
+ * server and on Ollama, which do not all support tools or json_schema.
+ */
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { z } from "zod";
+import type { Prompt } from "../../prompts/define.ts";
+import { JSON_RULE } from "../../prompts/define.ts";
+import type { Usage } from "./usage.ts";
+
+export class ModelOutputError extends Error {
+  constructor(readonly agent: string, readonly itemId: string, readonly attempts: number, readonly lastError: string) {
+    super(`${agent} failed on ${itemId}: no valid answer after ${attempts} attempts (last error: ${lastError})`);
+    this.name = "ModelOutputError";
+  }
+}
+
+/** The first JSON object in a text, tolerating code fences and prose around it. */
+export function extractJson(text: string): unknown {
+  const unfenced = text.replace(/```(?:json)?/gi, "");
+  const start = unfenced.indexOf("{");
+  const end = unfenced.lastIndexOf("}");
+  if (start < 0 || end <= start) throw new Error("the answer contains no JSON object");
+  return JSON.parse(unfenced.slice(start, end + 1));
+}
+
+const contentText = (m: BaseMessage): string =>
+  typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join("");
+
+export interface StructuredCall<I, O> {
+  agent: string;
+  itemId: string;
+  model: BaseChatModel;
+  modelId: string;
+  prompt: Prompt<I>;
+  input: I;
+  schema: z.ZodType<O>;
+  /** extra checks against the input (e.g. cited ids exist); returns an error message or undefined */
+  check?: (output: O) => string | undefined;
+  maxAttempts?: number;
+  usage?: Usage;
+  config?: RunnableConfig;
+}
+
+export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
+  const maxAttempts = call.maxAttempts ?? 3;
+  const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(call.prompt.render(call.input))];
+  let lastError = "";
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const reply = await call.model.invoke(messages, {
+      ...call.config,
+      runName: call.agent,
+      metadata: { ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version },
+    });
+    call.usage?.record(call.agent, reply);
+    const text = contentText(reply);
+    try {
+      const parsed = call.schema.safeParse(extractJson(text));
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+      const problem = call.check?.(parsed.data);
+      if (problem) throw new Error(problem);
+      return parsed.data;
+    } catch (e) {
+      lastError = (e as Error).message.slice(0, 500);
+      messages.push(new AIMessage(text), new HumanMessage(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`));
+    }
+  }
+  throw new ModelOutputError(call.agent, call.itemId, maxAttempts, lastError);
+}
