@@ -1,9 +1,14 @@
-/** `npm run bench [-- memory]`: the speed and memory targets, measured (never asserted in tests). */
+/** `npm run bench [-- memory jaccard pipeline]`: speed and cost figures, measured (never asserted in tests). */
+import { setMaxListeners } from "node:events";
+import { benchJaccard } from "./jaccard.ts";
 import { benchMemory } from "./memory.ts";
+import { benchPipeline } from "./pipeline.ts";
 
+setMaxListeners(200); // see src/cli/main.ts (langgraphjs#1014)
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
-const out: string[] = [`stockmem bench  node ${process.version}  ${new Date().toISOString()}`];
-if (want("memory")) out.push(...(await benchMemory([10_000, 100_000])));
-console.log(out.join("\n"));
+console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
+if (want("jaccard")) console.log(benchJaccard(1_000_000));
+if (want("pipeline")) for (const l of await benchPipeline()) console.log(l);
+if (want("memory")) for (const l of await benchMemory([10_000, 100_000])) console.log(l);

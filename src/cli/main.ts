@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `stockmem` command line. Each command is a small function; `stockmem help` lists them. */
+import { setMaxListeners } from "node:events";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunName } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
@@ -12,6 +13,7 @@ import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
+import { runCommand } from "./run.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
 
@@ -70,19 +72,6 @@ async function dataStatsCommand(args: string[]): Promise<void> {
   for (const line of describeReport(data.report)) console.log(`note: ${line}`);
 }
 
-/** The main job. For now: the data summary of the default data over the paper-style train/test windows. */
-async function startCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: DATA_OPTIONS });
-  const opts = loadOptions(values);
-  const data = await loadMarketData(opts.dir, opts);
-  for (const [name, from, to] of [["train", "2015-07-01", "2015-09-30"], ["test", "2015-10-01", "2015-12-31"]] as const) {
-    const stats = dataStats(data, from, to);
-    console.log(`\n${name} window ${from} .. ${to}`);
-    console.log(table(["ticker", "items", "trading days", "up", "down", "flat"], stats.tickers.map((t) => [t.ticker, t.items, t.trading_days, t.labels.up, t.labels.down, t.labels.flat])));
-  }
-  for (const line of describeReport(data.report)) console.log(`note: ${line}`);
-}
-
 async function memoryStatsCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { run: { type: "string" }, json: { type: "boolean" } } });
   const runs = await withChroma(async (ep) => ({ url: ep.url, runs: await listRuns(ep.url) }));
@@ -106,7 +95,8 @@ async function memoryResetCommand(args: string[]): Promise<void> {
 }
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  start: { run: startCommand, help: "start [--data DIR]   the main job (npm start)" },
+  start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--same-ticker] [--fresh]   the StockMem train/test run" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
@@ -117,6 +107,10 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // LangGraph gives every task of a superstep one shared AbortSignal and each adds an abort listener
+  // (langgraphjs#1014): harmless, but Node warns past 10. The CLI owns its process, so it raises the
+  // default for EventTargets created from here on; library users keep their own settings.
+  setMaxListeners(200);
   const [a, b, ...rest] = argv;
   const cmd = COMMANDS[`${a} ${b}`] ?? (a ? COMMANDS[a] : undefined);
   if (!cmd || a === "help" || a === "--help") {

@@ -176,6 +176,26 @@ export class MemoryStore {
     return hits.map((h) => ({ record: rowToEvent(h.id, h.document, h.meta), similarity: h.similarity }));
   }
 
+  /** One top-k search per query embedding, all under the same window filter, in a single Chroma call. */
+  async searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }): Promise<Hit<StoredEvent>[][]> {
+    if (q.embeddings.length === 0) return [];
+    const col = this.collections.events;
+    const res = await this.guard("search events", () =>
+      col.query({ queryEmbeddings: q.embeddings, nResults: q.k, where: windowWhere(q), include: ["documents", "metadatas", "distances"] }),
+    );
+    return q.embeddings.map((_, j) =>
+      (res.ids[j] ?? []).map((id, i) => ({
+        record: rowToEvent(id, res.documents[j]?.[i], (res.metadatas[j]?.[i] ?? {}) as Meta),
+        similarity: 1 - (res.distances[j]?.[i] ?? 1),
+      })),
+    );
+  }
+
+  /** Deletes the events of one ticker-day (before re-ingesting a day that did not finish). */
+  async deleteEvents(ticker: string, date: string): Promise<void> {
+    await this.guard("delete events", () => this.collections.events.delete({ where: { $and: [{ ticker }, { epoch_day: epochDay(date) }] } }));
+  }
+
   /** Reflections readable at asOf (available_at <= asOf), of one ticker or all; sorted by date then id. */
   async getReflections(f: WindowFilter): Promise<Reflection[]> {
     const rows = await this.getAll("reflections", windowWhere(f));

@@ -43,13 +43,13 @@ const POS = new Set(POSITIVE);
 const NEG = new Set(NEGATIVE);
 const NEGATORS = new Set(["not", "no", "never", "isn't", "don't", "doesn't", "won't", "didn't"]);
 
-/** Lexicon sentiment in [-1, 1]: (pos - neg) / (pos + neg), with simple negation; 0 without cue words. */
+/** Lexicon sentiment in [-1, 1]: (pos - neg) / (pos + neg); a negator up to two tokens before a cue flips it ("not a beat"); 0 without cue words. */
 export function sentiment(text: string): number {
   const toks = text.toLowerCase().match(/[a-z']+/g) ?? [];
   let pos = 0;
   let neg = 0;
   toks.forEach((t, i) => {
-    const flip = i > 0 && NEGATORS.has(toks[i - 1]!);
+    const flip = (i > 0 && NEGATORS.has(toks[i - 1]!)) || (i > 1 && NEGATORS.has(toks[i - 2]!));
     if (POS.has(t)) flip ? neg++ : pos++;
     else if (NEG.has(t)) flip ? pos++ : neg++;
   });

@@ -1,0 +1,175 @@
+/**
+ * `ingest`: one ticker-day into the event memory (paper 3.1).
+ *   load (the DayContext's items, in batches) -> extract (Send fan-out, one task per batch)
+ *   -> merge (coarse clustering per group, model for clusters of 2+) -> track (top-K candidates of
+ *   [t-w, t-1], predecessor, chain, delta info) -> store (the day's events replace any earlier write).
+ */
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { END, ReducedValue, START, Send, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { z } from "zod";
+import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
+import { runAgent } from "../agents/kit.ts";
+import { leaderClusters } from "../agents/merger/cluster.ts";
+import { merger } from "../agents/merger/index.ts";
+import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
+import type { ExtractorInput } from "../prompts/extractor.ts";
+import { dayContext } from "../src/data/day-context.ts";
+import { IsoDate, Ticker } from "../src/domain/schemas.ts";
+import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
+import { eventId, type StoredEvent } from "../src/memory/records.ts";
+import { GraphContext, agentRuntime, resourcesFor, type Resources } from "../src/pipeline/resources.ts";
+
+const RawEventRow = ExtractedEvent.extend({ id: z.string() });
+type RawEventRow = z.infer<typeof RawEventRow>;
+const MergedRow = z.object({ group: z.string(), type: z.string(), description: z.string(), raw_event_ids: z.array(z.string()), source_ids: z.array(z.string()) });
+type MergedRow = z.infer<typeof MergedRow>;
+
+export const IngestState = new StateSchema({
+  ticker: Ticker.describe("ticker, e.g. AAPL"),
+  date: IsoDate.describe("trading date YYYY-MM-DD"),
+  asOf: z.string().optional(),
+  itemCount: z.number().optional(),
+  batches: z.array(z.any()).optional(),
+  raw: new ReducedValue(z.array(RawEventRow).default(() => []), { inputSchema: z.array(RawEventRow), reducer: (a, b) => a.concat(b) }),
+  merged: z.array(MergedRow).optional(),
+  events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
+});
+type S = typeof IngestState.State;
+type Ctx = Runtime<GraphContext>;
+
+async function load(state: S, runtime: Ctx) {
+  const r = await resourcesFor(runtime.context);
+  const day = dayContext(r.data, state.ticker, state.date);
+  const items = day.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.title ? `${i.title}\n${i.text}` : i.text }));
+  const batches: ExtractorInput[] = [];
+  for (let k = 0; k < items.length; k += r.ctx.extractBatch) batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch) });
+  return { asOf: day.asOf, itemCount: items.length, batches };
+}
+
+function fanOut(state: S) {
+  const batches = (state.batches ?? []) as ExtractorInput[];
+  if (batches.length === 0) return "merge";
+  return batches.map((batch, index) => new Send("extract", { ...state, batches: [batch], raw: [], batchIndex: index }));
+}
+
+async function extract(state: S & { batchIndex?: number }, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const batch = (state.batches ?? [])[0] as ExtractorInput;
+  const out = await runAgent(extractor, batch, agentRuntime(r, config));
+  const b = String(state.batchIndex ?? 0).padStart(4, "0");
+  return { raw: out.events.map((e, k) => ({ ...e, id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
+}
+
+async function merge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const raw = [...state.raw].sort((a, b) => a.id.localeCompare(b.id));
+  const merged: MergedRow[] = [];
+  for (const group of GROUPS) {
+    const members = raw.filter((e) => e.group === group.name);
+    if (members.length === 0) continue;
+    const vectors = await r.embedder.embed(members.map((e) => e.description));
+    for (const cluster of leaderClusters(vectors, r.ctx.mergeThreshold)) {
+      const events = cluster.map((i) => members[i]!);
+      if (events.length === 1) {
+        const e = events[0]!;
+        merged.push({ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids });
+        continue;
+      }
+      const allowedTypes = TYPES.filter((t) => t.groupId === group.id).map((t) => t.name);
+      const out = await runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, agentRuntime(r, config));
+      for (const m of out.events) {
+        const parts = events.filter((e) => m.merged_ids.includes(e.id));
+        merged.push({ group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))] });
+      }
+    }
+  }
+  return { merged };
+}
+
+/** The chain of a stored event, oldest first, following predecessor links back up to `depth` stages. */
+async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: number, cache: Map<string, StoredEvent | null>): Promise<StoredEvent[]> {
+  const chain = [start];
+  let cur = start;
+  while (chain.length < depth && cur.predecessor_id) {
+    let prev = cache.get(cur.predecessor_id);
+    if (prev === undefined) {
+      prev = (await r.store.getEvents({ asOf, ids: [cur.predecessor_id] }))[0] ?? null;
+      cache.set(cur.predecessor_id, prev);
+    }
+    if (!prev) break;
+    chain.unshift(prev);
+    cur = prev;
+  }
+  return chain;
+}
+
+async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const rt = agentRuntime(r, config);
+  const merged = state.merged ?? [];
+  const day = dayContext(r.data, state.ticker, state.date);
+  const window = day.previousDates.slice(-r.ctx.w);
+  const vectors = await r.embedder.embed(merged.map((m) => m.description));
+  const hits = window.length
+    ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
+    : merged.map(() => []);
+  const cache = new Map<string, StoredEvent | null>();
+  const events = new Map<string, StoredEvent>();
+  for (const [i, m] of merged.entries()) {
+    const candidates = hits[i] ?? [];
+    const link = candidates.length
+      ? await runAgent(trackerLink, {
+          ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+          candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
+        }, rt)
+      : { predecessor_id: null };
+    const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
+    // Reuse the predecessor's chain (its stored links), never recompute it.
+    const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
+    const delta = await runAgent(trackerDelta, {
+      ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+      chain: chain.map((c) => ({ date: c.date, description: c.description })),
+    }, rt);
+    const id = eventId({ ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description });
+    const existing = events.get(id);
+    if (existing) {
+      existing.raw_event_ids.push(...m.raw_event_ids);
+      existing.source_ids = [...new Set([...existing.source_ids, ...m.source_ids])];
+      continue;
+    }
+    if (!findType(m.group, m.type)) throw new Error(`${state.ticker} ${state.date}: merged event type "${m.type}" is not in group "${m.group}"`);
+    events.set(id, {
+      id, ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description,
+      raw_event_ids: [...m.raw_event_ids], source_ids: [...m.source_ids],
+      predecessor_id: pred?.id ?? null, chain_root_id: pred ? pred.chain_root_id || pred.id : id,
+      chain_depth: pred ? Math.min(pred.chain_depth + 1, r.ctx.Dmax) : 0,
+      delta: { text: delta.delta, direction: delta.direction }, available_at: day.asOf,
+    });
+  }
+  return { events: [...events.values()] };
+}
+
+async function store(state: S, runtime: Ctx) {
+  const r = await resourcesFor(runtime.context);
+  await r.store.deleteEvents(state.ticker, state.date);
+  await r.store.putEvents((state.events ?? []) as StoredEvent[]);
+  return {};
+}
+
+export function buildIngestGraph() {
+  return new StateGraph(IngestState, GraphContext)
+    .addNode("load", load)
+    .addNode("extract", extract)
+    .addNode("merge", merge)
+    .addNode("track", track)
+    .addNode("store", store)
+    .addEdge(START, "load")
+    .addConditionalEdges("load", fanOut, ["extract", "merge"])
+    .addEdge("extract", "merge")
+    .addEdge("merge", "track")
+    .addEdge("track", "store")
+    .addEdge("store", END);
+}
+
+export const graph = buildIngestGraph().compile();
+graph.name = "ingest";

@@ -1,0 +1,94 @@
+/**
+ * `predict`: one ticker-day's prediction (paper 3.3-3.4).
+ *   series (the window's events from memory at asOf) -> retrieve (Jaccard SeqSim over the reflection
+ *   memory at asOf) -> judge (keep the comparable references) -> predict ({reason, movement, cited}).
+ */
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { z } from "zod";
+import { modelIdFor, runAgent, type AgentName } from "../agents/kit.ts";
+import { predictor } from "../agents/predictor/index.ts";
+import { retrieverJudge } from "../agents/retriever-judge/index.ts";
+import { extractorPrompt } from "../prompts/extractor.ts";
+import { judgePrompt } from "../prompts/retriever-judge.ts";
+import { mergerPrompt } from "../prompts/merger.ts";
+import { predictorPrompt } from "../prompts/predictor.ts";
+import { reflectorPrompt } from "../prompts/reflector.ts";
+import { trackerDeltaPrompt } from "../prompts/tracker-delta.ts";
+import { trackerLinkPrompt } from "../prompts/tracker-link.ts";
+import { Reference, SeriesDay } from "../src/domain/series.ts";
+import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
+import { seriesFor } from "../src/pipeline/series.ts";
+import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
+import { retrieveReferences } from "../tools/retrieval.ts";
+import type { RunContext } from "../src/config/context.ts";
+
+export const PROMPTS = [extractorPrompt, mergerPrompt, trackerLinkPrompt, trackerDeltaPrompt, reflectorPrompt, judgePrompt, predictorPrompt];
+export const PROMPT_VERSIONS: Record<string, string> = Object.fromEntries(PROMPTS.map((p) => [p.id, p.version]));
+
+export function modelIds(ctx: RunContext): Record<string, string> {
+  return Object.fromEntries(PROMPTS.map((p) => [p.id, modelIdFor(ctx, p.id as AgentName)]));
+}
+
+export const PredictState = new StateSchema({
+  ticker: Ticker.describe("ticker, e.g. AAPL"),
+  date: IsoDate.describe("trading date YYYY-MM-DD: predicts the move from its close to the next close"),
+  asOf: z.string().optional(),
+  series: z.array(SeriesDay).optional(),
+  candidates: z.array(Reference).optional(),
+  kept: z.array(Reference).optional(),
+  judged: z.array(z.object({ id: z.string(), why: z.string() })).optional(),
+  prediction: Prediction.optional(),
+});
+type S = typeof PredictState.State;
+type Ctx = Runtime<GraphContext>;
+
+async function series(state: S, runtime: Ctx) {
+  const r = await resourcesFor(runtime.context);
+  return seriesFor(r, state.ticker, state.date);
+}
+
+async function retrieve(state: S, runtime: Ctx) {
+  const r = await resourcesFor(runtime.context);
+  const candidates = await retrieveReferences(r.store, {
+    ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope === "same-ticker" ? "same-ticker" : "all",
+  });
+  return { candidates };
+}
+
+async function judge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const candidates = state.candidates ?? [];
+  if (candidates.length === 0) return { kept: [], judged: [] };
+  const out = await runAgent(retrieverJudge, { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates }, agentRuntime(r, config));
+  const keep = new Set(out.kept.map((k) => k.id));
+  return { kept: candidates.filter((c) => keep.has(c.id)), judged: out.kept };
+}
+
+async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const s = state.series ?? [];
+  const today = s.at(-1) ?? { date: state.date, events: [] };
+  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config));
+  const prediction: Prediction = {
+    ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
+    references: out.cited, models: modelIds(r.ctx), prompt_versions: PROMPT_VERSIONS,
+  };
+  return { prediction };
+}
+
+export function buildPredictGraph() {
+  return new StateGraph(PredictState, GraphContext)
+    .addNode("load_series", series)
+    .addNode("retrieve", retrieve)
+    .addNode("judge", judge)
+    .addNode("predict", predict)
+    .addEdge(START, "load_series")
+    .addEdge("load_series", "retrieve")
+    .addEdge("retrieve", "judge")
+    .addEdge("judge", "predict")
+    .addEdge("predict", END);
+}
+
+export const graph = buildPredictGraph().compile();
+graph.name = "predict";

@@ -1,0 +1,103 @@
+/** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
+import { parseArgs } from "node:util";
+import { RunContext } from "../config/context.ts";
+import { stateDir } from "../config/paths.ts";
+import { loadMarketData } from "../data/load.ts";
+import { connectChroma } from "../memory/chroma-server.ts";
+import { createEmbedder } from "../memory/embeddings.ts";
+import { MemoryStore, resetRun } from "../memory/store.ts";
+import type { ScoreRow } from "../metrics/summary.ts";
+import { Usage } from "../models/usage.ts";
+import { registerResources, unregisterResources } from "../pipeline/resources.ts";
+import { forgetRunFiles, graph as runGraph, runFilesFor } from "../../graphs/run.ts";
+import { describeReport } from "./data-report.ts";
+import { table } from "./format.ts";
+import { bar } from "./progress.ts";
+
+export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
+
+function window(v: string, name: string): { from: string; to: string } {
+  const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
+  if (!m) throw new Error(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
+  return { from: m[1]!, to: m[2]! };
+}
+
+export interface RunResult {
+  scores: ScoreRow[];
+  predictionsFile: string;
+  usage: Usage;
+}
+
+export interface RunOptions {
+  ctx: RunContext;
+  dataDir: string;
+  tickers?: string[];
+  train: { from: string; to: string };
+  test: { from: string; to: string };
+  fresh?: boolean;
+  quiet?: boolean;
+  chatModel?: Parameters<typeof registerResources>[0]["chatModel"];
+}
+
+/** Runs the run graph with registered resources; used by the CLI, tests and the bench. */
+export async function executeRun(o: RunOptions): Promise<RunResult> {
+  const data = await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold });
+  if (!o.quiet) for (const line of describeReport(data.report)) console.log(`note: ${line}`);
+  const endpoint = await connectChroma(stateDir());
+  try {
+    if (o.fresh) {
+      await resetRun(endpoint.url, o.ctx.run);
+      runFilesFor(o.ctx.run).clear();
+    }
+    const store = await MemoryStore.open(endpoint.url, o.ctx.run, createEmbedder(o.ctx.embeddings, { dim: o.ctx.embeddingDim }));
+    const usage = new Usage();
+    registerResources({ ctx: o.ctx, data, store, embedder: store.embedder, usage, chatModel: o.chatModel });
+    let final: { scores?: unknown } = {};
+    const stream = await runGraph.stream(
+      { tickers: o.tickers, train: o.train, test: o.test },
+      { context: { ...o.ctx, dataDir: o.dataDir }, streamMode: ["custom", "values"] },
+    );
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
+      if (mode === "custom" && chunk.kind === "progress" && !o.quiet) bar(`${chunk.phase} ${chunk.date}`, chunk.done as number, chunk.total as number);
+      if (mode === "values") final = chunk;
+    }
+    return { scores: (final.scores ?? []) as ScoreRow[], predictionsFile: runFilesFor(o.ctx.run).predictionsFile, usage };
+  } finally {
+    unregisterResources(o.ctx.run);
+    forgetRunFiles(o.ctx.run);
+    await endpoint.stop();
+  }
+}
+
+export function scoreLines(scores: readonly ScoreRow[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}`;
+  return table(
+    ["ticker", "predicted", "scored", "ACC %", "MCC", "always-up ACC %"],
+    scores.map((s) => [s.ticker, s.predicted, s.scored, pct(s.acc), s.mcc.toFixed(3), pct(s.alwaysUpAcc)]),
+  );
+}
+
+export async function runCommand(args: string[], defaults: Partial<typeof RUN_DEFAULTS> = {}): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
+      model: { type: "string" }, embeddings: { type: "string" }, fresh: { type: "boolean" }, "same-ticker": { type: "boolean" },
+    },
+  });
+  const { marketDataDir } = await import("../config/paths.ts");
+  const ctx = RunContext.parse({
+    run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
+    model: values.model, embeddings: values.embeddings, referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+  });
+  const train = window(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
+  const test = window(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
+  const tickers = values.tickers?.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean);
+  console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}`);
+  const t0 = Date.now();
+  const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh });
+  console.log(`\n${scoreLines(res.scores)}`);
+  console.log(`\npredictions: ${res.predictionsFile}`);
+  const calls = res.usage.calls;
+  console.log(`model calls: ${calls}${calls === 0 ? " (offline analyst)" : ""}; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,59 @@
+/**
+ * What graph nodes work with besides their state: the run context, the market data, the memory
+ * store, the embedder and the usage counter. The CLI and tests register them per run; in LangGraph
+ * Studio they are created on first use from the graph's context (and the memory's Chroma server is
+ * started then, and stopped when the server process exits).
+ */
+import { z } from "zod";
+import type { AgentRuntime } from "../../agents/kit.ts";
+import { RunContext } from "../config/context.ts";
+import { marketDataDir } from "../config/paths.ts";
+import { loadMarketData, type MarketData } from "../data/load.ts";
+import type { Embedder } from "../memory/embeddings.ts";
+import { openMemory } from "../memory/session.ts";
+import type { MemoryStore } from "../memory/store.ts";
+import { Usage } from "../models/usage.ts";
+
+/** The context every graph takes: the run context plus where the market data is. */
+export const GraphContext = RunContext.extend({
+  dataDir: z.string().optional().describe("market data dir (default: STOCKMEM_MARKET_DATA or the bundled sample)"),
+});
+export type GraphContext = z.infer<typeof GraphContext>;
+
+export interface Resources {
+  ctx: RunContext;
+  data: MarketData;
+  store: MemoryStore;
+  embedder: Embedder;
+  usage: Usage;
+  chatModel?: AgentRuntime["chatModel"];
+}
+
+const registry = new Map<string, Promise<Resources>>();
+
+export function registerResources(r: Resources): void {
+  registry.set(r.ctx.run, Promise.resolve(r));
+}
+
+export function unregisterResources(run: string): void {
+  registry.delete(run);
+}
+
+export function resourcesFor(context: unknown): Promise<Resources> {
+  const ctx = GraphContext.parse(context ?? {});
+  let r = registry.get(ctx.run);
+  if (!r) {
+    r = (async () => {
+      const data = await loadMarketData(marketDataDir(ctx.dataDir), { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold });
+      const memory = await openMemory({ run: ctx.run, embeddings: ctx.embeddings, embeddingDim: ctx.embeddingDim });
+      return { ctx, data, store: memory.store, embedder: memory.store.embedder, usage: new Usage() };
+    })();
+    registry.set(ctx.run, r);
+    r.catch(() => registry.delete(ctx.run));
+  }
+  return r;
+}
+
+export function agentRuntime(r: Resources, config?: AgentRuntime["config"]): AgentRuntime {
+  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, chatModel: r.chatModel, config };
+}

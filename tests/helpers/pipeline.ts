@@ -1,0 +1,31 @@
+import { graph as ingestGraph } from "../../graphs/ingest.ts";
+import type { AgentRuntime } from "../../agents/kit.ts";
+import { runContext, type RunContext } from "../../src/config/context.ts";
+import type { MarketData } from "../../src/data/load.ts";
+import { seriesOf } from "../../src/data/day-context.ts";
+import { HashEmbedder } from "../../src/memory/embeddings.ts";
+import { MemoryStore } from "../../src/memory/store.ts";
+import { Usage } from "../../src/models/usage.ts";
+import { registerResources, type Resources } from "../../src/pipeline/resources.ts";
+import { reflectDay } from "../../src/pipeline/reflect.ts";
+
+/** Registers resources for a run on a given Chroma server and returns them. */
+export async function resources(url: string, data: MarketData, ctx: Partial<RunContext>, chatModel?: AgentRuntime["chatModel"]): Promise<Resources> {
+  const c = runContext(ctx);
+  const store = await MemoryStore.open(url, c.run, new HashEmbedder(c.embeddingDim));
+  const r: Resources = { ctx: c, data, store, embedder: store.embedder, usage: new Usage(), chatModel };
+  registerResources(r);
+  return r;
+}
+
+/** Ingests and reflects a ticker's days in [from, to] (reflections as soon as each label is known). */
+export async function prepare(r: Resources, ticker: string, from: string, to: string): Promise<void> {
+  const s = seriesOf(r.data, ticker);
+  const dates = s.calendar.dates.filter((d) => d >= from && d <= to);
+  for (const d of dates) {
+    const i = s.calendar.indexOf(d)!;
+    const prev = s.calendar.dates[i - 1];
+    if (prev && prev >= from) await reflectDay(r, ticker, prev, s.calendar.closes[i]!);
+    await ingestGraph.invoke({ ticker, date: d }, { context: r.ctx as never });
+  }
+}

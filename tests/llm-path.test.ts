@@ -1,0 +1,152 @@
+/**
+ * One full ticker-day through the LLM path of all six agents, with scripted chat models: each
+ * prompt's inputs are checked, each parsed output is followed into memory and the prediction, and
+ * malformed answers are repaired by a retry that quotes the validation error.
+ */
+import type { BaseMessage } from "@langchain/core/messages";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graph as ingestGraph } from "../graphs/ingest.ts";
+import { graph as predictGraph } from "../graphs/predict.ts";
+import type { AgentName } from "../agents/kit.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { dayContext } from "../src/data/day-context.ts";
+import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
+import { ModelOutputError } from "../src/models/structured.ts";
+import { reflectDay } from "../src/pipeline/reflect.ts";
+import { unregisterResources } from "../src/pipeline/resources.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { prepare, resources } from "./helpers/pipeline.ts";
+
+const T = "2015-10-07";
+const LAUNCH = "Microsoft unveils the Surface Book laptop and new Lumia phones";
+const MERGED = "Microsoft unveiled the Surface Book laptop and Lumia phones at its October 6 event";
+
+let server: Awaited<ReturnType<typeof tempChroma>>;
+let data: MarketData;
+beforeAll(async () => {
+  server = await tempChroma();
+  data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
+});
+afterAll(async () => {
+  unregisterResources("llm");
+  unregisterResources("llm-fail");
+  await server.stop();
+});
+
+const user = (m: BaseMessage[]) => textOf(m[1]!);
+const idsIn = (text: string, re: RegExp) => [...text.matchAll(re)].map((x) => x[1]!);
+
+/** Per-agent scripts; `calls` records each agent's conversations. */
+function scripts() {
+  const calls = new Map<AgentName, BaseMessage[][]>();
+  let extractorCalls = 0;
+  let predictorCalls = 0;
+  const answer: Record<AgentName, (m: BaseMessage[]) => string> = {
+    extractor: (m) => {
+      extractorCalls++;
+      const ids = idsIn(user(m), /<news id="([^"]+)"/g);
+      if (extractorCalls === 1) return JSON.stringify({ events: [{ group: "Products and Market", type: "Product Magic", time: T, location: "", entities: [], industries: [], companies: ["MSFT"], attributes: {}, description: LAUNCH, source_ids: [ids[0]] }] });
+      const first = idsIn(m.filter((x) => x.getType() === "human").map(textOf)[0]!, /<news id="([^"]+)"/g);
+      const ev = (id: string) => ({ group: "Products and Market", type: "New Product Launch", time: T, location: "Redmond", entities: ["Microsoft", "Surface Book"], industries: ["Software"], companies: ["MSFT"], attributes: { product: "Surface Book" }, description: LAUNCH, source_ids: [id] });
+      return "```json\n" + JSON.stringify({ events: first.slice(0, 2).map(ev) }) + "\n```";
+    },
+    merger: (m) => JSON.stringify({ events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }] }),
+    "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
+    "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
+    "retriever-judge": (m) => JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
+    predictor: (m) => {
+      predictorCalls++;
+      if (predictorCalls === 1) return "I think it goes up!";
+      return JSON.stringify({ reason: "The confirmed launch is new positive information", movement: "up", cited: [idsIn(user(m), /^- \[(rf:[^\]]+)\]/gm)[0]] });
+    },
+    reflector: () => JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
+  };
+  const factory = (_spec: string, agent: AgentName) =>
+    new ScriptedChatModel((messages) => {
+      calls.set(agent, [...(calls.get(agent) ?? []), messages]);
+      return answer[agent](messages);
+    });
+  return { calls, factory };
+}
+
+describe("the LLM path of all six agents on one ticker-day", () => {
+  it("feeds each prompt the right inputs and carries each parsed output through", async () => {
+    // A week of memory from the offline analyst: events to track against, reflections to retrieve.
+    const prep = await resources(server.url, data, { run: "llm" });
+    await prepare(prep, "MSFT", "2015-09-24", "2015-10-06");
+    await prepare(prep, "INTC", "2015-09-24", "2015-10-06");
+
+    const { calls, factory } = scripts();
+    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4 }, factory);
+    const day = dayContext(data, "MSFT", T);
+    expect(day.items).toHaveLength(11);
+
+    await ingestGraph.invoke({ ticker: "MSFT", date: T }, { context: r.ctx as never });
+
+    // extractor: 3 batches (Send fan-out) + 1 retry of an invalid type, quoting the error
+    const ex = calls.get("extractor")!;
+    expect(ex).toHaveLength(4);
+    const sent = new Set(ex.flatMap((m) => idsIn(user(m), /<news id="([^"]+)"/g)));
+    expect(sent).toEqual(new Set(day.items.map((i) => i.id)));
+    expect(textOf(ex[0]![0]!)).toMatch(/untrusted data/);
+    const retried = ex.find((m) => m.length > 2)!;
+    expect(textOf(retried.at(-1)!)).toMatch(/"Product Magic" is not a type of group "Products and Market"/);
+
+    // merger: the identical reports of all batches form one cluster
+    const mg = calls.get("merger")!;
+    expect(mg).toHaveLength(1);
+    expect(idsIn(user(mg[0]!), /^- \[([^\]]+)\]/gm)).toHaveLength(6); // 2 per batch, the repaired one included
+
+    // tracker: candidates come from [t-w, t-1] of the same ticker only
+    const link = calls.get("tracker-link")!;
+    expect(link).toHaveLength(1);
+    const candDates = idsIn(user(link[0]!), /^- \[[^\]]+\] (\d{4}-\d{2}-\d{2})/gm);
+    expect(candDates.length).toBeGreaterThan(0);
+    const window = day.previousDates.slice(-5);
+    expect(candDates.every((d) => d >= window[0]! && d <= window.at(-1)!)).toBe(true);
+    expect(user(link[0]!)).not.toMatch(/\[ev:INTC/);
+    const firstCandidate = idsIn(user(link[0]!), /^- \[([^\]]+)\]/gm)[0]!;
+    expect(user(calls.get("tracker-delta")![0]!)).toMatch(/Earlier stages \(oldest first\):\n- 20/);
+
+    const stored = await r.store.getEvents({ asOf: day.asOf, ticker: "MSFT", from: T, to: T });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ description: MERGED, type: "New Product Launch", predecessor_id: firstCandidate, delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
+    expect(stored[0]!.chain_depth).toBeGreaterThanOrEqual(1);
+    expect(stored[0]!.source_ids).toHaveLength(6);
+
+    // judge and predictor (the first predictor answer is prose: retried)
+    const out = await predictGraph.invoke({ ticker: "MSFT", date: T }, { context: r.ctx as never });
+    const judge = calls.get("retriever-judge")!;
+    const candidates = idsIn(user(judge[0]!), /^- \[([^\]]+)\]/gm);
+    expect(candidates.length).toBeGreaterThan(0);
+    expect(candidates.every((id) => id.startsWith("rf:"))).toBe(true);
+    expect(out.candidates!.every((c) => c.date < T)).toBe(true);
+    const pr = calls.get("predictor")!;
+    expect(pr).toHaveLength(2);
+    expect(user(pr[0]!)).toMatch(/Today's incremental information:[\s\S]*Launch confirmed with prices and dates \[more_positive\]/);
+    expect(user(pr[0]!)).toContain(`[${candidates[0]}]`);
+    expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
+    expect(out.prediction).toMatchObject({ ticker: "MSFT", date: T, movement: "up", references: [candidates[0]], as_of: day.asOf });
+    expect(out.prediction!.models.predictor).toBe("openai:scripted-model");
+
+    // reflector: only once the next close is known, with the REAL move
+    const s = data.series.get("MSFT")!;
+    const i = s.calendar.indexOf(T)!;
+    await expect(reflectDay(r, "MSFT", T, s.calendar.closes[i]!)).rejects.toThrow(/look-ahead/);
+    const refl = await reflectDay(r, "MSFT", T, s.calendar.closes[i + 1]!);
+    expect(user(calls.get("reflector")![0]!)).toMatch(/Real movement from 2015-10-07 to 2015-10-08: up \(\+\d/);
+    expect(refl).toMatchObject({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"], label: "up" });
+    expect((await r.store.getReflections({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT" })).map((x) => x.date)).toContain(T);
+
+    expect(r.usage.byAgent.get("predictor")!.calls).toBe(2);
+    expect(r.usage.calls).toBe(4 + 1 + 1 + 1 + 1 + 2 + 1);
+  });
+
+  it("fails loudly with the item id after the bounded retries", async () => {
+    const r = await resources(server.url, data, { run: "llm-fail", model: "openai:scripted-model" }, () => ScriptedChatModel.fromList(["no", "still no", "{\"reason\": \"x\"}"]));
+    const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, { context: r.ctx as never }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelOutputError);
+    expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
+  });
+});

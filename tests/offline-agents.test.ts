@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { extractor } from "../agents/extractor/index.ts";
+import { leaderClusters, medoid } from "../agents/merger/cluster.ts";
+import { merger } from "../agents/merger/index.ts";
+import { offlineVote } from "../agents/predictor/index.ts";
+import { reflector } from "../agents/reflector/index.ts";
+import { retrieverJudge } from "../agents/retriever-judge/index.ts";
+import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
+import { runContext } from "../src/config/context.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { cleanText, companiesIn, sentiment } from "../src/models/offline/text.ts";
+import type { Reference, SeriesDay } from "../src/domain/series.ts";
+
+const env = { ctx: runContext(), embedder: new HashEmbedder(512) };
+const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({ id, ticker: "AAPL", date: "2015-09-01", similarity, label, reason: "r", key_events: [] });
+const today = (...dirs: ("more_positive" | "more_negative" | "neutral")[]): SeriesDay => ({
+  date: "2015-10-01", events: dirs.map((d, i) => ({ id: `e${i}`, group: "Products and Market", type: "New Product Launch", description: "x", delta: { text: "t", direction: d } })),
+});
+
+describe("offline extractor", () => {
+  it("cleans posts, maps cues to taxonomy types and cites its item", async () => {
+    const out = await extractor.offline({ ticker: "AAPL", date: "2015-10-01", items: [
+      { id: "a", published_at: "2015-10-01T12:00:00Z", text: "RT @x: Apple beats earnings estimates, iPhone sales strong http://t.co/abc" },
+      { id: "b", published_at: "2015-10-01T13:00:00Z", text: "lol" },
+    ] }, env);
+    expect(out.events.length).toBeGreaterThan(0);
+    expect(out.events[0]).toMatchObject({ group: "Corporate Operations", type: "Profitability", source_ids: ["a"] });
+    expect(out.events[0]!.description).toBe("Apple beats earnings estimates, iPhone sales strong");
+    expect(extractor.check!({ ticker: "AAPL", date: "2015-10-01", items: [{ id: "a", published_at: "", text: "" }] }, out)).toBeUndefined();
+    expect(out.events.every((e) => e.source_ids[0] === "a")).toBe(true); // "lol" has no event
+  });
+
+  it("reads cashtags and names, and lexicon tone with negation", () => {
+    expect(companiesIn("$msft vs Apple and $GOOG")).toEqual(["MSFT", "GOOG", "AAPL"]);
+    expect(sentiment("Apple beats estimates, shares surge")).toBe(1);
+    expect(sentiment("not a beat; shares fall")).toBe(-1);
+    expect(sentiment("Apple holds an event")).toBe(0);
+    expect(cleanText("RT @a: AT&amp;T   deal http://x.co/1 …")).toBe("AT&T deal");
+  });
+});
+
+describe("offline merger", () => {
+  it("clusters near-duplicates by cosine, order-stably, and keeps the most central report", async () => {
+    const texts = ["Apple launches iPhone 6s today", "Apple launches the iPhone 6s today", "Oracle cuts its dividend"];
+    const v = await env.embedder.embed(texts);
+    expect(leaderClusters(v, 0.75)).toEqual([[0, 1], [2]]);
+    expect(leaderClusters(v, 1.01)).toEqual([[0], [1], [2]]);
+    expect(medoid([[1, 0], [0.9, 0.1], [0, 1]], [0, 1, 2])).toBe(1);
+    const out = await merger.offline({ ticker: "AAPL", date: "d", group: "Products and Market", allowedTypes: [], events: [
+      { id: "r1", type: "New Product Launch", description: texts[0]! },
+      { id: "r2", type: "Product Application", description: texts[1]! },
+      { id: "r3", type: "New Product Launch", description: texts[1]! },
+    ] }, env);
+    expect(out.events).toEqual([{ type: "New Product Launch", description: texts[1], merged_ids: ["r1", "r2", "r3"] }]);
+  });
+});
+
+describe("offline tracker", () => {
+  const event = { group: "Products and Market", type: "New Product Launch", description: "Apple launches iPhone 6s, sales beat" };
+  it("links to the most similar earlier event of the same type above the threshold", () => {
+    const cands = [
+      { id: "a", date: "2015-09-28", type: "New Product Launch", description: "x", similarity: 0.6 },
+      { id: "b", date: "2015-09-29", type: "Product Application", description: "y", similarity: 0.9 },
+      { id: "c", date: "2015-09-30", type: "New Product Launch", description: "z", similarity: 0.4 },
+    ];
+    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands }, env)).toMatchObject({ predecessor_id: "a" });
+    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands.slice(1) }, env)).toMatchObject({ predecessor_id: null });
+  });
+
+  it("writes delta info from novelty and tone change against the chain", async () => {
+    const rising = await trackerDelta.offline({ ticker: "AAPL", date: "d", event, chain: [{ date: "2015-09-28", description: "Apple to launch iPhone 6s, demand weak" }] }, env);
+    expect(rising.direction).toBe("more_positive");
+    expect(rising.delta).toMatch(/Continues a 1-stage story/);
+    expect(rising.delta).toMatch(/new terms: .*beat/);
+    const fresh = await trackerDelta.offline({ ticker: "AAPL", date: "d", event: { ...event, description: "Apple holds an event" }, chain: [] }, env);
+    expect(fresh).toMatchObject({ direction: "neutral" });
+    expect(fresh.delta).toMatch(/^New story; novelty 1\.00/);
+  });
+});
+
+describe("offline reflector, judge and predictor", () => {
+  it("reflects with the events that agree with the real move", async () => {
+    const series: SeriesDay[] = [today("more_positive", "more_negative")];
+    const up = await reflector.offline({ ticker: "AAPL", date: "2015-10-01", nextDate: "2015-10-02", movement: "up", changePct: 2.5, series }, env);
+    expect(up.key_events).toHaveLength(1);
+    expect(up.reason).toMatch(/moved up 2\.50 %.*1 event\(s\) pointed the other way/);
+  });
+
+  it("keeps references at or above the similarity bar", async () => {
+    const out = await retrieverJudge.offline({ ticker: "AAPL", date: "d", series: [], candidates: [ref("a", "up", 0.5), ref("b", "up", 0.19)] }, env);
+    expect(out.kept.map((k) => k.id)).toEqual(["a"]);
+  });
+
+  it("votes by similarity, then by today's delta info, then up", () => {
+    const base = { ticker: "AAPL", date: "d", series: [] };
+    expect(offlineVote({ ...base, today: today(), references: [ref("a", "up", 0.3), ref("b", "down", 0.4)] })).toMatchObject({ movement: "down", basis: "references" });
+    expect(offlineVote({ ...base, today: today("more_negative"), references: [ref("a", "up", 0.3), ref("b", "down", 0.3)] })).toMatchObject({ movement: "down", basis: "delta" });
+    expect(offlineVote({ ...base, today: today("neutral"), references: [] })).toMatchObject({ movement: "up", basis: "prior" });
+  });
+});

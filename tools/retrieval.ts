@@ -1,0 +1,77 @@
+/**
+ * Reference retrieval for a prediction (paper 3.3): the current w-day event series against the
+ * reflection memory, by SeqSim, among references available at asOf. Also exposed as a LangChain tool.
+ */
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
+import type { Reference, SeriesDay } from "../src/domain/series.ts";
+import { findType } from "../src/domain/taxonomy.ts";
+import { epochDay } from "../src/data/calendar.ts";
+import { toEpochSeconds } from "../src/memory/records.ts";
+import type { MemoryStore } from "../src/memory/store.ts";
+import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
+
+/** The series as a w-day sequence of bit vectors, oldest first, padded with empty days at the front. */
+export function seriesToSeq(series: readonly SeriesDay[], w: number): DaySeq {
+  const days = series.slice(-w).map((d) => {
+    const types = d.events.map((e) => findType(e.group, e.type)).filter((t) => t !== undefined);
+    return dayBits(types.map((t) => t.id), types.map((t) => t.groupId));
+  });
+  while (days.length < w) days.unshift(dayBits([], []));
+  return { types: days.map((d) => d.types), groups: days.map((d) => d.groups) };
+}
+
+export interface RetrieveOptions {
+  ticker: string;
+  date: string;
+  asOf: string;
+  series: readonly SeriesDay[];
+  w: number;
+  k: number;
+  a: number;
+  scope: "all" | "same-ticker";
+}
+
+/** Top-K references from the reflection memory at asOf (Chroma filters by asOf, the index checks again). */
+export async function retrieveReferences(store: MemoryStore, o: RetrieveOptions): Promise<Reference[]> {
+  const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
+  const index = new SequenceIndex(o.w, Math.max(16, reflections.length));
+  const byId = new Map(reflections.map((r) => [r.id, r]));
+  for (const r of reflections) {
+    if (r.type_bits.length !== o.w) continue; // written with another window size: not comparable
+    index.add({ id: r.id, ticker: r.ticker, day: epochDay(r.date), availableAt: toEpochSeconds(r.available_at) }, { types: r.type_bits, groups: r.group_bits });
+  }
+  const hits = index.query(seriesToSeq(o.series, o.w), {
+    k: o.k, a: o.a, asOfSeconds: toEpochSeconds(o.asOf), ticker: o.scope === "same-ticker" ? o.ticker : undefined,
+  });
+  return hits.map((h) => {
+    const r = byId.get(h.id)!;
+    return { id: r.id, ticker: r.ticker, date: r.date, similarity: h.similarity, label: r.label, reason: r.reason, key_events: r.key_events };
+  });
+}
+
+/** The retrieval as a LangChain tool (for the chat agent): similar past situations of a ticker-day. */
+export function similarSituationsTool(deps: {
+  store: MemoryStore;
+  seriesOf: (ticker: string, date: string) => Promise<{ series: SeriesDay[]; asOf: string }>;
+  w: number;
+  a: number;
+}) {
+  return tool(
+    async ({ ticker, date, k, scope }) => {
+      const { series, asOf } = await deps.seriesOf(ticker, date);
+      const refs = await retrieveReferences(deps.store, { ticker, date, asOf, series, w: deps.w, k, a: deps.a, scope });
+      return JSON.stringify(refs.map((r) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity: Number(r.similarity.toFixed(3)), moved: r.label, reason: r.reason })));
+    },
+    {
+      name: "similar_situations",
+      description: "Past ticker-days whose event-type sequence over the last w trading days is most similar (Jaccard SeqSim) to the given ticker-day, with how the stock moved next and why. Only uses memory available at that day's close.",
+      schema: z.object({
+        ticker: z.string().describe("ticker, e.g. AAPL"),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("trading date YYYY-MM-DD"),
+        k: z.number().int().min(1).max(50).default(10),
+        scope: z.enum(["all", "same-ticker"]).default("all"),
+      }),
+    },
+  );
+}
