@@ -76,3 +76,23 @@ describe("stockmem memory", () => {
     expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
   });
 });
+
+describe("stockmem run flags", () => {
+  it("parses per-agent model overrides and rejects unknown agents", async () => {
+    const { agentModels } = await import("../src/cli/run.ts");
+    expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({ extractor: "openai:gpt-4o-mini", tracker: "ollama:qwen2.5" });
+    expect(() => agentModels(["summarizer=openai:x"])).toThrow(/AGENT one of extractor/);
+    const { modelIdFor } = await import("../agents/kit.ts");
+    const { runContext } = await import("../src/config/context.ts");
+    const ctx = runContext({ model: "openai:deepseek-chat", models: agentModels(["tracker=ollama:qwen2.5", "predictor=offline"]) });
+    expect(modelIdFor(ctx, "tracker-link")).toBe("ollama:qwen2.5");
+    expect(modelIdFor(ctx, "predictor")).toBe("offline");
+    expect(modelIdFor(ctx, "extractor")).toBe("openai:deepseek-chat");
+  });
+
+  it("rejects a malformed window", async () => {
+    const res = await cli("run", "--train", "July");
+    expect(res.code).toBe(2);
+    expect(res.err).toBe('stockmem: --train expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "July")\n');
+  });
+});

@@ -9,10 +9,12 @@ import { listRuns, resetRun } from "../memory/store.ts";
 import { ChromaStartError } from "../memory/chroma-server.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors.ts";
 import { ZodError } from "zod";
+import { ModelOutputError } from "../models/structured.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
+import { UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
@@ -34,7 +36,6 @@ function intFlag(value: string | undefined, name: string, fallback: number): num
   return n;
 }
 
-export class UsageError extends Error {}
 
 export function loadOptions(v: Record<string, string | boolean | undefined>): LoadOptions & { dir: string } {
   return {
@@ -96,7 +97,7 @@ async function memoryResetCommand(args: string[]): Promise<void> {
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--same-ticker] [--fresh]   the StockMem train/test run" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--fresh]   the StockMem train/test run" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
@@ -130,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
       return 2;
     }
-    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError) {
+    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError) {
       console.error(`stockmem: ${e.message}`);
       return 1;
     }

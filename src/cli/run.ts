@@ -1,5 +1,6 @@
 /** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
 import { parseArgs } from "node:util";
+import { AGENT_NAMES } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
@@ -11,6 +12,7 @@ import { Usage } from "../models/usage.ts";
 import { registerResources, unregisterResources } from "../pipeline/resources.ts";
 import { forgetRunFiles, graph as runGraph, runFilesFor } from "../../graphs/run.ts";
 import { describeReport } from "./data-report.ts";
+import { UsageError } from "./errors.ts";
 import { table } from "./format.ts";
 import { bar } from "./progress.ts";
 
@@ -18,8 +20,21 @@ export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", tes
 
 function window(v: string, name: string): { from: string; to: string } {
   const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
-  if (!m) throw new Error(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
+  if (!m) throw new UsageError(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
   return { from: m[1]!, to: m[2]! };
+}
+
+/** `--agent-model extractor=openai:gpt-4o-mini` (repeatable) -> per-agent overrides. */
+export function agentModels(specs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^([a-z-]+)=(.+)$/.exec(spec);
+    if (!m || !(AGENT_NAMES as readonly string[]).concat("tracker").includes(m[1]!)) {
+      throw new UsageError(`--agent-model expects AGENT=MODEL with AGENT one of ${AGENT_NAMES.join(", ")}, tracker (got "${spec}")`);
+    }
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 export interface RunResult {
@@ -82,18 +97,24 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     args,
     options: {
       run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
-      model: { type: "string" }, embeddings: { type: "string" }, fresh: { type: "boolean" }, "same-ticker": { type: "boolean" },
+      model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
+      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" },
     },
   });
   const { marketDataDir } = await import("../config/paths.ts");
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
-    model: values.model, embeddings: values.embeddings, referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+    model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
+    referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
   });
   const train = window(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = window(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
+  if (train.from > train.to || test.from > test.to || train.to >= test.from) {
+    throw new UsageError(`windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
+  }
   const tickers = values.tickers?.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean);
-  console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}`);
+  const overrides = Object.entries(ctx.models).map(([a, m]) => `${a}=${m}`).join(", ");
+  console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`);
   const t0 = Date.now();
   const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh });
   console.log(`\n${scoreLines(res.scores)}`);
