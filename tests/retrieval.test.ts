@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeInstantMs } from "../src/data/calendar.ts";
+import type { SeriesDay } from "../src/domain/series.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { MemoryStore } from "../src/memory/store.ts";
+import { retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { reflection } from "./helpers/records.ts";
+
+let server: Awaited<ReturnType<typeof tempChroma>>;
+let store: MemoryStore;
+const iso = (d: string) => new Date(closeInstantMs(d)).toISOString();
+
+// The helper reflection has types {0,5,10,...} and group 3 on both of its 2 days.
+const matching: SeriesDay[] = [
+  { date: "2015-10-12", events: [{ id: "e1", group: "Policies and Regulation", type: "Policy Release", description: "d", delta: null }] },
+  { date: "2015-10-13", events: [{ id: "e2", group: "Products and Market", type: "Research and Development", description: "d", delta: null }] },
+];
+
+beforeAll(async () => {
+  server = await tempChroma();
+  store = await MemoryStore.open(server.url, "retrieval", new HashEmbedder(512));
+  await store.putReflections([
+    reflection("AAPL", "2015-10-05", "2015-10-06", "up"),
+    reflection("MSFT", "2015-10-06", "2015-10-07", "down"),
+    reflection("INTC", "2015-10-13", "2015-10-14", "up"), // available only after the 10-13 close
+  ]);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+describe("reference retrieval", () => {
+  it("pads a short series with empty days at the front", () => {
+    const seq = seriesToSeq(matching.slice(1), 3);
+    expect(seq.types).toHaveLength(3);
+    expect(seq.types[0]!.every((b) => b === 0)).toBe(true);
+    expect(seq.groups[2]![3]).toBe(1);
+  });
+
+  it("ranks the references available at asOf by SeqSim, across tickers or within one", async () => {
+    const o = { ticker: "AAPL", date: "2015-10-13", asOf: iso("2015-10-13"), series: matching, w: 2, k: 10, a: 0.7 };
+    const all = await retrieveReferences(store, { ...o, scope: "all" });
+    expect(all.map((r) => r.id)).toEqual(["rf:MSFT:2015-10-06", "rf:AAPL:2015-10-05"]); // same score: more recent first; INTC not yet available
+    expect(all[0]!.similarity).toBeGreaterThan(0);
+    const same = await retrieveReferences(store, { ...o, scope: "same-ticker" });
+    expect(same.map((r) => r.id)).toEqual(["rf:AAPL:2015-10-05"]);
+  });
+
+  it("is a LangChain tool with a zod schema that only sees the memory at the day's close", async () => {
+    const t = similarSituationsTool({ store, w: 2, a: 0.7, seriesOf: async (_ticker, date) => ({ series: matching, asOf: iso(date) }) });
+    expect(t.name).toBe("similar_situations");
+    const early = JSON.parse(await t.invoke({ ticker: "AAPL", date: "2015-10-13", k: 5, scope: "all" }));
+    expect(early.map((r: { id: string }) => r.id)).toEqual(["rf:MSFT:2015-10-06", "rf:AAPL:2015-10-05"]);
+    const later = JSON.parse(await t.invoke({ ticker: "AAPL", date: "2015-10-14", k: 5, scope: "all" }));
+    expect(later[0]).toMatchObject({ id: "rf:INTC:2015-10-13", moved: "up" });
+    await expect(t.invoke({ ticker: "AAPL", date: "13/10/2015", k: 5, scope: "all" })).rejects.toThrow();
+  });
+});
