@@ -62,8 +62,3 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
     check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config,
   });
 }
-
-/** Prompt id@version of every agent, for prediction records and experiment names. */
-export function promptVersions(defs: readonly AgentDef<never, unknown>[]): Record<string, string> {
-  return Object.fromEntries(defs.map((d) => [d.name, `${d.prompt.id}@${d.prompt.version}`]));
-}

@@ -21,7 +21,7 @@ import { MemoryStore } from "../src/memory/store.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { Usage } from "../src/models/usage.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
-import { registerResources, unregisterResources } from "../src/pipeline/resources.ts";
+import { registerResources, resourcesFor, unregisterResources } from "../src/pipeline/resources.ts";
 import { fmt } from "./stats.ts";
 
 const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);
@@ -74,7 +74,7 @@ export async function benchPipeline(): Promise<string[]> {
     const day = "2015-10-07";
     const usage = new Usage();
     registerResources({ ...offline, ctx: runContext({ run: "bench-llm", model: "openai:scripted" }), usage, chatModel: (_spec, agent) => new ScriptedChatModel((m) => validAnswer(agent, m)) });
-    const llm = await (await import("../src/pipeline/resources.ts")).resourcesFor({ run: "bench-llm" });
+    const llm = await resourcesFor({ run: "bench-llm" });
     await ingestGraph.invoke({ ticker: "AAPL", date: day }, { context: llm.ctx as never });
     await predictGraph.invoke({ ticker: "AAPL", date: day }, { context: llm.ctx as never });
     await reflectDay(llm, "AAPL", day, cal.closes[cal.indexOf(day)! + 1]!);

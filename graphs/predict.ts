@@ -6,29 +6,15 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
-import { modelIdFor, runAgent, type AgentName } from "../agents/kit.ts";
+import { runAgent } from "../agents/kit.ts";
+import { modelIds, promptVersions } from "../agents/registry.ts";
 import { predictor } from "../agents/predictor/index.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
-import { extractorPrompt } from "../prompts/extractor.ts";
-import { judgePrompt } from "../prompts/retriever-judge.ts";
-import { mergerPrompt } from "../prompts/merger.ts";
-import { predictorPrompt } from "../prompts/predictor.ts";
-import { reflectorPrompt } from "../prompts/reflector.ts";
-import { trackerDeltaPrompt } from "../prompts/tracker-delta.ts";
-import { trackerLinkPrompt } from "../prompts/tracker-link.ts";
 import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
 import { retrieveReferences } from "../tools/retrieval.ts";
-import type { RunContext } from "../src/config/context.ts";
-
-export const PROMPTS = [extractorPrompt, mergerPrompt, trackerLinkPrompt, trackerDeltaPrompt, reflectorPrompt, judgePrompt, predictorPrompt];
-export const PROMPT_VERSIONS: Record<string, string> = Object.fromEntries(PROMPTS.map((p) => [p.id, p.version]));
-
-export function modelIds(ctx: RunContext): Record<string, string> {
-  return Object.fromEntries(PROMPTS.map((p) => [p.id, modelIdFor(ctx, p.id as AgentName)]));
-}
 
 export const PredictState = new StateSchema({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -72,7 +58,7 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
   const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
-    references: out.cited, models: modelIds(r.ctx), prompt_versions: PROMPT_VERSIONS,
+    references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(),
   };
   return { prediction };
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { AGENT_NAMES } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
-import { stateDir } from "../config/paths.ts";
+import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
@@ -101,7 +101,6 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" },
     },
   });
-  const { marketDataDir } = await import("../config/paths.ts");
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
     model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
