@@ -24,7 +24,8 @@ export interface OfflineEnv {
 
 export interface AgentDef<I, O> {
   name: AgentName;
-  prompt: Prompt<I>;
+  /** every version of the agent's prompt, oldest first; the run context picks one (default: the last) */
+  prompts: readonly Prompt<I>[];
   schema: z.ZodType<O>;
   itemId(input: I): string;
   check?(input: I, output: O): string | undefined;
@@ -46,6 +47,15 @@ export function modelIdFor(ctx: RunContext, agent: AgentName): string {
   return ctx.models[agent] ?? ctx.models[key] ?? ctx.model;
 }
 
+/** The prompt version the run context asks for (default: the newest). */
+export function promptFor<I>(def: AgentDef<I, unknown>, ctx: RunContext): Prompt<I> {
+  const want = ctx.prompts[def.name];
+  if (!want) return def.prompts.at(-1)!;
+  const p = def.prompts.find((x) => x.version === want);
+  if (!p) throw new Error(`${def.name} has no prompt version ${want} (versions: ${def.prompts.map((x) => x.version).join(", ")})`);
+  return p;
+}
+
 const modelCache = new Map<string, BaseChatModel>();
 
 export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRuntime): Promise<O> {
@@ -58,7 +68,7 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
     modelCache.set(modelId, model);
   }
   return invokeStructured({
-    agent: def.name, itemId: def.itemId(input), model, modelId, prompt: def.prompt, input, schema: def.schema,
+    agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
     check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config,
   });
 }

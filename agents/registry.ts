@@ -1,7 +1,7 @@
 /** All agents, in pipeline order: the one place that knows which prompt and model each one uses. */
 import type { RunContext } from "../src/config/context.ts";
 import { extractor } from "./extractor/index.ts";
-import { modelIdFor, type AgentDef } from "./kit.ts";
+import { modelIdFor, promptFor, type AgentDef } from "./kit.ts";
 import { merger } from "./merger/index.ts";
 import { predictor } from "./predictor/index.ts";
 import { reflector } from "./reflector/index.ts";
@@ -10,9 +10,9 @@ import { trackerDelta, trackerLink } from "./tracker/index.ts";
 
 export const AGENTS: readonly AgentDef<never, unknown>[] = [extractor, merger, trackerLink, trackerDelta, reflector, retrieverJudge, predictor] as never;
 
-/** Prompt version of every agent, for prediction records, traces and experiment names. */
-export function promptVersions(): Record<string, string> {
-  return Object.fromEntries(AGENTS.map((a) => [a.name, a.prompt.version]));
+/** Prompt version of every agent under a run context, for prediction records, traces and experiment names. */
+export function promptVersions(ctx: RunContext): Record<string, string> {
+  return Object.fromEntries(AGENTS.map((a) => [a.name, promptFor(a, ctx).version]));
 }
 
 /** Model id of every agent under a run context. */

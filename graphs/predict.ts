@@ -58,7 +58,7 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
   const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
-    references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(),
+    references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(r.ctx),
   };
   return { prediction };
 }

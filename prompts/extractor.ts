@@ -25,3 +25,6 @@ ${UNTRUSTED_RULE}`,
     `Company: ${i.ticker}. Trading day: ${i.date}.\n\n${i.items.map((n) => newsBlock(n.id, n.published_at, n.text)).join("\n\n")}\n\n` +
     `Return {"events": [{"group": ..., "type": ..., "time": ..., "location": ..., "entities": [...], "industries": [...], "companies": [...], "attributes": {...}, "description": ..., "source_ids": [...]}]} (an empty list if there is no event).`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const extractorPrompts = [extractorPrompt];

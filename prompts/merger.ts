@@ -18,3 +18,6 @@ export const mergerPrompt = definePrompt<MergerInput>({
     i.events.map((e) => `- [${e.id}] (${e.type}) ${e.description}`).join("\n") +
     `\n\nReturn {"events": [{"type": ..., "description": ..., "merged_ids": [...]}]}.`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const mergerPrompts = [mergerPrompt];

@@ -20,3 +20,17 @@ export const predictorPrompt = definePrompt<PredictorInput>({
     `Reference cases:\n${i.references.length ? i.references.map((r) => `- [${r.id}] ${r.ticker} ${r.date}: moved ${r.label}. ${r.reason} Key events: ${r.key_events.join("; ")}`).join("\n") : "(none)"}\n\n` +
     `Return {"reason": "...", "movement": "up" | "down", "cited": ["<reference id>", ...]}.`,
 });
+
+/**
+ * 1.1.0: the same inputs, but the model must first separate what is genuinely new today from what
+ * was expected, then weigh each reference by its similarity, before choosing the direction.
+ */
+export const predictorPromptV11 = definePrompt<PredictorInput>({
+  ...predictorPrompt,
+  version: "1.1.0",
+  system: `You are a financial analyst predicting whether a stock will close up or down on the next trading day.
+Work in three steps. (1) From today's incremental information, list what is genuinely new against what the recent event series led the market to expect, and whether it is better or worse than expected. (2) For each reference case, note how similar its situation is (its similarity score and its driving events) and how the stock moved; give more weight to more similar cases and ignore cases that only share generic event types. (3) Combine both into the more likely direction. Cite the ids of the reference cases you relied on. You must choose up or down.`,
+});
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const predictorPrompts = [predictorPrompt, predictorPromptV11];

@@ -19,3 +19,6 @@ export const reflectorPrompt = definePrompt<ReflectorInput>({
     `Company: ${i.ticker}. Event series up to ${i.date}:\n${seriesText(i.series)}\n\nReal movement from ${i.date} to ${i.nextDate}: ${i.movement} (${i.changePct >= 0 ? "+" : ""}${i.changePct.toFixed(2)} %).\n\n` +
     `Return {"reason": "...", "key_events": ["...", ...]}.`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const reflectorPrompts = [reflectorPrompt];

@@ -18,3 +18,6 @@ export const judgePrompt = definePrompt<JudgeInput>({
     i.candidates.map((c) => `- [${c.id}] ${c.ticker} ${c.date} (similarity ${c.similarity.toFixed(2)}), moved ${c.label} next day. Reflection: ${c.reason} Key events: ${c.key_events.join("; ")}`).join("\n") +
     `\n\nReturn {"kept": [{"id": "<candidate id>", "why": "<one line>"}]} (possibly empty).`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const judgePrompts = [judgePrompt];

@@ -18,3 +18,6 @@ export const trackerDeltaPrompt = definePrompt<TrackerDeltaInput>({
     (i.chain.length ? i.chain.map((c) => `- ${c.date}: ${c.description}`).join("\n") : "(none: a new story)") +
     `\n\nReturn {"delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}.`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const trackerDeltaPrompts = [trackerDeltaPrompt];

@@ -17,3 +17,6 @@ export const trackerLinkPrompt = definePrompt<TrackerLinkInput>({
     i.candidates.map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${c.description}`).join("\n") +
     `\n\nReturn {"predecessor_id": "<id>" or null, "why": "<one sentence>"}.`,
 });
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const trackerLinkPrompts = [trackerLinkPrompt];

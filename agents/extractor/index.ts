@@ -1,6 +1,6 @@
 /** Extractor (paper 3.1.1): a batch of news items -> structured events citing their items. */
 import { z } from "zod";
-import { extractorPrompt, type ExtractorInput } from "../../prompts/extractor.ts";
+import { extractorPrompts, type ExtractorInput } from "../../prompts/extractor.ts";
 import { RawEventBody } from "../../src/domain/schemas.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
@@ -18,7 +18,7 @@ const MIN_TEXT_CHARS = 12;
 
 export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
   name: "extractor",
-  prompt: extractorPrompt,
+  prompts: extractorPrompts,
   schema: ExtractorOutput,
   itemId: (i) => `${i.ticker} ${i.date} items ${i.items.map((n) => n.id).join(",")}`,
   check(input, out) {

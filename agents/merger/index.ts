@@ -1,6 +1,6 @@
 /** Merger (paper 3.1.2, fine step): a cluster of similar raw events -> its distinct events. */
 import { z } from "zod";
-import { mergerPrompt, type MergerInput } from "../../prompts/merger.ts";
+import { mergerPrompts, type MergerInput } from "../../prompts/merger.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import type { AgentDef } from "../kit.ts";
 import { medoid } from "./cluster.ts";
@@ -12,7 +12,7 @@ export type MergerOutput = z.infer<typeof MergerOutput>;
 
 export const merger: AgentDef<MergerInput, MergerOutput> = {
   name: "merger",
-  prompt: mergerPrompt,
+  prompts: mergerPrompts,
   schema: MergerOutput,
   itemId: (i) => `${i.ticker} ${i.date} ${i.group} cluster ${i.events.map((e) => e.id).join(",")}`,
   check(input, out) {

@@ -1,6 +1,6 @@
 /** Predictor (paper 3.4): series + today's delta info + kept references -> {reason, movement, cited}. */
 import { z } from "zod";
-import { predictorPrompt, type PredictorInput } from "../../prompts/predictor.ts";
+import { predictorPrompts, type PredictorInput } from "../../prompts/predictor.ts";
 import { Movement } from "../../src/domain/schemas.ts";
 import type { AgentDef } from "../kit.ts";
 import { eventSign } from "../reflector/index.ts";
@@ -23,7 +23,7 @@ export function offlineVote(input: PredictorInput): { movement: "up" | "down"; s
 
 export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
   name: "predictor",
-  prompt: predictorPrompt,
+  prompts: predictorPrompts,
   schema: PredictorOutput,
   itemId: (i) => `${i.ticker} ${i.date} prediction`,
   check(input, out) {

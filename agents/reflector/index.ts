@@ -1,6 +1,6 @@
 /** Reflector (paper 3.2): the window's events + the REAL next-day move -> the reason and the key events. */
 import { z } from "zod";
-import { reflectorPrompt, type ReflectorInput } from "../../prompts/reflector.ts";
+import { reflectorPrompts, type ReflectorInput } from "../../prompts/reflector.ts";
 import type { SeriesEvent } from "../../src/domain/series.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
@@ -19,7 +19,7 @@ const MAX_KEY_EVENTS = 3;
 
 export const reflector: AgentDef<ReflectorInput, ReflectorOutput> = {
   name: "reflector",
-  prompt: reflectorPrompt,
+  prompts: reflectorPrompts,
   schema: ReflectorOutput,
   itemId: (i) => `${i.ticker} ${i.date} reflection`,
   offline(input) {

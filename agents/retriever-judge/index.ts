@@ -1,6 +1,6 @@
 /** Retriever-judge (paper 3.3): keep the retrieved references that are genuinely comparable. */
 import { z } from "zod";
-import { judgePrompt, type JudgeInput } from "../../prompts/retriever-judge.ts";
+import { judgePrompts, type JudgeInput } from "../../prompts/retriever-judge.ts";
 import type { AgentDef } from "../kit.ts";
 
 export const JudgeOutput = z.object({ kept: z.array(z.object({ id: z.string(), why: z.string() })) });
@@ -8,7 +8,7 @@ export type JudgeOutput = z.infer<typeof JudgeOutput>;
 
 export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput> = {
   name: "retriever-judge",
-  prompt: judgePrompt,
+  prompts: judgePrompts,
   schema: JudgeOutput,
   itemId: (i) => `${i.ticker} ${i.date} references`,
   check(input, out) {

@@ -4,8 +4,8 @@
  * against the chain the predecessor belongs to.
  */
 import { z } from "zod";
-import { trackerDeltaPrompt, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
-import { trackerLinkPrompt, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
+import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
+import { trackerLinkPrompts, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
 import { DeltaInfo } from "../../src/domain/schemas.ts";
 import { words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
@@ -19,7 +19,7 @@ export type DeltaOutput = z.infer<typeof DeltaOutput>;
 
 export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput> = {
   name: "tracker-link",
-  prompt: trackerLinkPrompt,
+  prompts: trackerLinkPrompts,
   schema: LinkOutput,
   itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
   check: (input, out) =>
@@ -41,7 +41,7 @@ const STOP = new Set("the a an of to in on for and or is are was were be by with
 
 export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
   name: "tracker-delta",
-  prompt: trackerDeltaPrompt,
+  prompts: trackerDeltaPrompts,
   schema: DeltaOutput,
   itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
   async offline(input, env) {

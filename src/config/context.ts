@@ -25,6 +25,8 @@ export const RunContext = z.object({
   model: ModelId.default("offline"),
   /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}. */
   models: z.record(z.string(), ModelId).default({}),
+  /** Per-agent prompt versions, e.g. {"predictor": "1.1.0"} (default: each prompt's newest version). */
+  prompts: z.record(z.string(), z.string().regex(/^\d+\.\d+\.\d+$/, "expected a version such as 1.1.0")).default({}),
   embeddings: EmbeddingModelId.default("offline:hash"),
   /** Dimension of the offline hashed embeddings. */
   embeddingDim: z.number().int().min(16).max(8192).default(512),

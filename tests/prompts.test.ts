@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { promptFor } from "../agents/kit.ts";
+import { AGENTS, promptVersions } from "../agents/registry.ts";
+import { predictor } from "../agents/predictor/index.ts";
+import { runContext } from "../src/config/context.ts";
+
+describe("prompts", () => {
+  it("each agent has versioned prompts with its own id, versions unique", () => {
+    for (const a of AGENTS) {
+      expect(a.prompts.length).toBeGreaterThan(0);
+      for (const p of a.prompts) expect(p.id).toBe(a.name);
+      const versions = a.prompts.map((p) => p.version);
+      expect(new Set(versions).size).toBe(versions.length);
+      for (const v of versions) expect(v).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it("the run context picks a version, the newest by default, and names a missing one", () => {
+    expect(promptFor(predictor, runContext()).version).toBe("1.1.0");
+    expect(promptFor(predictor, runContext({ prompts: { predictor: "1.0.0" } })).system).not.toMatch(/three steps/);
+    expect(promptVersions(runContext({ prompts: { predictor: "1.0.0" } })).predictor).toBe("1.0.0");
+    expect(() => promptFor(predictor, runContext({ prompts: { predictor: "9.9.9" } }))).toThrow(/predictor has no prompt version 9\.9\.9 \(versions: 1\.0\.0, 1\.1\.0\)/);
+    expect(() => runContext({ prompts: { predictor: "latest" } })).toThrow(/expected a version/);
+  });
+});
