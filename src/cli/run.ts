@@ -18,7 +18,7 @@ import { bar } from "./progress.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
 
-function window(v: string, name: string): { from: string; to: string } {
+export function parseWindow(v: string, name: string): { from: string; to: string } {
   const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
   if (!m) throw new UsageError(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
   return { from: m[1]!, to: m[2]! };
@@ -106,8 +106,8 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
     referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
   });
-  const train = window(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
-  const test = window(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
+  const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
+  const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
   if (train.from > train.to || test.from > test.to || train.to >= test.from) {
     throw new UsageError(`windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
   }

@@ -1,0 +1,81 @@
+/**
+ * `stockmem eval compare A B`: how experiment B differs from A on the same dataset: metric deltas
+ * beside both intervals, and every example whose prediction flipped, with both reasons side by side.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { table } from "../src/cli/format.ts";
+import type { Interval } from "./metrics.ts";
+import { resultsDir, type ExampleResult, type ExperimentResult } from "./runner.ts";
+
+export interface MetricDelta {
+  metric: string;
+  a: number;
+  b: number;
+  delta: number;
+  aCI?: Interval;
+  bCI?: Interval;
+}
+
+export interface Flip {
+  ticker: string;
+  date: string;
+  label: string;
+  a: ExampleResult;
+  b: ExampleResult;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  metrics: MetricDelta[];
+  rightToWrong: Flip[];
+  wrongToRight: Flip[];
+}
+
+export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): ExperimentResult {
+  const file = existsSync(nameOrFile) ? nameOrFile : join(resultsDir(env), `${nameOrFile.replace(/\.json$/, "")}.json`);
+  if (!existsSync(file)) throw new Error(`no experiment "${nameOrFile}" (looked for ${file})`);
+  return JSON.parse(readFileSync(file, "utf8")) as ExperimentResult;
+}
+
+export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {
+  if (a.dataset !== b.dataset) throw new Error(`experiments are on different datasets (${a.dataset} vs ${b.dataset}): not comparable`);
+  const ra = a.report;
+  const rb = b.report;
+  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval): MetricDelta => ({ metric, a: x, b: y, delta: y - x, aCI, bCI });
+  const metrics = [
+    d("ACC", ra.overall.acc, rb.overall.acc, ra.overall.accCI, rb.overall.accCI),
+    d("MCC", ra.overall.mcc, rb.overall.mcc, ra.overall.mccCI, rb.overall.mccCI),
+    d("coverage", ra.coverage, rb.coverage),
+    ...Object.keys({ ...ra.byTicker, ...rb.byTicker }).sort().flatMap((t) => [d(`ACC ${t}`, ra.byTicker[t]?.acc ?? 0, rb.byTicker[t]?.acc ?? 0), d(`MCC ${t}`, ra.byTicker[t]?.mcc ?? 0, rb.byTicker[t]?.mcc ?? 0)]),
+  ];
+  const byId = new Map(a.examples.map((e) => [e.id, e]));
+  const rightToWrong: Flip[] = [];
+  const wrongToRight: Flip[] = [];
+  for (const eb of b.examples) {
+    const ea = byId.get(eb.id);
+    if (!ea || ea.correct === eb.correct || ea.correct === null || eb.correct === null) continue;
+    const flip = { ticker: eb.ticker, date: eb.date, label: eb.label, a: ea, b: eb };
+    (ea.correct ? rightToWrong : wrongToRight).push(flip);
+  }
+  return { a: a.experiment, b: b.experiment, metrics, rightToWrong, wrongToRight };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const ci = (i?: Interval) => (i ? `[${f3(i.low)}, ${f3(i.high)}]` : "");
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${f3(x)}`;
+
+export function formatComparison(c: Comparison): string {
+  const out = [`A: ${c.a}`, `B: ${c.b}`, ""];
+  out.push(table(["metric", "A", "A 95% CI", "B", "B 95% CI", "B - A"], c.metrics.map((m) => [m.metric, f3(m.a), ci(m.aCI), f3(m.b), ci(m.bCI), signed(m.delta)])));
+  for (const [title, flips] of [["right -> wrong", c.rightToWrong], ["wrong -> right", c.wrongToRight]] as const) {
+    out.push("", `${title}: ${flips.length}`);
+    for (const f of flips) {
+      out.push(`  ${f.ticker} ${f.date} (moved ${f.label}): A said ${f.a.predicted}, B says ${f.b.predicted}`);
+      out.push(`    A: ${f.a.reason ?? "-"}`);
+      out.push(`    B: ${f.b.reason ?? "-"}`);
+    }
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,139 @@
+/**
+ * Evaluation metrics over a dataset's examples and an experiment's predictions. Pure, seeded.
+ * ACC is over the examples that have a prediction; coverage says how many do. MCC of a degenerate
+ * confusion matrix (a margin is empty) is 0. Baselines are computed on the same examples.
+ */
+import { accuracy, confusion, mcc, type Confusion } from "../src/metrics/classification.ts";
+
+export type Dir = "up" | "down";
+
+export interface Outcome {
+  ticker: string;
+  date: string;
+  label: Dir;
+  predicted: Dir | null;
+  /** the move t-1 -> t, for the previous-day baseline */
+  prevReturn: number | null;
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface Score {
+  n: number;
+  acc: number;
+  mcc: number;
+  confusion: Confusion;
+}
+
+export interface Report {
+  n: number;
+  predicted: number;
+  coverage: number;
+  overall: Score & { accCI: Interval; mccCI: Interval };
+  byTicker: Record<string, Score>;
+  byMonth: Record<string, Score>;
+  baselines: { alwaysUp: Score; previousDay: Score; trainMajority: Score & { class: Dir } };
+}
+
+export function score(pairs: readonly { predicted: Dir; actual: Dir }[]): Score {
+  const c = confusion(pairs);
+  return { n: pairs.length, acc: accuracy(c), mcc: mcc(c), confusion: c };
+}
+
+/** mulberry32: a small seeded PRNG, so a bootstrap is reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const quantile = (sorted: number[], q: number) => {
+  if (sorted.length === 0) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+};
+
+/** Percentile bootstrap (resampling examples with replacement) of ACC and MCC: 95 % intervals. */
+export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
+  const B = opts.samples ?? 1000;
+  const rnd = prng(opts.seed ?? 42);
+  const accs: number[] = [];
+  const mccs: number[] = [];
+  if (pairs.length > 0) {
+    for (let b = 0; b < B; b++) {
+      const sample = Array.from({ length: pairs.length }, () => pairs[Math.floor(rnd() * pairs.length)]!);
+      const c = confusion(sample);
+      accs.push(accuracy(c));
+      mccs.push(mcc(c));
+    }
+  }
+  accs.sort((x, y) => x - y);
+  mccs.sort((x, y) => x - y);
+  return { acc: { low: quantile(accs, 0.025), high: quantile(accs, 0.975) }, mcc: { low: quantile(mccs, 0.025), high: quantile(mccs, 0.975) } };
+}
+
+function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string): Record<string, Score> {
+  const groups = new Map<string, Outcome[]>();
+  for (const o of outcomes) groups.set(key(o), [...(groups.get(key(o)) ?? []), o]);
+  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, score(pairsOf(groups.get(k)!))]));
+}
+
+const pairsOf = (outcomes: readonly Outcome[]) =>
+  outcomes.filter((o): o is Outcome & { predicted: Dir } => o.predicted !== null).map((o) => ({ predicted: o.predicted, actual: o.label }));
+
+export function report(outcomes: readonly Outcome[], trainLabels: { up: number; down: number }, opts: { samples?: number; seed?: number } = {}): Report {
+  const pairs = pairsOf(outcomes);
+  const ci = bootstrap(pairs, opts);
+  const majority: Dir = trainLabels.down > trainLabels.up ? "down" : "up";
+  const withPredictions = outcomes.filter((o) => o.predicted !== null);
+  return {
+    n: outcomes.length,
+    predicted: pairs.length,
+    coverage: outcomes.length ? pairs.length / outcomes.length : 0,
+    overall: { ...score(pairs), accCI: ci.acc, mccCI: ci.mcc },
+    byTicker: groupScores(withPredictions, (o) => o.ticker),
+    byMonth: groupScores(withPredictions, (o) => o.date.slice(0, 7)),
+    baselines: {
+      alwaysUp: score(outcomes.map((o) => ({ predicted: "up", actual: o.label }))),
+      // yesterday's move continues (a flat or unknown previous day counts as up)
+      previousDay: score(outcomes.map((o) => ({ predicted: o.prevReturn !== null && o.prevReturn < 0 ? "down" : "up", actual: o.label }))),
+      trainMajority: { ...score(outcomes.map((o) => ({ predicted: majority, actual: o.label }))), class: majority },
+    },
+  };
+}
+
+export interface CitationViolation {
+  ticker: string;
+  date: string;
+  reference: string;
+  availableAt: string | null;
+  asOf: string;
+}
+
+/**
+ * Every cited reference must have existed at the prediction's asOf. `availableAt` resolves a
+ * reference id to the instant it became readable (null: unknown id, also a violation).
+ */
+export function citationViolations(
+  predictions: readonly { ticker: string; date: string; as_of: string; references: readonly string[] }[],
+  availableAt: (ref: string) => string | null,
+): CitationViolation[] {
+  const out: CitationViolation[] = [];
+  for (const p of predictions) {
+    for (const ref of p.references) {
+      const at = availableAt(ref);
+      if (at === null || Date.parse(at) > Date.parse(p.as_of)) out.push({ ticker: p.ticker, date: p.date, reference: ref, availableAt: at, asOf: p.as_of });
+    }
+  }
+  return out;
+}

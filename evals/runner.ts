@@ -1,0 +1,172 @@
+/**
+ * `stockmem eval run`: one experiment = a fresh StockMem run over the dataset's windows, scored on
+ * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
+ * experiment is uploaded too). Results land in evals/results/<experiment>.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { evaluate } from "langsmith/evaluation";
+import type { Example, Run } from "langsmith/schemas";
+import { modelIds, promptVersions } from "../agents/registry.ts";
+import { executeRun } from "../src/cli/run.ts";
+import { RunContext } from "../src/config/context.ts";
+import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
+import { dataFingerprint, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
+import { citationViolations, report, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
+
+export interface ExampleResult {
+  id: string;
+  ticker: string;
+  date: string;
+  label: Dir;
+  predicted: Dir | null;
+  correct: boolean | null;
+  reason: string | null;
+  references: string[];
+  as_of: string | null;
+}
+
+export interface ExperimentResult {
+  experiment: string;
+  dataset: string;
+  created_at: string;
+  run: string;
+  models: Record<string, string>;
+  prompt_versions: Record<string, string>;
+  context: Record<string, unknown>;
+  report: Report;
+  citation_violations: CitationViolation[];
+  examples: ExampleResult[];
+  langsmith: { uploaded: boolean; experiment: string };
+}
+
+const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p" };
+
+/** `<dataset>__<models>__<prompt versions>__<time>`, e.g. q4__offline__x1.0.0-m1.0.0-...-p1.1.0__20261121-164500. */
+export function experimentName(dataset: string, models: Record<string, string>, prompts: Record<string, string>, at = new Date()): string {
+  const m = [...new Set(Object.values(models))].map((x) => x.replace(/[^a-zA-Z0-9.-]+/g, "-")).join("+");
+  const p = Object.entries(prompts).map(([a, v]) => `${ABBREV[a] ?? a}${v}`).join("-");
+  const t = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${dataset}__${m}__${p}__${t}`;
+}
+
+/** When a cited reflection became readable: the close of the trading day after its date. */
+export function referenceAvailability(data: MarketData): (ref: string) => string | null {
+  return (ref) => {
+    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref);
+    if (!m) return null;
+    const s = data.series.get(m[1]!);
+    const i = s?.calendar.indexOf(m[2]!);
+    if (!s || i === undefined) return null;
+    return s.days[i + 1]?.close_at ?? null;
+  };
+}
+
+/**
+ * langsmith 0.12 warns "Can not call 'on_end' if currentRunTree is undefined" from its traceable
+ * wrapper whenever an evaluation runs without tracing (there is no run tree by design). Local runs
+ * drop exactly that message; every other warning passes through.
+ */
+async function quietLocalTracing<T>(upload: boolean, fn: () => Promise<T>): Promise<T> {
+  if (upload) return fn();
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (args[0] === "Can not call 'on_end' if currentRunTree is undefined") return;
+    warn(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+export function resultsDir(env?: NodeJS.ProcessEnv): string {
+  return join(evalsDir(env), "results");
+}
+
+export interface ExperimentOptions {
+  dataset: string;
+  /** run context overrides: model, models, prompts, referenceScope, ... */
+  context?: Partial<RunContext>;
+  dataDir?: string;
+  quiet?: boolean;
+  env?: NodeJS.ProcessEnv;
+  seed?: number;
+}
+
+export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {
+  const env = o.env ?? process.env;
+  const ds: Dataset = loadDataset(o.dataset, env);
+  const dataDir = resolve(o.dataDir ?? ds.data_dir);
+  const fp = await dataFingerprint(dataDir);
+  if (fp !== ds.data_fingerprint) throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
+
+  const stamp = new Date();
+  const run = `ev-${stamp.toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const ctx = RunContext.parse({ ...o.context, run, labelThreshold: ds.label_threshold });
+  const models = modelIds(ctx);
+  const prompts = promptVersions(ctx);
+  const experiment = experimentName(ds.name, models, prompts, stamp);
+
+  const res = await executeRun({ ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet });
+  const preds = new Map(readPredictions(res.predictionsFile).map((p) => [`${p.ticker} ${p.date}`, p]));
+  const lookup = (ticker: string, date: string): PredictionRecord | undefined => preds.get(`${ticker} ${date}`);
+
+  // LangSmith evaluate(): the target reads the run's prediction of each example.
+  const upload = Boolean(env.LANGSMITH_API_KEY);
+  if (upload) await uploadDataset(ds);
+  const examples: Example[] = ds.examples.map((e) => ({
+    id: e.id, dataset_id: stableUuid("dataset", ds.name), created_at: ds.created_at, inputs: e.inputs, outputs: e.outputs, metadata: e.metadata, runs: [],
+  })) as unknown as Example[];
+  const ls = await quietLocalTracing(upload, () => evaluate(
+    async (inputs: { ticker: string; date: string }) => {
+      const p = lookup(inputs.ticker, inputs.date);
+      return { movement: p?.movement ?? null, reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null };
+    },
+    {
+      data: upload ? ds.name : examples,
+      uploadRuns: upload,
+      experimentPrefix: experiment,
+      metadata: { models, prompt_versions: prompts, run },
+      evaluators: [({ outputs, referenceOutputs }: { outputs: Record<string, unknown>; referenceOutputs?: Record<string, unknown> }) => ({
+        key: "correct", score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0,
+      })],
+      summaryEvaluators: [({ outputs, referenceOutputs }: { outputs: Record<string, unknown>[]; referenceOutputs?: Record<string, unknown>[] }) => {
+        const pairs = outputs.map((out, i) => ({ out: out.movement as Dir | null, ref: referenceOutputs![i]!.movement as Dir })).filter((x) => x.out !== null);
+        const r = report(pairs.map((x) => ({ ticker: "", date: "", label: x.ref, predicted: x.out, prevReturn: null })), ds.train_labels, { samples: 200, seed: o.seed });
+        return { results: [{ key: "acc", score: r.overall.acc }, { key: "mcc", score: r.overall.mcc }, { key: "coverage", score: pairs.length / outputs.length }] };
+      }],
+    },
+  ));
+  const rows = new Map<string, { run: Run; correct: number | null }>();
+  for (const row of ls.results) {
+    const correct = row.evaluationResults.results.find((x) => x.key === "correct")?.score;
+    rows.set(String(row.example.id), { run: row.run, correct: typeof correct === "number" ? correct : null });
+  }
+
+  const data = await loadMarketData(dataDir, { tickers: ds.tickers });
+  const outcomes: Outcome[] = ds.examples.map((e) => ({ ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null, prevReturn: e.metadata.prev_return }));
+  const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
+  const result: ExperimentResult = {
+    experiment, dataset: ds.name, created_at: stamp.toISOString(), run, models, prompt_versions: prompts,
+    context: { model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax, referenceScope: ctx.referenceScope },
+    report: report(outcomes, ds.train_labels, { seed: o.seed }),
+    citation_violations: citationViolations(scored, referenceAvailability(data)),
+    examples: ds.examples.map((e) => {
+      const p = lookup(e.inputs.ticker, e.inputs.date);
+      const row = rows.get(e.id);
+      return {
+        id: e.id, ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: p?.movement ?? null,
+        correct: row?.correct === null || row?.correct === undefined ? null : row.correct === 1,
+        reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null,
+      };
+    }),
+    langsmith: { uploaded: upload, experiment: ls.experimentName },
+  };
+  mkdirSync(resultsDir(env), { recursive: true });
+  const file = join(resultsDir(env), `${experiment}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 1) + "\n");
+  return { result, file };
+}

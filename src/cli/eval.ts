@@ -1,0 +1,59 @@
+/** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
+import { parseArgs } from "node:util";
+import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
+import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
+import { runExperiment } from "../../evals/runner.ts";
+import { RunContext } from "../config/context.ts";
+import { marketDataDir } from "../config/paths.ts";
+import { loadMarketData } from "../data/load.ts";
+import { UsageError } from "./errors.ts";
+import { table } from "./format.ts";
+import { agentModels, parseWindow } from "./run.ts";
+
+export async function evalDatasetCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" }, name: { type: "string" } } });
+  if (!values.name || !values.train || !values.test) throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
+  const dir = marketDataDir(values.data);
+  const data = await loadMarketData(dir);
+  const tickers = values.tickers ? values.tickers.split(",").map((t) => t.trim().toUpperCase()) : [...data.tickers];
+  const ds = await buildDataset({ name: values.name, data, tickers, train: parseWindow(values.train, "train"), test: parseWindow(values.test, "test"), labelThreshold: RunContext.parse({}).labelThreshold });
+  const file = saveDataset(ds);
+  const up = ds.examples.filter((e) => e.outputs.movement === "up").length;
+  console.log(`dataset ${ds.name}: ${ds.examples.length} scored examples (${up} up, ${ds.examples.length - up} down; flat days excluded) for ${ds.tickers.join(", ")}, test ${ds.test.from}..${ds.test.to} -> ${file}`);
+  if (process.env.LANGSMITH_API_KEY) console.log(`uploaded to LangSmith as dataset ${await uploadDataset(ds)}`);
+}
+
+export async function evalRunCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, seed: { type: "string" } },
+  });
+  if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
+  const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
+    const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
+    if (!m) throw new UsageError(`--prompt-version expects AGENT=VERSION, e.g. predictor=1.1.0 (got "${s}")`);
+    return [m[1]!, m[2]!];
+  }));
+  const { result, file } = await runExperiment({
+    dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
+    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined } as Partial<RunContext>,
+  });
+  const r = result.report;
+  const f = (x: number) => x.toFixed(3);
+  console.log(`\nexperiment ${result.experiment}`);
+  console.log(table(["", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI"], [
+    ["stockmem", r.predicted, f(r.overall.acc), `[${f(r.overall.accCI.low)}, ${f(r.overall.accCI.high)}]`, f(r.overall.mcc), `[${f(r.overall.mccCI.low)}, ${f(r.overall.mccCI.high)}]`],
+    ["always up", r.n, f(r.baselines.alwaysUp.acc), "", f(r.baselines.alwaysUp.mcc), ""],
+    ["previous day", r.n, f(r.baselines.previousDay.acc), "", f(r.baselines.previousDay.mcc), ""],
+    [`train majority (${r.baselines.trainMajority.class})`, r.n, f(r.baselines.trainMajority.acc), "", f(r.baselines.trainMajority.mcc), ""],
+  ]));
+  console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
+  console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
+  console.log(`\nresults: ${file}`);
+}
+
+export async function evalCompareCommand(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 2) throw new UsageError("eval compare needs two experiments: stockmem eval compare A B (names or result files)");
+  console.log(formatComparison(compare(loadResult(positionals[0]!), loadResult(positionals[1]!))));
+}

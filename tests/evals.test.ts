@@ -1,0 +1,95 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { compare, formatComparison } from "../evals/compare.ts";
+import { buildDataset, loadDataset, saveDataset, stableUuid } from "../evals/dataset.ts";
+import { report } from "../evals/metrics.ts";
+import { experimentName, runExperiment, type ExperimentResult } from "../evals/runner.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+
+const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
+
+describe("datasets", () => {
+  it("round-trip through a file, with stable UUIDs and only up/down test days", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
+    const ds = await buildDataset({ name: "rt", data, tickers: ["ORCL", "MSFT"], train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-30" }, labelThreshold: 0.01 });
+    const e = env();
+    saveDataset(ds, e);
+    expect(loadDataset("rt", e)).toEqual(ds);
+    const labels = new Map(data.series.get("MSFT")!.days.map((d) => [d.date, d.label]));
+    const msft = ds.examples.filter((x) => x.inputs.ticker === "MSFT");
+    expect(msft.length).toBe([...labels].filter(([d, l]) => d >= "2015-10-01" && d <= "2015-10-30" && (l === "up" || l === "down")).length);
+    expect(msft.every((x) => labels.get(x.inputs.date) === x.outputs.movement)).toBe(true);
+    expect(ds.examples[0]!.id).toBe(stableUuid("rt", ds.examples[0]!.inputs.ticker, ds.examples[0]!.inputs.date));
+    expect(ds.examples[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(ds.train_labels.up + ds.train_labels.down).toBeGreaterThan(0);
+    expect(ds.tickers).toEqual(["MSFT", "ORCL"]);
+    expect(() => loadDataset("nope", e)).toThrow(/no dataset "nope"/);
+  });
+});
+
+describe("compare", () => {
+  const exp = (name: string, preds: ("up" | "down")[], reasons: string[]): ExperimentResult => {
+    const labels: ("up" | "down")[] = ["up", "down", "up", "down"];
+    const examples = labels.map((label, i) => ({ id: `e${i}`, ticker: "AAPL", date: `2015-10-0${i + 1}`, label, predicted: preds[i]!, correct: preds[i] === label, reason: reasons[i]!, references: [], as_of: "" }));
+    return {
+      experiment: name, dataset: "syn", created_at: "", run: "r", models: {}, prompt_versions: {}, context: {}, citation_violations: [], langsmith: { uploaded: false, experiment: name },
+      report: report(examples.map((x) => ({ ticker: x.ticker, date: x.date, label: x.label, predicted: x.predicted, prevReturn: null })), { up: 1, down: 1 }, { seed: 1, samples: 50 }),
+      examples,
+    };
+  };
+
+  it("prints metric deltas and the flipped examples with both reasons", () => {
+    const a = exp("A", ["up", "up", "up", "up"], ["a0", "a1", "a2", "a3"]); // right, wrong, right, wrong: ACC 0.5
+    const b = exp("B", ["up", "down", "down", "down"], ["b0", "b1", "b2", "b3"]); // right, right, wrong, right: ACC 0.75
+    const c = compare(a, b);
+    expect(c.metrics.find((m) => m.metric === "ACC")).toMatchObject({ a: 0.5, b: 0.75, delta: 0.25 });
+    expect(c.rightToWrong.map((f) => f.date)).toEqual(["2015-10-03"]);
+    expect(c.wrongToRight.map((f) => f.date)).toEqual(["2015-10-02", "2015-10-04"]);
+    const text = formatComparison(c);
+    expect(text).toMatch(/ACC\s+0\.500\s+\[[-\d.]+, [-\d.]+\]\s+0\.750\s+\[[-\d.]+, [-\d.]+\]\s+\+0\.250/);
+    expect(text).toMatch(/right -> wrong: 1\n  AAPL 2015-10-03 \(moved up\): A said up, B says down\n    A: a2\n    B: b2/);
+    expect(() => compare(a, { ...b, dataset: "other" })).toThrow(/different datasets/);
+  });
+
+  it("names experiments after their models and prompt versions", () => {
+    expect(experimentName("q4", { extractor: "offline", predictor: "openai:gpt-4o" }, { extractor: "1.0.0", predictor: "1.1.0" }, new Date("2026-11-21T16:45:00Z")))
+      .toBe("q4__offline+openai-gpt-4o__x1.0.0-p1.1.0__20261121-164500");
+  });
+});
+
+describe("stockmem eval run (local evaluate, real Chroma)", () => {
+  let server: Awaited<ReturnType<typeof tempChroma>>;
+  beforeAll(async () => {
+    server = await tempChroma();
+    vi.stubEnv("CHROMA_URL", server.url);
+    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-state-")));
+    vi.stubEnv("STOCKMEM_EVALS_DIR", mkdtempSync(join(tmpdir(), "stockmem-evals-")));
+    vi.stubEnv("LANGSMITH_API_KEY", "");
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server.stop();
+  });
+
+  it("scores the run's predictions on the dataset, with no citation after asOf", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
+    saveDataset(await buildDataset({ name: "small", data, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 }));
+    const warn = vi.spyOn(console, "warn");
+    const { result, file } = await runExperiment({ dataset: "small", quiet: true, seed: 3 });
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes("on_end"))).toHaveLength(0);
+    warn.mockRestore();
+    expect(file).toMatch(/small__offline__x1\.0\.0-.*-p1\.1\.0__\d{8}-\d{6}\.json$/);
+    expect(result.report.coverage).toBe(1);
+    expect(result.citation_violations).toEqual([]);
+    // recompute ACC from the per-example rows written by evaluate()'s row evaluator
+    const rows = result.examples;
+    expect(rows.length).toBe(result.report.n);
+    expect(result.report.overall.acc).toBeCloseTo(rows.filter((r) => r.correct).length / rows.length, 12);
+    expect(rows.every((r) => r.correct === (r.predicted === r.label))).toBe(true);
+    expect(result.langsmith.uploaded).toBe(false);
+  });
+});
