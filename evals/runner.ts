@@ -43,12 +43,25 @@ export interface ExperimentResult {
 
 const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p" };
 
-/** `<dataset>__<models>__<prompt versions>__<time>`, e.g. q4__offline__x1.0.0-m1.0.0-...-p1.1.0__20261121-164500. */
-export function experimentName(dataset: string, models: Record<string, string>, prompts: Record<string, string>, at = new Date()): string {
+/** Tags of the ablation switches that differ from the full method (empty for the full method). */
+export function variantTags(ctx: RunContext): string[] {
+  const tags: string[] = [];
+  if (!ctx.useDelta) tags.push("no-delta");
+  if (!ctx.useReferences) tags.push("no-refs");
+  if (ctx.referenceMode === "recent") tags.push("recent-refs");
+  if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
+  return tags;
+}
+
+/**
+ * `<dataset>__<models>__<prompt versions>[__<variant>]__<time>`,
+ * e.g. q4__offline__x1.0.0-m1.0.0-...-p1.1.0__no-refs__20261121-164500.
+ */
+export function experimentName(dataset: string, models: Record<string, string>, prompts: Record<string, string>, at = new Date(), variant: readonly string[] = []): string {
   const m = [...new Set(Object.values(models))].map((x) => x.replace(/[^a-zA-Z0-9.-]+/g, "-")).join("+");
   const p = Object.entries(prompts).map(([a, v]) => `${ABBREV[a] ?? a}${v}`).join("-");
   const t = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `${dataset}__${m}__${p}__${t}`;
+  return [dataset, m, p, ...(variant.length ? [variant.join("+")] : []), t].join("__");
 }
 
 /** When a cited reflection became readable: the close of the trading day after its date. */
@@ -108,7 +121,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   const ctx = RunContext.parse({ ...o.context, run, labelThreshold: ds.label_threshold });
   const models = modelIds(ctx);
   const prompts = promptVersions(ctx);
-  const experiment = experimentName(ds.name, models, prompts, stamp);
+  const experiment = experimentName(ds.name, models, prompts, stamp, variantTags(ctx));
 
   const res = await executeRun({ ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet });
   const preds = new Map(readPredictions(res.predictionsFile).map((p) => [`${p.ticker} ${p.date}`, p]));
@@ -151,7 +164,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
   const result: ExperimentResult = {
     experiment, dataset: ds.name, created_at: stamp.toISOString(), run, models, prompt_versions: prompts,
-    context: { model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax, referenceScope: ctx.referenceScope },
+    context: {
+      model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
+      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences,
+    },
     report: report(outcomes, ds.train_labels, { seed: o.seed }),
     citation_violations: citationViolations(scored, referenceAvailability(data)),
     examples: ds.examples.map((e) => {

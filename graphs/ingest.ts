@@ -110,7 +110,7 @@ async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const day = dayContext(r.data, state.ticker, state.date);
   const window = day.previousDates.slice(-r.ctx.w);
   const vectors = await r.embedder.embed(merged.map((m) => m.description));
-  const hits = window.length
+  const hits = window.length && r.ctx.useDelta
     ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
     : merged.map(() => []);
   const cache = new Map<string, StoredEvent | null>();
@@ -126,10 +126,12 @@ async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
     const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
     // Reuse the predecessor's chain (its stored links), never recompute it.
     const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
-    const delta = await runAgent(trackerDelta, {
-      ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
-      chain: chain.map((c) => ({ date: c.date, description: c.description })),
-    }, rt);
+    const delta = r.ctx.useDelta
+      ? await runAgent(trackerDelta, {
+          ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+          chain: chain.map((c) => ({ date: c.date, description: c.description })),
+        }, rt)
+      : null;
     const id = eventId({ ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description });
     const existing = events.get(id);
     if (existing) {
@@ -143,7 +145,7 @@ async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
       raw_event_ids: [...m.raw_event_ids], source_ids: [...m.source_ids],
       predecessor_id: pred?.id ?? null, chain_root_id: pred ? pred.chain_root_id || pred.id : id,
       chain_depth: pred ? Math.min(pred.chain_depth + 1, r.ctx.Dmax) : 0,
-      delta: { text: delta.delta, direction: delta.direction }, available_at: day.asOf,
+      delta: delta && { text: delta.delta, direction: delta.direction }, available_at: day.asOf,
     });
   }
   return { events: [...events.values()] };

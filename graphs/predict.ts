@@ -14,7 +14,7 @@ import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
-import { retrieveReferences } from "../tools/retrieval.ts";
+import { recentReferences, retrieveReferences } from "../tools/retrieval.ts";
 
 export const PredictState = new StateSchema({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -36,9 +36,9 @@ async function series(state: S, runtime: Ctx) {
 
 async function retrieve(state: S, runtime: Ctx) {
   const r = await resourcesFor(runtime.context);
-  const candidates = await retrieveReferences(r.store, {
-    ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope === "same-ticker" ? "same-ticker" : "all",
-  });
+  if (!r.ctx.useReferences) return { candidates: [] };
+  const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope };
+  const candidates = r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o) : await retrieveReferences(r.store, o);
   return { candidates };
 }
 

@@ -50,6 +50,15 @@ export async function retrieveReferences(store: MemoryStore, o: RetrieveOptions)
   });
 }
 
+/** The "recent period" ablation: the K most recent reflections available at asOf, each with weight 1. */
+export async function recentReferences(store: MemoryStore, o: Omit<RetrieveOptions, "series" | "w" | "a">): Promise<Reference[]> {
+  const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
+  return reflections
+    .sort((x, y) => y.date.localeCompare(x.date) || x.id.localeCompare(y.id))
+    .slice(0, o.k)
+    .map((r) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity: 1, label: r.label, reason: r.reason, key_events: r.key_events }));
+}
+
 /** The retrieval as a LangChain tool (for the chat agent): similar past situations of a ticker-day. */
 export function similarSituationsTool(deps: {
   store: MemoryStore;

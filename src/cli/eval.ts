@@ -1,5 +1,6 @@
 /** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
 import { parseArgs } from "node:util";
+import { ablationTable, runAblations } from "../../evals/ablations.ts";
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
 import { runExperiment } from "../../evals/runner.ts";
@@ -56,4 +57,14 @@ export async function evalCompareCommand(args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 2) throw new UsageError("eval compare needs two experiments: stockmem eval compare A B (names or result files)");
   console.log(formatComparison(compare(loadResult(positionals[0]!), loadResult(positionals[1]!))));
+}
+
+export async function evalAblationsCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" } } });
+  if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
+  const rows = await runAblations({ dataset: values.dataset, base: { model: values.model } as Partial<RunContext>, seed: values.seed ? Number(values.seed) : undefined });
+  console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
+  console.log(ablationTable(rows));
+  console.log("");
+  for (const r of rows) console.log(`${r.ablation.name}: ${r.file}`);
 }

@@ -16,7 +16,7 @@ import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
 import { UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
-import { evalCompareCommand, evalDatasetCommand, evalRunCommand } from "./eval.ts";
+import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand } from "./eval.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
 
@@ -103,6 +103,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
   "eval run": { run: evalRunCommand, help: "eval run --dataset NAME [--model M] [--agent-model AGENT=M] [--prompt-version AGENT=V] [--same-ticker]   one experiment: ACC/MCC with 95 % intervals beside the baselines" },
+  "eval ablations": { run: evalAblationsCommand, help: "eval ablations --dataset NAME [--model M]   the paper's ablations as one table" },
   "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };

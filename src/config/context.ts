@@ -58,6 +58,13 @@ export const RunContext = z.object({
   deltaNeutralBand: z.number().min(0).max(2).default(0.1),
   /** Reference scope: all tickers (the paper's best setting) or the same ticker only. */
   referenceScope: z.enum(["all", "same-ticker"]).default("all"),
+  // Ablation switches (paper RQ2-RQ4); the defaults are the full method.
+  /** Track events and write their incremental information (off: no chains, no delta info). */
+  useDelta: z.boolean().default(true),
+  /** Retrieve reference cases for the predictor (off: it predicts from the events alone). */
+  useReferences: z.boolean().default(true),
+  /** How references are found: Jaccard SeqSim over event types, or simply the most recent reflections. */
+  referenceMode: z.enum(["jaccard", "recent"]).default("jaccard"),
   maxItemsPerDay: z.number().int().min(1).default(200),
   maxTextChars: z.number().int().min(100).default(4000),
 });

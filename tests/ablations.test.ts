@@ -1,0 +1,71 @@
+/** Each ablation switch reaches the pipeline, and the ablation table lists every configuration. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ABLATIONS, ablationTable, runAblations } from "../evals/ablations.ts";
+import { buildDataset, saveDataset } from "../evals/dataset.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { MemoryStore } from "../src/memory/store.ts";
+import { readPredictions } from "../src/pipeline/run-files.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+
+let server: Awaited<ReturnType<typeof tempChroma>>;
+let state: string;
+beforeAll(async () => {
+  server = await tempChroma();
+  state = mkdtempSync(join(tmpdir(), "stockmem-state-"));
+  vi.stubEnv("CHROMA_URL", server.url);
+  vi.stubEnv("STOCKMEM_DATA_DIR", state);
+  vi.stubEnv("STOCKMEM_EVALS_DIR", mkdtempSync(join(tmpdir(), "stockmem-evals-")));
+  vi.stubEnv("LANGSMITH_API_KEY", "");
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await server.stop();
+});
+
+describe("ablations", () => {
+  it("run every configuration, each switch visibly in effect, into one table", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
+    saveDataset(await buildDataset({ name: "abl", data, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 }));
+    const rows = await runAblations({ dataset: "abl", quiet: true, seed: 1 });
+    expect(rows.map((r) => r.ablation.name)).toEqual(ABLATIONS.map((a) => a.name));
+    const preds = (name: string) => {
+      const row = rows.find((r) => r.ablation.name === name)!;
+      return { row, preds: readPredictions(join(state, "runs", row.result.run, "predictions.jsonl")) };
+    };
+
+    const full = preds("StockMem (full)");
+    expect(full.preds.some((p) => p.references.length > 0)).toBe(true);
+    expect(full.row.result.experiment).not.toMatch(/no-refs|no-delta|recent|same-ticker/);
+
+    const noRefs = preds("w/o references");
+    expect(noRefs.preds.every((p) => p.references.length === 0)).toBe(true);
+    expect(noRefs.row.result.experiment).toMatch(/__no-refs__/);
+
+    const noDelta = preds("w/o delta info");
+    const store = await MemoryStore.open(server.url, noDelta.row.result.run, new HashEmbedder(512));
+    const events = await store.getEvents({ asOf: "2016-01-01" });
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.delta === null && e.predecessor_id === null)).toBe(true);
+    const fullStore = await MemoryStore.open(server.url, full.row.result.run, new HashEmbedder(512));
+    expect((await fullStore.getEvents({ asOf: "2016-01-01" })).every((e) => e.delta !== null)).toBe(true);
+
+    const recent = preds("recent-period references");
+    for (const p of recent.preds.filter((x) => x.references.length > 1)) {
+      const dates = p.references.map((r) => r.split(":")[2]!);
+      expect(dates).toEqual([...dates].sort().reverse());
+    }
+
+    const same = preds("same-company references");
+    expect(same.preds.every((p) => p.references.every((r) => r.startsWith(`rf:${p.ticker}:`)))).toBe(true);
+    expect(full.preds.some((p) => p.references.some((r) => !r.startsWith(`rf:${p.ticker}:`)))).toBe(true); // the default scope is all tickers
+
+    const text = ablationTable(rows);
+    for (const a of ABLATIONS) expect(text).toContain(a.name);
+    expect(text).toMatch(/always-up baseline/);
+  });
+});
