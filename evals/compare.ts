@@ -36,7 +36,10 @@ export interface Comparison {
 export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): ExperimentResult {
   const file = existsSync(nameOrFile) ? nameOrFile : join(resultsDir(env), `${nameOrFile.replace(/\.json$/, "")}.json`);
   if (!existsSync(file)) throw new Error(`no experiment "${nameOrFile}" (looked for ${file})`);
-  return JSON.parse(readFileSync(file, "utf8")) as ExperimentResult;
+  const r = JSON.parse(readFileSync(file, "utf8")) as Partial<ExperimentResult>;
+  const missing = (["experiment", "dataset", "report", "examples", "test_predictions"] as const).filter((k) => r[k] === undefined);
+  if (missing.length) throw new Error(`${file} is not a complete experiment result (missing ${missing.join(", ")}; written by an older stockmem?): re-run the experiment`);
+  return r as ExperimentResult;
 }
 
 export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {

@@ -38,6 +38,8 @@ export interface ExperimentResult {
   report: Report;
   citation_violations: CitationViolation[];
   examples: ExampleResult[];
+  /** every prediction of the test window, flat days included, for the backtest */
+  test_predictions: { ticker: string; date: string; movement: Dir; next_return: number | null }[];
   langsmith: { uploaded: boolean; experiment: string };
 }
 
@@ -179,6 +181,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
         reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null,
       };
     }),
+    test_predictions: [...preds.values()]
+      .filter((p) => ds.tickers.includes(p.ticker) && p.date >= ds.test.from && p.date <= ds.test.to)
+      .sort((a, b) => a.date.localeCompare(b.date) || a.ticker.localeCompare(b.ticker))
+      .map((p) => ({ ticker: p.ticker, date: p.date, movement: p.movement, next_return: p.next_return })),
     langsmith: { uploaded: upload, experiment: ls.experimentName },
   };
   mkdirSync(resultsDir(env), { recursive: true });

@@ -36,7 +36,7 @@ describe("compare", () => {
     const labels: ("up" | "down")[] = ["up", "down", "up", "down"];
     const examples = labels.map((label, i) => ({ id: `e${i}`, ticker: "AAPL", date: `2015-10-0${i + 1}`, label, predicted: preds[i]!, correct: preds[i] === label, reason: reasons[i]!, references: [], as_of: "" }));
     return {
-      experiment: name, dataset: "syn", created_at: "", run: "r", models: {}, prompt_versions: {}, context: {}, citation_violations: [], langsmith: { uploaded: false, experiment: name },
+      experiment: name, dataset: "syn", created_at: "", run: "r", models: {}, prompt_versions: {}, context: {}, citation_violations: [], test_predictions: [], langsmith: { uploaded: false, experiment: name },
       report: report(examples.map((x) => ({ ticker: x.ticker, date: x.date, label: x.label, predicted: x.predicted, prevReturn: null })), { up: 1, down: 1 }, { seed: 1, samples: 50 }),
       examples,
     };

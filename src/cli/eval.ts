@@ -1,9 +1,12 @@
 /** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ablationTable, runAblations } from "../../evals/ablations.ts";
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
-import { runExperiment } from "../../evals/runner.ts";
+import { reportHtml, reportText } from "../../evals/report.ts";
+import { resultsDir, runExperiment } from "../../evals/runner.ts";
 import { RunContext } from "../config/context.ts";
 import { marketDataDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
@@ -67,4 +70,14 @@ export async function evalAblationsCommand(args: string[]): Promise<void> {
   console.log(ablationTable(rows));
   console.log("");
   for (const r of rows) console.log(`${r.ablation.name}: ${r.file}`);
+}
+
+export async function reportCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { experiment: { type: "string" }, out: { type: "string" } } });
+  if (!values.experiment) throw new UsageError("report needs --experiment NAME (a name in evals/results/ or a result file)");
+  const result = loadResult(values.experiment);
+  const out = values.out ?? join(resultsDir(), `${result.experiment}.html`);
+  writeFileSync(out, reportHtml(result));
+  console.log(reportText(result));
+  console.log(`\nHTML report: ${out}`);
 }

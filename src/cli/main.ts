@@ -16,7 +16,7 @@ import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
 import { UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
-import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand } from "./eval.ts";
+import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
 
@@ -105,6 +105,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   "eval run": { run: evalRunCommand, help: "eval run --dataset NAME [--model M] [--agent-model AGENT=M] [--prompt-version AGENT=V] [--same-ticker]   one experiment: ACC/MCC with 95 % intervals beside the baselines" },
   "eval ablations": { run: evalAblationsCommand, help: "eval ablations --dataset NAME [--model M]   the paper's ablations as one table" },
   "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
+  report: { run: reportCommand, help: "report --experiment NAME [--out FILE]   backtest of an experiment as a long/short signal, and an HTML report" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };
 
@@ -140,7 +141,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`stockmem: ${e.message}`);
       return 1;
     }
-    console.error(`stockmem: ${(e as Error).stack ?? e}`);
+    // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
+    console.error(`stockmem: ${process.env.STOCKMEM_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}`);
     return 1;
   }
 }

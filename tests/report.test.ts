@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { backtest, performance, rollingAccuracy } from "../evals/backtest.ts";
+import { report } from "../evals/metrics.ts";
+import { reportHtml, reportText } from "../evals/report.ts";
+import type { ExperimentResult } from "../evals/runner.ts";
+
+describe("backtest", () => {
+  it("computes return, Sharpe, drawdown and hit rate by hand", () => {
+    const p = performance([0.1, -0.05, 0.02]);
+    expect(p.cumulativeReturn).toBeCloseTo(1.1 * 0.95 * 1.02 - 1, 12);
+    expect(p.maxDrawdown).toBeCloseTo(0.05, 12);
+    const mean = (0.1 - 0.05 + 0.02) / 3;
+    const sd = Math.sqrt(((0.1 - mean) ** 2 + (-0.05 - mean) ** 2 + (0.02 - mean) ** 2) / 2);
+    expect(p.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(252), 10);
+    expect(p.hitRate).toBeCloseTo(2 / 3, 12);
+    expect(performance([0, 0]).sharpe).toBe(0);
+  });
+
+  it("goes long on up and short on down, per ticker and as an equal-weight portfolio", () => {
+    const bt = backtest([
+      { ticker: "A", date: "d1", movement: "up", next_return: 0.02 },
+      { ticker: "A", date: "d2", movement: "down", next_return: -0.01 },
+      { ticker: "B", date: "d1", movement: "down", next_return: 0.04 },
+      { ticker: "B", date: "d2", movement: "up", next_return: null }, // no next close: not traded
+    ]);
+    expect(bt.byTicker.A!.strategy.cumulativeReturn).toBeCloseTo(1.02 * 1.01 - 1, 12);
+    expect(bt.byTicker.A!.buyHold.cumulativeReturn).toBeCloseTo(1.02 * 0.99 - 1, 12);
+    expect(bt.byTicker.B!.strategy.days).toBe(1);
+    // portfolio d1: (0.02 - 0.04) / 2 = -0.01; d2: A only, +0.01
+    expect(bt.portfolio.curve.strategy).toEqual([expect.closeTo(0.99, 12), expect.closeTo(0.99 * 1.01, 12)]);
+  });
+
+  it("rolls accuracy over scored days only", () => {
+    const rows = [true, false, null, true, true].map((c, i) => ({ date: `2015-10-0${i + 1}`, correct: c }));
+    expect(rollingAccuracy(rows, 2)).toEqual([{ date: "2015-10-02", acc: 0.5 }, { date: "2015-10-04", acc: 0.5 }, { date: "2015-10-05", acc: 1 }]);
+  });
+});
+
+function syntheticResult(): ExperimentResult {
+  const dates = Array.from({ length: 30 }, (_, i) => `2015-10-${String(i + 1).padStart(2, "0")}`);
+  const examples = dates.map((date, i) => {
+    const label = i % 3 === 0 ? "down" : "up";
+    const predicted = i % 4 === 0 ? "down" : "up";
+    return { id: `e${i}`, ticker: i % 2 ? "AAPL" : "MSFT", date, label, predicted, correct: label === predicted, reason: i === 0 ? "<script>alert(1)</script> & co" : "r", references: [], as_of: "" } as const;
+  });
+  return {
+    experiment: "syn__offline__p1.1.0__20261121-000000", dataset: "syn", created_at: "", run: "r", models: { predictor: "offline" }, prompt_versions: { predictor: "1.1.0" }, context: {},
+    report: report(examples.map((e) => ({ ticker: e.ticker, date: e.date, label: e.label, predicted: e.predicted, prevReturn: null })), { up: 2, down: 1 }, { seed: 1, samples: 50 }),
+    citation_violations: [], langsmith: { uploaded: false, experiment: "" },
+    examples: examples.map((e) => ({ ...e, references: [] as string[] })),
+    test_predictions: examples.map((e, i) => ({ ticker: e.ticker, date: e.date, movement: e.predicted, next_return: (e.label === "up" ? 1 : -1) * (0.005 + (i % 5) * 0.002) })),
+  };
+}
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+if (!CHROMIUM) console.warn("[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).");
+
+describe("HTML report", () => {
+  it("is self-contained, escapes text, and has every section", () => {
+    const html = reportHtml(syntheticResult());
+    expect(html).not.toMatch(/<script|https?:\/\//);
+    for (const h of ["Direction accuracy", "Backtest", "Equity curves", "Rolling accuracy", "Confusion matrix", "Per ticker"]) expect(html).toContain(h);
+    expect((html.match(/<polyline/g) ?? []).length).toBe(2 * 3 + 1); // portfolio + 2 tickers (signal, buy&hold) + rolling accuracy
+    expect(reportText(syntheticResult())).toMatch(/portfolio\s+30/);
+  });
+
+  it.skipIf(!CHROMIUM)("renders in headless Chromium", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-report-"));
+    const file = join(dir, "report.html");
+    writeFileSync(file, reportHtml(syntheticResult()));
+    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`];
+    const dom = execFileSync(CHROMIUM!, [...flags, "--dump-dom", `file://${file}`], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] });
+    expect((dom.match(/<svg/g) ?? []).length).toBe(4);
+    expect(dom).toContain("stockmem report");
+    const png = join(dir, "report.png");
+    execFileSync(CHROMIUM!, [...flags, `--screenshot=${png}`, "--window-size=1200,1800", `file://${file}`], { timeout: 60_000, stdio: "ignore" });
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
