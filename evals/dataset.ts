@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 import type { MarketData } from "../src/data/load.ts";
@@ -82,9 +82,20 @@ export async function buildDataset(o: { name: string; data: MarketData; tickers:
   }
   examples.sort((a, b) => a.inputs.date.localeCompare(b.inputs.date) || a.inputs.ticker.localeCompare(b.inputs.ticker));
   return Dataset.parse({
-    name: o.name, created_at: new Date().toISOString(), data_dir: o.data.dir, data_fingerprint: await dataFingerprint(o.data.dir),
+    name: o.name, created_at: new Date().toISOString(), data_dir: portablePath(o.data.dir), data_fingerprint: await dataFingerprint(o.data.dir),
     tickers: [...o.tickers].sort(), train: o.train, test: o.test, label_threshold: o.labelThreshold, train_labels: trainLabels, examples,
   });
+}
+
+/** Paths inside the project are stored relative to it, so a committed dataset works in any clone. */
+function portablePath(dir: string): string {
+  const rel = relative(PACKAGE_ROOT, resolve(dir));
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : resolve(dir);
+}
+
+/** The market data dir of a dataset, resolving a project-relative path. */
+export function datasetDataDir(ds: Dataset): string {
+  return isAbsolute(ds.data_dir) ? ds.data_dir : join(PACKAGE_ROOT, ds.data_dir);
 }
 
 export function saveDataset(ds: Dataset, env?: NodeJS.ProcessEnv): string {

@@ -12,7 +12,7 @@ import { executeRun } from "../src/cli/run.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
-import { dataFingerprint, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
+import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
 import { citationViolations, report, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
 
 export interface ExampleResult {
@@ -114,7 +114,7 @@ export interface ExperimentOptions {
 export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {
   const env = o.env ?? process.env;
   const ds: Dataset = loadDataset(o.dataset, env);
-  const dataDir = resolve(o.dataDir ?? ds.data_dir);
+  const dataDir = resolve(o.dataDir ?? datasetDataDir(ds));
   const fp = await dataFingerprint(dataDir);
   if (fp !== ds.data_fingerprint) throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
 

@@ -57,6 +57,8 @@ function syntheticResult(): ExperimentResult {
 }
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+// CI installs Chromium and sets STOCKMEM_REQUIRE_CHROMIUM=1: there the check must run, never skip.
+if (!CHROMIUM && process.env.STOCKMEM_REQUIRE_CHROMIUM) throw new Error("STOCKMEM_REQUIRE_CHROMIUM is set but /usr/bin/chromium is missing");
 if (!CHROMIUM) console.warn("[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).");
 
 describe("HTML report", () => {

@@ -1,0 +1,66 @@
+/**
+ * The eval suite (`npm run eval`): the offline analyst on the bundled sample, train 2015-Q3, test
+ * 2015-Q4, all four tickers, scored like any experiment. It reports the scores as feedback and
+ * asserts the machinery (metrics recomputed independently, baselines, citations), never a
+ * minimum accuracy: the numbers are what they are.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as ls from "langsmith/vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { buildDataset, saveDataset } from "./dataset.ts";
+import { runExperiment, type ExperimentResult } from "./runner.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { startChroma, type ChromaEndpoint } from "../src/memory/chroma-server.ts";
+
+let server: ChromaEndpoint;
+let result: ExperimentResult;
+
+beforeAll(async () => {
+  const state = mkdtempSync(join(tmpdir(), "stockmem-eval-"));
+  server = await startChroma({ path: join(state, "chroma") });
+  process.env.CHROMA_URL = server.url;
+  process.env.STOCKMEM_DATA_DIR = state;
+  process.env.STOCKMEM_EVALS_DIR ??= join(state, "evals");
+  const data = await loadMarketData(SAMPLE_DATA_DIR);
+  saveDataset(await buildDataset({ name: "sample-q4", data, tickers: [...data.tickers], train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, labelThreshold: 0.01 }));
+  ({ result } = await runExperiment({ dataset: "sample-q4", quiet: true, seed: 42 }));
+});
+
+afterAll(async () => {
+  delete process.env.CHROMA_URL;
+  await server?.stop();
+});
+
+ls.describe("stockmem offline analyst, bundled sample, test 2015-Q4", () => {
+  ls.test("ACC and MCC equal an independent recomputation", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
+    const rows = result.examples.filter((e) => e.predicted !== null);
+    const tp = rows.filter((e) => e.predicted === "up" && e.label === "up").length;
+    const tn = rows.filter((e) => e.predicted === "down" && e.label === "down").length;
+    const fp = rows.filter((e) => e.predicted === "up" && e.label === "down").length;
+    const fn = rows.filter((e) => e.predicted === "down" && e.label === "up").length;
+    const den = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+    expect(result.report.overall.acc).toBeCloseTo((tp + tn) / rows.length, 12);
+    expect(result.report.overall.mcc).toBeCloseTo(den ? (tp * tn - fp * fn) / den : 0, 12);
+    expect(result.report.overall.accCI.low).toBeLessThanOrEqual(result.report.overall.acc);
+    ls.logFeedback({ key: "acc", score: result.report.overall.acc });
+    ls.logFeedback({ key: "mcc", score: result.report.overall.mcc });
+    ls.logOutputs({ experiment: result.experiment, n: rows.length, acc: result.report.overall.acc, mcc: result.report.overall.mcc });
+  });
+
+  ls.test("the baselines are right", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
+    const ups = result.examples.filter((e) => e.label === "up").length;
+    expect(result.report.baselines.alwaysUp.acc).toBeCloseTo(ups / result.examples.length, 12);
+    expect(result.report.baselines.alwaysUp.mcc).toBe(0);
+    ls.logFeedback({ key: "always_up_acc", score: result.report.baselines.alwaysUp.acc });
+    ls.logFeedback({ key: "previous_day_acc", score: result.report.baselines.previousDay.acc });
+  });
+
+  ls.test("every day is predicted and no citation postdates its prediction", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
+    expect(result.report.coverage).toBe(1);
+    expect(result.citation_violations).toEqual([]);
+    ls.logFeedback({ key: "coverage", score: result.report.coverage });
+  });
+});
