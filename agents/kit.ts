@@ -13,7 +13,7 @@ import { createChatModel, isOffline } from "../src/models/provider.ts";
 import { invokeStructured } from "../src/models/structured.ts";
 import type { Usage } from "../src/models/usage.ts";
 
-export const AGENT_NAMES = ["extractor", "merger", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor"] as const;
+export const AGENT_NAMES = ["extractor", "merger", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor", "summarizer"] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
 /** What an offline strategy may use: the run's parameters and the embedder. */

@@ -6,9 +6,11 @@ import { merger } from "./merger/index.ts";
 import { predictor } from "./predictor/index.ts";
 import { reflector } from "./reflector/index.ts";
 import { retrieverJudge } from "./retriever-judge/index.ts";
+import { summarizer } from "./summarizer/index.ts";
 import { trackerDelta, trackerLink } from "./tracker/index.ts";
 
-export const AGENTS: readonly AgentDef<never, unknown>[] = [extractor, merger, trackerLink, trackerDelta, reflector, retrieverJudge, predictor] as never;
+/** The pipeline's agents, plus the summarizer of the "summary instead of events" ablation. */
+export const AGENTS: readonly AgentDef<never, unknown>[] = [extractor, merger, trackerLink, trackerDelta, reflector, retrieverJudge, predictor, summarizer] as never;
 
 /** Prompt version of every agent under a run context, for prediction records, traces and experiment names. */
 export function promptVersions(ctx: RunContext): Record<string, string> {

@@ -43,6 +43,8 @@ function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ reason: "r", movement: "up", cited: [] });
     case "reflector":
       return JSON.stringify({ reason: "r", key_events: [] });
+    case "summarizer":
+      return JSON.stringify({ summary: "s" });
   }
 }
 

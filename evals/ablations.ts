@@ -1,7 +1,6 @@
 /**
  * The paper's ablations (RQ2-RQ4) as named configurations of the same run, each an experiment on
- * the same dataset, printed as one table. (The "summary instead of events" variant needs a
- * summarizer agent and summary-based retrieval; it is not among these yet.)
+ * the same dataset, printed as one table.
  */
 import type { RunContext } from "../src/config/context.ts";
 import { table } from "../src/cli/format.ts";
@@ -18,6 +17,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "w/o references", context: { useReferences: false } },
   { name: "recent-period references", context: { referenceMode: "recent" } },
   { name: "same-company references", context: { referenceScope: "same-ticker" } },
+  { name: "summary instead of events", context: { memoryMode: "summary" } },
 ];
 
 export async function runAblations(o: { dataset: string; base?: Partial<RunContext>; quiet?: boolean; seed?: number; only?: readonly string[] }) {

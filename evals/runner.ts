@@ -43,7 +43,7 @@ export interface ExperimentResult {
   langsmith: { uploaded: boolean; experiment: string };
 }
 
-const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p" };
+const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s" };
 
 /** Tags of the ablation switches that differ from the full method (empty for the full method). */
 export function variantTags(ctx: RunContext): string[] {
@@ -52,6 +52,7 @@ export function variantTags(ctx: RunContext): string[] {
   if (!ctx.useReferences) tags.push("no-refs");
   if (ctx.referenceMode === "recent") tags.push("recent-refs");
   if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
+  if (ctx.memoryMode === "summary") tags.push("summary");
   return tags;
 }
 

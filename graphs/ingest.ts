@@ -42,6 +42,8 @@ async function load(state: S, runtime: Ctx) {
   const day = dayContext(r.data, state.ticker, state.date);
   const items = day.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.title ? `${i.title}\n${i.text}` : i.text }));
   const batches: ExtractorInput[] = [];
+  // The summary ablation keeps no events (its series are summaries of the news itself): nothing to extract.
+  if (r.ctx.memoryMode === "summary") return { asOf: day.asOf, itemCount: items.length, batches };
   for (let k = 0; k < items.length; k += r.ctx.extractBatch) batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch) });
   return { asOf: day.asOf, itemCount: items.length, batches };
 }

@@ -14,7 +14,7 @@ import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
-import { recentReferences, retrieveReferences } from "../tools/retrieval.ts";
+import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 
 export const PredictState = new StateSchema({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -29,16 +29,19 @@ export const PredictState = new StateSchema({
 type S = typeof PredictState.State;
 type Ctx = Runtime<GraphContext>;
 
-async function series(state: S, runtime: Ctx) {
+async function series(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);
-  return seriesFor(r, state.ticker, state.date);
+  return seriesFor(r, state.ticker, state.date, config);
 }
 
 async function retrieve(state: S, runtime: Ctx) {
   const r = await resourcesFor(runtime.context);
   if (!r.ctx.useReferences) return { candidates: [] };
   const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope };
-  const candidates = r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o) : await retrieveReferences(r.store, o);
+  const candidates =
+    r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o)
+    : r.ctx.memoryMode === "summary" ? await summaryReferences(r.store, o) // no event types: by text similarity
+    : await retrieveReferences(r.store, o);
   return { candidates };
 }
 

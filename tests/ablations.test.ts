@@ -64,6 +64,16 @@ describe("ablations", () => {
     expect(same.preds.every((p) => p.references.every((r) => r.startsWith(`rf:${p.ticker}:`)))).toBe(true);
     expect(full.preds.some((p) => p.references.some((r) => !r.startsWith(`rf:${p.ticker}:`)))).toBe(true); // the default scope is all tickers
 
+    const summary = preds("summary instead of events");
+    const sumStore = await MemoryStore.open(server.url, summary.row.result.run, new HashEmbedder(512));
+    expect(await sumStore.getEvents({ asOf: "2016-01-01" })).toEqual([]); // no events: summaries instead
+    const sumRefl = await sumStore.getReflections({ asOf: "2016-01-01" });
+    expect(sumRefl.length).toBeGreaterThan(0);
+    expect(sumRefl.every((r) => r.type_bits.every((day) => day.every((b) => b === 0)))).toBe(true);
+    expect(sumRefl.some((r) => r.reason.includes("Daily news summary"))).toBe(true);
+    expect(summary.preds.some((p) => p.references.length > 0)).toBe(true);
+    expect(summary.row.result.experiment).toMatch(/__summary__/);
+
     const text = ablationTable(rows);
     for (const a of ABLATIONS) expect(text).toContain(a.name);
     expect(text).toMatch(/always-up baseline/);

@@ -81,7 +81,7 @@ describe("stockmem run flags", () => {
   it("parses per-agent model overrides and rejects unknown agents", async () => {
     const { agentModels } = await import("../src/cli/run.ts");
     expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({ extractor: "openai:gpt-4o-mini", tracker: "ollama:qwen2.5" });
-    expect(() => agentModels(["summarizer=openai:x"])).toThrow(/AGENT one of extractor/);
+    expect(() => agentModels(["poet=openai:x"])).toThrow(/AGENT one of extractor/);
     const { modelIdFor } = await import("../agents/kit.ts");
     const { runContext } = await import("../src/config/context.ts");
     const ctx = runContext({ model: "openai:deepseek-chat", models: agentModels(["tracker=ollama:qwen2.5", "predictor=offline"]) });
@@ -94,5 +94,29 @@ describe("stockmem run flags", () => {
     const res = await cli("run", "--train", "July");
     expect(res.code).toBe(2);
     expect(res.err).toBe('stockmem: --train expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "July")\n');
+  });
+});
+
+describe("stockmem eval compare and report", () => {
+  it("compares two result files and writes an HTML report", async () => {
+    const { syntheticResult } = await import("./helpers/results.ts");
+    const { mkdtempSync, writeFileSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-cli-evals-"));
+    const a = join(dir, "a.json");
+    const b = join(dir, "b.json");
+    writeFileSync(a, JSON.stringify(syntheticResult("syn__A")));
+    writeFileSync(b, JSON.stringify(syntheticResult("syn__B", true)));
+    const cmp = await cli("eval", "compare", a, b);
+    expect(cmp.code).toBe(0);
+    expect(cmp.out).toMatch(/^A: syn__A\nB: syn__B/);
+    expect(cmp.out).toMatch(/(right -> wrong|wrong -> right): [1-9]/);
+    const html = join(dir, "b.html");
+    const rep = await cli("report", "--experiment", b, "--out", html);
+    expect(rep.code).toBe(0);
+    expect(rep.out).toMatch(/portfolio\s+30/);
+    expect(readFileSync(html, "utf8")).toMatch(/^<!doctype html>/);
+    expect((await cli("eval", "compare", a)).err).toMatch(/needs two experiments/);
   });
 });

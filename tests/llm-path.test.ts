@@ -61,6 +61,7 @@ function scripts() {
       return JSON.stringify({ reason: "The confirmed launch is new positive information", movement: "up", cited: [idsIn(user(m), /^- \[(rf:[^\]]+)\]/gm)[0]] });
     },
     reflector: () => JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
+    summarizer: () => { throw new Error("the summarizer runs only in the summary ablation"); },
   };
   const factory = (_spec: string, agent: AgentName) =>
     new ScriptedChatModel((messages) => {

@@ -98,3 +98,24 @@ describe("offline reflector, judge and predictor", () => {
     expect(offlineVote({ ...base, today: today("neutral"), references: [] })).toMatchObject({ movement: "up", basis: "prior" });
   });
 });
+
+describe("offline summarizer (summary ablation)", () => {
+  it("keeps the most central distinct posts, cleaned, and says when there is no news", async () => {
+    const { summarizer } = await import("../agents/summarizer/index.ts");
+    const items = [
+      "RT @a: Apple iPhone 6s sales beat estimates http://t.co/x",
+      "Apple iPhone 6s sales beat estimates",
+      "Apple iPhone sales strong, estimates beaten",
+      "Free stock picks, sign up now",
+      "ok",
+    ].map((text, i) => ({ id: `i${i}`, published_at: "2015-10-01T12:00:00Z", text }));
+    const out = await summarizer.offline({ ticker: "AAPL", date: "2015-10-01", items }, env);
+    const parts = out.summary.split(" | ");
+    // the retweet and its original collapse into one; the two sales posts (the day's topic) lead, the spam comes last
+    expect(parts).toHaveLength(3);
+    expect(parts.slice(0, 2).sort()).toEqual(["Apple iPhone 6s sales beat estimates", "Apple iPhone sales strong, estimates beaten"]);
+    expect(parts[2]).toBe("Free stock picks, sign up now");
+    expect(out.summary).not.toMatch(/RT @|http/);
+    expect((await summarizer.offline({ ticker: "AAPL", date: "d", items: [] }, env)).summary).toBe("(no news)");
+  });
+});

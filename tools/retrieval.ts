@@ -59,6 +59,13 @@ export async function recentReferences(store: MemoryStore, o: Omit<RetrieveOptio
     .map((r) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity: 1, label: r.label, reason: r.reason, key_events: r.key_events }));
 }
 
+/** The summary ablation's retrieval: reflections whose text is most similar to the window's summaries, at asOf. */
+export async function summaryReferences(store: MemoryStore, o: Omit<RetrieveOptions, "w" | "a">): Promise<Reference[]> {
+  const text = o.series.flatMap((d) => d.events.map((e) => e.description)).join("\n");
+  const hits = await store.searchReflections({ text, asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined, k: o.k });
+  return hits.map(({ record: r, similarity }) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity, label: r.label, reason: r.reason, key_events: r.key_events }));
+}
+
 /** The retrieval as a LangChain tool (for the chat agent): similar past situations of a ticker-day. */
 export function similarSituationsTool(deps: {
   store: MemoryStore;

@@ -63,6 +63,8 @@ export const RunContext = z.object({
   useDelta: z.boolean().default(true),
   /** Retrieve reference cases for the predictor (off: it predicts from the events alone). */
   useReferences: z.boolean().default(true),
+  /** What the memory holds: structured events (the method) or one news summary per day (ablation). */
+  memoryMode: z.enum(["events", "summary"]).default("events"),
   /** How references are found: Jaccard SeqSim over event types, or simply the most recent reflections. */
   referenceMode: z.enum(["jaccard", "recent"]).default("jaccard"),
   maxItemsPerDay: z.number().int().min(1).default(200),

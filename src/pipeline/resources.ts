@@ -27,6 +27,8 @@ export interface Resources {
   embedder: Embedder;
   usage: Usage;
   chatModel?: AgentRuntime["chatModel"];
+  /** day summaries of the summary ablation, computed once per ticker-day */
+  summaries?: Map<string, string>;
 }
 
 const registry = new Map<string, Promise<Resources>>();
