@@ -11,7 +11,8 @@ import type { RunContext } from "../src/config/context.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
 import { invokeStructured } from "../src/models/structured.ts";
-import type { Usage } from "../src/models/usage.ts";
+import type { ResponseCache } from "../src/models/cache.ts";
+import type { Scope, Usage } from "../src/models/usage.ts";
 
 export const AGENT_NAMES = ["extractor", "merger", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor", "summarizer"] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
@@ -39,6 +40,8 @@ export interface AgentRuntime {
   /** builds chat models; tests inject scripted models here */
   chatModel?: (spec: string, agent: AgentName) => BaseChatModel;
   config?: RunnableConfig;
+  cache?: ResponseCache;
+  scope?: Scope & { asOf?: string };
 }
 
 export function modelIdFor(ctx: RunContext, agent: AgentName): string {
@@ -69,6 +72,6 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   }
   return invokeStructured({
     agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
-    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config,
+    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config, cache: rt.cache, scope: rt.scope,
   });
 }

@@ -3,11 +3,9 @@
  * calls per ticker-day of the LLM path, counted on a sample day with a scripted model that answers
  * every agent validly (one event per news item, as a real extractor roughly does).
  */
-import type { BaseMessage } from "@langchain/core/messages";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentName } from "../agents/kit.ts";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
 import { executeRun } from "../src/cli/run.ts";
@@ -18,35 +16,12 @@ import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
-import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
+import { ScriptedChatModel } from "../src/models/scripted.ts";
+import { validAnswer } from "../tests/helpers/answers.ts";
 import { Usage } from "../src/models/usage.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
 import { registerResources, resourcesFor, unregisterResources } from "../src/pipeline/resources.ts";
 import { fmt } from "./stats.ts";
-
-const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);
-
-function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
-  const user = textOf(messages[1]!);
-  switch (agent) {
-    case "extractor":
-      return JSON.stringify({ events: ids(user, /<news id="([^"]+)"/g).map((id, k) => ({ group: "Stock Market Performance", type: "Individual Stock Performance", time: "", location: "", entities: [], industries: [], companies: [], attributes: {}, description: `report ${k % 3}`, source_ids: [id] })) });
-    case "merger":
-      return JSON.stringify({ events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }] });
-    case "tracker-link":
-      return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w" });
-    case "tracker-delta":
-      return JSON.stringify({ delta: "d", direction: "neutral" });
-    case "retriever-judge":
-      return JSON.stringify({ kept: ids(user, /^- \[([^\]]+)\]/gm).map((id) => ({ id, why: "w" })) });
-    case "predictor":
-      return JSON.stringify({ reason: "r", movement: "up", cited: [] });
-    case "reflector":
-      return JSON.stringify({ reason: "r", key_events: [] });
-    case "summarizer":
-      return JSON.stringify({ summary: "s" });
-  }
-}
 
 export async function benchPipeline(): Promise<string[]> {
   const lines: string[] = [];

@@ -57,7 +57,7 @@ function fanOut(state: S) {
 async function extract(state: S & { batchIndex?: number }, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);
   const batch = (state.batches ?? [])[0] as ExtractorInput;
-  const out = await runAgent(extractor, batch, agentRuntime(r, config));
+  const out = await runAgent(extractor, batch, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const b = String(state.batchIndex ?? 0).padStart(4, "0");
   return { raw: out.events.map((e, k) => ({ ...e, id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
 }
@@ -78,7 +78,7 @@ async function merge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
         continue;
       }
       const allowedTypes = TYPES.filter((t) => t.groupId === group.id).map((t) => t.name);
-      const out = await runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, agentRuntime(r, config));
+      const out = await runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
       for (const m of out.events) {
         const parts = events.filter((e) => m.merged_ids.includes(e.id));
         merged.push({ group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))] });
@@ -107,7 +107,7 @@ async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: nu
 
 async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);
-  const rt = agentRuntime(r, config);
+  const rt = agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf });
   const merged = state.merged ?? [];
   const day = dayContext(r.data, state.ticker, state.date);
   const window = day.previousDates.slice(-r.ctx.w);

@@ -49,7 +49,7 @@ async function judge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);
   const candidates = state.candidates ?? [];
   if (candidates.length === 0) return { kept: [], judged: [] };
-  const out = await runAgent(retrieverJudge, { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates }, agentRuntime(r, config));
+  const out = await runAgent(retrieverJudge, { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const keep = new Set(out.kept.map((k) => k.id));
   return { kept: candidates.filter((c) => keep.has(c.id)), judged: out.kept };
 }
@@ -58,7 +58,7 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
   const r = await resourcesFor(runtime.context);
   const s = state.series ?? [];
   const today = s.at(-1) ?? { date: state.date, events: [] };
-  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config));
+  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
     references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(r.ctx),

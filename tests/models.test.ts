@@ -33,7 +33,7 @@ describe("chat model providers over HTTP", () => {
       expect(body.model).toBe("deepseek-chat");
       expect(body.messages.map((m) => m.role)).toEqual(["system", "user"]);
       expect(body.messages[1]!.content).toMatch(/Company: AAPL\. Today: 2015-10-07/);
-      expect(usage.byAgent.get("predictor")).toEqual({ calls: 1, inputTokens: 42, outputTokens: 7 });
+      expect(usage.byAgent.get("predictor")).toEqual({ calls: 1, cacheHits: 0, inputTokens: 42, outputTokens: 7 });
     } finally {
       await srv.close();
     }

@@ -10,11 +10,12 @@ import { ChromaStartError } from "../memory/chroma-server.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors.ts";
 import { ZodError } from "zod";
 import { ModelOutputError } from "../models/structured.ts";
+import { BudgetExceededError } from "../models/usage.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
-import { UsageError } from "./errors.ts";
+import { rootError, UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "./format.ts";
@@ -98,7 +99,7 @@ async function memoryResetCommand(args: string[]): Promise<void> {
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--fresh]   the StockMem train/test run" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--fresh] [--no-cache] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
@@ -128,7 +129,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cmd.run(args);
     return 0;
-  } catch (e) {
+  } catch (caught) {
+    const e = rootError(caught);
     if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${(e as Error).message}`);
       return 2;
@@ -137,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
       return 2;
     }
-    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError) {
+    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError || e instanceof BudgetExceededError) {
       console.error(`stockmem: ${e.message}`);
       return 1;
     }

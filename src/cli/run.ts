@@ -8,8 +8,8 @@ import { connectChroma } from "../memory/chroma-server.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
 import { MemoryStore, resetRun } from "../memory/store.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
-import { Usage } from "../models/usage.ts";
-import { registerResources, unregisterResources } from "../pipeline/resources.ts";
+import type { Usage } from "../models/usage.ts";
+import { cacheFor, registerResources, unregisterResources, usageFor } from "../pipeline/resources.ts";
 import { forgetRunFiles, graph as runGraph, runFilesFor } from "../../graphs/run.ts";
 import { describeReport } from "./data-report.ts";
 import { UsageError } from "./errors.ts";
@@ -65,8 +65,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       runFilesFor(o.ctx.run).clear();
     }
     const store = await MemoryStore.open(endpoint.url, o.ctx.run, createEmbedder(o.ctx.embeddings, { dim: o.ctx.embeddingDim }));
-    const usage = new Usage();
-    registerResources({ ctx: o.ctx, data, store, embedder: store.embedder, usage, chatModel: o.chatModel });
+    const usage = usageFor(o.ctx);
+    registerResources({ ctx: o.ctx, data, store, embedder: store.embedder, usage, chatModel: o.chatModel, cache: cacheFor(o.ctx) });
     let final: { scores?: unknown } = {};
     const stream = await runGraph.stream(
       { tickers: o.tickers, train: o.train, test: o.test },
@@ -84,6 +84,22 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
   }
 }
 
+function positiveInt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive integer (got "${v}")`);
+  return n;
+}
+
+/** Model calls, cache hits and tokens per agent, and per ticker-day (mean and maximum). */
+export function usageLines(u: Usage): string {
+  if (u.calls === 0 && u.cacheHits === 0) return "model calls: 0 (offline analyst)";
+  const rows = [...u.byAgent].sort(([a], [b]) => a.localeCompare(b)).map(([agent, t]) => [agent, t.calls, t.cacheHits, t.inputTokens, t.outputTokens]);
+  const days = [...u.byTickerDay.values()].map((t) => t.calls);
+  const per = days.length ? `; per ticker-day: mean ${(days.reduce((a, b) => a + b, 0) / days.length).toFixed(1)}, max ${Math.max(...days)} calls over ${days.length} ticker-days` : "";
+  return `model calls: ${u.calls} (+${u.cacheHits} from the cache), tokens ${u.tokens}${per}\n${table(["agent", "calls", "cache hits", "input tokens", "output tokens"], rows)}`;
+}
+
 export function scoreLines(scores: readonly ScoreRow[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}`;
   return table(
@@ -98,13 +114,15 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     options: {
       run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
-      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" },
+      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" },
+      "budget-calls": { type: "string" }, "budget-tokens": { type: "string" },
     },
   });
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
     model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
-    referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+    referenceScope: values["same-ticker"] ? "same-ticker" : undefined, cache: values["no-cache"] ? false : undefined,
+    budgetCalls: positiveInt(values["budget-calls"], "budget-calls"), budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
@@ -118,6 +136,5 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh });
   console.log(`\n${scoreLines(res.scores)}`);
   console.log(`\npredictions: ${res.predictionsFile}`);
-  const calls = res.usage.calls;
-  console.log(`model calls: ${calls}${calls === 0 ? " (offline analyst)" : ""}; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${usageLines(res.usage)}\n${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -42,6 +42,11 @@ export const RunContext = z.object({
   trackerTopK: z.number().int().min(1).max(50).default(5),
   /** Label threshold: up if the next-day return > +threshold, down if < -threshold. */
   labelThreshold: z.number().min(0).max(0.2).default(0.01),
+  /** Reuse cached model answers (keyed by model, prompt id@version and input); off with --no-cache. */
+  cache: z.boolean().default(true),
+  /** Optional budget: the run stops cleanly before the model call that would exceed it. */
+  budgetCalls: z.number().int().positive().nullable().default(null),
+  budgetTokens: z.number().int().positive().nullable().default(null),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any

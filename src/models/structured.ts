@@ -10,7 +10,8 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
 import type { Prompt } from "../../prompts/define.ts";
 import { JSON_RULE } from "../../prompts/define.ts";
-import type { Usage } from "./usage.ts";
+import type { ResponseCache } from "./cache.ts";
+import type { Scope, Usage } from "./usage.ts";
 
 export class ModelOutputError extends Error {
   constructor(readonly agent: string, readonly itemId: string, readonly attempts: number, readonly lastError: string) {
@@ -43,27 +44,52 @@ export interface StructuredCall<I, O> {
   check?: (output: O) => string | undefined;
   maxAttempts?: number;
   usage?: Usage;
+  /** the ticker-day the call is for (usage per ticker-day, trace metadata) */
+  scope?: Scope & { asOf?: string };
+  cache?: ResponseCache;
   config?: RunnableConfig;
+}
+
+/** Parses and checks one answer; returns the output or throws with the reason. */
+function validate<I, O>(call: StructuredCall<I, O>, text: string): O {
+  const parsed = call.schema.safeParse(extractJson(text));
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+  const problem = call.check?.(parsed.data);
+  if (problem) throw new Error(problem);
+  return parsed.data;
 }
 
 export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
   const maxAttempts = call.maxAttempts ?? 3;
+  const key = call.cache?.key(call.modelId, call.prompt.id, call.prompt.version, call.input);
+  const hit = key ? call.cache!.get(key) : undefined;
+  if (hit) {
+    try {
+      const out = validate(call, hit.text);
+      call.usage?.recordCacheHit(call.agent, call.scope);
+      return out;
+    } catch {
+      // an entry that no longer validates (schema or check changed): ask the model again
+    }
+  }
   const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(call.prompt.render(call.input))];
   let lastError = "";
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    call.usage?.ensureBudget();
     const reply = await call.model.invoke(messages, {
       ...call.config,
       runName: call.agent,
-      metadata: { ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version },
+      metadata: {
+        ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
+        ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
+      },
     });
-    call.usage?.record(call.agent, reply);
+    call.usage?.record(call.agent, reply, call.scope);
     const text = contentText(reply);
     try {
-      const parsed = call.schema.safeParse(extractJson(text));
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
-      const problem = call.check?.(parsed.data);
-      if (problem) throw new Error(problem);
-      return parsed.data;
+      const out = validate(call, text);
+      if (key) call.cache!.set(key, { model: call.modelId, prompt: `${call.prompt.id}@${call.prompt.version}`, text });
+      return out;
     } catch (e) {
       lastError = (e as Error).message.slice(0, 500);
       messages.push(new AIMessage(text), new HumanMessage(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`));

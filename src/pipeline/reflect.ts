@@ -24,7 +24,7 @@ export async function reflectDay(r: Resources, ticker: string, date: string, kno
   if (knownAtMs < nextClose) throw new Error(`look-ahead: the label of ${ticker} ${date} is only known at ${next.close_at}, not at ${new Date(knownAtMs).toISOString()}`);
   if (day.label !== "up" && day.label !== "down") return null;
   const { series } = await seriesFor(r, ticker, date, config);
-  const out = await runAgent(reflector, { ticker, date, nextDate: next.date, movement: day.label, changePct: day.next_return! * 100, series }, agentRuntime(r, config));
+  const out = await runAgent(reflector, { ticker, date, nextDate: next.date, movement: day.label, changePct: day.next_return! * 100, series }, agentRuntime(r, config, { ticker, date, asOf: next.close_at }));
   const seq = seriesToSeq(series, r.ctx.w);
   const reflection: Reflection = {
     id: reflectionId(ticker, date), ticker, date, label: day.label, reason: out.reason, key_events: out.key_events,

@@ -7,7 +7,9 @@
 import { z } from "zod";
 import type { AgentRuntime } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
-import { marketDataDir } from "../config/paths.ts";
+import { join } from "node:path";
+import { marketDataDir, stateDir } from "../config/paths.ts";
+import { ResponseCache } from "../models/cache.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import type { Embedder } from "../memory/embeddings.ts";
 import { openMemory } from "../memory/session.ts";
@@ -27,6 +29,8 @@ export interface Resources {
   embedder: Embedder;
   usage: Usage;
   chatModel?: AgentRuntime["chatModel"];
+  /** the response cache (absent with --no-cache) */
+  cache?: ResponseCache;
   /** day summaries of the summary ablation, computed once per ticker-day */
   summaries?: Map<string, string>;
 }
@@ -48,7 +52,7 @@ export function resourcesFor(context: unknown): Promise<Resources> {
     r = (async () => {
       const data = await loadMarketData(marketDataDir(ctx.dataDir), { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold });
       const memory = await openMemory({ run: ctx.run, embeddings: ctx.embeddings, embeddingDim: ctx.embeddingDim });
-      return { ctx, data, store: memory.store, embedder: memory.store.embedder, usage: new Usage() };
+      return { ctx, data, store: memory.store, embedder: memory.store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx) };
     })();
     registry.set(ctx.run, r);
     r.catch(() => registry.delete(ctx.run));
@@ -56,6 +60,15 @@ export function resourcesFor(context: unknown): Promise<Resources> {
   return r;
 }
 
-export function agentRuntime(r: Resources, config?: AgentRuntime["config"]): AgentRuntime {
-  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, chatModel: r.chatModel, config };
+export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
+  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, chatModel: r.chatModel, config, cache: r.cache, scope };
+}
+
+/** The run's response cache under the state dir, unless the context turns it off. */
+export function cacheFor(ctx: RunContext): ResponseCache | undefined {
+  return ctx.cache ? new ResponseCache(join(stateDir(), "cache")) : undefined;
+}
+
+export function usageFor(ctx: RunContext): Usage {
+  return new Usage({ maxCalls: ctx.budgetCalls ?? undefined, maxTokens: ctx.budgetTokens ?? undefined });
 }

@@ -22,7 +22,7 @@ export async function seriesFor(r: Resources, ticker: string, date: string, conf
       let summary = r.summaries.get(key);
       if (summary === undefined) {
         const items = dayContext(r.data, ticker, d).items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.text }));
-        summary = (await runAgent(summarizer, { ticker, date: d, items }, agentRuntime(r, config))).summary;
+        summary = (await runAgent(summarizer, { ticker, date: d, items }, agentRuntime(r, config, { ticker, date: d }))).summary;
         r.summaries.set(key, summary);
       }
       series.push({ date: d, events: [{ id: `sum:${ticker}:${d}`, group: "Summary", type: "Daily news summary", description: summary, delta: null }] });

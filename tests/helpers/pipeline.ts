@@ -10,10 +10,10 @@ import { registerResources, type Resources } from "../../src/pipeline/resources.
 import { reflectDay } from "../../src/pipeline/reflect.ts";
 
 /** Registers resources for a run on a given Chroma server and returns them. */
-export async function resources(url: string, data: MarketData, ctx: Partial<RunContext>, chatModel?: AgentRuntime["chatModel"]): Promise<Resources> {
+export async function resources(url: string, data: MarketData, ctx: Partial<RunContext>, chatModel?: AgentRuntime["chatModel"], extra: Partial<Resources> = {}): Promise<Resources> {
   const c = runContext(ctx);
   const store = await MemoryStore.open(url, c.run, new HashEmbedder(c.embeddingDim));
-  const r: Resources = { ctx: c, data, store, embedder: store.embedder, usage: new Usage(), chatModel };
+  const r: Resources = { ctx: c, data, store, embedder: store.embedder, usage: new Usage({ maxCalls: c.budgetCalls ?? undefined }), chatModel, ...extra };
   registerResources(r);
   return r;
 }

@@ -1,0 +1,29 @@
+/** A generic scripted answer for every agent: valid JSON derived from the prompt (one event per news item). */
+import type { BaseMessage } from "@langchain/core/messages";
+import type { AgentName } from "../../agents/kit.ts";
+import { textOf } from "../../src/models/scripted.ts";
+
+const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);
+
+export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
+  const user = textOf(messages[1]!);
+  switch (agent) {
+    case "extractor":
+      return JSON.stringify({ events: ids(user, /<news id="([^"]+)"/g).map((id, k) => ({ group: "Stock Market Performance", type: "Individual Stock Performance", time: "", location: "", entities: [], industries: [], companies: [], attributes: {}, description: `report ${k % 3}`, source_ids: [id] })) });
+    case "merger":
+      return JSON.stringify({ events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }] });
+    case "tracker-link":
+      return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w" });
+    case "tracker-delta":
+      return JSON.stringify({ delta: "d", direction: "neutral" });
+    case "retriever-judge":
+      return JSON.stringify({ kept: ids(user, /^- \[([^\]]+)\]/gm).map((id) => ({ id, why: "w" })) });
+    case "predictor":
+      return JSON.stringify({ reason: "r", movement: "up", cited: [] });
+    case "reflector":
+      return JSON.stringify({ reason: "r", key_events: [] });
+    case "summarizer":
+      return JSON.stringify({ summary: "s" });
+  }
+}
+
