@@ -9,6 +9,7 @@ import { evaluate } from "langsmith/evaluation";
 import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
 import { executeRun } from "../src/cli/run.ts";
+import { scrub } from "../src/observability/secrets.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
@@ -190,6 +191,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   };
   mkdirSync(resultsDir(env), { recursive: true });
   const file = join(resultsDir(env), `${experiment}.json`);
-  writeFileSync(file, JSON.stringify(result, null, 1) + "\n");
+  writeFileSync(file, scrub(JSON.stringify(result, null, 1)) + "\n");
   return { result, file };
 }

@@ -14,11 +14,11 @@ import { stateDir } from "../src/config/paths.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
-import { reflectDay } from "../src/pipeline/reflect.ts";
 import { GraphContext, resourcesFor } from "../src/pipeline/resources.ts";
 import { RunFiles, type PredictionRecord } from "../src/pipeline/run-files.ts";
 import { graph as ingestGraph } from "./ingest.ts";
 import { graph as predictGraph } from "./predict.ts";
+import { graph as reflectGraph } from "./reflect.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -72,7 +72,7 @@ async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
     if (i === undefined) continue;
     const prev = s.calendar.dates[i - 1];
     if (prev && prev >= state.train.from && !f.isDone(ticker, prev, "reflect")) {
-      await reflectDay(r, ticker, prev, s.calendar.closes[i]!, config);
+      await reflectGraph.invoke({ ticker, date: prev, knownAt: new Date(s.calendar.closes[i]!).toISOString() }, { ...child, tags: ["reflect"] });
       f.markDone(ticker, prev, "reflect");
     }
     if (!f.isDone(ticker, d, "ingest")) {

@@ -11,12 +11,14 @@ import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors
 import { ZodError } from "zod";
 import { ModelOutputError } from "../models/structured.ts";
 import { BudgetExceededError } from "../models/usage.ts";
+import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "./data-report.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
+import { traceCommand } from "./trace.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
@@ -107,6 +109,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   "eval ablations": { run: evalAblationsCommand, help: "eval ablations --dataset NAME [--model M]   the paper's ablations as one table" },
   "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
   report: { run: reportCommand, help: "report --experiment NAME [--out FILE]   backtest of an experiment as a long/short signal, and an HTML report" },
+  trace: { run: traceCommand, help: "trace RUN [--ticker T --date D] [--node NAME]   the timeline of one ticker-day: every node's inputs and outputs, every model call" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };
 
@@ -140,11 +143,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError || e instanceof BudgetExceededError) {
-      console.error(`stockmem: ${e.message}`);
+      console.error(scrub(`stockmem: ${e.message}`));
       return 1;
     }
     // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
-    console.error(`stockmem: ${process.env.STOCKMEM_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}`);
+    console.error(scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}`));
     return 1;
   }
 }

@@ -11,6 +11,7 @@ import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
 import { cacheFor, registerResources, unregisterResources, usageFor } from "../pipeline/resources.ts";
 import { forgetRunFiles, graph as runGraph, runFilesFor } from "../../graphs/run.ts";
+import { LocalTracer, traceFile } from "../observability/trace.ts";
 import { describeReport } from "./data-report.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "./format.ts";
@@ -40,6 +41,7 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
 export interface RunResult {
   scores: ScoreRow[];
   predictionsFile: string;
+  traceFile: string;
   usage: Usage;
 }
 
@@ -70,13 +72,13 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     let final: { scores?: unknown } = {};
     const stream = await runGraph.stream(
       { tickers: o.tickers, train: o.train, test: o.test },
-      { context: { ...o.ctx, dataDir: o.dataDir }, streamMode: ["custom", "values"] },
+      { context: { ...o.ctx, dataDir: o.dataDir }, streamMode: ["custom", "values"], callbacks: [new LocalTracer(traceFile(stateDir(), o.ctx.run), o.ctx.run)] },
     );
     for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
       if (mode === "custom" && chunk.kind === "progress" && !o.quiet) bar(`${chunk.phase} ${chunk.date}`, chunk.done as number, chunk.total as number);
       if (mode === "values") final = chunk;
     }
-    return { scores: (final.scores ?? []) as ScoreRow[], predictionsFile: runFilesFor(o.ctx.run).predictionsFile, usage };
+    return { scores: (final.scores ?? []) as ScoreRow[], predictionsFile: runFilesFor(o.ctx.run).predictionsFile, traceFile: traceFile(stateDir(), o.ctx.run), usage };
   } finally {
     unregisterResources(o.ctx.run);
     forgetRunFiles(o.ctx.run);
@@ -135,6 +137,6 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   const t0 = Date.now();
   const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh });
   console.log(`\n${scoreLines(res.scores)}`);
-  console.log(`\npredictions: ${res.predictionsFile}`);
+  console.log(`\npredictions: ${res.predictionsFile}\ntrace: ${res.traceFile} (stockmem trace ${ctx.run})`);
   console.log(`${usageLines(res.usage)}\n${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { scrub } from "../observability/secrets.ts";
 
 /** JSON with object keys sorted, so equal inputs give equal keys. */
 export function stableStringify(value: unknown): string {
@@ -47,7 +48,7 @@ export class ResponseCache {
     const f = this.file(key);
     mkdirSync(dirname(f), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ ...entry, created_at: new Date().toISOString() }));
+    writeFileSync(tmp, scrub(JSON.stringify({ ...entry, created_at: new Date().toISOString() })));
     renameSync(tmp, f); // atomic: a crash never leaves half an entry under the real name
   }
 }

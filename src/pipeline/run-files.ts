@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "nod
 import { join } from "node:path";
 import { z } from "zod";
 import { Label, Prediction } from "../domain/schemas.ts";
+import { scrub } from "../observability/secrets.ts";
 
 export const PredictionRecord = Prediction.extend({ label: Label.nullable(), next_return: z.number().nullable() });
 export type PredictionRecord = z.infer<typeof PredictionRecord>;
@@ -67,7 +68,7 @@ export class RunFiles {
 
   addPrediction(p: PredictionRecord): void {
     if (this.preds.has(`${p.ticker} ${p.date}`)) return;
-    appendFileSync(this.predictionsFile, JSON.stringify(p) + "\n");
+    appendFileSync(this.predictionsFile, scrub(JSON.stringify(p)) + "\n");
     this.preds.set(`${p.ticker} ${p.date}`, p);
   }
 

@@ -1,0 +1,30 @@
+/**
+ * Secret scrubbing for everything stockmem writes (traces, run files, eval results): the values of
+ * secret-looking environment variables, API-key and bearer-token shapes, and credentials in URLs.
+ */
+const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
+const PATTERNS: [RegExp, string][] = [
+  [/\bsk-[A-Za-z0-9_-]{12,}/g, "sk-***"],
+  [/\blsv2_[A-Za-z0-9_]{12,}/g, "lsv2_***"],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 ***"],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@"']+:[^\s/@"']+@/gi, "$1***:***@"],
+];
+
+/** Values of secret env vars (and passwords inside env URLs), longest first. */
+export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(env)) {
+    if (!v || v.length < 6) continue;
+    if (SECRET_ENV.test(k)) out.add(v);
+    const m = /:\/\/[^\s/:@]+:([^\s/@]+)@/.exec(v);
+    if (m && m[1]!.length >= 4) out.add(m[1]!);
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+export function scrub(text: string, secrets: readonly string[] = secretValues()): string {
+  let s = text;
+  for (const v of secrets) s = s.split(v).join("***");
+  for (const [re, rep] of PATTERNS) s = s.replace(re, rep);
+  return s;
+}

@@ -1,0 +1,131 @@
+/**
+ * The local trace: one JSONL line per graph node run and per model call, under
+ * <state dir>/traces/<run>.jsonl, always on (LangSmith tracing is separate, when enabled by env).
+ * Values are compacted (long strings and arrays cut with a marker) and scrubbed of secrets.
+ */
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import type { LLMResult } from "@langchain/core/outputs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { scrub, secretValues } from "./secrets.ts";
+
+export interface TraceRecord {
+  run: string;
+  run_id: string;
+  parent_run_id: string | null;
+  kind: "graph" | "node" | "llm";
+  graph: string | null;
+  node: string;
+  ticker: string | null;
+  date: string | null;
+  started_at: string;
+  duration_ms: number;
+  inputs: unknown;
+  outputs: unknown;
+  error?: string;
+  model?: string;
+  prompt_version?: string;
+  tokens?: { input: number; output: number };
+}
+
+export const GRAPH_NAMES = new Set(["day", "ingest", "predict", "reflect", "run", "chat"]);
+
+export function traceFile(stateDir: string, run: string): string {
+  return join(stateDir, "traces", `${run}.jsonl`);
+}
+
+/** Cuts long strings and arrays so a trace stays readable (and bounded). */
+export function compact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return value.length > 1500 ? `${value.slice(0, 1500)}…[${value.length - 1500} more chars]` : value;
+  if (Array.isArray(value)) {
+    const head = value.slice(0, 40).map((v) => compact(v, depth + 1));
+    return value.length > 40 ? [...head, `…[${value.length - 40} more items]`] : head;
+  }
+  if (value && typeof value === "object") {
+    if (depth > 6) return "[…]";
+    const msg = value as { lc_kwargs?: { content?: unknown }; content?: unknown; _getType?: () => string };
+    if (typeof msg._getType === "function") return { type: msg._getType(), content: compact(msg.content, depth + 1) };
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v, depth + 1)]));
+  }
+  return value;
+}
+
+interface Open {
+  rec: Omit<TraceRecord, "duration_ms" | "outputs">;
+  t0: number;
+}
+
+export class LocalTracer extends BaseCallbackHandler {
+  name = "stockmem-local-trace";
+  private readonly open = new Map<string, Open>();
+  private readonly graphOf = new Map<string, string>();
+  private readonly secrets = secretValues();
+
+  constructor(readonly file: string, readonly run: string) {
+    super();
+    mkdirSync(dirname(file), { recursive: true });
+  }
+
+  private write(r: TraceRecord): void {
+    appendFileSync(this.file, scrub(JSON.stringify(r), this.secrets) + "\n");
+  }
+
+  private start(runId: string, parentRunId: string | undefined, kind: TraceRecord["kind"], node: string, inputs: unknown, metadata?: Record<string, unknown>): void {
+    const graph = kind === "graph" ? node : (parentRunId && this.graphOf.get(parentRunId)) || null;
+    this.graphOf.set(runId, graph ?? "");
+    const state = (inputs ?? {}) as { ticker?: unknown; date?: unknown };
+    const str = (v: unknown) => (typeof v === "string" ? v : null);
+    this.open.set(runId, {
+      t0: Date.now(),
+      rec: {
+        run: this.run, run_id: runId, parent_run_id: parentRunId ?? null, kind, graph, node,
+        ticker: str(state.ticker) ?? str(metadata?.ticker), date: str(state.date) ?? str(metadata?.date),
+        started_at: new Date().toISOString(), inputs: compact(inputs),
+        ...(kind === "llm" ? { model: str(metadata?.model) ?? undefined, prompt_version: metadata?.promptId ? `${metadata.promptId}@${metadata.promptVersion}` : undefined } : {}),
+      },
+    });
+  }
+
+  private end(runId: string, outputs: unknown, extra: Partial<TraceRecord> = {}): void {
+    const o = this.open.get(runId);
+    if (!o) return;
+    this.open.delete(runId);
+    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: compact(outputs), ...extra });
+  }
+
+  override handleChainStart(_chain: Serialized, inputs: Record<string, unknown>, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {
+    const name = runName ?? "";
+    const node = metadata?.langgraph_node;
+    if (typeof node === "string" && node === name && !name.startsWith("__")) this.start(runId, parentRunId, "node", name, inputs, metadata);
+    else if (GRAPH_NAMES.has(name)) this.start(runId, parentRunId, "graph", name, inputs, metadata);
+    else if (parentRunId && this.graphOf.has(parentRunId)) this.graphOf.set(runId, this.graphOf.get(parentRunId)!); // pass the graph down through wrappers
+  }
+
+  override handleChainEnd(outputs: Record<string, unknown>, runId: string): void {
+    this.end(runId, outputs);
+  }
+
+  override handleChainError(err: Error, runId: string): void {
+    this.end(runId, null, { error: err.message });
+  }
+
+  override handleChatModelStart(_llm: Serialized, messages: unknown[][], runId: string, parentRunId?: string, _extra?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>, runName?: string): void {
+    this.start(runId, parentRunId, "llm", String(metadata?.agent ?? runName ?? "model"), messages[0], metadata);
+  }
+
+  override handleLLMEnd(output: LLMResult, runId: string): void {
+    const gen = output.generations[0]?.[0] as { text?: string; message?: { usage_metadata?: { input_tokens?: number; output_tokens?: number } } } | undefined;
+    const u = gen?.message?.usage_metadata;
+    this.end(runId, gen?.text ?? null, u ? { tokens: { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0 } } : {});
+  }
+
+  override handleLLMError(err: Error, runId: string): void {
+    this.end(runId, null, { error: err.message });
+  }
+}
+
+export function readTrace(file: string): TraceRecord[] {
+  if (!existsSync(file)) throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
+  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as TraceRecord);
+}

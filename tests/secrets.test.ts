@@ -1,0 +1,99 @@
+/**
+ * No file a run writes (traces, predictions, progress, cache, eval results) contains an API key or
+ * URL credentials: a real ChatOpenAI talks to a local OpenAI-compatible server with a planted key.
+ */
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AgentName } from "../agents/kit.ts";
+import { buildDataset, saveDataset } from "../evals/dataset.ts";
+import { runExperiment } from "../evals/runner.ts";
+import { executeRun } from "../src/cli/run.ts";
+import { runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { scrub, secretValues } from "../src/observability/secrets.ts";
+import { readTrace } from "../src/observability/trace.ts";
+import { validAnswer } from "./helpers/answers.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { localServer } from "./helpers/http-server.ts";
+
+const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
+
+/** Which agent a chat request is for, from its system prompt. */
+const AGENT_BY_PHRASE: [RegExp, AgentName][] = [
+  [/event extraction analyst/, "extractor"], [/consolidate duplicate event reports/, "merger"], [/track how company events develop/, "tracker-link"],
+  [/incremental information of a company event/, "tracker-delta"], [/screen historical reference cases/, "retriever-judge"], [/writing a post-mortem/, "reflector"],
+  [/predicting whether a stock will close up or down/, "predictor"], [/summarise a day of news/, "summarizer"],
+];
+
+function* files(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* files(p);
+    else yield p;
+  }
+}
+
+let chroma: Awaited<ReturnType<typeof tempChroma>>;
+let api: Awaited<ReturnType<typeof localServer>>;
+let state: string;
+let evalsDir: string;
+beforeAll(async () => {
+  chroma = await tempChroma();
+  api = await localServer((req) => {
+    const body = req.body as { model: string; messages: { role: string; content: string }[] };
+    const agent = AGENT_BY_PHRASE.find(([re]) => re.test(body.messages[0]!.content))?.[1];
+    if (!agent) return { status: 400, json: { error: { message: "unknown agent" } } };
+    const content = validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
+    return { json: { id: "c", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } } };
+  });
+  state = mkdtempSync(join(tmpdir(), "stockmem-secret-state-"));
+  evalsDir = mkdtempSync(join(tmpdir(), "stockmem-secret-evals-"));
+  vi.stubEnv("CHROMA_URL", chroma.url);
+  vi.stubEnv("STOCKMEM_DATA_DIR", state);
+  vi.stubEnv("STOCKMEM_EVALS_DIR", evalsDir);
+  vi.stubEnv("OPENAI_API_KEY", KEY);
+  vi.stubEnv("OPENAI_BASE_URL", `${api.url}/v1`);
+  vi.stubEnv("LANGSMITH_API_KEY", "");
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await api.close();
+  await chroma.stop();
+});
+
+describe("secrets", () => {
+  it("scrubs keys, bearer tokens, URL credentials and secret env values", () => {
+    const env = { MY_SERVICE_TOKEN: "tok-123456789", OPENAI_BASE_URL: "http://bob:pa55word@host/v1", HOME: "/root" };
+    const text = `key ${KEY} auth Bearer abcdefghijk123 url http://bob:pa55word@host/v1 tok-123456789 /root`;
+    const out = scrub(text, secretValues(env));
+    expect(out).not.toMatch(/PLANTED|abcdefghijk123|pa55word|tok-123456789/);
+    expect(out).toContain("/root"); // not a secret
+  });
+
+  it("never lands in any file a run and an eval write", async () => {
+    const model = "openai:gpt-planted";
+    await executeRun({ ctx: runContext({ run: "secret", model }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
+    saveDataset(await buildDataset({ name: "secret", data, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-06" }, labelThreshold: 0.01 }));
+    await runExperiment({ dataset: "secret", context: { model }, quiet: true });
+
+    // not vacuous: the key was really in use, and the model calls really were traced and cached
+    expect(api.requests.length).toBeGreaterThan(10);
+    expect(api.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(readTrace(join(state, "traces", "secret.jsonl")).filter((r) => r.kind === "llm").length).toBeGreaterThan(5);
+    const written = [...files(state), ...files(evalsDir)].filter((f) => !f.includes(`${join(state, "chroma")}`) && !/chroma/.test(f));
+    expect(written.some((f) => f.includes(join(state, "cache")))).toBe(true);
+    expect(written.length).toBeGreaterThan(10);
+    for (const f of written) {
+      const text = readFileSync(f, "latin1");
+      expect(text.includes(KEY), f).toBe(false);
+      expect(text.includes("PLANTEDsecret"), f).toBe(false);
+    }
+    // nor the Chroma data files
+    for (const f of files(join(state))) if (/chroma/.test(f)) expect(readFileSync(f, "latin1").includes("PLANTEDsecret"), f).toBe(false);
+  });
+});
