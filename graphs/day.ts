@@ -2,14 +2,14 @@
  * `day`: what one ticker-day can see at its asOf (the DayContext), as a one-node graph.
  * Handy in LangGraph Studio to check point-in-time alignment before running the agents.
  */
-import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
 import { marketDataDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { IsoDate, Ticker } from "../src/domain/schemas.ts";
 
-export const DayState = new StateSchema({
+export const DayState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
   date: IsoDate.describe("trading date YYYY-MM-DD"),
   asOf: z.string().optional().describe("close(t): nothing after it is visible"),
@@ -22,7 +22,7 @@ export const DayGraphContext = z.object({
   dataDir: z.string().optional().describe("market data dir (default: the bundled sample)"),
 });
 
-async function loadDay(state: typeof DayState.State, runtime: Runtime<z.infer<typeof DayGraphContext>>) {
+async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer<typeof DayGraphContext>>) {
   const data = await loadMarketData(marketDataDir(runtime.context?.dataDir), { tickers: [state.ticker] });
   const ctx = dayContext(data, state.ticker, state.date);
   return {

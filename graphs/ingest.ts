@@ -5,7 +5,8 @@
  *   [t-w, t-1], predecessor, chain, delta info) -> store (the day's events replace any earlier write).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, ReducedValue, START, Send, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { END, START, Send, StateGraph, type Runtime } from "@langchain/langgraph";
+import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
@@ -24,17 +25,18 @@ type RawEventRow = z.infer<typeof RawEventRow>;
 const MergedRow = z.object({ group: z.string(), type: z.string(), description: z.string(), raw_event_ids: z.array(z.string()), source_ids: z.array(z.string()) });
 type MergedRow = z.infer<typeof MergedRow>;
 
-export const IngestState = new StateSchema({
+export const IngestState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
   date: IsoDate.describe("trading date YYYY-MM-DD"),
   asOf: z.string().optional(),
   itemCount: z.number().optional(),
   batches: z.array(z.any()).optional(),
-  raw: new ReducedValue(z.array(RawEventRow).default(() => []), { inputSchema: z.array(RawEventRow), reducer: (a, b) => a.concat(b) }),
+  /** raw events of all extraction batches (the Send fan-out), concatenated */
+  raw: z.array(RawEventRow).register(registry, { reducer: { fn: (a: RawEventRow[], b: RawEventRow[]) => a.concat(b) }, default: () => [] as RawEventRow[] }),
   merged: z.array(MergedRow).optional(),
   events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
 });
-type S = typeof IngestState.State;
+type S = z.infer<typeof IngestState>;
 type Ctx = Runtime<GraphContext>;
 
 async function load(state: S, runtime: Ctx) {

@@ -4,7 +4,7 @@
  *   memory at asOf) -> judge (keep the comparable references) -> predict ({reason, movement, cited}).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
 import { runAgent } from "../agents/kit.ts";
 import { modelIds, promptVersions } from "../agents/registry.ts";
@@ -16,7 +16,7 @@ import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 
-export const PredictState = new StateSchema({
+export const PredictState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
   date: IsoDate.describe("trading date YYYY-MM-DD: predicts the move from its close to the next close"),
   asOf: z.string().optional(),
@@ -26,7 +26,7 @@ export const PredictState = new StateSchema({
   judged: z.array(z.object({ id: z.string(), why: z.string() })).optional(),
   prediction: Prediction.optional(),
 });
-type S = typeof PredictState.State;
+type S = z.infer<typeof PredictState>;
 type Ctx = Runtime<GraphContext>;
 
 async function series(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {

@@ -3,20 +3,20 @@
  * calls it as its online update; in Studio it reflects any labelled day (knownAt = close(t+1)).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
 import { GraphContext, resourcesFor } from "../src/pipeline/resources.ts";
 
-export const ReflectState = new StateSchema({
+export const ReflectState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
   date: IsoDate.describe("the trading day to reflect on (its label is the move to the next close)"),
   knownAt: z.string().optional().describe("the instant this runs at (default: the next close, the first moment the label exists)"),
   reflection: Reflection.nullable().optional().describe("null for a flat day or the last day"),
 });
-type S = typeof ReflectState.State;
+type S = z.infer<typeof ReflectState>;
 
 async function reflect(state: S, runtime: Runtime<GraphContext>, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);

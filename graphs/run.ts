@@ -8,7 +8,7 @@
  * a killed run re-run under the same name resumes where it stopped and writes nothing twice.
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, StateSchema, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
 import { stateDir } from "../src/config/paths.ts";
 import { seriesOf } from "../src/data/day-context.ts";
@@ -22,7 +22,7 @@ import { graph as reflectGraph } from "./reflect.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
-export const RunState = new StateSchema({
+export const RunState = z.object({
   tickers: z.array(z.string()).optional().describe("tickers to run (default: all of the data)"),
   train: Window.describe("training window: ingest + reflect"),
   test: Window.describe("test window: ingest + predict + online reflection"),
@@ -31,7 +31,7 @@ export const RunState = new StateSchema({
   predicted: z.number().int().default(0),
   scores: z.array(z.any()).optional().describe("ACC/MCC per ticker and overall"),
 });
-type S = typeof RunState.State;
+type S = z.infer<typeof RunState>;
 type Ctx = Runtime<GraphContext>;
 
 const files = new Map<string, RunFiles>();
