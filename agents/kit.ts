@@ -44,7 +44,7 @@ export interface AgentRuntime {
   scope?: Scope & { asOf?: string };
 }
 
-export function modelIdFor(ctx: RunContext, agent: AgentName): string {
+export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
   // tracker-link / tracker-delta share the tracker's override
   const key = agent.startsWith("tracker") ? "tracker" : agent;
   return ctx.models[agent] ?? ctx.models[key] ?? ctx.model;

@@ -59,7 +59,7 @@ describe("LangGraph dev server (Studio's API)", () => {
   it("serves every graph, with typed input and context schemas", async () => {
     const client = new Client({ apiUrl: url });
     const assistants = await client.assistants.search({ limit: 20 });
-    expect(assistants.map((a) => a.graph_id).sort()).toEqual(["day", "ingest", "predict", "reflect", "run"]);
+    expect(assistants.map((a) => a.graph_id).sort()).toEqual(["chat", "day", "ingest", "predict", "reflect", "run"]);
     const predict = assistants.find((a) => a.graph_id === "predict")!;
     const schemas = await client.assistants.getSchemas(predict.assistant_id);
     const input = schemas.input_schema as { properties: Record<string, unknown> };

@@ -19,6 +19,7 @@ import { describeReport } from "./data-report.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
 import { traceCommand } from "./trace.ts";
+import { chatCommand } from "./chat.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
@@ -109,6 +110,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   "eval ablations": { run: evalAblationsCommand, help: "eval ablations --dataset NAME [--model M]   the paper's ablations as one table" },
   "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
   report: { run: reportCommand, help: "report --experiment NAME [--out FILE]   backtest of an experiment as a long/short signal, and an HTML report" },
+  chat: { run: chatCommand, help: "chat TICKER [--date D] [--run NAME] [--model M]   talk with the predictor about a stock, as of a date" },
   trace: { run: traceCommand, help: "trace RUN [--ticker T --date D] [--node NAME]   the timeline of one ticker-day: every node's inputs and outputs, every model call" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };

@@ -30,8 +30,8 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs) {
     const m = /^([a-z-]+)=(.+)$/.exec(spec);
-    if (!m || !(AGENT_NAMES as readonly string[]).concat("tracker").includes(m[1]!)) {
-      throw new UsageError(`--agent-model expects AGENT=MODEL with AGENT one of ${AGENT_NAMES.join(", ")}, tracker (got "${spec}")`);
+    if (!m || !(AGENT_NAMES as readonly string[]).concat("tracker", "chat").includes(m[1]!)) {
+      throw new UsageError(`--agent-model expects AGENT=MODEL with AGENT one of ${AGENT_NAMES.join(", ")}, tracker, chat (got "${spec}")`);
     }
     out[m[1]!] = m[2]!;
   }

@@ -16,6 +16,11 @@ export class ScriptedChatModel extends BaseChatModel {
     super(params);
   }
 
+  /** Tools are accepted as-is: the script decides the tool calls (AIMessage.tool_calls). */
+  override bindTools(): this {
+    return this;
+  }
+
   _llmType(): string {
     return "scripted";
   }

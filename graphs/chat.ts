@@ -1,0 +1,77 @@
+/**
+ * `chat`: talk with the predictor about a stock. A messages state and a tool-calling agent whose
+ * tools are the product's own (src/chat/tools.ts), all bounded by the conversation's date. With an
+ * LLM configured it is a real agent (bindTools); with the offline analyst, a command-style assistant
+ * that routes plain requests to the same tools, through the same ToolNode.
+ */
+import { AIMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { END, MessagesZodMeta, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { registry } from "@langchain/langgraph/zod";
+import { z } from "zod";
+import { modelIdFor } from "../agents/kit.ts";
+import { chatPrompt } from "../prompts/chat.ts";
+import { OFFLINE_HELP, formatToolAnswer, routeOffline } from "../src/chat/offline.ts";
+import { chatTools, type ChatScope } from "../src/chat/tools.ts";
+import { seriesOf } from "../src/data/day-context.ts";
+import { IsoDate } from "../src/domain/schemas.ts";
+import { createChatModel, isOffline } from "../src/models/provider.ts";
+import { GraphContext, resourcesFor, type Resources } from "../src/pipeline/resources.ts";
+
+export const ChatState = z.object({
+  messages: z.custom<BaseMessage[]>().register(registry, MessagesZodMeta),
+  ticker: z.string().describe("the stock the conversation is about, e.g. MSFT"),
+  date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
+});
+type S = z.infer<typeof ChatState>;
+type Ctx = Runtime<GraphContext>;
+
+function scopeOf(r: Resources, state: S): ChatScope {
+  const ticker = state.ticker.toUpperCase();
+  return { ticker, date: state.date ?? seriesOf(r.data, ticker).calendar.dates.at(-1)! };
+}
+
+let toolCallSeq = 0;
+
+async function agent(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const scope = scopeOf(r, state);
+  const last = state.messages.at(-1);
+  const modelId = modelIdFor(r.ctx, "chat");
+  if (isOffline(modelId)) {
+    if (last && ToolMessage.isInstance(last)) return { messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
+    const route = routeOffline(String(last?.content ?? ""), r.data.tickers);
+    if (!route) return { messages: [new AIMessage(OFFLINE_HELP)] };
+    return { messages: [new AIMessage({ content: "", tool_calls: [{ id: `offline-${++toolCallSeq}`, name: route.name, args: route.args, type: "tool_call" }] })] };
+  }
+  const base = r.chatModel ? r.chatModel(modelId, "chat" as never) : createChatModel(modelId);
+  if (!base.bindTools) throw new Error(`${modelId} cannot call tools`);
+  const model = base.bindTools(chatTools(r, scope));
+  const reply = await model.invoke([new SystemMessage(chatPrompt.render(scope)), ...state.messages], {
+    ...config, metadata: { ...config?.metadata, agent: "chat", model: modelId, promptId: chatPrompt.id, promptVersion: chatPrompt.version, ticker: scope.ticker, date: scope.date },
+  });
+  return { messages: [reply] };
+}
+
+async function tools(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  return new ToolNode(chatTools(r, scopeOf(r, state))).invoke(state, config);
+}
+
+const next = (state: S) => {
+  const last = state.messages.at(-1);
+  return last && AIMessage.isInstance(last) && (last.tool_calls?.length ?? 0) > 0 ? "tools" : END;
+};
+
+export function buildChatGraph() {
+  return new StateGraph(ChatState, GraphContext)
+    .addNode("agent", agent)
+    .addNode("tools", tools)
+    .addEdge(START, "agent")
+    .addConditionalEdges("agent", next, ["tools", END])
+    .addEdge("tools", "agent");
+}
+
+export const graph = buildChatGraph().compile();
+graph.name = "chat";

@@ -1,0 +1,116 @@
+/**
+ * The chat's tools: the product's own functions, bounded by the conversation's date. Every tool
+ * refuses a date after it and reads memory at that day's close (asOf): a chat can never see later news
+ * or prices than the day it is about.
+ */
+import { tool, type StructuredToolInterface } from "@langchain/core/tools";
+import { z } from "zod";
+import { graph as predictGraph } from "../../graphs/predict.ts";
+import { dayContext, seriesOf } from "../data/day-context.ts";
+import { readPredictions } from "../pipeline/run-files.ts";
+import type { Resources } from "../pipeline/resources.ts";
+import { seriesFor } from "../pipeline/series.ts";
+import { stateDir } from "../config/paths.ts";
+import { retrieveReferences } from "../../tools/retrieval.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ChatScope {
+  /** the conversation's date: nothing after its close is visible */
+  date: string;
+  /** the default ticker of the conversation */
+  ticker: string;
+}
+
+const DateArg = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("trading date YYYY-MM-DD (at most the conversation's date)");
+const TickerArg = z.string().describe("ticker, e.g. AAPL");
+
+export class OutOfScope extends Error {}
+
+export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterface[] {
+  const asOfConversation = dayContext(r.data, scope.ticker, scope.date).asOf;
+  /** The trading day to use: the given one (or the conversation's), never after the conversation's date. */
+  const day = (ticker: string | undefined, date: string | undefined) => {
+    const t = (ticker ?? scope.ticker).toUpperCase();
+    const d = date ?? scope.date;
+    if (d > scope.date) throw new OutOfScope(`I can only see data up to ${scope.date} (the close of that day); ${d} is after it.`);
+    const s = seriesOf(r.data, t);
+    const cal = s.calendar.dates.filter((x) => x <= d);
+    const last = cal.at(-1);
+    if (!last) throw new OutOfScope(`${t} has no trading day on or before ${d}.`);
+    return { ticker: t, date: last, ctx: dayContext(r.data, t, last) };
+  };
+  const safe = <A,>(fn: (a: A) => Promise<unknown>) => async (a: A) => {
+    try {
+      return JSON.stringify(await fn(a));
+    } catch (e) {
+      if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test((e as Error).message)) return JSON.stringify({ error: (e as Error).message });
+      throw e;
+    }
+  };
+
+  return [
+    tool(
+      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+        const d = day(ticker, date);
+        const events = await r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
+        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: e.description, delta: e.delta })) };
+      }),
+      { name: "day_events", description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+    ),
+    tool(
+      safe(async ({ event_id }: { event_id: string }) => {
+        const chain = [];
+        let id: string | null = event_id;
+        while (id && chain.length <= r.ctx.Dmax) {
+          const [e] = await r.store.getEvents({ asOf: asOfConversation, ids: [id] });
+          if (!e) break;
+          chain.unshift({ id: e.id, date: e.date, type: e.type, description: e.description, delta: e.delta });
+          id = e.predecessor_id;
+        }
+        if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${scope.date}`);
+        return { chain };
+      }),
+      { name: "event_chain", description: "The chain of an event: its earlier stages (oldest first) and each stage's delta info.", schema: z.object({ event_id: z.string().describe("an event id from day_events") }) },
+    ),
+    tool(
+      safe(async ({ ticker, date, k }: { ticker?: string; date?: string; k?: number }) => {
+        const d = day(ticker, date);
+        const { series, asOf } = await seriesFor(r, d.ticker, d.date);
+        const refs = await retrieveReferences(r.store, { ticker: d.ticker, date: d.date, asOf, series, w: r.ctx.w, k: k ?? 5, a: r.ctx.a, scope: r.ctx.referenceScope });
+        return { ticker: d.ticker, date: d.date, similar: refs.map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, similarity: Number(x.similarity.toFixed(3)), moved: x.label, reason: x.reason })) };
+      }),
+      { name: "similar_situations", description: "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }) },
+    ),
+    tool(
+      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+        const d = day(ticker, date);
+        const out = await predictGraph.invoke({ ticker: d.ticker, date: d.date }, { context: r.ctx as never });
+        const p = out.prediction!;
+        return { ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason, references: p.references, as_of: p.as_of };
+      }),
+      { name: "predict", description: "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+    ),
+    tool(
+      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+        const d = day(ticker, date);
+        const file = join(stateDir(), "runs", r.ctx.run, "predictions.jsonl");
+        const p = existsSync(file) ? readPredictions(file).find((x) => x.ticker === d.ticker && x.date === d.date) : undefined;
+        if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
+        const refs = await r.store.getReflections({ asOf: p.as_of });
+        return {
+          ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason,
+          references: p.references.map((id) => refs.find((x) => x.id === id)).filter((x) => x !== undefined).map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: x.reason, key_events: x.key_events })),
+        };
+      }),
+      { name: "explain_prediction", description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+    ),
+    tool(
+      safe(async ({ ticker, days }: { ticker?: string; days?: number }) => {
+        const d = day(ticker, undefined);
+        return { ticker: d.ticker, bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })) };
+      }),
+      { name: "price_history", description: "Daily prices of a ticker up to the conversation's date.", schema: z.object({ ticker: TickerArg.optional(), days: z.number().int().min(1).max(250).optional() }) },
+    ),
+  ];
+}

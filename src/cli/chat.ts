@@ -1,0 +1,63 @@
+/** `stockmem chat TICKER [--date D] [--run NAME] [--model M]`: a terminal chat, streamed. */
+import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { buildChatGraph } from "../../graphs/chat.ts";
+import { RunContext } from "../config/context.ts";
+import { marketDataDir, stateDir } from "../config/paths.ts";
+import { loadMarketData } from "../data/load.ts";
+import { connectChroma } from "../memory/chroma-server.ts";
+import { createEmbedder } from "../memory/embeddings.ts";
+import { MemoryStore } from "../memory/store.ts";
+import { cacheFor, registerResources, unregisterResources, usageFor } from "../pipeline/resources.ts";
+import { UsageError } from "./errors.ts";
+import { RUN_DEFAULTS } from "./run.ts";
+
+export async function chatCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { date: { type: "string" }, run: { type: "string" }, model: { type: "string" }, data: { type: "string" } } });
+  const ticker = positionals[0]?.toUpperCase();
+  if (!ticker) throw new UsageError("chat needs a ticker: stockmem chat MSFT [--date 2015-10-07] [--run sample]");
+  const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
+  const data = await loadMarketData(marketDataDir(values.data));
+  const cal = data.series.get(ticker)?.calendar;
+  if (!cal) throw new UsageError(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
+  const date = values.date ?? cal.dates.at(-1)!;
+  if (cal.indexOf(date) === undefined) throw new UsageError(`${date} is not a trading day of ${ticker}`);
+  const endpoint = await connectChroma(stateDir());
+  try {
+    const store = await MemoryStore.open(endpoint.url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
+    registerResources({ ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx) });
+    const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
+    const thread = { configurable: { thread_id: `chat-${Date.now()}` }, context: ctx as never };
+    const tty = process.stdin.isTTY;
+    console.log(`stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`);
+    const rl = createInterface({ input: process.stdin, terminal: tty });
+    const ask = () => tty && process.stdout.write("you> ");
+    ask();
+    for await (const line of rl) {
+      if (!line.trim()) {
+        ask();
+        continue;
+      }
+      if (!tty) console.log(`you> ${line}`);
+      const stream = await graph.stream({ messages: [new HumanMessage(line)], ticker, date }, { ...thread, streamMode: "messages" });
+      let open = false;
+      for await (const [chunk, meta] of stream as AsyncIterable<[AIMessageChunk, { langgraph_node?: string }]>) {
+        if (meta.langgraph_node !== "agent") continue;
+        for (const call of chunk.tool_calls ?? []) if (call.name) process.stdout.write(`${open ? "\n" : ""}  (tool ${call.name} ${JSON.stringify(call.args)})\n`), (open = false);
+        const text = typeof chunk.content === "string" ? chunk.content : "";
+        if (text) {
+          if (!open) process.stdout.write("stockmem> ");
+          process.stdout.write(text);
+          open = true;
+        }
+      }
+      if (open) process.stdout.write("\n");
+      ask();
+    }
+  } finally {
+    unregisterResources(ctx.run);
+    await endpoint.stop();
+  }
+}

@@ -1,0 +1,86 @@
+/** The chat graph: the LLM tool loop with a scripted model, and the offline assistant end to end. */
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { graph as chatGraph } from "../graphs/chat.ts";
+import { OFFLINE_HELP, routeOffline } from "../src/chat/offline.ts";
+import { executeRun } from "../src/cli/run.ts";
+import { runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
+import { unregisterResources } from "../src/pipeline/resources.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { resources } from "./helpers/pipeline.ts";
+
+let server: Awaited<ReturnType<typeof tempChroma>>;
+let data: MarketData;
+const D = "2015-10-07";
+
+beforeAll(async () => {
+  server = await tempChroma();
+  vi.stubEnv("CHROMA_URL", server.url);
+  vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-chat-")));
+  // memory and stored predictions of run "chat" (offline), as `stockmem run` leaves them
+  await executeRun({ ctx: runContext({ run: "chat" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true });
+  data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
+});
+afterAll(async () => {
+  unregisterResources("chat");
+  vi.unstubAllEnvs();
+  await server.stop();
+});
+
+const say = async (ctx: object, messages: BaseMessage[], text: string) =>
+  (await chatGraph.invoke({ messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D }, { context: ctx as never })).messages;
+
+describe("chat, LLM path (scripted model)", () => {
+  it("runs the tool loop: tool call -> tool result -> answer, within the conversation's date", async () => {
+    const seen: BaseMessage[][] = [];
+    const script = new ScriptedChatModel((messages, i) => {
+      seen.push(messages);
+      if (i === 0) return new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "price_history", args: { days: 3 }, type: "tool_call" }, { id: "c2", name: "day_events", args: { date: "2015-10-20" }, type: "tool_call" }] });
+      return "MSFT closed at 46.80 on 2015-10-07; I cannot see 2015-10-20 yet.";
+    });
+    const r = await resources(server.url, data, { run: "chat", model: "openai:scripted" }, () => script);
+    const out = await say(r.ctx, [], "How did MSFT trade, and what happens on Oct 20?");
+    expect(out.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "ai"]);
+    const prices = JSON.parse(textOf(out[2]!));
+    expect(prices.bars.map((b: { date: string }) => b.date)).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
+    expect(JSON.parse(textOf(out[3]!)).error).toMatch(/only see data up to 2015-10-07/);
+    expect(textOf(out[4]!)).toMatch(/46\.80/);
+    // the model saw the system prompt with the conversation's date, then the tool results
+    expect(textOf(seen[0]![0]!)).toMatch(/MSFT as of the close of 2015-10-07/);
+    expect(seen[1]!.filter((m) => ToolMessage.isInstance(m))).toHaveLength(2);
+  });
+});
+
+describe("chat, offline analyst", () => {
+  it("routes plain requests to the tools and answers from them", async () => {
+    const r = await resources(server.url, data, { run: "chat" });
+    let msgs: BaseMessage[] = [];
+    const ask = async (q: string) => {
+      msgs = await say(r.ctx, msgs, q);
+      return textOf(msgs.at(-1)!);
+    };
+    expect(await ask("what happened today?")).toMatch(/^MSFT 2015-10-07: \d+ news items, \d+ events:/);
+    expect(await ask("predict please")).toMatch(/^MSFT after 2015-10-07: I expect (UP|DOWN)\./);
+    expect(await ask("why?")).toMatch(/^MSFT 2015-10-07 was predicted (up|down)\./);
+    expect(await ask("similar days")).toMatch(/^Past days most like MSFT 2015-10-07/);
+    expect(await ask("INTC prices")).toMatch(/^INTC closes:\n(- 2015-\d\d-\d\d: [\d.]+ .*\n?){10}$/);
+    expect(await ask("events on 2015-10-20")).toBe("Sorry: I can only see data up to 2015-10-07 (the close of that day); 2015-10-20 is after it.");
+    expect(await ask("tell me a joke")).toBe(OFFLINE_HELP);
+    const events = msgs.filter((m) => ToolMessage.isInstance(m) && m.name === "day_events").map((m) => JSON.parse(textOf(m)));
+    const id = events[0].events[0]?.id;
+    if (id) expect(await ask(`chain ${id}`)).toMatch(/^Chain of ev:MSFT:2015-10-07:/);
+  });
+
+  it("reads dates, tickers and event ids from the request", () => {
+    expect(routeOffline("what happened to INTC on 2015-10-02?", ["MSFT", "INTC"])).toEqual({ name: "day_events", args: { date: "2015-10-02", ticker: "INTC" } });
+    expect(routeOffline("why did you say so", ["MSFT"])).toEqual({ name: "explain_prediction", args: {} });
+    expect(routeOffline("chain ev:MSFT:2015-10-07:0123abcd", ["MSFT"])).toEqual({ name: "event_chain", args: { event_id: "ev:MSFT:2015-10-07:0123abcd" } });
+    expect(routeOffline("hi", ["MSFT"])).toBeNull();
+  });
+});
