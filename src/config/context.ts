@@ -18,6 +18,35 @@ export const RunName = z
   .max(48)
   .regex(/^[a-zA-Z0-9]+(?:[-_][a-zA-Z0-9]+)*$/, "run names are letters and digits, joined by single - or _ (e.g. q4-test)");
 
+const perLayer = (short: number, mid: number, long: number, reflection: number) =>
+  z.object({ short: z.number(), mid: z.number(), long: z.number(), reflection: z.number() }).default({ short, mid, long, reflection });
+
+/**
+ * SEP-Memory's layered memory, every parameter in one place. Ages are in trading days.
+ * Promotion and demotion use separate thresholds (hysteresis) and a minimum dwell, so a record
+ * just promoted cannot fall back the next day (FinMem's long-term floor equals its mid ceiling).
+ */
+export const LayerParams = z.object({
+  /** recency = exp(-age / Q[layer]) */
+  Q: perLayer(3, 30, 180, 60),
+  /** importance is multiplied by decay[layer] every trading day */
+  decay: perLayer(0.9, 0.97, 0.995, 0.98),
+  /** score = similarity * wSim + recency * wRec + importance * wImp (weights sum to 1) */
+  weights: z.object({ similarity: z.number(), recency: z.number(), importance: z.number() }).default({ similarity: 0.5, recency: 0.25, importance: 0.25 }),
+  /** promote at or above: short -> mid, mid -> long */
+  promoteAt: z.object({ short: z.number(), mid: z.number() }).default({ short: 0.6, mid: 0.8 }),
+  /** demote below promoteAt minus this margin: long -> mid, mid -> short */
+  hysteresis: z.number().min(0).max(1).default(0.15),
+  /** trading days a record stays in a layer before it may move again */
+  minDwell: z.number().int().min(0).default(5),
+  /** records below both floors are pruned (short and mid); long-term only below the importance floor */
+  pruneRecency: z.number().min(0).max(1).default(0.05),
+  pruneImportance: z.number().min(0).max(1).default(0.05),
+  /** importance added for a right call, removed for a wrong one (clamped to [0, 1]) */
+  rewardStep: z.number().min(0).max(1).default(0.1),
+});
+export type LayerParams = z.infer<typeof LayerParams>;
+
 export const RunContext = z.object({
   /** Run namespace: prefixes the Chroma collections, so experiments stay apart. */
   run: RunName.default("default"),
@@ -70,6 +99,8 @@ export const RunContext = z.object({
   useReferences: z.boolean().default(true),
   /** What the memory holds: structured events (the method) or one news summary per day (ablation). */
   memoryMode: z.enum(["events", "summary"]).default("events"),
+  /** SEP-Memory layered memory parameters (used when the layered memory is on). */
+  layers: LayerParams.default(LayerParams.parse({})),
   /** How references are found: Jaccard SeqSim over event types, or simply the most recent reflections. */
   referenceMode: z.enum(["jaccard", "recent"]).default("jaccard"),
   maxItemsPerDay: z.number().int().min(1).default(200),
