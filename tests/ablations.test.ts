@@ -1,8 +1,6 @@
 /** Each ablation switch reaches the pipeline, and the ablation table lists every configuration. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ABLATIONS, ablationTable, runAblations } from "../evals/ablations.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
@@ -10,22 +8,9 @@ import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { readPredictions } from "../src/pipeline/run-files.ts";
-import { tempChroma } from "./helpers/chroma.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
-let server: Awaited<ReturnType<typeof tempChroma>>;
-let state: string;
-beforeAll(async () => {
-  server = await tempChroma();
-  state = mkdtempSync(join(tmpdir(), "stockmem-state-"));
-  vi.stubEnv("CHROMA_URL", server.url);
-  vi.stubEnv("STOCKMEM_DATA_DIR", state);
-  vi.stubEnv("STOCKMEM_EVALS_DIR", mkdtempSync(join(tmpdir(), "stockmem-evals-")));
-  vi.stubEnv("LANGSMITH_API_KEY", "");
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await server.stop();
-});
+const env = useIsolatedStockmem();
 
 describe("ablations", () => {
   it("run every configuration, each switch visibly in effect, into one table", async () => {
@@ -35,7 +20,7 @@ describe("ablations", () => {
     expect(rows.map((r) => r.ablation.name)).toEqual(ABLATIONS.map((a) => a.name));
     const preds = (name: string) => {
       const row = rows.find((r) => r.ablation.name === name)!;
-      return { row, preds: readPredictions(join(state, "runs", row.result.run, "predictions.jsonl")) };
+      return { row, preds: readPredictions(join(env.state(), "runs", row.result.run, "predictions.jsonl")) };
     };
 
     const full = preds("StockMem (full)");
@@ -47,11 +32,11 @@ describe("ablations", () => {
     expect(noRefs.row.result.experiment).toMatch(/__no-refs__/);
 
     const noDelta = preds("w/o delta info");
-    const store = await MemoryStore.open(server.url, noDelta.row.result.run, new HashEmbedder(512));
+    const store = await MemoryStore.open(env.server().url, noDelta.row.result.run, new HashEmbedder(512));
     const events = await store.getEvents({ asOf: "2016-01-01" });
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.delta === null && e.predecessor_id === null)).toBe(true);
-    const fullStore = await MemoryStore.open(server.url, full.row.result.run, new HashEmbedder(512));
+    const fullStore = await MemoryStore.open(env.server().url, full.row.result.run, new HashEmbedder(512));
     expect((await fullStore.getEvents({ asOf: "2016-01-01" })).every((e) => e.delta !== null)).toBe(true);
 
     const recent = preds("recent-period references");
@@ -65,7 +50,7 @@ describe("ablations", () => {
     expect(full.preds.some((p) => p.references.some((r) => !r.startsWith(`rf:${p.ticker}:`)))).toBe(true); // the default scope is all tickers
 
     const summary = preds("summary instead of events");
-    const sumStore = await MemoryStore.open(server.url, summary.row.result.run, new HashEmbedder(512));
+    const sumStore = await MemoryStore.open(env.server().url, summary.row.result.run, new HashEmbedder(512));
     expect(await sumStore.getEvents({ asOf: "2016-01-01" })).toEqual([]); // no events: summaries instead
     const sumRefl = await sumStore.getReflections({ asOf: "2016-01-01" });
     expect(sumRefl.length).toBeGreaterThan(0);

@@ -1,9 +1,6 @@
 /** The chat graph: the LLM tool loop with a scripted model, and the offline assistant end to end. */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as chatGraph } from "../graphs/chat.ts";
 import { OFFLINE_HELP, routeOffline } from "../src/chat/offline.ts";
 import { executeRun } from "../src/cli/run.ts";
@@ -12,26 +9,19 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { unregisterResources } from "../src/pipeline/resources.ts";
-import { tempChroma } from "./helpers/chroma.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { resources } from "./helpers/pipeline.ts";
 
-let server: Awaited<ReturnType<typeof tempChroma>>;
+const env = useIsolatedStockmem();
 let data: MarketData;
 const D = "2015-10-07";
 
 beforeAll(async () => {
-  server = await tempChroma();
-  vi.stubEnv("CHROMA_URL", server.url);
-  vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-chat-")));
   // memory and stored predictions of run "chat" (offline), as `stockmem run` leaves them
   await executeRun({ ctx: runContext({ run: "chat" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true });
   data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
 });
-afterAll(async () => {
-  unregisterResources("chat");
-  vi.unstubAllEnvs();
-  await server.stop();
-});
+afterAll(() => unregisterResources("chat"));
 
 const say = async (ctx: object, messages: BaseMessage[], text: string) =>
   (await chatGraph.invoke({ messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D }, { context: ctx as never })).messages;
@@ -44,7 +34,7 @@ describe("chat, LLM path (scripted model)", () => {
       if (i === 0) return new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "price_history", args: { days: 3 }, type: "tool_call" }, { id: "c2", name: "day_events", args: { date: "2015-10-20" }, type: "tool_call" }] });
       return "MSFT closed at 46.80 on 2015-10-07; I cannot see 2015-10-20 yet.";
     });
-    const r = await resources(server.url, data, { run: "chat", model: "openai:scripted" }, () => script);
+    const r = await resources(env.server().url, data, { run: "chat", model: "openai:scripted" }, () => script);
     const out = await say(r.ctx, [], "How did MSFT trade, and what happens on Oct 20?");
     expect(out.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "ai"]);
     const prices = JSON.parse(textOf(out[2]!));
@@ -59,7 +49,7 @@ describe("chat, LLM path (scripted model)", () => {
 
 describe("chat, offline analyst", () => {
   it("routes plain requests to the tools and answers from them", async () => {
-    const r = await resources(server.url, data, { run: "chat" });
+    const r = await resources(env.server().url, data, { run: "chat" });
     let msgs: BaseMessage[] = [];
     const ask = async (q: string) => {
       msgs = await say(r.ctx, msgs, q);

@@ -1,14 +1,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { compare, formatComparison } from "../evals/compare.ts";
 import { buildDataset, loadDataset, saveDataset, stableUuid } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
 import { experimentName, runExperiment, type ExperimentResult } from "../evals/runner.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { tempChroma } from "./helpers/chroma.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
 
@@ -62,18 +62,7 @@ describe("compare", () => {
 });
 
 describe("stockmem eval run (local evaluate, real Chroma)", () => {
-  let server: Awaited<ReturnType<typeof tempChroma>>;
-  beforeAll(async () => {
-    server = await tempChroma();
-    vi.stubEnv("CHROMA_URL", server.url);
-    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-state-")));
-    vi.stubEnv("STOCKMEM_EVALS_DIR", mkdtempSync(join(tmpdir(), "stockmem-evals-")));
-    vi.stubEnv("LANGSMITH_API_KEY", "");
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await server.stop();
-  });
+  useIsolatedStockmem();
 
   it("scores the run's predictions on the dataset, with no citation after asOf", async () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });

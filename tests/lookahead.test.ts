@@ -6,13 +6,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../src/cli/run.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { readPredictions } from "../src/pipeline/run-files.ts";
-import { tempChroma } from "./helpers/chroma.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const TICKERS = ["MSFT", "INTC"];
 const D = "2015-10-09";
@@ -39,16 +39,7 @@ function copySample(rewriteFuture: boolean): string {
   return dir;
 }
 
-let server: Awaited<ReturnType<typeof tempChroma>>;
-beforeAll(async () => {
-  server = await tempChroma();
-  vi.stubEnv("CHROMA_URL", server.url);
-  vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-state-")));
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await server.stop();
-});
+useIsolatedStockmem();
 
 describe("look-ahead", () => {
   it("a prediction does not change when news or prices after its asOf change", async () => {

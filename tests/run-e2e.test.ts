@@ -4,37 +4,25 @@
  * and a run killed mid-way resumes to exactly the result of an uninterrupted one.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../src/cli/run.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { listRuns } from "../src/memory/store.ts";
 import { readPredictions } from "../src/pipeline/run-files.ts";
-import { tempChroma, waitUntil } from "./helpers/chroma.ts";
+import { useIsolatedStockmem, waitUntil } from "./helpers/chroma.ts";
 
 const TICKERS = ["MSFT", "ORCL"];
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
 const TEST = { from: "2015-10-01", to: "2015-10-20" };
 const opts = (run: string) => ({ ctx: runContext({ run }), dataDir: SAMPLE_DATA_DIR, tickers: TICKERS, train: TRAIN, test: TEST, quiet: true });
 
-let server: Awaited<ReturnType<typeof tempChroma>>;
-let state: string;
-beforeAll(async () => {
-  server = await tempChroma();
-  state = mkdtempSync(join(tmpdir(), "stockmem-state-"));
-  vi.stubEnv("CHROMA_URL", server.url);
-  vi.stubEnv("STOCKMEM_DATA_DIR", state);
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await server.stop();
-});
+const env = useIsolatedStockmem();
 
-const counts = async (run: string) => Object.fromEntries((await listRuns(server.url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]));
+const counts = async (run: string) => Object.fromEntries((await listRuns(env.server().url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]));
 
 describe("stockmem run, offline analyst, real Chroma", () => {
   it("predicts every test day, and its scores equal a recomputation from the JSONL", async () => {
@@ -72,7 +60,7 @@ describe("stockmem run, offline analyst, real Chroma", () => {
   });
 
   it("is idempotent: a re-run changes neither the predictions nor the memory", async () => {
-    const file = join(state, "runs", "e2e", "predictions.jsonl");
+    const file = join(env.state(), "runs", "e2e", "predictions.jsonl");
     const before = readFileSync(file, "utf8");
     const memBefore = await counts("e2e");
     await executeRun(opts("e2e"));
@@ -81,9 +69,9 @@ describe("stockmem run, offline analyst, real Chroma", () => {
   });
 
   it("resumes a killed run to the same result with no duplicate memory", async () => {
-    const progress = join(state, "runs", "killed", "progress.jsonl");
+    const progress = join(env.state(), "runs", "killed", "progress.jsonl");
     const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", "killed", "--tickers", TICKERS.join(","), "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`], {
-      env: { ...process.env, CHROMA_URL: server.url, STOCKMEM_DATA_DIR: state }, stdio: "ignore",
+      env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state() }, stdio: "ignore",
     });
     const lines = () => (existsSync(progress) ? readFileSync(progress, "utf8").split("\n").length - 1 : 0);
     expect(await waitUntil(() => lines() >= 60, 30_000)).toBe(true); // well into the test window
@@ -94,7 +82,7 @@ describe("stockmem run, offline analyst, real Chroma", () => {
 
     const res = await executeRun(opts("killed"));
     const strip = (file: string) => readPredictions(file).map(({ ticker, date, movement, reason, references }) => ({ ticker, date, movement, reason, references }));
-    expect(strip(res.predictionsFile)).toEqual(strip(join(state, "runs", "e2e", "predictions.jsonl")));
+    expect(strip(res.predictionsFile)).toEqual(strip(join(env.state(), "runs", "e2e", "predictions.jsonl")));
     expect(await counts("killed")).toEqual(await counts("e2e"));
   });
 });

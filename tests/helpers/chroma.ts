@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, vi } from "vitest";
 import { startChroma, type ChromaEndpoint } from "../../src/memory/chroma-server.ts";
 
 /** A real Chroma server on a free port with a temporary data dir, for one test file. */
@@ -25,4 +26,28 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
   return cond();
+}
+
+/**
+ * For a test file that runs stockmem end to end: a real Chroma server, an empty state dir and evals
+ * dir, and the env pointing at them (LangSmith off), set up before and torn down after the file.
+ */
+export function useIsolatedStockmem(): { server: () => ChromaEndpoint & { path: string }; state: () => string; evals: () => string } {
+  let server: ChromaEndpoint & { path: string };
+  let state = "";
+  let evals = "";
+  beforeAll(async () => {
+    server = await tempChroma();
+    state = mkdtempSync(join(tmpdir(), "stockmem-state-"));
+    evals = mkdtempSync(join(tmpdir(), "stockmem-evals-"));
+    vi.stubEnv("CHROMA_URL", server.url);
+    vi.stubEnv("STOCKMEM_DATA_DIR", state);
+    vi.stubEnv("STOCKMEM_EVALS_DIR", evals);
+    vi.stubEnv("LANGSMITH_API_KEY", "");
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server?.stop();
+  });
+  return { server: () => server, state: () => state, evals: () => evals };
 }
