@@ -71,8 +71,14 @@ describe("stockmem memory", () => {
       { run: "cli-run", collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]) },
     ]);
     expect((await cli("memory", "stats", "--run", "nope")).err).toMatch(/no run "nope"/);
+    await store.putLayerRecords([
+      { id: "lm:daily:AAPL:2015-10-05:a", ticker: "AAPL", date: "2015-10-05", kind: "daily", layer: "short", text: "a", importance: 0.5, access_count: 0, layer_since: "2015-10-05", available_at: "2015-10-05T20:00:00.000Z" },
+      { id: "lm:daily:AAPL:2015-10-13:b", ticker: "AAPL", date: "2015-10-13", kind: "daily", layer: "mid", text: "b", importance: 0.7, access_count: 1, layer_since: "2015-10-13", available_at: "2015-10-13T20:00:00.000Z" },
+    ]);
+    const layered = await cli("memory", "stats", "--run", "cli-run");
+    expect(layered.out).toMatch(/records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection\n[- ]+\n2015-10-05\s+1\s+0\s+0\s+0\n2015-10-12\s+0\s+1\s+0\s+0/);
     const reset = await cli("memory", "reset", "--run", "cli-run");
-    expect(reset.out).toMatch(/deleted cli-run__events, cli-run__reflections/);
+    expect(reset.out).toMatch(/deleted cli-run__events, cli-run__layers, cli-run__reflections/);
     expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
   });
 });

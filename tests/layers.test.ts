@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LayerParams } from "../src/config/context.ts";
-import { applyReward, candidateReward, decayImportance, groupAdvantages, jump, nextLayer, recency, RewardTooEarlyError, score, shouldPrune, type LayerRecord } from "../src/memory/layers.ts";
+import { layerWeekCounts, weekOf, applyReward, candidateReward, decayImportance, groupAdvantages, jump, nextLayer, recency, RewardTooEarlyError, score, shouldPrune, type LayerRecord } from "../src/memory/layers.ts";
 
 const p = LayerParams.parse({});
 const rec = (over: Partial<LayerRecord>): LayerRecord => ({ id: "m1", layer: "short", importance: 0.5, accessCount: 0, createdDay: 0, layerSinceDay: 0, ...over });
@@ -87,5 +87,17 @@ describe("GRPO-style advantages", () => {
   it("are all zero for a group with zero variance (and empty for no group)", () => {
     expect(groupAdvantages([1, 1, 1, 1])).toEqual([0, 0, 0, 0]);
     expect(groupAdvantages([])).toEqual([]);
+  });
+});
+
+describe("layer counts per week", () => {
+  it("groups records by the Monday of their week and by layer", () => {
+    expect(weekOf("2015-10-07")).toBe("2015-10-05"); // a Wednesday
+    expect(weekOf("2015-10-05")).toBe("2015-10-05");
+    expect(weekOf("2015-10-11")).toBe("2015-10-05"); // Sunday
+    expect(layerWeekCounts([{ date: "2015-10-06", layer: "short" }, { date: "2015-10-09", layer: "short" }, { date: "2015-10-12", layer: "long" }])).toEqual([
+      { week: "2015-10-05", short: 2, mid: 0, long: 0, reflection: 0 },
+      { week: "2015-10-12", short: 0, mid: 0, long: 1, reflection: 0 },
+    ]);
   });
 });

@@ -78,7 +78,7 @@ describe("MemoryStore on a real Chroma server", () => {
     const runs = await listRuns(server.url);
     const nsA = runs.find((r) => r.run === "ns-a")!;
     expect(nsA.collections.find((c) => c.kind === "events")).toMatchObject({ count: 2, embedding_model: "offline:hash/512" });
-    expect(await resetRun(server.url, "ns-a")).toEqual(["ns-a__events", "ns-a__reflections"]);
+    expect(await resetRun(server.url, "ns-a")).toEqual(["ns-a__events", "ns-a__layers", "ns-a__reflections"]);
     expect((await listRuns(server.url)).map((r) => r.run)).not.toContain("ns-a");
     expect((await b.counts()).events).toBe(5);
   });
@@ -113,7 +113,7 @@ describe("persistence and faults", () => {
     const second = await startChroma({ path: first.path });
     try {
       const again = await MemoryStore.open(second.url, "persist", emb);
-      expect(await again.counts()).toEqual({ events: 5, reflections: 1 });
+      expect(await again.counts()).toEqual({ events: 5, reflections: 1, layers: 0 });
       const byDateThenId = [...EVENTS].sort((x, y) => x.date.localeCompare(y.date) || x.id.localeCompare(y.id));
       expect(await again.getEvents({ asOf: "2016-01-01" })).toEqual(byDateThenId);
     } finally {
@@ -144,5 +144,36 @@ describe("persistence and faults", () => {
   it("names an unreachable server", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     await expect(MemoryStore.open(url, "nobody", emb)).rejects.toThrow(MemoryUnavailableError);
+  });
+});
+
+describe("layered memory records", () => {
+  const lr = (ticker: string, date: string, layer: "short" | "mid" | "long" | "reflection", text: string, availableDate = date) => ({
+    id: `lm:daily:${ticker}:${date}:${text.length}`, ticker, date, kind: "daily" as const, layer, text, importance: 0.5, access_count: 0,
+    layer_since: date, available_at: new Date(closeInstantMs(availableDate)).toISOString(),
+  });
+
+  it("stores, filters by layer and asOf, updates upkeep state in place, and deletes", async () => {
+    const store = await MemoryStore.open(server.url, "layers", emb);
+    await store.putLayerRecords([
+      lr("AAPL", "2015-10-05", "short", "Apple launches a new iPhone"),
+      lr("AAPL", "2015-10-06", "mid", "Apple sales beat estimates in China"),
+      lr("MSFT", "2015-10-07", "long", "Microsoft launches Surface Book"),
+      lr("MSFT", "2015-10-08", "reflection", "missed: the Windows 10 adoption numbers"),
+    ]);
+    const asOf = closeInstantMs("2015-10-07");
+    expect((await store.getLayerRecords({ asOf })).map((r) => r.date)).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
+    expect((await store.getLayerRecords({ asOf: "2016-01-01", layers: ["long", "reflection"] })).map((r) => r.layer)).toEqual(["long", "reflection"]);
+    const hits = await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 2, layers: ["short", "mid"] });
+    expect(hits[0]!.record.text).toBe("Apple launches a new iPhone");
+
+    const [first] = await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["short"] });
+    await store.updateLayerRecords([{ ...first!, layer: "mid", importance: 0.7, access_count: 1, layer_since: "2015-10-07" }]);
+    const moved = (await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["mid"] })).map((r) => [r.text, r.importance, r.access_count]);
+    expect(moved).toEqual([["Apple launches a new iPhone", 0.7, 1], ["Apple sales beat estimates in China", 0.5, 0]]);
+    expect((await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 1 }))[0]!.record.layer).toBe("mid"); // embedding kept
+
+    await store.deleteLayerRecords([first!.id]);
+    expect((await store.counts()).layers).toBe(3);
   });
 });

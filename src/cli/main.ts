@@ -5,7 +5,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunName } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
 import { withChroma } from "../memory/session.ts";
-import { listRuns, resetRun } from "../memory/store.ts";
+import { listRuns, MemoryStore, resetRun } from "../memory/store.ts";
+import { embedderForId } from "../memory/embeddings.ts";
+import { layerWeekCounts } from "../memory/layers.ts";
 import { ChromaStartError } from "../memory/chroma-server.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors.ts";
 import { ZodError } from "zod";
@@ -80,16 +82,30 @@ async function dataStatsCommand(args: string[]): Promise<void> {
 
 async function memoryStatsCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { run: { type: "string" }, json: { type: "boolean" } } });
-  const runs = await withChroma(async (ep) => ({ url: ep.url, runs: await listRuns(ep.url) }));
-  const shown = values.run ? runs.runs.filter((r) => r.run === values.run) : runs.runs;
-  if (values.run && shown.length === 0) throw new UsageError(`no run "${values.run}" in the memory (runs: ${runs.runs.map((r) => r.run).join(", ") || "none"})`);
+  const runs = await withChroma(async (ep) => {
+    const all = await listRuns(ep.url);
+    const one = values.run ? all.find((r) => r.run === values.run) : undefined;
+    if (values.run && !one) throw new UsageError(`no run "${values.run}" in the memory (runs: ${all.map((r) => r.run).join(", ") || "none"})`);
+    // for one run: its layered memory per week and layer
+    let weeks: ReturnType<typeof layerWeekCounts> = [];
+    if (one && one.collections.some((c) => c.kind === "layers" && c.count > 0)) {
+      const store = await MemoryStore.open(ep.url, one.run, embedderForId(one.collections.find((c) => c.kind === "layers")!.embedding_model));
+      weeks = layerWeekCounts(await store.getLayerRecords({ asOf: "9999-12-31T00:00:00Z" }));
+    }
+    return { url: ep.url, runs: one ? [one] : all, weeks };
+  });
+  const shown = runs.runs;
   if (values.json) {
-    process.stdout.write(JSON.stringify({ chroma: runs.url, runs: shown }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ chroma: runs.url, runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2) + "\n");
     return;
   }
   console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()})`);
   if (shown.length === 0) console.log("no runs yet");
   else console.log(table(["run", "collection", "records", "embeddings"], shown.flatMap((r) => r.collections.map((c) => [r.run, c.kind, c.count, c.embedding_model]))));
+  if (runs.weeks.length) {
+    console.log(`\nlayered memory of run "${values.run}": records per week (of their date) and layer`);
+    console.log(table(["week of", "short", "mid", "long", "reflection"], runs.weeks.map((w) => [w.week, w.short, w.mid, w.long, w.reflection])));
+  }
 }
 
 async function memoryResetCommand(args: string[]): Promise<void> {

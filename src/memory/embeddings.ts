@@ -130,3 +130,9 @@ export function createEmbedder(spec: string, opts: { dim?: number; env?: NodeJS.
   if (provider === "ollama" && model) return new OllamaEmbedder(model, opts.env?.OLLAMA_BASE_URL ?? process.env.OLLAMA_BASE_URL);
   throw new Error(`unknown embedding model "${spec}": use offline:hash, openai:<model> or ollama:<model>`);
 }
+
+/** The embedder of a stored embedding model id (as written on collections), e.g. "offline:hash/512". */
+export function embedderForId(id: string, env?: NodeJS.ProcessEnv): Embedder {
+  const hash = /^offline:hash\/(\d+)$/.exec(id);
+  return hash ? new HashEmbedder(Number(hash[1])) : createEmbedder(id, { env });
+}

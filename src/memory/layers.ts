@@ -86,3 +86,22 @@ export function groupAdvantages(rewards: readonly number[]): number[] {
   const sd = Math.sqrt(rewards.reduce((a, r) => a + (r - mean) ** 2, 0) / rewards.length);
   return rewards.map((r) => (sd < 1e-12 ? 0 : (r - mean) / sd));
 }
+
+/** Monday of the ISO week of a date (YYYY-MM-DD). */
+export function weekOf(date: string): string {
+  const day = Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+  const monday = day - ((day + 3) % 7); // 1970-01-01 was a Thursday
+  return new Date(monday * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Records per week (of their date) and per layer, weeks in order. */
+export function layerWeekCounts(records: readonly { date: string; layer: Layer }[]): { week: string; short: number; mid: number; long: number; reflection: number }[] {
+  const weeks = new Map<string, { week: string; short: number; mid: number; long: number; reflection: number }>();
+  for (const r of records) {
+    const w = weekOf(r.date);
+    const row = weeks.get(w) ?? { week: w, short: 0, mid: 0, long: 0, reflection: 0 };
+    row[r.layer]++;
+    weeks.set(w, row);
+  }
+  return [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week));
+}

@@ -87,3 +87,49 @@ export function rowToReflection(id: string, document: string | null | undefined,
     available_at: new Date(Number(m.available_at) * 1000).toISOString(),
   };
 }
+
+// ---- layered memory (SEP-Memory) --------------------------------------------------------------
+
+export type LayerName = "short" | "mid" | "long" | "reflection";
+export type LayerKind = "daily" | "explanation" | "pattern" | "error";
+
+/** One record of the layered memory, as stored: its text, layer and upkeep state. */
+export interface StoredLayerRecord {
+  id: string;
+  ticker: string;
+  /** the trading date the record is about */
+  date: string;
+  kind: LayerKind;
+  layer: LayerName;
+  text: string;
+  importance: number;
+  access_count: number;
+  /** when the record entered its current layer (a trading date) */
+  layer_since: string;
+  /** readable from this instant on */
+  available_at: string;
+}
+
+export function layerRecordId(ticker: string, date: string, kind: LayerKind, text: string): string {
+  return `lm:${kind}:${ticker}:${date}:${short(text)}`;
+}
+
+export function layerToRow(r: StoredLayerRecord): Row {
+  return {
+    id: r.id,
+    document: r.text,
+    meta: {
+      ticker: r.ticker, date: r.date, epoch_day: epochDay(r.date), available_at: toEpochSeconds(r.available_at),
+      kind: r.kind, layer: r.layer, importance: r.importance, access_count: r.access_count,
+      layer_since: r.layer_since, layer_since_day: epochDay(r.layer_since),
+    },
+  };
+}
+
+export function rowToLayer(id: string, document: string | null | undefined, m: Meta): StoredLayerRecord {
+  return {
+    id, ticker: String(m.ticker), date: String(m.date), kind: m.kind as LayerKind, layer: m.layer as LayerName, text: document ?? "",
+    importance: Number(m.importance), access_count: Number(m.access_count), layer_since: String(m.layer_since),
+    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+  };
+}

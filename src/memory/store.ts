@@ -11,11 +11,11 @@ import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
 import {
-  eventToRow, reflectionToRow, rowToEvent, rowToReflection, toEpochSeconds,
-  type Meta, type Row, type StoredEvent,
+  eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection, toEpochSeconds,
+  type LayerName, type Meta, type Row, type StoredEvent, type StoredLayerRecord,
 } from "./records.ts";
 
-export const KINDS = ["events", "reflections"] as const;
+export const KINDS = ["events", "reflections", "layers"] as const;
 export type Kind = (typeof KINDS)[number];
 export type AsOf = string | number | Date;
 
@@ -205,6 +205,37 @@ export class MemoryStore {
   async searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]> {
     const hits = await this.search("reflections", q, windowWhere(q), q.k);
     return hits.map((h) => ({ record: rowToReflection(h.id, h.document, h.meta), similarity: h.similarity }));
+  }
+
+  // ---- layered memory (SEP-Memory) ----
+
+  putLayerRecords(records: StoredLayerRecord[]): Promise<number> {
+    return this.upsert("layers", records.map(layerToRow), (r) => r.document);
+  }
+
+  /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
+  async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[] }): Promise<StoredLayerRecord[]> {
+    const where = f.layers?.length ? whereAll([windowWhere(f), { layer: { $in: [...f.layers] } }]) ?? windowWhere(f) : windowWhere(f);
+    const rows = await this.getAll("layers", where);
+    return rows.map((r) => rowToLayer(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+  }
+
+  async searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]> {
+    const where = q.layers?.length ? whereAll([windowWhere(q), { layer: { $in: [...q.layers] } }])! : windowWhere(q);
+    const hits = await this.search("layers", q, where, q.k);
+    return hits.map((h) => ({ record: rowToLayer(h.id, h.document, h.meta), similarity: h.similarity }));
+  }
+
+  /** Writes the upkeep state (layer, importance, access count) of existing records; embeddings are untouched. */
+  async updateLayerRecords(records: StoredLayerRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += this.maxBatch) {
+      const batch = records.slice(i, i + this.maxBatch).map(layerToRow);
+      await this.guard(`update ${batch.length} layer records`, () => this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }));
+    }
+  }
+
+  async deleteLayerRecords(ids: string[]): Promise<void> {
+    if (ids.length) await this.guard(`delete ${ids.length} layer records`, () => this.collections.layers.delete({ ids }));
   }
 
   async counts(): Promise<Record<Kind, number>> {
