@@ -18,6 +18,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "recent-period references", context: { referenceMode: "recent" } },
   { name: "same-company references", context: { referenceScope: "same-ticker" } },
   { name: "summary instead of events", context: { memoryMode: "summary" } },
+  { name: "layered memory on (SEP)", context: { layered: true } },
 ];
 
 export async function runAblations(o: { dataset: string; base?: Partial<RunContext>; quiet?: boolean; seed?: number; only?: readonly string[] }) {

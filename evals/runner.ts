@@ -54,6 +54,7 @@ export function variantTags(ctx: RunContext): string[] {
   if (ctx.referenceMode === "recent") tags.push("recent-refs");
   if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
   if (ctx.memoryMode === "summary") tags.push("summary");
+  if (ctx.layered) tags.push("layered");
   return tags;
 }
 
@@ -71,12 +72,16 @@ export function experimentName(dataset: string, models: Record<string, string>, 
 /** When a cited reflection became readable: the close of the trading day after its date. */
 export function referenceAvailability(data: MarketData): (ref: string) => string | null {
   return (ref) => {
-    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref);
-    if (!m) return null;
-    const s = data.series.get(m[1]!);
-    const i = s?.calendar.indexOf(m[2]!);
+    // reflections (rf:T:D) and error records (lm:error:T:D:h) use the label of D: readable from close(D+1);
+    // daily notes and explanations (lm:daily|explanation:T:D:h) from close(D)
+    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref) ?? /^lm:error:([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
+    const same = /^lm:(?:daily|explanation):([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
+    const hit = m ?? same;
+    if (!hit) return null;
+    const s = data.series.get(hit[1]!);
+    const i = s?.calendar.indexOf(hit[2]!);
     if (!s || i === undefined) return null;
-    return s.days[i + 1]?.close_at ?? null;
+    return (m ? s.days[i + 1]?.close_at : s.days[i]?.close_at) ?? null;
   };
 }
 
@@ -170,7 +175,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     experiment, dataset: ds.name, created_at: stamp.toISOString(), run, models, prompt_versions: prompts,
     context: {
       model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
-      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences,
+      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered,
     },
     report: report(outcomes, ds.train_labels, { seed: o.seed }),
     citation_violations: citationViolations(scored, referenceAvailability(data)),

@@ -14,6 +14,7 @@ import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
+import { recallMemories } from "../src/pipeline/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 
 export const PredictState = z.object({
@@ -24,6 +25,7 @@ export const PredictState = z.object({
   candidates: z.array(Reference).optional(),
   kept: z.array(Reference).optional(),
   judged: z.array(z.object({ id: z.string(), why: z.string() })).optional(),
+  memories: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string(), score: z.number() })).optional().describe("layered memory records recalled for today (layered on)"),
   prediction: Prediction.optional(),
 });
 type S = z.infer<typeof PredictState>;
@@ -36,13 +38,15 @@ async function series(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) 
 
 async function retrieve(state: S, runtime: Ctx) {
   const r = await resourcesFor(runtime.context);
-  if (!r.ctx.useReferences) return { candidates: [] };
+  const today = state.series?.at(-1)?.events.map((e) => e.description).join("\n") ?? "";
+  const memories = r.ctx.layered ? await recallMemories(r, state.date, state.asOf!, `${state.ticker} ${today}`, r.ctx.memoryK) : [];
+  if (!r.ctx.useReferences) return { candidates: [], memories };
   const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope };
   const candidates =
     r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o)
     : r.ctx.memoryMode === "summary" ? await summaryReferences(r.store, o) // no event types: by text similarity
     : await retrieveReferences(r.store, o);
-  return { candidates };
+  return { candidates, memories };
 }
 
 async function judge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
@@ -58,7 +62,7 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
   const r = await resourcesFor(runtime.context);
   const s = state.series ?? [];
   const today = s.at(-1) ?? { date: state.date, events: [] };
-  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [] }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [], memories: state.memories ?? [] }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
     references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(r.ctx),

@@ -19,6 +19,7 @@ import { RunFiles, type PredictionRecord } from "../src/pipeline/run-files.ts";
 import { graph as ingestGraph } from "./ingest.ts";
 import { graph as predictGraph } from "./predict.ts";
 import { graph as reflectGraph } from "./reflect.ts";
+import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -71,12 +72,17 @@ async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
     const i = s.calendar.indexOf(d);
     if (i === undefined) continue;
     const prev = s.calendar.dates[i - 1];
+    const closeD = new Date(s.calendar.closes[i]!).toISOString();
     if (prev && prev >= state.train.from && !f.isDone(ticker, prev, "reflect")) {
-      await reflectGraph.invoke({ ticker, date: prev, knownAt: new Date(s.calendar.closes[i]!).toISOString() }, { ...child, tags: ["reflect"] });
+      const out = await reflectGraph.invoke({ ticker, date: prev, knownAt: closeD }, { ...child, tags: ["reflect"] });
+      // SEP-Memory: the outcome of yesterday's prediction is known now: reward what it cited
+      const pred = f.prediction(ticker, prev);
+      if (r.ctx.layered && pred) await settle(r, pred, closeD, out.reflection ?? null);
       f.markDone(ticker, prev, "reflect");
     }
     if (!f.isDone(ticker, d, "ingest")) {
       await ingestGraph.invoke({ ticker, date: d }, { ...child, tags: ["ingest"] });
+      if (r.ctx.layered) await writeDaily(r, ticker, d);
       f.markDone(ticker, d, "ingest");
     }
     if (inTest && !f.isDone(ticker, d, "predict")) {
@@ -85,9 +91,17 @@ async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
       // The label is attached for scoring only, after the prediction was made without it.
       const record: PredictionRecord = { ...out.prediction!, label: day.label, next_return: day.next_return };
       f.addPrediction(record);
+      if (r.ctx.layered) await writeExplanation(r, out.prediction!);
       f.markDone(ticker, d, "predict");
       predicted++;
     }
+  }
+  // SEP-Memory upkeep, once per trading day (recorded, so a resumed run never decays a day twice)
+  if (r.ctx.layered && !f.isDone("*", d, "upkeep")) {
+    const asOf = new Date(Math.max(...state.tickers!.map((t) => seriesOf(r.data, t).calendar.closes[seriesOf(r.data, t).calendar.indexOf(d) ?? 0]!))).toISOString();
+    const rep = await upkeep(r, d, asOf);
+    config?.writer?.({ kind: "upkeep", ...rep });
+    f.markDone("*", d, "upkeep");
   }
   config?.writer?.({ kind: "progress", phase: inTest ? "test" : "train", date: d, done: state.cursor + 1, total: state.dates!.length });
   return { cursor: state.cursor + 1, predicted: state.predicted + predicted };

@@ -27,7 +27,7 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
   schema: PredictorOutput,
   itemId: (i) => `${i.ticker} ${i.date} prediction`,
   check(input, out) {
-    const ids = new Set(input.references.map((r) => r.id));
+    const ids = new Set([...input.references.map((r) => r.id), ...(input.memories ?? []).map((m) => m.id)]);
     const bad = out.cited.filter((c) => !ids.has(c));
     return bad.length ? `cited ids ${bad.join(", ")} are not reference ids` : undefined;
   },
@@ -41,6 +41,8 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
         : v.basis === "delta"
           ? `The references do not decide (score ${v.score.toFixed(2)}); today's incremental information leans ${v.tone > 0 ? "positive" : "negative"} (${v.tone > 0 ? "+" : ""}${v.tone}).`
           : "No comparable case and no directional news today: defaulting to up, the long-run drift.";
-    return { reason: `Offline analyst (baseline, not an LLM): ${why}`, movement: v.movement, cited: input.references.map((r) => r.id) };
+    const memories = input.memories ?? [];
+    const mem = memories.length ? ` Recalled ${memories.length} memory record(s) (not weighed by the baseline).` : "";
+    return { reason: `Offline analyst (baseline, not an LLM): ${why}${mem}`, movement: v.movement, cited: [...input.references.map((r) => r.id), ...memories.map((m) => m.id)] };
   },
 };

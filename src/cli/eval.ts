@@ -30,7 +30,7 @@ export async function evalDatasetCommand(args: string[]): Promise<void> {
 export async function evalRunCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, seed: { type: "string" } },
+    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" } },
   });
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
   const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
@@ -40,7 +40,7 @@ export async function evalRunCommand(args: string[]): Promise<void> {
   }));
   const { result, file } = await runExperiment({
     dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
-    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined } as Partial<RunContext>,
+    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered } as Partial<RunContext>,
   });
   const r = result.report;
   const f = (x: number) => x.toFixed(3);

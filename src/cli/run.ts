@@ -116,14 +116,14 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     options: {
       run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
-      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" },
+      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
       "budget-calls": { type: "string" }, "budget-tokens": { type: "string" },
     },
   });
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
     model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
-    referenceScope: values["same-ticker"] ? "same-ticker" : undefined, cache: values["no-cache"] ? false : undefined,
+    referenceScope: values["same-ticker"] ? "same-ticker" : undefined, cache: values["no-cache"] ? false : undefined, layered: values.layered,
     budgetCalls: positiveInt(values["budget-calls"], "budget-calls"), budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");

@@ -99,6 +99,10 @@ export const RunContext = z.object({
   useReferences: z.boolean().default(true),
   /** What the memory holds: structured events (the method) or one news summary per day (ablation). */
   memoryMode: z.enum(["events", "summary"]).default("events"),
+  /** SEP-Memory's layered memory: write, reward and upkeep it, and give the predictor its top records. */
+  layered: z.boolean().default(false),
+  /** Layered memories given to the predictor. */
+  memoryK: z.number().int().min(1).max(50).default(5),
   /** SEP-Memory layered memory parameters (used when the layered memory is on). */
   layers: LayerParams.default(LayerParams.parse({})),
   /** How references are found: Jaccard SeqSim over event types, or simply the most recent reflections. */

@@ -214,9 +214,9 @@ export class MemoryStore {
   }
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
-  async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[] }): Promise<StoredLayerRecord[]> {
+  async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
     const where = f.layers?.length ? whereAll([windowWhere(f), { layer: { $in: [...f.layers] } }]) ?? windowWhere(f) : windowWhere(f);
-    const rows = await this.getAll("layers", where);
+    const rows = await this.getAll("layers", where, f.ids);
     return rows.map((r) => rowToLayer(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
   }
 

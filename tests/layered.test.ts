@@ -1,0 +1,67 @@
+/**
+ * SEP-Memory's layered memory in a real run (real data, real Chroma): records are written, move
+ * between layers, get pruned and rewarded; rewards are refused before an outcome is known; the
+ * predictions' memory citations existed at their asOf; memory stats shows the layers per week.
+ */
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { referenceAvailability } from "../evals/runner.ts";
+import { citationViolations } from "../evals/metrics.ts";
+import { main } from "../src/cli/main.ts";
+import { executeRun } from "../src/cli/run.ts";
+import { LayerParams, runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { RewardTooEarlyError } from "../src/memory/layers.ts";
+import { MemoryStore } from "../src/memory/store.ts";
+import { settle } from "../src/pipeline/layered.ts";
+import { readPredictions } from "../src/pipeline/run-files.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { resources } from "./helpers/pipeline.ts";
+
+const env = useIsolatedStockmem();
+// Test parameters that make every mechanism fire within six weeks (mechanics, not quality).
+const layers = LayerParams.parse({ minDwell: 0, promoteAt: { short: 0.45, mid: 0.8 }, pruneImportance: 0.25 });
+const TICKERS = ["MSFT", "ORCL"];
+
+describe("layered memory in a run", () => {
+  it("writes, moves, prunes and rewards records, point-in-time", async () => {
+    const ctx = runContext({ run: "sep", layered: true, layers });
+    await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, tickers: TICKERS, train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-30" }, quiet: true });
+    const store = await MemoryStore.open(env.server().url, "sep", new HashEmbedder(512));
+    const all = await store.getLayerRecords({ asOf: "2016-01-01" });
+    const by = (f: (x: (typeof all)[number]) => boolean) => all.filter(f).length;
+
+    expect(by((x) => x.layer === "short")).toBeGreaterThan(0);
+    expect(by((x) => x.layer === "mid")).toBeGreaterThan(0);
+    expect(by((x) => x.layer === "reflection")).toBeGreaterThan(0); // wrong calls became error cases
+    expect(by((x) => x.kind === "daily" && x.layer === "mid")).toBeGreaterThan(0); // promoted short -> mid
+    expect(by((x) => x.kind === "daily" && x.layer === "short" && x.layer_since !== x.date)).toBeGreaterThan(0); // demoted back
+    const ingested = TICKERS.length * (21 + 22); // trading days of 2015-09 and 2015-10
+    expect(by((x) => x.kind === "daily")).toBeLessThan(ingested); // the stale ones were pruned
+    expect(all.some((x) => x.access_count > 0)).toBe(true); // cited records were rewarded
+
+    const preds = readPredictions(join(env.state(), "runs", "sep", "predictions.jsonl"));
+    expect(preds.some((p) => p.references.some((id) => id.startsWith("lm:")))).toBe(true);
+    expect(preds.every((p) => p.prompt_versions.predictor === "1.2.0")).toBe(true);
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: TICKERS });
+    expect(citationViolations(preds, referenceAvailability(data))).toEqual([]);
+
+    // no reward before the outcome: at the prediction's own close it is refused
+    const r = await resources(env.server().url, data, { run: "sep", layered: true, layers });
+    const p = preds.find((x) => x.references.some((id) => id.startsWith("lm:")))!;
+    await expect(settle(r, p, p.as_of, null)).rejects.toThrow(RewardTooEarlyError);
+
+    // memory stats shows the layers per week
+    let out = "";
+    const log = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
+    try {
+      expect(await main(["memory", "stats", "--run", "sep"])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect(out).toMatch(/records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection/);
+    expect(out).toMatch(/\n2015-10-26\s+\d+\s+\d+\s+\d+\s+\d+/);
+  });
+});
