@@ -19,6 +19,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "same-company references", context: { referenceScope: "same-ticker" } },
   { name: "summary instead of events", context: { memoryMode: "summary" } },
   { name: "layered memory on (SEP)", context: { layered: true } },
+  { name: "layered + self-reflection (SEP)", context: { layered: true, selfReflection: true } },
 ];
 
 export async function runAblations(o: { dataset: string; base?: Partial<RunContext>; quiet?: boolean; seed?: number; only?: readonly string[] }) {

@@ -44,7 +44,7 @@ export interface ExperimentResult {
   langsmith: { uploaded: boolean; experiment: string };
 }
 
-const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s" };
+const ABBREV: Record<string, string> = { extractor: "x", merger: "m", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s", critic: "c", reviser: "v" };
 
 /** Tags of the ablation switches that differ from the full method (empty for the full method). */
 export function variantTags(ctx: RunContext): string[] {
@@ -55,6 +55,7 @@ export function variantTags(ctx: RunContext): string[] {
   if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
   if (ctx.memoryMode === "summary") tags.push("summary");
   if (ctx.layered) tags.push("layered");
+  if (ctx.selfReflection) tags.push("self-reflect");
   return tags;
 }
 
@@ -175,7 +176,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     experiment, dataset: ds.name, created_at: stamp.toISOString(), run, models, prompt_versions: prompts,
     context: {
       model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
-      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered,
+      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered, selfReflection: ctx.selfReflection,
     },
     report: report(outcomes, ds.train_labels, { seed: o.seed }),
     citation_violations: citationViolations(scored, referenceAvailability(data)),

@@ -10,6 +10,8 @@ import { runAgent } from "../agents/kit.ts";
 import { modelIds, promptVersions } from "../agents/registry.ts";
 import { predictor } from "../agents/predictor/index.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
+import { critic } from "../agents/critic/index.ts";
+import { reviser } from "../agents/reviser/index.ts";
 import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
@@ -27,6 +29,7 @@ export const PredictState = z.object({
   judged: z.array(z.object({ id: z.string(), why: z.string() })).optional(),
   memories: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string(), score: z.number() })).optional().describe("layered memory records recalled for today (layered on)"),
   prediction: Prediction.optional(),
+  critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()), lessons: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string() })) }).optional().describe("self-reflection: the critique of v1"),
 });
 type S = z.infer<typeof PredictState>;
 type Ctx = Runtime<GraphContext>;
@@ -70,17 +73,53 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
   return { prediction };
 }
 
+/** Self-reflection, step 1: recall lessons (reflection and long-term layers) and critique v1. */
+async function critiqueNode(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const p = state.prediction!;
+  const today = state.series?.at(-1) ?? { date: state.date, events: [] };
+  const hits = await r.store.searchLayerRecords({ text: `${p.reason}\n${today.events.map((e) => e.description).join("\n")}`, asOf: state.asOf!, k: r.ctx.memoryK, layers: ["reflection", "long"] });
+  const lessons = hits.map(({ record: x }) => ({ id: x.id, layer: x.layer, date: x.date, text: x.text }));
+  const out = await runAgent(critic, { ticker: state.ticker, date: state.date, today, v1: { movement: p.movement, reason: p.reason }, lessons }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  return { critique: { text: out.critique, verdict: out.verdict, missed: out.missed, overweighted: out.overweighted, lessons: lessons.filter((l) => out.lessons_used.includes(l.id)) } };
+}
+
+/** Self-reflection, step 2: the predictor's v2, given v1 and the critique; both versions are kept. */
+async function revise(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
+  const r = await resourcesFor(runtime.context);
+  const v1 = state.prediction!;
+  const c = state.critique!;
+  const s = state.series ?? [];
+  const memories = [...(state.memories ?? []), ...c.lessons.filter((l) => !(state.memories ?? []).some((m) => m.id === l.id))];
+  const out = await runAgent(reviser, {
+    ticker: state.ticker, date: state.date, series: s, today: s.at(-1) ?? { date: state.date, events: [] }, references: state.kept ?? [], memories,
+    v1: { movement: v1.movement, reason: v1.reason }, critique: { text: c.text, verdict: c.verdict, missed: c.missed, overweighted: c.overweighted },
+  }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const prediction: Prediction = {
+    ...v1, movement: out.movement, reason: out.reason, references: out.cited, prompt_versions: promptVersions(r.ctx),
+    self_reflection: { v1: { movement: v1.movement, reason: v1.reason }, critique: c.text, verdict: c.verdict },
+  };
+  return { prediction };
+}
+
+const afterPredict = async (_: S, config: LangGraphRunnableConfig) =>
+  GraphContext.parse((config as { context?: unknown }).context ?? {}).selfReflection ? "critic" : END;
+
 export function buildPredictGraph() {
   return new StateGraph(PredictState, GraphContext)
     .addNode("load_series", series)
     .addNode("retrieve", retrieve)
     .addNode("judge", judge)
     .addNode("predict", predict)
+    .addNode("critic", critiqueNode)
+    .addNode("revise", revise)
     .addEdge(START, "load_series")
     .addEdge("load_series", "retrieve")
     .addEdge("retrieve", "judge")
     .addEdge("judge", "predict")
-    .addEdge("predict", END);
+    .addConditionalEdges("predict", afterPredict, ["critic", END])
+    .addEdge("critic", "revise")
+    .addEdge("revise", END);
 }
 
 export const graph = buildPredictGraph().compile();

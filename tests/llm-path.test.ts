@@ -62,6 +62,8 @@ function scripts() {
     },
     reflector: () => JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
     summarizer: () => { throw new Error("the summarizer runs only in the summary ablation"); },
+    critic: () => { throw new Error("the critic runs only with self-reflection on"); },
+    reviser: () => { throw new Error("the reviser runs only with self-reflection on"); },
   };
   const factory = (_spec: string, agent: AgentName) =>
     new ScriptedChatModel((messages) => {
@@ -149,5 +151,32 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, { context: r.ctx as never }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
     expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
+  });
+});
+
+describe("SEP-Memory self-reflection on the LLM path", () => {
+  it("writes v1, critiques it with a past mistake from the reflection layer, and keeps both versions with v2 final", async () => {
+    const lesson = { id: "lm:error:MSFT:2015-10-02:abc", ticker: "MSFT", date: "2015-10-02", kind: "error" as const, layer: "reflection" as const,
+      text: "MSFT 2015-10-02: predicted up, but it moved down. The reason given was: a product launch", importance: 0.5, access_count: 0, layer_since: "2015-10-02", available_at: "2015-10-05T20:00:00.000Z" };
+    const calls = new Map<string, string[]>();
+    const factory = (_: string, agent: AgentName) => new ScriptedChatModel((m) => {
+      calls.set(agent, [...(calls.get(agent) ?? []), textOf(m[1]!)]);
+      if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
+      if (agent === "predictor") return JSON.stringify({ reason: "The launch looks bullish", movement: "up", cited: [] });
+      if (agent === "critic") return JSON.stringify({ critique: "The same launch call failed on 2015-10-02", missed: ["weak guidance"], overweighted: ["launch hype"], verdict: "reconsider", lessons_used: [lesson.id] });
+      if (agent === "reviser") return JSON.stringify({ reason: "Revised: launches were sold before", movement: "down", cited: [lesson.id] });
+      throw new Error(`unexpected agent ${agent}`);
+    });
+    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", layered: true, selfReflection: true }, factory);
+    await r.store.putLayerRecords([lesson]);
+    const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, { context: r.ctx as never });
+
+    expect(out.prediction).toMatchObject({
+      movement: "down", reason: "Revised: launches were sold before", references: [lesson.id],
+      self_reflection: { v1: { movement: "up", reason: "The launch looks bullish" }, critique: "The same launch call failed on 2015-10-02", verdict: "reconsider" },
+    });
+    expect(calls.get("critic")![0]).toMatch(/First answer \(v1\): up\. The launch looks bullish[\s\S]*\[lm:error:MSFT:2015-10-02:abc\] \(reflection, 2015-10-02\)/);
+    expect(calls.get("reviser")![0]).toMatch(/Your first answer \(v1\): up\.[\s\S]*Critique \(reconsider\): The same launch call failed[\s\S]*Missed: weak guidance/);
+    expect(calls.get("reviser")![0]).toContain(`[${lesson.id}]`); // the lesson can be cited, so it gets the reward
   });
 });

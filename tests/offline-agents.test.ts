@@ -119,3 +119,27 @@ describe("offline summarizer (summary ablation)", () => {
     expect((await summarizer.offline({ ticker: "AAPL", date: "d", items: [] }, env)).summary).toBe("(no news)");
   });
 });
+
+describe("offline self-reflection (critic and reviser)", () => {
+  const lesson = (id: string, predicted: string, moved: string) => ({ id, layer: "reflection", date: "2015-10-01", text: `MSFT 2015-10-01: predicted ${predicted}, but it moved ${moved}.` });
+  const base = { ticker: "MSFT", date: "2015-10-08", today: { date: "2015-10-08", events: [] } };
+
+  it("reconsiders a call that repeats past mistakes, keeps it otherwise", async () => {
+    const { critic, erredDirection } = await import("../agents/critic/index.ts");
+    expect(erredDirection("predicted up, but it moved down")).toBe("up");
+    const twice = await critic.offline({ ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down"), lesson("b", "up", "down"), lesson("c", "down", "up")] }, env);
+    expect(twice).toMatchObject({ verdict: "reconsider", lessons_used: ["a", "b"] });
+    const once = await critic.offline({ ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down")] }, env);
+    expect(once.verdict).toBe("keep");
+  });
+
+  it("flips on reconsider and keeps v1 otherwise", async () => {
+    const { reviser } = await import("../agents/reviser/index.ts");
+    const input = { ...base, series: [], references: [], memories: [], v1: { movement: "up" as const, reason: "v1 reason" } };
+    const flipped = await reviser.offline({ ...input, critique: { text: "repeats a mistake", verdict: "reconsider", missed: [], overweighted: [] } }, env);
+    expect(flipped.movement).toBe("down");
+    const kept = await reviser.offline({ ...input, critique: { text: "fine", verdict: "keep", missed: [], overweighted: [] } }, env);
+    expect(kept).toMatchObject({ movement: "up" });
+    expect(kept.reason).toMatch(/^v1 reason Kept after self-critique/);
+  });
+});

@@ -101,6 +101,8 @@ export const RunContext = z.object({
   memoryMode: z.enum(["events", "summary"]).default("events"),
   /** SEP-Memory's layered memory: write, reward and upkeep it, and give the predictor its top records. */
   layered: z.boolean().default(false),
+  /** Self-reflection: explanation v1 -> critique with the reflection and long-term layers -> v2 (needs layered). */
+  selfReflection: z.boolean().default(false),
   /** Layered memories given to the predictor. */
   memoryK: z.number().int().min(1).max(50).default(5),
   /** SEP-Memory layered memory parameters (used when the layered memory is on). */

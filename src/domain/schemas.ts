@@ -147,5 +147,7 @@ export const Prediction = z.object({
   references: z.array(z.string()),
   models: z.record(z.string(), z.string()).default({}),
   prompt_versions: z.record(z.string(), z.string()).default({}),
+  /** SEP-Memory self-reflection: the first answer and the critique that led to the final one */
+  self_reflection: z.object({ v1: z.object({ movement: Movement, reason: z.string() }), critique: z.string(), verdict: z.enum(["keep", "reconsider"]) }).optional(),
 });
 export type Prediction = z.infer<typeof Prediction>;

@@ -24,6 +24,10 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ reason: "r", key_events: [] });
     case "summarizer":
       return JSON.stringify({ summary: "s" });
+    case "critic":
+      return JSON.stringify({ critique: "c", missed: [], overweighted: [], verdict: "keep", lessons_used: [] });
+    case "reviser":
+      return JSON.stringify({ reason: "r2", movement: "up", cited: [] });
   }
 }
 
