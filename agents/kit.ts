@@ -42,6 +42,9 @@ export interface AgentRuntime {
   config?: RunnableConfig;
   cache?: ResponseCache;
   scope?: Scope & { asOf?: string };
+  /** sampling temperature (default 0); with `sample`, each sample of a group is cached apart */
+  temperature?: number;
+  sample?: number;
 }
 
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
@@ -67,11 +70,13 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   let model: BaseChatModel;
   if (rt.chatModel) model = rt.chatModel(modelId, def.name);
   else {
-    model = modelCache.get(modelId) ?? createChatModel(modelId);
-    modelCache.set(modelId, model);
+    const key = `${modelId}@${rt.temperature ?? 0}`;
+    model = modelCache.get(key) ?? createChatModel(modelId, { temperature: rt.temperature ?? 0 });
+    modelCache.set(key, model);
   }
   return invokeStructured({
     agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
     check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config, cache: rt.cache, scope: rt.scope,
+    cacheSalt: rt.sample !== undefined ? `sample ${rt.sample} t=${rt.temperature ?? 0}` : undefined,
   });
 }

@@ -73,9 +73,9 @@ export function experimentName(dataset: string, models: Record<string, string>, 
 /** When a cited reflection became readable: the close of the trading day after its date. */
 export function referenceAvailability(data: MarketData): (ref: string) => string | null {
   return (ref) => {
-    // reflections (rf:T:D) and error records (lm:error:T:D:h) use the label of D: readable from close(D+1);
-    // daily notes and explanations (lm:daily|explanation:T:D:h) from close(D)
-    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref) ?? /^lm:error:([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
+    // reflections (rf:T:D), error cases and GRPO patterns (lm:error|pattern:T:D:h) use the label of D:
+    // readable from close(D+1); daily notes and explanations (lm:daily|explanation:T:D:h) from close(D)
+    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref) ?? /^lm:(?:error|pattern):([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
     const same = /^lm:(?:daily|explanation):([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
     const hit = m ?? same;
     if (!hit) return null;

@@ -20,6 +20,7 @@ import { graph as ingestGraph } from "./ingest.ts";
 import { graph as predictGraph } from "./predict.ts";
 import { graph as reflectGraph } from "./reflect.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
+import { groupStep, grpoFileOf } from "../src/pipeline/grpo.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -79,6 +80,11 @@ async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
       const pred = f.prediction(ticker, prev);
       if (r.ctx.layered && pred) await settle(r, pred, closeD, out.reflection ?? null);
       f.markDone(ticker, prev, "reflect");
+    }
+    // SEP-Memory training: G candidates for yesterday's training day, rewarded now that its outcome is known
+    if (r.ctx.layered && prev && prev >= state.train.from && prev <= state.train.to && !f.isDone(ticker, prev, "grpo")) {
+      await groupStep(r, ticker, prev, closeD, grpoFileOf(f.dir), config);
+      f.markDone(ticker, prev, "grpo");
     }
     if (!f.isDone(ticker, d, "ingest")) {
       await ingestGraph.invoke({ ticker, date: d }, { ...child, tags: ["ingest"] });

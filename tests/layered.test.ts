@@ -53,6 +53,15 @@ describe("layered memory in a run", () => {
     const p = preds.find((x) => x.references.some((id) => id.startsWith("lm:")))!;
     await expect(settle(r, p, p.as_of, null)).rejects.toThrow(RewardTooEarlyError);
 
+    // GRPO groups of the training days: the offline analyst is deterministic, so G = 1 (advantage 0)
+    const { readFileSync } = await import("node:fs");
+    const groups = readFileSync(join(env.state(), "runs", "sep", "grpo.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(groups.length).toBeGreaterThan(10);
+    expect(groups.every((g) => g.date <= "2015-09-30" && g.completions.length === 1 && g.advantages[0] === 0)).toBe(true);
+    const exported = join(env.state(), "export.jsonl");
+    expect(await main(["export", "grpo", "--run", "sep", "--out", exported])).toBe(0);
+    expect(readFileSync(exported, "utf8").trim().split("\n")).toHaveLength(groups.length);
+
     // memory stats shows the layers per week
     let out = "";
     const log = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));

@@ -180,3 +180,37 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
     expect(calls.get("reviser")![0]).toContain(`[${lesson.id}]`); // the lesson can be cited, so it gets the reward
   });
 });
+
+describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
+  it("samples G candidates, rewards them against the real move, and writes the group and the memory", async () => {
+    const { groupStep } = await import("../src/pipeline/grpo.ts");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    let predictorCalls = 0;
+    const factory = (_: string, agent: AgentName) => new ScriptedChatModel(() => {
+      if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
+      if (agent !== "predictor") throw new Error(`unexpected agent ${agent}`);
+      predictorCalls++;
+      const movement = ["up", "down", "up"][predictorCalls - 1];
+      return JSON.stringify({ reason: `candidate ${predictorCalls} says ${movement}`, movement, cited: [] });
+    });
+    const r = await resources(server.url, data, { run: "llm-grpo", model: "openai:scripted-model", layered: true, groupSize: 3 }, factory);
+    const file = join(mkdtempSync(join(tmpdir(), "stockmem-grpo-")), "grpo.jsonl");
+    const s = data.series.get("MSFT")!;
+    const i = s.calendar.indexOf("2015-10-07")!;
+    await expect(groupStep(r, "MSFT", "2015-10-07", s.days[i]!.close_at, file)).rejects.toThrow(/need its outcome/);
+    const g = (await groupStep(r, "MSFT", "2015-10-07", s.days[i + 1]!.close_at, file))!;
+    expect(predictorCalls).toBe(3);
+    expect(g.label).toBe("up");
+    expect(g.movements).toEqual(["up", "down", "up"]);
+    expect(g.rewards).toEqual([1, -1, 1]);
+    const sd = Math.sqrt(((1 - 1 / 3) ** 2 * 2 + (-1 - 1 / 3) ** 2) / 3);
+    expect(g.advantages).toEqual([expect.closeTo((1 - 1 / 3) / sd, 12), expect.closeTo((-1 - 1 / 3) / sd, 12), expect.closeTo((1 - 1 / 3) / sd, 12)]);
+    expect(g.prompt.map((m) => m.role)).toEqual(["system", "user"]);
+    expect(JSON.parse(readFileSync(file, "utf8").trim())).toEqual(JSON.parse(JSON.stringify(g)));
+    const mem = await r.store.getLayerRecords({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT", from: "2015-10-07", to: "2015-10-07", layers: ["long", "reflection"] });
+    expect(mem.map((m) => [m.layer, m.kind])).toEqual(expect.arrayContaining([["long", "pattern"], ["reflection", "error"]]));
+    expect(mem.find((m) => m.kind === "pattern")!.text).toMatch(/candidate 1 says up/);
+  });
+});

@@ -22,6 +22,7 @@ import { rootError, UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
 import { traceCommand } from "./trace.ts";
 import { chatCommand } from "./chat.ts";
+import { exportCommand } from "./export.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "./format.ts";
 import { fileProgress } from "./progress.ts";
@@ -127,6 +128,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
   report: { run: reportCommand, help: "report --experiment NAME [--out FILE]   backtest of an experiment as a long/short signal, and an HTML report" },
   chat: { run: chatCommand, help: "chat TICKER [--date D] [--run NAME] [--model M]   talk with the predictor about a stock, as of a date" },
+  export: { run: exportCommand, help: "export grpo --run NAME [--out FILE]   the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL" },
   trace: { run: traceCommand, help: "trace RUN [--ticker T --date D] [--node NAME]   the timeline of one ticker-day: every node's inputs and outputs, every model call" },
   "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
 };

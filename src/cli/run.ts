@@ -1,6 +1,6 @@
 /** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
 import { parseArgs } from "node:util";
-import { AGENT_NAMES } from "../../agents/kit.ts";
+import { AGENT_NAMES, modelIdFor } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
@@ -134,6 +134,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   const tickers = values.tickers?.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean);
   const overrides = Object.entries(ctx.models).map(([a, m]) => `${a}=${m}`).join(", ");
   console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`);
+  if (ctx.layered && modelIdFor(ctx, "predictor") === "offline") console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
   const t0 = Date.now();
   const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh });
   console.log(`\n${scoreLines(res.scores)}`);

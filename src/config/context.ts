@@ -103,6 +103,10 @@ export const RunContext = z.object({
   layered: z.boolean().default(false),
   /** Self-reflection: explanation v1 -> critique with the reflection and long-term layers -> v2 (needs layered). */
   selfReflection: z.boolean().default(false),
+  /** GRPO-style group sampling in the training window (needs layered): candidates per day (1 on the offline analyst). */
+  groupSize: z.number().int().min(1).max(16).default(4),
+  /** Sampling temperature of the candidates on the LLM path. */
+  groupTemperature: z.number().min(0).max(2).default(0.8),
   /** Layered memories given to the predictor. */
   memoryK: z.number().int().min(1).max(50).default(5),
   /** SEP-Memory layered memory parameters (used when the layered memory is on). */

@@ -47,6 +47,8 @@ export interface StructuredCall<I, O> {
   /** the ticker-day the call is for (usage per ticker-day, trace metadata) */
   scope?: Scope & { asOf?: string };
   cache?: ResponseCache;
+  /** distinguishes answers to the same input that must not share a cache entry (group samples) */
+  cacheSalt?: string;
   config?: RunnableConfig;
 }
 
@@ -61,7 +63,7 @@ function validate<I, O>(call: StructuredCall<I, O>, text: string): O {
 
 export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
   const maxAttempts = call.maxAttempts ?? 3;
-  const key = call.cache?.key(call.modelId, call.prompt.id, call.prompt.version, call.input);
+  const key = call.cache?.key(call.modelId, call.prompt.id, call.prompt.version, call.cacheSalt ? { input: call.input, salt: call.cacheSalt } : call.input);
   const hit = key ? call.cache!.get(key) : undefined;
   if (hit) {
     try {

@@ -12,7 +12,7 @@ import { scrub } from "../observability/secrets.ts";
 export const PredictionRecord = Prediction.extend({ label: Label.nullable(), next_return: z.number().nullable() });
 export type PredictionRecord = z.infer<typeof PredictionRecord>;
 
-export type Phase = "ingest" | "reflect" | "predict" | "upkeep";
+export type Phase = "ingest" | "reflect" | "predict" | "upkeep" | "grpo";
 
 /** Reads a JSONL file written by us; a torn last line (a crash mid-write) is dropped, any other bad line is an error. */
 function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
@@ -31,7 +31,7 @@ function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
   return out;
 }
 
-const ProgressLine = z.object({ ticker: z.string(), date: z.string(), phase: z.enum(["ingest", "reflect", "predict", "upkeep"]) });
+const ProgressLine = z.object({ ticker: z.string(), date: z.string(), phase: z.enum(["ingest", "reflect", "predict", "upkeep", "grpo"]) });
 
 export class RunFiles {
   readonly dir: string;
