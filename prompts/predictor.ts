@@ -34,15 +34,20 @@ export const predictorPromptV11 = definePrompt<PredictorInput>({
 Work in three steps. (1) From today's incremental information, list what is genuinely new against what the recent event series led the market to expect, and whether it is better or worse than expected. (2) For each reference case, note how similar its situation is (its similarity score and its driving events) and how the stock moved; give more weight to more similar cases and ignore cases that only share generic event types. (3) Combine both into the more likely direction. Cite the ids of the reference cases you relied on. You must choose up or down.`,
 });
 
-/** 1.2.0: 1.1.0 plus the layered memory's records (SEP-Memory), which may be cited like references. */
+/**
+ * 1.2.0: 1.1.0 plus the layered memory's records (SEP-Memory), which may be cited like references.
+ * Without memories (layered memory off) it renders exactly as 1.1.0.
+ */
 export const predictorPromptV12 = definePrompt<PredictorInput>({
   ...predictorPromptV11,
   version: "1.2.0",
   render: (i) =>
-    predictorPromptV11.render(i).replace(
-      /\n\nReturn \{/,
-      `\n\nMemory records (daily notes, past explanations, past mistakes; cite their ids if you use them):\n${i.memories?.length ? i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${m.text}`).join("\n") : "(none)"}\n\nReturn {`,
-    ),
+    i.memories?.length
+      ? predictorPromptV11.render(i).replace(
+          /\n\nReturn \{/,
+          `\n\nMemory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${m.text}`).join("\n")}\n\nReturn {`,
+        )
+      : predictorPromptV11.render(i),
 });
 
 /** Every version of this prompt, oldest first (the last is the default). */

@@ -30,6 +30,7 @@ describe("predictor 1.2.0 (layered memory)", () => {
     const input = { ticker: "MSFT", date: "2015-10-07", series: [], today: { date: "2015-10-07", events: [] }, references: [] };
     const withMem = predictorPromptV12.render({ ...input, memories: [{ id: "lm:daily:MSFT:2015-10-06:ab", layer: "short", date: "2015-10-06", text: "MSFT closed up" }] });
     expect(withMem).toMatch(/Memory records .*:\n- \[lm:daily:MSFT:2015-10-06:ab\] \(short, 2015-10-06\) MSFT closed up\n\nReturn \{/);
-    expect(predictorPromptV12.render(input).replace(/\n\nMemory records[^\n]*\n\(none\)/, "")).toBe(predictorPromptV11.render(input));
+    expect(predictorPromptV12.render(input)).toBe(predictorPromptV11.render(input)); // StockMem-only: unchanged
+    expect(predictorPromptV12.system).toBe(predictorPromptV11.system);
   });
 });
