@@ -10,6 +10,7 @@ import { runAgent } from "../agents/kit.ts";
 import { modelIds, promptVersions } from "../agents/registry.ts";
 import { predictor } from "../agents/predictor/index.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
+import type { PredictorInput } from "../prompts/predictor.ts";
 import { critic } from "../agents/critic/index.ts";
 import { reviser } from "../agents/reviser/index.ts";
 import { Reference, SeriesDay } from "../src/domain/series.ts";
@@ -61,11 +62,15 @@ async function judge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   return { kept: candidates.filter((c) => keep.has(c.id)), judged: out.kept };
 }
 
+/** What the predictor reads, from a predict run's state: the series, today's events, the kept references and memories. */
+export function predictorInput(state: Pick<S, "ticker" | "date" | "series" | "kept" | "memories">): PredictorInput {
+  const s = state.series ?? [];
+  return { ticker: state.ticker, date: state.date, series: s, today: s.at(-1) ?? { date: state.date, events: [] }, references: state.kept ?? [], memories: state.memories ?? [] };
+}
+
 async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const r = await resourcesFor(runtime.context);
-  const s = state.series ?? [];
-  const today = s.at(-1) ?? { date: state.date, events: [] };
-  const out = await runAgent(predictor, { ticker: state.ticker, date: state.date, series: s, today, references: state.kept ?? [], memories: state.memories ?? [] }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(predictor, predictorInput(state), agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
     references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(r.ctx),
@@ -89,10 +94,10 @@ async function revise(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) 
   const r = await resourcesFor(runtime.context);
   const v1 = state.prediction!;
   const c = state.critique!;
-  const s = state.series ?? [];
-  const memories = [...(state.memories ?? []), ...c.lessons.filter((l) => !(state.memories ?? []).some((m) => m.id === l.id))];
+  const base = predictorInput(state);
+  const memories = [...base.memories!, ...c.lessons.filter((l) => !base.memories!.some((m) => m.id === l.id))];
   const out = await runAgent(reviser, {
-    ticker: state.ticker, date: state.date, series: s, today: s.at(-1) ?? { date: state.date, events: [] }, references: state.kept ?? [], memories,
+    ...base, memories,
     v1: { movement: v1.movement, reason: v1.reason }, critique: { text: c.text, verdict: c.verdict, missed: c.missed, overweighted: c.overweighted },
   }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {

@@ -11,6 +11,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
 import { z } from "zod";
 import { stateDir } from "../src/config/paths.ts";
+import { closeInstantMs } from "../src/data/calendar.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
@@ -104,8 +105,7 @@ async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   }
   // SEP-Memory upkeep, once per trading day (recorded, so a resumed run never decays a day twice)
   if (r.ctx.layered && !f.isDone("*", d, "upkeep")) {
-    const asOf = new Date(Math.max(...state.tickers!.map((t) => seriesOf(r.data, t).calendar.closes[seriesOf(r.data, t).calendar.indexOf(d) ?? 0]!))).toISOString();
-    const rep = await upkeep(r, d, asOf);
+    const rep = await upkeep(r, d, new Date(closeInstantMs(d)).toISOString());
     config?.writer?.({ kind: "upkeep", ...rep });
     f.markDone("*", d, "upkeep");
   }

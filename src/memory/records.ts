@@ -38,6 +38,8 @@ export const toEpochSeconds = (at: string | number | Date): number => {
   return Math.floor(ms / 1000);
 };
 
+const fromEpochSeconds = (s: Scalar | undefined): string => new Date(Number(s) * 1000).toISOString();
+
 export function eventToRow(e: StoredEvent): Row {
   const t = findType(e.group, e.type);
   if (!t) throw new Error(`event ${e.id}: "${e.type}" is not a type of "${e.group}"`);
@@ -61,7 +63,7 @@ export function rowToEvent(id: string, document: string | null | undefined, m: M
     raw_event_ids: JSON.parse(String(m.raw_event_ids)) as string[], source_ids: JSON.parse(String(m.source_ids)) as string[],
     predecessor_id: m.predecessor_id ? String(m.predecessor_id) : null, chain_root_id: String(m.chain_root_id), chain_depth: Number(m.chain_depth),
     delta: m.delta_direction ? { text: String(m.delta_text), direction: m.delta_direction as "more_positive" | "more_negative" | "neutral" } : null,
-    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+    available_at: fromEpochSeconds(m.available_at),
   };
 }
 
@@ -84,7 +86,7 @@ export function rowToReflection(id: string, document: string | null | undefined,
     key_events: JSON.parse(String(m.key_events)) as string[],
     type_bits: split(m.type_bits).map((h) => unpackBits(h, N_TYPES)),
     group_bits: split(m.group_bits).map((h) => unpackBits(h, N_GROUPS)),
-    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+    available_at: fromEpochSeconds(m.available_at),
   };
 }
 
@@ -130,6 +132,6 @@ export function rowToLayer(id: string, document: string | null | undefined, m: M
   return {
     id, ticker: String(m.ticker), date: String(m.date), kind: m.kind as LayerKind, layer: m.layer as LayerName, text: document ?? "",
     importance: Number(m.importance), access_count: Number(m.access_count), layer_since: String(m.layer_since),
-    available_at: new Date(Number(m.available_at) * 1000).toISOString(),
+    available_at: fromEpochSeconds(m.available_at),
   };
 }

@@ -61,6 +61,11 @@ export function windowWhere(f: WindowFilter): Where {
   return whereAll(conds)!;
 }
 
+/** The point-in-time window, restricted to some layers when given. */
+function layerWhere(f: WindowFilter & { layers?: readonly LayerName[] }): Where {
+  return f.layers?.length ? whereAll([windowWhere(f), { layer: { $in: [...f.layers] } }])! : windowWhere(f);
+}
+
 export interface Hit<T> {
   record: T;
   /** cosine similarity in [-1, 1] */
@@ -215,14 +220,12 @@ export class MemoryStore {
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
   async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
-    const where = f.layers?.length ? whereAll([windowWhere(f), { layer: { $in: [...f.layers] } }]) ?? windowWhere(f) : windowWhere(f);
-    const rows = await this.getAll("layers", where, f.ids);
+    const rows = await this.getAll("layers", layerWhere(f), f.ids);
     return rows.map((r) => rowToLayer(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
   }
 
   async searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]> {
-    const where = q.layers?.length ? whereAll([windowWhere(q), { layer: { $in: [...q.layers] } }])! : windowWhere(q);
-    const hits = await this.search("layers", q, where, q.k);
+    const hits = await this.search("layers", q, layerWhere(q), q.k);
     return hits.map((h) => ({ record: rowToLayer(h.id, h.document, h.meta), similarity: h.similarity }));
   }
 

@@ -10,16 +10,18 @@ import { join } from "node:path";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
 import { predictor } from "../../agents/predictor/index.ts";
-import { graph as predictGraph } from "../../graphs/predict.ts";
-import type { PredictorInput } from "../../prompts/predictor.ts";
+import { graph as predictGraph, predictorInput } from "../../graphs/predict.ts";
 import { JSON_RULE } from "../../prompts/define.ts";
 import { seriesOf } from "../data/day-context.ts";
 import { candidateReward, groupAdvantages } from "../memory/layers.ts";
-import { layerRecordId } from "../memory/records.ts";
+import { errorCase, newLayerRecord } from "./layered.ts";
 import { isOffline } from "../models/provider.ts";
 import { ModelOutputError } from "../models/structured.ts";
 import { scrub } from "../observability/secrets.ts";
 import { agentRuntime, type Resources } from "./resources.ts";
+
+/** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
+const PATTERN_IMPORTANCE = 0.8;
 
 export interface GroupRecord {
   ticker: string;
@@ -49,8 +51,7 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
   if (label !== "up" && label !== "down") return null;
   // The inputs the predictor saw at the day's close (candidate 0 is the pipeline's own prediction).
   const state = await predictGraph.invoke({ ticker, date }, { context: r.ctx as never, callbacks: config?.callbacks });
-  const s0 = state.series ?? [];
-  const input: PredictorInput = { ticker, date, series: s0, today: s0.at(-1) ?? { date, events: [] }, references: state.kept ?? [], memories: state.memories ?? [] };
+  const input = predictorInput(state);
   const G = effectiveGroupSize(r);
   const candidates: { movement: "up" | "down" | null; reason: string; formatOk: boolean }[] = [{ movement: state.prediction!.movement, reason: state.prediction!.reason, formatOk: true }];
   for (let k = 1; k < G; k++) {
@@ -75,14 +76,10 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
 
   // memory: the best explanation (if right) as a long-term pattern, the wrong ones as error cases
   const best = advantages.indexOf(Math.max(...advantages));
-  const writes = [];
+  const writes = candidates.filter((x) => x.movement !== null && x.movement !== label).map((c) => errorCase(ticker, date, c.movement!, label, c.reason, knownAt));
   if (candidates[best]!.movement === label) {
     const text = `${ticker} ${date}: ${label} was called right with: ${candidates[best]!.reason}`;
-    writes.push({ id: layerRecordId(ticker, date, "pattern", text), ticker, date, kind: "pattern" as const, layer: "long" as const, text, importance: 0.8, access_count: 0, layer_since: date, available_at: knownAt });
-  }
-  for (const c of candidates.filter((x) => x.movement !== null && x.movement !== label)) {
-    const text = `${ticker} ${date}: predicted ${c.movement}, but it moved ${label}. The reason given was: ${c.reason}`;
-    writes.push({ id: layerRecordId(ticker, date, "error", text), ticker, date, kind: "error" as const, layer: "reflection" as const, text, importance: 0.5, access_count: 0, layer_since: date, available_at: knownAt });
+    writes.unshift(newLayerRecord({ ticker, date, kind: "pattern", layer: "long", text, availableAt: knownAt, importance: PATTERN_IMPORTANCE }));
   }
   if (writes.length) await r.store.putLayerRecords(writes);
   return record;

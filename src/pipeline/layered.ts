@@ -6,10 +6,23 @@
 import { dayContext, seriesOf } from "../data/day-context.ts";
 import type { Prediction, Reflection } from "../domain/schemas.ts";
 import { applyReward, RewardTooEarlyError, decayImportance, jump, recency, score, shouldPrune, type LayerRecord } from "../memory/layers.ts";
-import { layerRecordId, type StoredLayerRecord } from "../memory/records.ts";
+import { layerRecordId, type LayerKind, type LayerName, type StoredLayerRecord } from "../memory/records.ts";
 import type { Resources } from "./resources.ts";
 
 const BASE_IMPORTANCE = 0.5;
+
+/** A new record of the layered memory, in `layer` from its own date on, readable from `availableAt`. */
+export function newLayerRecord(o: { ticker: string; date: string; kind: LayerKind; layer: LayerName; text: string; availableAt: string; importance?: number }): StoredLayerRecord {
+  return {
+    id: layerRecordId(o.ticker, o.date, o.kind, o.text), ticker: o.ticker, date: o.date, kind: o.kind, layer: o.layer, text: o.text,
+    importance: o.importance ?? BASE_IMPORTANCE, access_count: 0, layer_since: o.date, available_at: o.availableAt,
+  };
+}
+
+/** An error case of the reflection layer: a wrong call and what it relied on (the critic reads these). */
+export function errorCase(ticker: string, date: string, predicted: string, moved: string, reason: string, knownAt: string): StoredLayerRecord {
+  return newLayerRecord({ ticker, date, kind: "error", layer: "reflection", text: `${ticker} ${date}: predicted ${predicted}, but it moved ${moved}. The reason given was: ${reason}`, availableAt: knownAt });
+}
 
 /** Trading-day index of a date in a ticker's calendar (the last trading day on or before it). */
 function dayIndex(r: Resources, ticker: string, date: string): number {
@@ -38,15 +51,14 @@ export async function writeDaily(r: Resources, ticker: string, date: string): Pr
   const move = prev ? `${(100 * (close.adj_close / prev.adj_close - 1)).toFixed(2)} % vs the previous close` : "first day";
   const events = await r.store.getEvents({ asOf: day.asOf, ticker, from: date, to: date });
   const text = `${ticker} ${date}: closed ${close.close.toFixed(2)} (${move}); ${day.items.length} news items. Events: ${events.slice(0, 6).map((e) => `${e.type}: ${e.description}`).join(" | ") || "none"}`;
-  const rec: StoredLayerRecord = { id: layerRecordId(ticker, date, "daily", text), ticker, date, kind: "daily", layer: "short", text, importance: BASE_IMPORTANCE, access_count: 0, layer_since: date, available_at: day.asOf };
+  const rec = newLayerRecord({ ticker, date, kind: "daily", layer: "short", text, availableAt: day.asOf });
   await r.store.putLayerRecords([rec]);
   return rec;
 }
 
 /** Mid-term: the explanation of a prediction, readable from its asOf. */
 export async function writeExplanation(r: Resources, p: Prediction): Promise<StoredLayerRecord> {
-  const text = `${p.ticker} ${p.date}: predicted ${p.movement}. ${p.reason}`;
-  const rec: StoredLayerRecord = { id: layerRecordId(p.ticker, p.date, "explanation", text), ticker: p.ticker, date: p.date, kind: "explanation", layer: "mid", text, importance: BASE_IMPORTANCE, access_count: 0, layer_since: p.date, available_at: p.as_of };
+  const rec = newLayerRecord({ ticker: p.ticker, date: p.date, kind: "explanation", layer: "mid", text: `${p.ticker} ${p.date}: predicted ${p.movement}. ${p.reason}`, availableAt: p.as_of });
   await r.store.putLayerRecords([rec]);
   return rec;
 }
@@ -75,8 +87,7 @@ export async function settle(r: Resources, p: Prediction, knownAt: string, refle
   if (updated.length) await r.store.updateLayerRecords(updated);
   if (!correct) {
     const missed = reflection ? ` What drove it: ${reflection.reason}` : "";
-    const text = `${p.ticker} ${p.date}: predicted ${p.movement}, but it moved ${label}. The reason given was: ${p.reason}${missed}`;
-    await r.store.putLayerRecords([{ id: layerRecordId(p.ticker, p.date, "error", text), ticker: p.ticker, date: p.date, kind: "error", layer: "reflection", text, importance: BASE_IMPORTANCE, access_count: 0, layer_since: p.date, available_at: knownAt }]);
+    await r.store.putLayerRecords([errorCase(p.ticker, p.date, p.movement, label, `${p.reason}${missed}`, knownAt)]);
   }
   return { rewarded: updated.length, error: !correct };
 }
