@@ -8,9 +8,7 @@ import { RunContext } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
-import { createEmbedder } from "../memory/embeddings.ts";
-import { MemoryStore } from "../memory/store.ts";
-import { cacheFor, registerResources, unregisterResources, usageFor } from "../pipeline/resources.ts";
+import { openResources, registerResources, unregisterResources } from "../pipeline/resources.ts";
 import { UsageError } from "./errors.ts";
 import { RUN_DEFAULTS } from "./run.ts";
 
@@ -26,8 +24,7 @@ export async function chatCommand(args: string[]): Promise<void> {
   if (cal.indexOf(date) === undefined) throw new UsageError(`${date} is not a trading day of ${ticker}`);
   const endpoint = await connectChroma(stateDir());
   try {
-    const store = await MemoryStore.open(endpoint.url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
-    registerResources({ ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx) });
+    registerResources(await openResources(endpoint.url, ctx, data));
     const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
     const thread = { configurable: { thread_id: `chat-${Date.now()}` }, context: ctx as never };
     const tty = process.stdin.isTTY;

@@ -5,11 +5,10 @@ import { RunContext } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
-import { createEmbedder } from "../memory/embeddings.ts";
-import { MemoryStore, resetRun } from "../memory/store.ts";
+import { resetRun } from "../memory/store.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
-import { cacheFor, registerResources, unregisterResources, usageFor } from "../pipeline/resources.ts";
+import { openResources, registerResources, unregisterResources } from "../pipeline/resources.ts";
 import { forgetRunFiles, graph as runGraph, runFilesFor } from "../../graphs/run.ts";
 import { LocalTracer, traceFile } from "../observability/trace.ts";
 import { describeReport } from "./data-report.ts";
@@ -66,9 +65,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       await resetRun(endpoint.url, o.ctx.run);
       runFilesFor(o.ctx.run).clear();
     }
-    const store = await MemoryStore.open(endpoint.url, o.ctx.run, createEmbedder(o.ctx.embeddings, { dim: o.ctx.embeddingDim }));
-    const usage = usageFor(o.ctx);
-    registerResources({ ctx: o.ctx, data, store, embedder: store.embedder, usage, chatModel: o.chatModel, cache: cacheFor(o.ctx) });
+    const { usage } = registerResources(await openResources(endpoint.url, o.ctx, data, o.chatModel));
     let final: { scores?: unknown } = {};
     const stream = await runGraph.stream(
       { tickers: o.tickers, train: o.train, test: o.test },

@@ -12,8 +12,9 @@ import { marketDataDir, stateDir } from "../config/paths.ts";
 import { ResponseCache } from "../models/cache.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import type { Embedder } from "../memory/embeddings.ts";
-import { openMemory } from "../memory/session.ts";
-import type { MemoryStore } from "../memory/store.ts";
+import { connectChroma } from "../memory/chroma-server.ts";
+import { createEmbedder } from "../memory/embeddings.ts";
+import { MemoryStore } from "../memory/store.ts";
 import { Usage } from "../models/usage.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
@@ -37,8 +38,9 @@ export interface Resources {
 
 const registry = new Map<string, Promise<Resources>>();
 
-export function registerResources(r: Resources): void {
+export function registerResources(r: Resources): Resources {
   registry.set(r.ctx.run, Promise.resolve(r));
+  return r;
 }
 
 export function unregisterResources(run: string): void {
@@ -51,13 +53,24 @@ export function resourcesFor(context: unknown): Promise<Resources> {
   if (!r) {
     r = (async () => {
       const data = await loadMarketData(marketDataDir(ctx.dataDir), { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold });
-      const memory = await openMemory({ run: ctx.run, embeddings: ctx.embeddings, embeddingDim: ctx.embeddingDim });
-      return { ctx, data, store: memory.store, embedder: memory.store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx) };
+      const endpoint = await connectChroma(stateDir());
+      try {
+        return await openResources(endpoint.url, ctx, data);
+      } catch (e) {
+        await endpoint.stop();
+        throw e;
+      }
     })();
     registry.set(ctx.run, r);
     r.catch(() => registry.delete(ctx.run));
   }
   return r;
+}
+
+/** A run's resources on a Chroma server: its memory store (with the context's embedder), usage (with its budget) and cache. */
+export async function openResources(url: string, ctx: RunContext, data: MarketData, chatModel?: AgentRuntime["chatModel"]): Promise<Resources> {
+  const store = await MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
+  return { ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx), chatModel };
 }
 
 export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
