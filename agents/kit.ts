@@ -40,6 +40,8 @@ export interface AgentRuntime {
   /** builds chat models; tests inject scripted models here */
   chatModel?: (spec: string, agent: AgentName) => BaseChatModel;
   config?: RunnableConfig;
+  /** bounds the model calls in flight across the run */
+  limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
   cache?: ResponseCache;
   scope?: Scope & { asOf?: string };
   /** sampling temperature (default 0); with `sample`, each sample of a group is cached apart */
@@ -76,7 +78,7 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   }
   return invokeStructured({
     agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
-    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, config: rt.config, cache: rt.cache, scope: rt.scope,
+    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, limiter: rt.limiter, config: rt.config, cache: rt.cache, scope: rt.scope,
     cacheSalt: rt.sample !== undefined ? `sample ${rt.sample} t=${rt.temperature ?? 0}` : undefined,
   });
 }

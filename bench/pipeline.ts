@@ -1,32 +1,30 @@
 /**
- * Pipeline benchmarks: offline run throughput (ticker-days per second, real Chroma), and the model
- * calls per ticker-day of the LLM path, counted on a sample day with a scripted model that answers
- * every agent validly (one event per news item, as a real extractor roughly does).
+ * Pipeline benchmarks:
+ *   1. the offline run's throughput (ticker-days per second, real Chroma, SQLite checkpoints);
+ *   2. the LLM path as a user meets it: the run graph over real HTTP against a fake OpenAI-compatible
+ *      server on 127.0.0.1 answering every agent validly after a fixed delay (300 ms), 8 tickers
+ *      (4 on a fresh clone) x 10 test days after 5 training days. Wall time, model calls, calls per
+ *      ticker-day, the most calls in flight, and the bound wall <= 1.5 x calls x delay / concurrency.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { graph as ingestGraph } from "../graphs/ingest.ts";
-import { graph as predictGraph } from "../graphs/predict.ts";
-import { executeRun } from "../src/cli/run.ts";
 import { runContext } from "../src/config/context.ts";
-import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
-import { dayContext, seriesOf } from "../src/data/day-context.ts";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
-import { HashEmbedder } from "../src/memory/embeddings.ts";
-import { MemoryStore } from "../src/memory/store.ts";
-import { ScriptedChatModel } from "../src/models/scripted.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { validAnswer } from "../tests/helpers/answers.ts";
-import { Usage } from "../src/models/usage.ts";
-import { reflectDay } from "../src/pipeline/reflect.ts";
-import { registerResources, resourcesFor, unregisterResources } from "../src/pipeline/resources.ts";
+import { fakeOpenAI } from "../tests/helpers/fake-openai.ts";
 import { fmt } from "./stats.ts";
+
+const SHARED = join(PACKAGE_ROOT, "../shared/data/stocknet-acl18-tech");
 
 export async function benchPipeline(): Promise<string[]> {
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
   const server = await startChroma({ path: join(dir, "chroma") });
+  const saved = { ...process.env };
   process.env.CHROMA_URL = server.url;
   process.env.STOCKMEM_DATA_DIR = dir;
   try {
@@ -37,29 +35,36 @@ export async function benchPipeline(): Promise<string[]> {
     const tickerDays = 4 * (21 + 22);
     lines.push(`pipeline offline run: ${tickerDays} ticker-days (4 tickers, 2015-09..10) in ${fmt(s)} s = ${fmt(tickerDays / s, 1)} ticker-days/s; ${res.scores.at(-1)!.predicted} predictions`);
 
-    // 2. LLM path: model calls per ticker-day on a busy AAPL day (after an offline week of memory)
-    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["AAPL"] });
-    const store = await MemoryStore.open(server.url, "bench-llm", new HashEmbedder(512));
-    const offline = { ctx: runContext({ run: "bench-llm" }), data, store, embedder: store.embedder, usage: new Usage() };
-    registerResources(offline);
-    const cal = seriesOf(data, "AAPL").calendar;
-    const week = cal.dates.filter((d) => d >= "2015-09-28" && d <= "2015-10-06");
-    for (const [k, d] of week.entries()) {
-      if (k > 0) await reflectDay(offline, "AAPL", week[k - 1]!, cal.closes[cal.indexOf(d)!]!);
-      await ingestGraph.invoke({ ticker: "AAPL", date: d }, { context: offline.ctx as never });
+    // 2. the LLM path over HTTP, 300 ms per call
+    const dataDir = existsSync(join(SHARED, "news.jsonl")) ? SHARED : SAMPLE_DATA_DIR;
+    const data = await loadMarketData(dataDir);
+    const tickers = data.tickers.slice(0, 8);
+    const delayMs = 300;
+    for (const concurrency of [8, 16]) {
+      const fake = await fakeOpenAI({ delayMs, answer: validAnswer });
+      process.env.OPENAI_BASE_URL = fake.url;
+      process.env.OPENAI_API_KEY = "fake";
+      try {
+        const ctx = runContext({ run: `bench-llm-${concurrency}`, model: "openai:fake-model", cache: false, maxConcurrency: concurrency });
+        const t1 = performance.now();
+        const out = await executeRun({ ctx, dataDir, data, tickers, train: { from: "2015-09-24", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-14" }, quiet: true });
+        const wall = (performance.now() - t1) / 1000;
+        const calls = fake.calls.length;
+        const days = out.usage.byTickerDay.size;
+        const bound = (calls * delayMs) / 1000 / concurrency;
+        const byAgent = [...out.usage.byAgent].filter(([, t]) => t.calls).map(([a, t]) => `${a} ${t.calls}`).join(", ");
+        lines.push(
+          `pipeline LLM path (${tickers.length} tickers x 10 test days after 5 train days, ${delayMs} ms per call, concurrency ${concurrency}): ` +
+            `wall ${fmt(wall)} s, ${calls} calls (${fmt(calls / Math.max(1, days))} per ticker-day over ${days}), at most ${fake.maxInFlight} in flight; ` +
+            `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}`,
+        );
+      } finally {
+        await fake.close();
+      }
     }
-    const day = "2015-10-07";
-    const usage = new Usage();
-    registerResources({ ...offline, ctx: runContext({ run: "bench-llm", model: "openai:scripted" }), usage, chatModel: (_spec, agent) => new ScriptedChatModel((m) => validAnswer(agent, m)) });
-    const llm = await resourcesFor({ run: "bench-llm" });
-    await ingestGraph.invoke({ ticker: "AAPL", date: day }, { context: llm.ctx as never });
-    await predictGraph.invoke({ ticker: "AAPL", date: day }, { context: llm.ctx as never });
-    await reflectDay(llm, "AAPL", day, cal.closes[cal.indexOf(day)! + 1]!);
-    const per = [...usage.byAgent].map(([a, u]) => `${a} ${u.calls}`).join(", ");
-    lines.push(`pipeline LLM path: ${usage.calls} model calls for one ticker-day (AAPL ${day}, ${dayContext(data, "AAPL", day).items.length} items, batch 8): ${per}`);
-    unregisterResources("bench-llm");
   } finally {
-    delete process.env.CHROMA_URL;
+    for (const k of ["CHROMA_URL", "STOCKMEM_DATA_DIR", "OPENAI_BASE_URL", "OPENAI_API_KEY"]) if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { evaluate } from "langsmith/evaluation";
 import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
-import { executeRun } from "../src/cli/run.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { scrub } from "../src/observability/secrets.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";

@@ -6,7 +6,7 @@
  */
 import { AIMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, MessagesZodMeta, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, MessagesZodMeta, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
@@ -17,7 +17,7 @@ import { chatTools, type ChatScope } from "../src/chat/tools.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
-import { GraphContext, resourcesFor, type Resources } from "../src/pipeline/resources.ts";
+import { GraphContext, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
 
 export const ChatState = z.object({
   messages: z.custom<BaseMessage[]>().register(registry, MessagesZodMeta),
@@ -25,7 +25,7 @@ export const ChatState = z.object({
   date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
 });
 type S = z.infer<typeof ChatState>;
-type Ctx = Runtime<GraphContext>;
+type Config = LangGraphRunnableConfig<GraphContext>;
 
 function scopeOf(r: Resources, state: S): ChatScope {
   const ticker = state.ticker.toUpperCase();
@@ -34,8 +34,8 @@ function scopeOf(r: Resources, state: S): ChatScope {
 
 let toolCallSeq = 0;
 
-async function agent(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function agent(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const scope = scopeOf(r, state);
   const last = state.messages.at(-1);
   const modelId = modelIdFor(r.ctx, "chat");
@@ -54,8 +54,8 @@ async function agent(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   return { messages: [reply] };
 }
 
-async function tools(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function tools(state: S, config: Config) {
+  const r = await resourcesOf(config);
   return new ToolNode(chatTools(r, scopeOf(r, state))).invoke(state, config);
 }
 

@@ -5,7 +5,7 @@
  *   [t-w, t-1], predecessor, chain, delta info) -> store (the day's events replace any earlier write).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, Send, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, START, Send, StateGraph } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
@@ -18,7 +18,7 @@ import { dayContext } from "../src/data/day-context.ts";
 import { IsoDate, Ticker } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
 import { eventId, type StoredEvent } from "../src/memory/records.ts";
-import { GraphContext, agentRuntime, resourcesFor, type Resources } from "../src/pipeline/resources.ts";
+import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
 
 const RawEventRow = ExtractedEvent.extend({ id: z.string() });
 type RawEventRow = z.infer<typeof RawEventRow>;
@@ -37,10 +37,10 @@ export const IngestState = z.object({
   events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
 });
 type S = z.infer<typeof IngestState>;
-type Ctx = Runtime<GraphContext>;
+type Config = LangGraphRunnableConfig<GraphContext>;
 
-async function load(state: S, runtime: Ctx) {
-  const r = await resourcesFor(runtime.context);
+async function load(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const day = dayContext(r.data, state.ticker, state.date);
   const items = day.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.title ? `${i.title}\n${i.text}` : i.text }));
   const batches: ExtractorInput[] = [];
@@ -56,50 +56,55 @@ function fanOut(state: S) {
   return batches.map((batch, index) => new Send("extract", { ...state, batches: [batch], raw: [], batchIndex: index }));
 }
 
-async function extract(state: S & { batchIndex?: number }, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function extract(state: S & { batchIndex?: number }, config: Config) {
+  const r = await resourcesOf(config);
   const batch = (state.batches ?? [])[0] as ExtractorInput;
   const out = await runAgent(extractor, batch, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const b = String(state.batchIndex ?? 0).padStart(4, "0");
   return { raw: out.events.map((e, k) => ({ ...e, id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
 }
 
-async function merge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function merge(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const raw = [...state.raw].sort((a, b) => a.id.localeCompare(b.id));
-  const merged: MergedRow[] = [];
+  const rt = agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf });
+  // Coarse clusters per group (pure); the model splits/merges the clusters of 2+ side by side. The
+  // merged list keeps the group -> cluster order, whatever order the answers arrive in.
+  const jobs: Promise<MergedRow[]>[] = [];
   for (const group of GROUPS) {
     const members = raw.filter((e) => e.group === group.name);
     if (members.length === 0) continue;
     const vectors = await r.embedder.embed(members.map((e) => e.description));
+    const allowedTypes = TYPES.filter((t) => t.groupId === group.id).map((t) => t.name);
     for (const cluster of leaderClusters(vectors, r.ctx.mergeThreshold)) {
       const events = cluster.map((i) => members[i]!);
       if (events.length === 1) {
         const e = events[0]!;
-        merged.push({ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids });
+        jobs.push(Promise.resolve([{ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids }]));
         continue;
       }
-      const allowedTypes = TYPES.filter((t) => t.groupId === group.id).map((t) => t.name);
-      const out = await runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
-      for (const m of out.events) {
-        const parts = events.filter((e) => m.merged_ids.includes(e.id));
-        merged.push({ group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))] });
-      }
+      jobs.push(
+        runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, rt).then((out) =>
+          out.events.map((m) => {
+            const parts = events.filter((e) => m.merged_ids.includes(e.id));
+            return { group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))] };
+          }),
+        ),
+      );
     }
   }
-  return { merged };
+  return { merged: (await Promise.all(jobs)).flat() };
 }
 
 /** The chain of a stored event, oldest first, following predecessor links back up to `depth` stages. */
-async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: number, cache: Map<string, StoredEvent | null>): Promise<StoredEvent[]> {
+async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: number, cache: Map<string, Promise<StoredEvent | null>>): Promise<StoredEvent[]> {
   const chain = [start];
   let cur = start;
   while (chain.length < depth && cur.predecessor_id) {
-    let prev = cache.get(cur.predecessor_id);
-    if (prev === undefined) {
-      prev = (await r.store.getEvents({ asOf, ids: [cur.predecessor_id] }))[0] ?? null;
-      cache.set(cur.predecessor_id, prev);
-    }
+    const id = cur.predecessor_id;
+    let next = cache.get(id);
+    if (!next) cache.set(id, (next = r.store.getEvents({ asOf, ids: [id] }).then((x) => x[0] ?? null)));
+    const prev = await next;
     if (!prev) break;
     chain.unshift(prev);
     cur = prev;
@@ -107,8 +112,8 @@ async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: nu
   return chain;
 }
 
-async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function track(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const rt = agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf });
   const merged = state.merged ?? [];
   const day = dayContext(r.data, state.ticker, state.date);
@@ -117,25 +122,32 @@ async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   const hits = window.length && r.ctx.useDelta
     ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
     : merged.map(() => []);
-  const cache = new Map<string, StoredEvent | null>();
+  const cache = new Map<string, Promise<StoredEvent | null>>();
+  // Each event's link and delta depend only on earlier days: all of the day's events are tracked side
+  // by side, then folded in their merge order (so the result never depends on answer timing).
+  const tracked = await Promise.all(
+    merged.map(async (m, i) => {
+      const candidates = hits[i] ?? [];
+      const link = candidates.length
+        ? await runAgent(trackerLink, {
+            ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+            candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
+          }, rt)
+        : { predecessor_id: null };
+      const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
+      // Reuse the predecessor's chain (its stored links), never recompute it.
+      const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
+      const delta = r.ctx.useDelta
+        ? await runAgent(trackerDelta, {
+            ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+            chain: chain.map((c) => ({ date: c.date, description: c.description })),
+          }, rt)
+        : null;
+      return { m, pred, delta };
+    }),
+  );
   const events = new Map<string, StoredEvent>();
-  for (const [i, m] of merged.entries()) {
-    const candidates = hits[i] ?? [];
-    const link = candidates.length
-      ? await runAgent(trackerLink, {
-          ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
-          candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
-        }, rt)
-      : { predecessor_id: null };
-    const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
-    // Reuse the predecessor's chain (its stored links), never recompute it.
-    const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
-    const delta = r.ctx.useDelta
-      ? await runAgent(trackerDelta, {
-          ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
-          chain: chain.map((c) => ({ date: c.date, description: c.description })),
-        }, rt)
-      : null;
+  for (const { m, pred, delta } of tracked) {
     const id = eventId({ ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description });
     const existing = events.get(id);
     if (existing) {
@@ -155,8 +167,8 @@ async function track(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
   return { events: [...events.values()] };
 }
 
-async function store(state: S, runtime: Ctx) {
-  const r = await resourcesFor(runtime.context);
+async function store(state: S, config: Config) {
+  const r = await resourcesOf(config);
   await r.store.deleteEvents(state.ticker, state.date);
   await r.store.putEvents((state.events ?? []) as StoredEvent[]);
   return {};

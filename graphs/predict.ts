@@ -4,7 +4,7 @@
  *   memory at asOf) -> judge (keep the comparable references) -> predict ({reason, movement, cited}).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { runAgent } from "../agents/kit.ts";
 import { modelIds, promptVersions } from "../agents/registry.ts";
@@ -16,7 +16,7 @@ import { reviser } from "../agents/reviser/index.ts";
 import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
 import { seriesFor } from "../src/pipeline/series.ts";
-import { GraphContext, agentRuntime, resourcesFor } from "../src/pipeline/resources.ts";
+import { GraphContext, agentRuntime, resourcesOf } from "../src/pipeline/resources.ts";
 import { recallMemories } from "../src/pipeline/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 
@@ -33,15 +33,15 @@ export const PredictState = z.object({
   critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()), lessons: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string() })) }).optional().describe("self-reflection: the critique of v1"),
 });
 type S = z.infer<typeof PredictState>;
-type Ctx = Runtime<GraphContext>;
+type Config = LangGraphRunnableConfig<GraphContext>;
 
-async function series(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function series(state: S, config: Config) {
+  const r = await resourcesOf(config);
   return seriesFor(r, state.ticker, state.date, config);
 }
 
-async function retrieve(state: S, runtime: Ctx) {
-  const r = await resourcesFor(runtime.context);
+async function retrieve(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const today = state.series?.at(-1)?.events.map((e) => e.description).join("\n") ?? "";
   const memories = r.ctx.layered ? await recallMemories(r, state.date, state.asOf!, `${state.ticker} ${today}`, r.ctx.memoryK) : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
@@ -53,8 +53,8 @@ async function retrieve(state: S, runtime: Ctx) {
   return { candidates, memories };
 }
 
-async function judge(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function judge(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const candidates = state.candidates ?? [];
   if (candidates.length === 0) return { kept: [], judged: [] };
   const out = await runAgent(retrieverJudge, { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
@@ -68,8 +68,8 @@ export function predictorInput(state: Pick<S, "ticker" | "date" | "series" | "ke
   return { ticker: state.ticker, date: state.date, series: s, today: s.at(-1) ?? { date: state.date, events: [] }, references: state.kept ?? [], memories: state.memories ?? [] };
 }
 
-async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function predict(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const out = await runAgent(predictor, predictorInput(state), agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {
     ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
@@ -79,8 +79,8 @@ async function predict(state: S, runtime: Ctx, config?: LangGraphRunnableConfig)
 }
 
 /** Self-reflection, step 1: recall lessons (reflection and long-term layers) and critique v1. */
-async function critiqueNode(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function critiqueNode(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const p = state.prediction!;
   const today = state.series?.at(-1) ?? { date: state.date, events: [] };
   const hits = await r.store.searchLayerRecords({ text: `${p.reason}\n${today.events.map((e) => e.description).join("\n")}`, asOf: state.asOf!, k: r.ctx.memoryK, layers: ["reflection", "long"] });
@@ -90,8 +90,8 @@ async function critiqueNode(state: S, runtime: Ctx, config?: LangGraphRunnableCo
 }
 
 /** Self-reflection, step 2: the predictor's v2, given v1 and the critique; both versions are kept. */
-async function revise(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function revise(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const v1 = state.prediction!;
   const c = state.critique!;
   const base = predictorInput(state);

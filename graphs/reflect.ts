@@ -3,12 +3,12 @@
  * calls it as its online update; in Studio it reflects any labelled day (knownAt = close(t+1)).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
-import { GraphContext, resourcesFor } from "../src/pipeline/resources.ts";
+import { GraphContext, resourcesOf } from "../src/pipeline/resources.ts";
 
 export const ReflectState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -17,9 +17,10 @@ export const ReflectState = z.object({
   reflection: Reflection.nullable().optional().describe("null for a flat day or the last day"),
 });
 type S = z.infer<typeof ReflectState>;
+type Config = LangGraphRunnableConfig<GraphContext>;
 
-async function reflect(state: S, runtime: Runtime<GraphContext>, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
+async function reflect(state: S, config: Config) {
+  const r = await resourcesOf(config);
   const s = seriesOf(r.data, state.ticker);
   const i = s.calendar.indexOf(state.date);
   const knownAt = state.knownAt ? Date.parse(state.knownAt) : i !== undefined ? (s.calendar.closes[i + 1] ?? Date.now()) : Date.now();

@@ -1,137 +1,252 @@
 /**
- * `run`: the StockMem train/test run over trading days, in time order. For each day d:
- *   1. online update: for each ticker, reflect on the previous trading day p (its label, the move
- *      p -> d, became known at close(d)); flat days get no reflection;
- *   2. ingest day d of each ticker (extract -> merge -> track -> store);
- *   3. in the test window, predict day d of each ticker (retrieve -> judge -> predict).
- * Train and test differ only in step 3. Finished phases are recorded in the run's progress file, so
- * a killed run re-run under the same name resumes where it stopped and writes nothing twice.
+ * `run`: the StockMem train/test run, one trading day after another. Each phase of a day is a node,
+ * fanned out over the tickers with `Send`, and the day loop is an edge:
+ *
+ *   plan -> [reflect x tickers] -> reflected -> [ingest x tickers] -> ingested
+ *        -> [predict x tickers] (test window) -> commit -> (next day: reflect ...) -> summarize
+ *
+ *   reflect   the online update: each ticker's previous trading day p, whose label (the move p -> d)
+ *             became known at close(d); SEP-Memory's group sampling of p in the training window
+ *   reflected settles yesterday's predictions (SEP rewards), in ticker order
+ *   ingest    extract -> merge -> track -> store of each ticker's day d
+ *   predict   retrieve -> judge -> predict of each ticker's day d
+ *   commit    appends the day's predictions (and groups) to the run's files, writes the explanations,
+ *             runs the SEP upkeep, and records the memory's fingerprint in the checkpoint
+ *
+ * Every ticker of a phase runs side by side on the same memory: nothing a ticker writes in a phase is
+ * readable by another ticker before the next phase, so results never depend on ticker order. With a
+ * checkpointer, every step is durable: a killed run resumes its thread where it stopped.
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, Overwrite, START, Send, StateGraph } from "@langchain/langgraph";
+import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
-import { stateDir } from "../src/config/paths.ts";
+import { grpoFile, predictionsFile } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { seriesOf } from "../src/data/day-context.ts";
-import { IsoDate } from "../src/domain/schemas.ts";
+import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
+import type { Fingerprint } from "../src/memory/port.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
-import { GraphContext, resourcesFor } from "../src/pipeline/resources.ts";
-import { RunFiles, type PredictionRecord } from "../src/pipeline/run-files.ts";
-import { graph as ingestGraph } from "./ingest.ts";
-import { graph as predictGraph } from "./predict.ts";
-import { graph as reflectGraph } from "./reflect.ts";
+import { groupStep, type GroupRecord } from "../src/pipeline/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
-import { groupStep, grpoFileOf } from "../src/pipeline/grpo.ts";
+import { appendCommitted, describeCut } from "../src/pipeline/ledger.ts";
+import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
+import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
+import { runSettings } from "../src/pipeline/settings.ts";
+import { buildIngestGraph } from "./ingest.ts";
+import { buildPredictGraph } from "./predict.ts";
+import { buildReflectGraph } from "./reflect.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
-export const RunState = z.object({
-  tickers: z.array(z.string()).optional().describe("tickers to run (default: all of the data)"),
+/** What a user sets to start a run. */
+export const RunInput = z.object({
+  tickers: z.array(Ticker).optional().describe("tickers to run (default: all of the data); their order does not matter"),
   train: Window.describe("training window: ingest + reflect"),
   test: Window.describe("test window: ingest + predict + online reflection"),
-  dates: z.array(IsoDate).optional(),
-  cursor: z.number().int().default(0),
-  predicted: z.number().int().default(0),
+});
+
+const concat = <T>() => ({ reducer: { fn: (a: T[], b: T[]) => a.concat(b) }, default: () => [] as T[] });
+const Reflected = z.object({ ticker: z.string(), date: IsoDate, knownAt: z.string(), reflection: Reflection.nullable(), group: z.any().nullable() });
+type Reflected = z.infer<typeof Reflected>;
+const CollectionPrint = z.object({ count: z.number(), hash: z.string() });
+
+export const RunState = RunInput.extend({
+  settings: z.string().optional().describe("hash of what identifies the run (context, data, tickers, windows)"),
+  dates: z.array(IsoDate).default([]).describe("the run's trading days, in order"),
+  cursor: z.number().int().default(0).describe("index of the trading day in progress"),
+  tickerDays: z.number().int().default(0).describe("ticker-days of the whole run"),
+  done: z.number().int().default(0).describe("ticker-days committed"),
+  predicted: z.number().int().default(0).describe("predictions committed"),
+  /** this day's reflections and groups, from the reflect fan-out */
+  dayReflections: z.array(Reflected).register(registry, concat<Reflected>()),
+  /** this day's predictions, from the predict fan-out */
+  dayPredictions: z.array(z.custom<PredictionRecord>()).register(registry, concat<PredictionRecord>()),
+  /** predictions whose outcome is not settled yet (SEP rewards) */
+  pending: z.array(z.custom<PredictionRecord>()).default([]),
+  /** committed byte lengths of the run's append-only files */
+  ledger: z.object({ predictions: z.number().int(), grpo: z.number().int() }).default({ predictions: 0, grpo: 0 }),
+  /** the memory this checkpoint relies on: its fingerprint at the close of the last committed day */
+  memory: z.object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) }).optional(),
+  notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
   scores: z.array(z.any()).optional().describe("ACC/MCC per ticker and overall"),
 });
 type S = z.infer<typeof RunState>;
-type Ctx = Runtime<GraphContext>;
+type Config = LangGraphRunnableConfig<GraphContext>;
 
-const files = new Map<string, RunFiles>();
-export function runFilesFor(run: string): RunFiles {
-  let f = files.get(run);
-  if (!f) files.set(run, (f = new RunFiles(stateDir(), run)));
-  return f;
-}
-export function forgetRunFiles(run: string): void {
-  files.delete(run);
+// Subgraphs run inside the run's tasks; the run's checkpoints cover them (a task is redone whole).
+const ingestGraph = buildIngestGraph().compile({ checkpointer: false, name: "ingest" });
+const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
+const reflectGraph = buildReflectGraph().compile({ checkpointer: false, name: "reflect" });
+
+/** The tickers trading on `d`, with their index in their own calendar. */
+function trading(r: Resources, tickers: readonly string[], d: string) {
+  return tickers.flatMap((ticker) => {
+    const s = seriesOf(r.data, ticker);
+    const i = s.calendar.indexOf(d);
+    return i === undefined ? [] : [{ ticker, s, i }];
+  });
 }
 
-async function plan(state: S, runtime: Ctx) {
-  const r = await resourcesFor(runtime.context);
+function progress(config: Config, state: S, phase: string, r: Resources, extra: Record<string, unknown> = {}) {
+  const date = (extra.date as string | undefined) ?? state.dates[state.cursor] ?? null;
+  config.writer?.({ kind: "progress", phase, window: date && date >= state.test.from ? "test" : "train", date, day: state.cursor + 1, days: state.dates.length, done: state.done, total: state.tickerDays, calls: r.usage.calls, cacheHits: r.usage.cacheHits, ...extra });
+}
+
+async function plan(state: S, config: Config) {
+  const r = await resourcesOf(config);
   if (state.train.from > state.train.to || state.test.from > state.test.to || state.train.to >= state.test.from) {
     throw new Error(`windows must be ordered: train ${state.train.from}..${state.train.to}, then test ${state.test.from}..${state.test.to}`);
   }
-  const tickers = state.tickers?.length ? state.tickers : [...r.data.tickers];
+  // sorted and unique: the order a user lists tickers in cannot change anything
+  const tickers = [...new Set(state.tickers?.length ? state.tickers : r.data.tickers)].sort();
   for (const t of tickers) seriesOf(r.data, t); // unknown tickers fail here, by name
-  const dates = [...new Set(tickers.flatMap((t) => seriesOf(r.data, t).calendar.dates))]
-    .filter((d) => d >= state.train.from && d <= state.test.to)
-    .sort();
-  return { tickers, dates, cursor: 0 };
+  const dates = [...new Set(tickers.flatMap((t) => seriesOf(r.data, t).calendar.dates))].filter((d) => d >= state.train.from && d <= state.test.to).sort();
+  const tickerDays = dates.reduce((n, d) => n + trading(r, tickers, d).length, 0);
+  const settings = runSettings({ ctx: r.ctx, dataDir: config.context?.dataDir, tickers: state.tickers, train: state.train, test: state.test });
+  return { tickers, dates, cursor: 0, tickerDays, settings, done: 0, predicted: 0, pending: [], ledger: { predictions: 0, grpo: 0 }, notes: [] };
 }
 
-async function step(state: S, runtime: Ctx, config?: LangGraphRunnableConfig) {
-  const r = await resourcesFor(runtime.context);
-  const f = runFilesFor(r.ctx.run);
-  const d = state.dates![state.cursor]!;
-  const inTest = d >= state.test.from;
-  // Subgraph runs share this run's context and callbacks, so traces nest. (The compiled subgraphs'
-  // context type wants every optional key spelled out; it is the same object, hence the cast.)
-  const child = { context: runtime.context as never, callbacks: config?.callbacks, metadata: { run: r.ctx.run, date: d } };
-  let predicted = 0;
-  for (const ticker of state.tickers!) {
-    const s = seriesOf(r.data, ticker);
-    const i = s.calendar.indexOf(d);
-    if (i === undefined) continue;
+/** Reflect on every ticker's previous trading day (within the run), or skip to ingest. */
+async function toReflect(state: S, config: Config) {
+  if (state.cursor >= state.dates.length) return "summarize";
+  const r = await resourcesOf(config);
+  const d = state.dates[state.cursor]!;
+  progress(config, state, "reflect", r);
+  const sends = trading(r, state.tickers!, d).flatMap(({ ticker, s, i }) => {
     const prev = s.calendar.dates[i - 1];
-    const closeD = new Date(s.calendar.closes[i]!).toISOString();
-    if (prev && prev >= state.train.from && !f.isDone(ticker, prev, "reflect")) {
-      const out = await reflectGraph.invoke({ ticker, date: prev, knownAt: closeD }, { ...child, tags: ["reflect"] });
-      // SEP-Memory: the outcome of yesterday's prediction is known now: reward what it cited
-      const pred = f.prediction(ticker, prev);
-      if (r.ctx.layered && pred) await settle(r, pred, closeD, out.reflection ?? null);
-      f.markDone(ticker, prev, "reflect");
-    }
-    // SEP-Memory training: G candidates for yesterday's training day, rewarded now that its outcome is known
-    if (r.ctx.layered && prev && prev >= state.train.from && prev <= state.train.to && !f.isDone(ticker, prev, "grpo")) {
-      await groupStep(r, ticker, prev, closeD, grpoFileOf(f.dir), config);
-      f.markDone(ticker, prev, "grpo");
-    }
-    if (!f.isDone(ticker, d, "ingest")) {
-      await ingestGraph.invoke({ ticker, date: d }, { ...child, tags: ["ingest"] });
-      if (r.ctx.layered) await writeDaily(r, ticker, d);
-      f.markDone(ticker, d, "ingest");
-    }
-    if (inTest && !f.isDone(ticker, d, "predict")) {
-      const out = await predictGraph.invoke({ ticker, date: d }, { ...child, tags: ["predict"] });
-      const day = s.days[i]!;
-      // The label is attached for scoring only, after the prediction was made without it.
-      const record: PredictionRecord = { ...out.prediction!, label: day.label, next_return: day.next_return };
-      f.addPrediction(record);
-      if (r.ctx.layered) await writeExplanation(r, out.prediction!);
-      f.markDone(ticker, d, "predict");
-      predicted++;
-    }
-  }
-  // SEP-Memory upkeep, once per trading day (recorded, so a resumed run never decays a day twice)
-  if (r.ctx.layered && !f.isDone("*", d, "upkeep")) {
-    const rep = await upkeep(r, d, new Date(closeInstantMs(d)).toISOString());
-    config?.writer?.({ kind: "upkeep", ...rep });
-    f.markDone("*", d, "upkeep");
-  }
-  config?.writer?.({ kind: "progress", phase: inTest ? "test" : "train", date: d, done: state.cursor + 1, total: state.dates!.length });
-  return { cursor: state.cursor + 1, predicted: state.predicted + predicted };
+    if (!prev || prev < state.train.from) return [];
+    return [new Send("reflect", { ticker, date: prev, knownAt: new Date(s.calendar.closes[i]!).toISOString(), group: r.ctx.layered && prev <= state.train.to })];
+  });
+  return sends.length ? sends : "reflected";
 }
 
-const more = (state: S) => (state.cursor < (state.dates?.length ?? 0) ? "step" : "summarize");
+interface ReflectTask {
+  ticker: string;
+  date: string;
+  knownAt: string;
+  group: boolean;
+}
 
-async function summarize(state: S, runtime: Ctx) {
-  const r = await resourcesFor(runtime.context);
-  const preds = runFilesFor(r.ctx.run).predictions().filter((p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to);
+async function reflect(task: ReflectTask, config: Config) {
+  const r = await resourcesOf(config);
+  const child = withResources(r, { callbacks: config.callbacks, tags: ["reflect"], metadata: { ticker: task.ticker, date: task.date } });
+  const out = await reflectGraph.invoke({ ticker: task.ticker, date: task.date, knownAt: task.knownAt }, child);
+  // SEP-Memory training: G candidates for the training day, rewarded now that its outcome is known
+  const group: GroupRecord | null = task.group ? await groupStep(r, task.ticker, task.date, task.knownAt, child) : null;
+  return { dayReflections: [{ ticker: task.ticker, date: task.date, knownAt: task.knownAt, reflection: out.reflection ?? null, group }] };
+}
+
+/** Settles the predictions whose outcome became known (SEP rewards), in ticker order. */
+async function reflected(state: S, config: Config) {
+  const r = await resourcesOf(config);
+  const done = [...state.dayReflections].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date));
+  let pending = state.pending;
+  if (r.ctx.layered) {
+    for (const x of done) {
+      const p = pending.find((q) => q.ticker === x.ticker && q.date === x.date);
+      if (p) await settle(r, p, x.knownAt, x.reflection);
+    }
+    pending = pending.filter((q) => !done.some((x) => x.ticker === q.ticker && x.date === q.date));
+  }
+  return { dayReflections: new Overwrite(done), pending };
+}
+
+function toIngest(state: S, config: Config) {
+  return resourcesOf(config).then((r) => {
+    progress(config, state, "ingest", r);
+    const sends = trading(r, state.tickers!, state.dates[state.cursor]!).map(({ ticker }) => new Send("ingest", { ticker, date: state.dates[state.cursor]! }));
+    return sends.length ? sends : "ingested";
+  });
+}
+
+async function ingest(task: { ticker: string; date: string }, config: Config) {
+  const r = await resourcesOf(config);
+  await ingestGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["ingest"], metadata: task }));
+  if (r.ctx.layered) await writeDaily(r, task.ticker, task.date);
+  return {};
+}
+
+async function ingested() {
+  return {};
+}
+
+async function toPredict(state: S, config: Config) {
+  const d = state.dates[state.cursor]!;
+  if (d < state.test.from) return "commit";
+  const r = await resourcesOf(config);
+  progress(config, state, "predict", r);
+  const sends = trading(r, state.tickers!, d).map(({ ticker }) => new Send("predict", { ticker, date: d }));
+  return sends.length ? sends : "commit";
+}
+
+async function predict(task: { ticker: string; date: string }, config: Config) {
+  const r = await resourcesOf(config);
+  const out = await predictGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["predict"], metadata: task }));
+  const s = seriesOf(r.data, task.ticker);
+  const day = s.days[s.calendar.indexOf(task.date)!]!;
+  // The label is attached for scoring only, after the prediction was made without it.
+  return { dayPredictions: [{ ...out.prediction!, label: day.label, next_return: day.next_return }] };
+}
+
+/** The end of a trading day: files, SEP writes and upkeep, the memory's fingerprint, the next day. */
+async function commit(state: S, config: Config) {
+  const r = await resourcesOf(config);
+  const d = state.dates[state.cursor]!;
+  const close = new Date(closeInstantMs(d)).toISOString();
+  const byTicker = (a: { ticker: string; date: string }, b: { ticker: string; date: string }) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date);
+  const preds = [...state.dayPredictions].sort(byTicker);
+  const groups = state.dayReflections.map((x) => x.group as GroupRecord | null).filter((g): g is GroupRecord => g !== null).sort(byTicker);
+  const notes: string[] = [];
+  const p = appendCommitted(predictionsFile(r.ctx.run), state.ledger.predictions, preds);
+  const g = appendCommitted(grpoFile(r.ctx.run), state.ledger.grpo, groups);
+  for (const cut of [p.cut, g.cut]) if (cut) notes.push(describeCut(cut));
+  if (r.ctx.layered) {
+    for (const x of preds) await writeExplanation(r, x);
+    const rep = await upkeep(r, d, close);
+    config.writer?.({ kind: "upkeep", ...rep });
+  }
+  const print: Fingerprint = await r.store.fingerprint(close);
+  const done = state.done + trading(r, state.tickers!, d).length;
+  const next = { ...state, cursor: state.cursor + 1, done };
+  progress(config, next, "commit", r, { date: d });
+  return {
+    cursor: state.cursor + 1, done, predicted: state.predicted + preds.length,
+    dayPredictions: new Overwrite([] as PredictionRecord[]), dayReflections: new Overwrite([] as Reflected[]),
+    pending: r.ctx.layered ? [...state.pending, ...preds].filter((x) => x.date >= (state.dates[state.cursor - 5] ?? "")) : [],
+    ledger: { predictions: p.length, grpo: g.length }, memory: { at: close, print },
+    notes: [...state.notes, ...notes],
+  };
+}
+
+async function summarize(state: S, config: Config) {
+  const r = await resourcesOf(config);
+  const preds = readPredictions(predictionsFile(r.ctx.run)).filter((p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to);
   return { scores: scoreTable(preds) };
 }
 
 export function buildRunGraph() {
-  return new StateGraph(RunState, GraphContext)
+  return new StateGraph({ state: RunState, input: RunInput, context: GraphContext })
     .addNode("plan", plan)
-    .addNode("step", step)
+    .addNode("reflect", reflect as never)
+    .addNode("reflected", reflected)
+    .addNode("ingest", ingest as never)
+    .addNode("ingested", ingested)
+    .addNode("predict", predict as never)
+    .addNode("commit", commit)
     .addNode("summarize", summarize)
     .addEdge(START, "plan")
-    .addConditionalEdges("plan", more, ["step", "summarize"])
-    .addConditionalEdges("step", more, ["step", "summarize"])
+    .addConditionalEdges("plan", toReflect, ["reflect", "reflected", "summarize"])
+    .addEdge("reflect", "reflected")
+    .addConditionalEdges("reflected", toIngest, ["ingest", "ingested"])
+    .addEdge("ingest", "ingested")
+    .addConditionalEdges("ingested", toPredict, ["predict", "commit"])
+    .addEdge("predict", "commit")
+    .addConditionalEdges("commit", toReflect, ["reflect", "reflected", "summarize"])
     .addEdge("summarize", END);
 }
 
-/** One superstep per trading day: allow long runs (two years are ~500 days). */
-export const graph = buildRunGraph().compile().withConfig({ recursionLimit: 100_000 });
+/** Seven supersteps per trading day: allow long runs (two years are ~500 days). */
+export const RECURSION_LIMIT = 100_000;
+export const graph = buildRunGraph().compile({ name: "run" }).withConfig({ recursionLimit: RECURSION_LIMIT });
 graph.name = "run";

@@ -10,7 +10,7 @@ import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ResponseCache, stableStringify } from "../src/models/cache.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
-import { unregisterResources } from "../src/pipeline/resources.ts";
+import { withResources } from "../src/pipeline/resources.ts";
 import { rootError } from "../src/cli/errors.ts";
 import { validAnswer } from "./helpers/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
@@ -24,7 +24,6 @@ beforeAll(async () => {
   await prepare(await resources(server.url, data, { run: "cache" }), "MSFT", "2015-09-28", "2015-10-06");
 });
 afterAll(async () => {
-  unregisterResources("cache");
   await server.stop();
 });
 
@@ -34,8 +33,8 @@ async function llmDay(cache: ResponseCache | undefined, ctx: Record<string, unkn
   const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) => new ScriptedChatModel((m) => (calls++, validAnswer(agent, m)));
   const usage = new Usage({ maxCalls: ctx.budgetCalls as number | undefined });
   const r = await resources(server.url, data, { run: "cache", model: "openai:scripted", ...ctx }, factory, { usage, cache });
-  await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, { context: r.ctx as never });
-  const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, { context: r.ctx as never });
+  await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));
+  const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));
   const events = await r.store.getEvents({ asOf: "2015-10-08", ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" });
   return { calls, usage, prediction: out.prediction, events };
 }

@@ -3,12 +3,12 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as chatGraph } from "../graphs/chat.ts";
 import { OFFLINE_HELP, routeOffline } from "../src/chat/offline.ts";
-import { executeRun } from "../src/cli/run.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
-import { unregisterResources } from "../src/pipeline/resources.ts";
+import { withResources, type Resources } from "../src/pipeline/resources.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { resources } from "./helpers/pipeline.ts";
 
@@ -21,10 +21,9 @@ beforeAll(async () => {
   await executeRun({ ctx: runContext({ run: "chat" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true });
   data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
 });
-afterAll(() => unregisterResources("chat"));
 
-const say = async (ctx: object, messages: BaseMessage[], text: string) =>
-  (await chatGraph.invoke({ messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D }, { context: ctx as never })).messages;
+const say = async (r: Resources, messages: BaseMessage[], text: string) =>
+  (await chatGraph.invoke({ messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D }, withResources(r))).messages;
 
 describe("chat, LLM path (scripted model)", () => {
   it("runs the tool loop: tool call -> tool result -> answer, within the conversation's date", async () => {
@@ -35,7 +34,7 @@ describe("chat, LLM path (scripted model)", () => {
       return "MSFT closed at 46.80 on 2015-10-07; I cannot see 2015-10-20 yet.";
     });
     const r = await resources(env.server().url, data, { run: "chat", model: "openai:scripted" }, () => script);
-    const out = await say(r.ctx, [], "How did MSFT trade, and what happens on Oct 20?");
+    const out = await say(r, [], "How did MSFT trade, and what happens on Oct 20?");
     expect(out.map((m) => m.getType())).toEqual(["human", "ai", "tool", "tool", "ai"]);
     const prices = JSON.parse(textOf(out[2]!));
     expect(prices.bars.map((b: { date: string }) => b.date)).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
@@ -52,7 +51,7 @@ describe("chat, offline analyst", () => {
     const r = await resources(env.server().url, data, { run: "chat" });
     let msgs: BaseMessage[] = [];
     const ask = async (q: string) => {
-      msgs = await say(r.ctx, msgs, q);
+      msgs = await say(r, msgs, q);
       return textOf(msgs.at(-1)!);
     };
     expect(await ask("what happened today?")).toMatch(/^MSFT 2015-10-07: \d+ news items, \d+ events:/);

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { referenceAvailability } from "../evals/runner.ts";
 import { citationViolations } from "../evals/metrics.ts";
 import { main } from "../src/cli/main.ts";
-import { executeRun } from "../src/cli/run.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { LayerParams, runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";

@@ -14,7 +14,7 @@ import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
-import { unregisterResources } from "../src/pipeline/resources.ts";
+import { withResources } from "../src/pipeline/resources.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
@@ -29,8 +29,6 @@ beforeAll(async () => {
   data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
 });
 afterAll(async () => {
-  unregisterResources("llm");
-  unregisterResources("llm-fail");
   await server.stop();
 });
 
@@ -85,7 +83,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     const day = dayContext(data, "MSFT", T);
     expect(day.items).toHaveLength(11);
 
-    await ingestGraph.invoke({ ticker: "MSFT", date: T }, { context: r.ctx as never });
+    await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
 
     // extractor: 3 batches (Send fan-out) + 1 retry of an invalid type, quoting the error
     const ex = calls.get("extractor")!;
@@ -119,7 +117,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(stored[0]!.source_ids).toHaveLength(6);
 
     // judge and predictor (the first predictor answer is prose: retried)
-    const out = await predictGraph.invoke({ ticker: "MSFT", date: T }, { context: r.ctx as never });
+    const out = await predictGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
     const judge = calls.get("retriever-judge")!;
     const candidates = idsIn(user(judge[0]!), /^- \[([^\]]+)\]/gm);
     expect(candidates.length).toBeGreaterThan(0);
@@ -148,7 +146,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
 
   it("fails loudly with the item id after the bounded retries", async () => {
     const r = await resources(server.url, data, { run: "llm-fail", model: "openai:scripted-model" }, () => ScriptedChatModel.fromList(["no", "still no", "{\"reason\": \"x\"}"]));
-    const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, { context: r.ctx as never }).catch((e) => e);
+    const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r)).catch((e) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
     expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
   });
@@ -169,7 +167,7 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
     });
     const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", layered: true, selfReflection: true }, factory);
     await r.store.putLayerRecords([lesson]);
-    const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, { context: r.ctx as never });
+    const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r));
 
     expect(out.prediction).toMatchObject({
       movement: "down", reason: "Revised: launches were sold before", references: [lesson.id],
@@ -184,9 +182,6 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
 describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
   it("samples G candidates, rewards them against the real move, and writes the group and the memory", async () => {
     const { groupStep } = await import("../src/pipeline/grpo.ts");
-    const { mkdtempSync, readFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     let predictorCalls = 0;
     const factory = (_: string, agent: AgentName) => new ScriptedChatModel(() => {
       if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
@@ -196,11 +191,10 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
       return JSON.stringify({ reason: `candidate ${predictorCalls} says ${movement}`, movement, cited: [] });
     });
     const r = await resources(server.url, data, { run: "llm-grpo", model: "openai:scripted-model", layered: true, groupSize: 3 }, factory);
-    const file = join(mkdtempSync(join(tmpdir(), "stockmem-grpo-")), "grpo.jsonl");
     const s = data.series.get("MSFT")!;
     const i = s.calendar.indexOf("2015-10-07")!;
-    await expect(groupStep(r, "MSFT", "2015-10-07", s.days[i]!.close_at, file)).rejects.toThrow(/need its outcome/);
-    const g = (await groupStep(r, "MSFT", "2015-10-07", s.days[i + 1]!.close_at, file))!;
+    await expect(groupStep(r, "MSFT", "2015-10-07", s.days[i]!.close_at)).rejects.toThrow(/need its outcome/);
+    const g = (await groupStep(r, "MSFT", "2015-10-07", s.days[i + 1]!.close_at))!;
     expect(predictorCalls).toBe(3);
     expect(g.label).toBe("up");
     expect(g.movements).toEqual(["up", "down", "up"]);
@@ -208,7 +202,6 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
     const sd = Math.sqrt(((1 - 1 / 3) ** 2 * 2 + (-1 - 1 / 3) ** 2) / 3);
     expect(g.advantages).toEqual([expect.closeTo((1 - 1 / 3) / sd, 12), expect.closeTo((-1 - 1 / 3) / sd, 12), expect.closeTo((1 - 1 / 3) / sd, 12)]);
     expect(g.prompt.map((m) => m.role)).toEqual(["system", "user"]);
-    expect(JSON.parse(readFileSync(file, "utf8").trim())).toEqual(JSON.parse(JSON.stringify(g)));
     const mem = await r.store.getLayerRecords({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT", from: "2015-10-07", to: "2015-10-07", layers: ["long", "reflection"] });
     expect(mem.map((m) => [m.layer, m.kind])).toEqual(expect.arrayContaining([["long", "pattern"], ["reflection", "error"]]));
     expect(mem.find((m) => m.kind === "pattern")!.text).toMatch(/candidate 1 says up/);

@@ -173,7 +173,12 @@ describe("layered memory records", () => {
     expect(moved).toEqual([["Apple launches a new iPhone", 0.7, 1], ["Apple sales beat estimates in China", 0.5, 0]]);
     expect((await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 1 }))[0]!.record.layer).toBe("mid"); // embedding kept
 
-    await store.deleteLayerRecords([first!.id]);
-    expect((await store.counts()).layers).toBe(3);
+    // pruned: a tombstone no read returns, whose id the fingerprint keeps
+    const before = await store.fingerprint("2016-01-01");
+    await store.updateLayerRecords([{ ...first!, pruned: true }]);
+    expect((await store.getLayerRecords({ asOf: "2016-01-01" })).map((r) => r.id)).not.toContain(first!.id);
+    expect((await store.searchLayerRecords({ text: "Apple launches a new iPhone", asOf: "2016-01-01", k: 10 })).map((h) => h.record.id)).not.toContain(first!.id);
+    expect(await store.fingerprint("2016-01-01")).toEqual(before);
+    expect((await store.counts()).layers).toBe(4);
   });
 });

@@ -1,19 +1,18 @@
 /**
  * The offline analyst over a small real window with a real Chroma server: every scored day gets a
- * prediction, the reported ACC/MCC equal a recomputation from the JSONL, a re-run is idempotent,
- * and a run killed mid-way resumes to exactly the result of an uninterrupted one.
+ * prediction, the reported ACC/MCC equal a recomputation from the JSONL, and a re-run is idempotent
+ * (killed runs and their resume: engine.test.ts).
  */
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../src/cli/run.ts";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { executeRun } from "../src/pipeline/run.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { listRuns } from "../src/memory/store.ts";
 import { readPredictions } from "../src/pipeline/run-files.ts";
-import { useIsolatedStockmem, waitUntil } from "./helpers/chroma.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const TICKERS = ["MSFT", "ORCL"];
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
@@ -66,23 +65,5 @@ describe("stockmem run, offline analyst, real Chroma", () => {
     await executeRun(opts("e2e"));
     expect(readFileSync(file, "utf8")).toBe(before);
     expect(await counts("e2e")).toEqual(memBefore);
-  });
-
-  it("resumes a killed run to the same result with no duplicate memory", async () => {
-    const progress = join(env.state(), "runs", "killed", "progress.jsonl");
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", "killed", "--tickers", TICKERS.join(","), "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`], {
-      env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state() }, stdio: "ignore",
-    });
-    const lines = () => (existsSync(progress) ? readFileSync(progress, "utf8").split("\n").length - 1 : 0);
-    expect(await waitUntil(() => lines() >= 60, 30_000)).toBe(true); // well into the test window
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
-    const partial = lines();
-    expect(partial).toBeLessThan(2 * (21 + 14) + 2 * 35); // it did not finish
-
-    const res = await executeRun(opts("killed"));
-    const strip = (file: string) => readPredictions(file).map(({ ticker, date, movement, reason, references }) => ({ ticker, date, movement, reason, references }));
-    expect(strip(res.predictionsFile)).toEqual(strip(join(env.state(), "runs", "e2e", "predictions.jsonl")));
-    expect(await counts("killed")).toEqual(await counts("e2e"));
   });
 });

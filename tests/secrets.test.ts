@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AgentName } from "../agents/kit.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { runExperiment } from "../evals/runner.ts";
-import { executeRun } from "../src/cli/run.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";

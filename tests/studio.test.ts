@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { freePort } from "../src/memory/chroma-server.ts";
-import { unregisterResources } from "../src/pipeline/resources.ts";
 import { tempChroma, waitUntil } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
@@ -28,7 +27,6 @@ beforeAll(async () => {
   const r = await resources(chroma.url, data, { run: "studio" });
   await prepare(r, "MSFT", "2015-09-21", "2015-10-07");
   await prepare(r, "INTC", "2015-09-21", "2015-10-06");
-  unregisterResources("studio");
 
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;

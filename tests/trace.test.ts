@@ -12,7 +12,7 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { compact, LocalTracer, readTrace } from "../src/observability/trace.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
-import { unregisterResources } from "../src/pipeline/resources.ts";
+import { withResources } from "../src/pipeline/resources.ts";
 import { validAnswer } from "./helpers/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
@@ -22,7 +22,6 @@ beforeAll(async () => {
   server = await tempChroma();
 });
 afterAll(async () => {
-  unregisterResources("traced");
   await server.stop();
 });
 
@@ -35,7 +34,7 @@ describe("local trace", () => {
     const r = await resources(server.url, data, { run: "traced", model: "openai:scripted" }, factory);
     const file = join(mkdtempSync(join(tmpdir(), "stockmem-trace-")), "traced.jsonl");
     const tracer = new LocalTracer(file, "traced");
-    const cfg = { context: r.ctx as never, callbacks: [tracer] };
+    const cfg = withResources(r, { callbacks: [tracer] });
     await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, cfg);
     await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, cfg);
     await reflectGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, cfg);

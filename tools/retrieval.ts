@@ -8,7 +8,7 @@ import type { Reference, SeriesDay } from "../src/domain/series.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 import { epochDay } from "../src/data/calendar.ts";
 import { toEpochSeconds } from "../src/memory/records.ts";
-import type { MemoryStore } from "../src/memory/store.ts";
+import type { MemoryPort } from "../src/memory/port.ts";
 import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
 
 /** The series as a w-day sequence of bit vectors, oldest first, padded with empty days at the front. */
@@ -33,7 +33,7 @@ export interface RetrieveOptions {
 }
 
 /** Top-K references from the reflection memory at asOf (Chroma filters by asOf, the index checks again). */
-export async function retrieveReferences(store: MemoryStore, o: RetrieveOptions): Promise<Reference[]> {
+export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions): Promise<Reference[]> {
   const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
   const index = new SequenceIndex(o.w, Math.max(16, reflections.length));
   const byId = new Map(reflections.map((r) => [r.id, r]));
@@ -51,7 +51,7 @@ export async function retrieveReferences(store: MemoryStore, o: RetrieveOptions)
 }
 
 /** The "recent period" ablation: the K most recent reflections available at asOf, each with weight 1. */
-export async function recentReferences(store: MemoryStore, o: Omit<RetrieveOptions, "series" | "w" | "a">): Promise<Reference[]> {
+export async function recentReferences(store: MemoryPort, o: Omit<RetrieveOptions, "series" | "w" | "a">): Promise<Reference[]> {
   const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
   return reflections
     .sort((x, y) => y.date.localeCompare(x.date) || x.id.localeCompare(y.id))
@@ -60,7 +60,7 @@ export async function recentReferences(store: MemoryStore, o: Omit<RetrieveOptio
 }
 
 /** The summary ablation's retrieval: reflections whose text is most similar to the window's summaries, at asOf. */
-export async function summaryReferences(store: MemoryStore, o: Omit<RetrieveOptions, "w" | "a">): Promise<Reference[]> {
+export async function summaryReferences(store: MemoryPort, o: Omit<RetrieveOptions, "w" | "a">): Promise<Reference[]> {
   const text = o.series.flatMap((d) => d.events.map((e) => e.description)).join("\n");
   const hits = await store.searchReflections({ text, asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined, k: o.k });
   return hits.map(({ record: r, similarity }) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity, label: r.label, reason: r.reason, key_events: r.key_events }));
@@ -68,7 +68,7 @@ export async function summaryReferences(store: MemoryStore, o: Omit<RetrieveOpti
 
 /** The retrieval as a LangChain tool (for the chat agent): similar past situations of a ticker-day. */
 export function similarSituationsTool(deps: {
-  store: MemoryStore;
+  store: MemoryPort;
   seriesOf: (ticker: string, date: string) => Promise<{ series: SeriesDay[]; asOf: string }>;
   w: number;
   a: number;

@@ -8,12 +8,11 @@ import { z } from "zod";
 import { graph as predictGraph } from "../../graphs/predict.ts";
 import { dayContext, seriesOf } from "../data/day-context.ts";
 import { readPredictions } from "../pipeline/run-files.ts";
-import type { Resources } from "../pipeline/resources.ts";
+import { withResources, type Resources } from "../pipeline/resources.ts";
 import { seriesFor } from "../pipeline/series.ts";
-import { stateDir } from "../config/paths.ts";
+import { predictionsFile } from "../config/paths.ts";
 import { retrieveReferences } from "../../tools/retrieval.ts";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 
 export interface ChatScope {
   /** the conversation's date: nothing after its close is visible */
@@ -85,7 +84,7 @@ export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterfa
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
-        const out = await predictGraph.invoke({ ticker: d.ticker, date: d.date }, { context: r.ctx as never });
+        const out = await predictGraph.invoke({ ticker: d.ticker, date: d.date }, withResources(r));
         const p = out.prediction!;
         return { ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason, references: p.references, as_of: p.as_of };
       }),
@@ -94,7 +93,7 @@ export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterfa
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
-        const file = join(stateDir(), "runs", r.ctx.run, "predictions.jsonl");
+        const file = predictionsFile(r.ctx.run);
         const p = existsSync(file) ? readPredictions(file).find((x) => x.ticker === d.ticker && x.date === d.date) : undefined;
         if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
         const refs = await r.store.getReflections({ asOf: p.as_of });

@@ -8,7 +8,7 @@ import { RunContext } from "../config/context.ts";
 import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
-import { openResources, registerResources, unregisterResources } from "../pipeline/resources.ts";
+import { openResources, withResources } from "../pipeline/resources.ts";
 import { UsageError } from "./errors.ts";
 import { RUN_DEFAULTS } from "./run.ts";
 
@@ -24,9 +24,9 @@ export async function chatCommand(args: string[]): Promise<void> {
   if (cal.indexOf(date) === undefined) throw new UsageError(`${date} is not a trading day of ${ticker}`);
   const endpoint = await connectChroma(stateDir());
   try {
-    registerResources(await openResources(endpoint.url, ctx, data));
+    const r = await openResources(endpoint.url, ctx, data);
     const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
-    const thread = { configurable: { thread_id: `chat-${Date.now()}` }, context: ctx as never };
+    const thread = withResources(r, { configurable: { thread_id: `chat-${Date.now()}` } });
     const tty = process.stdin.isTTY;
     console.log(`stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`);
     const rl = createInterface({ input: process.stdin, terminal: tty });
@@ -54,7 +54,6 @@ export async function chatCommand(args: string[]): Promise<void> {
       ask();
     }
   } finally {
-    unregisterResources(ctx.run);
     await endpoint.stop();
   }
 }

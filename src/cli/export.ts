@@ -1,15 +1,14 @@
 /** `stockmem export grpo --run NAME [--out FILE]`: the GRPO groups of a run, as JSONL for a trainer. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { stateDir } from "../config/paths.ts";
+import { grpoFile } from "../config/paths.ts";
 import type { GroupRecord } from "../pipeline/grpo.ts";
 import { UsageError } from "./errors.ts";
 
 export async function exportCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { run: { type: "string" }, out: { type: "string" } } });
   if (positionals[0] !== "grpo" || !values.run) throw new UsageError("usage: stockmem export grpo --run NAME [--out FILE]");
-  const file = join(stateDir(), "runs", values.run, "grpo.jsonl");
+  const file = grpoFile(values.run);
   if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
   const groups = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as GroupRecord);
   const out = values.out ?? `grpo-${values.run}.jsonl`;

@@ -17,7 +17,7 @@ import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { dataStats } from "../data/stats.ts";
-import { describeReport } from "./data-report.ts";
+import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { runCommand } from "./run.ts";
 import { traceCommand } from "./trace.ts";

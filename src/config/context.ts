@@ -76,6 +76,8 @@ export const RunContext = z.object({
   /** Optional budget: the run stops cleanly before the model call that would exceed it. */
   budgetCalls: z.number().int().positive().nullable().default(null),
   budgetTokens: z.number().int().positive().nullable().default(null),
+  /** Model calls in flight at most, across the tickers of a phase, extractor batches, merger groups and tracker calls. */
+  maxConcurrency: z.number().int().min(1).max(256).default(8),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any

@@ -16,3 +16,10 @@ export function marketDataDir(flag?: string, env: NodeJS.ProcessEnv = process.en
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.STOCKMEM_DATA_DIR ?? ".stockmem");
 }
+
+/** The files of a run: <state dir>/runs/<run>/ (predictions.jsonl, grpo.jsonl, the lock). */
+export function runDir(run: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), "runs", run);
+}
+export const predictionsFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "predictions.jsonl");
+export const grpoFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "grpo.jsonl");

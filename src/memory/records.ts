@@ -24,8 +24,11 @@ const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(
 
 /** Id of an event: ticker, date, kind and a hash of its content, so the same event written twice is one record. */
 export function eventId(e: Pick<MergedEvent, "ticker" | "date" | "group" | "type" | "description">): string {
-  return `ev:${e.ticker}:${e.date}:${short(`${e.group}\u0000${e.type}\u0000${e.description}`)}`;
+  return `${eventIdPrefix(e.ticker, e.date)}${short(`${e.group}\u0000${e.type}\u0000${e.description}`)}`;
 }
+
+/** The prefix of every event id of one ticker-day. */
+export const eventIdPrefix = (ticker: string, date: string) => `ev:${ticker}:${date}:`;
 
 /** Id of a reflection: one per ticker-day (a rewrite of the day replaces it). */
 export function reflectionId(ticker: string, date: string): string {
@@ -110,6 +113,12 @@ export interface StoredLayerRecord {
   layer_since: string;
   /** readable from this instant on */
   available_at: string;
+  /** pruned by the upkeep: kept as a tombstone (no read returns it), so the ids a checkpoint relies on stay */
+  pruned?: boolean;
+  /** the trading date of the last upkeep applied to it (a redone upkeep skips it) */
+  upkept_on?: string;
+  /** the trading date of the last rewards applied to it (a redone settlement skips it) */
+  settled_on?: string;
 }
 
 export function layerRecordId(ticker: string, date: string, kind: LayerKind, text: string): string {
@@ -124,6 +133,7 @@ export function layerToRow(r: StoredLayerRecord): Row {
       ticker: r.ticker, date: r.date, epoch_day: epochDay(r.date), available_at: toEpochSeconds(r.available_at),
       kind: r.kind, layer: r.layer, importance: r.importance, access_count: r.access_count,
       layer_since: r.layer_since, layer_since_day: epochDay(r.layer_since),
+      pruned: r.pruned ?? false, upkept_on: r.upkept_on ?? "", settled_on: r.settled_on ?? "",
     },
   };
 }
@@ -133,5 +143,8 @@ export function rowToLayer(id: string, document: string | null | undefined, m: M
     id, ticker: String(m.ticker), date: String(m.date), kind: m.kind as LayerKind, layer: m.layer as LayerName, text: document ?? "",
     importance: Number(m.importance), access_count: Number(m.access_count), layer_since: String(m.layer_since),
     available_at: fromEpochSeconds(m.available_at),
+    ...(m.pruned === true ? { pruned: true } : {}),
+    ...(m.upkept_on ? { upkept_on: String(m.upkept_on) } : {}),
+    ...(m.settled_on ? { settled_on: String(m.settled_on) } : {}),
   };
 }

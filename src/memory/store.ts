@@ -10,14 +10,13 @@ import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
+import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
-  eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection, toEpochSeconds,
+  eventIdPrefix, eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection, toEpochSeconds,
   type LayerName, type Meta, type Row, type StoredEvent, type StoredLayerRecord,
 } from "./records.ts";
 
-export const KINDS = ["events", "reflections", "layers"] as const;
-export type Kind = (typeof KINDS)[number];
-export type AsOf = string | number | Date;
+export { KINDS, type AsOf, type Hit, type Kind, type WindowFilter } from "./port.ts";
 
 const SEP = "__";
 export const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
@@ -44,15 +43,6 @@ export function whereAll(conds: Where[]): Where | undefined {
   return { $and: conds };
 }
 
-export interface WindowFilter {
-  /** only records at or before this instant (required: point-in-time) */
-  asOf: AsOf;
-  ticker?: string;
-  /** trading-date window [from, to], inclusive */
-  from?: string;
-  to?: string;
-}
-
 export function windowWhere(f: WindowFilter): Where {
   const conds: Where[] = [{ available_at: { $lte: toEpochSeconds(f.asOf) } }];
   if (f.ticker) conds.push({ ticker: f.ticker });
@@ -61,19 +51,19 @@ export function windowWhere(f: WindowFilter): Where {
   return whereAll(conds)!;
 }
 
-/** The point-in-time window, restricted to some layers when given. */
+/** The point-in-time window over live (not pruned) layer records, restricted to some layers when given. */
 function layerWhere(f: WindowFilter & { layers?: readonly LayerName[] }): Where {
-  return f.layers?.length ? whereAll([windowWhere(f), { layer: { $in: [...f.layers] } }])! : windowWhere(f);
+  const conds: Where[] = [windowWhere(f), { pruned: false }];
+  if (f.layers?.length) conds.push({ layer: { $in: [...f.layers] } });
+  return whereAll(conds)!;
 }
 
-export interface Hit<T> {
-  record: T;
-  /** cosine similarity in [-1, 1] */
-  similarity: number;
-}
+type IdIndex = Record<Kind, Map<string, { h: [number, number]; at: number }>>;
 
-export class MemoryStore {
+export class MemoryStore implements MemoryPort {
   private maxBatch = 1000;
+  /** every stored id with its readable-from instant, loaded on the first fingerprint and kept current by our writes */
+  private index?: IdIndex;
 
   private constructor(
     readonly client: ChromaClient,
@@ -123,6 +113,34 @@ export class MemoryStore {
     return guarded(this.url, op, fn);
   }
 
+  get location(): string {
+    return `Chroma at ${this.url}, collections ${collectionName(this.run, "*")}`;
+  }
+
+  private indexRows(kind: Kind, rows: Row[]): void {
+    const map = this.index?.[kind];
+    if (map) for (const r of rows) map.set(r.id, { h: idHash(r.id), at: Number(r.meta.available_at) });
+  }
+
+  private async loadIndex(): Promise<IdIndex> {
+    const index = { events: new Map(), reflections: new Map(), layers: new Map() } as IdIndex;
+    const page = Math.max(100, this.maxBatch);
+    for (const kind of KINDS) {
+      for (let offset = 0; ; offset += page) {
+        const res = await this.guard(`read ${kind} ids`, () => this.collections[kind].get({ limit: page, offset, include: ["metadatas"] }));
+        res.ids.forEach((id, i) => index[kind].set(id, { h: idHash(id), at: Number((res.metadatas[i] as Meta | null)?.available_at ?? 0) }));
+        if (res.ids.length < page) break;
+      }
+    }
+    return index;
+  }
+
+  async fingerprint(at: AsOf): Promise<Fingerprint> {
+    this.index ??= await this.loadIndex();
+    const s = toEpochSeconds(at);
+    return { events: printOf(this.index.events.values(), s), reflections: printOf(this.index.reflections.values(), s), layers: printOf(this.index.layers.values(), s) };
+  }
+
   /** Upserts rows in batches within Chroma's limit. Idempotent: ids are content-derived. */
   private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string): Promise<number> {
     const col = this.collections[kind];
@@ -133,6 +151,7 @@ export class MemoryStore {
       await this.guard(`upsert ${batch.length} ${kind}`, () =>
         col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
       );
+      this.indexRows(kind, batch);
     }
     return unique.length;
   }
@@ -199,6 +218,8 @@ export class MemoryStore {
   /** Deletes the events of one ticker-day (before re-ingesting a day that did not finish). */
   async deleteEvents(ticker: string, date: string): Promise<void> {
     await this.guard("delete events", () => this.collections.events.delete({ where: { $and: [{ ticker }, { epoch_day: epochDay(date) }] } }));
+    const prefix = eventIdPrefix(ticker, date);
+    if (this.index) for (const id of [...this.index.events.keys()]) if (id.startsWith(prefix)) this.index.events.delete(id);
   }
 
   /** Reflections readable at asOf (available_at <= asOf), of one ticker or all; sorted by date then id. */
@@ -235,10 +256,6 @@ export class MemoryStore {
       const batch = records.slice(i, i + this.maxBatch).map(layerToRow);
       await this.guard(`update ${batch.length} layer records`, () => this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }));
     }
-  }
-
-  async deleteLayerRecords(ids: string[]): Promise<void> {
-    if (ids.length) await this.guard(`delete ${ids.length} layer records`, () => this.collections.layers.delete({ ids }));
   }
 
   async counts(): Promise<Record<Kind, number>> {

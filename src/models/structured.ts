@@ -50,7 +50,12 @@ export interface StructuredCall<I, O> {
   /** distinguishes answers to the same input that must not share a cache entry (group samples) */
   cacheSalt?: string;
   config?: RunnableConfig;
+  /** bounds the calls in flight (shared by the run) */
+  limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
+
+/** A rough token count (4 characters a token) for budgets when an answer carries no usage. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 /** Parses and checks one answer; returns the output or throws with the reason. */
 function validate<I, O>(call: StructuredCall<I, O>, text: string): O {
@@ -76,17 +81,26 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
   }
   const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(call.prompt.render(call.input))];
   let lastError = "";
+  const limiter = call.limiter ?? ((fn) => fn());
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    call.usage?.ensureBudget();
-    const reply = await call.model.invoke(messages, {
-      ...call.config,
-      runName: call.agent,
-      metadata: {
-        ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
-        ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
-      },
+    const input = estimateTokens(messages.map(contentText).join("\n"));
+    const reply = await limiter(async () => {
+      call.usage?.reserve(input); // inside the limiter: a call reserves its share of the budget just before it is sent
+      let answer: BaseMessage | undefined;
+      try {
+        answer = await call.model.invoke(messages, {
+          ...call.config,
+          runName: call.agent,
+          metadata: {
+            ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
+            ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
+          },
+        });
+        return answer;
+      } finally {
+        call.usage?.record(call.agent, answer, call.scope, { input, output: answer ? estimateTokens(contentText(answer)) : 0 });
+      }
     });
-    call.usage?.record(call.agent, reply, call.scope);
     const text = contentText(reply);
     try {
       const out = validate(call, text);

@@ -30,6 +30,13 @@ const empty = (): Tally => ({ calls: 0, cacheHits: 0, inputTokens: 0, outputToke
 export class Usage {
   readonly byAgent = new Map<string, Tally>();
   readonly byTickerDay = new Map<string, Tally>();
+  /** calls sent and not answered yet, and their estimated tokens: budgets count them before they are sent */
+  private inFlight = 0;
+  private inFlightTokens = 0;
+  /** the most calls that were ever in flight at once */
+  maxInFlight = 0;
+  /** tokens counted from an estimate because an answer carried no usage */
+  estimatedTokens = 0;
 
   constructor(readonly budget: Budget = {}) {}
 
@@ -43,18 +50,33 @@ export class Usage {
     return [a, d];
   }
 
-  /** Throws before a call that would exceed the call budget, or once the token budget is spent. */
-  ensureBudget(): void {
-    if (this.budget.maxCalls !== undefined && this.calls >= this.budget.maxCalls) throw new BudgetExceededError(`${this.calls} model calls of ${this.budget.maxCalls} allowed`);
-    if (this.budget.maxTokens !== undefined && this.tokens >= this.budget.maxTokens) throw new BudgetExceededError(`${this.tokens} tokens of ${this.budget.maxTokens} allowed`);
+  /**
+   * Reserves one call (and its estimated prompt tokens) just before it is sent; throws instead when the
+   * calls answered plus those in flight reach the call budget, or the tokens (spent plus reserved) the
+   * token budget. Under any concurrency, at most `maxCalls` calls are ever sent.
+   */
+  reserve(estimatedPromptTokens = 0): void {
+    const { maxCalls, maxTokens } = this.budget;
+    if (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) throw new BudgetExceededError(`${this.calls + this.inFlight} model calls of ${maxCalls} allowed`);
+    if (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens) throw new BudgetExceededError(`${this.tokens + this.inFlightTokens} tokens of ${maxTokens} allowed${this.estimatedTokens ? " (partly estimated: some answers carried no usage)" : ""}`);
+    this.inFlight++;
+    this.inFlightTokens += estimatedPromptTokens;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 
-  record(agent: string, reply: BaseMessage, scope?: Scope): void {
-    const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } }).usage_metadata;
+  /** Ends a reserved call: with its reply (counted), or without one (failed: counted as a call with no tokens). */
+  record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }, reserved = true): void {
+    if (reserved) {
+      this.inFlight = Math.max(0, this.inFlight - 1);
+      this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
+    }
+    const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage_metadata;
+    const useEstimate = reply !== undefined && !meta && estimate !== undefined;
+    if (useEstimate) this.estimatedTokens += estimate.input + estimate.output;
     for (const t of this.tallies(agent, scope)) {
       t.calls++;
-      t.inputTokens += meta?.input_tokens ?? 0;
-      t.outputTokens += meta?.output_tokens ?? 0;
+      t.inputTokens += meta?.input_tokens ?? (useEstimate ? estimate.input : 0);
+      t.outputTokens += meta?.output_tokens ?? (useEstimate ? estimate.output : 0);
     }
   }
 

@@ -2,11 +2,9 @@
  * GRPO-style group sampling (SEP-Memory, training window). Once a training day's outcome is known,
  * the predictor samples G candidates for that day (reading only what was known at its close), each
  * candidate is rewarded (direction +/-1, plus a format term), advantages are group-relative, the best
- * explanation goes to long-term memory (if right) and the wrong ones to the reflection layer. Every
- * group is appended to grpo.jsonl for `stockmem export grpo`.
+ * explanation goes to long-term memory (if right) and the wrong ones to the reflection layer. The run
+ * appends every group to grpo.jsonl for `stockmem export grpo`.
  */
-import { appendFileSync } from "node:fs";
-import { join } from "node:path";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
 import { predictor } from "../../agents/predictor/index.ts";
@@ -17,8 +15,7 @@ import { candidateReward, groupAdvantages } from "../memory/layers.ts";
 import { errorCase, newLayerRecord } from "./layered.ts";
 import { isOffline } from "../models/provider.ts";
 import { ModelOutputError } from "../models/structured.ts";
-import { scrub } from "../observability/secrets.ts";
-import { agentRuntime, type Resources } from "./resources.ts";
+import { agentRuntime, withResources, type Resources } from "./resources.ts";
 
 /** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
 const PATTERN_IMPORTANCE = 0.8;
@@ -42,7 +39,8 @@ export function effectiveGroupSize(r: Resources): number {
   return isOffline(modelIdFor(r.ctx, "predictor")) ? 1 : r.ctx.groupSize;
 }
 
-export async function groupStep(r: Resources, ticker: string, date: string, knownAt: string, grpoFile: string, config?: LangGraphRunnableConfig): Promise<GroupRecord | null> {
+/** The group of a training day, once its outcome is known (the run appends it to grpo.jsonl at the day's commit). */
+export async function groupStep(r: Resources, ticker: string, date: string, knownAt: string, config?: LangGraphRunnableConfig): Promise<GroupRecord | null> {
   const s = seriesOf(r.data, ticker);
   const i = s.calendar.indexOf(date)!;
   const label = s.days[i]!.label;
@@ -50,7 +48,7 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
   if (!next || Date.parse(knownAt) < Date.parse(next.close_at)) throw new Error(`group rewards of ${ticker} ${date} need its outcome, known at ${next?.close_at ?? "never"}`);
   if (label !== "up" && label !== "down") return null;
   // The inputs the predictor saw at the day's close (candidate 0 is the pipeline's own prediction).
-  const state = await predictGraph.invoke({ ticker, date }, { context: r.ctx as never, callbacks: config?.callbacks });
+  const state = await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config?.callbacks }));
   const input = predictorInput(state);
   const G = effectiveGroupSize(r);
   const candidates: { movement: "up" | "down" | null; reason: string; formatOk: boolean }[] = [{ movement: state.prediction!.movement, reason: state.prediction!.reason, formatOk: true }];
@@ -72,7 +70,6 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
     completions: candidates.map((c) => JSON.stringify({ reason: c.reason, movement: c.movement })),
     movements: candidates.map((c) => c.movement), rewards, advantages, model: modelIdFor(r.ctx, "predictor"), prompt_version: prompt.version,
   };
-  appendFileSync(grpoFile, scrub(JSON.stringify(record)) + "\n");
 
   // memory: the best explanation (if right) as a long-term pattern, the wrong ones as error cases
   const best = advantages.indexOf(Math.max(...advantages));
@@ -84,5 +81,3 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
   if (writes.length) await r.store.putLayerRecords(writes);
   return record;
 }
-
-export const grpoFileOf = (runDir: string) => join(runDir, "grpo.jsonl");

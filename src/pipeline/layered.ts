@@ -79,10 +79,12 @@ export async function settle(r: Resources, p: Prediction, knownAt: string, refle
   if (label !== "up" && label !== "down") return { rewarded: 0, error: false };
   const correct = p.movement === label;
   const cited = p.references.filter((id) => id.startsWith("lm:"));
-  const stored = cited.length ? await r.store.getLayerRecords({ asOf: knownAt, ids: cited }) : [];
+  // A redone settlement (a crash mid-way) skips the records this prediction already rewarded.
+  const mark = settleMark(p.ticker, p.date);
+  const stored = (cited.length ? await r.store.getLayerRecords({ asOf: knownAt, ids: cited }) : []).filter((x) => !settledBy(x, p.ticker, p.date));
   const updated = stored.map((x) => {
     const rewarded = applyReward(asLayer(r, x), correct, Date.parse(next.close_at), now, r.ctx.layers);
-    return { ...x, importance: rewarded.importance, access_count: rewarded.accessCount };
+    return { ...x, importance: rewarded.importance, access_count: rewarded.accessCount, settled_on: mark(x.settled_on) };
   });
   if (updated.length) await r.store.updateLayerRecords(updated);
   if (!correct) {
@@ -91,6 +93,16 @@ export async function settle(r: Resources, p: Prediction, knownAt: string, refle
   }
   return { rewarded: updated.length, error: !correct };
 }
+
+/** `settled_on` holds "<date>:<ticker>,<ticker>...": the predictions of that date whose rewards a record got. */
+const settledBy = (x: StoredLayerRecord, ticker: string, date: string): boolean => {
+  const [d, who = ""] = (x.settled_on ?? "").split(":");
+  return d === date && who.split(",").includes(ticker);
+};
+const settleMark = (ticker: string, date: string) => (prev: string | undefined): string => {
+  const [d, who = ""] = (prev ?? "").split(":");
+  return d === date && who ? `${date}:${who},${ticker}` : `${date}:${ticker}`;
+};
 
 export interface UpkeepReport {
   date: string;
@@ -102,30 +114,33 @@ export interface UpkeepReport {
 
 const ORDER = { short: 0, mid: 1, long: 2, reflection: 3 } as const;
 
-/** One trading day of upkeep over every record readable at the day's close: decay, jump, prune. */
+/**
+ * One trading day of upkeep over every live record readable at the day's close: decay, jump, prune.
+ * Each record is marked with the day it was kept up for, so a redone upkeep (a crash mid-way) never
+ * decays a record twice; pruned records stay as tombstones that no read returns, so the ids a
+ * checkpoint's fingerprint relies on never vanish.
+ */
 export async function upkeep(r: Resources, date: string, asOf: string): Promise<UpkeepReport> {
   const p = r.ctx.layers;
   const all = await r.store.getLayerRecords({ asOf });
   const report: UpkeepReport = { date, decayed: 0, promoted: 0, demoted: 0, pruned: 0 };
-  const keep: StoredLayerRecord[] = [];
-  const prune: string[] = [];
+  const writes: StoredLayerRecord[] = [];
   for (const x of all) {
-    if (x.date === date) continue; // written today: it starts decaying tomorrow
+    if (x.date === date || x.upkept_on === date) continue; // written today: it starts decaying tomorrow; or done already
     const today = dayIndex(r, x.ticker, date);
     const decayed = { ...asLayer(r, x), importance: decayImportance(x.importance, x.layer, 1, p) };
     const moved = jump(decayed, today, p);
     if (shouldPrune(moved, today, p)) {
-      prune.push(x.id);
+      writes.push({ ...x, pruned: true, upkept_on: date });
+      report.pruned++;
       continue;
     }
     if (ORDER[moved.layer] > ORDER[x.layer]) report.promoted++;
     if (ORDER[moved.layer] < ORDER[x.layer]) report.demoted++;
     report.decayed++;
-    keep.push({ ...x, importance: moved.importance, layer: moved.layer, layer_since: moved.layer === x.layer ? x.layer_since : date });
+    writes.push({ ...x, importance: moved.importance, layer: moved.layer, layer_since: moved.layer === x.layer ? x.layer_since : date, upkept_on: date });
   }
-  await r.store.updateLayerRecords(keep);
-  await r.store.deleteLayerRecords(prune);
-  report.pruned = prune.length;
+  await r.store.updateLayerRecords(writes);
   return report;
 }
 

@@ -1,20 +1,27 @@
 /**
  * What graph nodes work with besides their state: the run context, the market data, the memory
- * store, the embedder and the usage counter. The CLI and tests register them per run; in LangGraph
- * Studio they are created on first use from the graph's context (and the memory's Chroma server is
- * started then, and stopped when the server process exits).
+ * port, the embedder, the usage counter, the model-call limiter and the response cache.
+ *
+ * They are passed in, never looked up in a global registry: the CLI, the bench and the tests open
+ * them and hand them to a graph with `withResources` (they travel in the run's `configurable`, which
+ * is never checkpointed, and reach subgraphs with the config). A graph run without them (LangGraph
+ * Studio) opens them from its context on every run, so a context edit takes effect at once; only the
+ * expensive, context-independent parts are shared by the process: the market data per data dir and
+ * load options, one Chroma server per state dir, and the store per (server, run, embedder).
  */
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { join } from "node:path";
+import pLimit from "p-limit";
 import { z } from "zod";
 import type { AgentRuntime } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
-import { join } from "node:path";
 import { marketDataDir, stateDir } from "../config/paths.ts";
-import { ResponseCache } from "../models/cache.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
-import type { Embedder } from "../memory/embeddings.ts";
-import { connectChroma } from "../memory/chroma-server.ts";
-import { createEmbedder } from "../memory/embeddings.ts";
+import { connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
+import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
+import type { MemoryPort } from "../memory/port.ts";
 import { MemoryStore } from "../memory/store.ts";
+import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
@@ -23,12 +30,16 @@ export const GraphContext = RunContext.extend({
 });
 export type GraphContext = z.infer<typeof GraphContext>;
 
+/** Bounds the model calls in flight: one per run, shared by every agent and ticker. */
+export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
 export interface Resources {
   ctx: RunContext;
   data: MarketData;
-  store: MemoryStore;
+  store: MemoryPort;
   embedder: Embedder;
   usage: Usage;
+  limiter: Limiter;
   chatModel?: AgentRuntime["chatModel"];
   /** the response cache (absent with --no-cache) */
   cache?: ResponseCache;
@@ -36,45 +47,36 @@ export interface Resources {
   summaries?: Map<string, string>;
 }
 
-const registry = new Map<string, Promise<Resources>>();
+const KEY = "stockmem_resources";
 
-export function registerResources(r: Resources): Resources {
-  registry.set(r.ctx.run, Promise.resolve(r));
-  return r;
+/**
+ * A graph config that hands `r` to every node (and subgraph) of the run. Its context is `r.ctx` (typed
+ * `never` so that it fits every graph's context type: each graph parses what it reads).
+ */
+export function withResources(r: Resources, config: LangGraphRunnableConfig = {}): Omit<LangGraphRunnableConfig, "context"> & { context: never } {
+  return { ...config, context: { ...(config.context ?? {}), ...r.ctx } as never, configurable: { ...config.configurable, [KEY]: r } };
 }
 
-export function unregisterResources(run: string): void {
-  registry.delete(run);
+/** The resources of a node's run: those passed in, else opened from its context (Studio). */
+export function resourcesOf(config: LangGraphRunnableConfig | undefined): Promise<Resources> {
+  const injected = config?.configurable?.[KEY] as Resources | undefined;
+  if (injected) return Promise.resolve(injected);
+  const runId = String(config?.configurable?.run_id ?? (config as { runId?: string } | undefined)?.runId ?? "");
+  return fromContext(config?.context, runId);
 }
 
-export function resourcesFor(context: unknown): Promise<Resources> {
-  const ctx = GraphContext.parse(context ?? {});
-  let r = registry.get(ctx.run);
-  if (!r) {
-    r = (async () => {
-      const data = await loadMarketData(marketDataDir(ctx.dataDir), { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold });
-      const endpoint = await connectChroma(stateDir());
-      try {
-        return await openResources(endpoint.url, ctx, data);
-      } catch (e) {
-        await endpoint.stop();
-        throw e;
-      }
-    })();
-    registry.set(ctx.run, r);
-    r.catch(() => registry.delete(ctx.run));
-  }
-  return r;
+/** A run's resources on a memory port (usage with its budget, the limiter, the cache). */
+export function resourcesOn(store: MemoryPort, ctx: RunContext, data: MarketData, chatModel?: AgentRuntime["chatModel"]): Resources {
+  return { ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), limiter: limiterFor(ctx), cache: cacheFor(ctx), chatModel };
 }
 
-/** A run's resources on a Chroma server: its memory store (with the context's embedder), usage (with its budget) and cache. */
+/** A run's resources on a Chroma server. */
 export async function openResources(url: string, ctx: RunContext, data: MarketData, chatModel?: AgentRuntime["chatModel"]): Promise<Resources> {
-  const store = await MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
-  return { ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), cache: cacheFor(ctx), chatModel };
+  return resourcesOn(await MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })), ctx, data, chatModel);
 }
 
 export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
-  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, chatModel: r.chatModel, config, cache: r.cache, scope };
+  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, limiter: r.limiter, chatModel: r.chatModel, config, cache: r.cache, scope };
 }
 
 /** The run's response cache under the state dir, unless the context turns it off. */
@@ -84,4 +86,53 @@ export function cacheFor(ctx: RunContext): ResponseCache | undefined {
 
 export function usageFor(ctx: RunContext): Usage {
   return new Usage({ maxCalls: ctx.budgetCalls ?? undefined, maxTokens: ctx.budgetTokens ?? undefined });
+}
+
+export function limiterFor(ctx: RunContext): Limiter {
+  const limit = pLimit(ctx.maxConcurrency);
+  return (fn) => limit(fn);
+}
+
+// ---- opened from a context (graphs run by LangGraph Studio / the dev server) ----------------------
+
+const shared = new Map<string, Promise<unknown>>();
+function once<T>(key: string, make: () => Promise<T>): Promise<T> {
+  let p = shared.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    shared.set(key, p);
+    p.catch(() => shared.delete(key));
+  }
+  return p;
+}
+
+/** The Chroma server of a state dir, one per process (stopped when the process exits, even by SIGKILL). */
+export function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
+  return once(`chroma ${dir} ${process.env.CHROMA_URL ?? ""}`, () => connectChroma(dir));
+}
+
+const recent = new Map<string, Promise<Resources>>();
+
+async function fromContext(context: unknown, runId: string): Promise<Resources> {
+  const gctx = GraphContext.parse(context ?? {});
+  const key = `${runId} ${JSON.stringify(gctx)}`;
+  let r = recent.get(key);
+  if (!r) {
+    r = (async () => {
+      const { dataDir, ...rest } = gctx;
+      const ctx = RunContext.parse(rest);
+      const dir = marketDataDir(dataDir);
+      const load = { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold };
+      const data = await once(`data ${dir} ${JSON.stringify(load)}`, () => loadMarketData(dir, load));
+      const { url } = await chromaFor();
+      const store = await once(`store ${url} ${ctx.run} ${ctx.embeddings} ${ctx.embeddingDim}`, () =>
+        MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })),
+      );
+      return resourcesOn(store, ctx, data);
+    })();
+    recent.set(key, r);
+    r.catch(() => recent.delete(key));
+    while (recent.size > 16) recent.delete(recent.keys().next().value!);
+  }
+  return r;
 }

@@ -6,16 +6,14 @@ import { seriesOf } from "../../src/data/day-context.ts";
 import { HashEmbedder } from "../../src/memory/embeddings.ts";
 import { MemoryStore } from "../../src/memory/store.ts";
 import { Usage } from "../../src/models/usage.ts";
-import { registerResources, type Resources } from "../../src/pipeline/resources.ts";
+import { limiterFor, withResources, type Resources } from "../../src/pipeline/resources.ts";
 import { reflectDay } from "../../src/pipeline/reflect.ts";
 
-/** Registers resources for a run on a given Chroma server and returns them. */
+/** Resources for a run on a given Chroma server (hand them to a graph with withResources). */
 export async function resources(url: string, data: MarketData, ctx: Partial<RunContext>, chatModel?: AgentRuntime["chatModel"], extra: Partial<Resources> = {}): Promise<Resources> {
   const c = runContext(ctx);
   const store = await MemoryStore.open(url, c.run, new HashEmbedder(c.embeddingDim));
-  const r: Resources = { ctx: c, data, store, embedder: store.embedder, usage: new Usage({ maxCalls: c.budgetCalls ?? undefined }), chatModel, ...extra };
-  registerResources(r);
-  return r;
+  return { ctx: c, data, store, embedder: store.embedder, usage: new Usage({ maxCalls: c.budgetCalls ?? undefined }), limiter: limiterFor(c), chatModel, ...extra };
 }
 
 /** Ingests and reflects a ticker's days in [from, to] (reflections as soon as each label is known). */
@@ -26,6 +24,6 @@ export async function prepare(r: Resources, ticker: string, from: string, to: st
     const i = s.calendar.indexOf(d)!;
     const prev = s.calendar.dates[i - 1];
     if (prev && prev >= from) await reflectDay(r, ticker, prev, s.calendar.closes[i]!);
-    await ingestGraph.invoke({ ticker, date: d }, { context: r.ctx as never });
+    await ingestGraph.invoke({ ticker, date: d }, withResources(r));
   }
 }

@@ -1,4 +1,4 @@
-import type { LoadReport } from "../data/load.ts";
+import type { LoadReport } from "./load.ts";
 
 const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 const detail = (r: Record<string, number>, max = 5) =>

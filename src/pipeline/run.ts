@@ -1,0 +1,169 @@
+/**
+ * Runs the run graph as a durable thread: the entry point of the CLI, the evals and the bench.
+ *
+ * A run is a LangGraph thread (id = run name) in the checkpointer (SQLite in the state dir, or
+ * PostgreSQL). Starting it again resumes the thread where it stopped. Before resuming, the memory
+ * is checked against the fingerprint the last checkpoint recorded, and the run's files against their
+ * committed lengths: a resume on other memory, or on edited files, stops with a message naming
+ * --fresh. One process per run: a lock file with its PID.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
+import type { AgentRuntime } from "../../agents/kit.ts";
+import type { RunContext } from "../config/context.ts";
+import { grpoFile, predictionsFile, runDir, stateDir } from "../config/paths.ts";
+import { loadMarketData, type MarketData } from "../data/load.ts";
+import { describeReport } from "../data/report.ts";
+import { connectChroma } from "../memory/chroma-server.ts";
+import { fingerprintDiff, type Fingerprint } from "../memory/port.ts";
+import { resetRun } from "../memory/store.ts";
+import type { ScoreRow } from "../metrics/summary.ts";
+import type { Usage } from "../models/usage.ts";
+import { LocalTracer, traceFile } from "../observability/trace.ts";
+import { openCheckpointer } from "./checkpointer.ts";
+import { cutToCommitted, describeCut } from "./ledger.ts";
+import { lockRun } from "./lock.ts";
+import { openResources, withResources, type Resources } from "./resources.ts";
+import { runSettings } from "./settings.ts";
+
+export class RunIntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunIntegrityError";
+  }
+}
+
+export interface RunResult {
+  scores: ScoreRow[];
+  predictionsFile: string;
+  traceFile: string;
+  usage: Usage;
+  /** what the run reported: resumed, cut files, a lock taken over */
+  notes: string[];
+  /** true when the thread had finished already and nothing ran */
+  alreadyDone: boolean;
+}
+
+/** A progress event of the run graph's custom stream. */
+export interface ProgressEvent {
+  kind: "progress";
+  phase: "reflect" | "ingest" | "predict" | "commit";
+  date: string | null;
+  day: number;
+  days: number;
+  done: number;
+  total: number;
+  calls: number;
+  cacheHits: number;
+}
+
+export interface RunOptions {
+  ctx: RunContext;
+  dataDir: string;
+  tickers?: string[];
+  train: { from: string; to: string };
+  test: { from: string; to: string };
+  fresh?: boolean;
+  quiet?: boolean;
+  chatModel?: AgentRuntime["chatModel"];
+  /** receives every progress event (the CLI draws bars from them) */
+  onProgress?: (e: ProgressEvent) => void;
+  /** receives notes as they happen (resume, cuts) */
+  onNote?: (note: string) => void;
+  /** loaded data (the bench reuses it); default: loaded from dataDir */
+  data?: MarketData;
+  /** memory to run on instead of the Chroma store (tests only) */
+  resources?: Resources;
+}
+
+
+interface Saved {
+  settings?: string;
+  ledger?: { predictions: number; grpo: number };
+  memory?: { at: string; print: Fingerprint };
+  scores?: ScoreRow[];
+  notes?: string[];
+}
+
+export async function executeRun(o: RunOptions): Promise<RunResult> {
+  const run = o.ctx.run;
+  const notes: string[] = [];
+  const note = (n: string) => {
+    notes.push(n);
+    o.onNote?.(n);
+  };
+  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold }));
+  if (!o.quiet) for (const line of describeReport(data.report)) note(line);
+
+  const lock = lockRun(join(runDir(run), "lock"), run);
+  if (lock.tookOverFrom) note(`took over the lock of run "${run}" from process ${lock.tookOverFrom}, which is gone`);
+  const endpoint = o.resources ? undefined : await connectChroma(stateDir());
+  const cp = await openCheckpointer(stateDir());
+  try {
+    const thread = { configurable: { thread_id: run } };
+    const graph = buildRunGraph().compile({ checkpointer: cp.saver, name: "run" });
+    if (o.fresh) {
+      await cp.deleteThread(run);
+      if (endpoint) await resetRun(endpoint.url, run);
+      for (const f of [predictionsFile(run), grpoFile(run)]) rmSync(f, { force: true });
+    }
+    const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
+    const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
+
+    const snap = await graph.getState(thread);
+    const saved = snap.values as Saved;
+    const started = saved.settings !== undefined;
+    if (started && saved.settings !== settings) {
+      throw new RunIntegrityError(`run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`);
+    }
+    if (started && snap.next.length === 0) {
+      return { scores: saved.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes: [...notes, ...(saved.notes ?? [])], alreadyDone: true };
+    }
+    if (started) {
+      await checkMemory(r, saved, cp.where);
+      for (const [file, committed] of [[predictionsFile(run), saved.ledger?.predictions ?? 0], [grpoFile(run), saved.ledger?.grpo ?? 0]] as const) {
+        const cut = cutToCommitted(file, committed);
+        if (cut) note(describeCut(cut));
+      }
+      note(`resuming run "${run}" from its checkpoint in ${cp.where}`);
+    } else {
+      const counts = await r.store.counts();
+      const n = counts.events + counts.reflections + counts.layers;
+      if (n > 0) {
+        throw new RunIntegrityError(`the memory of run "${run}" (${r.store.location}) already holds ${counts.events} events, ${counts.reflections} reflections and ${counts.layers} layer records, but ${cp.where} has no checkpoint of it: re-run with --fresh to start over, or choose another --run`);
+      }
+      for (const f of [predictionsFile(run), grpoFile(run)]) if (existsSync(f)) rmSync(f);
+    }
+
+    const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
+    const stream = await graph.stream(input, {
+      ...withResources(r, { ...thread, context: { dataDir: o.dataDir } as never, callbacks: [new LocalTracer(traceFile(stateDir(), run), run)] }),
+      streamMode: ["custom", "values"], recursionLimit: RECURSION_LIMIT,
+    });
+    let final: Saved = {};
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
+      if (mode === "custom" && chunk.kind === "progress") o.onProgress?.(chunk as unknown as ProgressEvent);
+      if (mode === "values") final = chunk as Saved;
+    }
+    for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
+    return { scores: final.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes, alreadyDone: false };
+  } finally {
+    await cp.close();
+    await endpoint?.stop();
+    lock.release();
+  }
+}
+
+/** The memory must be the one the checkpoint relies on (same records readable at its last close). */
+async function checkMemory(r: Resources, saved: Saved, where: string): Promise<void> {
+  if (!saved.memory) return; // no day committed yet: nothing relied on
+  const found = await r.store.fingerprint(saved.memory.at);
+  const diff = fingerprintDiff(saved.memory.print, found);
+  if (diff) {
+    throw new RunIntegrityError(
+      `cannot resume run "${r.ctx.run}": its memory (${r.store.location}) is not the memory its checkpoint (${where}) relies on at ${saved.memory.at}: ${diff}. ` +
+        "Was the memory reset, the Chroma dir deleted, or CHROMA_URL changed? Re-run with --fresh to start over.",
+    );
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The run engine on a real Chroma server and LangGraph's SQLite checkpointer: results never depend
+ * on ticker order; a run killed with SIGKILL at any point resumes to byte-identical predictions; a
+ * resume on other memory or an edited file stops with a message; a torn tail is cut with a note; a
+ * second process on the same run is refused at once.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { runContext } from "../src/config/context.ts";
+import { resetRun } from "../src/memory/store.ts";
+import { lockRun } from "../src/pipeline/lock.ts";
+import { executeRun } from "../src/pipeline/run.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
+
+const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
+const TEST = { from: "2015-10-01", to: "2015-10-20" };
+const TOTAL = 2 * (21 + 14); // ticker-days of MSFT and INTC in the two windows
+const env = useIsolatedStockmem();
+const file = (run: string) => join(env.state(), "runs", run, "predictions.jsonl");
+const run = (name: string, tickers = ["MSFT", "INTC"]) =>
+  executeRun({ ctx: runContext({ run: name }), dataDir: SAMPLE_DATA_DIR, tickers, train: TRAIN, test: TEST, quiet: true });
+
+/** The CLI in a child process, with its stderr progress lines ("N/70 ticker-days") observable. */
+function cli(name: string): { child: ChildProcess; reached: (n: number) => Promise<void>; exit: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, "--tickers", "MSFT,INTC", "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`], {
+    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state() }, stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let done = 0;
+  child.stderr!.on("data", (b) => {
+    stderr += b;
+    for (const m of stderr.matchAll(/(\d+)\/\d+ ticker-days/g)) done = Math.max(done, Number(m[1]));
+    for (const w of waiters.filter((x) => done >= x.n)) w.resolve();
+  });
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+  const reached = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (done >= n) return resolve();
+      waiters.push({ n, resolve });
+      void exit.then(() => (done >= n ? resolve() : reject(new Error(`the run ended at ${done}/${TOTAL} before ${n}:\n${stderr}`))));
+    });
+  return { child, reached, exit };
+}
+
+async function killAt(name: string, n: number): Promise<void> {
+  const c = cli(name);
+  await c.reached(n);
+  c.child.kill("SIGKILL");
+  await c.exit;
+}
+
+let reference = "";
+beforeAll(async () => {
+  await run("ref");
+  reference = readFileSync(file("ref"), "utf8");
+});
+
+describe("run engine", () => {
+  it("gives byte-identical predictions whatever the order of --tickers", async () => {
+    await run("perm", ["INTC", "MSFT"]);
+    expect(reference.split("\n").length - 1).toBe(2 * 14);
+    expect(readFileSync(file("perm"), "utf8")).toBe(reference);
+  });
+
+  it("resumes a run killed with SIGKILL at three points to byte-identical predictions", async () => {
+    for (const [k, n] of [[1, 14], [2, 42], [3, 56]] as const) {
+      await killAt(`kill${k}`, n); // in training, at the train/test border, in the test window
+      const res = await run(`kill${k}`);
+      expect(res.notes.some((x) => /resuming run/.test(x)), `kill at ${n}: ${res.notes.join(" | ")}`).toBe(true);
+      expect(readFileSync(file(`kill${k}`), "utf8"), `killed at ${n}/${TOTAL}`).toBe(reference);
+    }
+  });
+
+  it("cuts a torn tail left by a crash, with a note, and resumes correctly", async () => {
+    await killAt("torn", 56);
+    appendFileSync(file("torn"), '{"ticker":"MSFT","date":"2015-10-1'); // a write torn by the crash
+    const res = await run("torn");
+    expect(res.notes.join("\n")).toMatch(/predictions\.jsonl: cut \d+ bytes \((\d+ line\(s\) and )?a torn half line\) written by a step that did not commit/);
+    expect(readFileSync(file("torn"), "utf8")).toBe(reference);
+  });
+
+  it("refuses to resume on other memory (reset between kill and resume), exit code and message naming --fresh", async () => {
+    await killAt("reset", 42);
+    await resetRun(env.server().url, "reset");
+    const c = cli("reset");
+    const { code, stderr } = await c.exit;
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/cannot resume run "reset": its memory .* is not the memory its checkpoint .* relies on .*events: 0 records where the checkpoint relies on \d+.*--fresh/s);
+    // --fresh starts over and gets the same result
+    await executeRun({ ctx: runContext({ run: "reset" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: TRAIN, test: TEST, quiet: true, fresh: true });
+    expect(readFileSync(file("reset"), "utf8")).toBe(reference);
+  });
+
+  it("refuses a file truncated behind the run's back", async () => {
+    await killAt("cut", 56);
+    truncateSync(file("cut"), 100); // into committed lines
+    await expect(run("cut")).rejects.toThrow(/predictions\.jsonl holds 100 bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run\. Re-run with --fresh/);
+  });
+
+  it("refuses a second process on the same run at once, naming the holder's PID; takes over a dead holder's lock", async () => {
+    const held = lockRun(join(env.state(), "runs", "twice", "lock"), "twice"); // this test process holds the run
+    const second = cli("twice");
+    const { code, stderr } = await second.exit;
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(`run "twice" is in use by process ${process.pid}`);
+    held.release();
+    // a lock left by a process that is gone (kill -9) is taken over
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => dead.once("exit", r));
+    writeFileSync(join(env.state(), "runs", "twice", "lock"), `${dead.pid}\n`);
+    const res = await run("twice");
+    expect(res.notes).toContain(`took over the lock of run "twice" from process ${dead.pid}, which is gone`);
+    expect(readFileSync(file("twice"), "utf8")).toBe(reference);
+  });
+
+  it("a finished run re-run changes nothing; with other settings it is refused", async () => {
+    const again = await run("ref");
+    expect(again.alreadyDone).toBe(true);
+    expect(readFileSync(file("ref"), "utf8")).toBe(reference);
+    await expect(run("ref", ["MSFT"])).rejects.toThrow(/run "ref" was started with other settings .* --fresh/);
+  });
+});

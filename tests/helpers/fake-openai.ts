@@ -1,0 +1,74 @@
+/**
+ * A fake OpenAI-compatible server on 127.0.0.1 for measuring and probing the LLM path over real
+ * HTTP (ChatOpenAI -> /v1/chat/completions): a fixed delay per call, an answer per prompt (the
+ * agent is recognised by its system prompt), a log of every prompt, and the most calls ever in
+ * flight. No usage is returned unless asked, so token budgets fall back to estimates.
+ */
+import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { createServer, type Server } from "node:http";
+import { AGENTS } from "../../agents/registry.ts";
+import type { AgentName } from "../../agents/kit.ts";
+
+export interface FakeCall {
+  agent: AgentName | "unknown";
+  messages: { role: string; content: string }[];
+  startedAt: number;
+}
+
+export interface FakeOpenAI {
+  url: string;
+  calls: FakeCall[];
+  maxInFlight: number;
+  close(): Promise<void>;
+}
+
+/** The agent whose (any version of the) system prompt opens the system message. */
+export function agentOfSystem(system: string): AgentName | "unknown" {
+  for (const a of AGENTS) for (const p of a.prompts) if (system.startsWith(p.system)) return a.name;
+  return "unknown";
+}
+
+export async function fakeOpenAI(o: {
+  delayMs: number;
+  answer: (agent: AgentName, messages: BaseMessage[]) => string;
+  usage?: boolean;
+}): Promise<FakeOpenAI> {
+  const calls: FakeCall[] = [];
+  let inFlight = 0;
+  const state = { maxInFlight: 0 };
+  const server: Server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string }[]; model?: string };
+      const messages = body.messages ?? [];
+      const agent = agentOfSystem(messages[0]?.content ?? "");
+      calls.push({ agent, messages, startedAt: Date.now() });
+      setTimeout(() => {
+        inFlight--;
+        const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
+        const content = agent === "unknown" ? "{}" : o.answer(agent, lc);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({
+          id: `fake-${calls.length}`, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: body.model ?? "fake",
+          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+          ...(o.usage ? { usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } } : {}),
+        }));
+      }, o.delayMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/v1`, calls,
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
