@@ -7,13 +7,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { resetRun } from "../src/memory/store.ts";
 import { lockRun } from "../src/pipeline/lock.ts";
 import { executeRun } from "../src/pipeline/run.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { postgresBin, startPostgres, type TempPostgres } from "./helpers/postgres.ts";
 
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
 const TEST = { from: "2015-10-01", to: "2015-10-20" };
@@ -24,9 +25,9 @@ const run = (name: string, tickers = ["MSFT", "INTC"]) =>
   executeRun({ ctx: runContext({ run: name }), dataDir: SAMPLE_DATA_DIR, tickers, train: TRAIN, test: TEST, quiet: true });
 
 /** The CLI in a child process, with its stderr progress lines ("N/70 ticker-days") observable. */
-function cli(name: string): { child: ChildProcess; reached: (n: number) => Promise<void>; exit: Promise<{ code: number | null; stderr: string }> } {
+function cli(name: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; reached: (n: number) => Promise<void>; exit: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, "--tickers", "MSFT,INTC", "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`], {
-    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state() }, stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state(), ...extraEnv }, stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
   const waiters: { n: number; resolve: () => void }[] = [];
@@ -46,8 +47,8 @@ function cli(name: string): { child: ChildProcess; reached: (n: number) => Promi
   return { child, reached, exit };
 }
 
-async function killAt(name: string, n: number): Promise<void> {
-  const c = cli(name);
+async function killAt(name: string, n: number, extraEnv: Record<string, string> = {}): Promise<void> {
+  const c = cli(name, extraEnv);
   await c.reached(n);
   c.child.kill("SIGKILL");
   await c.exit;
@@ -122,5 +123,33 @@ describe("run engine", () => {
     expect(again.alreadyDone).toBe(true);
     expect(readFileSync(file("ref"), "utf8")).toBe(reference);
     await expect(run("ref", ["MSFT"])).rejects.toThrow(/run "ref" was started with other settings .* --fresh/);
+  });
+});
+
+const PG = postgresBin();
+if (!PG) console.warn("[stockmem tests] no PostgreSQL binaries (apt-get install postgresql): the Postgres checkpointer test is skipped.");
+
+describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
+  let pg: TempPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres(PG!);
+    return () => pg.stop();
+  }, 120_000);
+
+  it("resumes a run killed with SIGKILL at three points to byte-identical predictions, with its checkpoints in Postgres", async () => {
+    vi.stubEnv("STOCKMEM_CHECKPOINT_URL", pg.url);
+    try {
+      for (const [k, n] of [[1, 14], [2, 42], [3, 56]] as const) {
+        await killAt(`pg${k}`, n, { STOCKMEM_CHECKPOINT_URL: pg.url });
+        const res = await run(`pg${k}`);
+        expect(res.notes.join("\n")).toMatch(/resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/);
+        expect(readFileSync(file(`pg${k}`), "utf8"), `killed at ${n}/${TOTAL}`).toBe(reference);
+      }
+      // the SQLite file knows nothing of these runs: the checkpoints really are in Postgres
+      vi.stubEnv("STOCKMEM_CHECKPOINT_URL", "");
+      await expect(run("pg1")).rejects.toThrow(/already holds .* but .*checkpoints\.sqlite has no checkpoint of it/);
+    } finally {
+      vi.stubEnv("STOCKMEM_CHECKPOINT_URL", "");
+    }
   });
 });

@@ -85,7 +85,7 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const input = estimateTokens(messages.map(contentText).join("\n"));
     const reply = await limiter(async () => {
-      call.usage?.reserve(input); // inside the limiter: a call reserves its share of the budget just before it is sent
+      await call.usage?.reserve(input); // inside the limiter: a call reserves its share of the budget just before it is sent
       let answer: BaseMessage | undefined;
       try {
         answer = await call.model.invoke(messages, {

@@ -55,7 +55,10 @@ export class Usage {
    * calls answered plus those in flight reach the call budget, or the tokens (spent plus reserved) the
    * token budget. Under any concurrency, at most `maxCalls` calls are ever sent.
    */
-  reserve(estimatedPromptTokens = 0): void {
+  async reserve(estimatedPromptTokens = 0): Promise<void> {
+    // Over budget with calls still in flight: wait for their answers (they are paid for, and a failed
+    // one gives its share back) before deciding.
+    while (this.overBudget() && this.inFlight > 0) await new Promise<void>((r) => this.waiting.push(r));
     const { maxCalls, maxTokens } = this.budget;
     if (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) throw new BudgetExceededError(`${this.calls + this.inFlight} model calls of ${maxCalls} allowed`);
     if (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens) throw new BudgetExceededError(`${this.tokens + this.inFlightTokens} tokens of ${maxTokens} allowed${this.estimatedTokens ? " (partly estimated: some answers carried no usage)" : ""}`);
@@ -64,19 +67,29 @@ export class Usage {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 
+  private readonly waiting: (() => void)[] = [];
+
+  private overBudget(): boolean {
+    const { maxCalls, maxTokens } = this.budget;
+    return (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) || (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens);
+  }
+
   /** Ends a reserved call: with its reply (counted), or without one (failed: counted as a call with no tokens). */
   record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }, reserved = true): void {
     if (reserved) {
       this.inFlight = Math.max(0, this.inFlight - 1);
       this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
+      queueMicrotask(() => this.waiting.splice(0).forEach((wake) => wake()));
     }
     const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage_metadata;
-    const useEstimate = reply !== undefined && !meta && estimate !== undefined;
+    // ChatOpenAI reports zeros when the server sends no usage: that is no usage either
+    const none = !meta || (meta.input_tokens ?? 0) + (meta.output_tokens ?? 0) === 0;
+    const useEstimate = reply !== undefined && none && estimate !== undefined;
     if (useEstimate) this.estimatedTokens += estimate.input + estimate.output;
     for (const t of this.tallies(agent, scope)) {
       t.calls++;
-      t.inputTokens += meta?.input_tokens ?? (useEstimate ? estimate.input : 0);
-      t.outputTokens += meta?.output_tokens ?? (useEstimate ? estimate.output : 0);
+      t.inputTokens += useEstimate ? estimate.input : (meta?.input_tokens ?? 0);
+      t.outputTokens += useEstimate ? estimate.output : (meta?.output_tokens ?? 0);
     }
   }
 

@@ -142,9 +142,13 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       streamMode: ["custom", "values"], recursionLimit: RECURSION_LIMIT,
     });
     let final: Saved = {};
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
-      if (mode === "custom" && chunk.kind === "progress") o.onProgress?.(chunk as unknown as ProgressEvent);
-      if (mode === "values") final = chunk as Saved;
+    try {
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
+        if (mode === "custom" && chunk.kind === "progress") o.onProgress?.(chunk as unknown as ProgressEvent);
+        if (mode === "values") final = chunk as Saved;
+      }
+    } catch (e) {
+      throw firstError(e);
     }
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     return { scores: final.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes, alreadyDone: false };
@@ -153,6 +157,19 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     await endpoint?.stop();
     lock.release();
   }
+}
+
+/**
+ * Tasks of a phase run side by side, so several may fail at once (LangGraph throws an AggregateError):
+ * the first, with the other distinct messages appended, keeps its class (BudgetExceededError, ...).
+ */
+export function firstError(e: unknown): unknown {
+  if (!(e instanceof AggregateError) || e.errors.length === 0) return e;
+  const all = e.errors.map(firstError);
+  const first = all[0] as Error;
+  const others = [...new Set(all.slice(1).map((x) => (x as Error).message))].filter((m) => m !== first.message);
+  if (others.length && first instanceof Error) first.message += ` (and ${others.length} more: ${others.slice(0, 3).join("; ")})`;
+  return first;
 }
 
 /** The memory must be the one the checkpoint relies on (same records readable at its last close). */
