@@ -127,6 +127,8 @@ describe("run engine", () => {
 });
 
 const PG = postgresBin();
+// CI installs PostgreSQL and sets STOCKMEM_REQUIRE_POSTGRES=1: there the test must run, never skip.
+if (!PG && process.env.STOCKMEM_REQUIRE_POSTGRES) throw new Error("STOCKMEM_REQUIRE_POSTGRES is set but no PostgreSQL binaries were found");
 if (!PG) console.warn("[stockmem tests] no PostgreSQL binaries (apt-get install postgresql): the Postgres checkpointer test is skipped.");
 
 describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
