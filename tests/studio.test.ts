@@ -1,7 +1,8 @@
 /**
  * The LangGraph dev server (what LangGraph Studio talks to), driven through @langchain/langgraph-sdk:
  * find the assistants, read the schemas, run the predict graph for a sample ticker-day on a thread,
- * stream its updates, and read the thread state.
+ * stream its updates, and read the thread state; edit the context between runs and see the edit
+ * used; and SIGKILL the dev server: nothing it started (worker, watcher, Chroma) outlives it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -12,27 +13,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { freePort } from "../src/memory/chroma-server.ts";
-import { tempChroma, waitUntil } from "./helpers/chroma.ts";
+import { descendants, pidAlive, tempChroma, waitUntil } from "./helpers/chroma.ts";
+import { validAnswer } from "./helpers/answers.ts";
+import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
-let chroma: Awaited<ReturnType<typeof tempChroma>>;
 let server: ChildProcess;
 let url: string;
 let log = "";
+let fake: FakeOpenAI;
+const state = mkdtempSync(join(tmpdir(), "stockmem-studio-"));
 
 beforeAll(async () => {
-  chroma = await tempChroma();
+  // The dev server starts its own Chroma on <state>/chroma: prepare the memory there first.
+  const chroma = await tempChroma(join(state, "chroma"));
   // memory for run "studio": a week of MSFT, so the served predict graph has events and references
   const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
   const r = await resources(chroma.url, data, { run: "studio" });
   await prepare(r, "MSFT", "2015-09-21", "2015-10-07");
   await prepare(r, "INTC", "2015-09-21", "2015-10-06");
+  await chroma.stop();
+  fake = await fakeOpenAI({ delayMs: 0, answer: validAnswer });
 
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   server = spawn(join(PACKAGE_ROOT, "node_modules/.bin/langgraphjs"), ["dev", "--host", "127.0.0.1", "--port", String(port), "--no-browser"], {
     cwd: PACKAGE_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", CHROMA_URL: chroma.url, STOCKMEM_DATA_DIR: mkdtempSync(join(tmpdir(), "stockmem-studio-")), LANGSMITH_TRACING: "false" },
+    env: { ...process.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", CHROMA_URL: "", STOCKMEM_DATA_DIR: state, LANGSMITH_TRACING: "false", OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-fake" },
   });
   server.stdout!.on("data", (b) => (log += b));
   server.stderr!.on("data", (b) => (log += b));
@@ -47,10 +54,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server?.pid && server.exitCode === null) {
-    process.kill(-server.pid, "SIGTERM");
+    try {
+      process.kill(-server.pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
     await waitUntil(() => server.exitCode !== null || server.signalCode !== null, 10_000);
   }
-  await chroma?.stop();
+  await fake?.close();
 });
 
 describe("LangGraph dev server (Studio's API)", () => {
@@ -88,5 +99,55 @@ describe("LangGraph dev server (Studio's API)", () => {
     expect(state.values.series).toHaveLength(5);
     expect(state.values.candidates.length).toBeGreaterThan(0); // the run's memory was used
     for (const ref of p.references) expect(state.values.candidates.map((c) => c.id)).toContain(ref);
+  });
+
+  it("uses the context of each run: editing K or the model in Studio takes effect at once", async () => {
+    const client = new Client({ apiUrl: url });
+    const predict = async (context: Record<string, unknown>) => {
+      const thread = await client.threads.create();
+      await client.runs.wait(thread.thread_id, "predict", { input: { ticker: "MSFT", date: "2015-10-07" }, context: { run: "studio", ...context } });
+      return (await client.threads.getState<{ candidates: unknown[]; prediction: { models: Record<string, string> } }>(thread.thread_id)).values;
+    };
+    expect((await predict({ K: 1 })).candidates).toHaveLength(1);
+    expect((await predict({ K: 3 })).candidates).toHaveLength(3);
+    const before = fake.calls.length;
+    const offline = await predict({ K: 3 });
+    expect(fake.calls.length).toBe(before); // the offline analyst makes no call
+    const llm = await predict({ K: 3, model: "openai:fake-model" });
+    expect(llm.prediction.models.predictor).toBe("openai:fake-model");
+    expect(offline.prediction.models.predictor).toBe("offline");
+    expect(fake.calls.slice(before).map((c) => c.agent)).toEqual(expect.arrayContaining(["retriever-judge", "predictor"]));
+  });
+
+  it("runs the run graph with its phases as nodes, streaming the progress events the CLI draws", async () => {
+    const client = new Client({ apiUrl: url });
+    const thread = await client.threads.create();
+    const nodes = new Set<string>();
+    const progress: { phase: string; done: number; total: number }[] = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "run", {
+      input: { tickers: ["MSFT", "INTC"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" } },
+      context: { run: "studio-run" }, streamMode: ["updates", "custom"],
+    })) {
+      if (chunk.event === "error") throw new Error(`run failed: ${JSON.stringify(chunk.data)}\n${log.slice(-1500)}`);
+      if (chunk.event === "updates") for (const k of Object.keys(chunk.data as object)) nodes.add(k);
+      if (chunk.event === "custom") progress.push(chunk.data as { phase: string; done: number; total: number });
+    }
+    expect([...nodes].sort()).toEqual(["commit", "ingest", "ingested", "plan", "predict", "reflect", "reflected", "summarize"]);
+    expect(progress.at(-1)).toMatchObject({ phase: "commit", done: 10, total: 10 });
+    const state = await client.threads.getState<{ predicted: number; scores: { ticker: string }[] }>(thread.thread_id);
+    expect(state.values.predicted).toBe(4);
+    expect(state.values.scores.map((x) => x.ticker)).toEqual(["INTC", "MSFT", "ALL"]);
+  });
+
+  it("runs every graph on one Chroma server per state dir, and leaves no process behind when SIGKILLed", async () => {
+    const client = new Client({ apiUrl: url });
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "predict", { input: { ticker: "MSFT", date: "2015-10-07" }, context: { run: "another-run" } });
+    const tree = descendants(server.pid!);
+    const chromas = tree.filter((p) => p.cmd.includes("chroma-child.mjs"));
+    expect(chromas).toHaveLength(1);
+    process.kill(server.pid!, "SIGKILL"); // the dev server itself, not its process group
+    const gone = await waitUntil(() => tree.every((p) => !pidAlive(p.pid)), 30_000);
+    expect(gone, `still running: ${tree.filter((p) => pidAlive(p.pid)).map((p) => p.cmd.slice(0, 80)).join(" | ")}`).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import type { MemoryPort } from "../memory/port.ts";
 import { MemoryStore } from "../memory/store.ts";
 import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
+import { exitWithAncestors } from "./ancestors.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
 export const GraphContext = RunContext.extend({
@@ -106,8 +107,13 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
   return p;
 }
 
-/** The Chroma server of a state dir, one per process (stopped when the process exits, even by SIGKILL). */
+/**
+ * The Chroma server of a state dir, one per process, shared by every graph it serves. It stops when
+ * the process exits (even by SIGKILL: its launcher watches us), and this process exits when the
+ * process that started it (the dev server) dies.
+ */
 export function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
+  exitWithAncestors();
   return once(`chroma ${dir} ${process.env.CHROMA_URL ?? ""}`, () => connectChroma(dir));
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, vi } from "vitest";
@@ -17,6 +17,28 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every live descendant of a process (Linux /proc), with its command line. */
+export function descendants(root: number): { pid: number; cmd: string }[] {
+  const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      return [{ pid: Number(d), ppid, cmd: readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ") }];
+    } catch {
+      return [];
+    }
+  });
+  const out: { pid: number; cmd: string }[] = [];
+  const walk = (p: number) => {
+    for (const c of procs.filter((x) => x.ppid === p)) {
+      out.push({ pid: c.pid, cmd: c.cmd });
+      walk(c.pid);
+    }
+  };
+  walk(root);
+  return out;
 }
 
 export async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<boolean> {

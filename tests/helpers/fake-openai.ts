@@ -42,7 +42,7 @@ export async function fakeOpenAI(o: {
     req.on("end", () => {
       inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
-      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string }[]; model?: string };
+      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string }[]; model?: string; stream?: boolean };
       const messages = body.messages ?? [];
       const agent = agentOfSystem(messages[0]?.content ?? "");
       calls.push({ agent, messages, startedAt: Date.now() });
@@ -50,9 +50,17 @@ export async function fakeOpenAI(o: {
         inFlight--;
         const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
         const content = agent === "unknown" ? "{}" : o.answer(agent, lc);
+        const base = { id: `fake-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? "fake" };
+        if (body.stream) {
+          // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+          res.end(chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop") + "data: [DONE]\n\n");
+          return;
+        }
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({
-          id: `fake-${calls.length}`, object: "chat.completion", created: Math.floor(Date.now() / 1000), model: body.model ?? "fake",
+          ...base, object: "chat.completion",
           choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
           ...(o.usage ? { usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } } : {}),
         }));
