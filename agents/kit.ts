@@ -72,7 +72,8 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   let model: BaseChatModel;
   if (rt.chatModel) model = rt.chatModel(modelId, def.name);
   else {
-    const key = `${modelId}@${rt.temperature ?? 0}`;
+    // keyed by where the model answers too: a changed OPENAI_BASE_URL / OLLAMA_BASE_URL takes effect
+    const key = `${modelId}@${rt.temperature ?? 0}@${process.env.OPENAI_BASE_URL ?? ""}@${process.env.OLLAMA_BASE_URL ?? ""}`;
     model = modelCache.get(key) ?? createChatModel(modelId, { temperature: rt.temperature ?? 0 });
     modelCache.set(key, model);
   }

@@ -1,6 +1,6 @@
 /**
  * `chat`: talk with the predictor about a stock. A messages state and a tool-calling agent whose
- * tools are the product's own (src/chat/tools.ts), all bounded by the conversation's date. With an
+ * tools are the product's own (tools/chat.ts), all bounded by the conversation's date. With an
  * LLM configured it is a real agent (bindTools); with the offline analyst, a command-style assistant
  * that routes plain requests to the same tools, through the same ToolNode.
  */
@@ -13,11 +13,15 @@ import { z } from "zod";
 import { modelIdFor } from "../agents/kit.ts";
 import { chatPrompt } from "../prompts/chat.ts";
 import { OFFLINE_HELP, formatToolAnswer, routeOffline } from "../src/chat/offline.ts";
-import { chatTools, type ChatScope } from "../src/chat/tools.ts";
+import { chatTools, type ChatDeps, type ChatScope } from "../tools/chat.ts";
+import { predictionsFile } from "../src/config/paths.ts";
+import { readPredictions } from "../src/pipeline/run-files.ts";
+import { seriesFor } from "../src/pipeline/series.ts";
+import { buildPredictGraph } from "./predict.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
-import { GraphContext, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
+import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
 
 export const ChatState = z.object({
   messages: z.custom<BaseMessage[]>().register(registry, MessagesZodMeta),
@@ -33,6 +37,17 @@ function scopeOf(r: Resources, state: S): ChatScope {
 }
 
 let toolCallSeq = 0;
+const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
+
+/** The chat tools' view of a run: its memory and data, the predict graph, its stored predictions. */
+function chatDeps(r: Resources, config: Config): ChatDeps {
+  return {
+    ctx: r.ctx, data: r.data, store: r.store,
+    series: (ticker, date) => seriesFor(r, ticker, date, config),
+    predict: async (ticker, date) => (await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config.callbacks }))).prediction!,
+    stored: (ticker, date) => readPredictions(predictionsFile(r.ctx.run)).find((x) => x.ticker === ticker && x.date === date),
+  };
+}
 
 async function agent(state: S, config: Config) {
   const r = await resourcesOf(config);
@@ -47,7 +62,7 @@ async function agent(state: S, config: Config) {
   }
   const base = r.chatModel ? r.chatModel(modelId, "chat" as never) : createChatModel(modelId);
   if (!base.bindTools) throw new Error(`${modelId} cannot call tools`);
-  const model = base.bindTools(chatTools(r, scope));
+  const model = base.bindTools(chatTools(chatDeps(r, config), scope));
   const reply = await model.invoke([new SystemMessage(chatPrompt.render(scope)), ...state.messages], {
     ...config, metadata: { ...config?.metadata, agent: "chat", model: modelId, promptId: chatPrompt.id, promptVersion: chatPrompt.version, ticker: scope.ticker, date: scope.date },
   });
@@ -56,7 +71,7 @@ async function agent(state: S, config: Config) {
 
 async function tools(state: S, config: Config) {
   const r = await resourcesOf(config);
-  return new ToolNode(chatTools(r, scopeOf(r, state))).invoke(state, config);
+  return new ToolNode(chatTools(chatDeps(r, config), scopeOf(r, state))).invoke(state, config);
 }
 
 const next = (state: S) => {

@@ -8,8 +8,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
-import type { Prompt } from "../../prompts/define.ts";
-import { JSON_RULE } from "../../prompts/define.ts";
+import { JSON_RULE, type Prompt } from "./prompt.ts";
 import type { ResponseCache } from "./cache.ts";
 import type { Scope, Usage } from "./usage.ts";
 

@@ -9,7 +9,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
 import { predictor } from "../../agents/predictor/index.ts";
 import { graph as predictGraph, predictorInput } from "../../graphs/predict.ts";
-import { JSON_RULE } from "../../prompts/define.ts";
+import { JSON_RULE } from "../models/prompt.ts";
 import { seriesOf } from "../data/day-context.ts";
 import { candidateReward, groupAdvantages } from "../memory/layers.ts";
 import { errorCase, newLayerRecord } from "./layered.ts";

@@ -1,18 +1,31 @@
 /**
  * The chat's tools: the product's own functions, bounded by the conversation's date. Every tool
  * refuses a date after it and reads memory at that day's close (asOf): a chat can never see later news
- * or prices than the day it is about.
+ * or prices than the day it is about. What lives above the tools (the predict graph, the series of a
+ * day, the run's stored predictions) is passed in by the chat graph.
  */
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import { graph as predictGraph } from "../../graphs/predict.ts";
-import { dayContext, seriesOf } from "../data/day-context.ts";
-import { readPredictions } from "../pipeline/run-files.ts";
-import { withResources, type Resources } from "../pipeline/resources.ts";
-import { seriesFor } from "../pipeline/series.ts";
-import { predictionsFile } from "../config/paths.ts";
-import { retrieveReferences } from "../../tools/retrieval.ts";
-import { existsSync } from "node:fs";
+import type { RunContext } from "../src/config/context.ts";
+import { dayContext, seriesOf } from "../src/data/day-context.ts";
+import type { MarketData } from "../src/data/load.ts";
+import type { Prediction } from "../src/domain/schemas.ts";
+import type { SeriesDay } from "../src/domain/series.ts";
+import type { MemoryPort } from "../src/memory/port.ts";
+import { retrieveReferences } from "./retrieval.ts";
+
+/** What the chat tools use: the run's context, data and memory, and three functions from above. */
+export interface ChatDeps {
+  ctx: RunContext;
+  data: MarketData;
+  store: MemoryPort;
+  /** the w-day event series of a ticker-day, read at its close */
+  series(ticker: string, date: string): Promise<{ series: SeriesDay[]; asOf: string }>;
+  /** a fresh prediction of a ticker-day */
+  predict(ticker: string, date: string): Promise<Prediction>;
+  /** the prediction the run stored for a ticker-day, if any */
+  stored(ticker: string, date: string): Prediction | undefined;
+}
 
 export interface ChatScope {
   /** the conversation's date: nothing after its close is visible */
@@ -26,7 +39,7 @@ const TickerArg = z.string().describe("ticker, e.g. AAPL");
 
 export class OutOfScope extends Error {}
 
-export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterface[] {
+export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterface[] {
   const asOfConversation = dayContext(r.data, scope.ticker, scope.date).asOf;
   /** The trading day to use: the given one (or the conversation's), never after the conversation's date. */
   const day = (ticker: string | undefined, date: string | undefined) => {
@@ -75,7 +88,7 @@ export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterfa
     tool(
       safe(async ({ ticker, date, k }: { ticker?: string; date?: string; k?: number }) => {
         const d = day(ticker, date);
-        const { series, asOf } = await seriesFor(r, d.ticker, d.date);
+        const { series, asOf } = await r.series(d.ticker, d.date);
         const refs = await retrieveReferences(r.store, { ticker: d.ticker, date: d.date, asOf, series, w: r.ctx.w, k: k ?? 5, a: r.ctx.a, scope: r.ctx.referenceScope });
         return { ticker: d.ticker, date: d.date, similar: refs.map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, similarity: Number(x.similarity.toFixed(3)), moved: x.label, reason: x.reason })) };
       }),
@@ -84,8 +97,7 @@ export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterfa
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
-        const out = await predictGraph.invoke({ ticker: d.ticker, date: d.date }, withResources(r));
-        const p = out.prediction!;
+        const p = await r.predict(d.ticker, d.date);
         return { ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason, references: p.references, as_of: p.as_of };
       }),
       { name: "predict", description: "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
@@ -93,8 +105,7 @@ export function chatTools(r: Resources, scope: ChatScope): StructuredToolInterfa
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
-        const file = predictionsFile(r.ctx.run);
-        const p = existsSync(file) ? readPredictions(file).find((x) => x.ticker === d.ticker && x.date === d.date) : undefined;
+        const p = r.stored(d.ticker, d.date);
         if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
         const refs = await r.store.getReflections({ asOf: p.as_of });
         return {

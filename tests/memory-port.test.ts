@@ -1,0 +1,84 @@
+/**
+ * The MemoryPort contract: the in-memory port (fast graph unit tests) answers exactly as the Chroma
+ * store (the product's backend) for the same writes and reads, fingerprints included; and the run
+ * graph on the in-memory port is order-free and point-in-time like the real one.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { closeInstantMs } from "../src/data/calendar.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { InMemoryMemory } from "../src/memory/in-memory.ts";
+import type { MemoryPort } from "../src/memory/port.ts";
+import { MemoryStore } from "../src/memory/store.ts";
+import { resourcesOn } from "../src/pipeline/resources.ts";
+import { executeRun } from "../src/pipeline/run.ts";
+import { tempChroma } from "./helpers/chroma.ts";
+import { reflection, storedEvent } from "./helpers/records.ts";
+
+let server: Awaited<ReturnType<typeof tempChroma>>;
+beforeAll(async () => {
+  server = await tempChroma();
+});
+afterAll(() => server.stop());
+
+async function script(m: MemoryPort) {
+  const at = (d: string) => new Date(closeInstantMs(d)).toISOString();
+  await m.putEvents([
+    storedEvent("AAPL", "2015-10-05", "Apple launches a new iPhone"),
+    storedEvent("AAPL", "2015-10-06", "Apple iPhone sales beat estimates"),
+    storedEvent("MSFT", "2015-10-06", "Microsoft unveils the Surface Book"),
+    storedEvent("MSFT", "2015-10-07", "Microsoft Surface Book reviews are strong"),
+  ]);
+  await m.putReflections([reflection("AAPL", "2015-10-05", "2015-10-06"), reflection("MSFT", "2015-10-06", "2015-10-07", "down")]);
+  const lr = (ticker: string, date: string, text: string) => ({ id: `lm:daily:${ticker}:${date}:x`, ticker, date, kind: "daily" as const, layer: "short" as const, text, importance: 0.5, access_count: 0, layer_since: date, available_at: at(date) });
+  await m.putLayerRecords([lr("AAPL", "2015-10-05", "Apple launches a new iPhone"), lr("MSFT", "2015-10-06", "Microsoft unveils the Surface Book")]);
+  const out: unknown[] = [];
+  out.push((await m.getEvents({ asOf: at("2015-10-06") })).map((e) => e.id));
+  out.push((await m.getEvents({ asOf: at("2015-10-07"), ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" })).map((e) => e.description));
+  const e = await m.embedder.embed(["Apple iPhone launch"]);
+  out.push((await m.searchEventsBatch({ embeddings: e, k: 2, asOf: at("2015-10-07"), ticker: "AAPL" }))[0]!.map((h) => [h.record.id, h.similarity.toFixed(4)]));
+  out.push((await m.getReflections({ asOf: at("2015-10-06") })).map((r) => r.id));
+  out.push(await m.fingerprint(at("2015-10-06")));
+  const [first] = await m.getLayerRecords({ asOf: at("2015-10-07"), ticker: "AAPL" });
+  await m.updateLayerRecords([{ ...first!, pruned: true }]);
+  out.push((await m.getLayerRecords({ asOf: at("2015-10-07") })).map((r) => r.id));
+  out.push((await m.searchLayerRecords({ text: "Apple", asOf: at("2015-10-07"), k: 5 })).map((h) => h.record.id));
+  await m.deleteEvents("MSFT", "2015-10-07");
+  out.push(await m.fingerprint(at("2015-10-09")));
+  out.push(await m.counts());
+  return out;
+}
+
+describe("MemoryPort contract", () => {
+  it("the in-memory port answers as the Chroma store does", async () => {
+    const chroma = await script(await MemoryStore.open(server.url, "contract", new HashEmbedder(64)));
+    const mem = await script(new InMemoryMemory("contract", new HashEmbedder(64)));
+    expect(mem).toEqual(chroma);
+    expect((chroma[4] as { events: { count: number } }).events.count).toBe(3); // asOf filters the fingerprint
+  });
+});
+
+describe("the run graph on the in-memory port", () => {
+  it("gives byte-identical predictions whatever the ticker order", async () => {
+    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-mem-")));
+    try {
+      const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC", "ORCL"] });
+      const run = async (name: string, tickers: string[]) => {
+        const ctx = runContext({ run: name });
+        const res = await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, data, tickers, train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true, resources: resourcesOn(new InMemoryMemory(name, new HashEmbedder(512)), ctx, data) });
+        return readFileSync(res.predictionsFile, "utf8");
+      };
+      const a = await run("mem-a", ["MSFT", "INTC", "ORCL"]);
+      const b = await run("mem-b", ["ORCL", "MSFT", "INTC"]);
+      expect(a.split("\n").length - 1).toBe(3 * 7);
+      expect(b).toBe(a);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
