@@ -115,11 +115,12 @@ async function memoryResetCommand(args: string[]): Promise<void> {
   const run = RunName.parse(values.run);
   const deleted = await withChroma((ep) => resetRun(ep.url, run));
   console.log(deleted.length ? `deleted ${deleted.join(", ")}` : `run "${run}" had no collections: nothing to delete`);
+  console.log(`its checkpoint and files stay: \`stockmem run --run ${run}\` will refuse to resume on the emptied memory; \`--fresh\` starts the run over`);
 }
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--fresh] [--no-cache] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
