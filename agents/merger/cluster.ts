@@ -1,16 +1,6 @@
 /** Coarse merging (paper 3.1.2): leader clustering of one group's events by cosine similarity. Pure. */
 
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+import { cosine } from "../../src/memory/embeddings.ts";
 
 /**
  * Greedy leader clustering: each item joins the first cluster whose leader is at least `threshold`

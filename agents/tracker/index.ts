@@ -10,7 +10,7 @@ import { DeltaInfo } from "../../src/domain/schemas.ts";
 import { words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
-import { cosine } from "../merger/cluster.ts";
+import { cosine } from "../../src/memory/embeddings.ts";
 
 export const LinkOutput = z.object({ predecessor_id: z.string().nullable(), why: z.string() });
 export type LinkOutput = z.infer<typeof LinkOutput>;

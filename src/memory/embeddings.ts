@@ -136,3 +136,16 @@ export function embedderForId(id: string, env?: NodeJS.ProcessEnv): Embedder {
   const hash = /^offline:hash\/(\d+)$/.exec(id);
   return hash ? new HashEmbedder(Number(hash[1])) : createEmbedder(id, { env });
 }
+
+/** Cosine similarity of two vectors (0 when either is all zeros). */
+export function cosine(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

@@ -5,7 +5,7 @@
  */
 import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
-import type { Embedder } from "./embeddings.ts";
+import { cosine, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import { eventIdPrefix, toEpochSeconds, type LayerName, type StoredEvent, type StoredLayerRecord } from "./records.ts";
 
@@ -14,18 +14,6 @@ interface Entry<T> {
   embedding: number[];
 }
 type Dated = { ticker: string; date: string; available_at: string; id: string };
-
-const cosine = (a: number[], b: number[]) => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-};
 
 function inWindow(r: Dated, f: WindowFilter): boolean {
   if (toEpochSeconds(r.available_at) > toEpochSeconds(f.asOf)) return false;

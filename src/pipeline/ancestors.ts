@@ -17,7 +17,8 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-const alive = (pid: number): boolean => {
+/** True while a process exists (EPERM: it exists, owned by someone else). */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

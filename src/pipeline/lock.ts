@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { alive } from "./ancestors.ts";
 
 export class RunLockedError extends Error {
   constructor(readonly run: string, readonly pid: number, file: string) {
@@ -11,15 +12,6 @@ export class RunLockedError extends Error {
     this.name = "RunLockedError";
   }
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
 
 export interface RunLock {
   file: string;
