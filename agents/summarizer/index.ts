@@ -3,7 +3,7 @@ import { z } from "zod";
 import { summarizerPrompts, type SummarizerInput } from "../../prompts/summarizer.ts";
 import { cleanText } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
-import { cosine } from "../merger/cluster.ts";
+import { cosine } from "../../src/memory/embeddings.ts";
 
 export const SummarizerOutput = z.object({ summary: z.string().min(1) });
 export type SummarizerOutput = z.infer<typeof SummarizerOutput>;
