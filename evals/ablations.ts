@@ -3,7 +3,7 @@
  * the same dataset, printed as one table.
  */
 import type { RunContext } from "../src/config/context.ts";
-import { table } from "../src/cli/format.ts";
+import { table } from "../src/metrics/table.ts";
 import { runExperiment, type ExperimentResult } from "./runner.ts";
 
 export interface Ablation {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { table } from "../src/cli/format.ts";
+import { table } from "../src/metrics/table.ts";
 import type { Interval } from "./metrics.ts";
 import { resultsDir, type ExampleResult, type ExperimentResult } from "./runner.ts";
 

@@ -3,7 +3,7 @@
  * and as one self-contained HTML file (inline SVG charts, no scripts, no network): equity curves
  * beside buy-and-hold, rolling accuracy, the confusion matrix and a per-ticker table.
  */
-import { table } from "../src/cli/format.ts";
+import { table } from "../src/metrics/table.ts";
 import { backtest, rollingAccuracy, type Backtest, type Curve, type Performance } from "./backtest.ts";
 import type { ExperimentResult } from "./runner.ts";
 

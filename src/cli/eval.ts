@@ -11,7 +11,7 @@ import { RunContext } from "../config/context.ts";
 import { marketDataDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
-import { table } from "./format.ts";
+import { table } from "../metrics/table.ts";
 import { agentModels, parseWindow } from "./run.ts";
 
 export async function evalDatasetCommand(args: string[]): Promise<void> {

@@ -24,7 +24,7 @@ import { traceCommand } from "./trace.ts";
 import { chatCommand } from "./chat.ts";
 import { exportCommand } from "./export.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
-import { table } from "./format.ts";
+import { table } from "../metrics/table.ts";
 import { fileProgress } from "./progress.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

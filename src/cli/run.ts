@@ -7,7 +7,7 @@ import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
 import { executeRun } from "../pipeline/run.ts";
 import { UsageError } from "./errors.ts";
-import { table } from "./format.ts";
+import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
