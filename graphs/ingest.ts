@@ -174,19 +174,21 @@ async function store(state: S, config: Config) {
   return {};
 }
 
-export function buildIngestGraph() {
-  return new StateGraph(IngestState, GraphContext)
+/**
+ * The ingest graph. With `store: false` it ends after tracking, its `events` being the output: the run
+ * writes every ticker's events of a day in one batch (one request per day, not per ticker).
+ */
+export function buildIngestGraph(o: { store?: boolean } = {}) {
+  const g = new StateGraph(IngestState, GraphContext)
     .addNode("load", load)
     .addNode("extract", extract)
     .addNode("merge", merge)
     .addNode("track", track)
-    .addNode("store", store)
     .addEdge(START, "load")
     .addConditionalEdges("load", fanOut, ["extract", "merge"])
     .addEdge("extract", "merge")
-    .addEdge("merge", "track")
-    .addEdge("track", "store")
-    .addEdge("store", END);
+    .addEdge("merge", "track");
+  return o.store === false ? g.addEdge("track", END) : g.addNode("store", store).addEdge("track", "store").addEdge("store", END);
 }
 
 export const graph = buildIngestGraph().compile();

@@ -19,16 +19,17 @@ export const ReflectState = z.object({
 type S = z.infer<typeof ReflectState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
-async function reflect(state: S, config: Config) {
+const reflect = (store: boolean) => async (state: S, config: Config) => {
   const r = await resourcesOf(config);
   const s = seriesOf(r.data, state.ticker);
   const i = s.calendar.indexOf(state.date);
   const knownAt = state.knownAt ? Date.parse(state.knownAt) : i !== undefined ? (s.calendar.closes[i + 1] ?? Date.now()) : Date.now();
-  return { reflection: await reflectDay(r, state.ticker, state.date, knownAt, config) };
-}
+  return { reflection: await reflectDay(r, state.ticker, state.date, knownAt, config, { store }) };
+};
 
-export function buildReflectGraph() {
-  return new StateGraph(ReflectState, GraphContext).addNode("reflect", reflect).addEdge(START, "reflect").addEdge("reflect", END);
+/** The reflect graph. With `store: false` the reflection is only returned: the run writes a day's reflections in one batch. */
+export function buildReflectGraph(o: { store?: boolean } = {}) {
+  return new StateGraph(ReflectState, GraphContext).addNode("reflect", reflect(o.store !== false)).addEdge(START, "reflect").addEdge("reflect", END);
 }
 
 export const graph = buildReflectGraph().compile();

@@ -26,6 +26,7 @@ import { closeInstantMs } from "../src/data/calendar.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
+import type { StoredEvent } from "../src/memory/records.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
 import { groupStep, type GroupRecord } from "../src/pipeline/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
@@ -60,6 +61,8 @@ export const RunState = RunInput.extend({
   predicted: z.number().int().default(0).describe("predictions committed"),
   /** this day's reflections and groups, from the reflect fan-out */
   dayReflections: z.array(Reflected).register(registry, concat<Reflected>()),
+  /** this day's tracked events, from the ingest fan-out (written in one batch by `ingested`) */
+  dayEvents: z.array(z.custom<StoredEvent>()).register(registry, concat<StoredEvent>()),
   /** this day's predictions, from the predict fan-out */
   dayPredictions: z.array(z.custom<PredictionRecord>()).register(registry, concat<PredictionRecord>()),
   /** predictions whose outcome is not settled yet (SEP rewards) */
@@ -75,9 +78,10 @@ type S = z.infer<typeof RunState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
 // Subgraphs run inside the run's tasks; the run's checkpoints cover them (a task is redone whole).
-const ingestGraph = buildIngestGraph().compile({ checkpointer: false, name: "ingest" });
+// They return what they found; the phase's join node writes the whole day in one batch per collection.
+const ingestGraph = buildIngestGraph({ store: false }).compile({ checkpointer: false, name: "ingest" });
 const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
-const reflectGraph = buildReflectGraph().compile({ checkpointer: false, name: "reflect" });
+const reflectGraph = buildReflectGraph({ store: false }).compile({ checkpointer: false, name: "reflect" });
 
 /** The tickers trading on `d`, with their index in their own calendar. */
 function trading(r: Resources, tickers: readonly string[], d: string) {
@@ -137,10 +141,12 @@ async function reflect(task: ReflectTask, config: Config) {
   return { dayReflections: [{ ticker: task.ticker, date: task.date, knownAt: task.knownAt, reflection: out.reflection ?? null, group }] };
 }
 
-/** Settles the predictions whose outcome became known (SEP rewards), in ticker order. */
+/** Writes the day's reflections (one batch) and settles the predictions whose outcome became known (SEP rewards), in ticker order. */
 async function reflected(state: S, config: Config) {
   const r = await resourcesOf(config);
   const done = [...state.dayReflections].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date));
+  const reflections = done.map((x) => x.reflection).filter((x): x is NonNullable<typeof x> => x !== null);
+  if (reflections.length) await r.store.putReflections(reflections);
   let pending = state.pending;
   if (r.ctx.layered) {
     for (const x of done) {
@@ -162,13 +168,20 @@ function toIngest(state: S, config: Config) {
 
 async function ingest(task: { ticker: string; date: string }, config: Config) {
   const r = await resourcesOf(config);
-  await ingestGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["ingest"], metadata: task }));
-  if (r.ctx.layered) await writeDaily(r, task.ticker, task.date);
-  return {};
+  const out = await ingestGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["ingest"], metadata: task }));
+  return { dayEvents: (out.events ?? []) as StoredEvent[] };
 }
 
-async function ingested() {
-  return {};
+/** Writes the day's events of every ticker in one batch (a redone day's old events deleted first), then SEP's daily notes. */
+async function ingested(state: S, config: Config) {
+  const r = await resourcesOf(config);
+  const d = state.dates[state.cursor]!;
+  const events = [...state.dayEvents].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.id.localeCompare(b.id));
+  const tickers = trading(r, state.tickers!, d).map((x) => x.ticker);
+  for (const t of tickers) await r.store.deleteEvents(t, d); // no request unless the day is being redone
+  if (events.length) await r.store.putEvents(events);
+  if (r.ctx.layered) for (const t of tickers) await writeDaily(r, t, d);
+  return { dayEvents: new Overwrite([] as StoredEvent[]) };
 }
 
 async function toPredict(state: S, config: Config) {

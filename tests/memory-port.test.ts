@@ -61,6 +61,22 @@ describe("MemoryPort contract", () => {
     expect(mem).toEqual(chroma);
     expect((chroma[4] as { events: { count: number } }).events.count).toBe(3); // asOf filters the fingerprint
   });
+
+  it("a working set rebuilt from Chroma (a resume, another process) answers as the one that wrote it", async () => {
+    const writer = await MemoryStore.open(server.url, "rebuild", new HashEmbedder(64));
+    await script(writer);
+    const reader = await MemoryStore.open(server.url, "rebuild", new HashEmbedder(64));
+    const reads = async (m: MemoryPort) => {
+      const e = await m.embedder.embed(["Microsoft Surface launch", "Apple iPhone"]);
+      return [
+        await m.getEvents({ asOf: "2016-01-01" }),
+        await m.searchEventsBatch({ embeddings: e, k: 3, asOf: "2016-01-01" }),
+        await m.getReflections({ asOf: "2016-01-01" }),
+        await m.fingerprint("2016-01-01"),
+      ];
+    };
+    expect(await reads(reader)).toEqual(await reads(writer));
+  });
 });
 
 describe("the run graph on the in-memory port", () => {

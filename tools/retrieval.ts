@@ -4,6 +4,7 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
+import type { Reflection } from "../src/domain/schemas.ts";
 import type { Reference, SeriesDay } from "../src/domain/series.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 import { epochDay } from "../src/data/calendar.ts";
@@ -32,15 +33,30 @@ export interface RetrieveOptions {
   scope: "all" | "same-ticker";
 }
 
-/** Top-K references from the reflection memory at asOf (Chroma filters by asOf, the index checks again). */
-export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions): Promise<Reference[]> {
-  const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
-  const index = new SequenceIndex(o.w, Math.max(16, reflections.length));
-  const byId = new Map(reflections.map((r) => [r.id, r]));
+/**
+ * The Jaccard index of a memory's reflections, per window size: it grows with the reflections written
+ * since it last looked (never re-fetched, never re-decoded); the point in time is the query's.
+ */
+const indexes = new WeakMap<MemoryPort, Map<number, { index: SequenceIndex; byId: Map<string, Reflection>; cursor: number }>>();
+
+async function referenceIndex(store: MemoryPort, w: number) {
+  let perW = indexes.get(store);
+  if (!perW) indexes.set(store, (perW = new Map()));
+  let x = perW.get(w);
+  if (!x) perW.set(w, (x = { index: new SequenceIndex(w, 1024), byId: new Map(), cursor: 0 }));
+  const { reflections, cursor } = await store.reflectionsSince(x.cursor);
   for (const r of reflections) {
-    if (r.type_bits.length !== o.w) continue; // written with another window size: not comparable
-    index.add({ id: r.id, ticker: r.ticker, day: epochDay(r.date), availableAt: toEpochSeconds(r.available_at) }, { types: r.type_bits, groups: r.group_bits });
+    if (r.type_bits.length !== w) continue; // written with another window size: not comparable
+    x.index.add({ id: r.id, ticker: r.ticker, day: epochDay(r.date), availableAt: toEpochSeconds(r.available_at) }, { types: r.type_bits, groups: r.group_bits });
+    x.byId.set(r.id, r);
   }
+  x.cursor = Math.max(x.cursor, cursor);
+  return x;
+}
+
+/** Top-K references from the reflection memory at asOf, by SeqSim (only reflections readable at asOf). */
+export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions): Promise<Reference[]> {
+  const { index, byId } = await referenceIndex(store, o.w);
   const hits = index.query(seriesToSeq(o.series, o.w), {
     k: o.k, a: o.a, asOfSeconds: toEpochSeconds(o.asOf), ticker: o.scope === "same-ticker" ? o.ticker : undefined,
   });

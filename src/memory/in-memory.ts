@@ -1,60 +1,146 @@
 /**
- * An in-memory MemoryPort for fast unit tests of the graphs: the same contract as the Chroma store
- * (point-in-time reads, cosine search, idempotent upserts, tombstoned layer records, fingerprints).
- * It is never the product's backend: the run, the CLI and the integration tests use Chroma.
+ * Memory held in process: the working set of a run, and (on its own) a MemoryPort for fast unit tests.
+ *
+ * The Chroma store keeps one of these as the in-process copy of its events and reflections: every
+ * read of the pipeline is answered here (no request per read, exact cosine search instead of
+ * Chroma's approximate one), every write goes to Chroma and here. It is rebuilt from Chroma when a
+ * run resumes or another process opens it. Embeddings are held as float32, as Chroma stores them,
+ * so a rebuilt copy answers exactly as the one that wrote it.
+ *
+ * Used alone (`new InMemoryMemory(...)`) it is the test double of the port; it is never the
+ * product's backend.
  */
 import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
-import { cosine, type Embedder } from "./embeddings.ts";
+import type { Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import { eventIdPrefix, toEpochSeconds, type LayerName, type StoredEvent, type StoredLayerRecord } from "./records.ts";
 
 interface Entry<T> {
   record: T;
-  embedding: number[];
+  embedding: Float32Array;
+  /** epoch seconds from which it is readable, and its epoch day */
+  at: number;
+  day: number;
+  h: [number, number];
 }
 type Dated = { ticker: string; date: string; available_at: string; id: string };
 
-function inWindow(r: Dated, f: WindowFilter): boolean {
-  if (toEpochSeconds(r.available_at) > toEpochSeconds(f.asOf)) return false;
-  if (f.ticker && r.ticker !== f.ticker) return false;
-  if (f.from && epochDay(r.date) < epochDay(f.from)) return false;
-  if (f.to && epochDay(r.date) > epochDay(f.to)) return false;
-  return true;
+function cosine32(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
 const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
+/** The latest instant a Date can hold: "whatever is held, readable or not". */
+const ALWAYS = 8.64e15;
+
+function matches(e: Entry<Dated>, f: WindowFilter): boolean {
+  return e.at <= toEpochSeconds(f.asOf) && (!f.ticker || e.record.ticker === f.ticker) && (!f.from || e.day >= epochDay(f.from)) && (!f.to || e.day <= epochDay(f.to));
+}
+
+/** Records of one kind, indexed by id and by ticker -> epoch day, so window reads touch only their days. */
+class Shelf<T extends Dated> {
+  readonly byId = new Map<string, Entry<T>>();
+  private readonly byTicker = new Map<string, Map<number, Map<string, Entry<T>>>>();
+
+  set(record: T, embedding: ArrayLike<number>): void {
+    this.delete(record.id);
+    const e: Entry<T> = { record: structuredClone(record), embedding: Float32Array.from(embedding), at: toEpochSeconds(record.available_at), day: epochDay(record.date), h: idHash(record.id) };
+    this.byId.set(record.id, e);
+    let days = this.byTicker.get(record.ticker);
+    if (!days) this.byTicker.set(record.ticker, (days = new Map()));
+    let bucket = days.get(e.day);
+    if (!bucket) days.set(e.day, (bucket = new Map()));
+    bucket.set(record.id, e);
+  }
+
+  delete(id: string): void {
+    const e = this.byId.get(id);
+    if (!e) return;
+    this.byId.delete(id);
+    this.byTicker.get(e.record.ticker)?.get(e.day)?.delete(id);
+  }
+
+  /** The entries a window filter can match (by ticker and day when given), before the asOf check. */
+  *candidates(f: WindowFilter): Iterable<Entry<T>> {
+    const from = f.from ? epochDay(f.from) : -Infinity;
+    const to = f.to ? epochDay(f.to) : Infinity;
+    const tickers = f.ticker ? [this.byTicker.get(f.ticker)] : [...this.byTicker.values()];
+    for (const days of tickers) {
+      if (!days) continue;
+      if (Number.isFinite(from) && Number.isFinite(to) && to - from < days.size) {
+        for (let d = from; d <= to; d++) yield* days.get(d)?.values() ?? [];
+      } else {
+        for (const [d, bucket] of days) if (d >= from && d <= to) yield* bucket.values();
+      }
+    }
+  }
+
+  select(f: WindowFilter, keep: (r: T) => boolean = () => true): Entry<T>[] {
+    const at = toEpochSeconds(f.asOf);
+    const out: Entry<T>[] = [];
+    for (const e of this.candidates(f)) if (e.at <= at && keep(e.record)) out.push(e);
+    return out;
+  }
+}
 
 export class InMemoryMemory implements MemoryPort {
-  readonly location = "in-process memory (tests only)";
-  private readonly events = new Map<string, Entry<StoredEvent>>();
-  private readonly reflections = new Map<string, Entry<Reflection>>();
-  private readonly layers = new Map<string, Entry<StoredLayerRecord>>();
+  readonly location: string = "in-process memory (tests only)";
+  private readonly events = new Shelf<StoredEvent>();
+  private readonly reflections = new Shelf<Reflection>();
+  private readonly layers = new Shelf<StoredLayerRecord>();
+  /** reflections in write order, for incremental consumers (the Jaccard index) */
+  private readonly reflectionLog: Reflection[] = [];
 
   constructor(readonly run: string, readonly embedder: Embedder) {}
 
-  private async put<T extends Dated>(into: Map<string, Entry<T>>, rows: T[], text: (r: T) => string): Promise<number> {
+  /** Holds records whose embeddings are known already (written to, or read back from, Chroma). */
+  hold(kind: Kind, rows: { record: Dated; embedding: ArrayLike<number> }[]): void {
+    const shelf = this.shelf(kind);
+    for (const { record, embedding } of rows) {
+      shelf.set(record as never, embedding);
+      if (kind === "reflections") this.reflectionLog.push(structuredClone(record as Reflection));
+    }
+  }
+
+  private shelf(kind: Kind): Shelf<Dated> {
+    return (kind === "events" ? this.events : kind === "reflections" ? this.reflections : this.layers) as unknown as Shelf<Dated>;
+  }
+
+  private async put<T extends Dated>(kind: Kind, rows: T[], text: (r: T) => string): Promise<number> {
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
     const vectors = await this.embedder.embed(unique.map(text));
-    unique.forEach((r, i) => into.set(r.id, { record: structuredClone(r), embedding: vectors[i]! }));
+    this.hold(kind, unique.map((record, i) => ({ record, embedding: vectors[i]! })));
     return unique.length;
   }
 
-  private async search<T extends Dated>(from: Map<string, Entry<T>>, q: WindowFilter & { text?: string; embedding?: number[]; k: number }, keep: (r: T) => boolean = () => true): Promise<Hit<T>[]> {
-    const e = q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!;
-    return [...from.values()]
-      .filter((x) => inWindow(x.record, q) && keep(x.record))
-      .map((x) => ({ record: structuredClone(x.record), similarity: cosine(e, x.embedding) }))
+  private async search<T extends Dated>(shelf: Shelf<T>, q: WindowFilter & { text?: string; embedding?: number[]; k: number }, keep?: (r: T) => boolean): Promise<Hit<T>[]> {
+    const e = Float32Array.from(q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!);
+    return shelf
+      .select(q, keep)
+      .map((x) => ({ record: x.record, similarity: cosine32(e, x.embedding) }))
       .sort((a, b) => b.similarity - a.similarity || a.record.id.localeCompare(b.record.id))
-      .slice(0, q.k);
+      .slice(0, q.k)
+      .map((h) => ({ record: structuredClone(h.record), similarity: h.similarity }));
   }
 
-  private get<T extends Dated>(from: Map<string, Entry<T>>, f: WindowFilter & { ids?: string[] }, keep: (r: T) => boolean = () => true): T[] {
-    const ids = f.ids && new Set(f.ids);
-    return [...from.values()].map((x) => x.record).filter((r) => (!ids || ids.has(r.id)) && inWindow(r, f) && keep(r)).sort(byDateId).map((r) => structuredClone(r));
+  private get<T extends Dated>(shelf: Shelf<T>, f: WindowFilter & { ids?: string[] }, keep?: (r: T) => boolean): T[] {
+    const entries = f.ids
+      ? f.ids.map((id) => shelf.byId.get(id)).filter((e): e is Entry<T> => e !== undefined && matches(e as Entry<Dated>, f) && (!keep || keep(e.record)))
+      : shelf.select(f, keep);
+    return entries.map((e) => e.record).sort(byDateId).map((r) => structuredClone(r));
   }
 
   putEvents(events: StoredEvent[]) {
-    return this.put(this.events, events, (e) => e.description);
+    return this.put("events", events, (e) => e.description);
   }
   async getEvents(f: WindowFilter & { ids?: string[] }) {
     return this.get(this.events, f);
@@ -65,12 +151,16 @@ export class InMemoryMemory implements MemoryPort {
   async searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }) {
     return Promise.all(q.embeddings.map((embedding) => this.search(this.events, { ...q, embedding })));
   }
+  /** Whether any event of a ticker-day is held (a redone day must delete them first). */
+  hasEvents(ticker: string, date: string): boolean {
+    return this.events.select({ asOf: ALWAYS, ticker, from: date, to: date }).length > 0;
+  }
   async deleteEvents(ticker: string, date: string) {
-    for (const id of [...this.events.keys()]) if (id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(id);
+    for (const e of this.events.select({ asOf: ALWAYS, ticker, from: date, to: date })) if (e.record.id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(e.record.id);
   }
 
   putReflections(reflections: Reflection[]) {
-    return this.put(this.reflections, reflections, (r) => `${r.reason}\n${r.key_events.join("\n")}`);
+    return this.put("reflections", reflections, (r) => `${r.reason}\n${r.key_events.join("\n")}`);
   }
   async getReflections(f: WindowFilter) {
     return this.get(this.reflections, f);
@@ -78,9 +168,12 @@ export class InMemoryMemory implements MemoryPort {
   searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }) {
     return this.search(this.reflections, q);
   }
+  async reflectionsSince(cursor: number): Promise<{ reflections: Reflection[]; cursor: number }> {
+    return { reflections: this.reflectionLog.slice(cursor), cursor: this.reflectionLog.length };
+  }
 
   putLayerRecords(records: StoredLayerRecord[]) {
-    return this.put(this.layers, records, (r) => r.text);
+    return this.put("layers", records, (r) => r.text);
   }
   private live = (layers?: readonly LayerName[]) => (r: StoredLayerRecord) => !r.pruned && (!layers?.length || layers.includes(r.layer));
   async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }) {
@@ -91,19 +184,21 @@ export class InMemoryMemory implements MemoryPort {
   }
   async updateLayerRecords(records: StoredLayerRecord[]) {
     for (const r of records) {
-      const x = this.layers.get(r.id);
+      const x = this.layers.byId.get(r.id);
       if (x) x.record = structuredClone({ ...r, text: x.record.text });
     }
   }
 
   async counts(): Promise<Record<Kind, number>> {
-    return { events: this.events.size, reflections: this.reflections.size, layers: this.layers.size };
+    return { events: this.events.byId.size, reflections: this.reflections.byId.size, layers: this.layers.byId.size };
+  }
+
+  /** The print of one kind's held records at `at` (the Chroma store prints its layers from its own index). */
+  printOf(kind: Kind, at: AsOf) {
+    return printOf(this.shelf(kind).byId.values(), toEpochSeconds(at));
   }
 
   async fingerprint(at: AsOf): Promise<Fingerprint> {
-    const s = toEpochSeconds(at);
-    const of = (m: Map<string, Entry<Dated>>) => printOf([...m.keys()].map((id) => ({ h: idHash(id), at: toEpochSeconds(m.get(id)!.record.available_at) })), s);
-    const maps: Record<Kind, Map<string, Entry<Dated>>> = { events: this.events, reflections: this.reflections, layers: this.layers };
-    return Object.fromEntries(KINDS.map((k) => [k, of(maps[k])])) as Fingerprint;
+    return Object.fromEntries(KINDS.map((k) => [k, this.printOf(k, at)])) as Fingerprint;
   }
 }

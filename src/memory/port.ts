@@ -53,6 +53,8 @@ export interface MemoryPort {
   putReflections(reflections: Reflection[]): Promise<number>;
   getReflections(f: WindowFilter): Promise<Reflection[]>;
   searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]>;
+  /** Reflections written since `cursor` (0: all), in write order: lets the Jaccard index grow instead of being rebuilt. */
+  reflectionsSince(cursor: number): Promise<{ reflections: Reflection[]; cursor: number }>;
 
   putLayerRecords(records: StoredLayerRecord[]): Promise<number>;
   /** live (not pruned) layer records readable at asOf */

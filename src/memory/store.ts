@@ -10,6 +10,7 @@ import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
+import { InMemoryMemory } from "./in-memory.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
   eventIdPrefix, eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection, toEpochSeconds,
@@ -58,12 +59,18 @@ function layerWhere(f: WindowFilter & { layers?: readonly LayerName[] }): Where 
   return whereAll(conds)!;
 }
 
-type IdIndex = Record<Kind, Map<string, { h: [number, number]; at: number }>>;
+type IdIndex = Map<string, { h: [number, number]; at: number }>;
 
 export class MemoryStore implements MemoryPort {
   private maxBatch = 1000;
-  /** every stored id with its readable-from instant, loaded on the first fingerprint and kept current by our writes */
+  /** every layer record id with its readable-from instant, loaded on the first fingerprint and kept current by our writes */
   private index?: IdIndex;
+  /**
+   * The working set: every event and reflection of the run, with its embedding, in process. Loaded from
+   * Chroma on the first read (one scan: a resume, or another process opening the run) and kept current
+   * by our writes; every read of events and reflections is answered from it.
+   */
+  private working?: Promise<InMemoryMemory>;
 
   private constructor(
     readonly client: ChromaClient,
@@ -118,30 +125,47 @@ export class MemoryStore implements MemoryPort {
   }
 
   private indexRows(kind: Kind, rows: Row[]): void {
-    const map = this.index?.[kind];
-    if (map) for (const r of rows) map.set(r.id, { h: idHash(r.id), at: Number(r.meta.available_at) });
+    if (kind === "layers" && this.index) for (const r of rows) this.index.set(r.id, { h: idHash(r.id), at: Number(r.meta.available_at) });
   }
 
-  private async loadIndex(): Promise<IdIndex> {
-    const index = { events: new Map(), reflections: new Map(), layers: new Map() } as IdIndex;
+  private async scan(kind: Kind, include: ("documents" | "metadatas" | "embeddings")[], each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void): Promise<void> {
     const page = Math.max(100, this.maxBatch);
-    for (const kind of KINDS) {
-      for (let offset = 0; ; offset += page) {
-        const res = await this.guard(`read ${kind} ids`, () => this.collections[kind].get({ limit: page, offset, include: ["metadatas"] }));
-        res.ids.forEach((id, i) => index[kind].set(id, { h: idHash(id), at: Number((res.metadatas[i] as Meta | null)?.available_at ?? 0) }));
-        if (res.ids.length < page) break;
-      }
+    for (let offset = 0; ; offset += page) {
+      const res = await this.guard(`read ${kind}`, () => this.collections[kind].get({ limit: page, offset, include }));
+      res.ids.forEach((id, i) => each(id, res.documents?.[i] ?? null, (res.metadatas?.[i] ?? {}) as Meta, (res.embeddings?.[i] as number[] | undefined) ?? undefined));
+      if (res.ids.length < page) break;
     }
-    return index;
+  }
+
+  /** The working set, loaded once. */
+  private workingSet(): Promise<InMemoryMemory> {
+    this.working ??= (async () => {
+      const ws = new InMemoryMemory(this.run, this.embedder);
+      const events: { record: StoredEvent; embedding: number[] }[] = [];
+      await this.scan("events", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => events.push({ record: rowToEvent(id, doc, meta), embedding: e ?? [] }));
+      const reflections: { record: Reflection; embedding: number[] }[] = [];
+      await this.scan("reflections", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => reflections.push({ record: rowToReflection(id, doc, meta), embedding: e ?? [] }));
+      // a stable order, whatever order Chroma returns them in
+      const order = (a: { record: { date: string; id: string } }, b: { record: { date: string; id: string } }) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id);
+      ws.hold("events", events.sort(order));
+      ws.hold("reflections", reflections.sort(order));
+      return ws;
+    })();
+    this.working.catch(() => (this.working = undefined));
+    return this.working;
   }
 
   async fingerprint(at: AsOf): Promise<Fingerprint> {
-    this.index ??= await this.loadIndex();
-    const s = toEpochSeconds(at);
-    return { events: printOf(this.index.events.values(), s), reflections: printOf(this.index.reflections.values(), s), layers: printOf(this.index.layers.values(), s) };
+    const ws = await this.workingSet();
+    if (!this.index) {
+      const index: IdIndex = new Map();
+      await this.scan("layers", ["metadatas"], (id, _d, meta) => index.set(id, { h: idHash(id), at: Number(meta.available_at ?? 0) }));
+      this.index = index;
+    }
+    return { events: ws.printOf("events", at), reflections: ws.printOf("reflections", at), layers: printOf(this.index.values(), toEpochSeconds(at)) };
   }
 
-  /** Upserts rows in batches within Chroma's limit. Idempotent: ids are content-derived. */
+  /** Upserts rows in batches within Chroma's limit (idempotent: ids are content-derived), and holds events and reflections in the working set. */
   private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string): Promise<number> {
     const col = this.collections[kind];
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
@@ -152,6 +176,9 @@ export class MemoryStore implements MemoryPort {
         col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
       );
       this.indexRows(kind, batch);
+      // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
+      const fromRow = kind === "events" ? rowToEvent : kind === "reflections" ? rowToReflection : undefined;
+      if (fromRow && this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: fromRow(r.id, r.document, r.meta), embedding: embeddings[j]! })));
     }
     return unique.length;
   }
@@ -190,47 +217,39 @@ export class MemoryStore implements MemoryPort {
 
   /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
   async getEvents(f: WindowFilter & { ids?: string[] }): Promise<StoredEvent[]> {
-    const rows = await this.getAll("events", windowWhere(f), f.ids);
-    return rows.map((r) => rowToEvent(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+    return (await this.workingSet()).getEvents(f);
   }
 
-  /** Top-k events by cosine similarity to a text or an embedding, within the point-in-time window. */
+  /** Top-k events by cosine similarity (exact) to a text or an embedding, within the point-in-time window. */
   async searchEvents(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<StoredEvent>[]> {
-    const hits = await this.search("events", q, windowWhere(q), q.k);
-    return hits.map((h) => ({ record: rowToEvent(h.id, h.document, h.meta), similarity: h.similarity }));
+    return (await this.workingSet()).searchEvents(q);
   }
 
-  /** One top-k search per query embedding, all under the same window filter, in a single Chroma call. */
+  /** One top-k search per query embedding, all under the same window filter. */
   async searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }): Promise<Hit<StoredEvent>[][]> {
-    if (q.embeddings.length === 0) return [];
-    const col = this.collections.events;
-    const res = await this.guard("search events", () =>
-      col.query({ queryEmbeddings: q.embeddings, nResults: q.k, where: windowWhere(q), include: ["documents", "metadatas", "distances"] }),
-    );
-    return q.embeddings.map((_, j) =>
-      (res.ids[j] ?? []).map((id, i) => ({
-        record: rowToEvent(id, res.documents[j]?.[i], (res.metadatas[j]?.[i] ?? {}) as Meta),
-        similarity: 1 - (res.distances[j]?.[i] ?? 1),
-      })),
-    );
+    return (await this.workingSet()).searchEventsBatch(q);
   }
 
-  /** Deletes the events of one ticker-day (before re-ingesting a day that did not finish). */
+  /** Deletes the events of one ticker-day (a day being redone); no request when it holds none. */
   async deleteEvents(ticker: string, date: string): Promise<void> {
+    const ws = await this.workingSet();
+    if (!ws.hasEvents(ticker, date)) return;
     await this.guard("delete events", () => this.collections.events.delete({ where: { $and: [{ ticker }, { epoch_day: epochDay(date) }] } }));
-    const prefix = eventIdPrefix(ticker, date);
-    if (this.index) for (const id of [...this.index.events.keys()]) if (id.startsWith(prefix)) this.index.events.delete(id);
+    await ws.deleteEvents(ticker, date);
   }
 
   /** Reflections readable at asOf (available_at <= asOf), of one ticker or all; sorted by date then id. */
   async getReflections(f: WindowFilter): Promise<Reflection[]> {
-    const rows = await this.getAll("reflections", windowWhere(f));
-    return rows.map((r) => rowToReflection(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+    return (await this.workingSet()).getReflections(f);
   }
 
   async searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]> {
-    const hits = await this.search("reflections", q, windowWhere(q), q.k);
-    return hits.map((h) => ({ record: rowToReflection(h.id, h.document, h.meta), similarity: h.similarity }));
+    return (await this.workingSet()).searchReflections(q);
+  }
+
+  /** Reflections written since `cursor` (0: all), in write order, for incremental consumers (the Jaccard index). */
+  async reflectionsSince(cursor: number): Promise<{ reflections: Reflection[]; cursor: number }> {
+    return (await this.workingSet()).reflectionsSince(cursor);
   }
 
   // ---- layered memory (SEP-Memory) ----

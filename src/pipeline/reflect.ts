@@ -13,7 +13,7 @@ import { seriesFor } from "./series.ts";
  * Reflects on day `date` of `ticker`, given `knownAt`: the close at which this runs. Refuses to run
  * before close(t+1), the first moment the label exists. Flat days get no reflection (returns null).
  */
-export async function reflectDay(r: Resources, ticker: string, date: string, knownAtMs: number, config?: LangGraphRunnableConfig): Promise<Reflection | null> {
+export async function reflectDay(r: Resources, ticker: string, date: string, knownAtMs: number, config?: LangGraphRunnableConfig, o: { store?: boolean } = {}): Promise<Reflection | null> {
   const s = seriesOf(r.data, ticker);
   const i = s.calendar.indexOf(date);
   if (i === undefined) throw new Error(`${date} is not a trading day of ${ticker}`);
@@ -30,6 +30,6 @@ export async function reflectDay(r: Resources, ticker: string, date: string, kno
     id: reflectionId(ticker, date), ticker, date, label: day.label, reason: out.reason, key_events: out.key_events,
     type_bits: seq.types.map((v) => [...v]), group_bits: seq.groups.map((v) => [...v]), available_at: next.close_at,
   };
-  await r.store.putReflections([reflection]);
+  if (o.store !== false) await r.store.putReflections([reflection]); // the run writes a day's reflections in one batch
   return reflection;
 }
