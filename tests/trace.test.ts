@@ -10,7 +10,7 @@ import { graph as reflectGraph } from "../graphs/reflect.ts";
 import { timeline } from "../src/cli/trace.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { compact, LocalTracer, readTrace } from "../src/observability/trace.ts";
+import { compact, LocalTracer, readTrace, summarize } from "../src/observability/trace.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { withResources } from "../src/pipeline/resources.ts";
 import { validAnswer } from "./helpers/answers.ts";
@@ -69,5 +69,11 @@ describe("local trace", () => {
   it("compacts long values with a marker", () => {
     expect(compact("x".repeat(2000))).toMatch(/…\[500 more chars\]$/);
     expect((compact(Array.from({ length: 45 }, (_, i) => i)) as unknown[]).at(-1)).toBe("…[5 more items]");
+  });
+
+  it("summarizes node values: ids and counts instead of full state copies", () => {
+    const state = { ticker: "MSFT", events: Array.from({ length: 12 }, (_, i) => ({ id: `ev:${i}`, description: "x".repeat(500) })), cursor: 3, tickers: ["A", "B"], deep: { a: { b: { c: 1 } } } };
+    expect(summarize(state)).toEqual({ ticker: "MSFT", events: "[12 items: ev:0, ev:1, ev:2, …]", cursor: 3, tickers: ["A", "B"], deep: { a: "{1 keys}" } });
+    expect(summarize("y".repeat(400))).toMatch(/…\[100 more chars\]$/);
   });
 });

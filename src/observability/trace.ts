@@ -1,12 +1,14 @@
 /**
  * The local trace: one JSONL line per graph node run and per model call, under
  * <state dir>/traces/<run>.jsonl, always on (LangSmith tracing is separate, when enabled by env).
- * Values are compacted (long strings and arrays cut with a marker) and scrubbed of secrets.
+ * Model calls keep their payloads (compacted: long strings and arrays cut with a marker); graph and
+ * node records keep a summary (scalars, short strings, ids and counts instead of full state copies),
+ * so a run's trace stays small. Everything is scrubbed of secrets.
  */
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import type { LLMResult } from "@langchain/core/outputs";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { scrub, secretValues } from "./secrets.ts";
 
@@ -51,6 +53,21 @@ export function compact(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** A node's inputs or outputs in brief: scalars and short strings as they are, arrays as a count (with the first ids), nested objects to depth 2. */
+export function summarize(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return value.length > 300 ? `${value.slice(0, 300)}…[${value.length - 300} more chars]` : value;
+  if (Array.isArray(value)) {
+    if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object")) return value.map((v) => summarize(v, depth + 1));
+    const ids = value.map((v) => (v && typeof v === "object" ? (v as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === "string");
+    return `[${value.length} items${ids.length ? `: ${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""}` : ""}]`;
+  }
+  if (value && typeof value === "object") {
+    if (depth >= 2) return `{${Object.keys(value).length} keys}`;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, summarize(v, depth + 1)]));
+  }
+  return value;
+}
+
 interface Open {
   rec: Omit<TraceRecord, "duration_ms" | "outputs">;
   t0: number;
@@ -61,6 +78,7 @@ export class LocalTracer extends BaseCallbackHandler {
   private readonly open = new Map<string, Open>();
   private readonly graphOf = new Map<string, string>();
   private readonly secrets = secretValues();
+  private fd?: number;
 
   constructor(readonly file: string, readonly run: string) {
     super();
@@ -68,7 +86,8 @@ export class LocalTracer extends BaseCallbackHandler {
   }
 
   private write(r: TraceRecord): void {
-    appendFileSync(this.file, scrub(JSON.stringify(r), this.secrets) + "\n");
+    this.fd ??= openSync(this.file, "a");
+    writeSync(this.fd, scrub(JSON.stringify(r), this.secrets) + "\n");
   }
 
   private start(runId: string, parentRunId: string | undefined, kind: TraceRecord["kind"], node: string, inputs: unknown, metadata?: Record<string, unknown>): void {
@@ -81,7 +100,7 @@ export class LocalTracer extends BaseCallbackHandler {
       rec: {
         run: this.run, run_id: runId, parent_run_id: parentRunId ?? null, kind, graph, node,
         ticker: str(state.ticker) ?? str(metadata?.ticker), date: str(state.date) ?? str(metadata?.date),
-        started_at: new Date().toISOString(), inputs: compact(inputs),
+        started_at: new Date().toISOString(), inputs: kind === "llm" ? compact(inputs) : summarize(inputs),
         ...(kind === "llm" ? { model: str(metadata?.model) ?? undefined, prompt_version: metadata?.promptId ? `${metadata.promptId}@${metadata.promptVersion}` : undefined } : {}),
       },
     });
@@ -91,7 +110,7 @@ export class LocalTracer extends BaseCallbackHandler {
     const o = this.open.get(runId);
     if (!o) return;
     this.open.delete(runId);
-    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: compact(outputs), ...extra });
+    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: o.rec.kind === "llm" ? compact(outputs) : summarize(outputs), ...extra });
   }
 
   override handleChainStart(_chain: Serialized, inputs: Record<string, unknown>, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {
