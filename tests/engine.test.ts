@@ -3,6 +3,10 @@
  * on ticker order; a run killed with SIGKILL at any point resumes to byte-identical predictions; a
  * resume on other memory or an edited file stops with a message; a torn tail is cut with a note; a
  * second process on the same run is refused at once.
+ *
+ * Runs take the LLM path against a fake OpenAI-compatible server (deterministic answers, no cache),
+ * so a kill point is an event, not a moment: the server freezes at the n-th call, the run blocks
+ * there, and only then is it killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
@@ -13,51 +17,51 @@ import { runContext } from "../src/config/context.ts";
 import { resetRun } from "../src/memory/store.ts";
 import { lockRun } from "../src/pipeline/lock.ts";
 import { executeRun } from "../src/pipeline/run.ts";
+import { validAnswer } from "./helpers/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
 import { postgresBin, startPostgres, type TempPostgres } from "./helpers/postgres.ts";
 
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
 const TEST = { from: "2015-10-01", to: "2015-10-20" };
-const TOTAL = 2 * (21 + 14); // ticker-days of MSFT and INTC in the two windows
 const env = useIsolatedStockmem();
 const file = (run: string) => join(env.state(), "runs", run, "predictions.jsonl");
-const run = (name: string, tickers = ["MSFT", "INTC"]) =>
-  executeRun({ ctx: runContext({ run: name }), dataDir: SAMPLE_DATA_DIR, tickers, train: TRAIN, test: TEST, quiet: true });
+const MODEL = { model: "openai:fake-model", cache: false };
+const run = (name: string, tickers = ["MSFT", "INTC"], fresh = false) =>
+  executeRun({ ctx: runContext({ run: name, ...MODEL }), dataDir: SAMPLE_DATA_DIR, tickers, train: TRAIN, test: TEST, quiet: true, fresh });
+let fake: FakeOpenAI;
+let calls = 0; // model calls of a whole run
 
-/** The CLI in a child process, with its stderr progress lines ("N/70 ticker-days") observable. */
-function cli(name: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; reached: (n: number) => Promise<void>; exit: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, "--tickers", "MSFT,INTC", "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`], {
-    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state(), ...extraEnv }, stdio: ["ignore", "ignore", "pipe"],
+/** The CLI in a child process, on the fake endpoint. */
+function cli(name: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, "--tickers", "MSFT,INTC", "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`, "--model", MODEL.model, "--no-cache"], {
+    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state(), OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-fake", ...extraEnv }, stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  const waiters: { n: number; resolve: () => void }[] = [];
-  let done = 0;
-  child.stderr!.on("data", (b) => {
-    stderr += b;
-    for (const m of stderr.matchAll(/(\d+)\/\d+ ticker-days/g)) done = Math.max(done, Number(m[1]));
-    for (const w of waiters.filter((x) => done >= x.n)) w.resolve();
-  });
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
-  const reached = (n: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (done >= n) return resolve();
-      waiters.push({ n, resolve });
-      void exit.then(() => (done >= n ? resolve() : reject(new Error(`the run ended at ${done}/${TOTAL} before ${n}:\n${stderr}`))));
-    });
-  return { child, reached, exit };
+  child.stderr!.on("data", (b) => (stderr += b));
+  return { child, exit: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr }))) };
 }
 
-async function killAt(name: string, n: number, extraEnv: Record<string, string> = {}): Promise<void> {
+/** Runs the CLI until the endpoint has answered `share` of a run's calls, freezes it there, and kills it with SIGKILL. */
+async function killAt(name: string, share: number, extraEnv: Record<string, string> = {}): Promise<void> {
+  const frozen = fake.holdAfter(Math.max(1, Math.round(share * calls)));
   const c = cli(name, extraEnv);
-  await c.reached(n);
+  await Promise.race([frozen, c.exit.then(({ stderr }) => Promise.reject(new Error(`the run ended before its kill point:\n${stderr}`)))]);
   c.child.kill("SIGKILL");
   await c.exit;
+  fake.release();
 }
 
 let reference = "";
 beforeAll(async () => {
+  fake = await fakeOpenAI({ delayMs: 0, answer: validAnswer });
+  vi.stubEnv("OPENAI_BASE_URL", fake.url);
+  vi.stubEnv("OPENAI_API_KEY", "sk-fake");
+  const before = fake.calls.length;
   await run("ref");
+  calls = fake.calls.length - before;
   reference = readFileSync(file("ref"), "utf8");
+  return () => fake.close();
 });
 
 describe("run engine", () => {
@@ -68,16 +72,16 @@ describe("run engine", () => {
   });
 
   it("resumes a run killed with SIGKILL at three points to byte-identical predictions", async () => {
-    for (const [k, n] of [[1, 14], [2, 42], [3, 56]] as const) {
-      await killAt(`kill${k}`, n); // in training, at the train/test border, in the test window
+    for (const [k, share] of [[1, 0.2], [2, 0.55], [3, 0.9]] as const) {
+      await killAt(`kill${k}`, share); // in training, about the train/test border, late in the test window
       const res = await run(`kill${k}`);
-      expect(res.notes.some((x) => /resuming run/.test(x)), `kill at ${n}: ${res.notes.join(" | ")}`).toBe(true);
-      expect(readFileSync(file(`kill${k}`), "utf8"), `killed at ${n}/${TOTAL}`).toBe(reference);
+      expect(res.notes.some((x) => /resuming run/.test(x)), `kill at ${share}: ${res.notes.join(" | ")}`).toBe(true);
+      expect(readFileSync(file(`kill${k}`), "utf8"), `killed at ${share} of the calls`).toBe(reference);
     }
   });
 
   it("cuts a torn tail left by a crash, with a note, and resumes correctly", async () => {
-    await killAt("torn", 56);
+    await killAt("torn", 0.9);
     appendFileSync(file("torn"), '{"ticker":"MSFT","date":"2015-10-1'); // a write torn by the crash
     const res = await run("torn");
     expect(res.notes.join("\n")).toMatch(/predictions\.jsonl: cut \d+ bytes \((\d+ line\(s\) and )?a torn half line\) written by a step that did not commit/);
@@ -85,19 +89,19 @@ describe("run engine", () => {
   });
 
   it("refuses to resume on other memory (reset between kill and resume), exit code and message naming --fresh", async () => {
-    await killAt("reset", 42);
+    await killAt("reset", 0.55);
     await resetRun(env.server().url, "reset");
     const c = cli("reset");
     const { code, stderr } = await c.exit;
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/cannot resume run "reset": its memory .* is not the memory its checkpoint .* relies on .*events: 0 records where the checkpoint relies on \d+.*--fresh/s);
     // --fresh starts over and gets the same result
-    await executeRun({ ctx: runContext({ run: "reset" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: TRAIN, test: TEST, quiet: true, fresh: true });
+    await run("reset", ["MSFT", "INTC"], true);
     expect(readFileSync(file("reset"), "utf8")).toBe(reference);
   });
 
   it("refuses a file truncated behind the run's back", async () => {
-    await killAt("cut", 56);
+    await killAt("cut", 0.9);
     truncateSync(file("cut"), 100); // into committed lines
     await expect(run("cut")).rejects.toThrow(/predictions\.jsonl holds 100 bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run\. Re-run with --fresh/);
   });
@@ -141,11 +145,11 @@ describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
   it("resumes a run killed with SIGKILL at three points to byte-identical predictions, with its checkpoints in Postgres", async () => {
     vi.stubEnv("STOCKMEM_CHECKPOINT_URL", pg.url);
     try {
-      for (const [k, n] of [[1, 14], [2, 42], [3, 56]] as const) {
-        await killAt(`pg${k}`, n, { STOCKMEM_CHECKPOINT_URL: pg.url });
+      for (const [k, share] of [[1, 0.2], [2, 0.55], [3, 0.9]] as const) {
+        await killAt(`pg${k}`, share, { STOCKMEM_CHECKPOINT_URL: pg.url });
         const res = await run(`pg${k}`);
         expect(res.notes.join("\n")).toMatch(/resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/);
-        expect(readFileSync(file(`pg${k}`), "utf8"), `killed at ${n}/${TOTAL}`).toBe(reference);
+        expect(readFileSync(file(`pg${k}`), "utf8"), `killed at ${share} of the calls`).toBe(reference);
       }
       // the SQLite file knows nothing of these runs: the checkpoints really are in Postgres
       vi.stubEnv("STOCKMEM_CHECKPOINT_URL", "");

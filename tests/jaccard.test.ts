@@ -111,3 +111,31 @@ describe("SequenceIndex", () => {
     expect(idx.query(seq(day(LAUNCH)), { k: 1, asOfSeconds: 0 })[0]!.similarity).toBe(1);
   });
 });
+
+describe("SequenceIndex scan against the plain definition", () => {
+  it("returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", () => {
+    let seed = 11;
+    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
+    const randomDay = () => day(...TYPES_.filter(() => rnd() < 0.3));
+    const w = 3;
+    const idx = new SequenceIndex(w, 4); // grows
+    const all: { id: string; ticker: string; day: number; at: number; s: DaySeq }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const s = seq(randomDay(), randomDay(), randomDay());
+      const m = { id: `r${String(i).padStart(4, "0")}`, ticker: ["A", "B", "C"][i % 3]!, day: 16000 + (i % 97), at: i };
+      all.push({ ...m, s });
+      idx.add({ id: m.id, ticker: m.ticker, day: m.day, availableAt: m.at }, s);
+    }
+    for (let q = 0; q < 60; q++) {
+      const query = seq(randomDay(), q % 4 === 0 ? day() : randomDay(), randomDay());
+      const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7 };
+      const plain = all
+        .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker))
+        .map((x) => ({ id: x.id, ticker: x.ticker, day: x.day, similarity: seqSim(query, x.s, opts.a) }))
+        .sort((x, y) => y.similarity - x.similarity || y.day - x.day || (x.id < y.id ? -1 : 1))
+        .slice(0, opts.k);
+      expect(idx.query(query, opts)).toEqual(plain);
+    }
+  });
+});

@@ -101,54 +101,114 @@ export interface QueryOptions {
   exclude?: ReadonlySet<string>;
 }
 
-/** An append-only store of packed w-day sequences with a top-K SeqSim scan. */
+/** popcount of 16 bits, for the scan's two lookups per 32-bit word */
+const POP16 = (() => {
+  const t = new Uint8Array(65536);
+  for (let i = 1; i < 65536; i++) t[i] = (i & 1) + t[i >>> 1]!;
+  return t;
+})();
+
+const T_UNION = 2 * N_TYPES + 1; // a type union has 0..114 members
+const G_UNION = 2 * N_GROUPS + 1;
+
+/** a * i / u for every (intersection i, union u) of types, and (1 - a) * i / u of groups: no division in the scan. */
+function ratioTables(a: number): { A: Float64Array; B: Float64Array } {
+  const A = new Float64Array((N_TYPES + 1) * T_UNION);
+  const B = new Float64Array((N_GROUPS + 1) * G_UNION);
+  for (let i = 0; i <= N_TYPES; i++) for (let u = 1; u < T_UNION; u++) A[i * T_UNION + u] = a * (i / u);
+  for (let i = 0; i <= N_GROUPS; i++) for (let u = 1; u < G_UNION; u++) B[i * G_UNION + u] = (1 - a) * (i / u);
+  return { A, B };
+}
+
+/**
+ * An append-only store of packed w-day sequences with a top-K SeqSim scan. Columns in typed arrays
+ * (words, per-day type and group counts, availability, day, ticker code): the scan reads no object
+ * per candidate, counts bits with a 16-bit table, takes i/u from ratio tables, and stops a candidate
+ * as soon as even perfect remaining days could not lift it above the current k-th best.
+ */
 export class SequenceIndex {
   private words: Uint32Array;
-  private counts: Uint8Array; // popcount per word
-  private metas: SeqMeta[] = [];
-  private ids = new Map<string, number>();
+  private tcount: Uint8Array; // types present per day
+  private gcount: Uint8Array; // groups present per day
+  private avail: Float64Array;
+  private days: Int32Array;
+  private tcode: Int32Array;
+  private readonly ids: string[] = [];
+  private readonly rows = new Map<string, number>();
+  private readonly tickerCodes = new Map<string, number>();
+  private readonly tickerNames: string[] = [];
+  private tables?: { a: number; A: Float64Array; B: Float64Array };
 
   constructor(readonly w: number, capacity = 1024) {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`window w must be a positive integer, got ${w}`);
-    this.words = new Uint32Array(capacity * w * WORDS);
-    this.counts = new Uint8Array(capacity * w * WORDS);
+    const cap = Math.max(1, capacity);
+    this.words = new Uint32Array(cap * w * WORDS);
+    this.tcount = new Uint8Array(cap * w);
+    this.gcount = new Uint8Array(cap * w);
+    this.avail = new Float64Array(cap);
+    this.days = new Int32Array(cap);
+    this.tcode = new Int32Array(cap);
   }
 
   get size(): number {
-    return this.metas.length;
+    return this.ids.length;
   }
 
   private grow(min: number): void {
-    const stride = this.w * WORDS;
-    if (min * stride <= this.words.length) return;
-    const cap = Math.max(min, (this.words.length / stride) * 2);
-    const words = new Uint32Array(cap * stride);
-    const counts = new Uint8Array(cap * stride);
+    if (min <= this.avail.length) return;
+    const cap = Math.max(min, this.avail.length * 2);
+    const w = this.w;
+    const words = new Uint32Array(cap * w * WORDS);
     words.set(this.words);
-    counts.set(this.counts);
     this.words = words;
-    this.counts = counts;
+    const tc = new Uint8Array(cap * w);
+    tc.set(this.tcount);
+    this.tcount = tc;
+    const gc = new Uint8Array(cap * w);
+    gc.set(this.gcount);
+    this.gcount = gc;
+    const av = new Float64Array(cap);
+    av.set(this.avail);
+    this.avail = av;
+    const dy = new Int32Array(cap);
+    dy.set(this.days);
+    this.days = dy;
+    const tk = new Int32Array(cap);
+    tk.set(this.tcode);
+    this.tcode = tk;
+  }
+
+  private codeOf(ticker: string): number {
+    let c = this.tickerCodes.get(ticker);
+    if (c === undefined) {
+      c = this.tickerNames.length;
+      this.tickerCodes.set(ticker, c);
+      this.tickerNames.push(ticker);
+    }
+    return c;
   }
 
   /** Adds (or replaces, by id) one reference sequence. */
   add(meta: SeqMeta, seq: DaySeq): void {
     if (seq.types.length !== this.w || seq.groups.length !== this.w) throw new RangeError(`sequence ${meta.id} has ${seq.types.length} days, the index holds w = ${this.w}`);
-    let row = this.ids.get(meta.id);
+    let row = this.rows.get(meta.id);
     if (row === undefined) {
-      row = this.metas.length;
+      row = this.ids.length;
       this.grow(row + 1);
-      this.metas.push(meta);
-      this.ids.set(meta.id, row);
-    } else {
-      this.metas[row] = meta;
+      this.ids.push(meta.id);
+      this.rows.set(meta.id, row);
     }
-    const base = row * this.w * WORDS;
+    this.avail[row] = meta.availableAt;
+    this.days[row] = meta.day;
+    this.tcode[row] = this.codeOf(meta.ticker);
     for (let d = 0; d < this.w; d++) {
-      const packed = packDay(seq.types[d]!, seq.groups[d]!);
-      for (let k = 0; k < WORDS; k++) {
-        this.words[base + d * WORDS + k] = packed[k]!;
-        this.counts[base + d * WORDS + k] = popcount32(packed[k]!);
-      }
+      const [lo, hi, g] = packDay(seq.types[d]!, seq.groups[d]!);
+      const b = (row * this.w + d) * WORDS;
+      this.words[b] = lo;
+      this.words[b + 1] = hi;
+      this.words[b + 2] = g;
+      this.tcount[row * this.w + d] = popcount32(lo) + popcount32(hi);
+      this.gcount[row * this.w + d] = popcount32(g);
     }
   }
 
@@ -157,54 +217,80 @@ export class SequenceIndex {
     const a = opts.a ?? 0.7;
     const w = this.w;
     if (seq.types.length !== w) throw new RangeError(`query sequence has ${seq.types.length} days, the index holds w = ${w}`);
+    if (this.tables?.a !== a) this.tables = { a, ...ratioTables(a) };
+    const { A, B } = this.tables;
     const q = new Uint32Array(w * WORDS);
-    const qc = new Uint8Array(w * WORDS);
+    const qt = new Uint8Array(w);
+    const qg = new Uint8Array(w);
+    // the most the days from d on can still add: 0 for a query day without events (J(empty, x) = 0), else 1
+    const rest = new Float64Array(w + 1);
     for (let d = 0; d < w; d++) {
-      const p = packDay(seq.types[d]!, seq.groups[d]!);
-      for (let k = 0; k < WORDS; k++) {
-        q[d * WORDS + k] = p[k]!;
-        qc[d * WORDS + k] = popcount32(p[k]!);
-      }
+      const [lo, hi, g] = packDay(seq.types[d]!, seq.groups[d]!);
+      q[d * WORDS] = lo;
+      q[d * WORDS + 1] = hi;
+      q[d * WORDS + 2] = g;
+      qt[d] = popcount32(lo) + popcount32(hi);
+      qg[d] = popcount32(g);
     }
+    for (let d = w - 1; d >= 0; d--) rest[d] = rest[d + 1]! + (qt[d]! > 0 ? a : 0) + (qg[d]! > 0 ? 1 - a : 0);
+
+    const k = opts.k;
     const best: { row: number; sim: number }[] = [];
+    // Once k are held: the sum a candidate must still be able to reach (the k-th best's, less a margin
+    // far above rounding, so a candidate that could tie is never cut).
+    let floor = -Infinity;
+    const exclude = opts.exclude;
+    const days = this.days;
+    const ids = this.ids;
     const better = (r1: number, s1: number, r2: number, s2: number) => {
       if (s1 !== s2) return s1 > s2;
-      const m1 = this.metas[r1]!;
-      const m2 = this.metas[r2]!;
-      if (m1.day !== m2.day) return m1.day > m2.day;
-      return m1.id < m2.id;
+      if (days[r1] !== days[r2]) return days[r1]! > days[r2]!;
+      return ids[r1]! < ids[r2]!;
     };
     const words = this.words;
-    const counts = this.counts;
-    const stride = w * WORDS;
-    for (let row = 0; row < this.metas.length; row++) {
-      const meta = this.metas[row]!;
-      if (meta.availableAt > opts.asOfSeconds) continue;
-      if (opts.ticker !== undefined && meta.ticker !== opts.ticker) continue;
-      if (opts.exclude?.has(meta.id)) continue;
+    const tcount = this.tcount;
+    const gcount = this.gcount;
+    const avail = this.avail;
+    const tcode = this.tcode;
+    const only = opts.ticker === undefined ? -1 : (this.tickerCodes.get(opts.ticker) ?? -2);
+    if (only === -2) return [];
+    const asOf = opts.asOfSeconds;
+    const n = ids.length;
+    for (let row = 0; row < n; row++) {
+      if (avail[row]! > asOf) continue;
+      if (only >= 0 && tcode[row] !== only) continue;
+      if (exclude !== undefined && exclude.has(ids[row]!)) continue;
       let sum = 0;
-      const base = row * stride;
+      let cut = false;
+      const base = row * w;
       for (let d = 0; d < w; d++) {
+        if (sum + rest[d]! < floor) {
+          cut = true;
+          break;
+        }
+        const b = (base + d) * WORDS;
         const o = d * WORDS;
-        const i0 = popcount32(words[base + o]! & q[o]!);
-        const i1 = popcount32(words[base + o + 1]! & q[o + 1]!);
-        const i2 = popcount32(words[base + o + 2]! & q[o + 2]!);
-        const ut = counts[base + o]! + counts[base + o + 1]! + qc[o]! + qc[o + 1]! - i0 - i1;
-        const ug = counts[base + o + 2]! + qc[o + 2]! - i2;
-        sum += a * (ut === 0 ? 0 : (i0 + i1) / ut) + (1 - a) * (ug === 0 ? 0 : i2 / ug);
+        const x0 = words[b]! & q[o]!;
+        const x1 = words[b + 1]! & q[o + 1]!;
+        const x2 = words[b + 2]! & q[o + 2]!;
+        const it = POP16[x0 & 0xffff]! + POP16[x0 >>> 16]! + POP16[x1 & 0xffff]! + POP16[x1 >>> 16]!;
+        const ig = POP16[x2 & 0xffff]! + POP16[x2 >>> 16]!;
+        const ut = tcount[base + d]! + qt[d]! - it;
+        const ug = gcount[base + d]! + qg[d]! - ig;
+        sum += A[it * T_UNION + ut]! + B[ig * G_UNION + ug]!;
       }
+      if (cut) continue;
       const sim = sum / w;
-      if (best.length < opts.k) {
+      if (best.length < k) {
         best.push({ row, sim });
         best.sort((x, y) => (better(x.row, x.sim, y.row, y.sim) ? -1 : 1));
-      } else if (better(row, sim, best[best.length - 1]!.row, best[best.length - 1]!.sim)) {
-        best[best.length - 1] = { row, sim };
+        if (best.length === k) floor = best[k - 1]!.sim * w - 1e-9;
+      } else if (better(row, sim, best[k - 1]!.row, best[k - 1]!.sim)) {
+        best[k - 1] = { row, sim };
         best.sort((x, y) => (better(x.row, x.sim, y.row, y.sim) ? -1 : 1));
+        floor = best[k - 1]!.sim * w - 1e-9;
       }
     }
-    return best.map(({ row, sim }) => {
-      const m = this.metas[row]!;
-      return { id: m.id, ticker: m.ticker, day: m.day, similarity: sim };
-    });
+    return best.map(({ row, sim }) => ({ id: ids[row]!, ticker: this.tickerNames[this.tcode[row]!]!, day: days[row]!, similarity: sim }));
   }
 }

@@ -19,6 +19,13 @@ export interface FakeOpenAI {
   url: string;
   calls: FakeCall[];
   maxInFlight: number;
+  /**
+   * From the next `n`-th call on, hold every call unanswered (a frozen endpoint); resolves when the
+   * first held call arrives: the client is then blocked at a known point (e.g. to be killed there).
+   */
+  holdAfter(n: number): Promise<void>;
+  /** Stops holding; held calls are dropped (their clients are gone or will time out). */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +43,8 @@ export async function fakeOpenAI(o: {
   const calls: FakeCall[] = [];
   let inFlight = 0;
   const state = { maxInFlight: 0 };
+  let hold: { from: number; reached: () => void } | undefined;
+  const held: import("node:http").ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => (raw += c));
@@ -46,6 +55,11 @@ export async function fakeOpenAI(o: {
       const messages = body.messages ?? [];
       const agent = agentOfSystem(messages[0]?.content ?? "");
       calls.push({ agent, messages, startedAt: Date.now() });
+      if (hold && calls.length >= hold.from) {
+        held.push(res);
+        hold.reached();
+        return;
+      }
       setTimeout(() => {
         inFlight--;
         const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
@@ -73,6 +87,11 @@ export async function fakeOpenAI(o: {
     url: `http://127.0.0.1:${port}/v1`, calls,
     get maxInFlight() {
       return state.maxInFlight;
+    },
+    holdAfter: (n) => new Promise<void>((resolve) => (hold = { from: calls.length + n, reached: resolve })),
+    release: () => {
+      hold = undefined;
+      for (const r of held.splice(0)) r.destroy();
     },
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
