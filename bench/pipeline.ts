@@ -6,11 +6,12 @@
  *      (4 on a fresh clone) x 10 test days after 5 training days. Wall time, model calls, calls per
  *      ticker-day, the most calls in flight, and the bound wall <= 1.5 x calls x delay / concurrency.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
 import { executeRun } from "../src/pipeline/run.ts";
@@ -20,6 +21,49 @@ import { fmt } from "./stats.ts";
 
 const SHARED = join(PACKAGE_ROOT, "../shared/data/stocknet-acl18-tech");
 
+/** Counts the HTTP requests sent to a URL prefix while `fn` runs (the Chroma client uses fetch). */
+async function countRequests<T>(prefix: string, fn: () => Promise<T>): Promise<{ out: T; requests: number }> {
+  const real = globalThis.fetch;
+  let requests = 0;
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(prefix)) requests++;
+    return real(input, init);
+  }) as typeof fetch;
+  try {
+    return { out: await fn(), requests };
+  } finally {
+    globalThis.fetch = real;
+  }
+}
+
+/** An offline run timed per quarter from its progress events: ticker-days/s overall and per quarter, Chroma requests and trace bytes per ticker-day. */
+async function offlineRates(label: string, o: { run: string; dataDir: string; tickers?: string[]; train: { from: string; to: string }; test: { from: string; to: string }; chroma: string; stateDir: string }): Promise<string> {
+  const commits: { at: number; done: number; date: string }[] = [];
+  const t0 = performance.now();
+  const { out, requests } = await countRequests(o.chroma, () =>
+    executeRun({ ctx: runContext({ run: o.run }), dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test, quiet: true, onProgress: (e) => e.phase === "commit" && e.date && commits.push({ at: performance.now(), done: e.done, date: e.date }) }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  const total = commits.at(-1)?.done ?? 0;
+  const quarters = new Map<string, { td: number; ms: number }>();
+  let prev = { at: t0, done: 0 };
+  for (const c of commits) {
+    const q = `${c.date.slice(0, 4)}Q${Math.floor((Number(c.date.slice(5, 7)) - 1) / 3) + 1}`;
+    const x = quarters.get(q) ?? { td: 0, ms: 0 };
+    x.td += c.done - prev.done;
+    x.ms += c.at - prev.at;
+    quarters.set(q, x);
+    prev = c;
+  }
+  const rates = [...quarters].map(([q, x]) => `${q} ${fmt(x.td / (x.ms / 1000), 1)}`);
+  const first = [...quarters.values()][0]!;
+  const last = [...quarters.values()].at(-1)!;
+  const ratio = last.td / last.ms / (first.td / first.ms);
+  const trace = statSync(out.traceFile).size;
+  return `pipeline offline ${label}: ${total} ticker-days in ${fmt(s)} s = ${fmt(total / s, 1)} ticker-days/s; per quarter ${rates.join(", ")} (last/first ${fmt(100 * ratio, 0)} %); Chroma requests ${fmt(requests / total, 2)} per ticker-day; trace ${fmt(trace / total / 1024, 1)} KiB per ticker-day`;
+}
+
 export async function benchPipeline(): Promise<string[]> {
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
@@ -28,12 +72,12 @@ export async function benchPipeline(): Promise<string[]> {
   process.env.CHROMA_URL = server.url;
   process.env.STOCKMEM_DATA_DIR = dir;
   try {
-    // 1. offline run throughput: all sample tickers, train 2015-09, test 2015-10
-    const t0 = performance.now();
-    const res = await executeRun({ ctx: runContext({ run: "bench" }), dataDir: SAMPLE_DATA_DIR, train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-30" }, quiet: true });
-    const s = (performance.now() - t0) / 1000;
-    const tickerDays = 4 * (21 + 22);
-    lines.push(`pipeline offline run: ${tickerDays} ticker-days (4 tickers, 2015-09..10) in ${fmt(s)} s = ${fmt(tickerDays / s, 1)} ticker-days/s; ${res.scores.at(-1)!.predicted} predictions`);
+    // 1. offline runs: 4 sample tickers over 6 months; 8 tickers of ../shared over 6 and 24 months
+    lines.push(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    if (existsSync(join(SHARED, "news.jsonl"))) {
+      lines.push(await offlineRates("8 tickers x 6 months (../shared)", { run: "bench-8x6", dataDir: SHARED, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+      lines.push(await offlineRates("8 tickers x 24 months (../shared)", { run: "bench-8x24", dataDir: SHARED, train: { from: "2014-01-01", to: "2015-06-30" }, test: { from: "2015-07-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    } else lines.push("pipeline offline 8 tickers: ../shared is absent, skipped");
 
     // 2. the LLM path over HTTP, 300 ms per call
     const dataDir = existsSync(join(SHARED, "news.jsonl")) ? SHARED : SAMPLE_DATA_DIR;
@@ -53,10 +97,14 @@ export async function benchPipeline(): Promise<string[]> {
         const days = out.usage.byTickerDay.size;
         const bound = (calls * delayMs) / 1000 / concurrency;
         const byAgent = [...out.usage.byAgent].filter(([, t]) => t.calls).map(([a, t]) => `${a} ${t.calls}`).join(", ");
+        const perDay = [...out.usage.byTickerDay].map(([key, t]) => ({ key, calls: t.calls, items: dayContext(data, key.split(" ")[0]!, key.split(" ")[1]!).items.length }));
+        const heavy = perDay.reduce((x, y) => (y.items > x.items ? y : x));
+        const quiet = perDay.filter((x) => x.items > 0).reduce((x, y) => (y.items < x.items ? y : x));
         lines.push(
           `pipeline LLM path (${tickers.length} tickers x 10 test days after 5 train days, ${delayMs} ms per call, concurrency ${concurrency}): ` +
             `wall ${fmt(wall)} s, ${calls} calls (${fmt(calls / Math.max(1, days))} per ticker-day over ${days}), at most ${fake.maxInFlight} in flight; ` +
-            `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}`,
+            `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}; ` +
+            `news-heavy ticker-day ${heavy.key} (${heavy.items} items): ${heavy.calls} calls, quiet ${quiet.key} (${quiet.items} items): ${quiet.calls} calls`,
         );
       } finally {
         await fake.close();

@@ -69,6 +69,8 @@ export const RunState = RunInput.extend({
   pending: z.array(z.custom<PredictionRecord>()).default([]),
   /** committed byte lengths of the run's append-only files */
   ledger: z.object({ predictions: z.number().int(), grpo: z.number().int() }).default({ predictions: 0, grpo: 0 }),
+  /** the last trading day whose memory writes are known durable (a resume restarts after it) */
+  durableThrough: IsoDate.optional(),
   /** the memory this checkpoint relies on: its fingerprint at the close of the last committed day */
   memory: z.object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) }).optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
@@ -146,7 +148,7 @@ async function reflected(state: S, config: Config) {
   const r = await resourcesOf(config);
   const done = [...state.dayReflections].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date));
   const reflections = done.map((x) => x.reflection).filter((x): x is NonNullable<typeof x> => x !== null);
-  if (reflections.length) await r.store.putReflections(reflections);
+  if (reflections.length) await r.store.putReflections(reflections, { defer: true }); // durable by the next commit
   let pending = state.pending;
   if (r.ctx.layered) {
     for (const x of done) {
@@ -179,7 +181,7 @@ async function ingested(state: S, config: Config) {
   const events = [...state.dayEvents].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.id.localeCompare(b.id));
   const tickers = trading(r, state.tickers!, d).map((x) => x.ticker);
   for (const t of tickers) await r.store.deleteEvents(t, d); // no request unless the day is being redone
-  if (events.length) await r.store.putEvents(events);
+  if (events.length) await r.store.putEvents(events, { defer: true }); // readable at once, durable by the next commit
   if (r.ctx.layered) for (const t of tickers) await writeDaily(r, t, d);
   return { dayEvents: new Overwrite([] as StoredEvent[]) };
 }
@@ -202,10 +204,22 @@ async function predict(task: { ticker: string; date: string }, config: Config) {
   return { dayPredictions: [{ ...out.prediction!, label: day.label, next_return: day.next_return }] };
 }
 
-/** The end of a trading day: files, SEP writes and upkeep, the memory's fingerprint, the next day. */
+/**
+ * Memory writes are write-behind: a day's events and reflections are readable at once and reach
+ * Chroma while the next day runs. Each commit awaits the previous day's writes, so a checkpoint knows
+ * which day is durable; a resume restarts after that day (see src/pipeline/run.ts).
+ */
+const seals = new WeakMap<object, Promise<void>>();
+
+/** The end of a trading day: files, SEP writes and upkeep, the memory's fingerprint, durability, the next day. */
 async function commit(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
+  const lastDay = state.cursor === state.dates.length - 1;
+  await seals.get(r.store); // the previous day's writes: durable from here on
+  const seal = r.store.seal();
+  seals.set(r.store, seal);
+  if (lastDay) await seal;
   const close = new Date(closeInstantMs(d)).toISOString();
   const byTicker = (a: { ticker: string; date: string }, b: { ticker: string; date: string }) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date);
   const preds = [...state.dayPredictions].sort(byTicker);
@@ -228,6 +242,7 @@ async function commit(state: S, config: Config) {
     dayPredictions: new Overwrite([] as PredictionRecord[]), dayReflections: new Overwrite([] as Reflected[]),
     pending: r.ctx.layered ? [...state.pending, ...preds].filter((x) => x.date >= (state.dates[state.cursor - 5] ?? "")) : [],
     ledger: { predictions: p.length, grpo: g.length }, memory: { at: close, print },
+    durableThrough: lastDay ? d : state.dates[state.cursor - 1],
     notes: [...state.notes, ...notes],
   };
 }

@@ -139,7 +139,7 @@ export class InMemoryMemory implements MemoryPort {
     return entries.map((e) => e.record).sort(byDateId).map((r) => structuredClone(r));
   }
 
-  putEvents(events: StoredEvent[]) {
+  putEvents(events: StoredEvent[], _o?: { defer?: boolean }) {
     return this.put("events", events, (e) => e.description);
   }
   async getEvents(f: WindowFilter & { ids?: string[] }) {
@@ -159,7 +159,7 @@ export class InMemoryMemory implements MemoryPort {
     for (const e of this.events.select({ asOf: ALWAYS, ticker, from: date, to: date })) if (e.record.id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(e.record.id);
   }
 
-  putReflections(reflections: Reflection[]) {
+  putReflections(reflections: Reflection[], _o?: { defer?: boolean }) {
     return this.put("reflections", reflections, (r) => `${r.reason}\n${r.key_events.join("\n")}`);
   }
   async getReflections(f: WindowFilter) {
@@ -188,6 +188,8 @@ export class InMemoryMemory implements MemoryPort {
       if (x) x.record = structuredClone({ ...r, text: x.record.text });
     }
   }
+
+  async seal(): Promise<void> {}
 
   async counts(): Promise<Record<Kind, number>> {
     return { events: this.events.byId.size, reflections: this.reflections.byId.size, layers: this.layers.byId.size };

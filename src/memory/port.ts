@@ -44,13 +44,14 @@ export interface MemoryPort {
   /** where the memory lives (shown in integrity messages) */
   readonly location: string;
 
-  putEvents(events: StoredEvent[]): Promise<number>;
+  /** With `defer`, the records are readable at once and reach the store of record in the background (see `seal`). */
+  putEvents(events: StoredEvent[], o?: { defer?: boolean }): Promise<number>;
   getEvents(f: WindowFilter & { ids?: string[] }): Promise<StoredEvent[]>;
   searchEvents(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<StoredEvent>[]>;
   searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }): Promise<Hit<StoredEvent>[][]>;
   deleteEvents(ticker: string, date: string): Promise<void>;
 
-  putReflections(reflections: Reflection[]): Promise<number>;
+  putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number>;
   getReflections(f: WindowFilter): Promise<Reflection[]>;
   searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]>;
   /** Reflections written since `cursor` (0: all), in write order: lets the Jaccard index grow instead of being rebuilt. */
@@ -62,6 +63,9 @@ export interface MemoryPort {
   searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]>;
   /** writes the upkeep state (layer, importance, access count, marks) of existing records */
   updateLayerRecords(records: StoredLayerRecord[]): Promise<void>;
+
+  /** A promise that every write issued so far is durable (a deferred write's error surfaces here). */
+  seal(): Promise<void>;
 
   counts(): Promise<Record<Kind, number>>;
   /** the fingerprint of the records readable at `at` */

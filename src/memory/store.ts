@@ -71,6 +71,9 @@ export class MemoryStore implements MemoryPort {
    * by our writes; every read of events and reflections is answered from it.
    */
   private working?: Promise<InMemoryMemory>;
+  /** deferred writes in flight (write-behind), and the first error one of them met */
+  private inFlight = new Set<Promise<void>>();
+  private deferredError?: unknown;
 
   private constructor(
     readonly client: ChromaClient,
@@ -165,30 +168,61 @@ export class MemoryStore implements MemoryPort {
     return { events: ws.printOf("events", at), reflections: ws.printOf("reflections", at), layers: printOf(this.index.values(), toEpochSeconds(at)) };
   }
 
-  /** Upserts rows in batches within Chroma's limit (idempotent: ids are content-derived), and holds events and reflections in the working set. */
-  private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string): Promise<number> {
+  /**
+   * Upserts rows in batches within Chroma's limit (idempotent: ids are content-derived) and holds
+   * events and reflections in the working set. Deferred: held at once (readable), written in the
+   * background; `seal()` tells when they are durable.
+   */
+  private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string, o: { defer?: boolean } = {}): Promise<number> {
     const col = this.collections[kind];
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
     for (let i = 0; i < unique.length; i += this.maxBatch) {
       const batch = unique.slice(i, i + this.maxBatch);
       const embeddings = await this.embedder.embed(batch.map(embedText));
-      await this.guard(`upsert ${batch.length} ${kind}`, () =>
-        col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
-      );
-      this.indexRows(kind, batch);
+      const write = () =>
+        this.guard(`upsert ${batch.length} ${kind}`, () =>
+          col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
+        );
       // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
       const fromRow = kind === "events" ? rowToEvent : kind === "reflections" ? rowToReflection : undefined;
-      if (fromRow && this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: fromRow(r.id, r.document, r.meta), embedding: embeddings[j]! })));
+      const hold = async () => {
+        if (fromRow && this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: fromRow(r.id, r.document, r.meta), embedding: embeddings[j]! })));
+      };
+      if (o.defer && fromRow) {
+        await this.workingSet(); // a deferred write must be readable at once
+        await hold();
+        const p: Promise<void> = write().then(
+          () => {},
+          (e) => {
+            this.deferredError ??= e;
+          },
+        );
+        this.inFlight.add(p);
+        void p.finally(() => this.inFlight.delete(p));
+      } else {
+        await write();
+        await hold();
+      }
+      this.indexRows(kind, batch);
     }
     return unique.length;
   }
 
-  putEvents(events: StoredEvent[]): Promise<number> {
-    return this.upsert("events", events.map(eventToRow), (r) => r.document);
+  async seal(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+    if (this.deferredError !== undefined) {
+      const e = this.deferredError;
+      this.deferredError = undefined;
+      throw e;
+    }
   }
 
-  putReflections(reflections: Reflection[]): Promise<number> {
-    return this.upsert("reflections", reflections.map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`);
+  putEvents(events: StoredEvent[], o?: { defer?: boolean }): Promise<number> {
+    return this.upsert("events", events.map(eventToRow), (r) => r.document, o);
+  }
+
+  putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number> {
+    return this.upsert("reflections", reflections.map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`, o);
   }
 
   private async getAll(kind: Kind, where: Where, ids?: string[]): Promise<{ id: string; document: string | null; meta: Meta }[]> {

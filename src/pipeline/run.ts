@@ -80,6 +80,9 @@ export interface RunOptions {
 
 interface Saved {
   settings?: string;
+  cursor?: number;
+  dates?: string[];
+  durableThrough?: string;
   ledger?: { predictions: number; grpo: number };
   memory?: { at: string; print: Fingerprint };
   scores?: ScoreRow[];
@@ -112,7 +115,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
 
     const snap = await graph.getState(thread);
-    const saved = snap.values as Saved;
+    let saved = snap.values as Saved;
     const started = saved.settings !== undefined;
     if (started && saved.settings !== settings) {
       throw new RunIntegrityError(`run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`);
@@ -120,13 +123,18 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     if (started && snap.next.length === 0) {
       return { scores: saved.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes: [...notes, ...(saved.notes ?? [])], alreadyDone: true };
     }
+    let from: string | undefined; // the checkpoint to resume from
     if (started) {
+      const target = await durableCheckpoint(graph, thread, saved);
+      from = target.config.configurable?.checkpoint_id as string | undefined;
+      saved = target.values as Saved;
       await checkMemory(r, saved, cp.where);
       for (const [file, committed] of [[predictionsFile(run), saved.ledger?.predictions ?? 0], [grpoFile(run), saved.ledger?.grpo ?? 0]] as const) {
         const cut = cutToCommitted(file, committed);
         if (cut) note(describeCut(cut));
       }
-      note(`resuming run "${run}" from its checkpoint in ${cp.where}`);
+      const day = saved.dates?.[saved.cursor ?? 0];
+      note(`resuming run "${run}" from its checkpoint in ${cp.where}${day ? ` at ${day}` : ""}`);
     } else {
       const counts = await r.store.counts();
       const n = counts.events + counts.reflections + counts.layers;
@@ -137,9 +145,12 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     }
 
     const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
+    const at = from ? { configurable: { thread_id: run, checkpoint_id: from } } : thread;
     const stream = await graph.stream(input, {
-      ...withResources(r, { ...thread, context: { dataDir: o.dataDir } as never, callbacks: [new LocalTracer(traceFile(stateDir(), run), run)] }),
-      streamMode: ["custom", "values"], recursionLimit: RECURSION_LIMIT,
+      ...withResources(r, { ...at, context: { dataDir: o.dataDir } as never, callbacks: [new LocalTracer(traceFile(stateDir(), run), run)] }),
+      // every step's checkpoint is saved before the next step starts (the default "async" lets a
+      // slower saver, e.g. PostgreSQL, lag behind the run, so a kill would lose more than a step)
+      streamMode: ["custom", "values"], recursionLimit: RECURSION_LIMIT, durability: "sync",
     });
     let final: Saved = {};
     try {
@@ -170,6 +181,23 @@ export function firstError(e: unknown): unknown {
   const others = [...new Set(all.slice(1).map((x) => (x as Error).message))].filter((m) => m !== first.message);
   if (others.length && first instanceof Error) first.message += ` (and ${others.length} more: ${others.slice(0, 3).join("; ")})`;
   return first;
+}
+
+/**
+ * Where a stopped run resumes: right after the commit of its last durable day (memory writes are
+ * write-behind, so the days after it are redone, idempotently), or right after planning when no day
+ * is durable yet.
+ */
+async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncIterable<{ values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } }> }, thread: object, latest: Saved) {
+  const cursor = latest.durableThrough ? (latest.dates ?? []).indexOf(latest.durableThrough) + 1 : 0;
+  let best: { values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } } | undefined;
+  for await (const s of graph.getStateHistory(thread)) {
+    const v = s.values as Saved;
+    if (v.settings === undefined || v.cursor !== cursor) continue;
+    if (!best || (s.metadata?.step ?? 0) < (best.metadata?.step ?? 0)) best = s; // the first checkpoint of that day
+  }
+  if (!best) throw new RunIntegrityError(`cannot find where to resume in the run's checkpoints (day ${cursor}); re-run with --fresh to start over`);
+  return best;
 }
 
 /** The memory must be the one the checkpoint relies on (same records readable at its last close). */
