@@ -12,7 +12,7 @@ import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
 import { leaderClusters } from "../agents/merger/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
-import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
+import { tracker, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
 import type { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { IsoDate, Ticker } from "../src/domain/schemas.ts";
@@ -128,9 +128,20 @@ async function track(state: S, config: Config) {
   const tracked = await Promise.all(
     merged.map(async (m, i) => {
       const candidates = hits[i] ?? [];
+      const event = { group: m.group, type: m.type, description: m.description };
+      if (r.ctx.useDelta && r.ctx.trackerMode === "single") {
+        // one call: the predecessor and the delta info, each candidate shown with its own chain
+        const withChains = await Promise.all(candidates.map(async (h) => ({
+          id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity,
+          chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
+        })));
+        const out = await runAgent(tracker, { ticker: state.ticker, date: state.date, event, candidates: withChains }, rt);
+        const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
+        return { m, pred, delta: { delta: out.delta, direction: out.direction } };
+      }
       const link = candidates.length
         ? await runAgent(trackerLink, {
-            ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
+            ticker: state.ticker, date: state.date, event,
             candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
           }, rt)
         : { predecessor_id: null };
@@ -138,10 +149,7 @@ async function track(state: S, config: Config) {
       // Reuse the predecessor's chain (its stored links), never recompute it.
       const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
       const delta = r.ctx.useDelta
-        ? await runAgent(trackerDelta, {
-            ticker: state.ticker, date: state.date, event: { group: m.group, type: m.type, description: m.description },
-            chain: chain.map((c) => ({ date: c.date, description: c.description })),
-          }, rt)
+        ? await runAgent(trackerDelta, { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) }, rt)
         : null;
       return { m, pred, delta };
     }),

@@ -52,6 +52,7 @@ function scripts() {
     merger: (m) => JSON.stringify({ events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }] }),
     "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
     "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
+    tracker: (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     "retriever-judge": (m) => JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
     predictor: (m) => {
       predictorCalls++;
@@ -79,7 +80,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     await prepare(prep, "INTC", "2015-09-24", "2015-10-06");
 
     const { calls, factory } = scripts();
-    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4 }, factory);
+    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "paper" }, factory);
     const day = dayContext(data, "MSFT", T);
     expect(day.items).toHaveLength(11);
 
@@ -140,6 +141,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(refl).toMatchObject({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"], label: "up" });
     expect((await r.store.getReflections({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT" })).map((x) => x.date)).toContain(T);
 
+    expect(calls.get("tracker")).toBeUndefined(); // the paper's two steps, not the single call
     expect(r.usage.byAgent.get("predictor")!.calls).toBe(2);
     expect(r.usage.calls).toBe(4 + 1 + 1 + 1 + 1 + 2 + 1);
   });
@@ -149,6 +151,28 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r)).catch((e) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
     expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
+  });
+});
+
+describe("the tracker in one call per event (trackerMode single, the default)", () => {
+  it("shows each candidate with its own chain and stores the predecessor and delta info of the one answer", async () => {
+    const { calls, factory } = scripts();
+    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4 }, factory);
+    await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
+    expect(calls.get("tracker-link")).toBeUndefined();
+    expect(calls.get("tracker-delta")).toBeUndefined();
+    const tr = calls.get("tracker")!;
+    expect(tr).toHaveLength(1); // one merged event, one call
+    const prompt = user(tr[0]!);
+    const candidates = idsIn(prompt, /^- \[([^\]]+)\]/gm);
+    expect(candidates.length).toBeGreaterThan(0);
+    // a candidate that continues an earlier story is shown with its stored earlier stages
+    const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: candidates });
+    const linked = stored.find((e) => e.predecessor_id);
+    expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
+    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n    its earlier stages: \\d{4}-`));
+    const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
+    expect(event).toMatchObject({ predecessor_id: candidates[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
   });
 });
 

@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AgentName } from "../agents/kit.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { runExperiment } from "../evals/runner.ts";
 import { executeRun } from "../src/pipeline/run.ts";
@@ -18,16 +17,11 @@ import { scrub, secretValues } from "../src/observability/secrets.ts";
 import { readTrace } from "../src/observability/trace.ts";
 import { validAnswer } from "./helpers/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
+import { agentOfSystem } from "./helpers/fake-openai.ts";
 import { localServer } from "./helpers/http-server.ts";
 
 const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
 
-/** Which agent a chat request is for, from its system prompt. */
-const AGENT_BY_PHRASE: [RegExp, AgentName][] = [
-  [/event extraction analyst/, "extractor"], [/consolidate duplicate event reports/, "merger"], [/track how company events develop/, "tracker-link"],
-  [/incremental information of a company event/, "tracker-delta"], [/screen historical reference cases/, "retriever-judge"], [/writing a post-mortem/, "reflector"],
-  [/predicting whether a stock will close up or down/, "predictor"], [/summarise a day of news/, "summarizer"],
-];
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -45,7 +39,8 @@ beforeAll(async () => {
   chroma = await tempChroma();
   api = await localServer((req) => {
     const body = req.body as { model: string; messages: { role: string; content: string }[] };
-    const agent = AGENT_BY_PHRASE.find(([re]) => re.test(body.messages[0]!.content))?.[1];
+    const found = agentOfSystem(body.messages[0]!.content);
+    const agent = found === "unknown" ? undefined : found;
     if (!agent) return { status: 400, json: { error: { message: "unknown agent" } } };
     const content = validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
     return { json: { id: "c", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } } };

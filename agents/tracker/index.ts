@@ -1,11 +1,14 @@
 /**
- * Tracker (paper 3.1.3) in two model steps: `trackerLink` picks today's event's direct predecessor
- * among the top-K similar events of [t-w, t-1]; `trackerDelta` writes the incremental information
- * against the chain the predecessor belongs to.
+ * Tracker (paper 3.1.3). The paper's two model steps (`trackerMode: "paper"`): `trackerLink` picks
+ * today's event's direct predecessor among the top-K similar events of [t-w, t-1]; `trackerDelta`
+ * writes the incremental information against the chain the predecessor belongs to. The default
+ * (`trackerMode: "single"`): `tracker` answers both in one call, each candidate shown with its own
+ * chain; its offline strategy is the two offline steps composed, so offline results do not change.
  */
 import { z } from "zod";
 import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
 import { trackerLinkPrompts, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
+import { trackerPrompts, type TrackerInput } from "../../prompts/tracker.ts";
 import { DeltaInfo } from "../../src/domain/schemas.ts";
 import { words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
@@ -65,5 +68,23 @@ export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
       delta: `${head}; novelty ${novelty.toFixed(2)}; new terms: ${fresh.join(", ") || "none"}; tone ${tone.toFixed(2)} vs ${before.toFixed(2)} before.`,
       direction,
     };
+  },
+};
+
+export const TrackerOutput = LinkOutput.extend(DeltaOutput.shape);
+export type TrackerOutput = z.infer<typeof TrackerOutput>;
+
+export const tracker: AgentDef<TrackerInput, TrackerOutput> = {
+  name: "tracker",
+  prompts: trackerPrompts,
+  schema: TrackerOutput,
+  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  check: (input, out) => trackerLink.check!(input, out),
+  async offline(input, env) {
+    const link = await trackerLink.offline(input, env);
+    const pred = input.candidates.find((c) => c.id === link.predecessor_id);
+    const chain = pred ? [...pred.chain, { date: pred.date, description: pred.description }] : [];
+    const delta = await trackerDelta.offline({ ticker: input.ticker, date: input.date, event: input.event, chain }, env);
+    return { ...link, ...delta };
   },
 };

@@ -67,6 +67,8 @@ export const RunContext = z.object({
   K: z.number().int().min(1).max(100).default(10),
   /** Maximum chain depth followed back by the tracker (paper: D_max = 5). */
   Dmax: z.number().int().min(0).max(20).default(5),
+  /** The tracker's model calls: one per event answering predecessor and delta info ("single"), or the paper's two steps ("paper"). */
+  trackerMode: z.enum(["single", "paper"]).default("single"),
   /** Candidates retrieved per event by the tracker. */
   trackerTopK: z.number().int().min(1).max(50).default(5),
   /** Label threshold: up if the next-day return > +threshold, down if < -threshold. */

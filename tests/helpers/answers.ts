@@ -14,6 +14,8 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }] });
     case "tracker-link":
       return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w" });
+    case "tracker":
+      return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w", delta: "d", direction: "neutral" });
     case "tracker-delta":
       return JSON.stringify({ delta: "d", direction: "neutral" });
     case "retriever-judge":

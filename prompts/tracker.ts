@@ -1,0 +1,39 @@
+import { definePrompt } from "./define.ts";
+
+export interface TrackerCandidate {
+  id: string;
+  date: string;
+  type: string;
+  description: string;
+  similarity: number;
+  /** the candidate's own earlier stages, oldest first (its stored chain) */
+  chain: { date: string; description: string }[];
+}
+
+export interface TrackerInput {
+  ticker: string;
+  date: string;
+  event: { group: string; type: string; description: string };
+  candidates: TrackerCandidate[];
+}
+
+/**
+ * Paper 3.1.3 in one step: the predecessor among the candidates (each shown with its own chain) and
+ * the incremental information against the chosen story, in one answer instead of two calls.
+ */
+export const trackerPrompt = definePrompt<TrackerInput>({
+  id: "tracker",
+  version: "1.0.0",
+  system: `You track how company events develop over time and what each new report adds. Given today's event and earlier events of the same company from the last trading days (each with the earlier stages of its own story), first name the one earlier event that today's event directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough. Then write the incremental information: what today's event adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. Be concrete and brief (at most 80 words for the incremental information).`,
+  render: (i) =>
+    `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${i.event.description}\n\nEarlier events:\n` +
+    (i.candidates.length
+      ? i.candidates
+          .map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${c.description}` + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${s.description}`).join(" | ")}` : ""))
+          .join("\n")
+      : "(none)") +
+    `\n\nReturn {"predecessor_id": "<id>" or null, "why": "<one sentence>", "delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}.`,
+});
+
+/** Every version of this prompt, oldest first (the last is the default). */
+export const trackerPrompts = [trackerPrompt];
