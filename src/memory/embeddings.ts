@@ -138,7 +138,7 @@ export function embedderForId(id: string, env?: NodeJS.ProcessEnv): Embedder {
 }
 
 /** Cosine similarity of two vectors (0 when either is all zeros). */
-export function cosine(a: readonly number[], b: readonly number[]): number {
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

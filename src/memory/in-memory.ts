@@ -12,7 +12,7 @@
  */
 import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
-import type { Embedder } from "./embeddings.ts";
+import { cosine, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import { eventIdPrefix, toEpochSeconds, type LayerName, type StoredEvent, type StoredLayerRecord } from "./records.ts";
 
@@ -25,18 +25,6 @@ interface Entry<T> {
   h: [number, number];
 }
 type Dated = { ticker: string; date: string; available_at: string; id: string };
-
-function cosine32(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
 /** The latest instant a Date can hold: "whatever is held, readable or not". */
@@ -126,7 +114,7 @@ export class InMemoryMemory implements MemoryPort {
     const e = Float32Array.from(q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!);
     return shelf
       .select(q, keep)
-      .map((x) => ({ record: x.record, similarity: cosine32(e, x.embedding) }))
+      .map((x) => ({ record: x.record, similarity: cosine(e, x.embedding) }))
       .sort((a, b) => b.similarity - a.similarity || a.record.id.localeCompare(b.record.id))
       .slice(0, q.k)
       .map((h) => ({ record: structuredClone(h.record), similarity: h.similarity }));
