@@ -64,7 +64,21 @@ async function offlineRates(label: string, o: { run: string; dataDir: string; ti
   return `pipeline offline ${label}: ${total} ticker-days in ${fmt(s)} s = ${fmt(total / s, 1)} ticker-days/s; per quarter ${rates.join(", ")} (last/first ${fmt(100 * ratio, 0)} %); Chroma requests ${fmt(requests / total, 2)} per ticker-day; trace ${fmt(trace / total / 1024, 1)} KiB per ticker-day`;
 }
 
-export async function benchPipeline(): Promise<string[]> {
+/**
+ * The fake endpoint's answers for the bench: valid for every agent, and, like a real extractor on
+ * real news, one event per news item described by the item's own text (so distinct stories stay
+ * distinct events and near-duplicates merge, as they would).
+ */
+function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Parameters<typeof validAnswer>[1]): string {
+  if (agent !== "extractor") return validAnswer(agent, messages);
+  const user = String(messages[1]!.content);
+  const items = [...user.matchAll(/<news id="([^"]+)"[^>]*>\n([\s\S]*?)\n<\/news>/g)];
+  return JSON.stringify({
+    events: items.map(([, id, text]) => ({ group: "Stock Market Performance", type: "Individual Stock Performance", time: "", location: "", entities: [], industries: [], companies: [], attributes: {}, description: text!.slice(0, 200), source_ids: [id] })),
+  });
+}
+
+export async function benchPipeline(parts: { offline?: boolean; llm?: boolean } = { offline: true, llm: true }): Promise<string[]> {
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
   const server = await startChroma({ path: join(dir, "chroma") });
@@ -73,23 +87,25 @@ export async function benchPipeline(): Promise<string[]> {
   process.env.STOCKMEM_DATA_DIR = dir;
   try {
     // 1. offline runs: 4 sample tickers over 6 months; 8 tickers of ../shared over 6 and 24 months
-    lines.push(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
-    if (existsSync(join(SHARED, "news.jsonl"))) {
+    if (parts.offline) lines.push(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    if (parts.offline && existsSync(join(SHARED, "news.jsonl"))) {
       lines.push(await offlineRates("8 tickers x 6 months (../shared)", { run: "bench-8x6", dataDir: SHARED, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
       lines.push(await offlineRates("8 tickers x 24 months (../shared)", { run: "bench-8x24", dataDir: SHARED, train: { from: "2014-01-01", to: "2015-06-30" }, test: { from: "2015-07-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
-    } else lines.push("pipeline offline 8 tickers: ../shared is absent, skipped");
+    } else if (parts.offline) lines.push("pipeline offline 8 tickers: ../shared is absent, skipped");
 
     // 2. the LLM path over HTTP, 300 ms per call
     const dataDir = existsSync(join(SHARED, "news.jsonl")) ? SHARED : SAMPLE_DATA_DIR;
     const data = await loadMarketData(dataDir);
     const tickers = data.tickers.slice(0, 8);
     const delayMs = 300;
-    for (const concurrency of [8, 16]) {
-      const fake = await fakeOpenAI({ delayMs, answer: validAnswer });
+    // the paper's two tracker calls per event, then the default single call, at concurrency 8; then 16
+    const settings = parts.llm ? ([["paper", 8], ["single", 8], ["single", 16]] as const) : [];
+    for (const [trackerMode, concurrency] of settings) {
+      const fake = await fakeOpenAI({ delayMs, answer: benchAnswer });
       process.env.OPENAI_BASE_URL = fake.url;
       process.env.OPENAI_API_KEY = "fake";
       try {
-        const ctx = runContext({ run: `bench-llm-${concurrency}`, model: "openai:fake-model", cache: false, maxConcurrency: concurrency });
+        const ctx = runContext({ run: `bench-llm-${trackerMode}-${concurrency}`, model: "openai:fake-model", cache: false, maxConcurrency: concurrency, trackerMode });
         const t1 = performance.now();
         const out = await executeRun({ ctx, dataDir, data, tickers, train: { from: "2015-09-24", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-14" }, quiet: true });
         const wall = (performance.now() - t1) / 1000;
@@ -101,7 +117,7 @@ export async function benchPipeline(): Promise<string[]> {
         const heavy = perDay.reduce((x, y) => (y.items > x.items ? y : x));
         const quiet = perDay.filter((x) => x.items > 0).reduce((x, y) => (y.items < x.items ? y : x));
         lines.push(
-          `pipeline LLM path (${tickers.length} tickers x 10 test days after 5 train days, ${delayMs} ms per call, concurrency ${concurrency}): ` +
+          `pipeline LLM path (${tickers.length} tickers x 10 test days after 5 train days, ${delayMs} ms per call, tracker ${trackerMode}, concurrency ${concurrency}): ` +
             `wall ${fmt(wall)} s, ${calls} calls (${fmt(calls / Math.max(1, days))} per ticker-day over ${days}), at most ${fake.maxInFlight} in flight; ` +
             `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}; ` +
             `news-heavy ticker-day ${heavy.key} (${heavy.items} items): ${heavy.calls} calls, quiet ${quiet.key} (${quiet.items} items): ${quiet.calls} calls`,

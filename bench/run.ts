@@ -1,4 +1,4 @@
-/** `npm run bench [-- memory jaccard pipeline]`: speed and cost figures, measured (never asserted in tests). */
+/** `npm run bench [-- memory jaccard pipeline | offline llm]`: speed and cost figures, measured (never asserted in tests). */
 import { setMaxListeners } from "node:events";
 import { benchJaccard } from "./jaccard.ts";
 import { benchMemory } from "./memory.ts";
@@ -10,5 +10,8 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
 if (want("jaccard")) console.log(benchJaccard(1_000_000));
-if (want("pipeline")) for (const l of await benchPipeline()) console.log(l);
+if (want("pipeline") || want("offline") || want("llm")) {
+  const all = want("pipeline");
+  for (const l of await benchPipeline({ offline: all || want("offline"), llm: all || want("llm") })) console.log(l);
+}
 if (want("memory")) for (const l of await benchMemory([10_000, 100_000])) console.log(l);
