@@ -7,15 +7,18 @@
  *
  *   reflect   the online update: each ticker's previous trading day p, whose label (the move p -> d)
  *             became known at close(d); SEP-Memory's group sampling of p in the training window
- *   reflected settles yesterday's predictions (SEP rewards), in ticker order
- *   ingest    extract -> merge -> track -> store of each ticker's day d
+ *   reflected writes the day's reflections (one batch) and settles yesterday's predictions (SEP
+ *             rewards), in ticker order
+ *   ingest    extract -> merge -> track of each ticker's day d
+ *   ingested  writes the day's events of every ticker (one batch) and SEP's daily notes
  *   predict   retrieve -> judge -> predict of each ticker's day d
  *   commit    appends the day's predictions (and groups) to the run's files, writes the explanations,
- *             runs the SEP upkeep, and records the memory's fingerprint in the checkpoint
+ *             runs the SEP upkeep, and records the memory's fingerprint and last durable day
  *
  * Every ticker of a phase runs side by side on the same memory: nothing a ticker writes in a phase is
  * readable by another ticker before the next phase, so results never depend on ticker order. With a
- * checkpointer, every step is durable: a killed run resumes its thread where it stopped.
+ * checkpointer every step is checkpointed; memory writes are write-behind, so a killed run resumes
+ * right after its last durable day (src/pipeline/run.ts).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, Overwrite, START, Send, StateGraph } from "@langchain/langgraph";
@@ -160,12 +163,12 @@ async function reflected(state: S, config: Config) {
   return { dayReflections: new Overwrite(done), pending };
 }
 
-function toIngest(state: S, config: Config) {
-  return resourcesOf(config).then((r) => {
-    progress(config, state, "ingest", r);
-    const sends = trading(r, state.tickers!, state.dates[state.cursor]!).map(({ ticker }) => new Send("ingest", { ticker, date: state.dates[state.cursor]! }));
-    return sends.length ? sends : "ingested";
-  });
+async function toIngest(state: S, config: Config) {
+  const r = await resourcesOf(config);
+  const d = state.dates[state.cursor]!;
+  progress(config, state, "ingest", r);
+  const sends = trading(r, state.tickers!, d).map(({ ticker }) => new Send("ingest", { ticker, date: d }));
+  return sends.length ? sends : "ingested";
 }
 
 async function ingest(task: { ticker: string; date: string }, config: Config) {

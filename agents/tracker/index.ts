@@ -15,6 +15,9 @@ import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
 import { cosine } from "../../src/memory/embeddings.ts";
 
+/** The item a tracker call is about (named in its failure): today's event of a ticker-day. */
+const eventItem = (i: { ticker: string; date: string; event: { description: string } }) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`;
+
 export const LinkOutput = z.object({ predecessor_id: z.string().nullable(), why: z.string() });
 export type LinkOutput = z.infer<typeof LinkOutput>;
 export const DeltaOutput = z.object({ delta: z.string().min(1), direction: DeltaInfo.shape.direction });
@@ -24,7 +27,7 @@ export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput> = {
   name: "tracker-link",
   prompts: trackerLinkPrompts,
   schema: LinkOutput,
-  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  itemId: eventItem,
   check: (input, out) =>
     out.predecessor_id === null || input.candidates.some((c) => c.id === out.predecessor_id)
       ? undefined
@@ -46,7 +49,7 @@ export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
   name: "tracker-delta",
   prompts: trackerDeltaPrompts,
   schema: DeltaOutput,
-  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  itemId: eventItem,
   async offline(input, env) {
     // Novelty: terms and similarity against the chain; direction: change of lexicon tone against
     // the latest stage (or against neutral for a new story), outside a neutral band.
@@ -78,7 +81,7 @@ export const tracker: AgentDef<TrackerInput, TrackerOutput> = {
   name: "tracker",
   prompts: trackerPrompts,
   schema: TrackerOutput,
-  itemId: (i) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`,
+  itemId: eventItem,
   check: (input, out) => trackerLink.check!(input, out),
   async offline(input, env) {
     const link = await trackerLink.offline(input, env);

@@ -75,12 +75,10 @@ export class Usage {
   }
 
   /** Ends a reserved call: with its reply (counted), or without one (failed: counted as a call with no tokens). */
-  record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }, reserved = true): void {
-    if (reserved) {
-      this.inFlight = Math.max(0, this.inFlight - 1);
-      this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
-      queueMicrotask(() => this.waiting.splice(0).forEach((wake) => wake()));
-    }
+  record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
+    queueMicrotask(() => this.waiting.splice(0).forEach((wake) => wake()));
     const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage_metadata;
     // ChatOpenAI reports zeros when the server sends no usage: that is no usage either
     const none = !meta || (meta.input_tokens ?? 0) + (meta.output_tokens ?? 0) === 0;

@@ -107,9 +107,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const thread = { configurable: { thread_id: run } };
     const graph = buildRunGraph().compile({ checkpointer: cp.saver, name: "run" });
     if (o.fresh) {
+      // forget the thread and the memory; the run's files go with any run that starts anew (below)
       await cp.deleteThread(run);
       if (endpoint) await resetRun(endpoint.url, run);
-      for (const f of [predictionsFile(run), grpoFile(run)]) rmSync(f, { force: true });
     }
     const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
     const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
@@ -188,9 +188,11 @@ export function firstError(e: unknown): unknown {
  * write-behind, so the days after it are redone, idempotently), or right after planning when no day
  * is durable yet.
  */
-async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncIterable<{ values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } }> }, thread: object, latest: Saved) {
+type Snapshot = { values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } };
+
+async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncIterable<Snapshot> }, thread: object, latest: Saved) {
   const cursor = latest.durableThrough ? (latest.dates ?? []).indexOf(latest.durableThrough) + 1 : 0;
-  let best: { values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } } | undefined;
+  let best: Snapshot | undefined;
   for await (const s of graph.getStateHistory(thread)) {
     const v = s.values as Saved;
     if (v.settings === undefined || v.cursor !== cursor) continue;

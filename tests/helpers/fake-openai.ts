@@ -49,17 +49,17 @@ export async function fakeOpenAI(o: {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      inFlight++;
-      state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string }[]; model?: string; stream?: boolean };
       const messages = body.messages ?? [];
       const agent = agentOfSystem(messages[0]?.content ?? "");
       calls.push({ agent, messages, startedAt: Date.now() });
       if (hold && calls.length >= hold.from) {
-        held.push(res);
+        held.push(res); // frozen: never answered, not counted in flight
         hold.reached();
         return;
       }
+      inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       setTimeout(() => {
         inFlight--;
         const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
