@@ -9,7 +9,7 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
-if (want("jaccard")) console.log(benchJaccard(1_000_000));
+if (want("jaccard")) for (const l of benchJaccard(1_000_000)) console.log(l);
 if (want("pipeline") || want("offline") || want("llm")) {
   const all = want("pipeline");
   for (const l of await benchPipeline({ offline: all || want("offline"), llm: all || want("llm") })) console.log(l);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SequenceIndex, dailySim, dayBits, jaccard, popcount32, seqSim, type DaySeq } from "../tools/jaccard.ts";
+import { SCAN_ENGINE, SequenceIndex, dailySim, dayBits, jaccard, popcount32, seqSim, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 
 const t = (group: string, name: string) => findType(group, name)!;
@@ -113,7 +113,11 @@ describe("SequenceIndex", () => {
 });
 
 describe("SequenceIndex scan against the plain definition", () => {
-  it("returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", () => {
+  it("scans in WebAssembly after an install (tools/jaccard.wat built by scripts/build-wasm.mjs)", () => {
+    expect(SCAN_ENGINE).toBe("wasm");
+  });
+
+  it.each<ScanEngine>(["wasm", "typescript"])("%s: returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", (engine) => {
     let seed = 11;
     const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
@@ -129,13 +133,27 @@ describe("SequenceIndex scan against the plain definition", () => {
     }
     for (let q = 0; q < 60; q++) {
       const query = seq(randomDay(), q % 4 === 0 ? day() : randomDay(), randomDay());
-      const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7 };
+      const exclude = q % 3 === 0 ? new Set(all.filter((_, i) => i % 17 === q % 17).map((x) => x.id)) : undefined;
+      const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7, exclude };
       const plain = all
-        .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker))
+        .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker) && !exclude?.has(x.id))
         .map((x) => ({ id: x.id, ticker: x.ticker, day: x.day, similarity: seqSim(query, x.s, opts.a) }))
         .sort((x, y) => y.similarity - x.similarity || y.day - x.day || (x.id < y.id ? -1 : 1))
         .slice(0, opts.k);
-      expect(idx.query(query, opts)).toEqual(plain);
+      expect(idx.query(query, opts, engine)).toEqual(plain);
+    }
+  });
+
+  it("wasm: many exact ties (more than one hand-back of the scan) and a k beyond its heap give the TypeScript answer", () => {
+    const idx = new SequenceIndex(2, 16);
+    const same = seq(day(LAUNCH), day(EARN));
+    // all tie; the scan hands back 4096 rows at a time, so rows 4096 and 8192 start its second and third calls: make them the most recent
+    for (let i = 0; i < 10_000; i++) idx.add({ id: `t${i}`, ticker: "A", day: i % 4096 === 0 && i > 0 ? 900 : 100 + (i % 50), availableAt: 0 }, same);
+    expect(idx.query(same, { k: 2, asOfSeconds: 0 }, "wasm").map((c) => c.id)).toEqual(["t4096", "t8192"]);
+    for (const k of [1, 10, 200, 300]) {
+      const ts = idx.query(same, { k, asOfSeconds: 0 }, "typescript");
+      expect(ts).toHaveLength(k);
+      expect(idx.query(same, { k, asOfSeconds: 0 }, "wasm")).toEqual(ts);
     }
   });
 });

@@ -7,8 +7,10 @@
  * cannot make two situations alike (ranking then rests on the days that have events).
  *
  * Sequences are bit-packed: per day two 32-bit words for the 57 types and one for the 13 groups,
- * with popcounts precomputed, so a scan over a million stored sequences is a tight integer loop.
+ * with popcounts precomputed, so a scan over a million stored sequences is a tight integer loop
+ * (in WebAssembly, tools/jaccard.wat, with the TypeScript loop as its reference).
  */
+import { readFileSync } from "node:fs";
 import { N_GROUPS, N_TYPES } from "../src/domain/taxonomy.ts";
 
 export type BitVec = readonly (0 | 1)[];
@@ -108,74 +110,137 @@ const POP16 = (() => {
   return t;
 })();
 
-const T_UNION = 2 * N_TYPES + 1; // a type union has 0..114 members
-const G_UNION = 2 * N_GROUPS + 1;
+// Ratio tables are indexed (intersection << shift) | union: a type union has 0..57 members (< 2^7), a group union 0..13 (< 2^5)
+const T_SHIFT = 7;
+const G_SHIFT = 5;
+const T_UNION = 1 << T_SHIFT;
+const G_UNION = 1 << G_SHIFT;
 
 /** a * i / u for every (intersection i, union u) of types, and (1 - a) * i / u of groups: no division in the scan. */
 function ratioTables(a: number): { A: Float64Array; B: Float64Array } {
   const A = new Float64Array((N_TYPES + 1) * T_UNION);
   const B = new Float64Array((N_GROUPS + 1) * G_UNION);
-  for (let i = 0; i <= N_TYPES; i++) for (let u = 1; u < T_UNION; u++) A[i * T_UNION + u] = a * (i / u);
-  for (let i = 0; i <= N_GROUPS; i++) for (let u = 1; u < G_UNION; u++) B[i * G_UNION + u] = (1 - a) * (i / u);
+  for (let i = 0; i <= N_TYPES; i++) for (let u = 1; u <= N_TYPES; u++) A[(i << T_SHIFT) | u] = a * (i / u);
+  for (let i = 0; i <= N_GROUPS; i++) for (let u = 1; u <= N_GROUPS; u++) B[(i << G_SHIFT) | u] = (1 - a) * (i / u);
   return { A, B };
+}
+
+/** The scan in WebAssembly (tools/jaccard.wat, built by the install), when the build is there. */
+const WASM: WebAssembly.Module | undefined = (() => {
+  try {
+    return new WebAssembly.Module(readFileSync(new URL("./jaccard.wasm", import.meta.url)));
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Which scan `query` uses by default: "wasm" after a normal install, "typescript" when the module was not built. */
+export const SCAN_ENGINE: "wasm" | "typescript" = WASM ? "wasm" : "typescript";
+
+export type ScanEngine = "wasm" | "typescript";
+
+const PAGE = 65536;
+const HEADER = 128; // see tools/jaccard.wat
+const HEAP_CAP = 256; // the most best-sums the WebAssembly scan keeps (k plus excluded ids); beyond, the TypeScript scan
+const OUT_CAP = 4096; // rows handed back per WebAssembly call
+const align8 = (x: number) => (x + 7) & ~7;
+
+/** Byte offsets of everything in an index's buffer, for w and a row capacity. */
+function layout(w: number, cap: number) {
+  let at = HEADER;
+  const take = (bytes: number) => {
+    const o = at;
+    at = align8(at + bytes);
+    return o;
+  };
+  const A = take((N_TYPES + 1) * T_UNION * 8);
+  const B = take((N_GROUPS + 1) * G_UNION * 8);
+  const q = take(w * WORDS * 4);
+  const qt = take(w);
+  const qg = take(w);
+  const rest = take((w + 1) * 8);
+  const heap = take(HEAP_CAP * 8);
+  const outRows = take(OUT_CAP * 4);
+  const outSums = take(OUT_CAP * 8);
+  const words = take(cap * w * WORDS * 4);
+  const tcount = take(cap * w);
+  const gcount = take(cap * w);
+  const avail = take(cap * 8);
+  const tcode = take(cap * 4);
+  return { A, B, q, qt, qg, rest, heap, outRows, outSums, words, tcount, gcount, avail, tcode, bytes: at };
 }
 
 /**
  * An append-only store of packed w-day sequences with a top-K SeqSim scan. Columns in typed arrays
- * (words, per-day type and group counts, availability, day, ticker code): the scan reads no object
- * per candidate, counts bits with a 16-bit table, takes i/u from ratio tables, and stops a candidate
- * as soon as even perfect remaining days could not lift it above the current k-th best.
+ * (words, per-day type and group counts, availability, day, ticker code) that live in the memory of
+ * a WebAssembly instance, whose scan counts bits with the hardware popcount. The TypeScript scan over
+ * the same columns is the reference (and the fallback): it reads no object per candidate, counts bits
+ * with a 16-bit table, takes i/u from ratio tables, and stops a candidate as soon as even perfect
+ * remaining days could not lift it above the current k-th best. Both return the same candidates.
  */
 export class SequenceIndex {
-  private words: Uint32Array;
-  private tcount: Uint8Array; // types present per day
-  private gcount: Uint8Array; // groups present per day
-  private avail: Float64Array;
-  private days: Int32Array;
-  private tcode: Int32Array;
+  private readonly wasm?: { memory: WebAssembly.Memory; scan: (start: number, end: number, w: number, asOf: number, only: number, k: number, cap: number) => number };
+  private buffer!: ArrayBuffer;
+  private at!: ReturnType<typeof layout>;
+  private cap = 0;
+  private header!: Int32Array;
+  private words!: Uint32Array;
+  private tcount!: Uint8Array; // types present per day
+  private gcount!: Uint8Array; // groups present per day
+  private avail!: Float64Array;
+  private tcode!: Int32Array;
+  private days = new Int32Array(0);
   private readonly ids: string[] = [];
   private readonly rows = new Map<string, number>();
   private readonly tickerCodes = new Map<string, number>();
   private readonly tickerNames: string[] = [];
-  private tables?: { a: number; A: Float64Array; B: Float64Array };
+  private tablesFor?: number; // the `a` whose ratio tables are in the buffer
 
   constructor(readonly w: number, capacity = 1024) {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`window w must be a positive integer, got ${w}`);
-    const cap = Math.max(1, capacity);
-    this.words = new Uint32Array(cap * w * WORDS);
-    this.tcount = new Uint8Array(cap * w);
-    this.gcount = new Uint8Array(cap * w);
-    this.avail = new Float64Array(cap);
-    this.days = new Int32Array(cap);
-    this.tcode = new Int32Array(cap);
+    if (WASM) {
+      const { exports } = new WebAssembly.Instance(WASM);
+      this.wasm = { memory: exports.memory as WebAssembly.Memory, scan: exports.scan as never };
+    }
+    this.grow(Math.max(1, capacity));
   }
 
   get size(): number {
     return this.ids.length;
   }
 
+  /** Moves the columns to a layout for `cap` rows (kept rows copied); views are rebuilt, tables rewritten on the next query. */
   private grow(min: number): void {
-    if (min <= this.avail.length) return;
-    const cap = Math.max(min, this.avail.length * 2);
-    const w = this.w;
-    const words = new Uint32Array(cap * w * WORDS);
-    words.set(this.words);
-    this.words = words;
-    const tc = new Uint8Array(cap * w);
-    tc.set(this.tcount);
-    this.tcount = tc;
-    const gc = new Uint8Array(cap * w);
-    gc.set(this.gcount);
-    this.gcount = gc;
-    const av = new Float64Array(cap);
-    av.set(this.avail);
-    this.avail = av;
-    const dy = new Int32Array(cap);
-    dy.set(this.days);
-    this.days = dy;
-    const tk = new Int32Array(cap);
-    tk.set(this.tcode);
-    this.tcode = tk;
+    if (min <= this.cap) return;
+    const cap = Math.max(min, this.cap * 2);
+    const old = this.cap === 0 ? undefined : { words: this.words.slice(), tcount: this.tcount.slice(), gcount: this.gcount.slice(), avail: this.avail.slice(), tcode: this.tcode.slice() };
+    const at = layout(this.w, cap);
+    if (this.wasm) {
+      const have = this.wasm.memory.buffer.byteLength;
+      if (at.bytes > have) this.wasm.memory.grow(Math.ceil((at.bytes - have) / PAGE));
+      this.buffer = this.wasm.memory.buffer;
+    } else {
+      this.buffer = new ArrayBuffer(at.bytes);
+    }
+    this.at = at;
+    this.cap = cap;
+    this.header = new Int32Array(this.buffer, 0, HEADER / 4);
+    this.words = new Uint32Array(this.buffer, at.words, cap * this.w * WORDS);
+    this.tcount = new Uint8Array(this.buffer, at.tcount, cap * this.w);
+    this.gcount = new Uint8Array(this.buffer, at.gcount, cap * this.w);
+    this.avail = new Float64Array(this.buffer, at.avail, cap);
+    this.tcode = new Int32Array(this.buffer, at.tcode, cap);
+    const days = new Int32Array(cap);
+    days.set(this.days);
+    this.days = days;
+    if (old) {
+      this.words.set(old.words);
+      this.tcount.set(old.tcount);
+      this.gcount.set(old.gcount);
+      this.avail.set(old.avail);
+      this.tcode.set(old.tcode);
+    }
+    this.tablesFor = undefined;
   }
 
   private codeOf(ticker: string): number {
@@ -212,18 +277,23 @@ export class SequenceIndex {
     }
   }
 
-  /** Top-K references by SeqSim; ties by more recent day, then id. Only references available at asOf. */
-  query(seq: DaySeq, opts: QueryOptions): Candidate[] {
-    const a = opts.a ?? 0.7;
+  /** Ratio tables for `a` and the packed query with its per-day counts and the `rest` bounds, in the buffer. */
+  private prepare(seq: DaySeq, a: number) {
     const w = this.w;
-    if (seq.types.length !== w) throw new RangeError(`query sequence has ${seq.types.length} days, the index holds w = ${w}`);
-    if (this.tables?.a !== a) this.tables = { a, ...ratioTables(a) };
-    const { A, B } = this.tables;
-    const q = new Uint32Array(w * WORDS);
-    const qt = new Uint8Array(w);
-    const qg = new Uint8Array(w);
+    const at = this.at;
+    const A = new Float64Array(this.buffer, at.A, (N_TYPES + 1) * T_UNION);
+    const B = new Float64Array(this.buffer, at.B, (N_GROUPS + 1) * G_UNION);
+    if (this.tablesFor !== a) {
+      const t = ratioTables(a);
+      A.set(t.A);
+      B.set(t.B);
+      this.tablesFor = a;
+    }
+    const q = new Uint32Array(this.buffer, at.q, w * WORDS);
+    const qt = new Uint8Array(this.buffer, at.qt, w);
+    const qg = new Uint8Array(this.buffer, at.qg, w);
     // the most the days from d on can still add: 0 for a query day without events (J(empty, x) = 0), else 1
-    const rest = new Float64Array(w + 1);
+    const rest = new Float64Array(this.buffer, at.rest, w + 1);
     for (let d = 0; d < w; d++) {
       const [lo, hi, g] = packDay(seq.types[d]!, seq.groups[d]!);
       q[d * WORDS] = lo;
@@ -232,28 +302,76 @@ export class SequenceIndex {
       qt[d] = popcount32(lo) + popcount32(hi);
       qg[d] = popcount32(g);
     }
+    rest[w] = 0;
     for (let d = w - 1; d >= 0; d--) rest[d] = rest[d + 1]! + (qt[d]! > 0 ? a : 0) + (qg[d]! > 0 ? 1 - a : 0);
+    return { A, B, q, qt, qg, rest };
+  }
 
+  /** The full order of candidates: higher similarity, then more recent day, then id. */
+  private better(r1: number, s1: number, r2: number, s2: number): boolean {
+    if (s1 !== s2) return s1 > s2;
+    if (this.days[r1] !== this.days[r2]) return this.days[r1]! > this.days[r2]!;
+    return this.ids[r1]! < this.ids[r2]!;
+  }
+
+  /** Top-K references by SeqSim; ties by more recent day, then id. Only references available at asOf. */
+  query(seq: DaySeq, opts: QueryOptions, engine: ScanEngine = SCAN_ENGINE): Candidate[] {
+    const a = opts.a ?? 0.7;
+    if (seq.types.length !== this.w) throw new RangeError(`query sequence has ${seq.types.length} days, the index holds w = ${this.w}`);
+    const only = opts.ticker === undefined ? -1 : (this.tickerCodes.get(opts.ticker) ?? -2);
+    if (only === -2 || opts.k < 1) return [];
+    const excluded = opts.exclude ? [...opts.exclude].filter((id) => this.rows.has(id)).length : 0;
+    const best = engine === "wasm" && this.wasm && opts.k + excluded <= HEAP_CAP
+      ? this.scanWasm(seq, a, only, opts, opts.k + excluded)
+      : this.scanTs(seq, a, only, opts);
+    return best.map(({ row, sim }) => ({ id: this.ids[row]!, ticker: this.tickerNames[this.tcode[row]!]!, day: this.days[row]!, similarity: sim }));
+  }
+
+  /** The WebAssembly scan: it hands back every row that could be among the best kEff; the full order picks k. */
+  private scanWasm(seq: DaySeq, a: number, only: number, opts: QueryOptions, kEff: number): { row: number; sim: number }[] {
+    const w = this.w;
+    const at = this.at;
+    this.prepare(seq, a);
+    const h = this.header;
+    [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14]] =
+      [at.words, at.tcount, at.gcount, at.avail, at.tcode, at.q, at.qt, at.qg, at.rest, at.A, at.B, at.heap, 0, at.outRows, at.outSums];
+    h[16] = T_SHIFT;
+    h[17] = G_SHIFT;
+    const outRows = new Int32Array(this.buffer, at.outRows, OUT_CAP);
+    const outSums = new Float64Array(this.buffer, at.outSums, OUT_CAP);
+    let kept: { row: number; sim: number }[] = [];
+    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) => (this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1);
+    const n = this.ids.length;
+    for (let start = 0; start < n; ) {
+      const got = this.wasm!.scan(start, n, w, opts.asOfSeconds, only, kEff, OUT_CAP);
+      for (let i = 0; i < got; i++) {
+        const row = outRows[i]!;
+        if (opts.exclude?.has(this.ids[row]!)) continue;
+        kept.push({ row, sim: outSums[i]! / w });
+      }
+      if (kept.length > 4 * kEff) kept = kept.sort(order).slice(0, kEff);
+      start = h[15]!;
+    }
+    return kept.sort(order).slice(0, opts.k);
+  }
+
+  /** The TypeScript scan (the reference): the exact top k, kept in order as it goes. */
+  private scanTs(seq: DaySeq, a: number, only: number, opts: QueryOptions): { row: number; sim: number }[] {
+    const w = this.w;
+    const { A, B, q, qt, qg, rest } = this.prepare(seq, a);
     const k = opts.k;
     const best: { row: number; sim: number }[] = [];
     // Once k are held: the sum a candidate must still be able to reach (the k-th best's, less a margin
     // far above rounding, so a candidate that could tie is never cut).
     let floor = -Infinity;
     const exclude = opts.exclude;
-    const days = this.days;
     const ids = this.ids;
-    const better = (r1: number, s1: number, r2: number, s2: number) => {
-      if (s1 !== s2) return s1 > s2;
-      if (days[r1] !== days[r2]) return days[r1]! > days[r2]!;
-      return ids[r1]! < ids[r2]!;
-    };
+    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) => (this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1);
     const words = this.words;
     const tcount = this.tcount;
     const gcount = this.gcount;
     const avail = this.avail;
     const tcode = this.tcode;
-    const only = opts.ticker === undefined ? -1 : (this.tickerCodes.get(opts.ticker) ?? -2);
-    if (only === -2) return [];
     const asOf = opts.asOfSeconds;
     const n = ids.length;
     for (let row = 0; row < n; row++) {
@@ -277,20 +395,20 @@ export class SequenceIndex {
         const ig = POP16[x2 & 0xffff]! + POP16[x2 >>> 16]!;
         const ut = tcount[base + d]! + qt[d]! - it;
         const ug = gcount[base + d]! + qg[d]! - ig;
-        sum += A[it * T_UNION + ut]! + B[ig * G_UNION + ug]!;
+        sum += A[(it << T_SHIFT) | ut]! + B[(ig << G_SHIFT) | ug]!;
       }
       if (cut) continue;
       const sim = sum / w;
       if (best.length < k) {
         best.push({ row, sim });
-        best.sort((x, y) => (better(x.row, x.sim, y.row, y.sim) ? -1 : 1));
+        best.sort(order);
         if (best.length === k) floor = best[k - 1]!.sim * w - 1e-9;
-      } else if (better(row, sim, best[k - 1]!.row, best[k - 1]!.sim)) {
+      } else if (this.better(row, sim, best[k - 1]!.row, best[k - 1]!.sim)) {
         best[k - 1] = { row, sim };
-        best.sort((x, y) => (better(x.row, x.sim, y.row, y.sim) ? -1 : 1));
+        best.sort(order);
         floor = best[k - 1]!.sim * w - 1e-9;
       }
     }
-    return best.map(({ row, sim }) => ({ id: ids[row]!, ticker: this.tickerNames[this.tcode[row]!]!, day: days[row]!, similarity: sim }));
+    return best;
   }
 }
