@@ -14,7 +14,7 @@ import { invokeStructured } from "../src/models/structured.ts";
 import type { ResponseCache } from "../src/models/cache.ts";
 import type { Scope, Usage } from "../src/models/usage.ts";
 
-export const AGENT_NAMES = ["extractor", "merger", "tracker", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor", "summarizer", "critic", "reviser"] as const;
+export const AGENT_NAMES = ["extractor", "merger", "tracker", "tracker-batch", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor", "summarizer", "critic", "reviser"] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
 /** What an offline strategy may use: the run's parameters and the embedder. */
@@ -50,7 +50,7 @@ export interface AgentRuntime {
 }
 
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
-  // tracker-link / tracker-delta share the tracker's override
+  // tracker-batch / tracker-link / tracker-delta share the tracker's override
   const key = agent.startsWith("tracker") ? "tracker" : agent;
   return ctx.models[agent] ?? ctx.models[key] ?? ctx.model;
 }

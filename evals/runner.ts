@@ -44,7 +44,7 @@ export interface ExperimentResult {
   langsmith: { uploaded: boolean; experiment: string };
 }
 
-const ABBREV: Record<string, string> = { extractor: "x", merger: "m", tracker: "t", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s", critic: "c", reviser: "v" };
+const ABBREV: Record<string, string> = { extractor: "x", merger: "m", tracker: "t", "tracker-batch": "tb", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s", critic: "c", reviser: "v" };
 
 /** Tags of the ablation switches that differ from the full method (empty for the full method). */
 export function variantTags(ctx: RunContext): string[] {

@@ -22,6 +22,7 @@ import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
 import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
+import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const ChatState = z.object({
   messages: z.custom<BaseMessage[]>().register(registry, MessagesZodMeta),
@@ -80,7 +81,7 @@ const next = (state: S) => {
 };
 
 export function buildChatGraph() {
-  return new StateGraph(ChatState, GraphContext)
+  return new StateGraph({ ...leanState(ChatState), context: GraphContext })
     .addNode("agent", agent)
     .addNode("tools", tools)
     .addEdge(START, "agent")

@@ -8,6 +8,7 @@ import { marketDataDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { IsoDate, Ticker } from "../src/domain/schemas.ts";
+import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const DayState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -34,7 +35,7 @@ async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer
 }
 
 export function buildDayGraph() {
-  return new StateGraph(DayState, DayGraphContext).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
+  return new StateGraph({ ...leanState(DayState), context: DayGraphContext }).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
 }
 
 export const graph = buildDayGraph().compile();

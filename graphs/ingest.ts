@@ -12,13 +12,14 @@ import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
 import { leaderClusters } from "../agents/merger/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
-import { tracker, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
+import { tracker, trackerBatch, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
 import type { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { IsoDate, Ticker } from "../src/domain/schemas.ts";
+import { IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
 import { eventId, type StoredEvent } from "../src/memory/records.ts";
 import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
+import { leanState } from "../src/pipeline/graph-state.ts";
 
 const RawEventRow = ExtractedEvent.extend({ id: z.string() });
 type RawEventRow = z.infer<typeof RawEventRow>;
@@ -123,37 +124,61 @@ async function track(state: S, config: Config) {
     ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
     : merged.map(() => []);
   const cache = new Map<string, Promise<StoredEvent | null>>();
-  // Each event's link and delta depend only on earlier days: all of the day's events are tracked side
-  // by side, then folded in their merge order (so the result never depends on answer timing).
-  const tracked = await Promise.all(
-    merged.map(async (m, i) => {
-      const candidates = hits[i] ?? [];
-      const event = { group: m.group, type: m.type, description: m.description };
-      if (r.ctx.useDelta && r.ctx.trackerMode === "single") {
-        // one call: the predecessor and the delta info, each candidate shown with its own chain
-        const withChains = await Promise.all(candidates.map(async (h) => ({
-          id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity,
-          chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
-        })));
-        const out = await runAgent(tracker, { ticker: state.ticker, date: state.date, event, candidates: withChains }, rt);
-        const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
-        return { m, pred, delta: { delta: out.delta, direction: out.direction } };
-      }
-      const link = candidates.length
-        ? await runAgent(trackerLink, {
-            ticker: state.ticker, date: state.date, event,
-            candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
-          }, rt)
-        : { predecessor_id: null };
-      const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
-      // Reuse the predecessor's chain (its stored links), never recompute it.
-      const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
-      const delta = r.ctx.useDelta
-        ? await runAgent(trackerDelta, { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) }, rt)
-        : null;
-      return { m, pred, delta };
-    }),
-  );
+  // a candidate as the single and batch prompts show it: with its own earlier stages (its stored chain)
+  const shown = async (h: { record: StoredEvent; similarity: number }) => ({
+    id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity,
+    chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
+  });
+  const eventOf = (m: (typeof merged)[number]) => ({ group: m.group, type: m.type, description: m.description });
+  type Tracked = { m: (typeof merged)[number]; pred?: StoredEvent; delta: { delta: string; direction: DeltaInfo["direction"] } | null };
+  let tracked: Tracked[];
+  // Each event's link and delta depend only on earlier days: all of the day's events (or chunks of them)
+  // are tracked side by side, then folded in their merge order (so the result never depends on answer timing).
+  if (r.ctx.useDelta && r.ctx.trackerMode === "batch") {
+    // up to trackerBatch events per call, each with its own candidates, the earlier events listed once per call
+    const chunks: number[][] = [];
+    for (let i = 0; i < merged.length; i += r.ctx.trackerBatch) chunks.push(merged.slice(i, i + r.ctx.trackerBatch).map((_, j) => i + j));
+    const answered = await Promise.all(chunks.map(async (idx) => {
+      const earlier = new Map<string, Awaited<ReturnType<typeof shown>>>();
+      for (const i of idx) for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(h));
+      const out = await runAgent(trackerBatch, {
+        ticker: state.ticker, date: state.date,
+        events: idx.map((i) => ({ key: `e${i + 1}`, ...eventOf(merged[i]!), candidates: (hits[i] ?? []).map((h) => ({ id: h.record.id, similarity: h.similarity })) })),
+        earlier: [...earlier.values()].map(({ similarity: _, ...c }) => c),
+      }, rt);
+      return idx.map((i): Tracked => {
+        const a = out.events.find((e) => e.key === `e${i + 1}`)!;
+        return { m: merged[i]!, pred: hits[i]?.find((h) => h.record.id === a.predecessor_id)?.record, delta: { delta: a.delta, direction: a.direction } };
+      });
+    }));
+    tracked = answered.flat();
+  } else {
+    tracked = await Promise.all(
+      merged.map(async (m, i): Promise<Tracked> => {
+        const candidates = hits[i] ?? [];
+        const event = eventOf(m);
+        if (r.ctx.useDelta && r.ctx.trackerMode === "single") {
+          // one call: the predecessor and the delta info, each candidate shown with its own chain
+          const out = await runAgent(tracker, { ticker: state.ticker, date: state.date, event, candidates: await Promise.all(candidates.map(shown)) }, rt);
+          const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
+          return { m, pred, delta: { delta: out.delta, direction: out.direction } };
+        }
+        const link = candidates.length
+          ? await runAgent(trackerLink, {
+              ticker: state.ticker, date: state.date, event,
+              candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
+            }, rt)
+          : { predecessor_id: null };
+        const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
+        // Reuse the predecessor's chain (its stored links), never recompute it.
+        const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
+        const delta = r.ctx.useDelta
+          ? await runAgent(trackerDelta, { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) }, rt)
+          : null;
+        return { m, pred, delta };
+      }),
+    );
+  }
   const events = new Map<string, StoredEvent>();
   for (const { m, pred, delta } of tracked) {
     const id = eventId({ ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description });
@@ -187,7 +212,7 @@ async function store(state: S, config: Config) {
  * writes every ticker's events of a day in one batch (one request per day, not per ticker).
  */
 export function buildIngestGraph(o: { store?: boolean } = {}) {
-  const g = new StateGraph(IngestState, GraphContext)
+  const g = new StateGraph({ ...leanState(IngestState), context: GraphContext })
     .addNode("load", load)
     .addNode("extract", extract)
     .addNode("merge", merge)

@@ -19,6 +19,7 @@ import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesOf } from "../src/pipeline/resources.ts";
 import { recallMemories } from "../src/pipeline/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
+import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const PredictState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -111,7 +112,7 @@ const afterPredict = async (_: S, config: LangGraphRunnableConfig) =>
   GraphContext.parse((config as { context?: unknown }).context ?? {}).selfReflection ? "critic" : END;
 
 export function buildPredictGraph() {
-  return new StateGraph(PredictState, GraphContext)
+  return new StateGraph({ ...leanState(PredictState), context: GraphContext })
     .addNode("load_series", series)
     .addNode("retrieve", retrieve)
     .addNode("judge", judge)

@@ -9,6 +9,7 @@ import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
 import { GraphContext, resourcesOf } from "../src/pipeline/resources.ts";
+import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const ReflectState = z.object({
   ticker: Ticker.describe("ticker, e.g. AAPL"),
@@ -29,7 +30,7 @@ const reflect = (store: boolean) => async (state: S, config: Config) => {
 
 /** The reflect graph. With `store: false` the reflection is only returned: the run writes a day's reflections in one batch. */
 export function buildReflectGraph(o: { store?: boolean } = {}) {
-  return new StateGraph(ReflectState, GraphContext).addNode("reflect", reflect(o.store !== false)).addEdge(START, "reflect").addEdge("reflect", END);
+  return new StateGraph({ ...leanState(ReflectState), context: GraphContext }).addNode("reflect", reflect(o.store !== false)).addEdge(START, "reflect").addEdge("reflect", END);
 }
 
 export const graph = buildReflectGraph().compile();

@@ -40,6 +40,7 @@ import { runSettings } from "../src/pipeline/settings.ts";
 import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
+import { channelsOf } from "../src/pipeline/graph-state.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -257,7 +258,7 @@ async function summarize(state: S, config: Config) {
 }
 
 export function buildRunGraph() {
-  return new StateGraph({ state: RunState, input: RunInput, context: GraphContext })
+  return new StateGraph({ state: channelsOf(RunState), input: RunInput, context: GraphContext })
     .addNode("plan", plan)
     .addNode("reflect", reflect as never)
     .addNode("reflected", reflected)

@@ -34,7 +34,7 @@ describe("bounded concurrency on the LLM path", () => {
     expect(fake.maxInFlight).toBeLessThanOrEqual(3);
     expect(res.usage.maxInFlight).toBeLessThanOrEqual(3);
     expect(fake.maxInFlight).toBeGreaterThanOrEqual(2); // three tickers' extractor batches are sent together
-    expect(new Set(fake.calls.slice(before).map((c) => c.agent))).toEqual(new Set(["extractor", "merger", "tracker", "reflector", "retriever-judge", "predictor"]));
+    expect(new Set(fake.calls.slice(before).map((c) => c.agent))).toEqual(new Set(["extractor", "merger", "tracker-batch", "reflector", "retriever-judge", "predictor"]));
     expect(res.usage.estimatedTokens).toBeGreaterThan(0); // the fake answers carry no usage
     expect(usageLines(res.usage)).toMatch(/estimated: some answers carried no usage/);
   });

@@ -7,14 +7,15 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
-import type { AgentName } from "../agents/kit.ts";
+import { runAgent, type AgentName } from "../agents/kit.ts";
+import { trackerBatch } from "../agents/tracker/index.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
 import { reflectDay } from "../src/pipeline/reflect.ts";
-import { withResources } from "../src/pipeline/resources.ts";
+import { agentRuntime, withResources } from "../src/pipeline/resources.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
@@ -53,6 +54,11 @@ function scripts() {
     "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
     "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     tracker: (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
+    "tracker-batch": (m) => JSON.stringify({
+      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+        key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive",
+      })),
+    }),
     "retriever-judge": (m) => JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
     predictor: (m) => {
       predictorCalls++;
@@ -154,10 +160,54 @@ describe("the LLM path of all six agents on one ticker-day", () => {
   });
 });
 
-describe("the tracker in one call per event (trackerMode single, the default)", () => {
-  it("shows each candidate with its own chain and stores the predecessor and delta info of the one answer", async () => {
+describe("the tracker in one call per ticker-day (trackerMode batch, the default)", () => {
+  it("lists the earlier events once with their chains, each of today's events with its own candidates, and stores each answer", async () => {
     const { calls, factory } = scripts();
     const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4 }, factory);
+    await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
+    for (const a of ["tracker", "tracker-link", "tracker-delta"] as const) expect(calls.get(a)).toBeUndefined();
+    const tr = calls.get("tracker-batch")!;
+    expect(tr).toHaveLength(1);
+    const prompt = user(tr[0]!);
+    const earlier = idsIn(prompt, /^- \[([^\]]+)\]/gm);
+    expect(earlier.length).toBeGreaterThan(0);
+    expect(new Set(earlier).size).toBe(earlier.length); // each earlier event once
+    const own = idsIn(prompt, /^    candidates: (.+)$/gm)[0]!.split(", ").map((c) => c.split(" ")[0]!);
+    expect(own.every((id) => earlier.includes(id))).toBe(true);
+    const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: earlier });
+    const linked = stored.find((e) => e.predecessor_id);
+    expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
+    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n    its earlier stages: \\d{4}-`));
+    const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
+    expect(event).toMatchObject({ predecessor_id: own[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
+  });
+
+  it("refuses an answer that skips an event or links one to another event's candidate, and asks again naming it", async () => {
+    const answers = [
+      JSON.stringify({ events: [] }),
+      JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:not-a-candidate", why: "w", delta: "d", direction: "neutral" }] }),
+    ];
+    const seen: string[] = [];
+    const input = {
+      ticker: "MSFT", date: T, earlier: [{ id: "ev:a", date: "2015-10-06", type: "New Product Launch", description: "x", chain: [] }],
+      events: [{ key: "e1", group: "Products and Market", type: "New Product Launch", description: "y", candidates: [{ id: "ev:a", similarity: 0.9 }] }],
+    };
+    const r = await resources(server.url, data, { run: "llm-batch-check", model: "openai:scripted-model" }, () => new ScriptedChatModel((m) => {
+      seen.push(m.map(textOf).join("\n"));
+      return answers.shift() ?? JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }] });
+    }));
+    const out = await runAgent(trackerBatch, input, agentRuntime(r, undefined, { ticker: "MSFT", date: T }));
+    expect(out.events).toEqual([{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }]);
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toMatch(/missing: e1/);
+    expect(seen[2]).toMatch(/event e1: predecessor_id "ev:not-a-candidate" is not one of its candidate ids \(ev:a\)/);
+  });
+});
+
+describe("the tracker in one call per event (trackerMode single)", () => {
+  it("shows each candidate with its own chain and stores the predecessor and delta info of the one answer", async () => {
+    const { calls, factory } = scripts();
+    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "single" }, factory);
     await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
     expect(calls.get("tracker-link")).toBeUndefined();
     expect(calls.get("tracker-delta")).toBeUndefined();

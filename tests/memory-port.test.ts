@@ -100,12 +100,13 @@ describe("the run graph on the in-memory port", () => {
 });
 
 describe("the tracker's modes on the offline analyst", () => {
-  it("one call per event and the paper's two steps store the same events (chains and delta info)", async () => {
+  it("batches of a ticker-day's events, one call per event and the paper's two steps store the same events (chains and delta info)", async () => {
     vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-mem-")));
     try {
       const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "AAPL"] });
-      const events = async (trackerMode: "single" | "paper") => {
-        const ctx = runContext({ run: `mode-${trackerMode}`, trackerMode });
+      const events = async (trackerMode: "batch" | "single" | "paper") => {
+        // batches of 3: a busy day is tracked in several chunks, folded back in merge order
+        const ctx = runContext({ run: `mode-${trackerMode}`, trackerMode, trackerBatch: 3 });
         const mem = new InMemoryMemory(ctx.run, new HashEmbedder(512));
         await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, data, tickers: ["MSFT", "AAPL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true, resources: resourcesOn(mem, ctx, data) });
         return mem.getEvents({ asOf: "2016-01-01" });
@@ -113,6 +114,7 @@ describe("the tracker's modes on the offline analyst", () => {
       const single = await events("single");
       expect(single.filter((e) => e.predecessor_id).length).toBeGreaterThan(5);
       expect(await events("paper")).toEqual(single);
+      expect(await events("batch")).toEqual(single);
     } finally {
       vi.unstubAllEnvs();
     }

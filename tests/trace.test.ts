@@ -52,7 +52,7 @@ describe("local trace", () => {
     expect(nodes.find((x) => x.node === "predict")!.outputs).toMatchObject({ prediction: { movement: "up", ticker: "MSFT" } });
 
     const llm = recs.filter((x) => x.kind === "llm");
-    expect(new Set(llm.map((x) => x.node))).toEqual(new Set(["extractor", "merger", "tracker", "retriever-judge", "predictor", "reflector"]));
+    expect(new Set(llm.map((x) => x.node))).toEqual(new Set(["extractor", "merger", "tracker-batch", "retriever-judge", "predictor", "reflector"]));
     for (const call of llm) {
       expect(call.model).toBe("openai:scripted");
       expect(call.prompt_version).toMatch(new RegExp(`^${call.node}@\\d+\\.\\d+\\.\\d+$`));

@@ -4,11 +4,14 @@
  * writes the incremental information against the chain the predecessor belongs to. The default
  * (`trackerMode: "single"`): `tracker` answers both in one call, each candidate shown with its own
  * chain; its offline strategy is the two offline steps composed, so offline results do not change.
+ * `trackerMode: "batch"`: `trackerBatch` answers the same for several events of a ticker-day in one
+ * call (each event with its own candidates; the earlier events listed once); offline, event by event.
  */
 import { z } from "zod";
 import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
 import { trackerLinkPrompts, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
 import { trackerPrompts, type TrackerInput } from "../../prompts/tracker.ts";
+import { trackerBatchPrompts, type TrackerBatchInput } from "../../prompts/tracker-batch.ts";
 import { DeltaInfo } from "../../src/domain/schemas.ts";
 import { words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
@@ -89,5 +92,39 @@ export const tracker: AgentDef<TrackerInput, TrackerOutput> = {
     const chain = pred ? [...pred.chain, { date: pred.date, description: pred.description }] : [];
     const delta = await trackerDelta.offline({ ticker: input.ticker, date: input.date, event: input.event, chain }, env);
     return { ...link, ...delta };
+  },
+};
+
+export const TrackerBatchOutput = z.object({ events: z.array(TrackerOutput.extend({ key: z.string() })) });
+export type TrackerBatchOutput = z.infer<typeof TrackerBatchOutput>;
+
+export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput> = {
+  name: "tracker-batch",
+  prompts: trackerBatchPrompts,
+  schema: TrackerBatchOutput,
+  itemId: (i) => `${i.ticker} ${i.date} events ${i.events.map((e) => e.key).join(", ")}`,
+  check(input, out) {
+    const keys = out.events.map((e) => e.key);
+    const want = input.events.map((e) => e.key);
+    const missing = want.filter((k) => !keys.includes(k));
+    const extra = keys.filter((k, i) => !want.includes(k) || keys.indexOf(k) !== i);
+    if (missing.length || extra.length) return `answer every key exactly once (missing: ${missing.join(", ") || "none"}; unknown or repeated: ${extra.join(", ") || "none"})`;
+    for (const e of out.events) {
+      const own = input.events.find((x) => x.key === e.key)!.candidates;
+      if (e.predecessor_id !== null && !own.some((c) => c.id === e.predecessor_id)) {
+        return `event ${e.key}: predecessor_id "${e.predecessor_id}" is not one of its candidate ids (${own.map((c) => c.id).join(", ") || "none"})`;
+      }
+    }
+    return undefined;
+  },
+  async offline(input, env) {
+    const byId = new Map(input.earlier.map((c) => [c.id, c]));
+    const events: TrackerBatchOutput["events"] = [];
+    for (const e of input.events) {
+      const candidates = e.candidates.map((c) => ({ ...byId.get(c.id)!, similarity: c.similarity }));
+      const one = await tracker.offline({ ticker: input.ticker, date: input.date, event: { group: e.group, type: e.type, description: e.description }, candidates }, env);
+      events.push({ key: e.key, ...one });
+    }
+    return { events };
   },
 };

@@ -67,8 +67,14 @@ export const RunContext = z.object({
   K: z.number().int().min(1).max(100).default(10),
   /** Maximum chain depth followed back by the tracker (paper: D_max = 5). */
   Dmax: z.number().int().min(0).max(20).default(5),
-  /** The tracker's model calls: one per event answering predecessor and delta info ("single"), or the paper's two steps ("paper"). */
-  trackerMode: z.enum(["single", "paper"]).default("single"),
+  /**
+   * The tracker's model calls: up to `trackerBatch` events of a ticker-day per call, each answered with
+   * its predecessor and delta info ("batch"); one such call per event ("single"); or the paper's two
+   * steps per event ("paper"). Offline, all three give the same events.
+   */
+  trackerMode: z.enum(["batch", "single", "paper"]).default("batch"),
+  /** Events of a ticker-day per tracker call in the "batch" mode. */
+  trackerBatch: z.number().int().min(1).max(50).default(10),
   /** Candidates retrieved per event by the tracker. */
   trackerTopK: z.number().int().min(1).max(50).default(5),
   /** Label threshold: up if the next-day return > +threshold, down if < -threshold. */

@@ -1,6 +1,7 @@
 /**
  * DayContext(ticker, t): everything knowable at asOf = close(t), and nothing more.
- * It is a frozen snapshot (copies, not views), so no code holding it can reach later data.
+ * It is a frozen snapshot (frozen copies cut at t, never views of the loaded data), so no code
+ * holding it can reach later data or change what another day sees.
  */
 import type { Label, NewsItem, PriceBar } from "../domain/schemas.ts";
 import type { MarketData, TickerSeries } from "./load.ts";
@@ -35,22 +36,43 @@ export function seriesOf(data: MarketData, ticker: string): TickerSeries {
   return s;
 }
 
+/**
+ * A frozen copy of a series' bars, items and realised labels, made once per series: every DayContext
+ * then holds frozen slices of it (each slice ends at its own day), so a day's snapshot costs a few
+ * array copies instead of a clone of the whole history (which made a long run's cost per day grow
+ * with its length).
+ */
+const frozen = new WeakMap<TickerSeries, { bars: readonly PriceBar[]; items: readonly (readonly NewsItem[])[]; labels: readonly { readonly date: string; readonly label: Label }[] }>();
+
+function frozenOf(s: TickerSeries) {
+  let f = frozen.get(s);
+  if (!f) {
+    f = deepFreeze({
+      bars: structuredClone(s.bars),
+      items: structuredClone(s.itemsByDay),
+      labels: s.days.map((d) => ({ date: d.date, label: d.label! })),
+    });
+    frozen.set(s, f);
+  }
+  return f;
+}
+
 export function dayContext(data: MarketData, ticker: string, date: string): DayContext {
   const s = seriesOf(data, ticker);
   const index = s.calendar.indexOf(date);
   if (index === undefined) throw new Error(`${date} is not a trading day of ${ticker} in ${data.dir}`);
   const asOfMs = s.calendar.closes[index]!;
-  const ctx: DayContext = {
+  const f = frozenOf(s);
+  return Object.freeze({
     ticker,
     date,
     asOf: new Date(asOfMs).toISOString(),
     asOfMs,
-    items: structuredClone(s.itemsByDay[index]!),
-    history: structuredClone(s.bars.slice(0, index + 1)),
-    knownLabels: s.days.slice(0, index).map((d) => ({ date: d.date, label: d.label! })),
-    previousDates: s.calendar.dates.slice(0, index),
-  };
-  return deepFreeze(ctx);
+    items: f.items[index]!,
+    history: Object.freeze(f.bars.slice(0, index + 1)),
+    knownLabels: Object.freeze(f.labels.slice(0, index)),
+    previousDates: Object.freeze(s.calendar.dates.slice(0, index)),
+  });
 }
 
 /** Trading dates of a ticker within [from, to] (inclusive, either bound optional). */
