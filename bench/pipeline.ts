@@ -98,8 +98,8 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean } 
     const data = await loadMarketData(dataDir);
     const tickers = data.tickers.slice(0, 8);
     const delayMs = 300;
-    // the paper's two tracker calls per event, then the default single call, at concurrency 8; then 16
-    const settings = parts.llm ? ([["paper", 8], ["single", 8], ["single", 16]] as const) : [];
+    // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at concurrency 8; then 16
+    const settings = parts.llm ? ([["paper", 8], ["single", 8], ["batch", 8], ["batch", 16]] as const) : [];
     for (const [trackerMode, concurrency] of settings) {
       const fake = await fakeOpenAI({ delayMs, answer: benchAnswer });
       process.env.OPENAI_BASE_URL = fake.url;

@@ -61,8 +61,18 @@ export class HashEmbedder implements Embedder {
     if (!Number.isInteger(dim) || dim < 16) throw new RangeError(`hash embedding dimension must be an integer >= 16, got ${dim}`);
     this.id = `offline:hash/${dim}`;
   }
+  /** the latest texts embedded (a day's events are embedded to be tracked, then again to be stored) */
+  private readonly recent = new Map<string, number[]>();
   async embed(texts: readonly string[]): Promise<number[][]> {
-    return texts.map((t) => hashEmbedding(t, this.dim));
+    return texts.map((t) => {
+      let v = this.recent.get(t);
+      if (!v) {
+        v = hashEmbedding(t, this.dim);
+        if (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value!);
+        this.recent.set(t, v);
+      }
+      return v.slice();
+    });
   }
 }
 
@@ -139,13 +149,20 @@ export function embedderForId(id: string, env?: NodeJS.ProcessEnv): Embedder {
 
 /** Cosine similarity of two vectors (0 when either is all zeros). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return cosineOf(a, sqNorm(a), b, sqNorm(b));
+}
+
+/** The squared norm, summed in index order (what `cosine` computes for each side). */
+export function sqNorm(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) n += a[i]! * a[i]!;
+  return n;
+}
+
+/** `cosine` with both squared norms known (held with a stored vector): the same value, one pass fewer. */
+export function cosineOf(a: ArrayLike<number>, na: number, b: ArrayLike<number>, nb: number): number {
+  if (na === 0 || nb === 0) return 0;
   let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot / Math.sqrt(na * nb);
 }

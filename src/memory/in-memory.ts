@@ -12,13 +12,15 @@
  */
 import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
-import { cosine, type Embedder } from "./embeddings.ts";
+import { cosineOf, sqNorm, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import { eventIdPrefix, toEpochSeconds, type LayerName, type StoredEvent, type StoredLayerRecord } from "./records.ts";
 
 interface Entry<T> {
   record: T;
   embedding: Float32Array;
+  /** its squared norm, for cosine */
+  norm: number;
   /** epoch seconds from which it is readable, and its epoch day */
   at: number;
   day: number;
@@ -41,7 +43,8 @@ class Shelf<T extends Dated> {
 
   set(record: T, embedding: ArrayLike<number>): void {
     this.delete(record.id);
-    const e: Entry<T> = { record: structuredClone(record), embedding: Float32Array.from(embedding), at: toEpochSeconds(record.available_at), day: epochDay(record.date), h: idHash(record.id) };
+    const vec = Float32Array.from(embedding);
+    const e: Entry<T> = { record: structuredClone(record), embedding: vec, norm: sqNorm(vec), at: toEpochSeconds(record.available_at), day: epochDay(record.date), h: idHash(record.id) };
     this.byId.set(record.id, e);
     let days = this.byTicker.get(record.ticker);
     if (!days) this.byTicker.set(record.ticker, (days = new Map()));
@@ -80,6 +83,17 @@ class Shelf<T extends Dated> {
   }
 }
 
+/** The k entries most similar to a query (exact cosine, float32 as stored); ties by id. Copies, never the held records. */
+function topByCosine<T extends Dated>(pool: Entry<T>[], query: ArrayLike<number>, k: number): Hit<T>[] {
+  const q = Float32Array.from(query);
+  const nq = sqNorm(q);
+  return pool
+    .map((x) => ({ record: x.record, similarity: cosineOf(q, nq, x.embedding, x.norm) }))
+    .sort((a, b) => b.similarity - a.similarity || a.record.id.localeCompare(b.record.id))
+    .slice(0, k)
+    .map((h) => ({ record: structuredClone(h.record), similarity: h.similarity }));
+}
+
 export class InMemoryMemory implements MemoryPort {
   readonly location: string = "in-process memory (tests only)";
   private readonly events = new Shelf<StoredEvent>();
@@ -111,13 +125,8 @@ export class InMemoryMemory implements MemoryPort {
   }
 
   private async search<T extends Dated>(shelf: Shelf<T>, q: WindowFilter & { text?: string; embedding?: number[]; k: number }, keep?: (r: T) => boolean): Promise<Hit<T>[]> {
-    const e = Float32Array.from(q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!);
-    return shelf
-      .select(q, keep)
-      .map((x) => ({ record: x.record, similarity: cosine(e, x.embedding) }))
-      .sort((a, b) => b.similarity - a.similarity || a.record.id.localeCompare(b.record.id))
-      .slice(0, q.k)
-      .map((h) => ({ record: structuredClone(h.record), similarity: h.similarity }));
+    const e = q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!;
+    return topByCosine(shelf.select(q, keep), e, q.k);
   }
 
   private get<T extends Dated>(shelf: Shelf<T>, f: WindowFilter & { ids?: string[] }, keep?: (r: T) => boolean): T[] {
@@ -137,7 +146,8 @@ export class InMemoryMemory implements MemoryPort {
     return this.search(this.events, q);
   }
   async searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }) {
-    return Promise.all(q.embeddings.map((embedding) => this.search(this.events, { ...q, embedding })));
+    const pool = this.events.select(q); // one window for every query of the batch
+    return q.embeddings.map((embedding) => topByCosine(pool, embedding, q.k));
   }
   /** Whether any event of a ticker-day is held (a redone day must delete them first). */
   hasEvents(ticker: string, date: string): boolean {
