@@ -78,8 +78,9 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
   });
 }
 
-export async function benchPipeline(parts: { offline?: boolean; llm?: boolean } = { offline: true, llm: true }): Promise<string[]> {
-  const lines: string[] = [];
+/** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
+export async function benchPipeline(parts: { offline?: boolean; llm?: boolean }, print: (line: string) => void): Promise<void> {
+  const lines = { push: print };
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
   const server = await startChroma({ path: join(dir, "chroma") });
   const saved = { ...process.env };
@@ -132,5 +133,4 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean } 
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return lines;
 }

@@ -12,6 +12,6 @@ console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()
 if (want("jaccard")) for (const l of benchJaccard(1_000_000)) console.log(l);
 if (want("pipeline") || want("offline") || want("llm")) {
   const all = want("pipeline");
-  for (const l of await benchPipeline({ offline: all || want("offline"), llm: all || want("llm") })) console.log(l);
+  await benchPipeline({ offline: all || want("offline"), llm: all || want("llm") }, (l) => console.log(l));
 }
 if (want("memory")) for (const l of await benchMemory([10_000, 100_000])) console.log(l);

@@ -1,4 +1,7 @@
 import { definePrompt } from "./define.ts";
+
+/** One line per event in this prompt's lists: a description's own line breaks would read as list structure. */
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 import type { TrackerCandidate } from "./tracker.ts";
 
 export interface TrackerBatchInput {
@@ -23,12 +26,12 @@ export const trackerBatchPrompt = definePrompt<TrackerBatchInput>({
     `Company: ${i.ticker}. Today: ${i.date}.\n\nEarlier events:\n` +
     (i.earlier.length
       ? i.earlier
-          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${c.description}` + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${s.description}`).join(" | ")}` : ""))
+          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${oneLine(c.description)}` + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${oneLine(s.description)}`).join(" | ")}` : ""))
           .join("\n")
       : "(none)") +
     `\n\nToday's events:\n` +
     i.events
-      .map((e) => `* {${e.key}} (${e.group} / ${e.type}) ${e.description}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`)
+      .map((e) => `* {${e.key}} (${e.group} / ${e.type}) ${oneLine(e.description)}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`)
       .join("\n") +
     `\n\nReturn {"events": [{"key": "<key>", "predecessor_id": "<one of its candidate ids>" or null, "why": "<one sentence>", "delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}, ...]}, one entry per key.`,
 });

@@ -117,7 +117,7 @@ describe("SequenceIndex scan against the plain definition", () => {
     expect(SCAN_ENGINE).toBe("wasm");
   });
 
-  it.each<ScanEngine>(["wasm", "typescript"])("%s: returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", (engine) => {
+  it.each<[ScanEngine, boolean]>([["wasm", true], ["wasm", false], ["typescript", true], ["typescript", false]])("%s (availability in row order: %s): returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", (engine, ordered) => {
     let seed = 11;
     const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
@@ -127,7 +127,7 @@ describe("SequenceIndex scan against the plain definition", () => {
     const all: { id: string; ticker: string; day: number; at: number; s: DaySeq }[] = [];
     for (let i = 0; i < 3000; i++) {
       const s = seq(randomDay(), randomDay(), randomDay());
-      const m = { id: `r${String(i).padStart(4, "0")}`, ticker: ["A", "B", "C"][i % 3]!, day: 16000 + (i % 97), at: i };
+      const m = { id: `r${String(i).padStart(4, "0")}`, ticker: ["A", "B", "C"][i % 3]!, day: 16000 + (i % 97), at: ordered ? i : (i * 7919) % 3000 };
       all.push({ ...m, s });
       idx.add({ id: m.id, ticker: m.ticker, day: m.day, availableAt: m.at }, s);
     }

@@ -62,7 +62,7 @@ describe("MemoryPort contract", () => {
     expect((chroma[4] as { events: { count: number } }).events.count).toBe(3); // asOf filters the fingerprint
   });
 
-  it("a working set rebuilt from Chroma (a resume, another process) answers as the one that wrote it", async () => {
+  it("a working set rebuilt from Chroma (a resume, another process) answers as the one that wrote it, layers included", async () => {
     const writer = await MemoryStore.open(server.url, "rebuild", new HashEmbedder(64));
     await script(writer);
     const reader = await MemoryStore.open(server.url, "rebuild", new HashEmbedder(64));
@@ -72,6 +72,8 @@ describe("MemoryPort contract", () => {
         await m.getEvents({ asOf: "2016-01-01" }),
         await m.searchEventsBatch({ embeddings: e, k: 3, asOf: "2016-01-01" }),
         await m.getReflections({ asOf: "2016-01-01" }),
+        await m.getLayerRecords({ asOf: "2016-01-01" }), // the upkeep's update (pruned) included
+        await m.searchLayerRecords({ text: "Microsoft Surface", asOf: "2016-01-01", k: 3 }),
         await m.fingerprint("2016-01-01"),
       ];
     };

@@ -195,6 +195,8 @@ export class SequenceIndex {
   private readonly tickerCodes = new Map<string, number>();
   private readonly tickerNames: string[] = [];
   private tablesFor?: number; // the `a` whose ratio tables are in the buffer
+  /** whether availability never decreases with the row (reflections arrive in time order): a query then scans only the prefix readable at asOf */
+  private availSorted = true;
 
   constructor(readonly w: number, capacity = 1024) {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`window w must be a positive integer, got ${w}`);
@@ -264,6 +266,8 @@ export class SequenceIndex {
       this.rows.set(meta.id, row);
     }
     this.avail[row] = meta.availableAt;
+    const n = this.ids.length;
+    if ((row > 0 && this.avail[row - 1]! > meta.availableAt) || (row < n - 1 && this.avail[row + 1]! < meta.availableAt)) this.availSorted = false;
     this.days[row] = meta.day;
     this.tcode[row] = this.codeOf(meta.ticker);
     for (let d = 0; d < this.w; d++) {
@@ -307,6 +311,20 @@ export class SequenceIndex {
     return { A, B, q, qt, qg, rest };
   }
 
+  /** Rows to scan for asOf: all of them, or (availability sorted) only the prefix readable at asOf, which then needs no check per row. */
+  private span(asOf: number): { end: number; check: boolean } {
+    const n = this.ids.length;
+    if (!this.availSorted) return { end: n, check: true };
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.avail[mid]! <= asOf) lo = mid + 1;
+      else hi = mid;
+    }
+    return { end: lo, check: false };
+  }
+
   /** The full order of candidates: higher similarity, then more recent day, then id. */
   private better(r1: number, s1: number, r2: number, s2: number): boolean {
     if (s1 !== s2) return s1 > s2;
@@ -341,9 +359,10 @@ export class SequenceIndex {
     const outSums = new Float64Array(this.buffer, at.outSums, OUT_CAP);
     let kept: { row: number; sim: number }[] = [];
     const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) => (this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1);
-    const n = this.ids.length;
+    const { end: n, check } = this.span(opts.asOfSeconds);
+    const asOf = check ? opts.asOfSeconds : Infinity;
     for (let start = 0; start < n; ) {
-      const got = this.wasm!.scan(start, n, w, opts.asOfSeconds, only, kEff, OUT_CAP);
+      const got = this.wasm!.scan(start, n, w, asOf, only, kEff, OUT_CAP);
       for (let i = 0; i < got; i++) {
         const row = outRows[i]!;
         if (opts.exclude?.has(this.ids[row]!)) continue;
@@ -373,9 +392,9 @@ export class SequenceIndex {
     const avail = this.avail;
     const tcode = this.tcode;
     const asOf = opts.asOfSeconds;
-    const n = ids.length;
+    const { end: n, check } = this.span(asOf);
     for (let row = 0; row < n; row++) {
-      if (avail[row]! > asOf) continue;
+      if (check && avail[row]! > asOf) continue;
       if (only >= 0 && tcode[row] !== only) continue;
       if (exclude !== undefined && exclude.has(ids[row]!)) continue;
       let sum = 0;

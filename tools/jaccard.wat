@@ -59,7 +59,9 @@
         (br_if $done (i32.ge_u (local.get $row) (local.get $end)))
         (block $next
           ;; point in time: only references available at asOf
-          (br_if $next (f64.gt (f64.load (i32.add (local.get $avail) (i32.shl (local.get $row) (i32.const 3)))) (local.get $asOf)))
+          ;; (asOf = +inf when the caller scans only the readable prefix: then the column is not read)
+          (if (f64.ne (local.get $asOf) (f64.const inf))
+            (then (br_if $next (f64.gt (f64.load (i32.add (local.get $avail) (i32.shl (local.get $row) (i32.const 3)))) (local.get $asOf)))))
           ;; one ticker only, when asked
           (if (i32.ge_s (local.get $only) (i32.const 0))
             (then (br_if $next (i32.ne (i32.load (i32.add (local.get $tcode) (i32.shl (local.get $row) (i32.const 2)))) (local.get $only)))))

@@ -1,19 +1,20 @@
 /**
- * The memory: Chroma collections of one run namespace (`<run>__events`, `<run>__reflections`, and
- * later the layered memory). Embeddings are computed here and passed explicitly; every collection
- * records the embedding model it was written with. Every read takes `asOf` and filters on the
- * record's `available_at`, so nothing dated after asOf can come back.
+ * The memory: Chroma collections of one run namespace (`<run>__events`, `<run>__reflections`,
+ * `<run>__layers`), the store of record. Embeddings are computed here and passed explicitly; every
+ * collection records the embedding model it was written with. Reads are answered by the run's working
+ * set in process (rebuilt from Chroma in one scan); every read takes `asOf` and returns nothing whose
+ * `available_at` is after it.
  */
-import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
+import { ChromaClient, type Collection, type Metadata } from "chromadb";
 import { RunName } from "../config/context.ts";
 import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
 import { InMemoryMemory } from "./in-memory.ts";
-import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
+import { KINDS, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
-  eventIdPrefix, eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection, toEpochSeconds,
+  eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection,
   type LayerName, type Meta, type Row, type StoredEvent, type StoredLayerRecord,
 } from "./records.ts";
 
@@ -37,38 +38,13 @@ const isConnectionFailure = (e: unknown): boolean => {
   );
 };
 
-/** Combines conditions the way Chroma wants them ($and needs two or more). */
-export function whereAll(conds: Where[]): Where | undefined {
-  if (conds.length === 0) return undefined;
-  if (conds.length === 1) return conds[0];
-  return { $and: conds };
-}
-
-export function windowWhere(f: WindowFilter): Where {
-  const conds: Where[] = [{ available_at: { $lte: toEpochSeconds(f.asOf) } }];
-  if (f.ticker) conds.push({ ticker: f.ticker });
-  if (f.from) conds.push({ epoch_day: { $gte: epochDay(f.from) } });
-  if (f.to) conds.push({ epoch_day: { $lte: epochDay(f.to) } });
-  return whereAll(conds)!;
-}
-
-/** The point-in-time window over live (not pruned) layer records, restricted to some layers when given. */
-function layerWhere(f: WindowFilter & { layers?: readonly LayerName[] }): Where {
-  const conds: Where[] = [windowWhere(f), { pruned: false }];
-  if (f.layers?.length) conds.push({ layer: { $in: [...f.layers] } });
-  return whereAll(conds)!;
-}
-
-type IdIndex = Map<string, { h: [number, number]; at: number }>;
 
 export class MemoryStore implements MemoryPort {
   private maxBatch = 1000;
-  /** every layer record id with its readable-from instant, loaded on the first fingerprint and kept current by our writes */
-  private index?: IdIndex;
   /**
-   * The working set: every event and reflection of the run, with its embedding, in process. Loaded from
-   * Chroma on the first read (one scan: a resume, or another process opening the run) and kept current
-   * by our writes; every read of events and reflections is answered from it.
+   * The working set: every event, reflection and layer record of the run, with its embedding, in
+   * process. Loaded from Chroma on the first read (one scan: a resume, or another process opening the
+   * run) and kept current by our writes; every read is answered from it.
    */
   private working?: Promise<InMemoryMemory>;
   /** deferred writes in flight (write-behind), and the first error one of them met */
@@ -127,10 +103,6 @@ export class MemoryStore implements MemoryPort {
     return `Chroma at ${this.url}, collections ${collectionName(this.run, "*")}`;
   }
 
-  private indexRows(kind: Kind, rows: Row[]): void {
-    if (kind === "layers" && this.index) for (const r of rows) this.index.set(r.id, { h: idHash(r.id), at: Number(r.meta.available_at) });
-  }
-
   private async scan(kind: Kind, include: ("documents" | "metadatas" | "embeddings")[], each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void): Promise<void> {
     const page = Math.max(100, this.maxBatch);
     for (let offset = 0; ; offset += page) {
@@ -150,8 +122,11 @@ export class MemoryStore implements MemoryPort {
       await this.scan("reflections", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => reflections.push({ record: rowToReflection(id, doc, meta), embedding: e ?? [] }));
       // a stable order, whatever order Chroma returns them in
       const order = (a: { record: { date: string; id: string } }, b: { record: { date: string; id: string } }) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id);
+      const layers: { record: StoredLayerRecord; embedding: number[] }[] = [];
+      await this.scan("layers", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => layers.push({ record: rowToLayer(id, doc, meta), embedding: e ?? [] }));
       ws.hold("events", events.sort(order));
       ws.hold("reflections", reflections.sort(order));
+      ws.hold("layers", layers.sort(order));
       return ws;
     })();
     this.working.catch(() => (this.working = undefined));
@@ -159,13 +134,7 @@ export class MemoryStore implements MemoryPort {
   }
 
   async fingerprint(at: AsOf): Promise<Fingerprint> {
-    const ws = await this.workingSet();
-    if (!this.index) {
-      const index: IdIndex = new Map();
-      await this.scan("layers", ["metadatas"], (id, _d, meta) => index.set(id, { h: idHash(id), at: Number(meta.available_at ?? 0) }));
-      this.index = index;
-    }
-    return { events: ws.printOf("events", at), reflections: ws.printOf("reflections", at), layers: printOf(this.index.values(), toEpochSeconds(at)) };
+    return (await this.workingSet()).fingerprint(at);
   }
 
   /**
@@ -184,11 +153,11 @@ export class MemoryStore implements MemoryPort {
           col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
         );
       // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
-      const fromRow = kind === "events" ? rowToEvent : kind === "reflections" ? rowToReflection : undefined;
+      const fromRow = kind === "events" ? rowToEvent : kind === "reflections" ? rowToReflection : rowToLayer;
       const hold = async () => {
         if (fromRow && this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: fromRow(r.id, r.document, r.meta), embedding: embeddings[j]! })));
       };
-      if (o.defer && fromRow) {
+      if (o.defer) {
         await this.workingSet(); // a deferred write must be readable at once
         await hold();
         const p: Promise<void> = write().then(
@@ -203,7 +172,6 @@ export class MemoryStore implements MemoryPort {
         await write();
         await hold();
       }
-      this.indexRows(kind, batch);
     }
     return unique.length;
   }
@@ -223,30 +191,6 @@ export class MemoryStore implements MemoryPort {
 
   putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number> {
     return this.upsert("reflections", reflections.map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`, o);
-  }
-
-  private async getAll(kind: Kind, where: Where, ids?: string[]): Promise<{ id: string; document: string | null; meta: Meta }[]> {
-    const col = this.collections[kind];
-    const out: { id: string; document: string | null; meta: Meta }[] = [];
-    const page = Math.max(100, this.maxBatch);
-    for (let offset = 0; ; offset += page) {
-      const res = await this.guard(`read ${kind}`, () => col.get({ where, ids, limit: page, offset, include: ["documents", "metadatas"] }));
-      res.ids.forEach((id, i) => out.push({ id, document: res.documents[i] ?? null, meta: (res.metadatas[i] ?? {}) as Meta }));
-      if (res.ids.length < page) break;
-    }
-    return out;
-  }
-
-  private async search(kind: Kind, query: { text?: string; embedding?: number[] }, where: Where, k: number) {
-    const embedding = query.embedding ?? (await this.embedder.embed([query.text ?? ""]))[0]!;
-    const col = this.collections[kind];
-    const res = await this.guard(`search ${kind}`, () =>
-      col.query({ queryEmbeddings: [embedding], nResults: k, where, include: ["documents", "metadatas", "distances"] }),
-    );
-    return (res.ids[0] ?? []).map((id, i) => ({
-      id, document: res.documents[0]?.[i] ?? null, meta: (res.metadatas[0]?.[i] ?? {}) as Meta,
-      similarity: 1 - (res.distances[0]?.[i] ?? 1),
-    }));
   }
 
   /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
@@ -294,20 +238,22 @@ export class MemoryStore implements MemoryPort {
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
   async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
-    const rows = await this.getAll("layers", layerWhere(f), f.ids);
-    return rows.map((r) => rowToLayer(r.id, r.document, r.meta)).sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+    return (await this.workingSet()).getLayerRecords(f);
   }
 
+  /** Top-k live layer records by cosine similarity (exact), within the point-in-time window. */
   async searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]> {
-    const hits = await this.search("layers", q, layerWhere(q), q.k);
-    return hits.map((h) => ({ record: rowToLayer(h.id, h.document, h.meta), similarity: h.similarity }));
+    return (await this.workingSet()).searchLayerRecords(q);
   }
 
   /** Writes the upkeep state (layer, importance, access count) of existing records; embeddings are untouched. */
   async updateLayerRecords(records: StoredLayerRecord[]): Promise<void> {
+    const ws = await this.workingSet();
     for (let i = 0; i < records.length; i += this.maxBatch) {
       const batch = records.slice(i, i + this.maxBatch).map(layerToRow);
       await this.guard(`update ${batch.length} layer records`, () => this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }));
+      // held as Chroma now has it: the new metadata over the stored document (the working set keeps its text)
+      await ws.updateLayerRecords(batch.map((r) => rowToLayer(r.id, r.document, r.meta)));
     }
   }
 
