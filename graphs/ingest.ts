@@ -60,9 +60,13 @@ function fanOut(state: S) {
 async function extract(state: S & { batchIndex?: number }, config: Config) {
   const r = await resourcesOf(config);
   const batch = (state.batches ?? [])[0] as ExtractorInput;
-  const out = await runAgent(extractor, batch, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  // The model sees each item under a short alias (n1, n2, ...): no third-party id reaches the prompt,
+  // and its source_ids are mapped back (the item's own id still names it in errors).
+  const shown = { ...batch, items: batch.items.map((n, k) => ({ ...n, id: `n${k + 1}`, source: n.id })) };
+  const real = new Map(shown.items.map((n) => [n.id, n.source]));
+  const out = await runAgent(extractor, shown, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const b = String(state.batchIndex ?? 0).padStart(4, "0");
-  return { raw: out.events.map((e, k) => ({ ...e, id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
+  return { raw: out.events.map((e, k) => ({ ...e, source_ids: e.source_ids.map((s) => real.get(s)!), id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
 }
 
 async function merge(state: S, config: Config) {

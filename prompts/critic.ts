@@ -1,5 +1,5 @@
 import { seriesText, type SeriesDay } from "../src/domain/series.ts";
-import { definePrompt } from "./define.ts";
+import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface CriticInput {
   ticker: string;
@@ -13,10 +13,11 @@ export interface CriticInput {
 /** SEP-Memory self-reflection: critique explanation v1 with the memory of past mistakes and patterns. */
 export const criticPrompt = definePrompt<CriticInput>({
   id: "critic",
-  version: "1.0.0",
-  system: `You review a stock prediction before it is final. Compare its reasoning with lessons from memory: past mistakes in similar situations and consolidated patterns that held. Point out events it missed, noise it overweighted, and any past mistake it repeats. Say whether the prediction should be kept or reconsidered.`,
+  version: "1.0.1",
+  system: `You review a stock prediction before it is final. Compare its reasoning with lessons from memory: past mistakes in similar situations and consolidated patterns that held. Point out events it missed, noise it overweighted, and any past mistake it repeats. Say whether the prediction should be kept or reconsidered.
+${UNTRUSTED_RULE}`,
   render: (i) =>
-    `Company: ${i.ticker}. Today: ${i.date}.\nToday's events:\n${seriesText([i.today])}\n\nFirst answer (v1): ${i.v1.movement}. ${i.v1.reason}\n\nLessons from memory:\n${i.lessons.length ? i.lessons.map((l) => `- [${l.id}] (${l.layer}, ${l.date}) ${l.text}`).join("\n") : "(none)"}\n\n` +
+    `Company: ${i.ticker}. Today: ${i.date}.\nToday's events:\n${seriesText([i.today])}\n\nFirst answer (v1): ${i.v1.movement}. ${fence(i.v1.reason)}\n\nLessons from memory:\n${i.lessons.length ? i.lessons.map((l) => `- [${l.id}] (${l.layer}, ${l.date}) ${fence(l.text)}`).join("\n") : "(none)"}\n\n` +
     `Return {"critique": "...", "missed": ["..."], "overweighted": ["..."], "verdict": "keep" | "reconsider", "lessons_used": ["<lesson id>", ...]}.`,
 });
 

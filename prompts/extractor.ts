@@ -4,7 +4,8 @@ import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
 export interface ExtractorInput {
   ticker: string;
   date: string;
-  items: { id: string; published_at: string; text: string }[];
+  /** `id` is what the model sees (an alias in the pipeline); `source`, the item's own id, names it in errors */
+  items: { id: string; source?: string; published_at: string; text: string }[];
 }
 
 const taxonomyText = TAXONOMY.map(([g, types]) => `- ${g}: ${types.join("; ")}`).join("\n");
@@ -12,7 +13,7 @@ const taxonomyText = TAXONOMY.map(([g, types]) => `- ${g}: ${types.join("; ")}`)
 /** Paper 3.1.1: news -> structured events in the 13-group / 57-type taxonomy. */
 export const extractorPrompt = definePrompt<ExtractorInput>({
   id: "extractor",
-  version: "1.0.0",
+  version: "1.0.1",
   system: `You are a financial event extraction analyst. From news and social posts about a listed company, you extract the distinct real-world events they report, in a fixed taxonomy.
 
 Event taxonomy (group: types):

@@ -1,4 +1,4 @@
-import { definePrompt } from "./define.ts";
+import { definePrompt, fence } from "./define.ts";
 import type { PredictorInput } from "./predictor.ts";
 import { predictorPromptV12 } from "./predictor.ts";
 
@@ -10,12 +10,12 @@ export interface ReviserInput extends PredictorInput {
 /** SEP-Memory self-reflection: the predictor's second pass (v2), given its first answer and the critique. */
 export const reviserPrompt = definePrompt<ReviserInput>({
   id: "reviser",
-  version: "1.0.0",
+  version: "1.0.1",
   system: `${predictorPromptV12.system}\nYou already gave a first answer and received a critique based on past mistakes. Write your final answer: keep the first one if the critique does not hold, change it if it does. Explain which.`,
   render: (i) =>
     predictorPromptV12.render(i).replace(
       /\n\nReturn \{/,
-      `\n\nYour first answer (v1): ${i.v1.movement}. ${i.v1.reason}\n\nCritique (${i.critique.verdict}): ${i.critique.text}\nMissed: ${i.critique.missed.join("; ") || "-"}\nOverweighted: ${i.critique.overweighted.join("; ") || "-"}\n\nReturn {`,
+      `\n\nYour first answer (v1): ${i.v1.movement}. ${fence(i.v1.reason)}\n\nCritique (${i.critique.verdict}): ${fence(i.critique.text)}\nMissed: ${fence(i.critique.missed.join("; ") || "-")}\nOverweighted: ${fence(i.critique.overweighted.join("; ") || "-")}\n\nReturn {`,
     ),
 });
 

@@ -1,7 +1,4 @@
-import { definePrompt } from "./define.ts";
-
-/** One line per event in this prompt's lists: a description's own line breaks would read as list structure. */
-const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import type { TrackerCandidate } from "./tracker.ts";
 
 export interface TrackerBatchInput {
@@ -21,17 +18,18 @@ export interface TrackerBatchInput {
 export const trackerBatchPrompt = definePrompt<TrackerBatchInput>({
   id: "tracker-batch",
   version: "1.0.0",
-  system: `You track how company events develop over time and what each new report adds, for several of today's events at once. For each of today's events, first name the one earlier event among that event's own candidates that it directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough, and an event may only be linked to one of its own candidates. Then write its incremental information: what it adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. Judge each of today's events on its own; be concrete and brief (at most 80 words of incremental information each). Answer every one of today's events exactly once, by its key.`,
+  system: `You track how company events develop over time and what each new report adds, for several of today's events at once. For each of today's events, first name the one earlier event among that event's own candidates that it directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough, and an event may only be linked to one of its own candidates. Then write its incremental information: what it adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. Judge each of today's events on its own; be concrete and brief (at most 80 words of incremental information each). Answer every one of today's events exactly once, by its key.
+${UNTRUSTED_RULE}`,
   render: (i) =>
     `Company: ${i.ticker}. Today: ${i.date}.\n\nEarlier events:\n` +
     (i.earlier.length
       ? i.earlier
-          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${oneLine(c.description)}` + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${oneLine(s.description)}`).join(" | ")}` : ""))
+          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${fence(c.description)}` + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""))
           .join("\n")
       : "(none)") +
     `\n\nToday's events:\n` +
     i.events
-      .map((e) => `* {${e.key}} (${e.group} / ${e.type}) ${oneLine(e.description)}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`)
+      .map((e) => `* {${e.key}} (${e.group} / ${e.type}) ${fence(e.description)}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`)
       .join("\n") +
     `\n\nReturn {"events": [{"key": "<key>", "predecessor_id": "<one of its candidate ids>" or null, "why": "<one sentence>", "delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}, ...]}, one entry per key.`,
 });

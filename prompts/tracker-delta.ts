@@ -1,4 +1,4 @@
-import { definePrompt } from "./define.ts";
+import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface TrackerDeltaInput {
   ticker: string;
@@ -11,11 +11,12 @@ export interface TrackerDeltaInput {
 /** Paper 3.1.3 (step 2): the incremental information of today's event against its chain. */
 export const trackerDeltaPrompt = definePrompt<TrackerDeltaInput>({
   id: "tracker-delta",
-  version: "1.0.0",
-  system: `You write the incremental information of a company event: what today's report adds to what was already known from the earlier stages of the same story, and whether that news is more positive, more negative, or neutral compared with what the earlier stages led the market to expect. For a new story with no earlier stages, state what is new and judge it against a neutral expectation. Be concrete and brief (at most 80 words).`,
+  version: "1.0.1",
+  system: `You write the incremental information of a company event: what today's report adds to what was already known from the earlier stages of the same story, and whether that news is more positive, more negative, or neutral compared with what the earlier stages led the market to expect. For a new story with no earlier stages, state what is new and judge it against a neutral expectation. Be concrete and brief (at most 80 words).
+${UNTRUSTED_RULE}`,
   render: (i) =>
-    `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${i.event.description}\n\nEarlier stages (oldest first):\n` +
-    (i.chain.length ? i.chain.map((c) => `- ${c.date}: ${c.description}`).join("\n") : "(none: a new story)") +
+    `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${fence(i.event.description)}\n\nEarlier stages (oldest first):\n` +
+    (i.chain.length ? i.chain.map((c) => `- ${c.date}: ${fence(c.description)}`).join("\n") : "(none: a new story)") +
     `\n\nReturn {"delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}.`,
 });
 

@@ -1,4 +1,4 @@
-import { definePrompt } from "./define.ts";
+import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface TrackerLinkInput {
   ticker: string;
@@ -10,11 +10,12 @@ export interface TrackerLinkInput {
 /** Paper 3.1.3 (step 1): which earlier event, if any, is the direct predecessor of today's event. */
 export const trackerLinkPrompt = definePrompt<TrackerLinkInput>({
   id: "tracker-link",
-  version: "1.0.0",
-  system: `You track how company events develop over time. Given today's event and earlier events of the same company from the last trading days, name the one earlier event that this event directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling). If none of them is the same story, answer null. Similar wording alone is not enough.`,
+  version: "1.0.1",
+  system: `You track how company events develop over time. Given today's event and earlier events of the same company from the last trading days, name the one earlier event that this event directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling). If none of them is the same story, answer null. Similar wording alone is not enough.
+${UNTRUSTED_RULE}`,
   render: (i) =>
-    `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${i.event.description}\n\nEarlier events:\n` +
-    i.candidates.map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${c.description}`).join("\n") +
+    `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${fence(i.event.description)}\n\nEarlier events:\n` +
+    i.candidates.map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${fence(c.description)}`).join("\n") +
     `\n\nReturn {"predecessor_id": "<id>" or null, "why": "<one sentence>"}.`,
 });
 

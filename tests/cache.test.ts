@@ -61,7 +61,7 @@ describe("response cache", () => {
     const first = await llmDay(cache);
     const uncached = await llmDay(undefined);
     expect(uncached.calls).toBe(first.usage.calls + first.usage.cacheHits); // every invocation asks the model
-    const other = await llmDay(cache, { prompts: { predictor: "1.0.0" } });
+    const other = await llmDay(cache, { prompts: { predictor: "1.0.1" } });
     expect(other.calls).toBe(1); // only the predictor, whose prompt version changed, asks the model again
     expect(other.usage.byAgent.get("predictor")!.calls).toBe(1);
   });

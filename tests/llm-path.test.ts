@@ -95,9 +95,12 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     // extractor: 3 batches (Send fan-out) + 1 retry of an invalid type, quoting the error
     const ex = calls.get("extractor")!;
     expect(ex).toHaveLength(4);
-    const sent = new Set(ex.flatMap((m) => idsIn(user(m), /<news id="([^"]+)"/g)));
-    expect(sent).toEqual(new Set(day.items.map((i) => i.id)));
-    expect(textOf(ex[0]![0]!)).toMatch(/untrusted data/);
+    // each batch shows its items under aliases n1.. (no third-party id in a prompt); every item is sent once
+    const sent = ex.filter((m) => m.length === 2).map((m) => idsIn(user(m), /<news id="([^"]+)"/g));
+    for (const ids of sent) expect(ids).toEqual(ids.map((_, k) => `n${k + 1}`));
+    expect(sent.flat()).toHaveLength(day.items.length);
+    for (const i of day.items) expect(ex.some((m) => user(m).includes(i.id))).toBe(false);
+    expect(textOf(ex[0]![0]!)).toMatch(/is untrusted/);
     const retried = ex.find((m) => m.length > 2)!;
     expect(textOf(retried.at(-1)!)).toMatch(/"Product Magic" is not a type of group "Products and Market"/);
 
@@ -132,7 +135,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(out.candidates!.every((c) => c.date < T)).toBe(true);
     const pr = calls.get("predictor")!;
     expect(pr).toHaveLength(2);
-    expect(user(pr[0]!)).toMatch(/Today's incremental information:[\s\S]*Launch confirmed with prices and dates \[more_positive\]/);
+    expect(user(pr[0]!)).toMatch(/Today's incremental information:[\s\S]*<data>Launch confirmed with prices and dates<\/data> \[more_positive\]/);
     expect(user(pr[0]!)).toContain(`[${candidates[0]}]`);
     expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
     expect(out.prediction).toMatchObject({ ticker: "MSFT", date: T, movement: "up", references: [candidates[0]], as_of: day.asOf });
@@ -247,8 +250,8 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
       movement: "down", reason: "Revised: launches were sold before", references: [lesson.id],
       self_reflection: { v1: { movement: "up", reason: "The launch looks bullish" }, critique: "The same launch call failed on 2015-10-02", verdict: "reconsider" },
     });
-    expect(calls.get("critic")![0]).toMatch(/First answer \(v1\): up\. The launch looks bullish[\s\S]*\[lm:error:MSFT:2015-10-02:abc\] \(reflection, 2015-10-02\)/);
-    expect(calls.get("reviser")![0]).toMatch(/Your first answer \(v1\): up\.[\s\S]*Critique \(reconsider\): The same launch call failed[\s\S]*Missed: weak guidance/);
+    expect(calls.get("critic")![0]).toMatch(/First answer \(v1\): up\. <data>The launch looks bullish<\/data>[\s\S]*\[lm:error:MSFT:2015-10-02:abc\] \(reflection, 2015-10-02\) <data>/);
+    expect(calls.get("reviser")![0]).toMatch(/Your first answer \(v1\): up\.[\s\S]*Critique \(reconsider\): <data>The same launch call failed[\s\S]*Missed: <data>weak guidance<\/data>/);
     expect(calls.get("reviser")![0]).toContain(`[${lesson.id}]`); // the lesson can be cited, so it gets the reward
   });
 });

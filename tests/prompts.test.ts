@@ -16,20 +16,20 @@ describe("prompts", () => {
   });
 
   it("the run context picks a version, the newest by default, and names a missing one", () => {
-    expect(promptFor(predictor, runContext()).version).toBe("1.2.0");
-    expect(promptFor(predictor, runContext({ prompts: { predictor: "1.0.0" } })).system).not.toMatch(/three steps/);
-    expect(promptVersions(runContext({ prompts: { predictor: "1.0.0" } })).predictor).toBe("1.0.0");
-    expect(() => promptFor(predictor, runContext({ prompts: { predictor: "9.9.9" } }))).toThrow(/predictor has no prompt version 9\.9\.9 \(versions: 1\.0\.0, 1\.1\.0, 1\.2\.0\)/);
+    expect(promptFor(predictor, runContext()).version).toBe("1.2.1");
+    expect(promptFor(predictor, runContext({ prompts: { predictor: "1.0.1" } })).system).not.toMatch(/three steps/);
+    expect(promptVersions(runContext({ prompts: { predictor: "1.0.1" } })).predictor).toBe("1.0.1");
+    expect(() => promptFor(predictor, runContext({ prompts: { predictor: "9.9.9" } }))).toThrow(/predictor has no prompt version 9\.9\.9 \(versions: 1\.0\.1, 1\.1\.1, 1\.2\.1\)/);
     expect(() => runContext({ prompts: { predictor: "latest" } })).toThrow(/expected a version/);
   });
 });
 
-describe("predictor 1.2.0 (layered memory)", () => {
-  it("adds the memory records, and renders exactly 1.1.0 otherwise", async () => {
+describe("predictor 1.2.1 (layered memory)", () => {
+  it("adds the memory records (fenced), and renders exactly 1.1.1 otherwise", async () => {
     const { predictorPromptV11, predictorPromptV12 } = await import("../prompts/predictor.ts");
     const input = { ticker: "MSFT", date: "2015-10-07", series: [], today: { date: "2015-10-07", events: [] }, references: [] };
     const withMem = predictorPromptV12.render({ ...input, memories: [{ id: "lm:daily:MSFT:2015-10-06:ab", layer: "short", date: "2015-10-06", text: "MSFT closed up" }] });
-    expect(withMem).toMatch(/Memory records .*:\n- \[lm:daily:MSFT:2015-10-06:ab\] \(short, 2015-10-06\) MSFT closed up\n\nReturn \{/);
+    expect(withMem).toMatch(/Memory records .*:\n- \[lm:daily:MSFT:2015-10-06:ab\] \(short, 2015-10-06\) <data>MSFT closed up<\/data>\n\nReturn \{/);
     expect(predictorPromptV12.render(input)).toBe(predictorPromptV11.render(input)); // StockMem-only: unchanged
     expect(predictorPromptV12.system).toBe(predictorPromptV11.system);
   });

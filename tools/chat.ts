@@ -13,6 +13,8 @@ import type { Prediction } from "../src/domain/schemas.ts";
 import type { SeriesDay } from "../src/domain/series.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { retrieveReferences } from "./retrieval.ts";
+import { fence } from "../prompts/define.ts";
+import type { DeltaInfo } from "../src/domain/schemas.ts";
 
 /** What the chat tools use: the run's context, data and memory, and three functions from above. */
 export interface ChatDeps {
@@ -38,6 +40,9 @@ const DateArg = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("trading date Y
 const TickerArg = z.string().describe("ticker, e.g. AAPL");
 
 export class OutOfScope extends Error {}
+
+/** Tool results carry news-derived text to the chat model: fenced, like every prompt's (prompts/define.ts). */
+const fencedDelta = (d: DeltaInfo | null) => d && { text: fence(d.text), direction: d.direction };
 
 export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterface[] {
   const asOfConversation = dayContext(r.data, scope.ticker, scope.date).asOf;
@@ -66,7 +71,7 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
         const events = await r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
-        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: e.description, delta: e.delta })) };
+        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) })) };
       }),
       { name: "day_events", description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
     ),
@@ -77,7 +82,7 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         while (id && chain.length <= r.ctx.Dmax) {
           const [e] = await r.store.getEvents({ asOf: asOfConversation, ids: [id] });
           if (!e) break;
-          chain.unshift({ id: e.id, date: e.date, type: e.type, description: e.description, delta: e.delta });
+          chain.unshift({ id: e.id, date: e.date, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) });
           id = e.predecessor_id;
         }
         if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${scope.date}`);
@@ -90,7 +95,7 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         const d = day(ticker, date);
         const { series, asOf } = await r.series(d.ticker, d.date);
         const refs = await retrieveReferences(r.store, { ticker: d.ticker, date: d.date, asOf, series, w: r.ctx.w, k: k ?? 5, a: r.ctx.a, scope: r.ctx.referenceScope });
-        return { ticker: d.ticker, date: d.date, similar: refs.map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, similarity: Number(x.similarity.toFixed(3)), moved: x.label, reason: x.reason })) };
+        return { ticker: d.ticker, date: d.date, similar: refs.map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, similarity: Number(x.similarity.toFixed(3)), moved: x.label, reason: fence(x.reason) })) };
       }),
       { name: "similar_situations", description: "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }) },
     ),
@@ -98,7 +103,7 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
         const p = await r.predict(d.ticker, d.date);
-        return { ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason, references: p.references, as_of: p.as_of };
+        return { ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason), references: p.references, as_of: p.as_of };
       }),
       { name: "predict", description: "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
     ),
@@ -109,8 +114,8 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
         const refs = await r.store.getReflections({ asOf: p.as_of });
         return {
-          ticker: d.ticker, date: d.date, movement: p.movement, reason: p.reason,
-          references: p.references.map((id) => refs.find((x) => x.id === id)).filter((x) => x !== undefined).map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: x.reason, key_events: x.key_events })),
+          ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason),
+          references: p.references.map((id) => refs.find((x) => x.id === id)).filter((x) => x !== undefined).map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
         };
       }),
       { name: "explain_prediction", description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },

@@ -20,7 +20,7 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
   name: "extractor",
   prompts: extractorPrompts,
   schema: ExtractorOutput,
-  itemId: (i) => `${i.ticker} ${i.date} items ${i.items.map((n) => n.id).join(",")}`,
+  itemId: (i) => `${i.ticker} ${i.date} items ${i.items.map((n) => n.source ?? n.id).join(",")}`,
   check(input, out) {
     const ids = new Set(input.items.map((n) => n.id));
     for (const [k, e] of out.events.entries()) {

@@ -2,6 +2,7 @@
  * The offline chat: an honest command-style assistant (no LLM). It routes plain requests to the same
  * tools an LLM agent would call, then phrases the tool's result. It says what it can answer.
  */
+import { unfence } from "../../prompts/define.ts";
 
 export interface Route {
   name: string;
@@ -37,9 +38,9 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 export function formatToolAnswer(name: string, raw: string): string {
   let r: Json;
   try {
-    r = JSON.parse(raw) as Json;
+    r = JSON.parse(unfence(raw)) as Json; // the tools fence news-derived text for models; a person reads it plain
   } catch {
-    return raw;
+    return unfence(raw);
   }
   if (r.error) return `Sorry: ${r.error}`;
   const delta = (d: Json | null) => (d ? ` [${d.direction}] ${d.text}` : "");

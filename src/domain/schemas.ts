@@ -10,8 +10,11 @@ export const IsoInstant = z.iso.datetime({ offset: true });
 export const Ticker = z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/, "expected an upper-case ticker such as AAPL");
 
 /** One news item or social post, as stored in news.jsonl. */
+/** What an id shown to a model may be made of: news item ids are checked against it at load (ours are built from it). */
+export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/;
+
 export const NewsItem = z.object({
-  id: z.string().min(1),
+  id: z.string().regex(SAFE_ID, "id must be 1-128 characters of A-Z a-z 0-9 . _ : @ / + - (starting with a letter or digit)"),
   ticker: Ticker,
   published_at: IsoInstant,
   title: z.string().nullable().optional(),

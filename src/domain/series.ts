@@ -1,5 +1,6 @@
 /** The event series of a window, as agents read it: per trading day, its merged events with their delta info. */
 import { z } from "zod";
+import { fence } from "../../prompts/define.ts";
 import { DeltaInfo, IsoDate, Movement } from "./schemas.ts";
 
 export const SeriesEvent = z.object({
@@ -26,14 +27,14 @@ export const Reference = z.object({
 });
 export type Reference = z.infer<typeof Reference>;
 
-/** Compact text of a series for prompts: one line per event, days oldest first. */
+/** Compact text of a series for prompts: one line per event, days oldest first; derived text fenced. */
 export function seriesText(series: readonly SeriesDay[], withDelta = true): string {
   if (series.every((d) => d.events.length === 0)) return "(no events in the window)";
   return series
     .map((d) => {
       const lines = d.events.map((e) => {
-        const delta = withDelta && e.delta ? ` | new: ${e.delta.text} [${e.delta.direction}]` : "";
-        return `  - [${e.id}] ${e.group} / ${e.type}: ${e.description}${delta}`;
+        const delta = withDelta && e.delta ? ` | new: ${fence(e.delta.text)} [${e.delta.direction}]` : "";
+        return `  - [${e.id}] ${e.group} / ${e.type}: ${fence(e.description)}${delta}`;
       });
       return `${d.date}:\n${lines.length ? lines.join("\n") : "  (no events)"}`;
     })

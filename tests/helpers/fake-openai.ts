@@ -29,10 +29,11 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
-/** The agent whose (any version of the) system prompt opens the system message. */
+/** The agent whose (any version of the) system prompt opens the system message; the longest match wins (the reviser's opens with the predictor's). */
 export function agentOfSystem(system: string): AgentName | "unknown" {
-  for (const a of AGENTS) for (const p of a.prompts) if (system.startsWith(p.system)) return a.name;
-  return "unknown";
+  let best: { name: AgentName; length: number } | undefined;
+  for (const a of AGENTS) for (const p of a.prompts) if (system.startsWith(p.system) && p.system.length > (best?.length ?? -1)) best = { name: a.name, length: p.system.length };
+  return best?.name ?? "unknown";
 }
 
 export async function fakeOpenAI(o: {
