@@ -3,7 +3,7 @@
  * URL credentials: a real ChatOpenAI talks to a local OpenAI-compatible server with a planted key.
  */
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -17,7 +17,7 @@ import { scrub, secretValues } from "../src/observability/secrets.ts";
 import { readTrace } from "../src/observability/trace.ts";
 import { validAnswer } from "./helpers/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
-import { agentOfSystem } from "./helpers/fake-openai.ts";
+import { agentOfSystem, fakeOpenAI } from "./helpers/fake-openai.ts";
 import { localServer } from "./helpers/http-server.ts";
 
 const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
@@ -90,5 +90,59 @@ describe("secrets", () => {
     }
     // nor the Chroma data files
     for (const f of files(join(state))) if (/chroma/.test(f)) expect(readFileSync(f, "latin1").includes("PLANTEDsecret"), f).toBe(false);
+  });
+});
+
+describe("secrets planted in news, model answers and the environment", () => {
+  const PLAIN = "PlainPlanted0123456789tokenvalue"; // a key without the sk- shape: known only as an env value
+  it("reach no byte under the state dir (Chroma's files included), no child's environment, and the state is owner-only", async () => {
+    const home = mkdtempSync(join(tmpdir(), "stockmem-secret2-"));
+    const st = join(home, "state");
+    vi.stubEnv("STOCKMEM_DATA_DIR", st);
+    vi.stubEnv("MY_SERVICE_TOKEN", PLAIN);
+    // news carrying both keys
+    const dataDir = join(home, "data");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(dataDir);
+    copyFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), join(dataDir, "prices.csv"));
+    const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+      .filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-25" && n.published_at < "2015-10-03");
+    writeFileSync(join(dataDir, "news.jsonl"), news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n") + "\n");
+    // a model that echoes both keys in every answer, and, in the extractor's, one straddling the trace's 1500-character cut
+    const echo = (v: unknown): unknown => (typeof v === "string" ? `${v} ${KEY} ${PLAIN}` : Array.isArray(v) ? v.map(echo) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x])) : v);
+    const fake = await fakeOpenAI({
+      delayMs: 0,
+      answer: (agent, messages) => {
+        const body = JSON.stringify(echo(JSON.parse(validAnswer(agent, messages))));
+        const head = '{"note": "';
+        return agent === "extractor" ? `${head}${"x".repeat(1490 - head.length)}${KEY}", ${body.slice(1)}` : body;
+      },
+    });
+    vi.stubEnv("OPENAI_BASE_URL", fake.url);
+    const server = await tempChroma(join(st, "chroma"));
+    vi.stubEnv("CHROMA_URL", server.url);
+    try {
+      await executeRun({ ctx: runContext({ run: "planted", model: "openai:fake-model", cache: true, layered: true }), dataDir, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+      // no prompt carried either key (the news did: the extractor's prompts show where they were cut out)
+      const sent = fake.calls.flatMap((c) => c.messages.map((m) => m.content));
+      expect(sent.some((t) => t.includes(KEY) || t.includes(PLAIN) || t.includes("PLANTEDsecret"))).toBe(false);
+      expect(sent.some((t) => /my key is (sk-)?\*\*\* and token \*\*\*/.test(t))).toBe(true);
+    } finally {
+      await fake.close();
+      const environ = server.pid ? readFileSync(`/proc/${server.pid}/environ`, "latin1") : "";
+      await server.stop();
+      expect(environ).toContain("CHROMA_TELEMETRY");
+      expect(environ).not.toContain(KEY);
+      expect(environ).not.toContain(PLAIN);
+    }
+    expect(statSync(st).mode & 0o777).toBe(0o700);
+    const all = [...files(st)];
+    expect(all.some((f) => f.endsWith("chroma.sqlite3"))).toBe(true);
+    expect(all.some((f) => f.includes(join(st, "traces")))).toBe(true);
+    for (const f of all) {
+      const bytes = readFileSync(f, "latin1");
+      for (const part of ["PLANTEDsecret", "Planted0123"]) expect(bytes.includes(part), `${f} holds ${part}`).toBe(false);
+      expect(statSync(f).mode & 0o077, `${f} is readable by others`).toBe(0);
+    }
   });
 });

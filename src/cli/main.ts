@@ -120,7 +120,7 @@ async function memoryResetCommand(args: string[]): Promise<void> {
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--model-timeout SECONDS] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
@@ -174,5 +174,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
+  process.umask(0o077); // every file the command writes (state, checkpoints, evals, exports) is owner-only
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

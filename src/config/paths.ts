@@ -1,4 +1,5 @@
 /** Where things live. One home for the defaults of the market data dir and the state dir. */
+import { chmodSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,6 +16,14 @@ export function marketDataDir(flag?: string, env: NodeJS.ProcessEnv = process.en
 /** State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR, default .stockmem/ in the working directory. */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.STOCKMEM_DATA_DIR ?? ".stockmem");
+}
+
+/** The state dir, created owner-only (0700) or narrowed to it: memory, checkpoints and traces are private. */
+export function privateStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = stateDir(env);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
 }
 
 /** The files of a run: <state dir>/runs/<run>/ (predictions.jsonl, grpo.jsonl, the lock). */

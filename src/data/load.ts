@@ -11,6 +11,7 @@ import { TradingCalendar } from "./calendar.ts";
 import { DataError } from "./errors.ts";
 import { labelOf, simpleReturn } from "./labels.ts";
 import { readLines, type Progress } from "./read-lines.ts";
+import { scrub, secretValues } from "../observability/secrets.ts";
 
 export interface LoadOptions {
   /** Skip malformed lines (counted in the report) instead of failing on the first one. */
@@ -40,6 +41,8 @@ export interface LoadReport {
   duplicateIds: number;
   emptyText: number;
   truncatedTexts: number;
+  /** items whose text held a secret (an env value, a key or token shape), replaced by *** at load */
+  scrubbedSecrets: number;
   filteredTickers: Record<string, number>;
   unknownTickers: Record<string, number>;
   beforePriceRange: Record<string, number>;
@@ -79,7 +82,7 @@ function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: 
 
 export function emptyReport(): LoadReport {
   return {
-    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0,
+    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0,
     filteredTickers: {}, unknownTickers: {}, beforePriceRange: {}, afterPriceRange: {}, droppedBySpamCap: {}, keptItems: 0,
   };
 }
@@ -175,6 +178,7 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   const buckets = new Map<string, NewsItem[][]>();
   for (const [t, cal] of calendars) buckets.set(t, Array.from({ length: cal.length }, () => []));
   const seen = new Set<string>();
+  const secrets = secretValues();
 
   for await (const { line, text } of readLines(newsFile, opts.onProgress?.(newsFile))) {
     if (text.trim() === "") continue;
@@ -210,6 +214,12 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
       report.emptyText++;
       continue;
     }
+    // secrets out before anything can carry them on (prompts, state, checkpoints, memory), and before a cut could leave half of one
+    const clean = scrub(item.text, secrets);
+    const title = item.title ? scrub(item.title, secrets) : item.title;
+    if (clean !== item.text || title !== item.title) report.scrubbedSecrets++;
+    item.text = clean;
+    item.title = title;
     if (item.text.length > maxTextChars) {
       item.text = item.text.slice(0, maxTextChars) + TRUNCATION_MARKER(item.text.length - maxTextChars);
       report.truncatedTexts++;

@@ -12,6 +12,7 @@ export function describeReport(r: LoadReport): string[] {
   add(r.duplicateIds, "duplicate item ids removed");
   add(r.emptyText, "items with empty text skipped");
   add(r.truncatedTexts, "texts truncated to the size cap");
+  add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");
   add(total(r.unknownTickers), "items of tickers without prices skipped", detail(r.unknownTickers));
   add(total(r.filteredTickers), "items of other tickers filtered out");
   add(total(r.beforePriceRange), "items before the price range skipped", detail(r.beforePriceRange));

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
 const [, , cliPath, ...chromaArgs] = process.argv;
+process.umask(0o077); // the store's files are the run's private data: owner only
 if (!cliPath) {
   console.error("usage: node chroma-child.mjs <path to chromadb/dist/cli.mjs> run ...");
   process.exit(2);

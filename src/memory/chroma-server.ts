@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withoutSecrets } from "../observability/secrets.ts";
 
 const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), "chroma-child.mjs");
 
@@ -112,7 +113,7 @@ export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
 
   const child = spawn(process.execPath, [LAUNCHER, chromaCliPath(), "run", "--path", opts.path, "--host", host, "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CHROMA_TELEMETRY: "false", ANONYMIZED_TELEMETRY: "False" },
+    env: { ...withoutSecrets(process.env), CHROMA_TELEMETRY: "false", ANONYMIZED_TELEMETRY: "False" }, // no API key reaches the server
   });
   live.add(child);
   const logTail: string[] = [];

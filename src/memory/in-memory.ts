@@ -11,6 +11,7 @@
  * product's backend.
  */
 import { epochDay } from "../data/calendar.ts";
+import { scrubDeep } from "../observability/secrets.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import { cosineOf, sqNorm, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
@@ -118,7 +119,7 @@ export class InMemoryMemory implements MemoryPort {
   }
 
   private async put<T extends Dated>(kind: Kind, rows: T[], text: (r: T) => string): Promise<number> {
-    const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+    const unique = [...new Map(scrubDeep(rows).map((r) => [r.id, r])).values()];
     const vectors = await this.embedder.embed(unique.map(text));
     this.hold(kind, unique.map((record, i) => ({ record, embedding: vectors[i]! })));
     return unique.length;
@@ -183,7 +184,7 @@ export class InMemoryMemory implements MemoryPort {
   async updateLayerRecords(records: StoredLayerRecord[]) {
     for (const r of records) {
       const x = this.layers.byId.get(r.id);
-      if (x) x.record = structuredClone({ ...r, text: x.record.text });
+      if (x) x.record = structuredClone(scrubDeep({ ...r, text: x.record.text }));
     }
   }
 

@@ -48,7 +48,7 @@ export class ResponseCache {
     const f = this.file(key);
     mkdirSync(dirname(f), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
-    writeFileSync(tmp, scrub(JSON.stringify({ ...entry, created_at: new Date().toISOString() })));
+    writeFileSync(tmp, scrub(JSON.stringify({ ...entry, created_at: new Date().toISOString() })), { mode: 0o600 });
     renameSync(tmp, f); // atomic: a crash never leaves half an entry under the real name
   }
 }

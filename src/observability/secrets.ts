@@ -1,6 +1,7 @@
 /**
- * Secret scrubbing for everything stockmem writes (traces, run files, eval results): the values of
- * secret-looking environment variables, API-key and bearer-token shapes, and credentials in URLs.
+ * Secret scrubbing for everything stockmem writes (memory, traces, run files, cache, eval results,
+ * errors): the values of secret-looking environment variables, API-key and bearer-token shapes, and
+ * credentials in URLs. Child processes that need no credentials get an environment without them.
  */
 const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
 const PATTERNS: [RegExp, string][] = [
@@ -27,4 +28,17 @@ export function scrub(text: string, secrets: readonly string[] = secretValues())
   for (const v of secrets) s = s.split(v).join("***");
   for (const [re, rep] of PATTERNS) s = s.replace(re, rep);
   return s;
+}
+
+/** Every string inside a value scrubbed (records about to be stored: memory documents and metadata). */
+export function scrubDeep<T>(value: T, secrets: readonly string[] = secretValues()): T {
+  if (typeof value === "string") return scrub(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, secrets)])) as T;
+  return value;
+}
+
+/** The environment for a child process that needs no credentials (the Chroma server): secret-looking variables left out. */
+export function withoutSecrets(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k, v]) => !SECRET_ENV.test(k) && !(v && /:\/\/[^\s/:@]+:[^\s/@]+@/.test(v))));
 }

@@ -37,33 +37,42 @@ export function traceFile(stateDir: string, run: string): string {
   return join(stateDir, "traces", `${run}.jsonl`);
 }
 
-/** Cuts long strings and arrays so a trace stays readable (and bounded). */
-export function compact(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return value.length > 1500 ? `${value.slice(0, 1500)}…[${value.length - 1500} more chars]` : value;
+type Clean = (s: string) => string;
+const asIs: Clean = (s) => s;
+
+/** Cuts long strings and arrays so a trace stays readable (and bounded); `clean` (the secret scrub) runs on each string before it is cut, so no partial secret survives a cut. */
+export function compact(value: unknown, depth = 0, clean: Clean = asIs): unknown {
+  if (typeof value === "string") {
+    const v = clean(value);
+    return v.length > 1500 ? `${v.slice(0, 1500)}…[${v.length - 1500} more chars]` : v;
+  }
   if (Array.isArray(value)) {
-    const head = value.slice(0, 40).map((v) => compact(v, depth + 1));
+    const head = value.slice(0, 40).map((v) => compact(v, depth + 1, clean));
     return value.length > 40 ? [...head, `…[${value.length - 40} more items]`] : head;
   }
   if (value && typeof value === "object") {
     if (depth > 6) return "[…]";
     const msg = value as { lc_kwargs?: { content?: unknown }; content?: unknown; _getType?: () => string };
-    if (typeof msg._getType === "function") return { type: msg._getType(), content: compact(msg.content, depth + 1) };
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v, depth + 1)]));
+    if (typeof msg._getType === "function") return { type: msg._getType(), content: compact(msg.content, depth + 1, clean) };
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v, depth + 1, clean)]));
   }
   return value;
 }
 
-/** A node's inputs or outputs in brief: scalars and short strings as they are, arrays as a count (with the first ids), nested objects to depth 2. */
-export function summarize(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return value.length > 300 ? `${value.slice(0, 300)}…[${value.length - 300} more chars]` : value;
+/** A node's inputs or outputs in brief: scalars and short strings as they are, arrays as a count (with the first ids), nested objects to depth 2; strings cleaned before they are cut. */
+export function summarize(value: unknown, depth = 0, clean: Clean = asIs): unknown {
+  if (typeof value === "string") {
+    const v = clean(value);
+    return v.length > 300 ? `${v.slice(0, 300)}…[${v.length - 300} more chars]` : v;
+  }
   if (Array.isArray(value)) {
-    if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object")) return value.map((v) => summarize(v, depth + 1));
+    if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object")) return value.map((v) => summarize(v, depth + 1, clean));
     const ids = value.map((v) => (v && typeof v === "object" ? (v as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === "string");
     return `[${value.length} items${ids.length ? `: ${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""}` : ""}]`;
   }
   if (value && typeof value === "object") {
     if (depth >= 2) return `{${Object.keys(value).length} keys}`;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, summarize(v, depth + 1)]));
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, summarize(v, depth + 1, clean)]));
   }
   return value;
 }
@@ -78,6 +87,7 @@ export class LocalTracer extends BaseCallbackHandler {
   private readonly open = new Map<string, Open>();
   private readonly graphOf = new Map<string, string>();
   private readonly secrets = secretValues();
+  private readonly clean: Clean = (s) => scrub(s, this.secrets);
   private fd?: number;
 
   constructor(readonly file: string, readonly run: string) {
@@ -86,7 +96,7 @@ export class LocalTracer extends BaseCallbackHandler {
   }
 
   private write(r: TraceRecord): void {
-    this.fd ??= openSync(this.file, "a");
+    this.fd ??= openSync(this.file, "a", 0o600);
     writeSync(this.fd, scrub(JSON.stringify(r), this.secrets) + "\n");
   }
 
@@ -100,7 +110,7 @@ export class LocalTracer extends BaseCallbackHandler {
       rec: {
         run: this.run, run_id: runId, parent_run_id: parentRunId ?? null, kind, graph, node,
         ticker: str(state.ticker) ?? str(metadata?.ticker), date: str(state.date) ?? str(metadata?.date),
-        started_at: new Date().toISOString(), inputs: kind === "llm" ? compact(inputs) : summarize(inputs),
+        started_at: new Date().toISOString(), inputs: kind === "llm" ? compact(inputs, 0, this.clean) : summarize(inputs, 0, this.clean),
         ...(kind === "llm" ? { model: str(metadata?.model) ?? undefined, prompt_version: metadata?.promptId ? `${metadata.promptId}@${metadata.promptVersion}` : undefined } : {}),
       },
     });
@@ -110,7 +120,7 @@ export class LocalTracer extends BaseCallbackHandler {
     const o = this.open.get(runId);
     if (!o) return;
     this.open.delete(runId);
-    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: o.rec.kind === "llm" ? compact(outputs) : summarize(outputs), ...extra });
+    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: o.rec.kind === "llm" ? compact(outputs, 0, this.clean) : summarize(outputs, 0, this.clean), ...extra });
   }
 
   override handleChainStart(_chain: Serialized, inputs: Record<string, unknown>, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {

@@ -3,7 +3,7 @@
  * default; PostgreSQL when STOCKMEM_CHECKPOINT_URL is a postgres:// URL. A run is a thread.
  */
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Checkpointer {
@@ -34,6 +34,7 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, "checkpoints.sqlite");
   const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
+  closeSync(openSync(file, "a", 0o600)); // created owner-only (SQLite gives its -wal and -shm files the same mode)
   const saver = SqliteSaver.fromConnString(file);
   // SqliteSaver creates its tables lazily, but deleteThread (1.0.4) does not: any read creates them.
   await saver.getTuple({ configurable: { thread_id: "" } });

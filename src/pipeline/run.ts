@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
 import type { AgentRuntime } from "../../agents/kit.ts";
 import type { RunContext } from "../config/context.ts";
-import { grpoFile, predictionsFile, runDir, stateDir } from "../config/paths.ts";
+import { grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../config/paths.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { describeReport } from "../data/report.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
@@ -99,6 +99,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
   const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold }));
   if (!o.quiet) for (const line of describeReport(data.report)) note(line);
 
+  privateStateDir();
   const lock = lockRun(join(runDir(run), "lock"), run);
   if (lock.tookOverFrom) note(`took over the lock of run "${run}" from process ${lock.tookOverFrom}, which is gone`);
   const endpoint = o.resources ? undefined : await connectChroma(stateDir());
