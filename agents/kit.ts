@@ -9,7 +9,7 @@ import type { z } from "zod";
 import type { Prompt } from "../prompts/define.ts";
 import type { RunContext } from "../src/config/context.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
-import { createChatModel, isOffline } from "../src/models/provider.ts";
+import { createChatModel, endpointOf, isOffline } from "../src/models/provider.ts";
 import { invokeStructured } from "../src/models/structured.ts";
 import type { ResponseCache } from "../src/models/cache.ts";
 import type { Scope, Usage } from "../src/models/usage.ts";
@@ -73,13 +73,14 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   if (rt.chatModel) model = rt.chatModel(modelId, def.name);
   else {
     // keyed by where the model answers too: a changed OPENAI_BASE_URL / OLLAMA_BASE_URL takes effect
-    const key = `${modelId}@${rt.temperature ?? 0}@${process.env.OPENAI_BASE_URL ?? ""}@${process.env.OLLAMA_BASE_URL ?? ""}`;
-    model = modelCache.get(key) ?? createChatModel(modelId, { temperature: rt.temperature ?? 0 });
+    const key = `${modelId}@${rt.temperature ?? 0}@${rt.ctx.modelTimeoutSeconds}@${process.env.OPENAI_BASE_URL ?? ""}@${process.env.OLLAMA_BASE_URL ?? ""}`;
+    model = modelCache.get(key) ?? createChatModel(modelId, { temperature: rt.temperature ?? 0, timeoutMs: rt.ctx.modelTimeoutSeconds * 1000 });
     modelCache.set(key, model);
   }
   return invokeStructured({
     agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
     check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, limiter: rt.limiter, config: rt.config, cache: rt.cache, scope: rt.scope,
     cacheSalt: rt.sample !== undefined ? `sample ${rt.sample} t=${rt.temperature ?? 0}` : undefined,
+    endpoint: endpointOf(modelId), retry: { retries: rt.ctx.modelRetries, baseMs: rt.ctx.modelRetryBaseMs, capMs: 60_000 },
   });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
 import { MemoryStore, listRuns, resetRun } from "../src/memory/store.ts";
@@ -138,6 +138,27 @@ describe("persistence and faults", () => {
       expect((await resumed.counts()).events).toBe(5);
     } finally {
       await back.stop();
+    }
+  });
+
+  it("says so when a frozen server (SIGSTOP) does not answer in time, and goes on once it is back", async () => {
+    const srv = await tempChroma();
+    try {
+      const store = await MemoryStore.open(srv.url, "frozen", emb);
+      await store.putEvents(EVENTS.slice(0, 2));
+      vi.stubEnv("STOCKMEM_CHROMA_TIMEOUT_MS", "400");
+      process.kill(srv.pid!, "SIGSTOP");
+      const err = await store.putEvents(EVENTS.slice(2)).catch((e) => e);
+      expect(err).toBeInstanceOf(MemoryUnavailableError);
+      expect(err.message).toMatch(/Chroma at http:\/\/127\.0\.0\.1:\d+ is unreachable \(upsert 3 events\): no answer within 0\.4 s \(is the server frozen or overloaded\?\)/);
+      process.kill(srv.pid!, "SIGCONT");
+      vi.unstubAllEnvs();
+      await store.putEvents(EVENTS); // idempotent: the re-run writes everything again
+      expect((await store.counts()).events).toBe(5);
+    } finally {
+      process.kill(srv.pid!, "SIGCONT");
+      vi.unstubAllEnvs();
+      await srv.stop();
     }
   });
 

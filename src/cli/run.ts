@@ -63,7 +63,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
       run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
-      "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" },
+      "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
     },
   });
   const ctx = RunContext.parse({
@@ -72,6 +72,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     referenceScope: values["same-ticker"] ? "same-ticker" : undefined, cache: values["no-cache"] ? false : undefined, layered: values.layered,
     budgetCalls: positiveInt(values["budget-calls"], "budget-calls"), budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
     maxConcurrency: positiveInt(values.concurrency, "concurrency"),
+    modelTimeoutSeconds: positiveInt(values["model-timeout"], "model-timeout"),
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");

@@ -86,6 +86,12 @@ export const RunContext = z.object({
   budgetTokens: z.number().int().positive().nullable().default(null),
   /** Model calls in flight at most, across the tickers of a phase, extractor batches, merger groups and tracker calls. */
   maxConcurrency: z.number().int().min(1).max(256).default(8),
+  /** Seconds a model call may take (per attempt) before it is abandoned and retried; `--model-timeout`. */
+  modelTimeoutSeconds: z.number().positive().max(3600).default(60),
+  /** Retries of a model call that failed in transport (timeout, refused or closed connection, 408/409/429/5xx, a malformed answer). */
+  modelRetries: z.number().int().min(0).max(10).default(3),
+  /** First wait before such a retry, doubled each time (a Retry-After from the server wins), capped at 60 s. */
+  modelRetryBaseMs: z.number().int().min(0).max(60_000).default(1000),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any

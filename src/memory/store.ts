@@ -3,7 +3,7 @@
  * `<run>__layers`), the store of record. Embeddings are computed here and passed explicitly; every
  * collection records the embedding model it was written with. Reads are answered by the run's working
  * set in process (rebuilt from Chroma in one scan); every read takes `asOf` and returns nothing whose
- * `available_at` is after it.
+ * `available_at` is after it. Records are scrubbed of secrets before they are embedded and stored.
  */
 import { ChromaClient, type Collection, type Metadata } from "chromadb";
 import { RunName } from "../config/context.ts";
@@ -11,6 +11,7 @@ import { epochDay } from "../data/calendar.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
+import { scrubDeep } from "../observability/secrets.ts";
 import { InMemoryMemory } from "./in-memory.ts";
 import { KINDS, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
@@ -186,11 +187,11 @@ export class MemoryStore implements MemoryPort {
   }
 
   putEvents(events: StoredEvent[], o?: { defer?: boolean }): Promise<number> {
-    return this.upsert("events", events.map(eventToRow), (r) => r.document, o);
+    return this.upsert("events", scrubDeep(events).map(eventToRow), (r) => r.document, o);
   }
 
   putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number> {
-    return this.upsert("reflections", reflections.map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`, o);
+    return this.upsert("reflections", scrubDeep(reflections).map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`, o);
   }
 
   /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
@@ -233,7 +234,7 @@ export class MemoryStore implements MemoryPort {
   // ---- layered memory (SEP-Memory) ----
 
   putLayerRecords(records: StoredLayerRecord[]): Promise<number> {
-    return this.upsert("layers", records.map(layerToRow), (r) => r.document);
+    return this.upsert("layers", scrubDeep(records).map(layerToRow), (r) => r.document);
   }
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
@@ -250,7 +251,7 @@ export class MemoryStore implements MemoryPort {
   async updateLayerRecords(records: StoredLayerRecord[]): Promise<void> {
     const ws = await this.workingSet();
     for (let i = 0; i < records.length; i += this.maxBatch) {
-      const batch = records.slice(i, i + this.maxBatch).map(layerToRow);
+      const batch = scrubDeep(records.slice(i, i + this.maxBatch)).map(layerToRow);
       await this.guard(`update ${batch.length} layer records`, () => this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }));
       // held as Chroma now has it: the new metadata over the stored document (the working set keeps its text)
       await ws.updateLayerRecords(batch.map((r) => rowToLayer(r.id, r.document, r.meta)));
@@ -264,12 +265,26 @@ export class MemoryStore implements MemoryPort {
   }
 }
 
+/** How long one Chroma request may take before the run stops with a message (a frozen or overloaded server); STOCKMEM_CHROMA_TIMEOUT_MS. */
+export function chromaTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.STOCKMEM_CHROMA_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 120_000;
+}
+
 async function guarded<T>(url: string, op: string, fn: () => Promise<T>): Promise<T> {
+  const ms = chromaTimeoutMs();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MemoryUnavailableError(url, op, new Error(`no answer within ${ms / 1000} s (is the server frozen or overloaded?)`))), ms);
+    timer.unref();
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(), timeout]);
   } catch (e) {
     if (isConnectionFailure(e)) throw new MemoryUnavailableError(url, op, e);
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

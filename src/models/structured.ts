@@ -11,6 +11,45 @@ import type { z } from "zod";
 import { JSON_RULE, type Prompt } from "./prompt.ts";
 import type { ResponseCache } from "./cache.ts";
 import type { Scope, Usage } from "./usage.ts";
+import { scrub } from "../observability/secrets.ts";
+
+/** A model call that could not be made or answered (timeouts, refused or closed connections, error statuses, malformed answers), after its retries. */
+export class ModelCallError extends Error {
+  constructor(readonly agent: string, readonly itemId: string, readonly endpoint: string, readonly attempts: number, readonly reason: string) {
+    super(`${agent} could not get an answer from ${endpoint} for ${itemId} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`);
+    this.name = "ModelCallError";
+  }
+}
+
+/** How transport failures are retried: up to `retries` more attempts, waiting `baseMs` x 2^n (or the server's Retry-After), never more than `capMs`. */
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  capMs: number;
+}
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseMs: 1000, capMs: 60_000 };
+
+/** Whether a failed call may succeed if sent again, how long the server asks to wait, and the failure in one line. */
+export function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason: string } {
+  const err = e as { status?: number; headers?: Record<string, string> | Headers; message?: string; name?: string; cause?: unknown; code?: string };
+  const cause = err.cause as { name?: string; message?: string; code?: string } | undefined;
+  if (cause?.name === "MalformedAnswerError" || err.name === "MalformedAnswerError") return { retry: true, reason: (cause?.name === "MalformedAnswerError" ? cause.message : err.message) ?? "malformed answer" };
+  const status = typeof err.status === "number" ? err.status : undefined;
+  if (status !== undefined) {
+    const h = err.headers;
+    const raw = h ? (typeof (h as Headers).get === "function" ? (h as Headers).get("retry-after") : (h as Record<string, string>)["retry-after"]) : undefined;
+    let afterMs: number | undefined;
+    if (raw) afterMs = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) * 1000 : Math.max(0, Date.parse(raw) - Date.now()) || undefined;
+    const retry = status === 408 || status === 409 || status === 429 || status >= 500;
+    return { retry, afterMs, reason: `HTTP ${status}: ${(err.message ?? "").replace(/\s+/g, " ").slice(0, 300)}` };
+  }
+  const text = `${err.name ?? ""} ${err.message ?? ""} ${cause?.code ?? err.code ?? ""} ${cause?.message ?? ""}`;
+  if (/timed? ?out|timeout/i.test(text)) return { retry: true, reason: "no answer within the timeout" };
+  if (/APIConnection|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|other side closed|fetch failed|terminated|network/i.test(text)) {
+    return { retry: true, reason: `connection failed (${(cause?.code ?? cause?.message ?? err.message ?? "").toString().slice(0, 200)})` };
+  }
+  return { retry: false, reason: (err.message ?? String(e)).slice(0, 300) };
+}
 
 export class ModelOutputError extends Error {
   constructor(readonly agent: string, readonly itemId: string, readonly attempts: number, readonly lastError: string) {
@@ -51,7 +90,12 @@ export interface StructuredCall<I, O> {
   config?: RunnableConfig;
   /** bounds the calls in flight (shared by the run) */
   limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** where the model answers, named in failures */
+  endpoint?: string;
+  retry?: RetryPolicy;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A rough token count (4 characters a token) for budgets when an answer carries no usage. */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
@@ -78,36 +122,44 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       // an entry that no longer validates (schema or check changed): ask the model again
     }
   }
-  const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(call.prompt.render(call.input))];
+  // scrubbed: a key planted in news (or our own, echoed back into memory) is never sent to the endpoint
+  const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(scrub(call.prompt.render(call.input)))];
   let lastError = "";
   const limiter = call.limiter ?? ((fn) => fn());
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const input = estimateTokens(messages.map(contentText).join("\n"));
     const reply = await limiter(async () => {
       await call.usage?.reserve(input); // inside the limiter: a call reserves its share of the budget just before it is sent
-      let answer: BaseMessage | undefined;
-      try {
-        answer = await call.model.invoke(messages, {
-          ...call.config,
-          runName: call.agent,
-          metadata: {
-            ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
-            ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
-          },
-        });
-        return answer;
-      } finally {
-        call.usage?.record(call.agent, answer, call.scope, { input, output: answer ? estimateTokens(contentText(answer)) : 0 });
+      const policy = call.retry ?? DEFAULT_RETRY;
+      for (let n = 0; ; n++) {
+        let answer: BaseMessage | undefined;
+        try {
+          answer = await call.model.invoke(messages, {
+            ...call.config,
+            runName: call.agent,
+            metadata: {
+              ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
+              ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
+            },
+          });
+          return answer;
+        } catch (e) {
+          const f = classifyFailure(e);
+          if (!f.retry || n >= policy.retries) throw new ModelCallError(call.agent, call.itemId, call.endpoint ?? call.modelId, n + 1, scrub(f.reason));
+          await sleep(Math.min(policy.capMs, f.afterMs ?? policy.baseMs * 2 ** n));
+        } finally {
+          call.usage?.record(call.agent, answer, call.scope, { input, output: answer ? estimateTokens(contentText(answer)) : 0 });
+        }
       }
     });
-    const text = contentText(reply);
+    const text = scrub(contentText(reply)); // what a model writes is stored, checkpointed and shown: no secret passes
     try {
       const out = validate(call, text);
       if (key) call.cache!.set(key, { model: call.modelId, prompt: `${call.prompt.id}@${call.prompt.version}`, text });
       return out;
     } catch (e) {
       lastError = (e as Error).message.slice(0, 500);
-      messages.push(new AIMessage(text), new HumanMessage(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`));
+      messages.push(new AIMessage(scrub(text)), new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)));
     }
   }
   throw new ModelOutputError(call.agent, call.itemId, maxAttempts, lastError);
