@@ -111,7 +111,12 @@ async function plan(state: S, config: Config) {
   // sorted and unique: the order a user lists tickers in cannot change anything
   const tickers = [...new Set(state.tickers?.length ? state.tickers : r.data.tickers)].sort();
   for (const t of tickers) seriesOf(r.data, t); // unknown tickers fail here, by name
-  const dates = [...new Set(tickers.flatMap((t) => seriesOf(r.data, t).calendar.dates))].filter((d) => d >= state.train.from && d <= state.test.to).sort();
+  const all = [...new Set(tickers.flatMap((t) => seriesOf(r.data, t).calendar.dates))].sort();
+  const dates = all.filter((d) => d >= state.train.from && d <= state.test.to);
+  // a window without a trading day is a mistake to say, not an empty score table
+  if (!dates.some((d) => d >= state.test.from)) {
+    throw new Error(`the test window ${state.test.from}..${state.test.to} has no trading day of ${tickers.join(", ")} (the data covers ${all[0] ?? "nothing"}..${all.at(-1) ?? "nothing"})`);
+  }
   const tickerDays = dates.reduce((n, d) => n + trading(r, tickers, d).length, 0);
   const settings = runSettings({ ctx: r.ctx, dataDir: config.context?.dataDir, tickers: state.tickers, train: state.train, test: state.test });
   return { tickers, dates, cursor: 0, tickerDays, settings, done: 0, predicted: 0, pending: [], ledger: { predictions: 0, grpo: 0 }, notes: [] };

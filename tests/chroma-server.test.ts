@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ChromaStartError, connectChroma, freePort, heartbeat, startChroma } from "../src/memory/chroma-server.ts";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 import { pidAlive, waitUntil } from "./helpers/chroma.ts";
@@ -62,13 +62,18 @@ describe("starting and connecting", () => {
     await s.stop(); // twice is fine
   });
 
-  it("fails with the server's last log lines when it cannot start", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "stockmem-bad-"));
-    writeFileSync(join(dir, "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
-    const err = await startChroma({ path: dir, timeoutMs: 15_000 }).catch((e) => e);
-    expect(err).toBeInstanceOf(ChromaStartError);
-    expect(err.message).toMatch(/exited early/);
-    expect(err.message).toMatch(/last log lines:[\s\S]*file is not a database/);
+  it.each(["", "1", "full"])("fails quoting the cause and the server's last log lines when it cannot start (RUST_BACKTRACE=%s)", async (bt) => {
+    vi.stubEnv("RUST_BACKTRACE", bt);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "stockmem-bad-"));
+      writeFileSync(join(dir, "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
+      const err = await startChroma({ path: dir, timeoutMs: 15_000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(ChromaStartError);
+      expect(err.message).toMatch(/exited early/);
+      expect(err.message).toMatch(/Cause: [^\n]*file is not a database[^\n]*\. Its last log lines:/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("refuses a port already taken instead of talking to another server", async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
@@ -124,5 +127,32 @@ describe("stockmem eval compare and report", () => {
     expect(rep.out).toMatch(/portfolio\s+30/);
     expect(readFileSync(html, "utf8")).toMatch(/^<!doctype html>/);
     expect((await cli("eval", "compare", a)).err).toMatch(/needs two experiments/);
+  });
+});
+
+describe("stockmem run", () => {
+  let server: Awaited<ReturnType<typeof tempChroma>>;
+  beforeAll(async () => {
+    server = await tempChroma();
+    vi.stubEnv("CHROMA_URL", server.url);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await server.stop();
+  });
+
+  it("run: a test window without a trading day is an error, and --skip-invalid skips a bad line with a note", async () => {
+    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-cli-run-")));
+    const dir = writeDataDir(
+      [{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 102 }, { date: "2015-06-03", adj: 101 }, { date: "2015-06-04", adj: 103 }],
+      [item("a", "2015-06-02T12:00:00Z", "Acme launches a new product"), "{oops"],
+    );
+    const bad = await cli("run", "--run", "cli-win", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-07-01:2015-07-31", "--skip-invalid");
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/the test window 2015-07-01\.\.2015-07-31 has no trading day of TEST \(the data covers 2015-06-01\.\.2015-06-04\)/);
+    expect((await cli("run", "--run", "cli-strict", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04")).err).toMatch(/news\.jsonl:2: malformed JSON .*--skip-invalid/);
+    const ok = await cli("run", "--run", "cli-skip", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04", "--skip-invalid");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^ALL\s+2\s/m); // both test days predicted, the bad line skipped
   });
 });

@@ -5,19 +5,21 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { buildChatGraph } from "../../graphs/chat.ts";
 import { RunContext } from "../config/context.ts";
-import { marketDataDir, stateDir } from "../config/paths.ts";
+import { stateDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
 import { openResources, withResources } from "../pipeline/resources.ts";
 import { UsageError } from "./errors.ts";
 import { RUN_DEFAULTS } from "./run.ts";
+import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 
 export async function chatCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { date: { type: "string" }, run: { type: "string" }, model: { type: "string" }, data: { type: "string" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { date: { type: "string" }, run: { type: "string" }, model: { type: "string" }, ...DATA_OPTIONS } });
   const ticker = positionals[0]?.toUpperCase();
   if (!ticker) throw new UsageError("chat needs a ticker: stockmem chat MSFT [--date 2015-10-07] [--run sample]");
   const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
-  const data = await loadMarketData(marketDataDir(values.data));
+  const { dir, ...load } = loadOptions(values);
+  const data = await loadMarketData(dir, { ...load, tickers: undefined });
   const cal = data.series.get(ticker)?.calendar;
   if (!cal) throw new UsageError(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
   const date = values.date ?? cal.dates.at(-1)!;

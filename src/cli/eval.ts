@@ -8,17 +8,17 @@ import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts
 import { reportHtml, reportText } from "../../evals/report.ts";
 import { resultsDir, runExperiment } from "../../evals/runner.ts";
 import { RunContext } from "../config/context.ts";
-import { marketDataDir } from "../config/paths.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { agentModels, parseWindow } from "./run.ts";
+import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 
 export async function evalDatasetCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" }, name: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { ...DATA_OPTIONS, train: { type: "string" }, test: { type: "string" }, name: { type: "string" } } });
   if (!values.name || !values.train || !values.test) throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
-  const dir = marketDataDir(values.data);
-  const data = await loadMarketData(dir);
+  const { dir, ...load } = loadOptions(values);
+  const data = await loadMarketData(dir, { ...load, tickers: undefined });
   const tickers = values.tickers ? values.tickers.split(",").map((t) => t.trim().toUpperCase()) : [...data.tickers];
   const ds = await buildDataset({ name: values.name, data, tickers, train: parseWindow(values.train, "train"), test: parseWindow(values.test, "test"), labelThreshold: RunContext.parse({}).labelThreshold });
   const file = saveDataset(ds);

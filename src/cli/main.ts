@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** The `stockmem` command line. Each command is a small function; `stockmem help` lists them. */
 import { setMaxListeners } from "node:events";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import { RunName } from "../config/context.ts";
-import { marketDataDir, stateDir } from "../config/paths.ts";
+import { stateDir } from "../config/paths.ts";
 import { withChroma } from "../memory/session.ts";
 import { listRuns, MemoryStore, resetRun } from "../memory/store.ts";
 import { embedderForId } from "../memory/embeddings.ts";
@@ -15,7 +15,8 @@ import { ModelOutputError } from "../models/structured.ts";
 import { BudgetExceededError } from "../models/usage.ts";
 import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
-import { loadMarketData, LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
+import { loadMarketData } from "../data/load.ts";
+import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
@@ -25,36 +26,6 @@ import { chatCommand } from "./chat.ts";
 import { exportCommand } from "./export.ts";
 import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
 import { table } from "../metrics/table.ts";
-import { fileProgress } from "./progress.ts";
-
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-const DATA_OPTIONS = {
-  data: { type: "string" },
-  tickers: { type: "string" },
-  "skip-invalid": { type: "boolean" },
-  "max-items-per-day": { type: "string" },
-  "max-text-chars": { type: "string" },
-} satisfies Options;
-
-function intFlag(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive integer, got "${value}"`);
-  return n;
-}
-
-
-export function loadOptions(v: Record<string, string | boolean | undefined>): LoadOptions & { dir: string } {
-  return {
-    dir: marketDataDir(v.data as string | undefined),
-    skipInvalid: Boolean(v["skip-invalid"]),
-    maxItemsPerDay: intFlag(v["max-items-per-day"] as string | undefined, "max-items-per-day", LOAD_DEFAULTS.maxItemsPerDay),
-    maxTextChars: intFlag(v["max-text-chars"] as string | undefined, "max-text-chars", LOAD_DEFAULTS.maxTextChars),
-    tickers: typeof v.tickers === "string" ? v.tickers.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean) : undefined,
-    onProgress: fileProgress,
-  };
-}
 
 const dateFlag = (v: unknown, name: string): string | undefined => {
   if (v === undefined) return undefined;
@@ -120,7 +91,7 @@ async function memoryResetCommand(args: string[]): Promise<void> {
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--model-timeout SECONDS] [--budget-calls N] [--budget-tokens N]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
+  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--model-timeout SECONDS] [--budget-calls N] [--budget-tokens N] [--skip-invalid] [--max-items-per-day N] [--max-text-chars N]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
   "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
   "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
   "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
@@ -131,7 +102,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   chat: { run: chatCommand, help: "chat TICKER [--date D] [--run NAME] [--model M]   talk with the predictor about a stock, as of a date" },
   export: { run: exportCommand, help: "export grpo --run NAME [--out FILE]   the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL" },
   trace: { run: traceCommand, help: "trace RUN [--ticker T --date D] [--node NAME]   the timeline of one ticker-day: every node's inputs and outputs, every model call" },
-  "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid]   items, trading days and labels per ticker" },
+  "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid] [--max-items-per-day N] [--max-text-chars N]   items, trading days and labels per ticker" },
 };
 
 function usage(): string {

@@ -64,6 +64,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
       "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
+      "skip-invalid": { type: "boolean" }, "max-items-per-day": { type: "string" }, "max-text-chars": { type: "string" },
     },
   });
   const ctx = RunContext.parse({
@@ -73,6 +74,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     budgetCalls: positiveInt(values["budget-calls"], "budget-calls"), budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
     maxConcurrency: positiveInt(values.concurrency, "concurrency"),
     modelTimeoutSeconds: positiveInt(values["model-timeout"], "model-timeout"),
+    maxItemsPerDay: positiveInt(values["max-items-per-day"], "max-items-per-day"), maxTextChars: positiveInt(values["max-text-chars"], "max-text-chars"),
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
@@ -85,7 +87,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   if (ctx.layered && modelIdFor(ctx, "predictor") === "offline") console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
   const t0 = Date.now();
   const progress = runProgress();
-  const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh, onProgress: progress.update, onNote: (n) => progress.note(n) });
+  const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh, skipInvalid: values["skip-invalid"], onProgress: progress.update, onNote: (n) => progress.note(n) });
   progress.end();
   if (res.alreadyDone) console.log(`run "${ctx.run}" had finished already: nothing to do (--fresh starts it over)`);
   console.log(`\n${scoreLines(res.scores)}`);

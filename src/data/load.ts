@@ -41,6 +41,8 @@ export interface LoadReport {
   duplicateIds: number;
   emptyText: number;
   truncatedTexts: number;
+  /** price rows repeated to the letter (kept once) */
+  identicalDuplicateRows: number;
   /** items whose text held a secret (an env value, a key or token shape), replaced by *** at load */
   scrubbedSecrets: number;
   filteredTickers: Record<string, number>;
@@ -68,7 +70,12 @@ export interface MarketData {
   report: LoadReport;
 }
 
+const INVALID_UTF8 = "invalid UTF-8: bytes that are not text (a Latin-1 file? convert it to UTF-8)";
+
 export const TRUNCATION_MARKER = (cut: number) => ` …[truncated ${cut} chars]`;
+
+/** A price cell: a plain decimal (no hex, no Infinity, no NaN). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
 
 const PRICE_HEADER = ["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"] as const;
 
@@ -82,7 +89,7 @@ function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: 
 
 export function emptyReport(): LoadReport {
   return {
-    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0,
+    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0, identicalDuplicateRows: 0,
     filteredTickers: {}, unknownTickers: {}, beforePriceRange: {}, afterPriceRange: {}, droppedBySpamCap: {}, keptItems: 0,
   };
 }
@@ -94,7 +101,11 @@ function fail(report: LoadReport, opts: LoadOptions, file: string, line: number,
 
 export async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = {}): Promise<Map<string, PriceBar[]>> {
   const byTicker = new Map<string, Map<string, PriceBar>>();
-  for await (const { line, text } of readLines(file, opts.onProgress?.(file))) {
+  for await (const { line, text, invalidUtf8 } of readLines(file, opts.onProgress?.(file))) {
+    if (invalidUtf8) {
+      fail(report, opts, file, line, INVALID_UTF8);
+      continue;
+    }
     if (line === 1) {
       const header = text.trim().split(",");
       if (header.join(",") !== PRICE_HEADER.join(",")) {
@@ -110,6 +121,11 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
       continue;
     }
     const raw: Record<string, unknown> = {};
+    const notDecimal = PRICE_HEADER.find((col, i) => col !== "ticker" && col !== "date" && cells[i]!.trim() !== "" && !DECIMAL.test(cells[i]!.trim()));
+    if (notDecimal) {
+      fail(report, opts, file, line, `invalid price row: ${notDecimal}: "${cells[PRICE_HEADER.indexOf(notDecimal)]!.trim().slice(0, 40)}" is not a decimal number`);
+      continue;
+    }
     PRICE_HEADER.forEach((col, i) => {
       const cell = cells[i]!.trim();
       raw[col] = col === "ticker" || col === "date" ? cell : cell === "" ? undefined : Number(cell);
@@ -120,10 +136,17 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
       continue;
     }
     const bar = parsed.data;
+    const weekday = new Date(`${bar.date}T00:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6) {
+      fail(report, opts, file, line, `price row for ${bar.ticker} ${bar.date}: a ${weekday === 0 ? "Sunday" : "Saturday"} is not a trading day`);
+      continue;
+    }
     const rows = byTicker.get(bar.ticker) ?? new Map<string, PriceBar>();
     byTicker.set(bar.ticker, rows);
-    if (rows.has(bar.date)) {
-      fail(report, opts, file, line, `duplicate price row for ${bar.ticker} ${bar.date}`);
+    const same = rows.get(bar.date);
+    if (same) {
+      if (JSON.stringify(same) === JSON.stringify(bar)) report.identicalDuplicateRows++; // a repeated row: noted, nothing lost
+      else fail(report, opts, file, line, `duplicate price row for ${bar.ticker} ${bar.date} with other values than the first`);
       continue;
     }
     rows.set(bar.date, bar);
@@ -166,6 +189,7 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   const report = emptyReport();
 
   const prices = await loadPrices(priceFile, report, opts);
+  if (prices.size === 0) throw new DataError(priceFile, 1, "no price rows: every ticker needs its daily prices");
   const calendars = new Map<string, TradingCalendar>();
   for (const [t, bars] of prices) {
     if (only && !only.has(t)) continue;
@@ -180,9 +204,13 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   const seen = new Set<string>();
   const secrets = secretValues();
 
-  for await (const { line, text } of readLines(newsFile, opts.onProgress?.(newsFile))) {
+  for await (const { line, text, invalidUtf8 } of readLines(newsFile, opts.onProgress?.(newsFile))) {
     if (text.trim() === "") continue;
     report.newsLines++;
+    if (invalidUtf8) {
+      fail(report, opts, newsFile, line, INVALID_UTF8);
+      continue;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -10,6 +10,7 @@ export function describeReport(r: LoadReport): string[] {
   const add = (n: number, what: string, more = "") => n > 0 && out.push(`${n} ${what}${more ? ` (${more})` : ""}`);
   add(r.invalid.length, "invalid lines skipped", r.invalid.slice(0, 3).map((i) => `${i.file.split("/").pop()}:${i.line} ${i.reason}`).join("; "));
   add(r.duplicateIds, "duplicate item ids removed");
+  add(r.identicalDuplicateRows ?? 0, "price rows repeated to the letter, kept once");
   add(r.emptyText, "items with empty text skipped");
   add(r.truncatedTexts, "texts truncated to the size cap");
   add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");

@@ -81,6 +81,10 @@ function installExitHandlers(): void {
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 /** Backtrace frames and the logo carry no reason: keep them out of the log tail shown in errors. */
+/** A log line that names a failure (an error or a panic message), not a backtrace frame. */
+const isCause = (line: string): boolean =>
+  /panicked at|\berror\b|Error:|malformed|not a database|permission denied|no space left|address already in use/i.test(line) && !/^\s*(\d+:|at |_ZN|Builtins_)/.test(line);
+
 const isNoise = (line: string) => /^\s*\d+: |^\s+at |^\s*\(\(\(|#####/.test(line);
 
 async function portInUse(host: string, port: number): Promise<boolean> {
@@ -113,13 +117,18 @@ export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
 
   const child = spawn(process.execPath, [LAUNCHER, chromaCliPath(), "run", "--path", opts.path, "--host", host, "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...withoutSecrets(process.env), CHROMA_TELEMETRY: "false", ANONYMIZED_TELEMETRY: "False" }, // no API key reaches the server
+    // no API key reaches the server; no Rust backtrace buries the cause of a failed start
+    env: { ...withoutSecrets(process.env), CHROMA_TELEMETRY: "false", ANONYMIZED_TELEMETRY: "False", RUST_BACKTRACE: "0" },
   });
   live.add(child);
   const logTail: string[] = [];
+  /** the lines that say what went wrong (errors, panics), kept apart so no backtrace pushes them out of the tail */
+  const causes: string[] = [];
   const onData = (buf: Buffer) => {
     for (const line of stripAnsi(buf.toString()).split("\n")) {
-      if (line.trim() && !isNoise(line)) logTail.push(line.trimEnd());
+      if (!line.trim() || isNoise(line)) continue;
+      logTail.push(line.trimEnd());
+      if (isCause(line) && causes.length < 5) causes.push(line.trim().slice(0, 500));
     }
     logTail.splice(0, Math.max(0, logTail.length - 30));
   };
@@ -153,7 +162,8 @@ export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
     if (why) {
       await stop();
       const tail = logTail.slice(-15).map((l) => `  | ${l}`).join("\n");
-      throw new ChromaStartError(`the local Chroma server (${url}, data ${opts.path}) ${why}. Its last log lines:\n${tail || "  | (no output)"}`);
+      const cause = causes.length ? ` Cause: ${causes.join(" / ")}.` : "";
+      throw new ChromaStartError(`the local Chroma server (${url}, data ${opts.path}) ${why}.${cause} Its last log lines:\n${tail || "  | (no output)"}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

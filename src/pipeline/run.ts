@@ -66,6 +66,8 @@ export interface RunOptions {
   test: { from: string; to: string };
   fresh?: boolean;
   quiet?: boolean;
+  /** skip (and report) invalid input lines instead of stopping at the first */
+  skipInvalid?: boolean;
   chatModel?: AgentRuntime["chatModel"];
   /** receives every progress event (the CLI draws bars from them) */
   onProgress?: (e: ProgressEvent) => void;
@@ -96,7 +98,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     notes.push(n);
     o.onNote?.(n);
   };
-  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold }));
+  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold, skipInvalid: o.skipInvalid }));
   if (!o.quiet) for (const line of describeReport(data.report)) note(line);
 
   privateStateDir();
