@@ -210,7 +210,7 @@ async function predict(task: { ticker: string; date: string }, config: Config) {
   const s = seriesOf(r.data, task.ticker);
   const day = s.days[s.calendar.indexOf(task.date)!]!;
   // The label is attached for scoring only, after the prediction was made without it.
-  return { dayPredictions: [{ ...out.prediction!, label: day.label, next_return: day.next_return }] };
+  return { dayPredictions: [{ ...out.prediction!, label: day.label, next_return: day.next_return, ...(day.spans_gap ? { spans_gap: true } : {}) }] };
 }
 
 /**
@@ -259,7 +259,7 @@ async function commit(state: S, config: Config) {
 async function summarize(state: S, config: Config) {
   const r = await resourcesOf(config);
   const preds = readPredictions(predictionsFile(r.ctx.run)).filter((p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to);
-  return { scores: scoreTable(preds) };
+  return { scores: scoreTable(preds, { allowGaps: r.ctx.allowGaps }) };
 }
 
 export function buildRunGraph() {

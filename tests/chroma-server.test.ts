@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ChromaStartError, connectChroma, freePort, heartbeat, startChroma } from "../src/memory/chroma-server.ts";
-import { PACKAGE_ROOT } from "../src/config/paths.ts";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { runContext } from "../src/config/context.ts";
+import { executeRun } from "../src/pipeline/run.ts";
 import { pidAlive, waitUntil } from "./helpers/chroma.ts";
 
 const OWNER = join(PACKAGE_ROOT, "tests/fixtures/chroma-owner.ts");
@@ -98,6 +100,32 @@ describe("starting and connecting", () => {
       expect(ep.pid).toBeUndefined();
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe("a damaged store", () => {
+  it("stops the run naming the cause and the way out; --fresh moves the store aside (kept) and runs", async () => {
+    const state = mkdtempSync(join(tmpdir(), "stockmem-damaged-"));
+    vi.stubEnv("STOCKMEM_DATA_DIR", state);
+    vi.stubEnv("CHROMA_URL", "");
+    try {
+      mkdirSync(join(state, "chroma"));
+      writeFileSync(join(state, "chroma", "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
+      const opts = { ctx: runContext({ run: "damaged" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true };
+      const err = await executeRun(opts).catch((e) => e);
+      expect(err).toBeInstanceOf(ChromaStartError);
+      expect(err.message).toMatch(/Cause: [^\n]*file is not a database[\s\S]*may be damaged: `stockmem run --fresh` moves it aside \(kept, not deleted\)/);
+      expect(existsSync(join(state, "runs", "damaged", "lock"))).toBe(false); // nothing started, nothing held
+      const notes: string[] = [];
+      const out = await executeRun({ ...opts, fresh: true, onNote: (n) => notes.push(n) });
+      const aside = readdirSync(state).filter((f) => f.startsWith("chroma.damaged-"));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(state, aside[0]!, "chroma.sqlite3"), "utf8")).toMatch(/^this is not a sqlite database/); // kept as it was
+      expect(notes.join("\n")).toMatch(new RegExp(`file is not a database.*moved it aside to ${join(state, aside[0]!).replace(/[.]/g, "\\.")}`));
+      expect(readFileSync(out.predictionsFile, "utf8").trim().split("\n")).toHaveLength(2);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 });

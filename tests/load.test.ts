@@ -5,6 +5,8 @@ import { dayContext } from "../src/data/day-context.ts";
 import { DataError } from "../src/data/errors.ts";
 import { capEvenly, loadMarketData } from "../src/data/load.ts";
 import { dataStats } from "../src/data/stats.ts";
+import { describeReport } from "../src/data/report.ts";
+import { scoreTable } from "../src/metrics/summary.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { item, writeDataDir, type Bar } from "./helpers/data-dir.ts";
 
@@ -67,6 +69,18 @@ describe("loadMarketData", () => {
     }
     writeFileSync(join(dir, "prices.csv"), HEAD);
     await expect(loadMarketData(dir)).rejects.toThrow(/prices\.csv:1: no price rows/);
+  });
+
+  it("marks the label across missing price rows and reports the gap; scores leave it out unless gaps are allowed", async () => {
+    // 2015-06-02 -> 2015-06-10: six sessions missing
+    const dir = writeDataDir([{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 100 }, { date: "2015-06-10", adj: 110 }, { date: "2015-06-11", adj: 100 }], []);
+    const data = await loadMarketData(dir);
+    expect(data.report.gaps).toEqual(["TEST 2015-06-02 -> 2015-06-10"]);
+    expect(data.series.get("TEST")!.days.map((d) => d.spans_gap ?? false)).toEqual([false, true, false, false]);
+    expect(describeReport(data.report).join("\n")).toMatch(/1 gaps in the prices .*not scored unless --allow-gaps \(TEST 2015-06-02 -> 2015-06-10\)/);
+    const preds = data.series.get("TEST")!.days.filter((d) => d.label).map((d) => ({ ticker: "TEST", movement: "up" as const, label: d.label, spans_gap: d.spans_gap }));
+    expect(scoreTable(preds).at(-1)!.scored).toBe(1); // 06-10 -> 06-11 (down); 06-02 -> 06-10 spans the gap
+    expect(scoreTable(preds, { allowGaps: true }).at(-1)!.scored).toBe(2);
   });
 
   it("keeps a repeated price row once with a note, and refuses one that differs", async () => {

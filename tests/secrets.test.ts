@@ -67,6 +67,9 @@ describe("secrets", () => {
     const out = scrub(text, secretValues(env));
     expect(out).not.toMatch(/PLANTED|abcdefghijk123|pa55word|tok-123456789/);
     expect(out).toContain("/root"); // not a secret
+    // news is scrubbed too: ordinary words after "Basic" or "Bearer" are not credentials
+    const news = "SMN ProShares UltraShort Basic Materials; the lack of basic business acumen; Bearer bonds rally";
+    expect(scrub(news, [])).toBe(news);
   });
 
   it("never lands in any file a run and an eval write", async () => {

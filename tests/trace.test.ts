@@ -1,5 +1,5 @@
 /** The local trace records every node (with inputs and outputs) and every model call of a ticker-day. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AIMessage } from "@langchain/core/messages";
@@ -64,6 +64,18 @@ describe("local trace", () => {
     const text = timeline(readTrace(file), "MSFT", "2015-10-07");
     for (const [graph, node] of expected) expect(text).toContain(`${graph}/${node}`);
     expect(text).toMatch(/model predictor openai:scripted predictor@1\.2\.1 tokens 100\/20/);
+  });
+
+  it("reads past a torn last line with a note, and names file:line of a bad line elsewhere", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-trace-"));
+    const file = join(dir, "t.jsonl");
+    const rec = JSON.stringify({ run: "r", kind: "node", node: "load" });
+    writeFileSync(file, `${rec}\n${rec}\n{"run": "r", "kind": "no`);
+    const notes: string[] = [];
+    expect(readTrace(file, (n) => notes.push(n))).toHaveLength(2);
+    expect(notes).toEqual([`${file}:3: a torn last line (the writer stopped mid-record), left out`]);
+    writeFileSync(file, `${rec}\n{oops\n${rec}\n`);
+    expect(() => readTrace(file)).toThrow(`${file}:2: not a trace record`);
   });
 
   it("compacts long values with a marker", () => {

@@ -64,7 +64,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
       "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
-      "skip-invalid": { type: "boolean" }, "max-items-per-day": { type: "string" }, "max-text-chars": { type: "string" },
+      "skip-invalid": { type: "boolean" }, "max-items-per-day": { type: "string" }, "max-text-chars": { type: "string" }, "allow-gaps": { type: "boolean" },
     },
   });
   const ctx = RunContext.parse({
@@ -75,6 +75,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
     maxConcurrency: positiveInt(values.concurrency, "concurrency"),
     modelTimeoutSeconds: positiveInt(values["model-timeout"], "model-timeout"),
     maxItemsPerDay: positiveInt(values["max-items-per-day"], "max-items-per-day"), maxTextChars: positiveInt(values["max-text-chars"], "max-text-chars"),
+    allowGaps: values["allow-gaps"],
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");

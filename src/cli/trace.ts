@@ -38,7 +38,7 @@ export async function traceCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ticker: { type: "string" }, date: { type: "string" }, node: { type: "string" } } });
   const run = positionals[0];
   if (!run) throw new UsageError("trace needs a run name: stockmem trace RUN [--ticker T --date D] [--node NAME]");
-  const records = readTrace(traceFile(stateDir(), run));
+  const records = readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
   // default: the latest ticker-day in the trace
   const last = [...records].filter((r) => r.ticker && r.date).sort((a, b) => a.date!.localeCompare(b.date!) || a.ticker!.localeCompare(b.ticker!)).at(-1);
   const ticker = values.ticker?.toUpperCase() ?? last?.ticker;

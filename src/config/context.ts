@@ -92,6 +92,8 @@ export const RunContext = z.object({
   modelRetries: z.number().int().min(0).max(10).default(3),
   /** First wait before such a retry, doubled each time (a Retry-After from the server wins), capped at 60 s. */
   modelRetryBaseMs: z.number().int().min(0).max(60_000).default(1000),
+  /** Score predictions whose label spans missing price rows (a gap of more than 4 calendar days); `--allow-gaps`. */
+  allowGaps: z.boolean().default(false),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any

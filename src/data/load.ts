@@ -41,6 +41,8 @@ export interface LoadReport {
   duplicateIds: number;
   emptyText: number;
   truncatedTexts: number;
+  /** "TICKER date -> next date" of consecutive rows more than MAX_GAP_DAYS apart (their label spans the gap) */
+  gaps: string[];
   /** price rows repeated to the letter (kept once) */
   identicalDuplicateRows: number;
   /** items whose text held a secret (an env value, a key or token shape), replaced by *** at load */
@@ -89,7 +91,7 @@ function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: 
 
 export function emptyReport(): LoadReport {
   return {
-    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0, identicalDuplicateRows: 0,
+    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0, identicalDuplicateRows: 0, gaps: [],
     filteredTickers: {}, unknownTickers: {}, beforePriceRange: {}, afterPriceRange: {}, droppedBySpamCap: {}, keptItems: 0,
   };
 }
@@ -154,15 +156,19 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
   return new Map([...byTicker].map(([t, rows]) => [t, [...rows.values()].sort((a, b) => a.date.localeCompare(b.date))]));
 }
 
-/** The trading days of one ticker with the target of each (move t -> t+1); the last day has none. */
+/** The most calendar days between two consecutive sessions (a holiday beside a weekend: Thursday to Monday). */
+export const MAX_GAP_DAYS = 4;
+
+/** The trading days of one ticker with the target of each (move t -> t+1); the last day has none. A target across missing rows is marked. */
 export function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar, threshold: number): TradingDay[] {
   return bars.map((bar, i) => {
     const next = bars[i + 1];
     const nextReturn = next ? simpleReturn(bar.adj_close, next.adj_close) : null;
     const label: Label | null = nextReturn === null ? null : labelOf(nextReturn, threshold);
+    const gap = next ? (Date.parse(next.date) - Date.parse(bar.date)) / 86_400_000 > MAX_GAP_DAYS : false;
     return {
       ticker: bar.ticker, date: bar.date, close_at: new Date(calendar.closes[i]!).toISOString(),
-      next_return: nextReturn, label,
+      next_return: nextReturn, label, ...(gap ? { spans_gap: true } : {}),
     };
   });
 }
@@ -268,7 +274,9 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
       return kept;
     });
     const bars = prices.get(t)!;
-    series.set(t, { ticker: t, calendar: cal, bars, days: tradingDays(bars, cal, threshold), itemsByDay });
+    const days = tradingDays(bars, cal, threshold);
+    for (const d of days) if (d.spans_gap) report.gaps.push(`${t} ${d.date} -> ${bars[days.indexOf(d) + 1]!.date}`);
+    series.set(t, { ticker: t, calendar: cal, bars, days, itemsByDay });
   }
   return { dir, tickers: [...series.keys()].sort(), series, report };
 }

@@ -11,6 +11,7 @@ export function describeReport(r: LoadReport): string[] {
   add(r.invalid.length, "invalid lines skipped", r.invalid.slice(0, 3).map((i) => `${i.file.split("/").pop()}:${i.line} ${i.reason}`).join("; "));
   add(r.duplicateIds, "duplicate item ids removed");
   add(r.identicalDuplicateRows ?? 0, "price rows repeated to the letter, kept once");
+  add(r.gaps?.length ?? 0, "gaps in the prices (rows missing): the label across each is marked and not scored unless --allow-gaps", (r.gaps ?? []).slice(0, 3).join("; "));
   add(r.emptyText, "items with empty text skipped");
   add(r.truncatedTexts, "texts truncated to the size cap");
   add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");

@@ -58,6 +58,8 @@ export const TradingDay = z.object({
   next_return: z.number().nullable(),
   /** Target of day t (move t -> t+1); null on the last day. */
   label: Label.nullable(),
+  /** t and t+1 are more than MAX_GAP_DAYS calendar days apart (price rows missing): the move spans several sessions */
+  spans_gap: z.boolean().optional(),
 });
 export type TradingDay = z.infer<typeof TradingDay>;
 

@@ -5,6 +5,8 @@ export interface Scored {
   ticker: string;
   movement: "up" | "down";
   label: "up" | "down" | "flat" | null;
+  /** the label is a move across missing price rows: not scored unless gaps are allowed */
+  spans_gap?: boolean;
 }
 
 export interface ScoreRow {
@@ -17,15 +19,16 @@ export interface ScoreRow {
   confusion: Confusion;
 }
 
-function row(ticker: string, preds: readonly Scored[]): ScoreRow {
-  const kept = preds.filter((p): p is Scored & { label: "up" | "down" } => p.label === "up" || p.label === "down");
+function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): ScoreRow {
+  const kept = preds.filter((p): p is Scored & { label: "up" | "down" } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
   const c = confusion(kept.map((p) => ({ predicted: p.movement, actual: p.label })));
   const ups = kept.filter((p) => p.label === "up").length;
   return { ticker, predicted: preds.length, scored: kept.length, acc: accuracy(c), mcc: mcc(c), alwaysUpAcc: kept.length ? ups / kept.length : 0, confusion: c };
 }
 
-/** One row per ticker (sorted) and a final "ALL" row. Flat and unlabeled days are predicted but not scored. */
-export function scoreTable(preds: readonly Scored[]): ScoreRow[] {
+/** One row per ticker (sorted) and a final "ALL" row. Flat and unlabeled days, and labels across a price gap (unless allowed), are predicted but not scored. */
+export function scoreTable(preds: readonly Scored[], o: { allowGaps?: boolean } = {}): ScoreRow[] {
   const tickers = [...new Set(preds.map((p) => p.ticker))].sort();
-  return [...tickers.map((t) => row(t, preds.filter((p) => p.ticker === t))), row("ALL", preds)];
+  const allow = o.allowGaps ?? false;
+  return [...tickers.map((t) => row(t, preds.filter((p) => p.ticker === t), allow)), row("ALL", preds, allow)];
 }

@@ -7,7 +7,8 @@ const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
 const PATTERNS: [RegExp, string][] = [
   [/\bsk-[A-Za-z0-9_-]{12,}/g, "sk-***"],
   [/\blsv2_[A-Za-z0-9_]{12,}/g, "lsv2_***"],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 ***"],
+  // a credential after the scheme has a digit and 12+ token characters ("Basic Materials" is not one)
+  [/\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z0-9._~+/=-]{12,}/gi, "$1 ***"],
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@"']+:[^\s/@"']+@/gi, "$1***:***@"],
 ];
 

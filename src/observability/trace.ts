@@ -154,7 +154,24 @@ export class LocalTracer extends BaseCallbackHandler {
   }
 }
 
-export function readTrace(file: string): TraceRecord[] {
+/**
+ * The records of a trace. A torn last line (a crash or a full disk mid-write) is left out with a note;
+ * a bad line anywhere else is an error naming file:line.
+ */
+export function readTrace(file: string, onNote?: (note: string) => void): TraceRecord[] {
   if (!existsSync(file)) throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as TraceRecord);
+  const lines = readFileSync(file, "utf8").split("\n");
+  let last = lines.length - 1;
+  while (last >= 0 && !lines[last]!.trim()) last--;
+  const out: TraceRecord[] = [];
+  lines.forEach((l, i) => {
+    if (!l.trim()) return;
+    try {
+      out.push(JSON.parse(l) as TraceRecord);
+    } catch (e) {
+      if (i === last) onNote?.(`${file}:${i + 1}: a torn last line (the writer stopped mid-record), left out`);
+      else throw new Error(`${file}:${i + 1}: not a trace record (${(e as Error).message})`);
+    }
+  });
+  return out;
 }

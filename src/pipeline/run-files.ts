@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { Label, Prediction } from "../domain/schemas.ts";
 
-export const PredictionRecord = Prediction.extend({ label: Label.nullable(), next_return: z.number().nullable() });
+export const PredictionRecord = Prediction.extend({ label: Label.nullable(), next_return: z.number().nullable(), spans_gap: z.boolean().optional() });
 export type PredictionRecord = z.infer<typeof PredictionRecord>;
 
 /** Reads a JSONL file written by us; a torn last line (a crash mid-write) is dropped, any other bad line is an error naming file:line. */

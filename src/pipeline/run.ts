@@ -7,7 +7,7 @@
  * committed lengths: a resume on other memory, or on edited files, stops with a message naming
  * --fresh. One process per run: a lock file with its PID.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
 import type { AgentRuntime } from "../../agents/kit.ts";
@@ -15,7 +15,7 @@ import type { RunContext } from "../config/context.ts";
 import { grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../config/paths.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { describeReport } from "../data/report.ts";
-import { connectChroma } from "../memory/chroma-server.ts";
+import { ChromaStartError, connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
 import { fingerprintDiff, type Fingerprint } from "../memory/port.ts";
 import { resetRun } from "../memory/store.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
@@ -91,6 +91,25 @@ interface Saved {
   notes?: string[];
 }
 
+/**
+ * The run's Chroma server. When the managed store cannot start (a damaged chroma.sqlite3, a full disk
+ * left behind), the error says so and how to recover; with --fresh the store is moved aside (kept,
+ * never deleted) and a new one started, with a note saying where the old one went.
+ */
+async function openStore(fresh: boolean, note: (n: string) => void): Promise<ChromaEndpoint> {
+  try {
+    return await connectChroma(stateDir());
+  } catch (e) {
+    const store = join(stateDir(), "chroma");
+    if (!(e instanceof ChromaStartError) || process.env.CHROMA_URL?.trim() || !existsSync(store)) throw e;
+    if (!fresh) throw new ChromaStartError(`${e.message}\nThe store at ${store} may be damaged: \`stockmem run --fresh\` moves it aside (kept, not deleted) and starts a new one.`);
+    const aside = `${store}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(store, aside);
+    note(`the Chroma store could not start (${(e.message.match(/Cause: ([^\n]*?)\. Its last log lines/)?.[1] ?? e.message.split("\n")[0]!).slice(0, 300)}); moved it aside to ${aside} and started a new one (every run of this state dir starts afresh)`);
+    return connectChroma(stateDir());
+  }
+}
+
 export async function executeRun(o: RunOptions): Promise<RunResult> {
   const run = o.ctx.run;
   const notes: string[] = [];
@@ -104,8 +123,19 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
   privateStateDir();
   const lock = lockRun(join(runDir(run), "lock"), run);
   if (lock.tookOverFrom) note(`took over the lock of run "${run}" from process ${lock.tookOverFrom}, which is gone`);
-  const endpoint = o.resources ? undefined : await connectChroma(stateDir());
-  const cp = await openCheckpointer(stateDir());
+  const opened = await (async () => {
+    const endpoint = o.resources ? undefined : await openStore(o.fresh === true, note);
+    try {
+      return { endpoint, cp: await openCheckpointer(stateDir()) };
+    } catch (e) {
+      await endpoint?.stop();
+      throw e;
+    }
+  })().catch((e) => {
+    lock.release(); // nothing started: the next command need not take the lock over
+    throw e;
+  });
+  const { endpoint, cp } = opened;
   try {
     const thread = { configurable: { thread_id: run } };
     const graph = buildRunGraph().compile({ checkpointer: cp.saver, name: "run" });
