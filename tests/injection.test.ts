@@ -6,7 +6,7 @@
  * graph's tool loop. Every message of every prompt is checked: once the <news> and <data> fences are
  * taken out, nothing of the corpus is left, and the corpus did reach the fences of every agent.
  */
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,6 @@ import { graph as chatGraph } from "../graphs/chat.ts";
 import { runContext, type RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { executeRun } from "../src/pipeline/run.ts";
 import { withResources } from "../src/pipeline/resources.ts";
 import { validAnswer } from "./helpers/answers.ts";
@@ -54,7 +53,13 @@ const env = useIsolatedStockmem();
 let fake: FakeOpenAI;
 let dataDir: string;
 beforeAll(async () => {
-  fake = await fakeOpenAI({ delayMs: 0, answer: hostileAnswer });
+  fake = await fakeOpenAI({
+    delayMs: 0, answer: hostileAnswer,
+    // the chat agent asks for the day's events, similar situations and the stored prediction, then answers
+    chat: (messages) => messages.some((m) => m.role === "tool")
+      ? { content: "done" }
+      : { tool_calls: [{ name: "day_events", args: { date: "2015-10-06" } }, { name: "similar_situations", args: { date: "2015-10-06" } }, { name: "explain_prediction", args: { date: "2015-10-06" } }] },
+  });
   vi.stubEnv("OPENAI_BASE_URL", fake.url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fake-key-for-tests");
   // MSFT's news of two weeks with the corpus in every title and text
@@ -92,26 +97,14 @@ describe("prompt injection through news and model answers", () => {
 
   it("reaches the chat model's tool results only inside a fence", async () => {
     const data = await loadMarketData(dataDir, { tickers: ["MSFT"] });
-    const seen: BaseMessage[][] = [];
-    const script = new ScriptedChatModel((messages, i) => {
-      seen.push(messages);
-      if (i === 0) {
-        return new AIMessage({
-          content: "",
-          tool_calls: [
-            { id: "c1", name: "day_events", args: { date: "2015-10-06" }, type: "tool_call" },
-            { id: "c2", name: "similar_situations", args: { date: "2015-10-06" }, type: "tool_call" },
-            { id: "c3", name: "explain_prediction", args: { date: "2015-10-06" }, type: "tool_call" },
-          ],
-        });
-      }
-      return "done";
-    });
-    const r = await resources(env.server().url, data, { run: "inj-batch", model: "openai:scripted" }, () => script);
+    const before = fake.calls.length;
+    const r = await resources(env.server().url, data, { run: "inj-batch", model: "openai:fake-model" });
     await chatGraph.invoke({ messages: [new HumanMessage("what happened, and why did you predict that?")], ticker: "MSFT", date: "2015-10-06" }, withResources(r));
-    const results = seen[1]!.filter((m) => ToolMessage.isInstance(m)).map(textOf);
+    const chat = fake.calls.slice(before).filter((c) => c.agent === "chat");
+    expect(chat).toHaveLength(2); // tool calls, then the answer after the tool results
+    const results = chat[1]!.messages.filter((m) => m.role === "tool").map((m) => m.content);
     expect(results).toHaveLength(3);
-    for (const t of results) expect(outsideFences(t)).not.toMatch(LEAK);
+    for (const m of chat.flatMap((c) => c.messages)) expect(outsideFences(m.content), `chat ${m.role} message`).not.toMatch(LEAK);
     expect(results.filter((t) => /<data>[^<]*PWNED/.test(t))).toHaveLength(3); // events, reflections and the stored reason carried it
   });
 });

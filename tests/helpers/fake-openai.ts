@@ -10,10 +10,14 @@ import { AGENTS } from "../../agents/registry.ts";
 import type { AgentName } from "../../agents/kit.ts";
 
 export interface FakeCall {
-  agent: AgentName | "unknown";
+  /** "chat": a request that offers tools (the chat agent) */
+  agent: AgentName | "chat" | "unknown";
   messages: { role: string; content: string }[];
   startedAt: number;
 }
+
+/** The chat agent's turn: text, or tool calls. */
+export type ChatTurn = { content: string } | { tool_calls: { name: string; args: Record<string, unknown> }[] };
 
 export interface FakeOpenAI {
   url: string;
@@ -39,6 +43,8 @@ export function agentOfSystem(system: string): AgentName | "unknown" {
 export async function fakeOpenAI(o: {
   delayMs: number;
   answer: (agent: AgentName, messages: BaseMessage[]) => string;
+  /** answers requests that offer tools (the chat graph's agent), given the messages so far */
+  chat?: (messages: { role: string; content: string }[]) => ChatTurn;
   usage?: boolean;
 }): Promise<FakeOpenAI> {
   const calls: FakeCall[] = [];
@@ -50,9 +56,9 @@ export async function fakeOpenAI(o: {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string }[]; model?: string; stream?: boolean };
-      const messages = body.messages ?? [];
-      const agent = agentOfSystem(messages[0]?.content ?? "");
+      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string | null }[]; model?: string; stream?: boolean; tools?: unknown[] };
+      const messages = (body.messages ?? []).map((m) => ({ ...m, content: m.content ?? "" }));
+      const agent = body.tools?.length ? "chat" : agentOfSystem(messages[0]?.content ?? "");
       calls.push({ agent, messages, startedAt: Date.now() });
       if (hold && calls.length >= hold.from) {
         held.push(res); // frozen: never answered, not counted in flight
@@ -63,9 +69,24 @@ export async function fakeOpenAI(o: {
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       setTimeout(() => {
         inFlight--;
+        const base = { id: `fake-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? "fake" };
+        if (agent === "chat") {
+          const turn = o.chat ? o.chat(messages) : { content: "" };
+          const toolCalls = "tool_calls" in turn ? turn.tool_calls.map((t, i) => ({ id: `call_${calls.length}_${i}`, type: "function", function: { name: t.name, arguments: JSON.stringify(t.args) } })) : undefined;
+          const message = { role: "assistant", content: "content" in turn ? turn.content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
+          if (body.stream) {
+            res.writeHead(200, { "content-type": "text/event-stream" });
+            const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+            const delta = toolCalls ? { role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) } : { role: "assistant", content: message.content };
+            res.end(chunk(delta, null) + chunk({}, toolCalls ? "tool_calls" : "stop") + "data: [DONE]\n\n");
+            return;
+          }
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message, finish_reason: toolCalls ? "tool_calls" : "stop" }] }));
+          return;
+        }
         const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
         const content = agent === "unknown" ? "{}" : o.answer(agent, lc);
-        const base = { id: `fake-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? "fake" };
         if (body.stream) {
           // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
           res.writeHead(200, { "content-type": "text/event-stream" });
