@@ -69,6 +69,7 @@ export async function buildDataset(o: { name: string; data: MarketData; tickers:
     if (!s) throw new Error(`unknown ticker ${ticker} (known: ${o.data.tickers.join(", ")})`);
     s.days.forEach((d, i) => {
       if (d.label !== "up" && d.label !== "down") return;
+      if (d.spans_gap) return; // a move across missing price rows is not one day's move: no example (the load report names the gap)
       if (d.date >= o.train.from && d.date <= o.train.to) trainLabels[d.label]++;
       if (d.date < o.test.from || d.date > o.test.to) return;
       const prev = i > 0 ? s.days[i - 1]!.next_return : null; // the move t-1 -> t, known at close(t)

@@ -9,6 +9,7 @@ import { experimentName, runExperiment, type ExperimentResult } from "../evals/r
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { writeDataDir } from "./helpers/data-dir.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
 
@@ -28,6 +29,13 @@ describe("datasets", () => {
     expect(ds.train_labels.up + ds.train_labels.down).toBeGreaterThan(0);
     expect(ds.tickers).toEqual(["MSFT", "ORCL"]);
     expect(() => loadDataset("nope", e)).toThrow(/no dataset "nope"/);
+  });
+
+  it("leaves out a day whose label spans missing price rows", async () => {
+    const dir = writeDataDir([{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 103 }, { date: "2015-06-10", adj: 110 }, { date: "2015-06-11", adj: 100 }], []);
+    const data = await loadMarketData(dir);
+    const ds = await buildDataset({ name: "gap", data, tickers: ["TEST"], train: { from: "2015-05-01", to: "2015-05-31" }, test: { from: "2015-06-01", to: "2015-06-30" }, labelThreshold: 0.01 });
+    expect(ds.examples.map((x) => x.inputs.date)).toEqual(["2015-06-01", "2015-06-10"]); // not 06-02 -> 06-10
   });
 });
 
