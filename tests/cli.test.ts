@@ -1,11 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
-import { tempChroma } from "./helpers/chroma.ts";
+import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 import { writeDataDir, item } from "./helpers/data-dir.ts";
 
@@ -131,18 +128,9 @@ describe("stockmem eval compare and report", () => {
 });
 
 describe("stockmem run", () => {
-  let server: Awaited<ReturnType<typeof tempChroma>>;
-  beforeAll(async () => {
-    server = await tempChroma();
-    vi.stubEnv("CHROMA_URL", server.url);
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await server.stop();
-  });
+  useIsolatedStockmem();
 
   it("run: a test window without a trading day is an error, and --skip-invalid skips a bad line with a note", async () => {
-    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-cli-run-")));
     const dir = writeDataDir(
       [{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 102 }, { date: "2015-06-03", adj: 101 }, { date: "2015-06-04", adj: 103 }],
       [item("a", "2015-06-02T12:00:00Z", "Acme launches a new product"), "{oops"],
