@@ -17,6 +17,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "w/o references", context: { useReferences: false } },
   { name: "recent-period references", context: { referenceMode: "recent" } },
   { name: "same-company references", context: { referenceScope: "same-ticker" } },
+  { name: "exclude overlapping windows", context: { excludeOverlapping: true } },
   { name: "summary instead of events", context: { memoryMode: "summary" } },
   { name: "layered memory on (SEP)", context: { layered: true } },
   { name: "layered + self-reflection (SEP)", context: { layered: true, selfReflection: true } },

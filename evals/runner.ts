@@ -53,6 +53,7 @@ export function variantTags(ctx: RunContext): string[] {
   if (!ctx.useReferences) tags.push("no-refs");
   if (ctx.referenceMode === "recent") tags.push("recent-refs");
   if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
+  if (ctx.excludeOverlapping) tags.push("no-overlap");
   if (ctx.memoryMode === "summary") tags.push("summary");
   if (ctx.layered) tags.push("layered");
   if (ctx.selfReflection) tags.push("self-reflect");

@@ -46,7 +46,7 @@ async function retrieve(state: S, config: Config) {
   const today = state.series?.at(-1)?.events.map((e) => e.description).join("\n") ?? "";
   const memories = r.ctx.layered ? await recallMemories(r, state.date, state.asOf!, `${state.ticker} ${today}`, r.ctx.memoryK) : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
-  const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope };
+  const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope, excludeOverlapping: r.ctx.excludeOverlapping };
   const candidates =
     r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o)
     : r.ctx.memoryMode === "summary" ? await summaryReferences(r.store, o) // no event types: by text similarity

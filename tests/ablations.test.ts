@@ -49,6 +49,16 @@ describe("ablations", () => {
     expect(same.preds.every((p) => p.references.every((r) => r.startsWith(`rf:${p.ticker}:`)))).toBe(true);
     expect(full.preds.some((p) => p.references.some((r) => !r.startsWith(`rf:${p.ticker}:`)))).toBe(true); // the default scope is all tickers
 
+    // the same ticker's previous days share the query's window: the full method cites them, this row never does
+    const windowOf = (p: { ticker: string; date: string }) => {
+      const dates = data.series.get(p.ticker)!.calendar.dates.filter((d) => d <= p.date).slice(-5);
+      return new Set(dates.map((d) => `rf:${p.ticker}:${d}`));
+    };
+    const noOverlap = preds("exclude overlapping windows");
+    expect(noOverlap.row.result.experiment).toMatch(/__no-overlap__/);
+    expect(noOverlap.preds.every((p) => p.references.every((r) => !windowOf(p).has(r)))).toBe(true);
+    expect(full.preds.some((p) => p.references.some((r) => windowOf(p).has(r)))).toBe(true);
+
     const summary = preds("summary instead of events");
     const sumStore = await MemoryStore.open(env.server().url, summary.row.result.run, new HashEmbedder(512));
     expect(await sumStore.getEvents({ asOf: "2016-01-01" })).toEqual([]); // no events: summaries instead

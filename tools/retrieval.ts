@@ -8,7 +8,7 @@ import type { Reflection } from "../src/domain/schemas.ts";
 import type { Reference, SeriesDay } from "../src/domain/series.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 import { epochDay } from "../src/data/calendar.ts";
-import { toEpochSeconds } from "../src/memory/records.ts";
+import { reflectionId, toEpochSeconds } from "../src/memory/records.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
 
@@ -31,6 +31,8 @@ export interface RetrieveOptions {
   k: number;
   a: number;
   scope: "all" | "same-ticker";
+  /** leave out the same ticker's reflections of the query window's days (their windows overlap the query's) */
+  excludeOverlapping?: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions):
   const { index, byId } = await referenceIndex(store, o.w);
   const hits = index.query(seriesToSeq(o.series, o.w), {
     k: o.k, a: o.a, asOfSeconds: toEpochSeconds(o.asOf), ticker: o.scope === "same-ticker" ? o.ticker : undefined,
+    exclude: o.excludeOverlapping ? new Set([...o.series.map((d) => d.date), o.date].map((d) => reflectionId(o.ticker, d))) : undefined,
   });
   return hits.map((h) => {
     const r = byId.get(h.id)!;

@@ -110,6 +110,12 @@ export const RunContext = z.object({
   deltaNeutralBand: z.number().min(0).max(2).default(0.1),
   /** Reference scope: all tickers (the paper's best setting) or the same ticker only. */
   referenceScope: z.enum(["all", "same-ticker"]).default("all"),
+  /**
+   * Leave out references whose window overlaps the query's: the same ticker's reflections of the
+   * window's own days (the previous day shares w - 1 of its w days with the query and would nearly
+   * always rank first, pulling retrieval toward momentum). An ablation; off by default.
+   */
+  excludeOverlapping: z.boolean().default(false),
   // Ablation switches (paper RQ2-RQ4); the defaults are the full method.
   /** Track events and write their incremental information (off: no chains, no delta info). */
   useDelta: z.boolean().default(true),
