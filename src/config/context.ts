@@ -59,11 +59,11 @@ export const RunContext = z.object({
   embeddings: EmbeddingModelId.default("offline:hash"),
   /** Dimension of the offline hashed embeddings. */
   embeddingDim: z.number().int().min(16).max(8192).default(512),
-  /** Window of past trading days (paper: w = 5). */
+  /** Window of past trading days (w = 5 chosen here: the paper does not give its value). */
   w: z.number().int().min(1).max(60).default(5),
   /** Weight of the type Jaccard in DailySim (paper: a = 0.7). */
   a: z.number().min(0).max(1).default(0.7),
-  /** References retrieved by the Jaccard tool (paper: K = 10). */
+  /** References retrieved by the Jaccard tool (K = 10 chosen here: the paper does not give its value). */
   K: z.number().int().min(1).max(100).default(10),
   /** Maximum chain depth followed back by the tracker (paper: D_max = 5). */
   Dmax: z.number().int().min(0).max(20).default(5),
