@@ -43,6 +43,7 @@ export function ablationTable(rows: readonly { ablation: Ablation; result: Exper
   if (first) {
     body.push(["always-up baseline", first.n, f(first.baselines.alwaysUp.acc), "", f(first.baselines.alwaysUp.mcc), ""]);
     body.push(["previous-day baseline", first.n, f(first.baselines.previousDay.acc), "", f(first.baselines.previousDay.mcc), ""]);
+    if (first.baselines.logistic) body.push(["logistic-regression baseline", first.n, f(first.baselines.logistic.acc), "", f(first.baselines.logistic.mcc), ""]);
   }
   return table(["configuration", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI"], body);
 }

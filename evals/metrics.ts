@@ -35,7 +35,8 @@ export interface Report {
   overall: Score & { accCI: Interval; mccCI: Interval };
   byTicker: Record<string, Score>;
   byMonth: Record<string, Score>;
-  baselines: { alwaysUp: Score; previousDay: Score; trainMajority: Score & { class: Dir } };
+  /** logistic: the trained classical baseline (evals/logistic.ts), absent in results written before it */
+  baselines: { alwaysUp: Score; previousDay: Score; trainMajority: Score & { class: Dir }; logistic?: Score };
 }
 
 export function score(pairs: readonly { predicted: Dir; actual: Dir }[]): Score {

@@ -58,6 +58,7 @@ export function reportHtml(r: ExperimentResult): string {
     ["always up", rep.n, f3(rep.baselines.alwaysUp.acc), "", f3(rep.baselines.alwaysUp.mcc), ""],
     ["previous day", rep.n, f3(rep.baselines.previousDay.acc), "", f3(rep.baselines.previousDay.mcc), ""],
     [`train majority (${rep.baselines.trainMajority.class})`, rep.n, f3(rep.baselines.trainMajority.acc), "", f3(rep.baselines.trainMajority.mcc), ""],
+    ...(rep.baselines.logistic ? [["logistic regression (events + previous return)", rep.n, f3(rep.baselines.logistic.acc), "", f3(rep.baselines.logistic.mcc), ""]] : []),
   ];
   const tickerRows = Object.entries(rep.byTicker).map(([t, s]) => [t, s.n, f3(s.acc), f3(s.mcc), pct(bt.byTicker[t]?.strategy.cumulativeReturn ?? 0), pct(bt.byTicker[t]?.buyHold.cumulativeReturn ?? 0)]);
   return `<!doctype html>

@@ -14,7 +14,12 @@ import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
 import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
-import { citationViolations, report, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
+import { citationViolations, report, score, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
+import { logisticPredictions } from "./logistic.ts";
+import { stateDir } from "../src/config/paths.ts";
+import { dayContext } from "../src/data/day-context.ts";
+import { connectChroma } from "../src/memory/chroma-server.ts";
+import { openResources } from "../src/pipeline/resources.ts";
 
 export interface ExampleResult {
   id: string;
@@ -120,6 +125,31 @@ export interface ExperimentOptions {
   seed?: number;
 }
 
+/** The trained classical baseline on the run's own events (read back from its memory, point in time). */
+async function logisticBaseline(ctx: RunContext, data: MarketData, ds: Dataset, env: NodeJS.ProcessEnv): Promise<Map<string, Dir>> {
+  const endpoint = await connectChroma(stateDir(env), env);
+  try {
+    const r = await openResources(endpoint.url, ctx, data);
+    return (await logisticPredictions({
+      data, tickers: ds.tickers, train: ds.train, w: ctx.w,
+      examples: ds.examples.map((e) => e.inputs),
+      eventsOf: async (ticker, dates) => {
+        const asOf = dayContext(data, ticker, dates.at(-1)!).asOf;
+        const events = await r.store.getEvents({ asOf, ticker, from: dates[0], to: dates.at(-1) });
+        const by = new Map<string, { group: string; type: string }[]>();
+        for (const e of events) by.set(e.date, [...(by.get(e.date) ?? []), e]);
+        return by;
+      },
+    })).predictions;
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+function withLogistic(rep: Report, outcomes: readonly Outcome[], preds: Map<string, Dir>): Report {
+  return { ...rep, baselines: { ...rep.baselines, logistic: score(outcomes.map((o) => ({ predicted: preds.get(`${o.ticker} ${o.date}`) ?? "up", actual: o.label }))) } };
+}
+
 export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {
   const env = o.env ?? process.env;
   const ds: Dataset = loadDataset(o.dataset, env);
@@ -171,6 +201,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   }
 
   const data = await loadMarketData(dataDir, { tickers: ds.tickers });
+  const logistic = await logisticBaseline(ctx, data, ds, env);
   const outcomes: Outcome[] = ds.examples.map((e) => ({ ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null, prevReturn: e.metadata.prev_return }));
   const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
   const result: ExperimentResult = {
@@ -179,7 +210,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
       model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
       referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered, selfReflection: ctx.selfReflection,
     },
-    report: report(outcomes, ds.train_labels, { seed: o.seed }),
+    report: withLogistic(report(outcomes, ds.train_labels, { seed: o.seed }), outcomes, logistic),
     citation_violations: citationViolations(scored, referenceAvailability(data)),
     examples: ds.examples.map((e) => {
       const p = lookup(e.inputs.ticker, e.inputs.date);

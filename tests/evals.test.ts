@@ -10,6 +10,7 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { writeDataDir } from "./helpers/data-dir.ts";
+import { reportHtml } from "../evals/report.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
 
@@ -88,5 +89,10 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
     expect(result.report.overall.acc).toBeCloseTo(rows.filter((r) => r.correct).length / rows.length, 12);
     expect(rows.every((r) => r.correct === (r.predicted === r.label))).toBe(true);
     expect(result.langsmith.uploaded).toBe(false);
+    // the trained classical baseline, scored on the same examples, in the result and the HTML report
+    const logistic = result.report.baselines.logistic!;
+    expect(logistic.n).toBe(result.report.n);
+    expect(logistic.confusion.tp + logistic.confusion.tn + logistic.confusion.fp + logistic.confusion.fn).toBe(result.report.n);
+    expect(reportHtml(result)).toContain("logistic regression (events + previous return)");
   });
 });

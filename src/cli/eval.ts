@@ -50,6 +50,7 @@ export async function evalRunCommand(args: string[]): Promise<void> {
     ["always up", r.n, f(r.baselines.alwaysUp.acc), "", f(r.baselines.alwaysUp.mcc), ""],
     ["previous day", r.n, f(r.baselines.previousDay.acc), "", f(r.baselines.previousDay.mcc), ""],
     [`train majority (${r.baselines.trainMajority.class})`, r.n, f(r.baselines.trainMajority.acc), "", f(r.baselines.trainMajority.mcc), ""],
+    ...(r.baselines.logistic ? [["logistic regression (events + previous return)", r.n, f(r.baselines.logistic.acc), "", f(r.baselines.logistic.mcc), ""]] : []),
   ]));
   console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
   console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
