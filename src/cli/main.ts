@@ -110,6 +110,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  process.umask(0o077); // every file a command writes (state, checkpoints, evals, exports) is owner-only, via npm scripts or bin/stockmem
   // LangGraph gives every task of a superstep one shared AbortSignal and each adds an abort listener
   // (langgraphjs#1014): harmless, but Node warns past 10. The CLI owns its process, so it raises the
   // default for EventTargets created from here on; library users keep their own settings.
@@ -145,6 +146,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
-  process.umask(0o077); // every file the command writes (state, checkpoints, evals, exports) is owner-only
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }
