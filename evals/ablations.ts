@@ -4,6 +4,7 @@
  */
 import type { RunContext } from "../src/config/context.ts";
 import { table } from "../src/metrics/table.ts";
+import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
 import { runExperiment, type ExperimentResult } from "./runner.ts";
 
 export interface Ablation {
@@ -34,16 +35,8 @@ export async function runAblations(o: { dataset: string; base?: Partial<RunConte
 }
 
 export function ablationTable(rows: readonly { ablation: Ablation; result: ExperimentResult }[]): string {
-  const f = (x: number) => x.toFixed(3);
   const first = rows[0]?.result.report;
-  const body = rows.map(({ ablation, result }) => {
-    const r = result.report;
-    return [ablation.name, r.predicted, f(r.overall.acc), `[${f(r.overall.accCI.low)}, ${f(r.overall.accCI.high)}]`, f(r.overall.mcc), `[${f(r.overall.mccCI.low)}, ${f(r.overall.mccCI.high)}]`];
-  });
-  if (first) {
-    body.push(["always-up baseline", first.n, f(first.baselines.alwaysUp.acc), "", f(first.baselines.alwaysUp.mcc), ""]);
-    body.push(["previous-day baseline", first.n, f(first.baselines.previousDay.acc), "", f(first.baselines.previousDay.mcc), ""]);
-    if (first.baselines.logistic) body.push(["logistic-regression baseline", first.n, f(first.baselines.logistic.acc), "", f(first.baselines.logistic.mcc), ""]);
-  }
-  return table(["configuration", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI"], body);
+  const body = rows.map(({ ablation, result }) => scoreRow(ablation.name, result.report));
+  if (first) body.push(...baselineRows(first).map(([name, ...rest]) => [`baseline: ${name}`, ...rest]));
+  return table(["configuration", ...SCORE_HEADER.slice(1)], body);
 }

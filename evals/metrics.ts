@@ -26,6 +26,8 @@ export interface Score {
   acc: number;
   mcc: number;
   confusion: Confusion;
+  /** ACC and MCC computed per stock, then averaged over the stocks (as the paper reports them); pooled figures are acc and mcc */
+  perStock?: { acc: number; mcc: number };
 }
 
 export interface Report {
@@ -92,6 +94,15 @@ function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string):
 const pairsOf = (outcomes: readonly Outcome[]) =>
   outcomes.filter((o): o is Outcome & { predicted: Dir } => o.predicted !== null).map((o) => ({ predicted: o.predicted, actual: o.label }));
 
+/** A direction per outcome scored pooled and per stock (the mean of each stock's ACC and MCC). */
+export function scoreOutcomes(outcomes: readonly Outcome[], predicted: (o: Outcome) => Dir): Score {
+  const pooled = score(outcomes.map((o) => ({ predicted: predicted(o), actual: o.label })));
+  const tickers = [...new Set(outcomes.map((o) => o.ticker))];
+  const per = tickers.map((t) => score(outcomes.filter((o) => o.ticker === t).map((o) => ({ predicted: predicted(o), actual: o.label }))));
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  return { ...pooled, perStock: { acc: mean(per.map((s) => s.acc)), mcc: mean(per.map((s) => s.mcc)) } };
+}
+
 export function report(outcomes: readonly Outcome[], trainLabels: { up: number; down: number }, opts: { samples?: number; seed?: number } = {}): Report {
   const pairs = pairsOf(outcomes);
   const ci = bootstrap(pairs, opts);
@@ -101,14 +112,14 @@ export function report(outcomes: readonly Outcome[], trainLabels: { up: number; 
     n: outcomes.length,
     predicted: pairs.length,
     coverage: outcomes.length ? pairs.length / outcomes.length : 0,
-    overall: { ...score(pairs), accCI: ci.acc, mccCI: ci.mcc },
+    overall: { ...scoreOutcomes(withPredictions, (o) => o.predicted!), accCI: ci.acc, mccCI: ci.mcc },
     byTicker: groupScores(withPredictions, (o) => o.ticker),
     byMonth: groupScores(withPredictions, (o) => o.date.slice(0, 7)),
     baselines: {
-      alwaysUp: score(outcomes.map((o) => ({ predicted: "up", actual: o.label }))),
+      alwaysUp: scoreOutcomes(outcomes, () => "up"),
       // yesterday's move continues (a flat or unknown previous day counts as up)
-      previousDay: score(outcomes.map((o) => ({ predicted: o.prevReturn !== null && o.prevReturn < 0 ? "down" : "up", actual: o.label }))),
-      trainMajority: { ...score(outcomes.map((o) => ({ predicted: majority, actual: o.label }))), class: majority },
+      previousDay: scoreOutcomes(outcomes, (o) => (o.prevReturn !== null && o.prevReturn < 0 ? "down" : "up")),
+      trainMajority: { ...scoreOutcomes(outcomes, () => majority), class: majority },
     },
   };
 }
@@ -137,4 +148,27 @@ export function citationViolations(
     }
   }
   return out;
+}
+
+/** The columns of every score table: pooled ACC and MCC with their intervals, and the per-stock averages. */
+export const SCORE_HEADER = ["", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI", "ACC (mean of stocks)", "MCC (mean of stocks)"] as const;
+
+const f3 = (x: number) => x.toFixed(3);
+const perStockCells = (s: Score) => (s.perStock ? [f3(s.perStock.acc), f3(s.perStock.mcc)] : ["", ""]);
+
+/** One table row of a configuration's score. */
+export function scoreRow(name: string, r: Report): (string | number)[] {
+  return [name, r.predicted, f3(r.overall.acc), `[${f3(r.overall.accCI.low)}, ${f3(r.overall.accCI.high)}]`, f3(r.overall.mcc), `[${f3(r.overall.mccCI.low)}, ${f3(r.overall.mccCI.high)}]`, ...perStockCells(r.overall)];
+}
+
+/** The baselines' rows, scored on the same examples. */
+export function baselineRows(r: Report): (string | number)[][] {
+  const b = r.baselines;
+  const row = (name: string, s: Score) => [name, r.n, f3(s.acc), "", f3(s.mcc), "", ...perStockCells(s)];
+  return [
+    row("always up", b.alwaysUp),
+    row("previous day", b.previousDay),
+    row(`train majority (${b.trainMajority.class})`, b.trainMajority),
+    ...(b.logistic ? [row("logistic regression (events + previous return)", b.logistic)] : []),
+  ];
 }

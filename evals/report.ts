@@ -6,6 +6,7 @@
 import { table } from "../src/metrics/table.ts";
 import { backtest, rollingAccuracy, type Backtest, type Curve, type Performance } from "./backtest.ts";
 import type { ExperimentResult } from "./runner.ts";
+import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -53,13 +54,7 @@ export function reportHtml(r: ExperimentResult): string {
   const c = rep.overall.confusion;
   const htmlTable = (header: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
     `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((v) => `<td>${esc(String(v))}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
-  const scoreRows = [
-    ["stockmem", rep.predicted, f3(rep.overall.acc), `[${f3(rep.overall.accCI.low)}, ${f3(rep.overall.accCI.high)}]`, f3(rep.overall.mcc), `[${f3(rep.overall.mccCI.low)}, ${f3(rep.overall.mccCI.high)}]`],
-    ["always up", rep.n, f3(rep.baselines.alwaysUp.acc), "", f3(rep.baselines.alwaysUp.mcc), ""],
-    ["previous day", rep.n, f3(rep.baselines.previousDay.acc), "", f3(rep.baselines.previousDay.mcc), ""],
-    [`train majority (${rep.baselines.trainMajority.class})`, rep.n, f3(rep.baselines.trainMajority.acc), "", f3(rep.baselines.trainMajority.mcc), ""],
-    ...(rep.baselines.logistic ? [["logistic regression (events + previous return)", rep.n, f3(rep.baselines.logistic.acc), "", f3(rep.baselines.logistic.mcc), ""]] : []),
-  ];
+  const scoreRows = [scoreRow("stockmem", rep), ...baselineRows(rep)];
   const tickerRows = Object.entries(rep.byTicker).map(([t, s]) => [t, s.n, f3(s.acc), f3(s.mcc), pct(bt.byTicker[t]?.strategy.cumulativeReturn ?? 0), pct(bt.byTicker[t]?.buyHold.cumulativeReturn ?? 0)]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>stockmem report: ${esc(r.experiment)}</title>
@@ -72,7 +67,7 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:
 <h1>stockmem report</h1>
 <p class="muted">experiment <b>${esc(r.experiment)}</b> on dataset <b>${esc(r.dataset)}</b>; models ${esc([...new Set(Object.values(r.models))].join(", "))}; prompts ${esc(Object.entries(r.prompt_versions).map(([a, v]) => `${a} ${v}`).join(", "))}. Signal: long on "up", short on "down", from the close of t to the close of t+1, no costs.</p>
 <h2>Direction accuracy (scored days, 95 % bootstrap intervals)</h2>
-${htmlTable(["", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI"], scoreRows)}
+${htmlTable(SCORE_HEADER, scoreRows)}
 <p>coverage ${pct(rep.coverage)}; citations after asOf: ${r.citation_violations.length}</p>
 <h2>Backtest</h2>
 ${htmlTable(PERF_HEADER, perfRows(bt))}

@@ -14,7 +14,7 @@ import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
 import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
-import { citationViolations, report, score, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
+import { citationViolations, report, scoreOutcomes, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
 import { logisticPredictions } from "./logistic.ts";
 import { stateDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
@@ -147,7 +147,7 @@ async function logisticBaseline(ctx: RunContext, data: MarketData, ds: Dataset, 
 }
 
 function withLogistic(rep: Report, outcomes: readonly Outcome[], preds: Map<string, Dir>): Report {
-  return { ...rep, baselines: { ...rep.baselines, logistic: score(outcomes.map((o) => ({ predicted: preds.get(`${o.ticker} ${o.date}`) ?? "up", actual: o.label }))) } };
+  return { ...rep, baselines: { ...rep.baselines, logistic: scoreOutcomes(outcomes, (o) => preds.get(`${o.ticker} ${o.date}`) ?? "up") } };
 }
 
 export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {

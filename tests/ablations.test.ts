@@ -71,6 +71,7 @@ describe("ablations", () => {
 
     const text = ablationTable(rows);
     for (const a of ABLATIONS) expect(text).toContain(a.name);
-    expect(text).toMatch(/always-up baseline/);
+    for (const b of ["always up", "previous day", "train majority", "logistic regression"]) expect(text).toContain(`baseline: ${b}`);
+    expect(text.split("\n")[0]).toMatch(/ACC \(mean of stocks\)\s+MCC \(mean of stocks\)/); // pooled and per-stock figures side by side
   });
 });

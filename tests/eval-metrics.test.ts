@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bootstrap, citationViolations, report, score, type Outcome } from "../evals/metrics.ts";
+import { SCORE_HEADER, baselineRows, bootstrap, citationViolations, report, score, scoreRow, type Outcome } from "../evals/metrics.ts";
 import { accuracy, mcc } from "../src/metrics/classification.ts";
 
 const pairs = (spec: [string, string, number][]) =>
@@ -62,6 +62,16 @@ describe("report", () => {
     // previous day: up, down, up, up(unknown) vs up, down, down, up -> 3 of 4
     expect(r.baselines.previousDay.acc).toBe(0.75);
     expect(r.baselines.trainMajority).toMatchObject({ class: "down", acc: 0.5 });
+  });
+
+  it("reports each score pooled and as the mean of the stocks' own scores", () => {
+    // predicted: AAPL 1 of 2 right, MSFT 1 of 1: pooled 2/3, mean of stocks (0.5 + 1) / 2
+    expect(r.overall.perStock!.acc).toBeCloseTo(0.75, 15);
+    expect(r.overall.acc).toBeCloseTo(2 / 3, 15);
+    // previous day per stock: AAPL 2 of 2, MSFT 1 of 2
+    expect(r.baselines.previousDay.perStock!.acc).toBeCloseTo(0.75, 15);
+    expect(baselineRows(r).map((row) => row.length)).toEqual(baselineRows(r).map(() => SCORE_HEADER.length));
+    expect(scoreRow("x", r)).toEqual(["x", 3, "0.667", expect.stringMatching(/^\[/), expect.any(String), expect.stringMatching(/^\[/), "0.750", expect.any(String)]);
   });
 });
 

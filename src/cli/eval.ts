@@ -13,6 +13,7 @@ import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { agentModels, parseWindow } from "./run.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
+import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
 
 export async function evalDatasetCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { ...DATA_OPTIONS, train: { type: "string" }, test: { type: "string" }, name: { type: "string" } } });
@@ -45,13 +46,7 @@ export async function evalRunCommand(args: string[]): Promise<void> {
   const r = result.report;
   const f = (x: number) => x.toFixed(3);
   console.log(`\nexperiment ${result.experiment}`);
-  console.log(table(["", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI"], [
-    ["stockmem", r.predicted, f(r.overall.acc), `[${f(r.overall.accCI.low)}, ${f(r.overall.accCI.high)}]`, f(r.overall.mcc), `[${f(r.overall.mccCI.low)}, ${f(r.overall.mccCI.high)}]`],
-    ["always up", r.n, f(r.baselines.alwaysUp.acc), "", f(r.baselines.alwaysUp.mcc), ""],
-    ["previous day", r.n, f(r.baselines.previousDay.acc), "", f(r.baselines.previousDay.mcc), ""],
-    [`train majority (${r.baselines.trainMajority.class})`, r.n, f(r.baselines.trainMajority.acc), "", f(r.baselines.trainMajority.mcc), ""],
-    ...(r.baselines.logistic ? [["logistic regression (events + previous return)", r.n, f(r.baselines.logistic.acc), "", f(r.baselines.logistic.mcc), ""]] : []),
-  ]));
+  console.log(table([...SCORE_HEADER], [scoreRow("stockmem", r), ...baselineRows(r)]));
   console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
   console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
   console.log(`\nresults: ${file}`);
