@@ -62,6 +62,7 @@ export function variantTags(ctx: RunContext): string[] {
   if (ctx.memoryMode === "summary") tags.push("summary");
   if (ctx.layered) tags.push("layered");
   if (ctx.selfReflection) tags.push("self-reflect");
+  if (ctx.embeddings !== RunContext.parse({}).embeddings) tags.push(`emb-${ctx.embeddings.replace(/[^a-z0-9]+/gi, "-")}`);
   return tags;
 }
 
@@ -209,6 +210,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     context: {
       model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
       referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered, selfReflection: ctx.selfReflection,
+      embeddings: ctx.embeddings, excludeOverlapping: ctx.excludeOverlapping,
     },
     report: withLogistic(report(outcomes, ds.train_labels, { seed: o.seed }), outcomes, logistic),
     citation_violations: citationViolations(scored, referenceAvailability(data)),

@@ -48,6 +48,8 @@ describe("stockmem data stats", () => {
 
   it("rejects bad flags with a message", async () => {
     expect((await cli("data", "stats", "--from", "June")).err).toMatch(/--from expects a date/);
+    // eval run and eval ablations take --embeddings (the flag is known; the missing dataset is what fails)
+    for (const cmd of [["eval", "run"], ["eval", "ablations"]]) expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(/no dataset "nope"/);
     expect((await cli("nonsense")).code).toBe(2);
   });
 });

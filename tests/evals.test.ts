@@ -5,7 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 import { compare, formatComparison } from "../evals/compare.ts";
 import { buildDataset, loadDataset, saveDataset, stableUuid } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
-import { experimentName, runExperiment, type ExperimentResult } from "../evals/runner.ts";
+import { experimentName, runExperiment, variantTags, type ExperimentResult } from "../evals/runner.ts";
+import { RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -67,6 +68,9 @@ describe("compare", () => {
   it("names experiments after their models and prompt versions", () => {
     expect(experimentName("q4", { extractor: "offline", predictor: "openai:gpt-4o" }, { extractor: "1.0.0", predictor: "1.1.0" }, new Date("2026-11-21T16:45:00Z")))
       .toBe("q4__offline+openai-gpt-4o__x1.0.0-p1.1.0__20261121-164500");
+    // the embedding model is part of what an experiment is: another one is named in its tags
+    expect(variantTags(RunContext.parse({}))).toEqual([]);
+    expect(variantTags(RunContext.parse({ embeddings: "ollama:bge-m3", excludeOverlapping: true }))).toEqual(["no-overlap", "emb-ollama-bge-m3"]);
   });
 });
 

@@ -31,7 +31,7 @@ export async function evalDatasetCommand(args: string[]): Promise<void> {
 export async function evalRunCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" } },
+    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" }, embeddings: { type: "string" } },
   });
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
   const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
@@ -41,7 +41,7 @@ export async function evalRunCommand(args: string[]): Promise<void> {
   }));
   const { result, file } = await runExperiment({
     dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
-    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered } as Partial<RunContext>,
+    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered, embeddings: values.embeddings } as Partial<RunContext>,
   });
   const r = result.report;
   const f = (x: number) => x.toFixed(3);
@@ -59,9 +59,9 @@ export async function evalCompareCommand(args: string[]): Promise<void> {
 }
 
 export async function evalAblationsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" }, embeddings: { type: "string" } } });
   if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
-  const rows = await runAblations({ dataset: values.dataset, base: { model: values.model } as Partial<RunContext>, seed: values.seed ? Number(values.seed) : undefined });
+  const rows = await runAblations({ dataset: values.dataset, base: { model: values.model, embeddings: values.embeddings } as Partial<RunContext>, seed: values.seed ? Number(values.seed) : undefined });
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
   console.log(ablationTable(rows));
   console.log("");
