@@ -14,7 +14,7 @@ import { runContext, type RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { ModelCallError } from "../src/models/structured.ts";
-import { Usage } from "../src/models/usage.ts";
+import { BudgetExceededError, Usage } from "../src/models/usage.ts";
 import { executeRun } from "../src/pipeline/run.ts";
 import { validAnswer } from "./helpers/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -73,11 +73,11 @@ async function faultyServer(faults: Fault[]) {
 }
 
 const input = { ticker: "MSFT", date: "2015-10-07", series: [], today: { date: "2015-10-07", events: [] }, references: [] };
-async function predictWith(url: string, ctx: Partial<RunContext>) {
+async function predictWith(url: string, ctx: Partial<RunContext>, usage = new Usage()) {
   vi.stubEnv("OPENAI_BASE_URL", url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fault-test-key-0123456789");
   const c = runContext({ run: "faults", model: "openai:fault-model", modelRetryBaseMs: 20, ...ctx });
-  return runAgent(predictor, input, { ctx: c, embedder: new HashEmbedder(64), usage: new Usage(), scope: { ticker: "MSFT", date: "2015-10-07" } });
+  return runAgent(predictor, input, { ctx: c, embedder: new HashEmbedder(64), usage, scope: { ticker: "MSFT", date: "2015-10-07" } });
 }
 
 const servers: { close(): Promise<void> }[] = [];
@@ -116,6 +116,15 @@ describe("a misbehaving model endpoint", () => {
     const err = await predictWith(t.url, { modelRetries: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
     expect(err.message).toMatch(new RegExp(`^predictor could not get an answer from ${t.url.replace(/[.]/g, "\\.")} for MSFT 2015-10-07 prediction after 3 attempts: HTTP 500`));
+  });
+
+  it("retries count against the call budget: each request sent is a call", async () => {
+    const s = await serve([status(500)]);
+    const usage = new Usage({ maxCalls: 2 });
+    const err = await predictWith(s.url, { modelRetries: 5 }, usage).catch((e) => e);
+    expect(err).toBeInstanceOf(BudgetExceededError);
+    expect(s.arrivals).toHaveLength(2);
+    expect(usage.calls).toBe(2);
   });
 
   it("a 400 is not retried", async () => {

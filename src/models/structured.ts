@@ -129,10 +129,12 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const input = estimateTokens(messages.map(contentText).join("\n"));
     const reply = await limiter(async () => {
-      await call.usage?.reserve(input); // inside the limiter: a call reserves its share of the budget just before it is sent
       const policy = call.retry ?? DEFAULT_RETRY;
       for (let n = 0; ; n++) {
+        // inside the limiter, and per attempt: every request sent reserves its share of the budget just before
+        await call.usage?.reserve(input);
         let answer: BaseMessage | undefined;
+        let failure: unknown;
         try {
           answer = await call.model.invoke(messages, {
             ...call.config,
@@ -142,14 +144,15 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
               ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
             },
           });
-          return answer;
         } catch (e) {
-          const f = classifyFailure(e);
-          if (!f.retry || n >= policy.retries) throw new ModelCallError(call.agent, call.itemId, call.endpoint ?? call.modelId, n + 1, scrub(f.reason));
-          await sleep(Math.min(policy.capMs, f.afterMs ?? policy.baseMs * 2 ** n));
+          failure = e;
         } finally {
           call.usage?.record(call.agent, answer, call.scope, { input, output: answer ? estimateTokens(contentText(answer)) : 0 });
         }
+        if (failure === undefined) return answer!;
+        const f = classifyFailure(failure);
+        if (!f.retry || n >= policy.retries) throw new ModelCallError(call.agent, call.itemId, call.endpoint ?? call.modelId, n + 1, scrub(f.reason));
+        await sleep(Math.min(policy.capMs, f.afterMs ?? policy.baseMs * 2 ** n));
       }
     });
     const text = scrub(contentText(reply)); // what a model writes is stored, checkpointed and shown: no secret passes
@@ -159,7 +162,7 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       return out;
     } catch (e) {
       lastError = (e as Error).message.slice(0, 500);
-      messages.push(new AIMessage(scrub(text)), new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)));
+      messages.push(new AIMessage(text), new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)));
     }
   }
   throw new ModelOutputError(call.agent, call.itemId, maxAttempts, lastError);
