@@ -40,6 +40,10 @@ const isConnectionFailure = (e: unknown): boolean => {
 };
 
 
+/** A stored row as the record it holds, per collection (the working set holds records as Chroma has them). */
+type Held = ReturnType<typeof rowToEvent> | ReturnType<typeof rowToReflection> | ReturnType<typeof rowToLayer>;
+const FROM_ROW: Record<Kind, (id: string, document: string | null, meta: Meta) => Held> = { events: rowToEvent, reflections: rowToReflection, layers: rowToLayer };
+
 export class MemoryStore implements MemoryPort {
   private maxBatch = 1000;
   /**
@@ -117,17 +121,12 @@ export class MemoryStore implements MemoryPort {
   private workingSet(): Promise<InMemoryMemory> {
     this.working ??= (async () => {
       const ws = new InMemoryMemory(this.run, this.embedder);
-      const events: { record: StoredEvent; embedding: number[] }[] = [];
-      await this.scan("events", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => events.push({ record: rowToEvent(id, doc, meta), embedding: e ?? [] }));
-      const reflections: { record: Reflection; embedding: number[] }[] = [];
-      await this.scan("reflections", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => reflections.push({ record: rowToReflection(id, doc, meta), embedding: e ?? [] }));
-      // a stable order, whatever order Chroma returns them in
-      const order = (a: { record: { date: string; id: string } }, b: { record: { date: string; id: string } }) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id);
-      const layers: { record: StoredLayerRecord; embedding: number[] }[] = [];
-      await this.scan("layers", ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => layers.push({ record: rowToLayer(id, doc, meta), embedding: e ?? [] }));
-      ws.hold("events", events.sort(order));
-      ws.hold("reflections", reflections.sort(order));
-      ws.hold("layers", layers.sort(order));
+      for (const kind of KINDS) {
+        const rows: { record: Held; embedding: number[] }[] = [];
+        await this.scan(kind, ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => rows.push({ record: FROM_ROW[kind](id, doc, meta), embedding: e ?? [] }));
+        // a stable order, whatever order Chroma returns them in
+        ws.hold(kind, rows.sort((a, b) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id)));
+      }
       return ws;
     })();
     this.working.catch(() => (this.working = undefined));
@@ -140,7 +139,7 @@ export class MemoryStore implements MemoryPort {
 
   /**
    * Upserts rows in batches within Chroma's limit (idempotent: ids are content-derived) and holds
-   * events and reflections in the working set. Deferred: held at once (readable), written in the
+   * them in the working set. Deferred: held at once (readable), written in the
    * background; `seal()` tells when they are durable.
    */
   private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string, o: { defer?: boolean } = {}): Promise<number> {
@@ -154,9 +153,8 @@ export class MemoryStore implements MemoryPort {
           col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
         );
       // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
-      const fromRow = kind === "events" ? rowToEvent : kind === "reflections" ? rowToReflection : rowToLayer;
       const hold = async () => {
-        if (fromRow && this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: fromRow(r.id, r.document, r.meta), embedding: embeddings[j]! })));
+        if (this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: FROM_ROW[kind](r.id, r.document, r.meta), embedding: embeddings[j]! })));
       };
       if (o.defer) {
         await this.workingSet(); // a deferred write must be readable at once
