@@ -16,10 +16,8 @@ import { readPredictions, type PredictionRecord } from "../src/pipeline/run-file
 import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
 import { citationViolations, report, scoreOutcomes, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
 import { logisticPredictions } from "./logistic.ts";
-import { stateDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { connectChroma } from "../src/memory/chroma-server.ts";
-import { openResources } from "../src/pipeline/resources.ts";
+import type { Resources } from "../src/pipeline/resources.ts";
 
 export interface ExampleResult {
   id: string;
@@ -126,25 +124,20 @@ export interface ExperimentOptions {
   seed?: number;
 }
 
-/** The trained classical baseline on the run's own events (read back from its memory, point in time). */
-async function logisticBaseline(ctx: RunContext, data: MarketData, ds: Dataset, env: NodeJS.ProcessEnv): Promise<Map<string, Dir>> {
-  const endpoint = await connectChroma(stateDir(env), env);
-  try {
-    const r = await openResources(endpoint.url, ctx, data);
-    return (await logisticPredictions({
-      data, tickers: ds.tickers, train: ds.train, w: ctx.w,
-      examples: ds.examples.map((e) => e.inputs),
-      eventsOf: async (ticker, dates) => {
-        const asOf = dayContext(data, ticker, dates.at(-1)!).asOf;
-        const events = await r.store.getEvents({ asOf, ticker, from: dates[0], to: dates.at(-1) });
-        const by = new Map<string, { group: string; type: string }[]>();
-        for (const e of events) by.set(e.date, [...(by.get(e.date) ?? []), e]);
-        return by;
-      },
-    })).predictions;
-  } finally {
-    await endpoint.stop();
-  }
+/** The trained classical baseline on the run's own events (read from its memory, point in time). */
+async function logisticBaseline(r: Resources, ds: Dataset): Promise<Map<string, Dir>> {
+  const { predictions } = await logisticPredictions({
+    data: r.data, tickers: ds.tickers, train: ds.train, w: r.ctx.w,
+    examples: ds.examples.map((e) => e.inputs),
+    eventsOf: async (ticker, dates) => {
+      const asOf = dayContext(r.data, ticker, dates.at(-1)!).asOf;
+      const events = await r.store.getEvents({ asOf, ticker, from: dates[0], to: dates.at(-1) });
+      const by = new Map<string, { group: string; type: string }[]>();
+      for (const e of events) by.set(e.date, [...(by.get(e.date) ?? []), e]);
+      return by;
+    },
+  });
+  return predictions;
 }
 
 function withLogistic(rep: Report, outcomes: readonly Outcome[], preds: Map<string, Dir>): Report {
@@ -165,7 +158,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   const prompts = promptVersions(ctx);
   const experiment = experimentName(ds.name, models, prompts, stamp, variantTags(ctx));
 
-  const res = await executeRun({ ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet });
+  let logistic = new Map<string, Dir>();
+  const res = await executeRun({
+    ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet,
+    afterRun: async (r) => void (logistic = await logisticBaseline(r, ds)),
+  });
   const preds = new Map(readPredictions(res.predictionsFile).map((p) => [`${p.ticker} ${p.date}`, p]));
   const lookup = (ticker: string, date: string): PredictionRecord | undefined => preds.get(`${ticker} ${date}`);
 
@@ -202,7 +199,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   }
 
   const data = await loadMarketData(dataDir, { tickers: ds.tickers });
-  const logistic = await logisticBaseline(ctx, data, ds, env);
   const outcomes: Outcome[] = ds.examples.map((e) => ({ ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null, prevReturn: e.metadata.prev_return }));
   const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
   const result: ExperimentResult = {

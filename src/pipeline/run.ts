@@ -77,6 +77,8 @@ export interface RunOptions {
   data?: MarketData;
   /** memory to run on instead of the Chroma store (tests only) */
   resources?: Resources;
+  /** reads the run's memory once the run is done, while it is still open (the eval's trained baseline) */
+  afterRun?: (r: Resources) => Promise<void>;
 }
 
 
@@ -154,6 +156,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       throw new RunIntegrityError(`run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`);
     }
     if (started && snap.next.length === 0) {
+      await o.afterRun?.(r);
       return { scores: saved.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes: [...notes, ...(saved.notes ?? [])], alreadyDone: true };
     }
     let from: string | undefined; // the checkpoint to resume from
@@ -195,6 +198,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       throw firstError(e);
     }
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
+    await o.afterRun?.(r);
     return { scores: final.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes, alreadyDone: false };
   } finally {
     await cp.close();
