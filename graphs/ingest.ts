@@ -128,9 +128,10 @@ async function track(state: S, config: Config) {
     ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
     : merged.map(() => []);
   const cache = new Map<string, Promise<StoredEvent | null>>();
-  // a candidate as the single and batch prompts show it: with its own earlier stages (its stored chain)
+  // a candidate as the prompts show it; the single and batch prompts add its own earlier stages (its stored chain)
+  const plain = (h: { record: StoredEvent; similarity: number }) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity });
   const shown = async (h: { record: StoredEvent; similarity: number }) => ({
-    id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity,
+    ...plain(h),
     chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
   });
   const eventOf = (m: (typeof merged)[number]) => ({ group: m.group, type: m.type, description: m.description });
@@ -170,7 +171,7 @@ async function track(state: S, config: Config) {
         const link = candidates.length
           ? await runAgent(trackerLink, {
               ticker: state.ticker, date: state.date, event,
-              candidates: candidates.map((h) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity })),
+              candidates: candidates.map(plain),
             }, rt)
           : { predecessor_id: null };
         const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;

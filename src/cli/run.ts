@@ -9,6 +9,7 @@ import { executeRun } from "../pipeline/run.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
+import { DATA_OPTIONS, positiveInt } from "./data-flags.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
 
@@ -29,13 +30,6 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
     out[m[1]!] = m[2]!;
   }
   return out;
-}
-
-function positiveInt(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive integer (got "${v}")`);
-  return n;
 }
 
 /** Model calls, cache hits and tokens per agent, and per ticker-day (mean and maximum). */
@@ -60,11 +54,11 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   const { values } = parseArgs({
     args,
     options: {
-      run: { type: "string" }, data: { type: "string" }, tickers: { type: "string" }, train: { type: "string" }, test: { type: "string" },
+      ...DATA_OPTIONS, run: { type: "string" }, train: { type: "string" }, test: { type: "string" },
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
       "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
-      "skip-invalid": { type: "boolean" }, "max-items-per-day": { type: "string" }, "max-text-chars": { type: "string" }, "allow-gaps": { type: "boolean" },
+      "allow-gaps": { type: "boolean" },
     },
   });
   const ctx = RunContext.parse({
