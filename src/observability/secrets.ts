@@ -4,6 +4,8 @@
  * credentials in URLs. Child processes that need no credentials get an environment without them.
  */
 const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
+/** A URL with a user and password in it (the password captured), as env values sometimes are. */
+const URL_PASSWORD = /:\/\/[^\s/:@]+:([^\s/@]+)@/;
 const PATTERNS: [RegExp, string][] = [
   [/\bsk-[A-Za-z0-9_-]{12,}/g, "sk-***"],
   [/\blsv2_[A-Za-z0-9_]{12,}/g, "lsv2_***"],
@@ -18,7 +20,7 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   for (const [k, v] of Object.entries(env)) {
     if (!v || v.length < 6) continue;
     if (SECRET_ENV.test(k)) out.add(v);
-    const m = /:\/\/[^\s/:@]+:([^\s/@]+)@/.exec(v);
+    const m = URL_PASSWORD.exec(v);
     if (m && m[1]!.length >= 4) out.add(m[1]!);
   }
   return [...out].sort((a, b) => b.length - a.length);
@@ -41,5 +43,5 @@ export function scrubDeep<T>(value: T, secrets: readonly string[] = secretValues
 
 /** The environment for a child process that needs no credentials (the Chroma server): secret-looking variables left out. */
 export function withoutSecrets(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k, v]) => !SECRET_ENV.test(k) && !(v && /:\/\/[^\s/:@]+:[^\s/@]+@/.test(v))));
+  return Object.fromEntries(Object.entries(env).filter(([k, v]) => !SECRET_ENV.test(k) && !(v && URL_PASSWORD.test(v))));
 }
