@@ -80,7 +80,6 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
 
 /** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
 export async function benchPipeline(parts: { offline?: boolean; llm?: boolean }, print: (line: string) => void): Promise<void> {
-  const lines = { push: print };
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
   const server = await startChroma({ path: join(dir, "chroma") });
   const saved = { ...process.env };
@@ -88,11 +87,11 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
   process.env.STOCKMEM_DATA_DIR = dir;
   try {
     // 1. offline runs: 4 sample tickers over 6 months; 8 tickers of ../shared over 6 and 24 months
-    if (parts.offline) lines.push(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    if (parts.offline) print(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
     if (parts.offline && existsSync(join(SHARED, "news.jsonl"))) {
-      lines.push(await offlineRates("8 tickers x 6 months (../shared)", { run: "bench-8x6", dataDir: SHARED, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
-      lines.push(await offlineRates("8 tickers x 24 months (../shared)", { run: "bench-8x24", dataDir: SHARED, train: { from: "2014-01-01", to: "2015-06-30" }, test: { from: "2015-07-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
-    } else if (parts.offline) lines.push("pipeline offline 8 tickers: ../shared is absent, skipped");
+      print(await offlineRates("8 tickers x 6 months (../shared)", { run: "bench-8x6", dataDir: SHARED, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+      print(await offlineRates("8 tickers x 24 months (../shared)", { run: "bench-8x24", dataDir: SHARED, train: { from: "2014-01-01", to: "2015-06-30" }, test: { from: "2015-07-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    } else if (parts.offline) print("pipeline offline 8 tickers: ../shared is absent, skipped");
 
     // 2. the LLM path over HTTP, 300 ms per call
     const dataDir = existsSync(join(SHARED, "news.jsonl")) ? SHARED : SAMPLE_DATA_DIR;
@@ -117,7 +116,7 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
         const perDay = [...out.usage.byTickerDay].map(([key, t]) => ({ key, calls: t.calls, items: dayContext(data, key.split(" ")[0]!, key.split(" ")[1]!).items.length }));
         const heavy = perDay.reduce((x, y) => (y.items > x.items ? y : x));
         const quiet = perDay.filter((x) => x.items > 0).reduce((x, y) => (y.items < x.items ? y : x));
-        lines.push(
+        print(
           `pipeline LLM path (${tickers.length} tickers x 10 test days after 5 train days, ${delayMs} ms per call, tracker ${trackerMode}, concurrency ${concurrency}): ` +
             `wall ${fmt(wall)} s, ${calls} calls (${fmt(calls / Math.max(1, days))} per ticker-day over ${days}), at most ${fake.maxInFlight} in flight; ` +
             `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}; ` +
