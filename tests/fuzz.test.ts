@@ -5,7 +5,7 @@
  * the ones that load. Each case ends in a result or in one line naming file:line; never a stack
  * trace, never a hang (each case is bounded).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -114,14 +114,15 @@ function expectOneLine(e: unknown, what: string) {
 
 describe("fuzzed input", () => {
   it(`${CASES} seeded mutations end in data or in one line naming file:line`, async () => {
-    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-fuzz-state-")));
+    const state = mkdtempSync(join(tmpdir(), "stockmem-fuzz-state-"));
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-fuzz-")); // one data dir, rewritten for each case
+    vi.stubEnv("STOCKMEM_DATA_DIR", state);
     const r = rng(20261122);
     const outcomes = { loaded: 0, refused: 0, runs: 0, runErrors: 0 };
     try {
       for (let c = 0; c < CASES; c++) {
         const file: File = r() < 0.5 ? "prices.csv" : "news.jsonl";
         const { out, what } = mutate(BASE[file], r);
-        const dir = mkdtempSync(join(tmpdir(), "stockmem-fuzz-"));
         for (const f of Object.keys(BASE) as File[]) writeFileSync(join(dir, f), f === file ? out : BASE[f]);
         const label = `case ${c} (${file}: ${what})`;
         let data;
@@ -147,6 +148,7 @@ describe("fuzzed input", () => {
       }
     } finally {
       vi.unstubAllEnvs();
+      for (const d of [dir, state]) rmSync(d, { recursive: true, force: true });
     }
     console.log(`fuzz: ${JSON.stringify(outcomes)}`);
     // not vacuous: mutations both pass and get refused, and some runs ran
