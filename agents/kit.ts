@@ -10,7 +10,7 @@ import type { Prompt } from "../prompts/define.ts";
 import type { RunContext } from "../src/config/context.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
 import { createChatModel, endpointOf, isOffline } from "../src/models/provider.ts";
-import { invokeStructured } from "../src/models/structured.ts";
+import { estimateTokens, invokeStructured, messageTokens, promptMessages } from "../src/models/structured.ts";
 import type { ResponseCache } from "../src/models/cache.ts";
 import type { Scope, Usage } from "../src/models/usage.ts";
 
@@ -47,6 +47,13 @@ export interface AgentRuntime {
   /** sampling temperature (default 0); with `sample`, each sample of a group is cached apart */
   temperature?: number;
   sample?: number;
+  /** a dry run: model calls are counted and priced from their rendered prompts, and answered by the offline analyst */
+  rehearsal?: Rehearsal;
+}
+
+/** What a dry run records per would-be model call. */
+export interface Rehearsal {
+  record(agent: AgentName, inputTokens: number, outputTokens: number, scope?: Scope): void;
 }
 
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
@@ -69,6 +76,12 @@ const modelCache = new Map<string, BaseChatModel>();
 export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRuntime): Promise<O> {
   const modelId = modelIdFor(rt.ctx, def.name);
   if (isOffline(modelId)) return def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
+  if (rt.rehearsal) {
+    // nothing is sent: the call is counted from the prompt it would send, the offline analyst answers
+    const out = await def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
+    rt.rehearsal.record(def.name, messageTokens(promptMessages(promptFor(def, rt.ctx), input)), estimateTokens(JSON.stringify(out)), rt.scope);
+    return out;
+  }
   let model: BaseChatModel;
   if (rt.chatModel) model = rt.chatModel(modelId, def.name);
   else {

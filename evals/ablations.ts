@@ -20,6 +20,8 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "same-company references", context: { referenceScope: "same-ticker" } },
   { name: "exclude overlapping windows", context: { excludeOverlapping: true } },
   { name: "summary instead of events", context: { memoryMode: "summary" } },
+  { name: "cluster opinion", context: { memoryMode: "clusters" } },
+  { name: "cross-item extraction", context: { extractScope: "cross-item" } },
   { name: "layered memory on (SEP)", context: { layered: true } },
   { name: "layered + self-reflection (SEP)", context: { layered: true, selfReflection: true } },
 ];

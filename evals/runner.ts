@@ -10,6 +10,7 @@ import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
 import { executeRun } from "../src/pipeline/run.ts";
 import { scrub } from "../src/observability/secrets.ts";
+import { estimateRun, type CostEstimate } from "../src/pipeline/dry-run.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
@@ -57,7 +58,8 @@ export function variantTags(ctx: RunContext): string[] {
   if (ctx.referenceMode === "recent") tags.push("recent-refs");
   if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
   if (ctx.excludeOverlapping) tags.push("no-overlap");
-  if (ctx.memoryMode === "summary") tags.push("summary");
+  if (ctx.extractScope === "cross-item") tags.push("cross-item");
+  if (ctx.memoryMode !== "events") tags.push(ctx.memoryMode);
   if (ctx.layered) tags.push("layered");
   if (ctx.selfReflection) tags.push("self-reflect");
   if (ctx.embeddings !== RunContext.parse({}).embeddings) tags.push(`emb-${ctx.embeddings.replace(/[^a-z0-9]+/gi, "-")}`);
@@ -144,16 +146,28 @@ function withLogistic(rep: Report, outcomes: readonly Outcome[], preds: Map<stri
   return { ...rep, baselines: { ...rep.baselines, logistic: scoreOutcomes(outcomes, (o) => preds.get(`${o.ticker} ${o.date}`) ?? "up") } };
 }
 
-export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {
-  const env = o.env ?? process.env;
-  const ds: Dataset = loadDataset(o.dataset, env);
+/** The run an experiment makes: its dataset's data (checked against the fingerprint), windows and context. */
+async function experimentRun(o: ExperimentOptions, stamp: Date) {
+  const ds: Dataset = loadDataset(o.dataset, o.env ?? process.env);
   const dataDir = resolve(o.dataDir ?? datasetDataDir(ds));
   const fp = await dataFingerprint(dataDir);
   if (fp !== ds.data_fingerprint) throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
-
-  const stamp = new Date();
   const run = `ev-${stamp.toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const ctx = RunContext.parse({ ...o.context, run, labelThreshold: ds.label_threshold });
+  return { ds, dataDir, ctx };
+}
+
+/** `eval run --dry-run`: the experiment's expected model calls and tokens, nothing sent. */
+export async function estimateExperiment(o: ExperimentOptions): Promise<CostEstimate> {
+  const { ds, dataDir, ctx } = await experimentRun(o, new Date());
+  return estimateRun({ ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test });
+}
+
+export async function runExperiment(o: ExperimentOptions): Promise<{ result: ExperimentResult; file: string }> {
+  const env = o.env ?? process.env;
+  const stamp = new Date();
+  const { ds, dataDir, ctx } = await experimentRun(o, stamp);
+  const run = ctx.run;
   const models = modelIds(ctx);
   const prompts = promptVersions(ctx);
   const experiment = experimentName(ds.name, models, prompts, stamp, variantTags(ctx));

@@ -15,7 +15,8 @@ import { merger } from "../agents/merger/index.ts";
 import { tracker, trackerBatch, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
 import type { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
+import { mergeDetails } from "../src/domain/details.ts";
+import { EventDetails, IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
 import { eventId, type StoredEvent } from "../src/memory/records.ts";
 import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
@@ -23,7 +24,7 @@ import { leanState } from "../src/pipeline/graph-state.ts";
 
 const RawEventRow = ExtractedEvent.extend({ id: z.string() });
 type RawEventRow = z.infer<typeof RawEventRow>;
-const MergedRow = z.object({ group: z.string(), type: z.string(), description: z.string(), raw_event_ids: z.array(z.string()), source_ids: z.array(z.string()) });
+const MergedRow = z.object({ group: z.string(), type: z.string(), description: z.string(), raw_event_ids: z.array(z.string()), source_ids: z.array(z.string()), details: EventDetails });
 type MergedRow = z.infer<typeof MergedRow>;
 
 export const IngestState = z.object({
@@ -45,9 +46,9 @@ async function load(state: S, config: Config) {
   const day = dayContext(r.data, state.ticker, state.date);
   const items = day.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.title ? `${i.title}\n${i.text}` : i.text }));
   const batches: ExtractorInput[] = [];
-  // The summary ablation keeps no events (its series are summaries of the news itself): nothing to extract.
-  if (r.ctx.memoryMode === "summary") return { asOf: day.asOf, itemCount: items.length, batches };
-  for (let k = 0; k < items.length; k += r.ctx.extractBatch) batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch) });
+  // The summary and cluster-opinion ablations keep no events (their series come from the news itself): nothing to extract.
+  if (r.ctx.memoryMode !== "events") return { asOf: day.asOf, itemCount: items.length, batches };
+  for (let k = 0; k < items.length; k += r.ctx.extractBatch) batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch), scope: r.ctx.extractScope });
   return { asOf: day.asOf, itemCount: items.length, batches };
 }
 
@@ -85,14 +86,14 @@ async function merge(state: S, config: Config) {
       const events = cluster.map((i) => members[i]!);
       if (events.length === 1) {
         const e = events[0]!;
-        jobs.push(Promise.resolve([{ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids }]));
+        jobs.push(Promise.resolve([{ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids, details: mergeDetails([e]) }]));
         continue;
       }
       jobs.push(
         runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, rt).then((out) =>
           out.events.map((m) => {
             const parts = events.filter((e) => m.merged_ids.includes(e.id));
-            return { group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))] };
+            return { group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))], details: mergeDetails(parts) };
           }),
         ),
       );
@@ -129,12 +130,12 @@ async function track(state: S, config: Config) {
     : merged.map(() => []);
   const cache = new Map<string, Promise<StoredEvent | null>>();
   // a candidate as the prompts show it; the single and batch prompts add its own earlier stages (its stored chain)
-  const plain = (h: { record: StoredEvent; similarity: number }) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity });
+  const plain = (h: { record: StoredEvent; similarity: number }) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity, ...(h.record.details ? { details: h.record.details } : {}) });
   const shown = async (h: { record: StoredEvent; similarity: number }) => ({
     ...plain(h),
     chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
   });
-  const eventOf = (m: (typeof merged)[number]) => ({ group: m.group, type: m.type, description: m.description });
+  const eventOf = (m: (typeof merged)[number]) => ({ group: m.group, type: m.type, description: m.description, details: m.details });
   type Tracked = { m: (typeof merged)[number]; pred?: StoredEvent; delta: { delta: string; direction: DeltaInfo["direction"] } | null };
   let tracked: Tracked[];
   // Each event's link and delta depend only on earlier days: all of the day's events (or chunks of them)
@@ -191,6 +192,7 @@ async function track(state: S, config: Config) {
     if (existing) {
       existing.raw_event_ids.push(...m.raw_event_ids);
       existing.source_ids = [...new Set([...existing.source_ids, ...m.source_ids])];
+      existing.details = mergeDetails([existing.details!, m.details]);
       continue;
     }
     if (!findType(m.group, m.type)) throw new Error(`${state.ticker} ${state.date}: merged event type "${m.type}" is not in group "${m.group}"`);
@@ -199,7 +201,7 @@ async function track(state: S, config: Config) {
       raw_event_ids: [...m.raw_event_ids], source_ids: [...m.source_ids],
       predecessor_id: pred?.id ?? null, chain_root_id: pred ? pred.chain_root_id || pred.id : id,
       chain_depth: pred ? Math.min(pred.chain_depth + 1, r.ctx.Dmax) : 0,
-      delta: delta && { text: delta.delta, direction: delta.direction }, available_at: day.asOf,
+      delta: delta && { text: delta.delta, direction: delta.direction }, details: m.details, available_at: day.asOf,
     });
   }
   return { events: [...events.values()] };

@@ -49,7 +49,7 @@ async function retrieve(state: S, config: Config) {
   const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope, excludeOverlapping: r.ctx.excludeOverlapping };
   const candidates =
     r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o)
-    : r.ctx.memoryMode === "summary" ? await summaryReferences(r.store, o) // no event types: by text similarity
+    : r.ctx.memoryMode !== "events" ? await summaryReferences(r.store, o) // no event types: by text similarity
     : await retrieveReferences(r.store, o);
   return { candidates, memories };
 }

@@ -1,4 +1,4 @@
-import { seriesText, type Reference, type SeriesDay } from "../src/domain/series.ts";
+import { seriesText, windowText, type Reference, type SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface PredictorInput {
@@ -52,5 +52,37 @@ export const predictorPromptV12 = definePrompt<PredictorInput>({
       : predictorPromptV11.render(i),
 });
 
+/** Words the 1.3.0 reason may use (the paper asks for a bounded analysis, not an essay). */
+export const REASON_WORDS = 150;
+
+/** 1.3.0's user message, section by section. */
+const sections = {
+  series: (i: PredictorInput) => `Recent event series (with each event's details):\n${seriesText(i.series, false, true)}`,
+  today: (i: PredictorInput) => `Today's incremental information (what each of today's events adds to its story, and against which expectation):\n${seriesText([i.today], true, true)}`,
+  references: (i: PredictorInput) =>
+    `Reference cases (past windows judged comparable; similarity is their event-sequence SeqSim, 0 to 1):\n` +
+    (i.references.length
+      ? i.references.map((r) => `- [${r.id}] ${r.ticker}, window ending ${r.date} (similarity ${r.similarity.toFixed(2)}); next day it moved ${r.label}.\n  its window:\n${windowText(r.series)}\n  reflection: ${fence(r.reason)}`).join("\n")
+      : "(none)"),
+  memories: (i: PredictorInput) =>
+    i.memories?.length ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}` : "",
+  answer: () => `Return {"reason": "<at most ${REASON_WORDS} words>", "movement": "up" | "down", "cited": ["<reference or memory id>", ...]}.`,
+};
+
+/**
+ * 1.3.0, per the paper's prediction step: each kept reference shows its own window series, its
+ * similarity and its reflection; today's events show their details (amounts, counterparties); the
+ * system message frames prices as reacting to the deviation from what was expected, and bounds the reason.
+ */
+export const predictorPromptV13 = definePrompt<PredictorInput>({
+  id: "predictor",
+  version: "1.3.0",
+  system: `You are a financial analyst predicting whether a stock will close up or down on the next trading day. Prices react to the deviation of news from what the market already expected, not to the news itself: an event that was anticipated is largely priced in, while a surprise in either direction moves the price.
+Work in three steps. (1) From today's incremental information, say what is genuinely new against the expectations set by the recent event series, and whether it is better or worse than expected. (2) Compare the current series with each reference case's window: how closely its events and their surprises match (its similarity and its events), and how its stock moved and why (its reflection); weigh closer cases more and ignore cases that only share generic event types. (3) Combine both into the more likely direction. Cite the ids of the reference cases (and memory records) you relied on. You must choose up or down. Keep the reason under ${REASON_WORDS} words.
+${UNTRUSTED_RULE}`,
+  render: (i) =>
+    [`Company: ${i.ticker}. Today: ${i.date}.`, sections.series(i), sections.today(i), sections.references(i), sections.memories(i), sections.answer()].filter(Boolean).join("\n\n"),
+});
+
 /** Every version of this prompt, oldest first (the last is the default). Patch .1 of each: news-derived text fenced, the untrusted rule added. */
-export const predictorPrompts = [predictorPrompt, predictorPromptV11, predictorPromptV12];
+export const predictorPrompts = [predictorPrompt, predictorPromptV11, predictorPromptV12, predictorPromptV13];

@@ -1,3 +1,4 @@
+import type { EventDetails } from "../src/domain/schemas.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface TrackerCandidate {
@@ -6,6 +7,8 @@ export interface TrackerCandidate {
   type: string;
   description: string;
   similarity: number;
+  /** the candidate's tuple (time, place, companies, attributes), when stored */
+  details?: EventDetails;
   /** the candidate's own earlier stages, oldest first (its stored chain) */
   chain: { date: string; description: string }[];
 }

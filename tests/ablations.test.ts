@@ -69,6 +69,29 @@ describe("ablations", () => {
     expect(summary.preds.some((p) => p.references.length > 0)).toBe(true);
     expect(summary.row.result.experiment).toMatch(/__summary__/);
 
+    // cluster opinion: per day the opinions of its largest news clusters, no events, references by text
+    const clusters = preds("cluster opinion");
+    expect(clusters.row.result.experiment).toMatch(/__clusters__/);
+    const clStore = await MemoryStore.open(env.server().url, clusters.row.result.run, new HashEmbedder(512));
+    expect(await clStore.getEvents({ asOf: "2016-01-01" })).toEqual([]);
+    const clRefl = await clStore.getReflections({ asOf: "2016-01-01" });
+    expect(clRefl.some((r) => /News cluster \(\d+ items\)/.test(r.reason))).toBe(true);
+    expect(clRefl.every((r) => r.series!.every((d) => d.events.length <= 5 && d.events.every((e) => e.group === "Cluster")))).toBe(true);
+    expect(clusters.preds.some((p) => p.references.length > 0)).toBe(true);
+
+    // cross-item extraction: a report carried by several items (retweets, syndicated headlines) is one raw
+    // event citing them all, where the per-document default extracts it once per item
+    const cross = preds("cross-item extraction");
+    expect(cross.row.result.experiment).toMatch(/__cross-item__/);
+    const crossStore = await MemoryStore.open(env.server().url, cross.row.result.run, new HashEmbedder(512));
+    const crossEvents = await crossStore.getEvents({ asOf: "2016-01-01" });
+    const fullEvents = await fullStore.getEvents({ asOf: "2016-01-01" });
+    const rawPerSource = (es: typeof fullEvents) => es.reduce((n, e) => n + e.raw_event_ids.length, 0) / es.reduce((n, e) => n + e.source_ids.length, 0);
+    expect(rawPerSource(crossEvents)).toBeLessThan(rawPerSource(fullEvents));
+    // the full method keeps each event's tuple and each reflection's window series
+    expect(fullEvents.every((e) => e.details !== undefined && e.details.companies.length > 0)).toBe(true);
+    expect((await fullStore.getReflections({ asOf: "2016-01-01" })).every((r) => r.series?.length === 5)).toBe(true);
+
     const text = ablationTable(rows);
     for (const a of ABLATIONS) expect(text).toContain(a.name);
     for (const b of ["always up", "previous day", "train majority", "logistic regression"]) expect(text).toContain(`baseline: ${b}`);

@@ -84,7 +84,7 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
     const { result, file } = await runExperiment({ dataset: "small", quiet: true, seed: 3 });
     expect(warn.mock.calls.filter((c) => String(c[0]).includes("on_end"))).toHaveLength(0);
     warn.mockRestore();
-    expect(file).toMatch(/small__offline__x1\.0\.1-.*-p1\.2\.1-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/);
+    expect(file).toMatch(/small__offline__x1\.1\.0-.*-j1\.1\.0-p1\.3\.0-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/);
     expect(result.report.coverage).toBe(1);
     expect(result.citation_violations).toEqual([]);
     // recompute ACC from the per-example rows written by evaluate()'s row evaluator

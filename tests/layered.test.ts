@@ -44,7 +44,7 @@ describe("layered memory in a run", () => {
 
     const preds = readPredictions(join(env.state(), "runs", "sep", "predictions.jsonl"));
     expect(preds.some((p) => p.references.some((id) => id.startsWith("lm:")))).toBe(true);
-    expect(preds.every((p) => p.prompt_versions.predictor === "1.2.1")).toBe(true);
+    expect(preds.every((p) => p.prompt_versions.predictor === "1.3.0")).toBe(true);
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: TICKERS });
     expect(citationViolations(preds, referenceAvailability(data))).toEqual([]);
 

@@ -55,7 +55,7 @@ function scripts() {
     "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     tracker: (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     "tracker-batch": (m) => JSON.stringify({
-      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?:    details: [^\n]*\n)?    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
         key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive",
       })),
     }),
@@ -125,6 +125,8 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(stored[0]).toMatchObject({ description: MERGED, type: "New Product Launch", predecessor_id: firstCandidate, delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
     expect(stored[0]!.chain_depth).toBeGreaterThanOrEqual(1);
     expect(stored[0]!.source_ids).toHaveLength(6);
+    // the tuple survives the merge: lists united, the attributes of all six reports kept
+    expect(stored[0]!.details).toEqual({ time: T, location: "Redmond", entities: ["Microsoft", "Surface Book"], industries: ["Software"], companies: ["MSFT"], attributes: { product: "Surface Book" } });
 
     // judge and predictor (the first predictor answer is prose: retried)
     const out = await predictGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
@@ -135,8 +137,30 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(out.candidates!.every((c) => c.date < T)).toBe(true);
     const pr = calls.get("predictor")!;
     expect(pr).toHaveLength(2);
-    expect(user(pr[0]!)).toMatch(/Today's incremental information:[\s\S]*<data>Launch confirmed with prices and dates<\/data> \[more_positive\]/);
+    expect(user(pr[0]!)).toMatch(/Today's incremental information[^\n]*:[\s\S]*<data>Launch confirmed with prices and dates<\/data> \[more_positive\]/);
     expect(user(pr[0]!)).toContain(`[${candidates[0]}]`);
+
+    // the judge (paper 3.3) compares event series: the current one and each candidate's own window with its
+    // SeqSim, and is never told how a candidate's stock moved (no label, no reflection, which would tell it)
+    const jp = user(judge[0]!);
+    expect(jp).toMatch(/Current situation: MSFT, the 5 trading days up to 2015-10-07:\n[\s\S]*\[ev:MSFT:2015-10-07:[\s\S]*New Product Launch/);
+    expect(jp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `));
+    const windows = [...jp.matchAll(/^    \d{4}-\d{2}-\d{2}: (.+)$/gm)].map((m) => m[1]!);
+    expect(windows.length).toBe(5 * candidates.length); // w = 5 days per candidate
+    expect(windows.some((w) => / \/ /.test(w))).toBe(true); // group / type of the candidates' events
+    const candidatePart = jp.slice(jp.indexOf("\n\nCandidates:\n"));
+    expect(candidatePart).not.toMatch(/moved|next day|reflection|Reflection|\b(up|down)\b(?![^<]*<\/data>)/); // outside news-derived text
+    const refs = (await r.store.getReflections({ asOf: day.asOf })).filter((x) => candidates.includes(x.id));
+    expect(refs).toHaveLength(candidates.length);
+    for (const ref of refs) expect(jp).not.toContain(ref.reason.slice(0, 40));
+
+    // the predictor (paper 3.4) reads each kept reference's window, similarity and reflection, today's
+    // events with their details (the extracted tuple, merged), the expectation-deviation framing and a word limit
+    const pp = user(pr[0]!);
+    expect(pp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending [\\d-]+ \\(similarity 0\\.\\d\\d\\); next day it moved (up|down)\\.\\n  its window:\\n    \\d{4}-`));
+    expect(pp).toMatch(/\n  reflection: <data>[^<]+<\/data>/);
+    expect(pp).toContain("details: <data>time 2015-10-07; where Redmond; companies MSFT; entities Microsoft, Surface Book; industries Software; product: Surface Book</data>");
+    expect(textOf(pr[0]![0]!)).toMatch(/deviation of news from what the market already expected[\s\S]*under 150 words/);
     expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
     expect(out.prediction).toMatchObject({ ticker: "MSFT", date: T, movement: "up", references: [candidates[0]], as_of: day.asOf });
     expect(out.prediction!.models.predictor).toBe("openai:scripted-model");
@@ -180,7 +204,9 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: earlier });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
-    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n    its earlier stages: \\d{4}-`));
+    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
+    // today's event shows its tuple (tracker-batch 1.1.0): amounts and counterparties tell a new stage from a repeat
+    expect(prompt).toMatch(/^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n    details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n    candidates: /m);
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
     expect(event).toMatchObject({ predecessor_id: own[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
   });
@@ -223,7 +249,7 @@ describe("the tracker in one call per event (trackerMode single)", () => {
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: candidates });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
-    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n    its earlier stages: \\d{4}-`));
+    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
     expect(event).toMatchObject({ predecessor_id: candidates[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
   });

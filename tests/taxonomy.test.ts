@@ -25,3 +25,14 @@ describe("taxonomy", () => {
     expect(() => typeById(57)).toThrow(/outside/);
   });
 });
+
+describe("the extractor's taxonomy guide", () => {
+  it("defines every one of the 57 types, and nothing else, in one line each", async () => {
+    const { TYPE_DEFINITIONS, taxonomyGuide } = await import("../prompts/taxonomy-guide.ts");
+    expect(Object.keys(TYPE_DEFINITIONS).sort()).toEqual(TYPES.map((t) => `${t.group} / ${t.name}`).sort());
+    for (const d of Object.values(TYPE_DEFINITIONS)) expect(d).toMatch(/^[^\n]{20,200}$/);
+    const guide = taxonomyGuide();
+    for (const t of TYPES) expect(guide).toContain(`  - ${t.name}: ${TYPE_DEFINITIONS[`${t.group} / ${t.name}`]}`);
+    expect(guide).not.toMatch(/undefined/);
+  });
+});

@@ -63,7 +63,7 @@ describe("local trace", () => {
 
     const text = timeline(readTrace(file), "MSFT", "2015-10-07");
     for (const [graph, node] of expected) expect(text).toContain(`${graph}/${node}`);
-    expect(text).toMatch(/model predictor openai:scripted predictor@1\.2\.1 tokens 100\/20/);
+    expect(text).toMatch(/model predictor openai:scripted predictor@1\.3\.0 tokens 100\/20/);
   });
 
   it("reads past a torn last line with a note, and names file:line of a bad line elsewhere", () => {

@@ -56,6 +56,11 @@ async function referenceIndex(store: MemoryPort, w: number) {
   return x;
 }
 
+/** A reflection offered as a reference, with its similarity to the query (and its window, when stored). */
+export function referenceOf(r: Reflection, similarity: number): Reference {
+  return { id: r.id, ticker: r.ticker, date: r.date, similarity, label: r.label, reason: r.reason, key_events: r.key_events, ...(r.series ? { series: r.series } : {}) };
+}
+
 /** Top-K references from the reflection memory at asOf, by SeqSim (only reflections readable at asOf). */
 export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions): Promise<Reference[]> {
   const { index, byId } = await referenceIndex(store, o.w);
@@ -63,10 +68,7 @@ export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions):
     k: o.k, a: o.a, asOfSeconds: toEpochSeconds(o.asOf), ticker: o.scope === "same-ticker" ? o.ticker : undefined,
     exclude: o.excludeOverlapping ? new Set([...o.series.map((d) => d.date), o.date].map((d) => reflectionId(o.ticker, d))) : undefined,
   });
-  return hits.map((h) => {
-    const r = byId.get(h.id)!;
-    return { id: r.id, ticker: r.ticker, date: r.date, similarity: h.similarity, label: r.label, reason: r.reason, key_events: r.key_events };
-  });
+  return hits.map((h) => referenceOf(byId.get(h.id)!, h.similarity));
 }
 
 /** The "recent period" ablation: the K most recent reflections available at asOf, each with weight 1. */
@@ -75,14 +77,14 @@ export async function recentReferences(store: MemoryPort, o: Omit<RetrieveOption
   return reflections
     .sort((x, y) => y.date.localeCompare(x.date) || x.id.localeCompare(y.id))
     .slice(0, o.k)
-    .map((r) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity: 1, label: r.label, reason: r.reason, key_events: r.key_events }));
+    .map((r) => referenceOf(r, 1));
 }
 
 /** The summary ablation's retrieval: reflections whose text is most similar to the window's summaries, at asOf. */
 export async function summaryReferences(store: MemoryPort, o: Omit<RetrieveOptions, "w" | "a">): Promise<Reference[]> {
   const text = o.series.flatMap((d) => d.events.map((e) => e.description)).join("\n");
   const hits = await store.searchReflections({ text, asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined, k: o.k });
-  return hits.map(({ record: r, similarity }) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity, label: r.label, reason: r.reason, key_events: r.key_events }));
+  return hits.map(({ record, similarity }) => referenceOf(record, similarity));
 }
 
 /** The retrieval as a LangChain tool (for the chat agent): similar past situations of a ticker-day. */

@@ -27,6 +27,7 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
       if (!findType(e.group, e.type)) return `events.${k}: "${e.type}" is not a type of group "${e.group}"`;
       const unknown = e.source_ids.filter((s) => !ids.has(s));
       if (unknown.length) return `events.${k}: source_ids ${unknown.join(", ")} are not ids of the given news items`;
+      if ((input.scope ?? "document") === "document" && e.source_ids.length !== 1) return `events.${k}: cites ${e.source_ids.length} items; extract each item's events on their own, one source id per event`;
     }
     return undefined;
   },
@@ -49,6 +50,21 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
         });
       }
     }
-    return { events };
+    return { events: input.scope === "cross-item" ? acrossItems(events) : events };
   },
 };
+
+/**
+ * The cross-item contract offline: reports of the same type with the same text (retweets, syndicated
+ * headlines) become one event citing all their items, in first-seen order.
+ */
+export function acrossItems(events: readonly ExtractedEvent[]): ExtractedEvent[] {
+  const byKey = new Map<string, ExtractedEvent>();
+  for (const e of events) {
+    const key = `${e.group}\u0000${e.type}\u0000${e.description.toLowerCase().replace(/^rt\b/, "").replace(/[^a-z0-9$%.]+/g, " ").trim()}`;
+    const seen = byKey.get(key);
+    if (seen) seen.source_ids = [...new Set([...seen.source_ids, ...e.source_ids])];
+    else byKey.set(key, { ...e, source_ids: [...e.source_ids] });
+  }
+  return [...byKey.values()];
+}

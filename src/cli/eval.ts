@@ -2,16 +2,16 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ablationTable, runAblations } from "../../evals/ablations.ts";
+import { ABLATIONS, ablationTable, runAblations } from "../../evals/ablations.ts";
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
 import { reportHtml, reportText } from "../../evals/report.ts";
-import { resultsDir, runExperiment } from "../../evals/runner.ts";
+import { estimateExperiment, resultsDir, runExperiment } from "../../evals/runner.ts";
 import { RunContext } from "../config/context.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
-import { agentModels, parseWindow } from "./run.ts";
+import { DRY_RUN_OPTIONS, agentModels, estimateLines, parseWindow, pricesOf } from "./run.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
 
@@ -31,7 +31,7 @@ export async function evalDatasetCommand(args: string[]): Promise<void> {
 export async function evalRunCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" }, embeddings: { type: "string" } },
+    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" }, embeddings: { type: "string" }, ...DRY_RUN_OPTIONS },
   });
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
   const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
@@ -39,10 +39,15 @@ export async function evalRunCommand(args: string[]): Promise<void> {
     if (!m) throw new UsageError(`--prompt-version expects AGENT=VERSION, e.g. predictor=1.1.0 (got "${s}")`);
     return [m[1]!, m[2]!];
   }));
-  const { result, file } = await runExperiment({
+  const experiment = {
     dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
     context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered, embeddings: values.embeddings } as Partial<RunContext>,
-  });
+  };
+  if (values["dry-run"]) {
+    console.log(estimateLines(await estimateExperiment(experiment), pricesOf(values)));
+    return;
+  }
+  const { result, file } = await runExperiment(experiment);
   const r = result.report;
   const f = (x: number) => x.toFixed(3);
   console.log(`\nexperiment ${result.experiment}`);
@@ -59,8 +64,15 @@ export async function evalCompareCommand(args: string[]): Promise<void> {
 }
 
 export async function evalAblationsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" }, embeddings: { type: "string" } } });
+  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" }, embeddings: { type: "string" }, ...DRY_RUN_OPTIONS } });
   if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
+  if (values["dry-run"]) {
+    for (const a of ABLATIONS) {
+      const est = await estimateExperiment({ dataset: values.dataset, context: { model: values.model, embeddings: values.embeddings, ...a.context } as Partial<RunContext> });
+      console.log(`\n${a.name}\n${estimateLines(est, pricesOf(values))}`);
+    }
+    return;
+  }
   const rows = await runAblations({ dataset: values.dataset, base: { model: values.model, embeddings: values.embeddings } as Partial<RunContext>, seed: values.seed ? Number(values.seed) : undefined });
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
   console.log(ablationTable(rows));

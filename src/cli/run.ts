@@ -10,6 +10,7 @@ import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
 import { DATA_OPTIONS, positiveInt } from "./data-flags.ts";
+import { costOf, estimateRun, type AgentEstimate, type CostEstimate, type Prices } from "../pipeline/dry-run.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
 
@@ -42,6 +43,36 @@ export function usageLines(u: Usage): string {
   return `model calls: ${u.calls} (+${u.cacheHits} from the cache, at most ${u.maxInFlight} in flight), tokens ${u.tokens}${est}${per}\n${table(["agent", "calls", "cache hits", "input tokens", "output tokens"], rows)}`;
 }
 
+/** `--dry-run`, with `--price-in` / `--price-out` (per 1M tokens). */
+export const DRY_RUN_OPTIONS = { "dry-run": { type: "boolean" }, "price-in": { type: "string" }, "price-out": { type: "string" } } as const;
+
+export function pricesOf(values: { "price-in"?: string; "price-out"?: string }): Prices | undefined {
+  const price = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(x)) throw new UsageError(`--${name} expects a price per 1M tokens, e.g. 0.15 (got "${v}")`);
+    return x;
+  };
+  const input = price(values["price-in"], "price-in");
+  const output = price(values["price-out"], "price-out");
+  if (input === undefined && output === undefined) return undefined;
+  return { input: input ?? 0, output: output ?? 0 };
+}
+
+/** The dry run's table: expected calls and tokens per agent, and the cost when prices are given. */
+export function estimateLines(est: CostEstimate, prices?: Prices): string {
+  if (est.total.calls === 0) return "dry run: no model calls (every agent runs on the offline analyst)";
+  const money = (a: AgentEstimate) => (prices ? [costOf(a, prices).toFixed(2)] : []);
+  const rows = [...est.byAgent].map(([agent, a]) => [agent, a.calls, a.inputTokens, a.outputTokens, ...money(a)]);
+  rows.push(["total", est.total.calls, est.total.inputTokens, est.total.outputTokens, ...money(est.total)]);
+  const per = est.tickerDays ? `; per ticker-day: ${(est.total.calls / est.tickerDays).toFixed(1)} calls, ${Math.round((est.total.inputTokens + est.total.outputTokens) / est.tickerDays)} tokens over ${est.tickerDays} ticker-days` : "";
+  return [
+    `dry run: nothing was sent. Expected model calls and tokens${per}`,
+    table(["agent", "calls", "input tokens", "output tokens", ...(prices ? [`cost (at ${prices.input}/${prices.output} per 1M in/out)`] : [])], rows),
+    "Prompt tokens are counted from the prompts this run would send (4 characters a token); the calls that depend on answers and the output tokens follow the offline analyst's answers, so a model that finds more events or writes longer answers costs more. Cache hits are not subtracted.",
+  ].join("\n");
+}
+
 export function scoreLines(scores: readonly ScoreRow[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}`;
   return table(
@@ -58,7 +89,7 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
       model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
       fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
       "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
-      "allow-gaps": { type: "boolean" },
+      "allow-gaps": { type: "boolean" }, ...DRY_RUN_OPTIONS,
     },
   });
   const ctx = RunContext.parse({
@@ -80,6 +111,11 @@ export async function runCommand(args: string[], defaults: Partial<typeof RUN_DE
   const overrides = Object.entries(ctx.models).map(([a, m]) => `${a}=${m}`).join(", ");
   console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`);
   if (ctx.layered && modelIdFor(ctx, "predictor") === "offline") console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
+  if (values["dry-run"]) {
+    const est = await estimateRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, skipInvalid: values["skip-invalid"] });
+    console.log(estimateLines(est, pricesOf(values)));
+    return;
+  }
   const t0 = Date.now();
   const progress = runProgress();
   const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh, skipInvalid: values["skip-invalid"], onProgress: progress.update, onNote: (n) => progress.note(n) });

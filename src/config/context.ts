@@ -96,6 +96,8 @@ export const RunContext = z.object({
   allowGaps: z.boolean().default(false),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
+  /** document: each item's events extracted and cited on their own (the paper); cross-item: an event reported by several items extracted once (the ablation). */
+  extractScope: z.enum(["document", "cross-item"]).default("document"),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any
   // evaluation window): cosine >= 0.75 of hashed embeddings is near-duplicate wording; 0.5 is
   // "same story" for a predecessor of the same type; SeqSim >= 0.2 keeps references that share at
@@ -121,8 +123,8 @@ export const RunContext = z.object({
   useDelta: z.boolean().default(true),
   /** Retrieve reference cases for the predictor (off: it predicts from the events alone). */
   useReferences: z.boolean().default(true),
-  /** What the memory holds: structured events (the method) or one news summary per day (ablation). */
-  memoryMode: z.enum(["events", "summary"]).default("events"),
+  /** What the memory holds: structured events (the method), or per day one news summary or the opinions of its largest news clusters (ablations). */
+  memoryMode: z.enum(["events", "summary", "clusters"]).default("events"),
   /** SEP-Memory's layered memory: write, reward and upkeep it, and give the predictor its top records. */
   layered: z.boolean().default(false),
   /** Self-reflection: explanation v1 -> critique with the reflection and long-term layers -> v2 (needs layered). */

@@ -81,6 +81,10 @@ export const RawEventBody = z.object({
   attributes: z.record(z.string(), z.string()).describe("open extended attributes, e.g. amount, percentage, product"),
   description: z.string().min(1).describe("one-sentence factual description"),
 });
+/** The tuple's fields beyond group, type and description: kept through merging and stored (see details.ts). */
+export const EventDetails = RawEventBody.pick({ time: true, location: true, entities: true, industries: true, companies: true, attributes: true });
+export type EventDetails = z.infer<typeof EventDetails>;
+
 export const RawEvent = RawEventBody.extend({
   ticker: Ticker,
   date: IsoDate,
@@ -116,6 +120,8 @@ export const MergedEvent = z.object({
   /** chain depth: 0 for a new chain, capped at D_max */
   chain_depth: z.number().int().nonnegative(),
   delta: DeltaInfo.nullable(),
+  /** time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written before 0.4) */
+  details: EventDetails.optional(),
 }).superRefine(eventTypeRefine);
 export type MergedEvent = z.infer<typeof MergedEvent>;
 
@@ -124,6 +130,13 @@ export const EventChain = z.object({
   events: z.array(z.object({ id: z.string(), date: IsoDate, description: z.string() })).min(1),
 });
 export type EventChain = z.infer<typeof EventChain>;
+
+/** One event of a past window as a reflection keeps it (paper 3.2-3.3): what it was and what it added, without its text. */
+export const WindowEvent = z.object({ id: z.string(), group: z.string(), type: z.string(), delta: DeltaInfo.nullable() });
+export type WindowEvent = z.infer<typeof WindowEvent>;
+/** The w days of a reflection's window, oldest first, each with its events. */
+export const WindowSeries = z.array(z.object({ date: IsoDate, events: z.array(WindowEvent) }));
+export type WindowSeries = z.infer<typeof WindowSeries>;
 
 const bits = (n: number) => z.array(z.union([z.literal(0), z.literal(1)])).length(n);
 
@@ -139,6 +152,8 @@ export const Reflection = z.object({
   /** Daily type/group bit vectors of the w days of the window, oldest first. */
   type_bits: z.array(bits(N_TYPES)),
   group_bits: z.array(bits(N_GROUPS)),
+  /** The window's event series (ids, types, groups, delta info) the reflection explains; absent in stores written before 0.4. */
+  series: WindowSeries.optional(),
   /** Instant from which the reflection may be read: close of t+1 (it uses the label). */
   available_at: IsoInstant,
 });

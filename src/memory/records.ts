@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { packBits, unpackBits } from "../domain/bits.ts";
-import { type MergedEvent, type Reflection } from "../domain/schemas.ts";
+import { type EventDetails, type MergedEvent, type Reflection, type WindowSeries } from "../domain/schemas.ts";
 import { findType } from "../domain/taxonomy.ts";
 import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
@@ -55,6 +55,7 @@ export function eventToRow(e: StoredEvent): Row {
       raw_event_ids: JSON.stringify(e.raw_event_ids), source_ids: JSON.stringify(e.source_ids),
       predecessor_id: e.predecessor_id ?? "", chain_root_id: e.chain_root_id, chain_depth: e.chain_depth,
       delta_text: e.delta?.text ?? "", delta_direction: e.delta?.direction ?? "",
+      ...(e.details ? { details: JSON.stringify(e.details) } : {}),
     },
   };
 }
@@ -66,6 +67,7 @@ export function rowToEvent(id: string, document: string | null | undefined, m: M
     raw_event_ids: JSON.parse(String(m.raw_event_ids)) as string[], source_ids: JSON.parse(String(m.source_ids)) as string[],
     predecessor_id: m.predecessor_id ? String(m.predecessor_id) : null, chain_root_id: String(m.chain_root_id), chain_depth: Number(m.chain_depth),
     delta: m.delta_direction ? { text: String(m.delta_text), direction: m.delta_direction as "more_positive" | "more_negative" | "neutral" } : null,
+    ...(m.details ? { details: JSON.parse(String(m.details)) as EventDetails } : {}),
     available_at: fromEpochSeconds(m.available_at),
   };
 }
@@ -78,6 +80,7 @@ export function reflectionToRow(r: Reflection): Row {
       ticker: r.ticker, date: r.date, epoch_day: epochDay(r.date), available_at: toEpochSeconds(r.available_at),
       label: r.label, key_events: JSON.stringify(r.key_events), window: r.type_bits.length,
       type_bits: r.type_bits.map(packBits).join(","), group_bits: r.group_bits.map(packBits).join(","),
+      ...(r.series ? { series: JSON.stringify(r.series) } : {}),
     },
   };
 }
@@ -89,6 +92,7 @@ export function rowToReflection(id: string, document: string | null | undefined,
     key_events: JSON.parse(String(m.key_events)) as string[],
     type_bits: split(m.type_bits).map((h) => unpackBits(h, N_TYPES)),
     group_bits: split(m.group_bits).map((h) => unpackBits(h, N_GROUPS)),
+    ...(m.series ? { series: JSON.parse(String(m.series)) as WindowSeries } : {}),
     available_at: fromEpochSeconds(m.available_at),
   };
 }

@@ -109,6 +109,15 @@ function validate<I, O>(call: StructuredCall<I, O>, text: string): O {
   return parsed.data;
 }
 
+/** The messages a prompt sends for an input: the system message with the JSON rule, the rendered input scrubbed of secrets. */
+export function promptMessages<I>(prompt: Prompt<I>, input: I): BaseMessage[] {
+  // scrubbed: a key planted in news (or our own, echoed back into memory) is never sent to the endpoint
+  return [new SystemMessage(`${prompt.system}\n\n${JSON_RULE}`), new HumanMessage(scrub(prompt.render(input)))];
+}
+
+/** Estimated prompt tokens of a message list (what budgets reserve and dry runs count). */
+export const messageTokens = (messages: readonly BaseMessage[]): number => estimateTokens(messages.map(contentText).join("\n"));
+
 export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
   const maxAttempts = call.maxAttempts ?? 3;
   const key = call.cache?.key(call.modelId, call.prompt.id, call.prompt.version, call.cacheSalt ? { input: call.input, salt: call.cacheSalt } : call.input);
@@ -122,12 +131,11 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       // an entry that no longer validates (schema or check changed): ask the model again
     }
   }
-  // scrubbed: a key planted in news (or our own, echoed back into memory) is never sent to the endpoint
-  const messages: BaseMessage[] = [new SystemMessage(`${call.prompt.system}\n\n${JSON_RULE}`), new HumanMessage(scrub(call.prompt.render(call.input)))];
+  const messages = promptMessages(call.prompt, call.input);
   let lastError = "";
   const limiter = call.limiter ?? ((fn) => fn());
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const input = estimateTokens(messages.map(contentText).join("\n"));
+    const input = messageTokens(messages);
     const reply = await limiter(async () => {
       const policy = call.retry ?? DEFAULT_RETRY;
       for (let n = 0; ; n++) {

@@ -5,6 +5,7 @@ import { runAgent } from "../../agents/kit.ts";
 import { seriesToSeq } from "../../tools/retrieval.ts";
 import { seriesOf } from "../data/day-context.ts";
 import type { Reflection } from "../domain/schemas.ts";
+import { windowOf } from "../domain/series.ts";
 import { reflectionId } from "../memory/records.ts";
 import { agentRuntime, type Resources } from "./resources.ts";
 import { seriesFor } from "./series.ts";
@@ -28,7 +29,7 @@ export async function reflectDay(r: Resources, ticker: string, date: string, kno
   const seq = seriesToSeq(series, r.ctx.w);
   const reflection: Reflection = {
     id: reflectionId(ticker, date), ticker, date, label: day.label, reason: out.reason, key_events: out.key_events,
-    type_bits: seq.types.map((v) => [...v]), group_bits: seq.groups.map((v) => [...v]), available_at: next.close_at,
+    type_bits: seq.types.map((v) => [...v]), group_bits: seq.groups.map((v) => [...v]), series: windowOf(series.slice(-r.ctx.w)), available_at: next.close_at,
   };
   if (o.store !== false) await r.store.putReflections([reflection]); // the run writes a day's reflections in one batch
   return reflection;

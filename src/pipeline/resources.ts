@@ -19,6 +19,7 @@ import { marketDataDir, stateDir } from "../config/paths.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
+import type { SeriesEvent } from "../domain/series.ts";
 import type { MemoryPort } from "../memory/port.ts";
 import { MemoryStore } from "../memory/store.ts";
 import { ResponseCache } from "../models/cache.ts";
@@ -44,8 +45,10 @@ export interface Resources {
   chatModel?: AgentRuntime["chatModel"];
   /** the response cache (absent with --no-cache) */
   cache?: ResponseCache;
-  /** day summaries of the summary ablation, computed once per ticker-day */
-  summaries?: Map<string, string>;
+  /** the days of the summary and cluster-opinion ablations, computed once per ticker-day */
+  summaries?: Map<string, SeriesEvent[]>;
+  /** set by a dry run: calls are counted, not sent */
+  rehearsal?: AgentRuntime["rehearsal"];
 }
 
 const KEY = "stockmem_resources";
@@ -77,7 +80,7 @@ export async function openResources(url: string, ctx: RunContext, data: MarketDa
 }
 
 export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
-  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, limiter: r.limiter, chatModel: r.chatModel, config, cache: r.cache, scope };
+  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, limiter: r.limiter, chatModel: r.chatModel, config, cache: r.cache, scope, rehearsal: r.rehearsal };
 }
 
 /** The run's response cache under the state dir, unless the context turns it off. */

@@ -18,7 +18,7 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w", delta: "d", direction: "neutral" });
     case "tracker-batch":
       return JSON.stringify({
-        events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+        events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?:    details: [^\n]*\n)?    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
           key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "w", delta: "d", direction: "neutral",
         })),
       });

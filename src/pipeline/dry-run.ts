@@ -1,0 +1,84 @@
+/**
+ * `--dry-run`: what a run would cost before it starts. The run is rehearsed on a throwaway in-process
+ * memory and state dir: every agent call renders the exact prompt the model would receive and is
+ * counted (prompt tokens from its size), then answered by the offline analyst so the pipeline goes on
+ * (its answer's size stands in for the model's output). Nothing is sent, nothing of the user's state
+ * is touched, embeddings are the local hashed ones. The calls that depend on the answers (how many
+ * events an item holds, how many clusters need merging) follow the baseline's answers: an estimate.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AgentName, Rehearsal } from "../../agents/kit.ts";
+import { loadMarketData } from "../data/load.ts";
+import { createEmbedder } from "../memory/embeddings.ts";
+import { InMemoryMemory } from "../memory/in-memory.ts";
+import type { Scope } from "../models/usage.ts";
+import { resourcesOn } from "./resources.ts";
+import { executeRun, type RunOptions } from "./run.ts";
+
+export interface AgentEstimate {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface CostEstimate {
+  byAgent: Map<AgentName, AgentEstimate>;
+  total: AgentEstimate;
+  /** ticker-days that would call a model */
+  tickerDays: number;
+}
+
+/** Prices per 1M tokens, in the user's currency. */
+export interface Prices {
+  input: number;
+  output: number;
+}
+
+export class CallCounter implements Rehearsal {
+  readonly byAgent = new Map<AgentName, AgentEstimate>();
+  private readonly days = new Set<string>();
+
+  record(agent: AgentName, inputTokens: number, outputTokens: number, scope?: Scope): void {
+    const a = this.byAgent.get(agent) ?? { calls: 0, inputTokens: 0, outputTokens: 0 };
+    a.calls += 1;
+    a.inputTokens += inputTokens;
+    a.outputTokens += outputTokens;
+    this.byAgent.set(agent, a);
+    if (scope?.ticker) this.days.add(`${scope.ticker} ${scope.date}`);
+  }
+
+  estimate(): CostEstimate {
+    const total = { calls: 0, inputTokens: 0, outputTokens: 0 };
+    for (const a of this.byAgent.values()) {
+      total.calls += a.calls;
+      total.inputTokens += a.inputTokens;
+      total.outputTokens += a.outputTokens;
+    }
+    return { byAgent: new Map([...this.byAgent].sort(([x], [y]) => x.localeCompare(y))), total, tickerDays: this.days.size };
+  }
+}
+
+/** Cost of some tokens at prices per 1M tokens. */
+export const costOf = (a: AgentEstimate, p: Prices): number => (a.inputTokens * p.input + a.outputTokens * p.output) / 1e6;
+
+/** Rehearses the run the options describe and returns its expected model calls and tokens per agent. */
+export async function estimateRun(o: Omit<RunOptions, "resources" | "fresh" | "chatModel">): Promise<CostEstimate> {
+  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold, skipInvalid: o.skipInvalid }));
+  const dir = mkdtempSync(join(tmpdir(), "stockmem-dry-"));
+  const saved = process.env.STOCKMEM_DATA_DIR;
+  process.env.STOCKMEM_DATA_DIR = dir; // the rehearsal's checkpoints, lock and trace live and die here
+  try {
+    const ctx = { ...o.ctx, cache: false, budgetCalls: null, budgetTokens: null, embeddings: "offline:hash" };
+    const counter = new CallCounter();
+    const store = new InMemoryMemory(ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
+    const resources = { ...resourcesOn(store, ctx, data), rehearsal: counter };
+    await executeRun({ ...o, ctx, data, resources, fresh: true, quiet: true, onProgress: undefined });
+    return counter.estimate();
+  } finally {
+    if (saved === undefined) delete process.env.STOCKMEM_DATA_DIR;
+    else process.env.STOCKMEM_DATA_DIR = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
