@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/main.ts";
+import type { Command } from "commander";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, program } from "../src/cli/main.ts";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR, loadDotEnv, projectRoot } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -11,6 +17,7 @@ async function cli(...argv: string[]) {
   let out = "";
   let err = "";
   const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  const w = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
   const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
   const e = vi.spyOn(console, "error").mockImplementation((...a) => void (err += a.join(" ") + "\n"));
   try {
@@ -18,6 +25,7 @@ async function cli(...argv: string[]) {
     return { code, out, err };
   } finally {
     o.mockRestore();
+    w.mockRestore();
     l.mockRestore();
     e.mockRestore();
   }
@@ -52,6 +60,70 @@ describe("stockmem data stats", () => {
     for (const cmd of [["eval", "run"], ["eval", "ablations"]]) expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(/no dataset "nope"/);
     expect((await cli("nonsense")).code).toBe(2);
   });
+});
+
+describe("help, unknown commands and flags, exit codes", () => {
+  /** Every command path of the tree with the flags its help must list. */
+  const leaves = (c: Command, path: string[] = []): { path: string[]; flags: string[] }[] =>
+    c.commands.length ? c.commands.flatMap((s) => leaves(s, [...path, s.name()])) : [{ path, flags: c.options.map((o) => o.long!) }];
+
+  it("--help on every command and subcommand lists every flag, exit 0", async () => {
+    const all = leaves(program());
+    expect(all.map((l) => l.path.join(" "))).toEqual(expect.arrayContaining(["start", "run", "data stats", "eval dataset", "eval run", "eval compare", "eval ablations", "report", "chat", "trace", "export grpo", "memory stats", "memory reset"]));
+    for (const { path, flags } of all) {
+      const h = await cli(...path, "--help");
+      expect(h.code, path.join(" ")).toBe(0);
+      expect(h.out).toContain(`Usage: stockmem ${path.join(" ")}`);
+      for (const f of flags) expect(h.out, `${path.join(" ")} ${f}`).toContain(f);
+    }
+    expect((await cli("run", "--help")).out).toMatch(/--embeddings <E>[\s\S]*--layered[\s\S]*--dry-run/);
+    const top = await cli("--help");
+    expect(top.code).toBe(0);
+    expect(top.out).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage error/);
+    for (const group of ["eval", "memory", "data", "export"]) expect((await cli(group, "--help")).code).toBe(0);
+  });
+
+  it("names an unknown command or flag, suggests the near one, exit 2", async () => {
+    const bogus = await cli("bogus");
+    expect([bogus.code, bogus.err]).toEqual([2, "stockmem: unknown command 'bogus'\n(stockmem --help lists the commands)\n"]);
+    const typo = await cli("eval", "rnu", "--dataset", "x");
+    expect(typo.err).toMatch(/^stockmem: unknown command 'rnu'\n\(Did you mean run\?\)/);
+    expect(typo.code).toBe(2);
+    const flag = await cli("run", "--modle", "offline");
+    expect(flag.err).toMatch(/^stockmem: unknown option '--modle'\n\(Did you mean --model\?\)/);
+    expect(flag.code).toBe(2);
+    const group = await cli("memory");
+    expect([group.code, group.err]).toEqual([2, expect.stringMatching(/Usage: stockmem memory[\s\S]*stats[\s\S]*reset/)]);
+  });
+});
+
+describe("project root and .env", () => {
+  it("finds the project root (and so the state dir) from a subdirectory; .env fills only what the environment lacks", () => {
+    const root = mkdtempSync(join(tmpdir(), "stockmem-proj-"));
+    writeFileSync(join(root, "package.json"), "{}");
+    mkdirSync(join(root, "evals", "deep"), { recursive: true });
+    expect(projectRoot(join(root, "evals", "deep"))).toBe(root);
+    writeFileSync(join(root, ".env"), "STOCKMEM_MARKET_DATA=data/x\n# a comment\nOPENAI_BASE_URL=\"http://127.0.0.1:9/v1\"\nSTOCKMEM_TEST_SET=from-file\n");
+    const env: NodeJS.ProcessEnv = { STOCKMEM_TEST_SET: "from-shell" };
+    expect(loadDotEnv(join(root, ".env"), env).sort()).toEqual(["OPENAI_BASE_URL", "STOCKMEM_MARKET_DATA"]);
+    expect(env).toEqual({ STOCKMEM_TEST_SET: "from-shell", STOCKMEM_MARKET_DATA: "data/x", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
+    expect(loadDotEnv(join(root, "missing.env"), env)).toEqual([]);
+  });
+
+  it("the CLI run from a subdirectory reads the project's .env and uses the project's state dir", () => {
+    const root = mkdtempSync(join(tmpdir(), "stockmem-proj-"));
+    writeFileSync(join(root, "package.json"), "{}");
+    mkdirSync(join(root, "sub"));
+    writeFileSync(join(root, ".env"), `STOCKMEM_MARKET_DATA=${SAMPLE_DATA_DIR}\n`);
+    const { STOCKMEM_DATA_DIR: _d, STOCKMEM_MARKET_DATA: _m, ...env } = process.env;
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), ...args], { cwd: join(root, "sub"), env, encoding: "utf8" });
+    const stats = run("data", "stats", "--json");
+    expect(stats.status, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout).dir).toBe(SAMPLE_DATA_DIR); // from .env
+    const trace = run("trace", "nope");
+    expect(trace.stderr).toContain(`no trace at ${join(root, ".stockmem", "traces", "nope.jsonl")}`); // the project's state dir, not sub/.stockmem
+    expect(existsSync(join(root, "sub", ".stockmem"))).toBe(false);
+  }, 60_000);
 });
 
 describe("stockmem memory", () => {
@@ -125,7 +197,9 @@ describe("stockmem eval compare and report", () => {
     expect(rep.code).toBe(0);
     expect(rep.out).toMatch(/portfolio\s+30/);
     expect(readFileSync(html, "utf8")).toMatch(/^<!doctype html>/);
-    expect((await cli("eval", "compare", a)).err).toMatch(/needs two experiments/);
+    const one = await cli("eval", "compare", a);
+    expect(one.err).toMatch(/^stockmem: missing required argument 'B'/);
+    expect(one.code).toBe(2);
   });
 });
 

@@ -2,7 +2,6 @@
 import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { buildChatGraph } from "../../graphs/chat.ts";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
@@ -10,13 +9,19 @@ import { loadMarketData } from "../data/load.ts";
 import { connectChroma } from "../memory/chroma-server.ts";
 import { openResources, withResources } from "../pipeline/resources.ts";
 import { UsageError } from "./errors.ts";
-import { RUN_DEFAULTS } from "./run.ts";
+import { MODEL_OPTIONS, RUN_DEFAULTS } from "./run.ts";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 
-export async function chatCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { date: { type: "string" }, run: { type: "string" }, model: { type: "string" }, ...DATA_OPTIONS } });
-  const ticker = positionals[0]?.toUpperCase();
-  if (!ticker) throw new UsageError("chat needs a ticker: stockmem chat MSFT [--date 2015-10-07] [--run sample]");
+export const CHAT_OPTIONS = {
+  date: { type: "string", arg: "D", description: "talk as of the close of this trading day (default: the ticker's last day)" },
+  run: { type: "string", arg: "NAME", description: `the run whose memory to use (default ${RUN_DEFAULTS.run})` },
+  model: MODEL_OPTIONS.model,
+  ...DATA_OPTIONS,
+} as const satisfies FlagSpecs;
+
+export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIONS>): Promise<void> {
+  const ticker = tickerArg.toUpperCase();
   const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
   const { dir, ...load } = loadOptions(values);
   const data = await loadMarketData(dir, { ...load, tickers: undefined });

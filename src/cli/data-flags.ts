@@ -1,17 +1,17 @@
 /** The flags every command that loads market data takes (data stats, run, eval dataset, chat), what they mean for the loader, and the one parser of positive integer flags. */
-import type { ParseArgsConfig } from "node:util";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { marketDataDir } from "../config/paths.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
 import { fileProgress } from "./progress.ts";
 
 export const DATA_OPTIONS = {
-  data: { type: "string" },
-  tickers: { type: "string" },
-  "skip-invalid": { type: "boolean" },
-  "max-items-per-day": { type: "string" },
-  "max-text-chars": { type: "string" },
-} satisfies NonNullable<ParseArgsConfig["options"]>;
+  data: { type: "string", arg: "DIR", description: "market data dir with news.jsonl and prices.csv (default: STOCKMEM_MARKET_DATA, else the bundled sample)" },
+  tickers: { type: "string", arg: "A,B", description: "only these tickers (comma-separated)" },
+  "skip-invalid": { type: "boolean", description: "skip and report invalid input lines instead of stopping at the first" },
+  "max-items-per-day": { type: "string", arg: "N", description: "keep at most N news items per ticker-day (the rest is reported)" },
+  "max-text-chars": { type: "string", arg: "N", description: "cut news texts longer than N characters (reported)" },
+} as const satisfies FlagSpecs;
 
 /** A positive integer flag, or undefined when it is not given. */
 export function positiveInt(value: string | undefined, name: string): number | undefined {
@@ -21,12 +21,12 @@ export function positiveInt(value: string | undefined, name: string): number | u
   return n;
 }
 
-export function loadOptions(v: Record<string, string | boolean | string[] | undefined>): LoadOptions & { dir: string } {
+export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { dir: string } {
   return {
-    dir: marketDataDir(v.data as string | undefined),
+    dir: marketDataDir(v.data),
     skipInvalid: Boolean(v["skip-invalid"]),
-    maxItemsPerDay: positiveInt(v["max-items-per-day"] as string | undefined, "max-items-per-day") ?? LOAD_DEFAULTS.maxItemsPerDay,
-    maxTextChars: positiveInt(v["max-text-chars"] as string | undefined, "max-text-chars") ?? LOAD_DEFAULTS.maxTextChars,
+    maxItemsPerDay: positiveInt(v["max-items-per-day"], "max-items-per-day") ?? LOAD_DEFAULTS.maxItemsPerDay,
+    maxTextChars: positiveInt(v["max-text-chars"], "max-text-chars") ?? LOAD_DEFAULTS.maxTextChars,
     tickers: typeof v.tickers === "string" ? v.tickers.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean) : undefined,
     onProgress: fileProgress,
   };

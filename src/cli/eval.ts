@@ -1,7 +1,6 @@
 /** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { ABLATIONS, ablationTable, runAblations } from "../../evals/ablations.ts";
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
@@ -11,12 +10,19 @@ import { RunContext } from "../config/context.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
-import { DRY_RUN_OPTIONS, agentModels, estimateLines, parseWindow, pricesOf } from "./run.ts";
+import { DRY_RUN_OPTIONS, MODEL_OPTIONS, agentModels, estimateLines, parseWindow, pricesOf } from "./run.ts";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
 
-export async function evalDatasetCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { ...DATA_OPTIONS, train: { type: "string" }, test: { type: "string" }, name: { type: "string" } } });
+export const EVAL_DATASET_OPTIONS = {
+  name: { type: "string", arg: "NAME", description: "dataset name (evals/datasets/NAME.json)" },
+  train: { type: "string", arg: "FROM:TO", description: "training window" },
+  test: { type: "string", arg: "FROM:TO", description: "test window: its labelled days become the examples" },
+  ...DATA_OPTIONS,
+} as const satisfies FlagSpecs;
+
+export async function evalDatasetCommand(values: ValuesOf<typeof EVAL_DATASET_OPTIONS>): Promise<void> {
   if (!values.name || !values.train || !values.test) throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
   const { dir, ...load } = loadOptions(values);
   const data = await loadMarketData(dir, { ...load, tickers: undefined });
@@ -28,11 +34,18 @@ export async function evalDatasetCommand(args: string[]): Promise<void> {
   if (process.env.LANGSMITH_API_KEY) console.log(`uploaded to LangSmith as dataset ${await uploadDataset(ds)}`);
 }
 
-export async function evalRunCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { dataset: { type: "string" }, model: { type: "string" }, "agent-model": { type: "string", multiple: true }, "prompt-version": { type: "string", multiple: true }, "same-ticker": { type: "boolean" }, layered: { type: "boolean" }, seed: { type: "string" }, embeddings: { type: "string" }, ...DRY_RUN_OPTIONS },
-  });
+const DATASET = { dataset: { type: "string", arg: "NAME", description: "the eval dataset (build one with `stockmem eval dataset`)" } } as const satisfies FlagSpecs;
+const SEED = { seed: { type: "string", arg: "N", description: "seed of the bootstrap intervals" } } as const satisfies FlagSpecs;
+
+export const EVAL_RUN_OPTIONS = {
+  ...DATASET, ...MODEL_OPTIONS,
+  "prompt-version": { type: "string", multiple: true, arg: "AGENT=V", description: "one agent's prompt version, e.g. predictor=1.2.1" },
+  "same-ticker": { type: "boolean", description: "references from the same company only" },
+  layered: { type: "boolean", description: "SEP-Memory's layered memory on" },
+  ...SEED, ...DRY_RUN_OPTIONS,
+} as const satisfies FlagSpecs;
+
+export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
   const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
     const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
@@ -57,14 +70,13 @@ export async function evalRunCommand(args: string[]): Promise<void> {
   console.log(`\nresults: ${file}`);
 }
 
-export async function evalCompareCommand(args: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 2) throw new UsageError("eval compare needs two experiments: stockmem eval compare A B (names or result files)");
-  console.log(formatComparison(compare(loadResult(positionals[0]!), loadResult(positionals[1]!))));
+export async function evalCompareCommand(a: string, b: string): Promise<void> {
+  console.log(formatComparison(compare(loadResult(a), loadResult(b))));
 }
 
-export async function evalAblationsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { dataset: { type: "string" }, model: { type: "string" }, seed: { type: "string" }, embeddings: { type: "string" }, ...DRY_RUN_OPTIONS } });
+export const EVAL_ABLATIONS_OPTIONS = { ...DATASET, model: MODEL_OPTIONS.model, embeddings: MODEL_OPTIONS.embeddings, ...SEED, ...DRY_RUN_OPTIONS } as const satisfies FlagSpecs;
+
+export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATIONS_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
   if (values["dry-run"]) {
     for (const a of ABLATIONS) {
@@ -80,8 +92,12 @@ export async function evalAblationsCommand(args: string[]): Promise<void> {
   for (const r of rows) console.log(`${r.ablation.name}: ${r.file}`);
 }
 
-export async function reportCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { experiment: { type: "string" }, out: { type: "string" } } });
+export const REPORT_OPTIONS = {
+  experiment: { type: "string", arg: "NAME", description: "an experiment name in evals/results/, or a result file" },
+  out: { type: "string", arg: "FILE", description: "where to write the HTML report (default evals/results/<experiment>.html)" },
+} as const satisfies FlagSpecs;
+
+export async function reportCommand(values: ValuesOf<typeof REPORT_OPTIONS>): Promise<void> {
   if (!values.experiment) throw new UsageError("report needs --experiment NAME (a name in evals/results/ or a result file)");
   const result = loadResult(values.experiment);
   const out = values.out ?? join(resultsDir(), `${result.experiment}.html`);

@@ -1,13 +1,17 @@
 /** `stockmem export grpo --run NAME [--out FILE]`: the GRPO groups of a run, as JSONL for a trainer. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { grpoFile } from "../config/paths.ts";
 import type { GroupRecord } from "../pipeline/grpo.ts";
 import { UsageError } from "./errors.ts";
 
-export async function exportCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { run: { type: "string" }, out: { type: "string" } } });
-  if (positionals[0] !== "grpo" || !values.run) throw new UsageError("usage: stockmem export grpo --run NAME [--out FILE]");
+export const EXPORT_GRPO_OPTIONS = {
+  run: { type: "string", arg: "NAME", description: "a run made with --layered" },
+  out: { type: "string", arg: "FILE", description: "output file (default grpo-<run>.jsonl)" },
+} as const satisfies FlagSpecs;
+
+export async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTIONS>): Promise<void> {
+  if (!values.run) throw new UsageError("export grpo needs --run NAME");
   const file = grpoFile(values.run);
   if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
   const groups = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as GroupRecord);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-/** The `stockmem` command line. Each command is a small function; `stockmem help` lists them. */
+/** The `stockmem` command line (commander): each command is a small function; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
 import { setMaxListeners } from "node:events";
-import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
 import { RunName } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
 import { withChroma } from "../memory/session.ts";
@@ -17,14 +17,19 @@ import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
+import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
+import { loadDotEnv } from "../config/paths.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
-import { runCommand } from "./run.ts";
-import { traceCommand } from "./trace.ts";
-import { chatCommand } from "./chat.ts";
-import { exportCommand } from "./export.ts";
-import { evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand } from "./eval.ts";
+import { RUN_OPTIONS, runCommand } from "./run.ts";
+import { TRACE_OPTIONS, traceCommand } from "./trace.ts";
+import { CHAT_OPTIONS, chatCommand } from "./chat.ts";
+import { EXPORT_GRPO_OPTIONS, exportGrpoCommand } from "./export.ts";
+import {
+  EVAL_ABLATIONS_OPTIONS, EVAL_DATASET_OPTIONS, EVAL_RUN_OPTIONS, REPORT_OPTIONS,
+  evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand,
+} from "./eval.ts";
 import { table } from "../metrics/table.ts";
 
 const dateFlag = (v: unknown, name: string): string | undefined => {
@@ -33,8 +38,14 @@ const dateFlag = (v: unknown, name: string): string | undefined => {
   return v;
 };
 
-async function dataStatsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { ...DATA_OPTIONS, from: { type: "string" }, to: { type: "string" }, json: { type: "boolean" } } });
+const DATA_STATS_OPTIONS = {
+  ...DATA_OPTIONS,
+  from: { type: "string", arg: "D", description: "first trading day counted" },
+  to: { type: "string", arg: "D", description: "last trading day counted" },
+  json: { type: "boolean", description: "the figures and the full load report as JSON" },
+} as const satisfies FlagSpecs;
+
+async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Promise<void> {
   const opts = loadOptions(values);
   const data = await loadMarketData(opts.dir, opts);
   const stats = dataStats(data, dateFlag(values.from, "from"), dateFlag(values.to, "to"));
@@ -52,8 +63,12 @@ async function dataStatsCommand(args: string[]): Promise<void> {
   for (const line of describeReport(data.report)) console.log(`note: ${line}`);
 }
 
-async function memoryStatsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { run: { type: "string" }, json: { type: "boolean" } } });
+const MEMORY_STATS_OPTIONS = {
+  run: { type: "string", arg: "NAME", description: "one run, with its layered memory per week" },
+  json: { type: "boolean", description: "as JSON" },
+} as const satisfies FlagSpecs;
+
+async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>): Promise<void> {
   const runs = await withChroma(async (ep) => {
     const all = await listRuns(ep.url);
     const one = values.run ? all.find((r) => r.run === values.run) : undefined;
@@ -80,8 +95,9 @@ async function memoryStatsCommand(args: string[]): Promise<void> {
   }
 }
 
-async function memoryResetCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { run: { type: "string" } } });
+const MEMORY_RESET_OPTIONS = { run: { type: "string", arg: "NAME", description: "the run whose collections to delete" } } as const satisfies FlagSpecs;
+
+async function memoryResetCommand(values: ValuesOf<typeof MEMORY_RESET_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("memory reset needs --run NAME (see `stockmem memory stats` for the runs)");
   const run = RunName.parse(values.run);
   const deleted = await withChroma((ep) => resetRun(ep.url, run));
@@ -89,24 +105,47 @@ async function memoryResetCommand(args: string[]): Promise<void> {
   console.log(`its checkpoint and files stay: \`stockmem run --run ${run}\` will refuse to resume on the emptied memory; \`--fresh\` starts the run over`);
 }
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  start: { run: (a) => runCommand(a), help: "start   the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline" },
-  run: { run: (a) => runCommand(a), help: "run [--run NAME] [--data DIR] [--tickers A,B] [--train FROM:TO] [--test FROM:TO] [--model M] [--agent-model AGENT=M ...] [--same-ticker] [--layered] [--fresh] [--no-cache] [--concurrency N] [--model-timeout SECONDS] [--budget-calls N] [--budget-tokens N] [--skip-invalid] [--max-items-per-day N] [--max-text-chars N] [--allow-gaps]   the StockMem train/test run (resumes a stopped run; --fresh starts over)" },
-  "memory stats": { run: memoryStatsCommand, help: "memory stats [--run NAME] [--json]   runs, collections and record counts in the memory" },
-  "memory reset": { run: memoryResetCommand, help: "memory reset --run NAME   delete every collection of a run" },
-  "eval dataset": { run: evalDatasetCommand, help: "eval dataset --name NAME --train FROM:TO --test FROM:TO [--data DIR] [--tickers A,B]   build an eval dataset (LangSmith example format)" },
-  "eval run": { run: evalRunCommand, help: "eval run --dataset NAME [--model M] [--agent-model AGENT=M] [--prompt-version AGENT=V] [--same-ticker] [--embeddings E]   one experiment: ACC/MCC with 95 % intervals beside the baselines" },
-  "eval ablations": { run: evalAblationsCommand, help: "eval ablations --dataset NAME [--model M] [--embeddings E]   the paper's ablations as one table" },
-  "eval compare": { run: evalCompareCommand, help: "eval compare A B   metric deltas and flipped examples of two experiments" },
-  report: { run: reportCommand, help: "report --experiment NAME [--out FILE]   backtest of an experiment as a long/short signal, and an HTML report" },
-  chat: { run: chatCommand, help: "chat TICKER [--date D] [--run NAME] [--model M]   talk with the predictor about a stock, as of a date" },
-  export: { run: exportCommand, help: "export grpo --run NAME [--out FILE]   the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL" },
-  trace: { run: traceCommand, help: "trace RUN [--ticker T --date D] [--node NAME]   the timeline of one ticker-day: every node's inputs and outputs, every model call" },
-  "data stats": { run: dataStatsCommand, help: "data stats [--data DIR] [--from D --to D] [--tickers A,B] [--json] [--skip-invalid] [--max-items-per-day N] [--max-text-chars N]   items, trading days and labels per ticker" },
-};
+/** Exit codes: 0 ok, 1 failure (data, memory, model, budget), 2 usage (unknown command or flag, bad value). */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-function usage(): string {
-  return ["usage: stockmem <command> [flags]", "", ...Object.values(COMMANDS).map((c) => `  stockmem ${c.help}`)].join("\n");
+/** Commander's errors as ours: one line naming the command's problem, prefixed like every other error. */
+const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, "stockmem: ")) };
+
+/** The command tree: every command and flag with its help, in one place. */
+export function program(): Command {
+  const root = new Command("stockmem")
+    .description("StockMem: next-day stock moves explained from news, with an event memory and a reflection memory")
+    .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 usage error.\nEnvironment: .env in the project root is read (see .env.example); the state dir is <project root>/.stockmem unless STOCKMEM_DATA_DIR says otherwise.")
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(stockmem --help lists the commands)")
+    .configureOutput(OUTPUT)
+    .exitOverride();
+  // every command: flags declared once (help, parsing, suggestions), the action gets them typed
+  const leaf = <S extends FlagSpecs>(parent: Command, name: string, about: string, spec: S, action: (values: ValuesOf<S>, args: string[]) => Promise<void>) => {
+    const cmd = addFlags(parent.command(name).description(about), spec).exitOverride().configureOutput(OUTPUT);
+    cmd.showHelpAfterError(`(stockmem ${parent === root ? "" : `${parent.name()} `}${name} --help lists its flags)`);
+    cmd.action(async (...a: unknown[]) => action(valuesOf(cmd, spec), cmd.args));
+    return cmd;
+  };
+  leaf(root, "start", "the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline", RUN_OPTIONS, (v) => runCommand(v));
+  leaf(root, "run", "the StockMem train/test run (resumes a stopped run; --fresh starts over)", RUN_OPTIONS, (v) => runCommand(v));
+  const data = root.command("data").description("the market data");
+  leaf(data, "stats", "items, trading days and labels per ticker", DATA_STATS_OPTIONS, dataStatsCommand);
+  const ev = root.command("eval").description("datasets, experiments, comparisons and ablations");
+  leaf(ev, "dataset", "build an eval dataset (LangSmith example format)", EVAL_DATASET_OPTIONS, evalDatasetCommand);
+  leaf(ev, "run", "one experiment: ACC/MCC with 95 % intervals beside the baselines", EVAL_RUN_OPTIONS, evalRunCommand);
+  leaf(ev, "compare", "metric deltas and flipped examples of two experiments", {}, (_v, [a, b]) => evalCompareCommand(a!, b!)).arguments("<A> <B>");
+  leaf(ev, "ablations", "the paper's ablations as one table", EVAL_ABLATIONS_OPTIONS, evalAblationsCommand);
+  leaf(root, "report", "backtest of an experiment as a long/short signal, and an HTML report", REPORT_OPTIONS, reportCommand);
+  leaf(root, "chat", "talk with the predictor about a stock, as of a date", CHAT_OPTIONS, (v, [ticker]) => chatCommand(ticker!, v)).argument("<TICKER>", "the stock, e.g. MSFT");
+  leaf(root, "trace", "the timeline of one ticker-day: every node's inputs and outputs, every model call", TRACE_OPTIONS, (v, [run]) => traceCommand(run!, v)).argument("<RUN>", "the run name");
+  const exp = root.command("export").description("export a run's data");
+  leaf(exp, "grpo", "the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL", EXPORT_GRPO_OPTIONS, exportGrpoCommand);
+  const mem = root.command("memory").description("the Chroma memory");
+  leaf(mem, "stats", "runs, collections and record counts in the memory", MEMORY_STATS_OPTIONS, memoryStatsCommand);
+  leaf(mem, "reset", "delete every collection of a run", MEMORY_RESET_OPTIONS, memoryResetCommand);
+  for (const group of [data, ev, exp, mem]) group.exitOverride().configureOutput(OUTPUT).showHelpAfterError(`(stockmem ${group.name()} --help lists its commands)`);
+  return root;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -115,33 +154,40 @@ export async function main(argv: string[]): Promise<number> {
   // (langgraphjs#1014): harmless, but Node warns past 10. The CLI owns its process, so it raises the
   // default for EventTargets created from here on; library users keep their own settings.
   setMaxListeners(200);
-  const [a, b, ...rest] = argv;
-  const cmd = COMMANDS[`${a} ${b}`] ?? (a ? COMMANDS[a] : undefined);
-  if (!cmd || a === "help" || a === "--help") {
-    console.log(usage());
-    return a && a !== "help" && a !== "--help" ? 2 : 0;
-  }
-  const args = COMMANDS[`${a} ${b}`] ? rest : [b, ...rest].filter((x): x is string => x !== undefined);
+  loadDotEnv();
   try {
-    await cmd.run(args);
-    return 0;
+    const root = program();
+    // a group without its subcommand (stockmem eval) shows its help, and is a usage error
+    const groups = root.commands.filter((c) => c.commands.length > 0);
+    const group = groups.find((g) => g.name() === argv[0]);
+    if (group && (argv.length === 1 || argv[1]?.startsWith("-") && !["-h", "--help"].includes(argv[1]))) {
+      process.stderr.write(group.helpInformation());
+      return EXIT.usage;
+    }
+    if (argv.length === 0) {
+      process.stdout.write(root.helpInformation());
+      return EXIT.ok;
+    }
+    await root.parseAsync(argv, { from: "user" });
+    return EXIT.ok;
   } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed help or the error
     const e = rootError(caught);
     if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${(e as Error).message}`);
-      return 2;
+      return EXIT.usage;
     }
     if (e instanceof ZodError) {
       console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
-      return 2;
+      return EXIT.usage;
     }
     if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError || e instanceof BudgetExceededError) {
       console.error(scrub(`stockmem: ${e.message}`));
-      return 1;
+      return EXIT.failure;
     }
     // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
     console.error(scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}`));
-    return 1;
+    return EXIT.failure;
   }
 }
 

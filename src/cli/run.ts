@@ -1,5 +1,4 @@
 /** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
-import { parseArgs } from "node:util";
 import { AGENT_NAMES, modelIdFor } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
 import { marketDataDir } from "../config/paths.ts";
@@ -10,9 +9,17 @@ import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
 import { DATA_OPTIONS, positiveInt } from "./data-flags.ts";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { costOf, estimateRun, type AgentEstimate, type CostEstimate, type Prices } from "../pipeline/dry-run.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
+
+/** `--dry-run`, with `--price-in` / `--price-out` (per 1M tokens). */
+export const DRY_RUN_OPTIONS = {
+  "dry-run": { type: "boolean", description: "send nothing: print the expected model calls and tokens per agent" },
+  "price-in": { type: "string", arg: "PRICE", description: "with --dry-run: price per 1M input tokens" },
+  "price-out": { type: "string", arg: "PRICE", description: "with --dry-run: price per 1M output tokens" },
+} as const satisfies FlagSpecs;
 
 export function parseWindow(v: string, name: string): { from: string; to: string } {
   const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
@@ -43,8 +50,6 @@ export function usageLines(u: Usage): string {
   return `model calls: ${u.calls} (+${u.cacheHits} from the cache, at most ${u.maxInFlight} in flight), tokens ${u.tokens}${est}${per}\n${table(["agent", "calls", "cache hits", "input tokens", "output tokens"], rows)}`;
 }
 
-/** `--dry-run`, with `--price-in` / `--price-out` (per 1M tokens). */
-export const DRY_RUN_OPTIONS = { "dry-run": { type: "boolean" }, "price-in": { type: "string" }, "price-out": { type: "string" } } as const;
 
 export function pricesOf(values: { "price-in"?: string; "price-out"?: string }): Prices | undefined {
   const price = (v: string | undefined, name: string) => {
@@ -81,17 +86,32 @@ export function scoreLines(scores: readonly ScoreRow[]): string {
   );
 }
 
-export async function runCommand(args: string[], defaults: Partial<typeof RUN_DEFAULTS> = {}): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...DATA_OPTIONS, run: { type: "string" }, train: { type: "string" }, test: { type: "string" },
-      model: { type: "string" }, "agent-model": { type: "string", multiple: true }, embeddings: { type: "string" },
-      fresh: { type: "boolean" }, "same-ticker": { type: "boolean" }, "no-cache": { type: "boolean" }, layered: { type: "boolean" },
-      "budget-calls": { type: "string" }, "budget-tokens": { type: "string" }, concurrency: { type: "string" }, "model-timeout": { type: "string" },
-      "allow-gaps": { type: "boolean" }, ...DRY_RUN_OPTIONS,
-    },
-  });
+/** The model flags of every command that runs agents. */
+export const MODEL_OPTIONS = {
+  model: { type: "string", arg: "M", description: "model of every agent: offline (default, the offline analyst, not an LLM), openai:<model>, ollama:<model>" },
+  "agent-model": { type: "string", multiple: true, arg: "AGENT=M", description: "one agent's model, e.g. predictor=openai:gpt-4o" },
+  embeddings: { type: "string", arg: "E", description: "embedding model: offline:hash (default), openai:<model>, ollama:<model> (ollama:bge-m3 is the paper's)" },
+} as const satisfies FlagSpecs;
+
+export const RUN_OPTIONS = {
+  ...DATA_OPTIONS,
+  run: { type: "string", arg: "NAME", description: `run name: its memory, checkpoint and files (default ${RUN_DEFAULTS.run})` },
+  train: { type: "string", arg: "FROM:TO", description: `training window (default ${RUN_DEFAULTS.train})` },
+  test: { type: "string", arg: "FROM:TO", description: `test window (default ${RUN_DEFAULTS.test})` },
+  ...MODEL_OPTIONS,
+  fresh: { type: "boolean", description: "start the run over (forget its checkpoint and memory) instead of resuming" },
+  "same-ticker": { type: "boolean", description: "references from the same company only (an ablation)" },
+  layered: { type: "boolean", description: "SEP-Memory's layered memory on" },
+  "no-cache": { type: "boolean", description: "do not read or write the response cache" },
+  concurrency: { type: "string", arg: "N", description: "model calls in flight at most (default 8)" },
+  "model-timeout": { type: "string", arg: "SECONDS", description: "timeout of one model call attempt (default 60)" },
+  "budget-calls": { type: "string", arg: "N", description: "stop before sending more than N model calls" },
+  "budget-tokens": { type: "string", arg: "N", description: "stop before spending more than N tokens" },
+  "allow-gaps": { type: "boolean", description: "score predictions whose label spans missing price rows" },
+  ...DRY_RUN_OPTIONS,
+} as const satisfies FlagSpecs;
+
+export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults: Partial<typeof RUN_DEFAULTS> = {}): Promise<void> {
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
     model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,

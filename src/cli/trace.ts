@@ -1,5 +1,5 @@
 /** `stockmem trace RUN [--ticker T] [--date D] [--node NAME]`: a readable timeline of one ticker-day. */
-import { parseArgs } from "node:util";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { stateDir } from "../config/paths.ts";
 import { readTrace, traceFile, type TraceRecord } from "../observability/trace.ts";
 import { UsageError } from "./errors.ts";
@@ -34,10 +34,13 @@ export function timeline(records: readonly TraceRecord[], ticker: string, date: 
   return [`${ticker} ${date}: ${rows.length} records`, ...lines].join("\n");
 }
 
-export async function traceCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ticker: { type: "string" }, date: { type: "string" }, node: { type: "string" } } });
-  const run = positionals[0];
-  if (!run) throw new UsageError("trace needs a run name: stockmem trace RUN [--ticker T --date D] [--node NAME]");
+export const TRACE_OPTIONS = {
+  ticker: { type: "string", arg: "T", description: "the ticker (default: the last ticker-day of the trace)" },
+  date: { type: "string", arg: "D", description: "the trading day" },
+  node: { type: "string", arg: "NAME", description: "only this node's records" },
+} as const satisfies FlagSpecs;
+
+export async function traceCommand(run: string, values: ValuesOf<typeof TRACE_OPTIONS>): Promise<void> {
   const records = readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
   // default: the latest ticker-day in the trace
   const last = [...records].filter((r) => r.ticker && r.date).sort((a, b) => a.date!.localeCompare(b.date!) || a.ticker!.localeCompare(b.ticker!)).at(-1);

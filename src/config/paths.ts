@@ -1,5 +1,6 @@
 /** Where things live. One home for the defaults of the market data dir and the state dir. */
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,9 +14,42 @@ export function marketDataDir(flag?: string, env: NodeJS.ProcessEnv = process.en
   return resolve(flag ?? env.STOCKMEM_MARKET_DATA ?? SAMPLE_DATA_DIR);
 }
 
-/** State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR, default .stockmem/ in the working directory. */
+/**
+ * The project a command runs in: the nearest directory, from the working directory up, that holds a
+ * package.json or a .stockmem dir (so `cd evals && stockmem memory stats` finds the project's state);
+ * the working directory when there is none.
+ */
+export function projectRoot(cwd: string = process.cwd()): string {
+  let root = roots.get(cwd);
+  if (root === undefined) {
+    for (let dir = resolve(cwd); root === undefined; dir = dirname(dir)) {
+      if (existsSync(join(dir, "package.json")) || existsSync(join(dir, ".stockmem"))) root = dir;
+      else if (dirname(dir) === dir) root = resolve(cwd);
+    }
+    roots.set(cwd, root);
+  }
+  return root;
+}
+const roots = new Map<string, string>();
+
+/** State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR (relative to the project root), default <project root>/.stockmem. */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.STOCKMEM_DATA_DIR ?? ".stockmem");
+  return resolve(projectRoot(), env.STOCKMEM_DATA_DIR ?? ".stockmem");
+}
+
+/**
+ * Reads <project root>/.env (as Studio does): a variable already set in the environment wins. Returns
+ * the names it set. Node's own parser (`util.parseEnv`), so quoting follows `node --env-file`.
+ */
+export function loadDotEnv(file: string = join(projectRoot(), ".env"), env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!existsSync(file)) return [];
+  const set: string[] = [];
+  for (const [k, v] of Object.entries(parseEnv(readFileSync(file, "utf8")))) {
+    if (env[k] !== undefined) continue;
+    env[k] = v;
+    set.push(k);
+  }
+  return set;
 }
 
 /** The state dir, created owner-only (0700) or narrowed to it: memory, checkpoints and traces are private. */
