@@ -67,7 +67,7 @@ export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>):
   console.log(table([...SCORE_HEADER], [scoreRow("stockmem", r), ...baselineRows(r)]));
   console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
   console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
-  console.log(`\nresults: ${file}`);
+  console.log(`\nresults: ${file}\nrun: ${result.run} (its memory, trace and checkpoint; \`stockmem memory gc\` removes old eval runs)`);
 }
 
 export async function evalCompareCommand(a: string, b: string): Promise<void> {
@@ -89,7 +89,8 @@ export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATION
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
   console.log(ablationTable(rows));
   console.log("");
-  for (const r of rows) console.log(`${r.ablation.name}: ${r.file}`);
+  for (const r of rows) console.log(`${r.ablation.name}: ${r.file} (run ${r.result.run})`);
+  console.log("`stockmem memory gc` removes old eval runs (memory, traces, checkpoints)");
 }
 
 export const REPORT_OPTIONS = {

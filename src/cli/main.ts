@@ -16,9 +16,12 @@ import { BudgetExceededError } from "../models/usage.ts";
 import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
-import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
+import { DATA_OPTIONS, loadOptions, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
-import { loadDotEnv } from "../config/paths.ts";
+import { loadDotEnv, privateStateDir } from "../config/paths.ts";
+import { join } from "node:path";
+import { bytesOf, evalRunTime, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
+import { openCheckpointer } from "../pipeline/checkpointer.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
@@ -81,18 +84,56 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
     }
     return { url: ep.url, runs: one ? [one] : all, weeks };
   });
-  const shown = runs.runs;
+  const shown = runs.runs.map((r) => ({ ...r, file_bytes: runFileBytes(r.run) }));
   if (values.json) {
-    process.stdout.write(JSON.stringify({ chroma: runs.url, runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2) + "\n");
     return;
   }
-  console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()})`);
+  console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()}, Chroma data ${mib(bytesOf(join(stateDir(), "chroma")))})`);
   if (shown.length === 0) console.log("no runs yet");
-  else console.log(table(["run", "collection", "records", "embeddings"], shown.flatMap((r) => r.collections.map((c) => [r.run, c.kind, c.count, c.embedding_model]))));
+  else console.log(table(["run", "collection", "records", "embeddings", "trace + run files"], shown.flatMap((r) => r.collections.map((c, i) => [r.run, c.kind, c.count, c.embedding_model, i === 0 ? mib(r.file_bytes) : ""]))));
+  const evals = shown.filter((r) => evalRunTime(r.run));
+  if (evals.length) console.log(`\n${evals.length} eval run(s) (ev-*): \`stockmem memory gc\` removes all but the newest 3 with their traces and checkpoints`);
   if (runs.weeks.length) {
     console.log(`\nlayered memory of run "${values.run}": records per week (of their date) and layer`);
     console.log(table(["week of", "short", "mid", "long", "reflection"], runs.weeks.map((w) => [w.week, w.short, w.mid, w.long, w.reflection])));
   }
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+const MEMORY_GC_OPTIONS = {
+  keep: { type: "string", arg: "N", description: "keep the newest N eval runs (default 3)" },
+  "older-than": { type: "string", arg: "DAYS", description: "only remove eval runs older than DAYS days" },
+  "dry-run": { type: "boolean", description: "list what would be removed, remove nothing" },
+} as const satisfies FlagSpecs;
+
+/** `memory gc`: eval runs (their collections, traces, run files and checkpoints) beyond the newest N. */
+async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Promise<void> {
+  const keep = values.keep === undefined ? 3 : values.keep === "0" ? 0 : positiveInt(values.keep, "keep")!;
+  const olderThanDays = positiveInt(values["older-than"], "older-than");
+  await withChroma(async (ep) => {
+    const chosen = gcChoice(await knownRuns(ep.url), { keep, olderThanDays, now: new Date() });
+    if (chosen.length === 0) return console.log(`nothing to remove (eval runs kept: the newest ${keep}${olderThanDays ? `, and any younger than ${olderThanDays} days` : ""})`);
+    if (values["dry-run"]) return console.log(`would remove ${chosen.length} eval run(s): ${chosen.join(", ")}`);
+    const cp = await openCheckpointer(privateStateDir());
+    try {
+      let bytes = 0;
+      for (const run of chosen) {
+        try {
+          const r = await removeRun(ep.url, run, cp);
+          bytes += r.bytes;
+          console.log(`removed ${run}: ${r.collections.length} collection(s), ${mib(r.bytes)} of trace and run files, its checkpoint`);
+        } catch (e) {
+          if (!(e instanceof RunLockedError)) throw e;
+          console.log(`kept ${run}: ${e.message}`);
+        }
+      }
+      console.log(`freed ${mib(bytes)} of files, plus the runs' records in Chroma`);
+    } finally {
+      await cp.close();
+    }
+  });
 }
 
 const MEMORY_RESET_OPTIONS = { run: { type: "string", arg: "NAME", description: "the run whose collections to delete" } } as const satisfies FlagSpecs;
@@ -144,6 +185,7 @@ export function program(): Command {
   const mem = root.command("memory").description("the Chroma memory");
   leaf(mem, "stats", "runs, collections and record counts in the memory", MEMORY_STATS_OPTIONS, memoryStatsCommand);
   leaf(mem, "reset", "delete every collection of a run", MEMORY_RESET_OPTIONS, memoryResetCommand);
+  leaf(mem, "gc", "remove old eval runs (ev-*): their collections, traces, run files and checkpoints", MEMORY_GC_OPTIONS, memoryGcCommand);
   for (const group of [data, ev, exp, mem]) group.exitOverride().configureOutput(OUTPUT).showHelpAfterError(`(stockmem ${group.name()} --help lists its commands)`);
   return root;
 }

@@ -1,0 +1,78 @@
+/**
+ * Disk hygiene: what a run occupies (memory records, trace and run files) and `memory gc`, which
+ * removes eval runs (`ev-<time>-<id>`, made by `eval run` and `eval ablations`) with their Chroma
+ * collections, trace, run files and checkpoint thread. Named runs are the user's: never removed here.
+ */
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { runDir, stateDir } from "../config/paths.ts";
+import { listRuns, resetRun } from "../memory/store.ts";
+import { traceFile } from "../observability/trace.ts";
+import type { Checkpointer } from "./checkpointer.ts";
+import { lockRun, RunLockedError } from "./lock.ts";
+
+/** When an eval run was made, from its name (`ev-20261121164133-k2x9`); undefined for other runs. */
+export function evalRunTime(run: string): Date | undefined {
+  const m = /^ev-(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})-[a-z0-9]+$/.exec(run);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+}
+
+/**
+ * Which eval runs to remove (pure): all but the newest `keep`, and of those only the ones older than
+ * `olderThanDays` when given. Other runs are never chosen.
+ */
+export function gcChoice(runs: readonly string[], o: { keep: number; olderThanDays?: number; now: Date }): string[] {
+  const evals = runs
+    .map((run) => ({ run, at: evalRunTime(run) }))
+    .filter((x): x is { run: string; at: Date } => x.at !== undefined)
+    .sort((a, b) => b.at.getTime() - a.at.getTime() || a.run.localeCompare(b.run));
+  const cutoff = o.olderThanDays === undefined ? Infinity : o.now.getTime() - o.olderThanDays * 86_400_000;
+  return evals.slice(o.keep).filter((x) => x.at.getTime() < cutoff).map((x) => x.run);
+}
+
+/** Bytes of a file or directory tree (0 when absent). */
+export function bytesOf(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((n, f) => n + bytesOf(join(path, f)), 0);
+}
+
+/** The files a run wrote outside the memory: its trace and its run dir (predictions, GRPO groups). */
+export const runFileBytes = (run: string, dir = stateDir()): number => bytesOf(traceFile(dir, run)) + bytesOf(runDir(run));
+
+/** Every run known to the state dir: in the memory, or with a trace or run files. */
+export async function knownRuns(url: string, dir = stateDir()): Promise<string[]> {
+  const names = new Set((await listRuns(url)).map((r) => r.run));
+  const traces = join(dir, "traces");
+  if (existsSync(traces)) for (const f of readdirSync(traces)) if (f.endsWith(".jsonl")) names.add(f.slice(0, -6));
+  const runs = join(dir, "runs");
+  if (existsSync(runs)) for (const f of readdirSync(runs)) names.add(f);
+  return [...names].sort();
+}
+
+export interface Removed {
+  run: string;
+  collections: string[];
+  bytes: number;
+}
+
+/**
+ * Removes one run: its collections, trace, run files and checkpoint thread. Refuses (RunLockedError)
+ * while a live process holds the run.
+ */
+export async function removeRun(url: string, run: string, cp: Checkpointer, dir = stateDir()): Promise<Removed> {
+  const lock = lockRun(join(runDir(run), "lock"), run);
+  try {
+    const bytes = runFileBytes(run, dir);
+    const collections = await resetRun(url, run);
+    await cp.deleteThread(run);
+    rmSync(traceFile(dir, run), { force: true });
+    rmSync(runDir(run), { recursive: true, force: true });
+    return { run, collections, bytes };
+  } finally {
+    lock.release();
+  }
+}
+
+export { RunLockedError };

@@ -1,0 +1,75 @@
+/** `memory gc` and the per-run footprint: eval runs beyond the newest N go with all they wrote; named runs stay. */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { main } from "../src/cli/main.ts";
+import { runDir, stateDir } from "../src/config/paths.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { MemoryStore, listRuns } from "../src/memory/store.ts";
+import { traceFile } from "../src/observability/trace.ts";
+import { openCheckpointer } from "../src/pipeline/checkpointer.ts";
+import { evalRunTime, gcChoice } from "../src/pipeline/gc.ts";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { storedEvent } from "./helpers/records.ts";
+
+const env = useIsolatedStockmem();
+
+async function cli(...argv: string[]) {
+  let out = "";
+  const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
+  try {
+    return { code: await main(argv), out };
+  } finally {
+    l.mockRestore();
+  }
+}
+
+describe("memory gc", () => {
+  it("chooses eval runs beyond the newest N, optionally only old ones; never other runs", () => {
+    const runs = ["sample", "ev-20261101000000-a", "ev-20261120000000-b", "ev-20261121000000-c", "ev-x", "my-ev-20261101000000-z"];
+    expect(evalRunTime("ev-20261121164133-k2x9")?.toISOString()).toBe("2026-11-21T16:41:33.000Z");
+    expect(evalRunTime("sample")).toBeUndefined();
+    const now = new Date("2026-11-22T00:00:00Z");
+    expect(gcChoice(runs, { keep: 1, now })).toEqual(["ev-20261120000000-b", "ev-20261101000000-a"]);
+    expect(gcChoice(runs, { keep: 0, olderThanDays: 7, now })).toEqual(["ev-20261101000000-a"]);
+    expect(gcChoice(runs, { keep: 5, now })).toEqual([]);
+  });
+
+  it("removes an eval run's collections, trace, run files and checkpoint; keeps the newest and named runs", async () => {
+    const url = env.server().url;
+    const runs = ["ev-20261101000000-a", "ev-20261120000000-b", "named"];
+    const cp = await openCheckpointer(stateDir());
+    for (const run of runs) {
+      const store = await MemoryStore.open(url, run, new HashEmbedder(512));
+      await store.putEvents([storedEvent("AAPL", "2015-10-05", `event of ${run}`)]);
+      mkdirSync(join(stateDir(), "traces"), { recursive: true });
+      writeFileSync(traceFile(stateDir(), run), "x".repeat(2048));
+      mkdirSync(runDir(run), { recursive: true });
+      writeFileSync(join(runDir(run), "predictions.jsonl"), "{}\n");
+      await cp.saver.put({ configurable: { thread_id: run, checkpoint_ns: "" } }, { v: 4, id: `00000000-0000-4000-8000-00000000000${runs.indexOf(run)}`, ts: new Date().toISOString(), channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {});
+    }
+    const stats = await cli("memory", "stats");
+    expect(stats.out).toMatch(/trace \+ run files/);
+    expect(stats.out).toMatch(/ev-20261101000000-a\s+events\s+1\s+\S+\s+0\.0 MiB/);
+    expect(stats.out).toMatch(/2 eval run\(s\)/);
+
+    const dry = await cli("memory", "gc", "--keep", "1", "--dry-run");
+    expect(dry.out).toBe("would remove 1 eval run(s): ev-20261101000000-a\n");
+    expect((await listRuns(url)).map((r) => r.run).sort()).toEqual([...runs].sort());
+
+    const gc = await cli("memory", "gc", "--keep", "1");
+    expect(gc.code).toBe(0);
+    expect(gc.out).toMatch(/^removed ev-20261101000000-a: 3 collection\(s\), 0\.0 MiB of trace and run files, its checkpoint\nfreed/);
+    expect((await listRuns(url)).map((r) => r.run).sort()).toEqual(["ev-20261120000000-b", "named"]);
+    expect(existsSync(traceFile(stateDir(), "ev-20261101000000-a"))).toBe(false);
+    expect(existsSync(runDir("ev-20261101000000-a"))).toBe(false);
+    expect(await cp.saver.getTuple({ configurable: { thread_id: "ev-20261101000000-a" } })).toBeUndefined();
+    for (const kept of ["ev-20261120000000-b", "named"]) {
+      expect(existsSync(traceFile(stateDir(), kept))).toBe(true);
+      expect(await cp.saver.getTuple({ configurable: { thread_id: kept } })).toBeDefined();
+    }
+    expect((await cli("memory", "gc", "--keep", "0")).out).toMatch(/^removed ev-20261120000000-b/);
+    expect((await listRuns(url)).map((r) => r.run)).toEqual(["named"]);
+    await cp.close();
+  });
+});
