@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["evals/**/*.eval.ts"],
-    reporters: ["default", "langsmith/vitest/reporter"],
+    // langsmith's reporter extends vitest's default one: listing both printed every summary twice
+    reporters: ["langsmith/vitest/reporter"],
     testTimeout: 900_000,
     hookTimeout: 900_000,
     fileParallelism: false,
