@@ -54,7 +54,19 @@ describe("chat, offline analyst", () => {
       msgs = await say(r, msgs, q);
       return textOf(msgs.at(-1)!);
     };
-    expect(await ask("what happened today?")).toMatch(/^MSFT 2015-10-07: \d+ news items, \d+ events:/);
+    // a summary of the day, not a dump of its posts: counts by group, then at most five events
+    const today = await ask("what happened today?");
+    expect(today).toMatch(/^MSFT 2015-10-07: \d+ news items, (\d+) events\. By group: [A-Z][^\n]+ \d+\.\nMost reported:\n- /);
+    const listed = today.split("\n").filter((l) => l.startsWith("- "));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.length).toBeLessThanOrEqual(5);
+    for (const l of listed) expect(l).toMatch(/\(\d+ items?; ev:MSFT:2015-10-07:[0-9a-f]+\)$/);
+    const n = Number(/, (\d+) events\./.exec(today)![1]);
+    if (n > 5) expect(today).toMatch(new RegExp(`\\(${n - 5} more; `));
+    const counts = /By group: ([^\n]+)\./.exec(today)![1]!.split(", ").map((g) => Number(g.split(" ").at(-1)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+    // a question about a day after the conversation's close says so
+    expect(await ask("what will MSFT do on 2016-03-01?")).toBe("Sorry: I can only see data up to 2015-10-07 (the close of that day); 2016-03-01 is after it.");
     expect(await ask("predict please")).toMatch(/^MSFT after 2015-10-07: I expect (UP|DOWN)\./);
     expect(await ask("why?")).toMatch(/^MSFT 2015-10-07 was predicted (up|down)\./);
     expect(await ask("similar days")).toMatch(/^Past days most like MSFT 2015-10-07/);
@@ -71,5 +83,6 @@ describe("chat, offline analyst", () => {
     expect(routeOffline("why did you say so", ["MSFT"])).toEqual({ name: "explain_prediction", args: {} });
     expect(routeOffline("chain ev:MSFT:2015-10-07:0123abcd", ["MSFT"])).toEqual({ name: "event_chain", args: { event_id: "ev:MSFT:2015-10-07:0123abcd" } });
     expect(routeOffline("hi", ["MSFT"])).toBeNull();
+    expect(routeOffline("what will MSFT do on 2016-03-01?", ["MSFT"])).toEqual({ name: "predict", args: { date: "2016-03-01", ticker: "MSFT" } });
   });
 });

@@ -71,7 +71,7 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
         const events = await r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
-        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) })) };
+        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta), sources: e.source_ids.length })) };
       }),
       { name: "day_events", description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
     ),

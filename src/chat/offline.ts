@@ -26,7 +26,7 @@ export function routeOffline(text: string, knownTickers: readonly string[]): Rou
   if (event || /\b(chain|story)\b/.test(t)) return event ? { name: "event_chain", args: { event_id: event } } : null;
   if (/\b(why|explain|reason)\b/.test(t)) return { name: "explain_prediction", args };
   if (/\b(similar|analog\w*|comparable|like (this|today))\b/.test(t)) return { name: "similar_situations", args };
-  if (/\b(predict\w*|forecast|tomorrow|up or down|next day)\b/.test(t)) return { name: "predict", args };
+  if (/\b(predict\w*|forecast|tomorrow|up or down|next day|will|going to|expect\w*|outlook)\b/.test(t)) return { name: "predict", args };
   if (/\b(events?|news|happen\w*|today)\b/.test(t)) return { name: "day_events", args };
   if (/\b(prices?|close|closing|chart|quotes?)\b/.test(t)) return { name: "price_history", args };
   return null;
@@ -46,9 +46,7 @@ export function formatToolAnswer(name: string, raw: string): string {
   const delta = (d: Json | null) => (d ? ` [${d.direction}] ${d.text}` : "");
   switch (name) {
     case "day_events":
-      return r.events.length
-        ? `${r.ticker} ${r.date}: ${r.news_items} news items, ${r.events.length} events:\n${r.events.map((e: Json) => `- ${e.type} (${e.group}): ${e.description}${delta(e.delta)}\n  id ${e.id}`).join("\n")}`
-        : `${r.ticker} ${r.date}: ${r.news_items} news items and no stored events (has this day been ingested by a run?).`;
+      return r.events.length ? daySummary(r) : `${r.ticker} ${r.date}: ${r.news_items} news items and no stored events (has this day been ingested by a run?).`;
     case "event_chain":
       return `Chain of ${r.chain.at(-1).id}, oldest first:\n${r.chain.map((e: Json) => `- ${e.date} ${e.type}: ${e.description}${delta(e.delta)}`).join("\n")}`;
     case "similar_situations":
@@ -64,4 +62,20 @@ export function formatToolAnswer(name: string, raw: string): string {
     default:
       return raw;
   }
+}
+
+/** Events shown in a day's summary: the most reported first. */
+export const TOP_EVENTS = 5;
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** A day's events for a person: counts by group, then the most reported events (not every post). */
+function daySummary(r: Json): string {
+  const groups = new Map<string, number>();
+  for (const e of r.events as Json[]) groups.set(e.group, (groups.get(e.group) ?? 0) + 1);
+  const byGroup = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([g, n]) => `${g} ${n}`).join(", ");
+  const top = [...(r.events as Json[])].sort((a, b) => (b.sources ?? 1) - (a.sources ?? 1) || Number(Boolean(b.delta && b.delta.direction !== "neutral")) - Number(Boolean(a.delta && a.delta.direction !== "neutral"))).slice(0, TOP_EVENTS);
+  const more = r.events.length > top.length ? `\n(${r.events.length - top.length} more; ask for "the chain of <id>" to follow one)` : "";
+  return `${r.ticker} ${r.date}: ${r.news_items} news items, ${r.events.length} events. By group: ${byGroup}.\nMost reported:\n${top
+    .map((e) => `- ${e.type}: ${clip(e.description, 140)}${e.delta && e.delta.direction !== "neutral" ? ` [${e.delta.direction.replace("_", " ")}]` : ""} (${e.sources ?? 1} item${(e.sources ?? 1) === 1 ? "" : "s"}; ${e.id})`)
+    .join("\n")}${more}`;
 }

@@ -34,10 +34,11 @@ export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHA
     const r = await openResources(endpoint.url, ctx, data);
     const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
     const thread = withResources(r, { configurable: { thread_id: `chat-${Date.now()}` } });
-    const tty = process.stdin.isTTY;
+    const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     console.log(`stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`);
-    const rl = createInterface({ input: process.stdin, terminal: tty });
-    const ask = () => tty && process.stdout.write("you> ");
+    // In a terminal, readline owns the line: it echoes what you type, edits it, and keeps a history (up arrow).
+    const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, historySize: 200, prompt: "you> " });
+    const ask = () => tty && rl.prompt();
     ask();
     for await (const line of rl) {
       if (!line.trim()) {
