@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { table } from "../src/metrics/table.ts";
-import type { Interval } from "./metrics.ts";
+import { pairedBootstrap, type Dir, type Interval } from "./metrics.ts";
 import { resultsDir, type ExampleResult, type ExperimentResult } from "./runner.ts";
 
 export interface MetricDelta {
@@ -15,6 +15,8 @@ export interface MetricDelta {
   delta: number;
   aCI?: Interval;
   bCI?: Interval;
+  /** paired bootstrap interval of B - A (examples both predicted) */
+  deltaCI?: Interval;
 }
 
 export interface Flip {
@@ -46,10 +48,16 @@ export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {
   if (a.dataset !== b.dataset) throw new Error(`experiments are on different datasets (${a.dataset} vs ${b.dataset}): not comparable`);
   const ra = a.report;
   const rb = b.report;
-  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval): MetricDelta => ({ metric, a: x, b: y, delta: y - x, aCI, bCI });
+  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval, deltaCI?: Interval): MetricDelta => ({ metric, a: x, b: y, delta: y - x, aCI, bCI, deltaCI });
+  const ids = new Map(a.examples.map((e) => [e.id, e]));
+  const paired = b.examples.flatMap((eb) => {
+    const ea = ids.get(eb.id);
+    return ea?.predicted && eb.predicted ? [{ a: ea.predicted, b: eb.predicted, actual: eb.label as Dir }] : [];
+  });
+  const diff = pairedBootstrap(paired, { seed: 42 });
   const metrics = [
-    d("ACC", ra.overall.acc, rb.overall.acc, ra.overall.accCI, rb.overall.accCI),
-    d("MCC", ra.overall.mcc, rb.overall.mcc, ra.overall.mccCI, rb.overall.mccCI),
+    d("ACC", ra.overall.acc, rb.overall.acc, ra.overall.accCI, rb.overall.accCI, diff.acc),
+    d("MCC", ra.overall.mcc, rb.overall.mcc, ra.overall.mccCI, rb.overall.mccCI, diff.mcc),
     d("coverage", ra.coverage, rb.coverage),
     ...Object.keys({ ...ra.byTicker, ...rb.byTicker }).sort().flatMap((t) => [d(`ACC ${t}`, ra.byTicker[t]?.acc ?? 0, rb.byTicker[t]?.acc ?? 0), d(`MCC ${t}`, ra.byTicker[t]?.mcc ?? 0, rb.byTicker[t]?.mcc ?? 0)]),
   ];
@@ -71,7 +79,7 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${f3(x)}`;
 
 export function formatComparison(c: Comparison): string {
   const out = [`A: ${c.a}`, `B: ${c.b}`, ""];
-  out.push(table(["metric", "A", "A 95% CI", "B", "B 95% CI", "B - A"], c.metrics.map((m) => [m.metric, f3(m.a), ci(m.aCI), f3(m.b), ci(m.bCI), signed(m.delta)])));
+  out.push(table(["metric", "A", "A 95% CI", "B", "B 95% CI", "B - A", "B - A 95% CI (paired)"], c.metrics.map((m) => [m.metric, f3(m.a), ci(m.aCI), f3(m.b), ci(m.bCI), signed(m.delta), ci(m.deltaCI)])));
   for (const [title, flips] of [["right -> wrong", c.rightToWrong], ["wrong -> right", c.wrongToRight]] as const) {
     out.push("", `${title}: ${flips.length}`);
     for (const f of flips) {

@@ -85,6 +85,29 @@ export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opt
   return { acc: { low: quantile(accs, 0.025), high: quantile(accs, 0.975) }, mcc: { low: quantile(mccs, 0.025), high: quantile(mccs, 0.975) } };
 }
 
+/**
+ * Paired percentile bootstrap of B - A: the same resampled examples score both, so the interval is on
+ * the difference itself (much narrower than two separate intervals when A and B mostly agree).
+ */
+export function pairedBootstrap(rows: readonly { a: Dir; b: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
+  const B = opts.samples ?? 1000;
+  const rnd = prng(opts.seed ?? 42);
+  const dAcc: number[] = [];
+  const dMcc: number[] = [];
+  if (rows.length > 0) {
+    for (let k = 0; k < B; k++) {
+      const sample = Array.from({ length: rows.length }, () => rows[Math.floor(rnd() * rows.length)]!);
+      const ca = confusion(sample.map((r) => ({ predicted: r.a, actual: r.actual })));
+      const cb = confusion(sample.map((r) => ({ predicted: r.b, actual: r.actual })));
+      dAcc.push(accuracy(cb) - accuracy(ca));
+      dMcc.push(mcc(cb) - mcc(ca));
+    }
+  }
+  dAcc.sort((x, y) => x - y);
+  dMcc.sort((x, y) => x - y);
+  return { acc: { low: quantile(dAcc, 0.025), high: quantile(dAcc, 0.975) }, mcc: { low: quantile(dMcc, 0.025), high: quantile(dMcc, 0.975) } };
+}
+
 function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string): Record<string, Score> {
   const groups = new Map<string, Outcome[]>();
   for (const o of outcomes) groups.set(key(o), [...(groups.get(key(o)) ?? []), o]);

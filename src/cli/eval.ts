@@ -6,6 +6,8 @@ import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
 import { reportHtml, reportText } from "../../evals/report.ts";
 import { estimateExperiment, resultsDir, runExperiment } from "../../evals/runner.ts";
+import { runAb, unaffectedBy } from "../../evals/ab.ts";
+import { AGENT_NAMES } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
@@ -47,11 +49,7 @@ export const EVAL_RUN_OPTIONS = {
 
 export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
-  const prompts = Object.fromEntries((values["prompt-version"] ?? []).map((s) => {
-    const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
-    if (!m) throw new UsageError(`--prompt-version expects AGENT=VERSION, e.g. predictor=1.1.0 (got "${s}")`);
-    return [m[1]!, m[2]!];
-  }));
+  const prompts = promptVersionsOf(values["prompt-version"]);
   const experiment = {
     dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
     context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered, embeddings: values.embeddings } as Partial<RunContext>,
@@ -68,6 +66,37 @@ export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>):
   console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
   console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
   console.log(`\nresults: ${file}\nrun: ${result.run} (its memory, trace and checkpoint; \`stockmem memory gc\` removes old eval runs)`);
+}
+
+/** `--prompt-version AGENT=V` (repeatable) -> per-agent prompt versions. */
+function promptVersionsOf(specs: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(specs.map((s) => {
+    const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
+    if (!m || !(AGENT_NAMES as readonly string[]).includes(m[1]!)) throw new UsageError(`--prompt-version expects AGENT=VERSION with AGENT one of ${AGENT_NAMES.join(", ")}, e.g. predictor=1.2.1 (got "${s}")`);
+    return [m[1]!, m[2]!];
+  }));
+}
+
+export const EVAL_AB_OPTIONS = {
+  ...DATASET,
+  model: MODEL_OPTIONS.model,
+  "prompt-version": { type: "string", multiple: true, arg: "AGENT=V", description: "B: this agent's prompt version (A: the default)" },
+  "agent-model": { type: "string", multiple: true, arg: "AGENT=M", description: "B: this agent's model (A: --model)" },
+  ...SEED,
+} as const satisfies FlagSpecs;
+
+/** `eval ab`: A (the base) and B (with the change) on one dataset, compared. */
+export async function evalAbCommand(values: ValuesOf<typeof EVAL_AB_OPTIONS>): Promise<void> {
+  if (!values.dataset) throw new UsageError("eval ab needs --dataset NAME");
+  const change = { prompts: promptVersionsOf(values["prompt-version"]), models: agentModels(values["agent-model"] ?? []) };
+  if (!Object.keys(change.prompts).length && !Object.keys(change.models).length) throw new UsageError("eval ab needs a change for B: --prompt-version AGENT=V or --agent-model AGENT=M");
+  const base = { model: values.model } as Partial<RunContext>;
+  const warning = unaffectedBy(base, change);
+  if (warning) console.error(`warning: ${warning}`);
+  const { a, b, comparison } = await runAb({ dataset: values.dataset, base, change, seed: values.seed ? Number(values.seed) : undefined });
+  console.log(`\n${formatComparison(comparison)}`);
+  console.log(`\nruns: A ${a.run}, B ${b.run} (\`stockmem memory gc\` removes old eval runs)`);
+  if (warning) console.log(`\nwarning: ${warning}`);
 }
 
 export async function evalCompareCommand(a: string, b: string): Promise<void> {

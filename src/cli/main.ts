@@ -30,8 +30,8 @@ import { TRACE_OPTIONS, traceCommand } from "./trace.ts";
 import { CHAT_OPTIONS, chatCommand } from "./chat.ts";
 import { EXPORT_GRPO_OPTIONS, exportGrpoCommand } from "./export.ts";
 import {
-  EVAL_ABLATIONS_OPTIONS, EVAL_DATASET_OPTIONS, EVAL_RUN_OPTIONS, REPORT_OPTIONS,
-  evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand,
+  EVAL_AB_OPTIONS, EVAL_ABLATIONS_OPTIONS, EVAL_DATASET_OPTIONS, EVAL_RUN_OPTIONS, REPORT_OPTIONS,
+  evalAbCommand, evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand,
 } from "./eval.ts";
 import { table } from "../metrics/table.ts";
 
@@ -175,6 +175,7 @@ export function program(): Command {
   const ev = root.command("eval").description("datasets, experiments, comparisons and ablations");
   leaf(ev, "dataset", "build an eval dataset (LangSmith example format)", EVAL_DATASET_OPTIONS, evalDatasetCommand);
   leaf(ev, "run", "one experiment: ACC/MCC with 95 % intervals beside the baselines", EVAL_RUN_OPTIONS, evalRunCommand);
+  leaf(ev, "ab", "A/B a prompt version or an agent's model: runs A and B, prints deltas with a paired interval and the flipped examples", EVAL_AB_OPTIONS, evalAbCommand);
   leaf(ev, "compare", "metric deltas and flipped examples of two experiments", {}, (_v, [a, b]) => evalCompareCommand(a!, b!)).arguments("<A> <B>");
   leaf(ev, "ablations", "the paper's ablations as one table", EVAL_ABLATIONS_OPTIONS, evalAblationsCommand);
   leaf(root, "report", "backtest of an experiment as a long/short signal, and an HTML report", REPORT_OPTIONS, reportCommand);
