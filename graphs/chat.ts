@@ -25,10 +25,14 @@ import { GraphContext, resourcesOf, withResources, type Resources } from "../src
 import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const ChatState = z.object({
-  messages: z.custom<BaseMessage[]>().register(registry, MessagesZodMeta),
-  ticker: z.string().describe("the stock the conversation is about, e.g. MSFT"),
+  // An array of any (not z.custom, which JSON Schema cannot express: Studio got no input schema at all),
+  // marked langgraph_type "messages" by MessagesZodMeta so Studio opens its chat view; items keep their class.
+  messages: (z.array(z.any()).describe("the conversation") as unknown as z.ZodType<BaseMessage[], BaseMessage[]>).register(registry, MessagesZodMeta),
+  ticker: z.string().describe("(required) the stock the conversation is about, e.g. MSFT"),
   date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
 });
+/** The chat's input: messages (Studio's chat view), the stock, and optionally the conversation's date. */
+export const ChatInput = ChatState.describe("Chat with the predictor about a stock, as of a date: the day's events, chains, similar days, predictions and their reasons, prices.");
 type S = z.infer<typeof ChatState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -81,7 +85,7 @@ const next = (state: S) => {
 };
 
 export function buildChatGraph() {
-  return new StateGraph({ ...leanState(ChatState), context: GraphContext })
+  return new StateGraph({ ...leanState(ChatState, ChatInput), context: GraphContext })
     .addNode("agent", agent)
     .addNode("tools", tools)
     .addEdge(START, "agent")

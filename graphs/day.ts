@@ -11,13 +11,16 @@ import { IsoDate, Ticker } from "../src/domain/schemas.ts";
 import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const DayState = z.object({
-  ticker: Ticker.describe("ticker, e.g. AAPL"),
-  date: IsoDate.describe("trading date YYYY-MM-DD"),
+  ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
+  date: IsoDate.describe("(required) trading date YYYY-MM-DD"),
   asOf: z.string().optional().describe("close(t): nothing after it is visible"),
   itemCount: z.number().optional(),
   items: z.array(z.object({ id: z.string(), published_at: z.string(), text: z.string() })).optional(),
   previousLabel: z.string().nullable().optional().describe("the last label known at asOf (the move t-2 -> t-1)"),
 });
+
+/** What a user gives the day graph: a ticker-day. */
+export const DayInput = DayState.pick({ ticker: true, date: true }).describe("What one ticker-day can see at its asOf (the DayContext): its news items and the last known label.");
 
 export const DayGraphContext = z.object({
   dataDir: z.string().optional().describe("market data dir (default: the bundled sample)"),
@@ -35,7 +38,7 @@ async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer
 }
 
 export function buildDayGraph() {
-  return new StateGraph({ ...leanState(DayState), context: DayGraphContext }).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
+  return new StateGraph({ ...leanState(DayState, DayInput), context: DayGraphContext }).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
 }
 
 export const graph = buildDayGraph().compile();

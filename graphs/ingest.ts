@@ -28,8 +28,8 @@ const MergedRow = z.object({ group: z.string(), type: z.string(), description: z
 type MergedRow = z.infer<typeof MergedRow>;
 
 export const IngestState = z.object({
-  ticker: Ticker.describe("ticker, e.g. AAPL"),
-  date: IsoDate.describe("trading date YYYY-MM-DD"),
+  ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
+  date: IsoDate.describe("(required) trading date YYYY-MM-DD"),
   asOf: z.string().optional(),
   itemCount: z.number().optional(),
   batches: z.array(z.any()).optional(),
@@ -38,6 +38,8 @@ export const IngestState = z.object({
   merged: z.array(MergedRow).optional(),
   events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
 });
+/** What a user gives the ingest graph: a ticker-day. */
+export const IngestInput = IngestState.pick({ ticker: true, date: true }).describe("One ticker-day into the event memory: extract (fan-out) -> merge -> track (delta info) -> store.");
 type S = z.infer<typeof IngestState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -219,7 +221,7 @@ async function store(state: S, config: Config) {
  * writes every ticker's events of a day in one batch (one request per day, not per ticker).
  */
 export function buildIngestGraph(o: { store?: boolean } = {}) {
-  const g = new StateGraph({ ...leanState(IngestState), context: GraphContext })
+  const g = new StateGraph({ ...leanState(IngestState, IngestInput), context: GraphContext })
     .addNode("load", load)
     .addNode("extract", extract)
     .addNode("merge", merge)

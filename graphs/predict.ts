@@ -22,8 +22,8 @@ import { recentReferences, retrieveReferences, summaryReferences } from "../tool
 import { leanState } from "../src/pipeline/graph-state.ts";
 
 export const PredictState = z.object({
-  ticker: Ticker.describe("ticker, e.g. AAPL"),
-  date: IsoDate.describe("trading date YYYY-MM-DD: predicts the move from its close to the next close"),
+  ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
+  date: IsoDate.describe("(required) trading date YYYY-MM-DD: predicts the move from its close to the next close"),
   asOf: z.string().optional(),
   series: z.array(SeriesDay).optional(),
   candidates: z.array(Reference).optional(),
@@ -33,6 +33,8 @@ export const PredictState = z.object({
   prediction: Prediction.optional(),
   critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()), lessons: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string() })) }).optional().describe("self-reflection: the critique of v1"),
 });
+/** What a user gives the predict graph: a ticker-day. */
+export const PredictInput = PredictState.pick({ ticker: true, date: true }).describe("One ticker-day's prediction: event series -> Jaccard references -> judge -> predict {reason, movement}.");
 type S = z.infer<typeof PredictState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -112,7 +114,7 @@ const afterPredict = async (_: S, config: LangGraphRunnableConfig) =>
   GraphContext.parse((config as { context?: unknown }).context ?? {}).selfReflection ? "critic" : END;
 
 export function buildPredictGraph() {
-  return new StateGraph({ ...leanState(PredictState), context: GraphContext })
+  return new StateGraph({ ...leanState(PredictState, PredictInput), context: GraphContext })
     .addNode("load_series", series)
     .addNode("retrieve", retrieve)
     .addNode("judge", judge)

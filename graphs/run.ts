@@ -47,8 +47,8 @@ const Window = z.object({ from: IsoDate, to: IsoDate });
 /** What a user sets to start a run. */
 export const RunInput = z.object({
   tickers: z.array(Ticker).optional().describe("tickers to run (default: all of the data); their order does not matter"),
-  train: Window.describe("training window: ingest + reflect"),
-  test: Window.describe("test window: ingest + predict + online reflection"),
+  train: Window.describe("(required) training window: ingest + reflect"),
+  test: Window.describe("(required) test window: ingest + predict + online reflection"),
 });
 
 const concat = <T>() => ({ reducer: { fn: (a: T[], b: T[]) => a.concat(b) }, default: () => [] as T[] });

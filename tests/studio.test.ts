@@ -71,8 +71,24 @@ describe("LangGraph dev server (Studio's API)", () => {
     expect(assistants.map((a) => a.graph_id).sort()).toEqual(["chat", "day", "ingest", "predict", "reflect", "run"]);
     const predict = assistants.find((a) => a.graph_id === "predict")!;
     const schemas = await client.assistants.getSchemas(predict.assistant_id);
+    // the input is what a user sets, its required fields marked; never the state the nodes fill in
     const input = schemas.input_schema as { properties: Record<string, unknown> };
-    expect(Object.keys(input.properties)).toEqual(expect.arrayContaining(["ticker", "date"]));
+    expect(Object.keys(input.properties).sort()).toEqual(["date", "ticker"]);
+    // LangGraph publishes every input schema as partial (getInputTypeSchema, asPartial): the required
+    // fields say so in their description, and the graph's entry parse refuses a run without them
+    const props = input.properties as Record<string, { description?: string }>;
+    expect(props.ticker!.description).toMatch(/^\(required\) /);
+    expect(props.date!.description).toMatch(/^\(required\) /);
+    const inputs = Object.fromEntries(await Promise.all(assistants.map(async (a) => [a.graph_id, (await client.assistants.getSchemas(a.assistant_id)).input_schema as { properties: Record<string, { langgraph_type?: string; description?: string }> }])));
+    expect(Object.keys(inputs.ingest!.properties).sort()).toEqual(["date", "ticker"]);
+    expect(Object.keys(inputs.day!.properties).sort()).toEqual(["date", "ticker"]);
+    expect(Object.keys(inputs.reflect!.properties).sort()).toEqual(["date", "knownAt", "ticker"]);
+    expect(inputs.reflect!.properties.knownAt!.description).not.toMatch(/required/);
+    expect(Object.keys(inputs.run!.properties).sort()).toEqual(["test", "tickers", "train"]);
+    expect(inputs.run!.properties.train!.description).toMatch(/^\(required\) /);
+    // the chat's messages are marked as messages: Studio opens its chat view on them
+    expect(inputs.chat!.properties.messages?.langgraph_type).toBe("messages");
+    expect(inputs.chat!.properties.ticker!.description).toMatch(/^\(required\) /);
     const context = schemas.context_schema as { properties: Record<string, { default?: unknown }> };
     expect(context.properties.w!.default).toBe(5);
     expect(context.properties.a!.default).toBe(0.7);

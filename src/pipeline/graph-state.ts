@@ -15,7 +15,10 @@ export function channelsOf<S extends z.ZodObject>(schema: S): S {
   return schemaMetaRegistry.getChannelsForSchema(schema) as unknown as S;
 }
 
-/** `state` and `input` of a StateGraph whose input is any part of its state, parsed on entry only. */
-export function leanState<S extends z.ZodObject>(schema: S) {
-  return { state: channelsOf(schema), input: schema.partial() };
+/**
+ * `state` and `input` of a StateGraph, parsed on entry only. The input is what a user sets (Studio's
+ * input form lists it, with its required fields marked): never the state the nodes fill in.
+ */
+export function leanState<S extends z.ZodObject, I extends z.ZodObject>(schema: S, input: I) {
+  return { state: channelsOf(schema), input };
 }
