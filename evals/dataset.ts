@@ -5,6 +5,8 @@
  * Flat days (|move| <= threshold) are not examples: they are predicted by the run but never scored.
  */
 import { createHash } from "node:crypto";
+import { stableUuid } from "../src/observability/uuid.ts";
+export { stableUuid };
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
@@ -45,11 +47,6 @@ export function evalsDir(env: NodeJS.ProcessEnv = process.env): string {
 export const datasetFile = (name: string, env?: NodeJS.ProcessEnv) => join(evalsDir(env), "datasets", `${name}.json`);
 
 /** A UUID derived from its parts (name-based, like UUID v5), so examples keep their ids across rebuilds. */
-export function stableUuid(...parts: string[]): string {
-  const h = createHash("sha1").update(parts.join("\u0000")).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 async function sha256(file: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
@@ -113,12 +110,24 @@ export function loadDataset(name: string, env?: NodeJS.ProcessEnv): Dataset {
 }
 
 /** Uploads the dataset to LangSmith (only called when LANGSMITH_API_KEY is set). */
-export async function uploadDataset(ds: Dataset): Promise<string> {
-  const { Client } = await import("langsmith");
-  const client = new Client();
-  const dataset = (await client.hasDataset({ datasetName: ds.name }))
-    ? await client.readDataset({ datasetName: ds.name })
-    : await client.createDataset(ds.name, { description: `stockmem: ${ds.tickers.join(",")} test ${ds.test.from}..${ds.test.to}` });
-  await client.createExamples(ds.examples.map((e) => ({ id: e.id, inputs: e.inputs, outputs: e.outputs, metadata: e.metadata, dataset_id: dataset.id })));
+/** What the upload needs of the LangSmith client (a test passes an in-memory one). */
+export type DatasetClient = Pick<import("langsmith").Client, "hasDataset" | "readDataset" | "createDataset" | "listExamples" | "createExamples" | "updateExamples">;
+
+/**
+ * Uploads a dataset to LangSmith, idempotently: examples keep their stable ids, so those already there
+ * are updated in place and only new ones are created (a second upload duplicates nothing).
+ */
+export async function uploadDataset(ds: Dataset, client?: DatasetClient): Promise<string> {
+  const c: DatasetClient = client ?? new (await import("langsmith")).Client();
+  const dataset = (await c.hasDataset({ datasetName: ds.name }))
+    ? await c.readDataset({ datasetName: ds.name })
+    : await c.createDataset(ds.name, { description: `stockmem: ${ds.tickers.join(",")} test ${ds.test.from}..${ds.test.to}` });
+  const existing = new Set<string>();
+  for await (const e of c.listExamples({ datasetId: dataset.id })) existing.add(e.id);
+  const rows = ds.examples.map((e) => ({ id: e.id, inputs: e.inputs, outputs: e.outputs, metadata: e.metadata, dataset_id: dataset.id }));
+  const fresh = rows.filter((e) => !existing.has(e.id));
+  const known = rows.filter((e) => existing.has(e.id));
+  if (fresh.length) await c.createExamples(fresh);
+  if (known.length) await c.updateExamples(known);
   return dataset.id;
 }

@@ -20,6 +20,7 @@
  * checkpointer every step is checkpointed; memory writes are write-behind, so a killed run resumes
  * right after its last durable day (src/pipeline/run.ts).
  */
+import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, Overwrite, START, Send, StateGraph } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
@@ -143,9 +144,19 @@ interface ReflectTask {
   group: boolean;
 }
 
+/**
+ * A ticker-day phase as its own trace: the run's callback handlers (the local trace, LangSmith's tracer
+ * when LANGSMITH_TRACING is on) without the run's parent run, so each ticker-day phase is a root of its
+ * own, tagged and with its metadata, instead of one trace of thousands of runs per CLI run.
+ */
+function ownTrace(r: Resources, config: Config, phase: "reflect" | "ingest" | "predict", task: { ticker: string; date: string }) {
+  const cb = config.callbacks;
+  return { callbacks: cb instanceof CallbackManager ? cb.handlers : cb, tags: ["stockmem", phase, task.ticker], metadata: { run: r.ctx.run, phase, ticker: task.ticker, date: task.date } };
+}
+
 async function reflect(task: ReflectTask, config: Config) {
   const r = await resourcesOf(config);
-  const child = withResources(r, { callbacks: config.callbacks, tags: ["reflect"], metadata: { ticker: task.ticker, date: task.date } });
+  const child = withResources(r, ownTrace(r, config, "reflect", task));
   const out = await reflectGraph.invoke({ ticker: task.ticker, date: task.date, knownAt: task.knownAt }, child);
   // SEP-Memory training: G candidates for the training day, rewarded now that its outcome is known
   const group: GroupRecord | null = task.group ? await groupStep(r, task.ticker, task.date, task.knownAt, child) : null;
@@ -179,7 +190,7 @@ async function toIngest(state: S, config: Config) {
 
 async function ingest(task: { ticker: string; date: string }, config: Config) {
   const r = await resourcesOf(config);
-  const out = await ingestGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["ingest"], metadata: task }));
+  const out = await ingestGraph.invoke(task, withResources(r, ownTrace(r, config, "ingest", task)));
   return { dayEvents: (out.events ?? []) as StoredEvent[] };
 }
 
@@ -206,7 +217,7 @@ async function toPredict(state: S, config: Config) {
 
 async function predict(task: { ticker: string; date: string }, config: Config) {
   const r = await resourcesOf(config);
-  const out = await predictGraph.invoke(task, withResources(r, { callbacks: config.callbacks, tags: ["predict"], metadata: task }));
+  const out = await predictGraph.invoke(task, withResources(r, ownTrace(r, config, "predict", task)));
   const s = seriesOf(r.data, task.ticker);
   const day = s.days[s.calendar.indexOf(task.date)!]!;
   // The label is attached for scoring only, after the prediction was made without it.

@@ -69,7 +69,7 @@ describe("help, unknown commands and flags, exit codes", () => {
 
   it("--help on every command and subcommand lists every flag, exit 0", async () => {
     const all = leaves(program());
-    expect(all.map((l) => l.path.join(" "))).toEqual(expect.arrayContaining(["start", "run", "data stats", "eval dataset", "eval run", "eval compare", "eval ablations", "report", "chat", "trace", "export grpo", "memory stats", "memory reset"]));
+    expect(all.map((l) => l.path.join(" "))).toEqual(expect.arrayContaining(["start", "run", "data stats", "eval dataset", "eval run", "eval compare", "eval ablations", "report", "chat", "trace export", "export grpo", "memory stats", "memory reset"]));
     for (const { path, flags } of all) {
       const h = await cli(...path, "--help");
       expect(h.code, path.join(" ")).toBe(0);
@@ -81,6 +81,7 @@ describe("help, unknown commands and flags, exit codes", () => {
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage error/);
     for (const group of ["eval", "memory", "data", "export"]) expect((await cli(group, "--help")).code).toBe(0);
+    expect((await cli("trace", "--help")).out).toMatch(/Usage: stockmem trace \[options\] \[command\] <RUN>[\s\S]*--json[\s\S]*export/);
   });
 
   it("names an unknown command or flag, suggests the near one, exit 2", async () => {

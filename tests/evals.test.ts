@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { compare, formatComparison } from "../evals/compare.ts";
-import { buildDataset, loadDataset, saveDataset, stableUuid } from "../evals/dataset.ts";
+import { buildDataset, loadDataset, saveDataset, stableUuid, uploadDataset, type DatasetClient } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
 import { experimentName, runExperiment, variantTags, type ExperimentResult } from "../evals/runner.ts";
 import { RunContext } from "../src/config/context.ts";
@@ -38,6 +38,43 @@ describe("datasets", () => {
     const data = await loadMarketData(dir);
     const ds = await buildDataset({ name: "gap", data, tickers: ["TEST"], train: { from: "2015-05-01", to: "2015-05-31" }, test: { from: "2015-06-01", to: "2015-06-30" }, labelThreshold: 0.01 });
     expect(ds.examples.map((x) => x.inputs.date)).toEqual(["2015-06-01", "2015-06-10"]); // not 06-02 -> 06-10
+  });
+});
+
+describe("dataset upload", () => {
+  it("is idempotent: a second upload updates the examples in place and creates none", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
+    const ds = await buildDataset({ name: "up", data, tickers: ["MSFT"], train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 });
+    // an in-memory LangSmith: datasets by name, examples by id
+    const store = { datasets: new Map<string, { id: string; name: string }>(), examples: new Map<string, { id: string; dataset_id: string; outputs?: unknown }>(), created: 0, updated: 0 };
+    const client = {
+      hasDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.has(datasetName),
+      readDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.get(datasetName)!,
+      createDataset: async (name: string) => (store.datasets.set(name, { id: `ds-${name}`, name }), store.datasets.get(name)!),
+      listExamples: async function* ({ datasetId }: { datasetId: string }) {
+        for (const e of store.examples.values()) if (e.dataset_id === datasetId) yield e;
+      },
+      createExamples: async (rows: { id: string; dataset_id: string }[]) => {
+        for (const r of rows) {
+          if (store.examples.has(r.id)) throw new Error(`duplicate example ${r.id}`);
+          store.examples.set(r.id, r);
+          store.created++;
+        }
+        return rows;
+      },
+      updateExamples: async (rows: { id: string; dataset_id: string; outputs?: unknown }[]) => {
+        for (const r of rows) {
+          store.examples.set(r.id, r);
+          store.updated++;
+        }
+        return {};
+      },
+    } as unknown as DatasetClient;
+    expect(await uploadDataset(ds, client)).toBe("ds-up");
+    expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length, 0, ds.examples.length]);
+    const again = { ...ds, examples: [...ds.examples, { ...ds.examples[0]!, id: stableUuid("up", "MSFT", "2015-10-19"), inputs: { ticker: "MSFT", date: "2015-10-19" } }] };
+    await uploadDataset(again, client);
+    expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length + 1, ds.examples.length, ds.examples.length + 1]);
   });
 });
 

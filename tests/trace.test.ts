@@ -3,11 +3,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AIMessage } from "@langchain/core/messages";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
 import { graph as reflectGraph } from "../graphs/reflect.ts";
+import type { RunCreate } from "langsmith/schemas";
 import { timeline } from "../src/cli/trace.ts";
+import { runContext } from "../src/config/context.ts";
+import { executeRun } from "../src/pipeline/run.ts";
+import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { compact, LocalTracer, readTrace, summarize } from "../src/observability/trace.ts";
@@ -24,6 +28,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
+
+let traced = "";
 
 describe("local trace", () => {
   it("has every node with inputs and outputs, and every model call with model, prompt version and tokens", async () => {
@@ -64,7 +70,62 @@ describe("local trace", () => {
     const text = timeline(readTrace(file), "MSFT", "2015-10-07");
     for (const [graph, node] of expected) expect(text).toContain(`${graph}/${node}`);
     expect(text).toMatch(/model predictor openai:scripted predictor@1\.3\.0 tokens 100\/20/);
+    // the predict node's line shows what it decided: movement and reason first, then the references
+    expect(text).toMatch(/predict\/predict\n[^\n]*\n      out prediction: \{movement: "up", reason: "r", references: \[/);
+    traced = file;
   });
+
+  it("exports LangSmith run trees: each ticker-day its own trace, parents first, dotted orders nested", () => {
+    const runs: RunCreate[] = toLangSmithRuns(readTrace(traced));
+    const byId = new Map(runs.map((r) => [r.id!, r]));
+    const roots = runs.filter((r) => r.id === r.trace_id);
+    expect(roots.map((r) => r.name)).toEqual(["MSFT 2015-10-07"]);
+    expect(roots[0]).toMatchObject({ run_type: "chain", inputs: { ticker: "MSFT", date: "2015-10-07" }, extra: { metadata: { ticker: "MSFT", date: "2015-10-07", run: "traced" } } });
+    expect(roots[0]!.parent_run_id).toBeUndefined();
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const seen = new Set<string>();
+    for (const r of runs) {
+      expect(r.id).toMatch(uuid);
+      expect(["chain", "llm"]).toContain(r.run_type);
+      expect(r.dotted_order).toMatch(new RegExp(`(^|\\.)\\d{8}T\\d{12}Z${r.id}$`));
+      expect(Date.parse(String(r.end_time))).toBeGreaterThanOrEqual(Date.parse(String(r.start_time)));
+      if (r.id !== r.trace_id) {
+        const parent = byId.get(r.parent_run_id!)!;
+        expect(seen.has(parent.id!)).toBe(true); // parents come first
+        expect(parent.trace_id).toBe(r.trace_id);
+        expect(r.dotted_order!.startsWith(`${parent.dotted_order}.`)).toBe(true);
+      }
+      seen.add(r.id!);
+    }
+    const llm = runs.filter((r) => r.run_type === "llm");
+    expect(llm.length).toBeGreaterThan(5);
+    for (const r of llm) expect(r.extra?.metadata).toMatchObject({ model: "openai:scripted", usage_metadata: { input_tokens: 100, output_tokens: 20 } });
+    const predictor = llm.find((r) => r.name === "predictor")!;
+    const path: string[] = [];
+    for (let p = byId.get(predictor.parent_run_id!); p; p = p.parent_run_id ? byId.get(p.parent_run_id) : undefined) path.push(p.name);
+    expect(path).toEqual(["predict/predict", "predict", "MSFT 2015-10-07"]);
+  });
+
+  it("in a run, each ticker-day phase is a trace of its own (no parent run), named by its graph and dated", async () => {
+    vi.stubEnv("CHROMA_URL", server.url);
+    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-trace-run-")));
+    try {
+      const res = await executeRun({ ctx: runContext({ run: "roots" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+      const recs = readTrace(res.traceFile);
+      const phases = recs.filter((x) => x.kind === "graph" && x.node !== "run");
+      expect(new Set(phases.map((x) => x.node))).toEqual(new Set(["reflect", "ingest", "predict"]));
+      for (const p of phases) {
+        expect(p.parent_run_id, `${p.node} ${p.ticker} ${p.date}`).toBeNull();
+        expect(p.ticker).toMatch(/^(MSFT|ORCL)$/);
+        expect(p.date).toMatch(/^2015-/);
+      }
+      // the run's own steps stay under the run graph
+      const run = recs.find((x) => x.kind === "graph" && x.node === "run")!;
+      expect(recs.filter((x) => x.parent_run_id === run.run_id).map((x) => x.node)).toEqual(expect.arrayContaining(["plan", "commit"]));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }, 120_000);
 
   it("reads past a torn last line with a note, and names file:line of a bad line elsewhere", () => {
     const dir = mkdtempSync(join(tmpdir(), "stockmem-trace-"));

@@ -26,7 +26,7 @@ import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { RUN_OPTIONS, runCommand } from "./run.ts";
-import { TRACE_OPTIONS, traceCommand } from "./trace.ts";
+import { TRACE_EXPORT_OPTIONS, TRACE_OPTIONS, traceCommand, traceExportCommand } from "./trace.ts";
 import { CHAT_OPTIONS, chatCommand } from "./chat.ts";
 import { EXPORT_GRPO_OPTIONS, exportGrpoCommand } from "./export.ts";
 import {
@@ -180,7 +180,8 @@ export function program(): Command {
   leaf(ev, "ablations", "the paper's ablations as one table", EVAL_ABLATIONS_OPTIONS, evalAblationsCommand);
   leaf(root, "report", "backtest of an experiment as a long/short signal, and an HTML report", REPORT_OPTIONS, reportCommand);
   leaf(root, "chat", "talk with the predictor about a stock, as of a date", CHAT_OPTIONS, (v, [ticker]) => chatCommand(ticker!, v)).argument("<TICKER>", "the stock, e.g. MSFT");
-  leaf(root, "trace", "the timeline of one ticker-day: every node's inputs and outputs, every model call", TRACE_OPTIONS, (v, [run]) => traceCommand(run!, v)).argument("<RUN>", "the run name");
+  const trace = leaf(root, "trace", "the timeline of one ticker-day: every node's key inputs and outputs, every model call", TRACE_OPTIONS, (v, [run]) => traceCommand(run!, v)).argument("<RUN>", "the run name");
+  leaf(trace, "export", "a run's trace as LangSmith run trees (each ticker-day its own trace), JSON lines", TRACE_EXPORT_OPTIONS, (v, [run]) => traceExportCommand(run!, v)).argument("<RUN>", "the run name");
   const exp = root.command("export").description("export a run's data");
   leaf(exp, "grpo", "the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL", EXPORT_GRPO_OPTIONS, exportGrpoCommand);
   const mem = root.command("memory").description("the Chroma memory");

@@ -126,8 +126,11 @@ export class LocalTracer extends BaseCallbackHandler {
   override handleChainStart(_chain: Serialized, inputs: Record<string, unknown>, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {
     const name = runName ?? "";
     const node = metadata?.langgraph_node;
-    if (typeof node === "string" && node === name && !name.startsWith("__")) this.start(runId, parentRunId, "node", name, inputs, metadata);
-    else if (GRAPH_NAMES.has(name)) this.start(runId, parentRunId, "graph", name, inputs, metadata);
+    // a subgraph invoked inside a node of the same name (run's node "ingest" calls the ingest graph) inherits
+    // that node's metadata: what it is (a compiled graph) tells them apart, so its nodes read ingest/load
+    const compiled = (_chain as { id?: string[] } | undefined)?.id?.at(-1) === "CompiledStateGraph";
+    if (GRAPH_NAMES.has(name) && (compiled || node !== name)) this.start(runId, parentRunId, "graph", name, inputs, metadata);
+    else if (typeof node === "string" && node === name && !name.startsWith("__")) this.start(runId, parentRunId, "node", name, inputs, metadata);
     else if (parentRunId && this.graphOf.has(parentRunId)) this.graphOf.set(runId, this.graphOf.get(parentRunId)!); // pass the graph down through wrappers
   }
 
