@@ -12,29 +12,67 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const f3 = (x: number) => x.toFixed(3);
 
-/** A line chart as an SVG string: one polyline per series over a shared x axis of dates. */
-export function lineChart(title: string, dates: readonly string[], series: readonly { name: string; color: string; values: readonly number[] }[], opts: { width?: number; height?: number; baseline?: number } = {}): string {
-  const W = opts.width ?? 640;
-  const H = opts.height ?? 220;
-  const pad = { l: 48, r: 12, t: 24, b: 28 };
-  const all = series.flatMap((s) => s.values).concat(opts.baseline !== undefined ? [opts.baseline] : []);
-  if (dates.length < 2 || all.length === 0) return `<svg class="chart" width="${W}" height="${H}" role="img" aria-label="${esc(title)}"><text x="10" y="20">${esc(title)}: not enough data</text></svg>`;
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
-  const span = hi - lo || 1;
-  const x = (i: number) => pad.l + (i * (W - pad.l - pad.r)) / (dates.length - 1);
-  const y = (v: number) => pad.t + (1 - (v - lo) / span) * (H - pad.t - pad.b);
-  const lines = series.map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"><title>${esc(s.name)}</title></polyline>`);
-  const base = opts.baseline !== undefined ? `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(opts.baseline)}" y2="${y(opts.baseline)}" stroke="#bbb" stroke-dasharray="4 3"/>` : "";
-  const legend = series.map((s, i) => `<text x="${pad.l + 8 + i * 150}" y="16" fill="${s.color}" font-size="12">■ ${esc(s.name)}</text>`).join("") +
-    `<text x="${W - pad.r}" y="16" text-anchor="end" font-size="13" font-weight="bold">${esc(title)}</text>`;
-  const axis = `<text x="4" y="${y(hi) + 4}" font-size="11">${hi.toFixed(2)}</text><text x="4" y="${y(lo) + 4}" font-size="11">${lo.toFixed(2)}</text>` +
-    `<text x="${pad.l}" y="${H - 8}" font-size="11">${esc(dates[0]!)}</text><text x="${W - pad.r - 70}" y="${H - 8}" font-size="11">${esc(dates.at(-1)!)}</text>`;
-  return `<svg class="chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"><rect width="${W}" height="${H}" fill="#fff"/>${base}${lines.join("")}${legend}${axis}</svg>`;
+/** About `n` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten). */
+export function niceTicks(lo: number, hi: number, n = 5): number[] {
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const ticks: number[] = [];
+  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
+  if (ticks.length && ticks[0]! > lo) ticks.unshift(ticks[0]! - step);
+  if (ticks.at(-1)! < hi) ticks.push(ticks.at(-1)! + step);
+  return ticks;
 }
 
-const equity = (title: string, c: Curve) =>
-  lineChart(title, c.dates, [{ name: "long/short signal", color: "#1f6feb", values: c.strategy }, { name: "buy and hold", color: "#999", values: c.buyHold }], { baseline: 1, width: 530 });
+export interface ChartOptions {
+  width?: number;
+  height?: number;
+  /** a reference level drawn dashed and labelled, e.g. 1.0 (the start) or 0.5 (a coin flip) */
+  baseline?: { value: number; label: string };
+  /** the y range to use (charts meant to be compared share one) */
+  yRange?: { lo: number; hi: number };
+}
+
+/**
+ * A line chart as an SVG string: one polyline per series over a shared x axis of dates, with y ticks
+ * and grid lines at round values, dated x ticks, a legend, and an optional labelled baseline.
+ */
+export function lineChart(title: string, dates: readonly string[], series: readonly { name: string; color: string; values: readonly number[] }[], opts: ChartOptions = {}): string {
+  const W = opts.width ?? 640;
+  const H = opts.height ?? 240;
+  const pad = { l: 52, r: 14, t: 26, b: 34 };
+  const all = series.flatMap((s) => s.values).concat(opts.baseline ? [opts.baseline.value] : []);
+  if (dates.length < 2 || all.length === 0) return `<svg class="chart" width="${W}" height="${H}" role="img" aria-label="${esc(title)}"><text x="10" y="20">${esc(title)}: not enough data</text></svg>`;
+  const ticks = niceTicks(opts.yRange?.lo ?? Math.min(...all), opts.yRange?.hi ?? Math.max(...all));
+  const lo = ticks[0]!;
+  const hi = ticks.at(-1)!;
+  const x = (i: number) => pad.l + (i * (W - pad.l - pad.r)) / (dates.length - 1);
+  const y = (v: number) => pad.t + (1 - (v - lo) / (hi - lo || 1)) * (H - pad.t - pad.b);
+  const digits = hi - lo < 0.2 ? 3 : 2;
+  const grid = ticks.map((v) => `<line class="grid" x1="${pad.l}" x2="${W - pad.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/><text class="ytick" x="${pad.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${v.toFixed(digits)}</text>`).join("");
+  const nx = Math.max(2, Math.min(dates.length, Math.floor((W - pad.l - pad.r) / 100) + 1)); // a date label needs ~100 px
+  const xIdx = [...new Set(Array.from({ length: nx }, (_, k) => Math.round((k * (dates.length - 1)) / (nx - 1))))];
+  const xTicks = xIdx.map((i) => `<line x1="${x(i).toFixed(1)}" x2="${x(i).toFixed(1)}" y1="${H - pad.b}" y2="${H - pad.b + 4}" stroke="#999"/><text class="xtick" x="${x(i).toFixed(1)}" y="${H - pad.b + 16}" text-anchor="${i === 0 ? "start" : i === dates.length - 1 ? "end" : "middle"}" font-size="11" fill="#555">${esc(dates[i]!)}</text>`).join("");
+  const frame = `<line x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}" stroke="#999"/><line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}" stroke="#999"/>`;
+  const base = opts.baseline
+    ? `<line class="baseline" x1="${pad.l}" x2="${W - pad.r}" y1="${y(opts.baseline.value).toFixed(1)}" y2="${y(opts.baseline.value).toFixed(1)}" stroke="#888" stroke-dasharray="4 3"/><text x="${W - pad.r - 2}" y="${(y(opts.baseline.value) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#666">${esc(opts.baseline.label)}</text>`
+    : "";
+  const lines = series.map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"><title>${esc(s.name)}</title></polyline>`);
+  const legend = series.map((s, i) => `<text x="${pad.l + 6 + i * 150}" y="16" fill="${s.color}" font-size="12">■ ${esc(s.name)}</text>`).join("") +
+    `<text x="${W - pad.r}" y="16" text-anchor="end" font-size="13" font-weight="bold">${esc(title)}</text>`;
+  return `<svg class="chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"><rect width="${W}" height="${H}" fill="#fff"/>${grid}${frame}${xTicks}${base}${lines.join("")}${legend}</svg>`;
+}
+
+/** Equity from 1.0 (before the first trade), the signal beside buy-and-hold, on a range shared by every panel. */
+const equity = (title: string, c: Curve, yRange: { lo: number; hi: number }) =>
+  lineChart(title, ["start", ...c.dates], [{ name: "long/short signal", color: "#1f6feb", values: [1, ...c.strategy] }, { name: "buy and hold", color: "#999", values: [1, ...c.buyHold] }], { baseline: { value: 1, label: "1.0 = start" }, width: 530, yRange });
+
+/** One y range for curves meant to be compared side by side. */
+export function sharedRange(curves: readonly Curve[]): { lo: number; hi: number } {
+  const all = curves.flatMap((c) => [...c.strategy, ...c.buyHold]).concat(1);
+  return { lo: Math.min(...all), hi: Math.max(...all) };
+}
 
 function perfRows(bt: Backtest): (string | number)[][] {
   const row = (name: string, s: Performance, b: Performance) => [name, s.days, pct(s.cumulativeReturn), pct(b.cumulativeReturn), f3(s.sharpe), f3(b.sharpe), pct(s.maxDrawdown), pct(b.maxDrawdown), pct(s.hitRate)];
@@ -50,6 +88,7 @@ export function reportText(r: ExperimentResult): string {
 export function reportHtml(r: ExperimentResult): string {
   const bt = backtest(r.test_predictions);
   const rolling = rollingAccuracy(r.examples, 20);
+  const range = sharedRange([bt.portfolio.curve, ...Object.values(bt.byTicker).map((v) => v.curve)]);
   const rep = r.report;
   const c = rep.overall.confusion;
   const htmlTable = (header: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
@@ -72,9 +111,10 @@ ${htmlTable(SCORE_HEADER, scoreRows)}
 <h2>Backtest</h2>
 ${htmlTable(PERF_HEADER, perfRows(bt))}
 <h2>Equity curves</h2>
-<div class="grid">${equity("portfolio", bt.portfolio.curve)}${Object.entries(bt.byTicker).map(([t, v]) => equity(t, v.curve)).join("")}</div>
+<p class="muted">Growth of 1.0 invested at the first prediction; x: the prediction day t (the value after t+1's close); one y scale for every panel.</p>
+<div class="grid">${equity("portfolio", bt.portfolio.curve, range)}${Object.entries(bt.byTicker).map(([t, v]) => equity(t, v.curve, range)).join("")}</div>
 <h2>Rolling accuracy (20 scored days)</h2>
-${lineChart("rolling accuracy", rolling.map((x) => x.date), [{ name: "accuracy", color: "#2da44e", values: rolling.map((x) => x.acc) }], { baseline: 0.5 })}
+${lineChart("rolling accuracy", rolling.map((x) => x.date), [{ name: "accuracy", color: "#2da44e", values: rolling.map((x) => x.acc) }], { baseline: { value: 0.5, label: "0.5 = coin flip" }, yRange: { lo: 0, hi: 1 } })}
 <h2>Confusion matrix</h2>
 <table class="cm"><tr><th></th><th>moved up</th><th>moved down</th></tr><tr><th>said up</th><td>${c.tp}</td><td>${c.fp}</td></tr><tr><th>said down</th><td>${c.fn}</td><td>${c.tn}</td></tr></table>
 <h2>Per ticker</h2>

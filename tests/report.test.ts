@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { backtest, performance, rollingAccuracy } from "../evals/backtest.ts";
-import { reportHtml, reportText } from "../evals/report.ts";
+import { niceTicks, reportHtml, reportText } from "../evals/report.ts";
 import { syntheticResult } from "./helpers/results.ts";
 
 describe("backtest", () => {
@@ -51,6 +51,30 @@ describe("HTML report", () => {
     for (const h of ["Direction accuracy", "Backtest", "Equity curves", "Rolling accuracy", "Confusion matrix", "Per ticker"]) expect(html).toContain(h);
     expect((html.match(/<polyline/g) ?? []).length).toBe(2 * 3 + 1); // portfolio + 2 tickers (signal, buy&hold) + rolling accuracy
     expect(reportText(syntheticResult())).toMatch(/portfolio\s+30/);
+  });
+
+  it("charts have round y ticks with grid lines, dated x ticks, labelled baselines; equity panels start at 1.0 on one shared scale", () => {
+    expect(niceTicks(0.93, 1.17)).toEqual([0.9, 0.95, 1, 1.05, 1.1, 1.15, 1.2]);
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    const html = reportHtml(syntheticResult());
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
+    const equity = svgs.filter((s) => s.includes("long/short signal"));
+    expect(equity).toHaveLength(3);
+    const yTicks = (svg: string) => [...svg.matchAll(/class="ytick"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    for (const svg of svgs) {
+      expect(yTicks(svg).length).toBeGreaterThanOrEqual(3);
+      expect((svg.match(/class="grid"/g) ?? []).length).toBe(yTicks(svg).length);
+      expect([...svg.matchAll(/class="xtick"[^>]*>([^<]+)</g)].length).toBeGreaterThanOrEqual(2);
+    }
+    expect(new Set(equity.map((svg) => yTicks(svg).join(" "))).size).toBe(1); // one scale for every panel
+    for (const svg of equity) {
+      expect(svg).toContain("1.0 = start");
+      expect(svg).toMatch(/class="xtick"[^>]*>start</);
+      const firsts = [...svg.matchAll(/points="([\d.]+),([\d.]+) /g)].map((m) => m[2]);
+      const base = /class="baseline"[^>]*y1="([\d.]+)"/.exec(svg)![1];
+      expect(firsts).toEqual([base, base]); // both curves start on the 1.0 line
+    }
+    expect(html).toContain("0.5 = coin flip");
   });
 
   it.skipIf(!CHROMIUM)("renders in headless Chromium", () => {
