@@ -13,7 +13,7 @@ const KEY_FIELDS = ["movement", "reason", "references", "cited", "label", "kept"
 export function brief(v: unknown, max = 160): string {
   const str = (x: string, n: number) => JSON.stringify(x.length > n ? `${x.slice(0, n)}…` : x);
   const one = (x: unknown, n = 40): string => {
-    if (Array.isArray(x)) return x.length <= 3 && x.every((y) => typeof y === "string") ? `[${x.map((y) => str(y, 40)).join(", ")}]` : `[${x.length}]`;
+    if (Array.isArray(x)) return x.length <= 5 && x.every((y) => typeof y === "string") ? `[${x.map((y) => str(y, 40)).join(", ")}]` : `[${x.length}]`;
     if (typeof x === "string") return str(x, n);
     if (x && typeof x === "object") {
       const entries = Object.entries(x).filter(([, y]) => y !== undefined);
@@ -42,7 +42,7 @@ export function timeline(records: readonly TraceRecord[], ticker: string, date: 
     const t = r.started_at.slice(11, 23);
     const where = r.kind === "llm" ? `  model ${r.node}` : r.kind === "graph" ? `[${r.node} graph]` : `${r.graph ?? "?"}/${r.node}`;
     const model = r.kind === "llm" ? ` ${r.model ?? "?"} ${r.prompt_version ?? ""}${r.tokens ? ` tokens ${r.tokens.input}/${r.tokens.output}` : ""}` : "";
-    const io = r.kind === "graph" ? "" : `\n      in  ${brief(r.inputs)}\n      out ${r.error ? `ERROR ${r.error}` : brief(r.outputs)}`;
+    const io = r.kind === "graph" ? "" : `\n      in  ${brief(r.inputs)}\n      out ${r.error ? `ERROR ${r.error}` : brief(r.outputs, 320)}`;
     return `${t} ${String(r.duration_ms).padStart(6)} ms  ${where}${model}${io}`;
   });
   return [`${ticker} ${date}: ${rows.length} records`, ...lines].join("\n");
