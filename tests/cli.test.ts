@@ -143,8 +143,9 @@ describe("stockmem memory", () => {
     await store.putEvents([storedEvent("AAPL", "2015-10-05", "Apple event"), storedEvent("AAPL", "2015-10-06", "Another Apple event")]);
     const stats = await cli("memory", "stats", "--json");
     expect(JSON.parse(stats.out).runs).toEqual([
-      { run: "cli-run", collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]) },
+      { run: "cli-run", collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]), file_bytes: 0 },
     ]);
+    expect(JSON.parse(stats.out).chroma_bytes).toBeTypeOf("number");
     expect((await cli("memory", "stats", "--run", "nope")).err).toMatch(/no run "nope"/);
     await store.putLayerRecords([
       { id: "lm:daily:AAPL:2015-10-05:a", ticker: "AAPL", date: "2015-10-05", kind: "daily", layer: "short", text: "a", importance: 0.5, access_count: 0, layer_since: "2015-10-05", available_at: "2015-10-05T20:00:00.000Z" },
