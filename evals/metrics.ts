@@ -66,18 +66,16 @@ const quantile = (sorted: number[], q: number) => {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 };
 
-/** Percentile bootstrap (resampling examples with replacement) of ACC and MCC: 95 % intervals. */
-export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
-  const B = opts.samples ?? 1000;
+/** 95 % percentile intervals of two statistics over `samples` resamplings (with replacement) of the rows, seeded. */
+function percentileBootstrap<R>(rows: readonly R[], stat: (sample: R[]) => { acc: number; mcc: number }, opts: { samples?: number; seed?: number }): { acc: Interval; mcc: Interval } {
   const rnd = prng(opts.seed ?? 42);
   const accs: number[] = [];
   const mccs: number[] = [];
-  if (pairs.length > 0) {
-    for (let b = 0; b < B; b++) {
-      const sample = Array.from({ length: pairs.length }, () => pairs[Math.floor(rnd() * pairs.length)]!);
-      const c = confusion(sample);
-      accs.push(accuracy(c));
-      mccs.push(mcc(c));
+  if (rows.length > 0) {
+    for (let k = 0; k < (opts.samples ?? 1000); k++) {
+      const s = stat(Array.from({ length: rows.length }, () => rows[Math.floor(rnd() * rows.length)]!));
+      accs.push(s.acc);
+      mccs.push(s.mcc);
     }
   }
   accs.sort((x, y) => x - y);
@@ -85,27 +83,24 @@ export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opt
   return { acc: { low: quantile(accs, 0.025), high: quantile(accs, 0.975) }, mcc: { low: quantile(mccs, 0.025), high: quantile(mccs, 0.975) } };
 }
 
+/** Percentile bootstrap (resampling examples with replacement) of ACC and MCC: 95 % intervals. */
+export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
+  return percentileBootstrap(pairs, (sample) => {
+    const c = confusion(sample);
+    return { acc: accuracy(c), mcc: mcc(c) };
+  }, opts);
+}
+
 /**
  * Paired percentile bootstrap of B - A: the same resampled examples score both, so the interval is on
  * the difference itself (much narrower than two separate intervals when A and B mostly agree).
  */
 export function pairedBootstrap(rows: readonly { a: Dir; b: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
-  const B = opts.samples ?? 1000;
-  const rnd = prng(opts.seed ?? 42);
-  const dAcc: number[] = [];
-  const dMcc: number[] = [];
-  if (rows.length > 0) {
-    for (let k = 0; k < B; k++) {
-      const sample = Array.from({ length: rows.length }, () => rows[Math.floor(rnd() * rows.length)]!);
-      const ca = confusion(sample.map((r) => ({ predicted: r.a, actual: r.actual })));
-      const cb = confusion(sample.map((r) => ({ predicted: r.b, actual: r.actual })));
-      dAcc.push(accuracy(cb) - accuracy(ca));
-      dMcc.push(mcc(cb) - mcc(ca));
-    }
-  }
-  dAcc.sort((x, y) => x - y);
-  dMcc.sort((x, y) => x - y);
-  return { acc: { low: quantile(dAcc, 0.025), high: quantile(dAcc, 0.975) }, mcc: { low: quantile(dMcc, 0.025), high: quantile(dMcc, 0.975) } };
+  return percentileBootstrap(rows, (sample) => {
+    const ca = confusion(sample.map((r) => ({ predicted: r.a, actual: r.actual })));
+    const cb = confusion(sample.map((r) => ({ predicted: r.b, actual: r.actual })));
+    return { acc: accuracy(cb) - accuracy(ca), mcc: mcc(cb) - mcc(ca) };
+  }, opts);
 }
 
 function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string): Record<string, Score> {
