@@ -1,4 +1,5 @@
 /** Jaccard retrieval benchmark: top-10 SeqSim over N stored w-day sequences (random sparse days). */
+import { lcg } from "../testkit/random.ts";
 import { loadavg } from "node:os";
 import { N_TYPES, TYPES } from "../src/domain/taxonomy.ts";
 import { SCAN_ENGINE, SequenceIndex, dayBits, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
@@ -15,8 +16,7 @@ export function randomSeq(rnd: () => number, w: number): DaySeq {
 
 /** Top-10 over n sequences: the default scan and, back to back on the same index and queries, the TypeScript reference. */
 export function benchJaccard(n: number, w = 5): string[] {
-  let seed = 7;
-  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = lcg(7);
   const idx = new SequenceIndex(w, n);
   const t0 = performance.now();
   for (let i = 0; i < n; i++) idx.add({ id: `r${i}`, ticker: `T${i % 50}`, day: 16000 + (i % 3000), availableAt: i }, randomSeq(rnd, w));

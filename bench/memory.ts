@@ -2,6 +2,7 @@
  * Memory benchmark: upsert throughput and top-10 query latency for N event records with 512-dim
  * offline embeddings, on a real local Chroma server (fresh temporary data dir).
  */
+import { lcg } from "../testkit/random.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,8 +19,7 @@ const VOCAB = "launch iphone cloud revenue beats misses guidance chip lawsuit up
 
 /** Deterministic synthetic events: varied words, 8 tickers, dates spread over ~4 years. */
 function syntheticEvents(n: number): StoredEvent[] {
-  let seed = 42;
-  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = lcg(42);
   const day0 = epochDay("2012-01-02");
   return Array.from({ length: n }, (_, i) => {
     const ticker = TICKERS[i % TICKERS.length]!;

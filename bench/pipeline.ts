@@ -14,9 +14,9 @@ import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
-import { executeRun } from "../src/pipeline/run.ts";
-import { validAnswer } from "../tests/helpers/answers.ts";
-import { fakeOpenAI } from "../tests/helpers/fake-openai.ts";
+import { executeRun } from "../src/app/run.ts";
+import { validAnswer } from "../testkit/answers.ts";
+import { fakeOpenAI } from "../testkit/fake-openai.ts";
 import { fmt } from "./stats.ts";
 
 const SHARED = join(PACKAGE_ROOT, "../shared/data/stocknet-acl18-tech");

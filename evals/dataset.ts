@@ -99,7 +99,7 @@ export function datasetDataDir(ds: Dataset): string {
 export function saveDataset(ds: Dataset, env?: NodeJS.ProcessEnv): string {
   const file = datasetFile(ds.name, env);
   mkdirSync(join(evalsDir(env), "datasets"), { recursive: true });
-  writeFileSync(file, JSON.stringify(ds, null, 1) + "\n");
+  writeFileSync(file, `${JSON.stringify(ds, null, 1)}\n`);
   return file;
 }
 

@@ -8,9 +8,9 @@ import { join, resolve } from "node:path";
 import { evaluate } from "langsmith/evaluation";
 import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { scrub } from "../src/observability/secrets.ts";
-import { estimateRun, type CostEstimate } from "../src/pipeline/dry-run.ts";
+import { estimateRun, type CostEstimate } from "../src/app/dry-run.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
@@ -175,7 +175,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   let logistic = new Map<string, Dir>();
   const res = await executeRun({
     ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet,
-    afterRun: async (r) => void (logistic = await logisticBaseline(r, ds)),
+    afterRun: async (r) => {
+      logistic = await logisticBaseline(r, ds);
+    },
   });
   const preds = new Map(readPredictions(res.predictionsFile).map((p) => [`${p.ticker} ${p.date}`, p]));
   const lookup = (ticker: string, date: string): PredictionRecord | undefined => preds.get(`${ticker} ${date}`);
@@ -241,6 +243,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   };
   mkdirSync(resultsDir(env), { recursive: true });
   const file = join(resultsDir(env), `${experiment}.json`);
-  writeFileSync(file, scrub(JSON.stringify(result, null, 1)) + "\n");
+  writeFileSync(file, `${scrub(JSON.stringify(result, null, 1))}\n`);
   return { result, file };
 }

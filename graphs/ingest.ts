@@ -111,7 +111,10 @@ async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: nu
   while (chain.length < depth && cur.predecessor_id) {
     const id = cur.predecessor_id;
     let next = cache.get(id);
-    if (!next) cache.set(id, (next = r.store.getEvents({ asOf, ids: [id] }).then((x) => x[0] ?? null)));
+    if (!next) {
+      next = r.store.getEvents({ asOf, ids: [id] }).then((x) => x[0] ?? null);
+      cache.set(id, next);
+    }
     const prev = await next;
     if (!prev) break;
     chain.unshift(prev);

@@ -18,7 +18,7 @@
  * Every ticker of a phase runs side by side on the same memory: nothing a ticker writes in a phase is
  * readable by another ticker before the next phase, so results never depend on ticker order. With a
  * checkpointer every step is checkpointed; memory writes are write-behind, so a killed run resumes
- * right after its last durable day (src/pipeline/run.ts).
+ * right after its last durable day (src/app/run.ts).
  */
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -32,7 +32,7 @@ import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
 import type { StoredEvent } from "../src/memory/records.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
-import { groupStep, type GroupRecord } from "../src/pipeline/grpo.ts";
+import { groupStep, type GroupRecord } from "./grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
 import { appendCommitted, describeCut } from "../src/pipeline/ledger.ts";
 import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
@@ -227,7 +227,7 @@ async function predict(task: { ticker: string; date: string }, config: Config) {
 /**
  * Memory writes are write-behind: a day's events and reflections are readable at once and reach
  * Chroma while the next day runs. Each commit awaits the previous day's writes, so a checkpoint knows
- * which day is durable; a resume restarts after that day (see src/pipeline/run.ts).
+ * which day is durable; a resume restarts after that day (see src/app/run.ts).
  */
 const seals = new WeakMap<object, Promise<void>>();
 

@@ -1,4 +1,5 @@
-import { seriesText, type SeriesDay } from "../src/domain/series.ts";
+import { seriesText } from "./series.ts";
+import type { SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface CriticInput {

@@ -1,4 +1,5 @@
-import { seriesText, windowText, type Reference, type SeriesDay } from "../src/domain/series.ts";
+import { seriesText, windowText } from "./series.ts";
+import type { Reference, SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
 export interface JudgeInput {

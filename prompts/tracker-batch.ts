@@ -1,4 +1,5 @@
-import { detailsText } from "../src/domain/details.ts";
+
+import { detailsText } from "./series.ts";
 import type { EventDetails } from "../src/domain/schemas.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import type { TrackerCandidate } from "./tracker.ts";
@@ -26,7 +27,7 @@ function renderBatch(i: TrackerBatchInput, withDetails: boolean): string {
     `Company: ${i.ticker}. Today: ${i.date}.\n\nEarlier events:\n` +
     (i.earlier.length
       ? i.earlier
-          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${fence(c.description)}` + more(c.details) + (c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""))
+          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${fence(c.description)}${more(c.details)}${c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""}`)
           .join("\n")
       : "(none)") +
     `\n\nToday's events:\n` +

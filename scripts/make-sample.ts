@@ -23,7 +23,7 @@ const keptPrices = prices.filter((row, i) => {
   const [t, d] = row.split(",");
   return TICKERS.has(t!) && d! >= FIRST_PRICE && d! <= LAST_PRICE;
 });
-writeFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), keptPrices.join("\n") + "\n");
+writeFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), `${keptPrices.join("\n")}\n`);
 
 const news = readFileSync(join(src, "news.jsonl"), "utf8").trim().split("\n");
 const keptNews = news.filter((line) => {
@@ -31,6 +31,6 @@ const keptNews = news.filter((line) => {
   const at = Date.parse(item.published_at);
   return TICKERS.has(item.ticker) && at > from && at <= to;
 });
-writeFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), keptNews.join("\n") + "\n");
+writeFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), `${keptNews.join("\n")}\n`);
 copyFileSync(join(src, "LICENSE"), join(SAMPLE_DATA_DIR, "LICENSE"));
 console.log(`sample: ${keptPrices.length - 1} price rows, ${keptNews.length} news items -> ${SAMPLE_DATA_DIR}`);

@@ -1,14 +1,14 @@
 /** `eval ab`: A and B on one dataset, compared with a paired interval, and the warning when B cannot differ. */
+import { cli } from "./helpers/cli.ts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unaffectedBy } from "../evals/ab.ts";
 import { pairedBootstrap } from "../evals/metrics.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
-import { main } from "../src/cli/main.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 
 useIsolatedStockmem();
 let fake: FakeOpenAI;
@@ -22,18 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-async function cli(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
-  const e = vi.spyOn(console, "error").mockImplementation((...a) => void (err += a.join(" ") + "\n"));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    l.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("eval ab", () => {
   it("the paired interval is on the difference: zero when A and B agree, one-sided when B is always worse", () => {
@@ -62,7 +50,7 @@ describe("eval ab", () => {
     expect(r.err).toBe("");
     const a = /right -> wrong: (\d+)/.exec(r.out)!;
     expect(Number(a[1])).toBeGreaterThan(0);
-    expect(r.out).toMatch(/A said up, B says down\n    A: Offline analyst \(baseline, not an LLM\)[^\n]*\n    B: always down/);
+    expect(r.out).toMatch(/A said up, B says down\n {4}A: Offline analyst \(baseline, not an LLM\)[^\n]*\n {4}B: always down/);
     expect(r.out).not.toMatch(/A said down, B says up/);
     expect(fake.calls.every((c) => c.agent === "predictor")).toBe(true); // only B's predictor went to the model
   }, 120_000);

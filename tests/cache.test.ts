@@ -12,7 +12,7 @@ import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
 import { withResources } from "../src/pipeline/resources.ts";
 import { rootError } from "../src/cli/errors.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
@@ -30,7 +30,10 @@ afterAll(async () => {
 /** One LLM-path ticker-day (ingest + predict) with a fresh usage counter; returns it and the outputs. */
 async function llmDay(cache: ResponseCache | undefined, ctx: Record<string, unknown> = {}) {
   let calls = 0;
-  const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) => new ScriptedChatModel((m) => (calls++, validAnswer(agent, m)));
+  const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) => new ScriptedChatModel((m) => {
+    calls++;
+    return validAnswer(agent, m);
+  });
   const usage = new Usage({ maxCalls: ctx.budgetCalls as number | undefined });
   const r = await resources(server.url, data, { run: "cache", model: "openai:scripted", ...ctx }, factory, { usage, cache });
   await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));

@@ -1,9 +1,9 @@
 /** The chat graph: the LLM tool loop with a scripted model, and the offline assistant end to end. */
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { graph as chatGraph } from "../graphs/chat.ts";
 import { OFFLINE_HELP, routeOffline } from "../src/chat/offline.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { cli } from "./helpers/cli.ts";
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, program } from "../src/cli/main.ts";
+import { program } from "../src/cli/main.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR, loadDotEnv, projectRoot } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
@@ -12,24 +13,6 @@ import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 import { writeDataDir, item } from "./helpers/data-dir.ts";
 
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function cli(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  const w = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
-  const e = vi.spyOn(console, "error").mockImplementation((...a) => void (err += a.join(" ") + "\n"));
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    w.mockRestore();
-    l.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("stockmem data stats", () => {
   it("prints stable JSON with the load report", async () => {

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { usageLines } from "../src/cli/run.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 
 useIsolatedStockmem();
 let fake: FakeOpenAI;

@@ -1,6 +1,7 @@
 /** The event tuple through merging and storage, and the reflection's window series in storage. */
+import { detailsText } from "../prompts/series.ts";
 import { describe, expect, it } from "vitest";
-import { detailsText, mergeDetails, DETAIL_LIMITS } from "../src/domain/details.ts";
+import { mergeDetails, DETAIL_LIMITS } from "../src/domain/details.ts";
 import { eventToRow, reflectionToRow, rowToEvent, rowToReflection } from "../src/memory/records.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 

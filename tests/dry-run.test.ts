@@ -7,10 +7,10 @@ import type { AgentName } from "../agents/kit.ts";
 import { RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
-import { costOf, estimateRun } from "../src/pipeline/dry-run.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { costOf, estimateRun } from "../src/app/dry-run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { estimateLines, pricesOf } from "../src/cli/run.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { localServer } from "./helpers/http-server.ts";
 
@@ -34,7 +34,11 @@ describe("dry run", () => {
     let sent = 0;
     const real = await executeRun({
       ctx: { ...ctx, run: "dry-b" }, dataDir: SAMPLE_DATA_DIR, ...WINDOWS, quiet: true,
-      chatModel: (_spec, agent: AgentName) => new ScriptedChatModel((m) => (sent++, validAnswer(agent, m))),
+      chatModel: (_spec, agent: AgentName) =>
+        new ScriptedChatModel((m) => {
+          sent++;
+          return validAnswer(agent, m);
+        }),
     });
     const tally = (f: (t: { inputTokens: number; outputTokens: number }) => number) => [...real.usage.byAgent.values()].reduce((n, t) => n + f(t), 0);
     const actual = { calls: real.usage.calls, input: tally((t) => t.inputTokens), output: tally((t) => t.outputTokens) };

@@ -16,10 +16,10 @@ import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { resetRun } from "../src/memory/store.ts";
 import { lockRun } from "../src/pipeline/lock.ts";
-import { executeRun } from "../src/pipeline/run.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { executeRun } from "../src/app/run.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 import { postgresBin, startPostgres, type TempPostgres } from "./helpers/postgres.ts";
 
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };

@@ -50,7 +50,10 @@ describe("dataset upload", () => {
     const client = {
       hasDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.has(datasetName),
       readDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.get(datasetName)!,
-      createDataset: async (name: string) => (store.datasets.set(name, { id: `ds-${name}`, name }), store.datasets.get(name)!),
+      createDataset: async (name: string) => {
+        store.datasets.set(name, { id: `ds-${name}`, name });
+        return store.datasets.get(name)!;
+      },
       listExamples: async function* ({ datasetId }: { datasetId: string }) {
         for (const e of store.examples.values()) if (e.dataset_id === datasetId) yield e;
       },
@@ -98,7 +101,7 @@ describe("compare", () => {
     expect(c.wrongToRight.map((f) => f.date)).toEqual(["2015-10-02", "2015-10-04"]);
     const text = formatComparison(c);
     expect(text).toMatch(/ACC\s+0\.500\s+\[[-\d.]+, [-\d.]+\]\s+0\.750\s+\[[-\d.]+, [-\d.]+\]\s+\+0\.250/);
-    expect(text).toMatch(/right -> wrong: 1\n  AAPL 2015-10-03 \(moved up\): A said up, B says down\n    A: a2\n    B: b2/);
+    expect(text).toMatch(/right -> wrong: 1\n {2}AAPL 2015-10-03 \(moved up\): A said up, B says down\n {4}A: a2\n {4}B: b2/);
     expect(() => compare(a, { ...b, dataset: "other" })).toThrow(/different datasets/);
   });
 

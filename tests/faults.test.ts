@@ -15,10 +15,10 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { ModelCallError } from "../src/models/structured.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
-import { executeRun } from "../src/pipeline/run.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { executeRun } from "../src/app/run.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { agentOfSystem } from "./helpers/fake-openai.ts";
+import { agentOfSystem } from "../testkit/fake-openai.ts";
 import { SystemMessage, HumanMessage } from "@langchain/core/messages";
 
 type Fault = (res: ServerResponse, body: { model: string; messages: { role: string; content: string }[] }) => void;

@@ -5,6 +5,7 @@
  * the ones that load. Each case ends in a result or in one line naming file:line; never a stack
  * trace, never a hang (each case is bounded).
  */
+import { lcg } from "../testkit/random.ts";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import { resourcesOn } from "../src/pipeline/resources.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 
 const CASES = 1000;
 const RUNS_EVERY = 50; // a short run on every 50th case that loads
@@ -24,13 +25,10 @@ const BOUND_MS = 20_000;
 // a slice: MSFT's prices of 2015-09..10 and its news of 2015-09-21..10-09
 const priceLines = readFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), "utf8").split("\n").filter((l, i) => i === 0 || (l.startsWith("MSFT,2015-09") || l.startsWith("MSFT,2015-10")));
 const newsLines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter((l) => l.includes('"ticker": "MSFT"') && /"published_at": "2015-(09-2|09-3|10-0)/.test(l)).slice(0, 80);
-const BASE = { "prices.csv": Buffer.from(priceLines.join("\n") + "\n"), "news.jsonl": Buffer.from(newsLines.join("\n") + "\n") };
+const BASE = { "prices.csv": Buffer.from(`${priceLines.join("\n")}\n`), "news.jsonl": Buffer.from(`${newsLines.join("\n")}\n`) };
 type File = keyof typeof BASE;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
+const rng = lcg;
 
 /** One seeded mutation of one file. */
 function mutate(buf: Buffer, r: () => number): { out: Buffer; what: string } {
@@ -109,7 +107,7 @@ function expectOneLine(e: unknown, what: string) {
   expect(msg, `${what}: ${msg}`).not.toMatch(/HANG/);
   expect(msg.includes("\n"), `${what}: a multi-line message: ${msg}`).toBe(false);
   expect(msg, `${what}: no file:line in "${msg}"`).toMatch(/(news\.jsonl|prices\.csv):\d+: |the test window .* has no trading day/);
-  expect(msg, `${what}: an internal error leaked: ${msg}`).not.toMatch(/Cannot read properties|is not a function|undefined is not|TypeError|RangeError|    at /);
+  expect(msg, `${what}: an internal error leaked: ${msg}`).not.toMatch(/Cannot read properties|is not a function|undefined is not|TypeError|RangeError| {4}at /);
 }
 
 describe("fuzzed input", () => {
@@ -125,7 +123,7 @@ describe("fuzzed input", () => {
         const { out, what } = mutate(BASE[file], r);
         for (const f of Object.keys(BASE) as File[]) writeFileSync(join(dir, f), f === file ? out : BASE[f]);
         const label = `case ${c} (${file}: ${what})`;
-        let data;
+        let data: Awaited<ReturnType<typeof loadMarketData>>;
         try {
           data = await bounded(loadMarketData(dir), label);
           outcomes.loaded++;

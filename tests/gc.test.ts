@@ -1,8 +1,8 @@
 /** `memory gc` and the per-run footprint: eval runs beyond the newest N go with all they wrote; named runs stay. */
+import { cli } from "./helpers/cli.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/main.ts";
+import { describe, expect, it, } from "vitest";
 import { runDir, stateDir } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore, listRuns } from "../src/memory/store.ts";
@@ -14,15 +14,6 @@ import { storedEvent } from "./helpers/records.ts";
 
 const env = useIsolatedStockmem();
 
-async function cli(...argv: string[]) {
-  let out = "";
-  const l = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
-  try {
-    return { code: await main(argv), out };
-  } finally {
-    l.mockRestore();
-  }
-}
 
 describe("memory gc", () => {
   it("chooses eval runs beyond the newest N, optionally only old ones; never other runs", () => {

@@ -16,11 +16,11 @@ import { graph as chatGraph } from "../graphs/chat.ts";
 import { runContext, type RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { withResources } from "../src/pipeline/resources.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 import { resources } from "./helpers/pipeline.ts";
 
 const CORPUS = [
@@ -67,7 +67,7 @@ beforeAll(async () => {
   copyFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), join(dataDir, "prices.csv"));
   const lines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
   const msft = lines.filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-30" && n.published_at < "2015-10-10");
-  writeFileSync(join(dataDir, "news.jsonl"), msft.map((n) => JSON.stringify({ ...n, title: `Breaking ${CORPUS}`, text: `${n.text} ${CORPUS}` })).join("\n") + "\n");
+  writeFileSync(join(dataDir, "news.jsonl"), `${msft.map((n) => JSON.stringify({ ...n, title: `Breaking ${CORPUS}`, text: `${n.text} ${CORPUS}` })).join("\n")}\n`);
 });
 afterAll(() => fake.close());
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { lcg } from "../testkit/random.ts";
 import { SCAN_ENGINE, SequenceIndex, dailySim, dayBits, jaccard, popcount32, seqSim, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 
@@ -70,7 +71,9 @@ describe("SequenceIndex", () => {
       ["r2", seq(day(PRICE), day(MNA, VIEWS))],
       ["r3", seq(day(), day())],
     ];
-    refs.forEach(([id, s], i) => idx.add({ id, ticker: "AAPL", day: 100 + i, availableAt: 1000 }, s));
+    refs.forEach(([id, s], i) => {
+      idx.add({ id, ticker: "AAPL", day: 100 + i, availableAt: 1000 }, s);
+    });
     const q = seq(day(LAUNCH, PRICE), day(VIEWS, EARN));
     const got = idx.query(q, { k: 3, asOfSeconds: 1000 });
     for (const c of got) expect(c.similarity).toBeCloseTo(seqSim(q, refs.find(([id]) => id === c.id)![1]), 12);
@@ -118,8 +121,7 @@ describe("SequenceIndex scan against the plain definition", () => {
   });
 
   it.each<[ScanEngine, boolean]>([["wasm", true], ["wasm", false], ["typescript", true], ["typescript", false]])("%s (availability in row order: %s): returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", (engine, ordered) => {
-    let seed = 11;
-    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = lcg(11);
     const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
     const randomDay = () => day(...TYPES_.filter(() => rnd() < 0.3));
     const w = 3;

@@ -3,12 +3,13 @@
  * between layers, get pruned and rewarded; rewards are refused before an outcome is known; the
  * predictions' memory citations existed at their asOf; memory stats shows the layers per week.
  */
+import { cli } from "./helpers/cli.ts";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, } from "vitest";
 import { referenceAvailability } from "../evals/runner.ts";
 import { citationViolations } from "../evals/metrics.ts";
 import { main } from "../src/cli/main.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { LayerParams, runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
@@ -63,13 +64,8 @@ describe("layered memory in a run", () => {
     expect(readFileSync(exported, "utf8").trim().split("\n")).toHaveLength(groups.length);
 
     // memory stats shows the layers per week
-    let out = "";
-    const log = vi.spyOn(console, "log").mockImplementation((...a) => void (out += a.join(" ") + "\n"));
-    try {
-      expect(await main(["memory", "stats", "--run", "sep"])).toBe(0);
-    } finally {
-      log.mockRestore();
-    }
+    const { code, out } = await cli("memory", "stats", "--run", "sep");
+    expect(code).toBe(0);
     expect(out).toMatch(/records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection/);
     expect(out).toMatch(/\n2015-10-26\s+\d+\s+\d+\s+\d+\s+\d+/);
   });

@@ -48,14 +48,14 @@ function scripts() {
       if (extractorCalls === 1) return JSON.stringify({ events: [{ group: "Products and Market", type: "Product Magic", time: T, location: "", entities: [], industries: [], companies: ["MSFT"], attributes: {}, description: LAUNCH, source_ids: [ids[0]] }] });
       const first = idsIn(m.filter((x) => x.getType() === "human").map(textOf)[0]!, /<news id="([^"]+)"/g);
       const ev = (id: string) => ({ group: "Products and Market", type: "New Product Launch", time: T, location: "Redmond", entities: ["Microsoft", "Surface Book"], industries: ["Software"], companies: ["MSFT"], attributes: { product: "Surface Book" }, description: LAUNCH, source_ids: [id] });
-      return "```json\n" + JSON.stringify({ events: first.slice(0, 2).map(ev) }) + "\n```";
+      return `\`\`\`json\n${JSON.stringify({ events: first.slice(0, 2).map(ev) })}\n\`\`\``;
     },
     merger: (m) => JSON.stringify({ events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }] }),
     "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
     "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     tracker: (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     "tracker-batch": (m) => JSON.stringify({
-      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?:    details: [^\n]*\n)?    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
         key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive",
       })),
     }),
@@ -145,7 +145,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     const jp = user(judge[0]!);
     expect(jp).toMatch(/Current situation: MSFT, the 5 trading days up to 2015-10-07:\n[\s\S]*\[ev:MSFT:2015-10-07:[\s\S]*New Product Launch/);
     expect(jp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `));
-    const windows = [...jp.matchAll(/^    \d{4}-\d{2}-\d{2}: (.+)$/gm)].map((m) => m[1]!);
+    const windows = [...jp.matchAll(/^ {4}\d{4}-\d{2}-\d{2}: (.+)$/gm)].map((m) => m[1]!);
     expect(windows.length).toBe(5 * candidates.length); // w = 5 days per candidate
     expect(windows.some((w) => / \/ /.test(w))).toBe(true); // group / type of the candidates' events
     const candidatePart = jp.slice(jp.indexOf("\n\nCandidates:\n"));
@@ -158,7 +158,7 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     // events with their details (the extracted tuple, merged), the expectation-deviation framing and a word limit
     const pp = user(pr[0]!);
     expect(pp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending [\\d-]+ \\(similarity 0\\.\\d\\d\\); next day it moved (up|down)\\.\\n  its window:\\n    \\d{4}-`));
-    expect(pp).toMatch(/\n  reflection: <data>[^<]+<\/data>/);
+    expect(pp).toMatch(/\n {2}reflection: <data>[^<]+<\/data>/);
     expect(pp).toContain("details: <data>time 2015-10-07; where Redmond; companies MSFT; entities Microsoft, Surface Book; industries Software; product: Surface Book</data>");
     expect(textOf(pr[0]![0]!)).toMatch(/deviation of news from what the market already expected[\s\S]*under 150 words/);
     expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
@@ -199,14 +199,14 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
     const earlier = idsIn(prompt, /^- \[([^\]]+)\]/gm);
     expect(earlier.length).toBeGreaterThan(0);
     expect(new Set(earlier).size).toBe(earlier.length); // each earlier event once
-    const own = idsIn(prompt, /^    candidates: (.+)$/gm)[0]!.split(", ").map((c) => c.split(" ")[0]!);
+    const own = idsIn(prompt, /^ {4}candidates: (.+)$/gm)[0]!.split(", ").map((c) => c.split(" ")[0]!);
     expect(own.every((id) => earlier.includes(id))).toBe(true);
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: earlier });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
     expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
     // today's event shows its tuple (tracker-batch 1.1.0): amounts and counterparties tell a new stage from a repeat
-    expect(prompt).toMatch(/^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n    details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n    candidates: /m);
+    expect(prompt).toMatch(/^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n {4}details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n {4}candidates: /m);
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
     expect(event).toMatchObject({ predecessor_id: own[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
   });
@@ -284,7 +284,7 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
 
 describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
   it("samples G candidates, rewards them against the real move, and writes the group and the memory", async () => {
-    const { groupStep } = await import("../src/pipeline/grpo.ts");
+    const { groupStep } = await import("../graphs/grpo.ts");
     let predictorCalls = 0;
     const factory = (_: string, agent: AgentName) => new ScriptedChatModel(() => {
       if (agent === "retriever-judge") return JSON.stringify({ kept: [] });

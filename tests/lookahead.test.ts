@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
@@ -23,9 +23,9 @@ function copySample(rewriteFuture: boolean): string {
   const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   writeFileSync(
     join(dir, "news.jsonl"),
-    news.filter((n) => TICKERS.includes(n.ticker)).map((n) =>
+    `${news.filter((n) => TICKERS.includes(n.ticker)).map((n) =>
       JSON.stringify(rewriteFuture && Date.parse(n.published_at) > cut ? { ...n, text: `$${n.ticker} plunges after fraud lawsuit and SEC probe; analysts downgrade to sell, warns of weak demand` } : n),
-    ).join("\n") + "\n",
+    ).join("\n")}\n`,
   );
   const [header, ...rows] = readFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), "utf8").trim().split("\n");
   let k = 0;
@@ -35,7 +35,7 @@ function copySample(rewriteFuture: boolean): string {
     c[6] = String(Number(c[6]) * (k++ % 2 === 0 ? 1.05 : 0.95)); // zig-zag every later adjusted close
     return c.join(",");
   });
-  writeFileSync(join(dir, "prices.csv"), [header, ...out].join("\n") + "\n");
+  writeFileSync(join(dir, "prices.csv"), `${[header, ...out].join("\n")}\n`);
   return dir;
 }
 

@@ -16,7 +16,7 @@ import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { resourcesOn } from "../src/pipeline/resources.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 

@@ -59,7 +59,7 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     const input = { ticker: "MSFT", date: "2015-10-07", series: [today], today, references: [ref] };
     const text = predictorPromptV13.render(input);
     expect(text).toContain("- [rf:ORCL:2015-09-28] ORCL, window ending 2015-09-28 (similarity 0.62); next day it moved down.\n  its window:\n    2015-09-28: Corporate Operations / Profitability (new: <data>guidance below consensus</data> [more_negative])\n  reflection: <data>ORCL fell on the weak cloud guidance</data>");
-    expect(text).toMatch(/Today's incremental information[^\n]*\n2015-10-07:\n  - \[ev:MSFT:2015-10-07:b\][^\n]*\| new: <data>above consensus<\/data> \[more_positive\]\n      details: <data>[^\n]*cloud growth: \+20%/);
+    expect(text).toMatch(/Today's incremental information[^\n]*\n2015-10-07:\n {2}- \[ev:MSFT:2015-10-07:b\][^\n]*\| new: <data>above consensus<\/data> \[more_positive\]\n {6}details: <data>[^\n]*cloud growth: \+20%/);
     expect(predictorPromptV13.system).toMatch(/deviation of news from what the market already expected/);
     expect(predictorPromptV13.system).toMatch(/under 150 words/);
     expect(text).not.toMatch(/Memory records/);
@@ -69,7 +69,7 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
   it("extractor 1.1.0 defines the types, gives the rules and two examples, and cites per document unless told otherwise", async () => {
     const { extractorPromptV11 } = await import("../prompts/extractor.ts");
     const { extractor } = await import("../agents/extractor/index.ts");
-    expect(extractorPromptV11.system).toMatch(/  - Institutional Views: analysts' ratings[\s\S]*Relevance: keep only events about the company itself[\s\S]*Example 1\.[\s\S]*Example 2\./);
+    expect(extractorPromptV11.system).toMatch(/ {2}- Institutional Views: analysts' ratings[\s\S]*Relevance: keep only events about the company itself[\s\S]*Example 1\.[\s\S]*Example 2\./);
     const items = [{ id: "n1", published_at: "2015-10-07T14:00:00Z", text: "a" }, { id: "n2", published_at: "2015-10-07T15:00:00Z", text: "b" }];
     expect(extractorPromptV11.render({ ticker: "MSFT", date: "2015-10-07", items })).toMatch(/every event cites exactly one item/);
     expect(extractorPromptV11.render({ ticker: "MSFT", date: "2015-10-07", items, scope: "cross-item" })).toMatch(/extract it once and cite all of them/);

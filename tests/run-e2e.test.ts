@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { loadMarketData } from "../src/data/load.ts";

@@ -9,15 +9,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { runExperiment } from "../evals/runner.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { scrub, secretValues } from "../src/observability/secrets.ts";
 import { readTrace } from "../src/observability/trace.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
-import { agentOfSystem, fakeOpenAI } from "./helpers/fake-openai.ts";
+import { agentOfSystem, fakeOpenAI } from "../testkit/fake-openai.ts";
 import { localServer } from "./helpers/http-server.ts";
 
 const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
@@ -110,7 +110,7 @@ describe("secrets planted in news, model answers and the environment", () => {
     copyFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), join(dataDir, "prices.csv"));
     const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
       .filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-25" && n.published_at < "2015-10-03");
-    writeFileSync(join(dataDir, "news.jsonl"), news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n") + "\n");
+    writeFileSync(join(dataDir, "news.jsonl"), `${news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n")}\n`);
     // a model that echoes both keys in every answer, and, in the extractor's, one straddling the trace's 1500-character cut
     const echo = (v: unknown): unknown => (typeof v === "string" ? `${v} ${KEY} ${PLAIN}` : Array.isArray(v) ? v.map(echo) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x])) : v);
     const fake = await fakeOpenAI({

@@ -14,8 +14,8 @@ import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { freePort } from "../src/memory/chroma-server.ts";
 import { descendants, pidAlive, tempChroma, waitUntil } from "./helpers/chroma.ts";
-import { validAnswer } from "./helpers/answers.ts";
-import { fakeOpenAI, type FakeOpenAI } from "./helpers/fake-openai.ts";
+import { validAnswer } from "../testkit/answers.ts";
+import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
 let server: ChildProcess;

@@ -10,14 +10,14 @@ import { graph as reflectGraph } from "../graphs/reflect.ts";
 import type { RunCreate } from "langsmith/schemas";
 import { timeline } from "../src/cli/trace.ts";
 import { runContext } from "../src/config/context.ts";
-import { executeRun } from "../src/pipeline/run.ts";
+import { executeRun } from "../src/app/run.ts";
 import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { compact, LocalTracer, readTrace, summarize } from "../src/observability/trace.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { withResources } from "../src/pipeline/resources.ts";
-import { validAnswer } from "./helpers/answers.ts";
+import { validAnswer } from "../testkit/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
@@ -71,7 +71,7 @@ describe("local trace", () => {
     for (const [graph, node] of expected) expect(text).toContain(`${graph}/${node}`);
     expect(text).toMatch(/model predictor openai:scripted predictor@1\.3\.0 tokens 100\/20/);
     // the predict node's line shows what it decided: movement and reason first, then the references
-    expect(text).toMatch(/predict\/predict\n[^\n]*\n      out prediction: \{movement: "up", reason: "r", references: \[/);
+    expect(text).toMatch(/predict\/predict\n[^\n]*\n {6}out prediction: \{movement: "up", reason: "r", references: \[/);
     traced = file;
   });
 

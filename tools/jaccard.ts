@@ -71,7 +71,11 @@ export function packDay(types: BitVec, groups: BitVec): [number, number, number]
   let lo = 0;
   let hi = 0;
   let g = 0;
-  for (let i = 0; i < N_TYPES; i++) if (types[i]) i < 32 ? (lo |= 1 << i) : (hi |= 1 << (i - 32));
+  for (let i = 0; i < N_TYPES; i++) {
+    if (!types[i]) continue;
+    if (i < 32) lo |= 1 << i;
+    else hi |= 1 << (i - 32);
+  }
   for (let i = 0; i < N_GROUPS; i++) if (groups[i]) g |= 1 << i;
   return [lo >>> 0, hi >>> 0, g >>> 0];
 }
@@ -396,7 +400,7 @@ export class SequenceIndex {
     for (let row = 0; row < n; row++) {
       if (check && avail[row]! > asOf) continue;
       if (only >= 0 && tcode[row] !== only) continue;
-      if (exclude !== undefined && exclude.has(ids[row]!)) continue;
+      if (exclude?.has(ids[row]!)) continue;
       let sum = 0;
       let cut = false;
       const base = row * w;

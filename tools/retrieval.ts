@@ -43,9 +43,15 @@ const indexes = new WeakMap<MemoryPort, Map<number, { index: SequenceIndex; byId
 
 async function referenceIndex(store: MemoryPort, w: number) {
   let perW = indexes.get(store);
-  if (!perW) indexes.set(store, (perW = new Map()));
+  if (!perW) {
+    perW = new Map();
+    indexes.set(store, perW);
+  }
   let x = perW.get(w);
-  if (!x) perW.set(w, (x = { index: new SequenceIndex(w, 1024), byId: new Map(), cursor: 0 }));
+  if (!x) {
+    x = { index: new SequenceIndex(w, 1024), byId: new Map(), cursor: 0 };
+    perW.set(w, x);
+  }
   const { reflections, cursor } = await store.reflectionsSince(x.cursor);
   for (const r of reflections) {
     if (r.type_bits.length !== w) continue; // written with another window size: not comparable

@@ -50,7 +50,11 @@ export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHA
       let open = false;
       for await (const [chunk, meta] of stream as AsyncIterable<[AIMessageChunk, { langgraph_node?: string }]>) {
         if (meta.langgraph_node !== "agent") continue;
-        for (const call of chunk.tool_calls ?? []) if (call.name) process.stdout.write(`${open ? "\n" : ""}  (tool ${call.name} ${JSON.stringify(call.args)})\n`), (open = false);
+        for (const call of chunk.tool_calls ?? []) {
+          if (!call.name) continue;
+          process.stdout.write(`${open ? "\n" : ""}  (tool ${call.name} ${JSON.stringify(call.args)})\n`);
+          open = false;
+        }
         const text = typeof chunk.content === "string" ? chunk.content : "";
         if (text) {
           if (!open) process.stdout.write("stockmem> ");

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { grpoFile } from "../config/paths.ts";
-import type { GroupRecord } from "../pipeline/grpo.ts";
+import type { GroupRecord } from "../../graphs/grpo.ts";
 import { UsageError } from "./errors.ts";
 
 export const EXPORT_GRPO_OPTIONS = {
@@ -16,7 +16,7 @@ export async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTI
   if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
   const groups = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as GroupRecord);
   const out = values.out ?? `grpo-${values.run}.jsonl`;
-  writeFileSync(out, groups.map((g) => JSON.stringify(g)).join("\n") + "\n");
+  writeFileSync(out, `${groups.map((g) => JSON.stringify(g)).join("\n")}\n`);
   const sizes = [...new Set(groups.map((g) => g.completions.length))].join("/");
   console.log(`exported ${groups.length} groups (G = ${sizes}) of run "${values.run}" to ${out}`);
 }

@@ -53,7 +53,7 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
   const data = await loadMarketData(opts.dir, opts);
   const stats = dataStats(data, dateFlag(values.from, "from"), dateFlag(values.to, "to"));
   if (values.json) {
-    process.stdout.write(JSON.stringify({ ...stats, report: data.report }, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify({ ...stats, report: data.report }, null, 2)}\n`);
     return;
   }
   console.log(`data: ${stats.dir}   window: ${stats.from ?? "start"} .. ${stats.to ?? "end"}   (label of day t = move t -> t+1, ±1 %)`);
@@ -78,7 +78,7 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
     if (values.run && !one) throw new UsageError(`no run "${values.run}" in the memory (runs: ${all.map((r) => r.run).join(", ") || "none"})`);
     // for one run: its layered memory per week and layer
     let weeks: ReturnType<typeof layerWeekCounts> = [];
-    if (one && one.collections.some((c) => c.kind === "layers" && c.count > 0)) {
+    if (one?.collections.some((c) => c.kind === "layers" && c.count > 0)) {
       const store = await MemoryStore.open(ep.url, one.run, embedderForId(one.collections.find((c) => c.kind === "layers")!.embedding_model));
       weeks = layerWeekCounts(await store.getLayerRecords({ asOf: "9999-12-31T00:00:00Z" }));
     }
@@ -86,7 +86,7 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
   });
   const shown = runs.runs.map((r) => ({ ...r, file_bytes: runFileBytes(r.run) }));
   if (values.json) {
-    process.stdout.write(JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2)}\n`);
     return;
   }
   console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()}, Chroma data ${mib(bytesOf(join(stateDir(), "chroma")))})`);
@@ -165,7 +165,7 @@ export function program(): Command {
   const leaf = <S extends FlagSpecs>(parent: Command, name: string, about: string, spec: S, action: (values: ValuesOf<S>, args: string[]) => Promise<void>) => {
     const cmd = addFlags(parent.command(name).description(about), spec).exitOverride().configureOutput(OUTPUT);
     cmd.showHelpAfterError(`(stockmem ${parent === root ? "" : `${parent.name()} `}${name} --help lists its flags)`);
-    cmd.action(async (...a: unknown[]) => action(valuesOf(cmd, spec), cmd.args));
+    cmd.action(async () => action(valuesOf(cmd, spec), cmd.args));
     return cmd;
   };
   leaf(root, "start", "the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline", RUN_OPTIONS, (v) => runCommand(v));

@@ -4,13 +4,13 @@ import { RunContext } from "../config/context.ts";
 import { marketDataDir } from "../config/paths.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
-import { executeRun } from "../pipeline/run.ts";
+import { executeRun } from "../app/run.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
 import { DATA_OPTIONS, positiveInt } from "./data-flags.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { costOf, estimateRun, type AgentEstimate, type CostEstimate, type Prices } from "../pipeline/dry-run.ts";
+import { costOf, estimateRun, type AgentEstimate, type CostEstimate, type Prices } from "../app/dry-run.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
 

@@ -80,7 +80,7 @@ export async function traceExportCommand(run: string, values: ValuesOf<typeof TR
   if ((values.format ?? "langsmith") !== "langsmith") throw new UsageError(`--format: only langsmith is supported (got "${values.format}")`);
   const runs = toLangSmithRuns(readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`)));
   const out = values.out ?? `${run}.langsmith.jsonl`;
-  writeFileSync(out, runs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  writeFileSync(out, `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const traces = runs.filter((r) => r.id === r.trace_id).length;
   console.log(`exported ${runs.length} runs in ${traces} traces (one per ticker-day, and the run's own steps) to ${out}`);
 }

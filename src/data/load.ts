@@ -275,7 +275,9 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
     });
     const bars = prices.get(t)!;
     const days = tradingDays(bars, cal, threshold);
-    days.forEach((d, i) => d.spans_gap && report.gaps.push(`${t} ${d.date} -> ${bars[i + 1]!.date}`));
+    days.forEach((d, i) => {
+      if (d.spans_gap) report.gaps.push(`${t} ${d.date} -> ${bars[i + 1]!.date}`);
+    });
     series.set(t, { ticker: t, calendar: cal, bars, days, itemsByDay });
   }
   return { dir, tickers: [...series.keys()].sort(), series, report };

@@ -3,7 +3,6 @@
  * entities, industries, companies and open attributes (amounts, counterparties, specs). Extracted per
  * raw event, merged with its duplicates, stored with the merged event and shown to tracker and predictor.
  */
-import { fence } from "../../prompts/define.ts";
 import type { EventDetails } from "./schemas.ts";
 
 /** Bounds on what one event carries (a hostile or verbose extraction cannot bloat every later prompt). */
@@ -41,18 +40,4 @@ export function mergeDetails(parts: readonly EventDetails[]): EventDetails {
     companies: distinct(parts.flatMap((p) => p.companies), DETAIL_LIMITS.list),
     attributes,
   };
-}
-
-/** The details as one fenced line for a prompt ("" when there is nothing to show). */
-export function detailsText(d: EventDetails | undefined): string {
-  if (!d) return "";
-  const parts = [
-    d.time && `time ${d.time}`,
-    d.location && `where ${d.location}`,
-    d.companies.length && `companies ${d.companies.join(", ")}`,
-    d.entities.length && d.entities.join("|") !== d.companies.join("|") && `entities ${d.entities.join(", ")}`,
-    d.industries.length && `industries ${d.industries.join(", ")}`,
-    ...Object.entries(d.attributes).map(([k, v]) => `${k}: ${v}`),
-  ].filter((p): p is string => typeof p === "string" && p.length > 0);
-  return parts.length ? fence(parts.join("; ")) : "";
 }

@@ -10,7 +10,7 @@ export const IsoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD")
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "not a calendar date");
 export const IsoInstant = z.iso.datetime({ offset: true });
-export const Ticker = z.string().regex(/^[A-Z][A-Z0-9.\-]{0,9}$/, "expected an upper-case ticker such as AAPL");
+export const Ticker = z.string().regex(/^[A-Z][A-Z0-9.-]{0,9}$/, "expected an upper-case ticker such as AAPL");
 
 /** One news item or social post, as stored in news.jsonl. */
 /** What an id shown to a model may be made of: news item ids are checked against it at load (ours are built from it). */

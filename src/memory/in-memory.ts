@@ -48,9 +48,15 @@ class Shelf<T extends Dated> {
     const e: Entry<T> = { record: structuredClone(record), embedding: vec, norm: sqNorm(vec), at: toEpochSeconds(record.available_at), day: epochDay(record.date), h: idHash(record.id) };
     this.byId.set(record.id, e);
     let days = this.byTicker.get(record.ticker);
-    if (!days) this.byTicker.set(record.ticker, (days = new Map()));
+    if (!days) {
+      days = new Map();
+      this.byTicker.set(record.ticker, days);
+    }
     let bucket = days.get(e.day);
-    if (!bucket) days.set(e.day, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      days.set(e.day, bucket);
+    }
     bucket.set(record.id, e);
   }
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { packBits, unpackBits } from "../domain/bits.ts";
-import { type EventDetails, type MergedEvent, type Reflection, type WindowSeries } from "../domain/schemas.ts";
+import type { EventDetails, MergedEvent, Reflection, WindowSeries } from "../domain/schemas.ts";
 import { findType } from "../domain/taxonomy.ts";
 import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";

@@ -112,7 +112,9 @@ export class MemoryStore implements MemoryPort {
     const page = Math.max(100, this.maxBatch);
     for (let offset = 0; ; offset += page) {
       const res = await this.guard(`read ${kind}`, () => this.collections[kind].get({ limit: page, offset, include }));
-      res.ids.forEach((id, i) => each(id, res.documents?.[i] ?? null, (res.metadatas?.[i] ?? {}) as Meta, (res.embeddings?.[i] as number[] | undefined) ?? undefined));
+      res.ids.forEach((id, i) => {
+        each(id, res.documents?.[i] ?? null, (res.metadatas?.[i] ?? {}) as Meta, (res.embeddings?.[i] as number[] | undefined) ?? undefined);
+      });
       if (res.ids.length < page) break;
     }
   }

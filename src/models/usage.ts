@@ -78,7 +78,9 @@ export class Usage {
   record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
-    queueMicrotask(() => this.waiting.splice(0).forEach((wake) => wake()));
+    queueMicrotask(() => {
+      for (const wake of this.waiting.splice(0)) wake();
+    });
     const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage_metadata;
     // ChatOpenAI reports zeros when the server sends no usage: that is no usage either
     const none = !meta || (meta.input_tokens ?? 0) + (meta.output_tokens ?? 0) === 0;

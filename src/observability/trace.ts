@@ -97,7 +97,7 @@ export class LocalTracer extends BaseCallbackHandler {
 
   private write(r: TraceRecord): void {
     this.fd ??= openSync(this.file, "a", 0o600);
-    writeSync(this.fd, scrub(JSON.stringify(r), this.secrets) + "\n");
+    writeSync(this.fd, `${scrub(JSON.stringify(r), this.secrets)}\n`);
   }
 
   private start(runId: string, parentRunId: string | undefined, kind: TraceRecord["kind"], node: string, inputs: unknown, metadata?: Record<string, unknown>): void {

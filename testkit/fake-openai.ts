@@ -6,8 +6,8 @@
  */
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { createServer, type Server } from "node:http";
-import { AGENTS } from "../../agents/registry.ts";
-import type { AgentName } from "../../agents/kit.ts";
+import { AGENTS } from "../agents/registry.ts";
+import type { AgentName } from "../agents/kit.ts";
 
 export interface FakeCall {
   /** "chat": a request that offers tools (the chat agent) */
@@ -78,7 +78,7 @@ export async function fakeOpenAI(o: {
             res.writeHead(200, { "content-type": "text/event-stream" });
             const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
             const delta = toolCalls ? { role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) } : { role: "assistant", content: message.content };
-            res.end(chunk(delta, null) + chunk({}, toolCalls ? "tool_calls" : "stop") + "data: [DONE]\n\n");
+            res.end(`${chunk(delta, null) + chunk({}, toolCalls ? "tool_calls" : "stop")}data: [DONE]\n\n`);
             return;
           }
           res.writeHead(200, { "content-type": "application/json" });
@@ -91,7 +91,7 @@ export async function fakeOpenAI(o: {
           // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
           res.writeHead(200, { "content-type": "text/event-stream" });
           const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-          res.end(chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop") + "data: [DONE]\n\n");
+          res.end(`${chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop")}data: [DONE]\n\n`);
           return;
         }
         res.writeHead(200, { "content-type": "application/json" });

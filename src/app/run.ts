@@ -21,11 +21,11 @@ import { resetRun } from "../memory/store.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
 import { LocalTracer, traceFile } from "../observability/trace.ts";
-import { openCheckpointer } from "./checkpointer.ts";
-import { cutToCommitted, describeCut } from "./ledger.ts";
-import { lockRun } from "./lock.ts";
-import { openResources, withResources, type Resources } from "./resources.ts";
-import { runSettings } from "./settings.ts";
+import { openCheckpointer } from "../pipeline/checkpointer.ts";
+import { cutToCommitted, describeCut } from "../pipeline/ledger.ts";
+import { lockRun } from "../pipeline/lock.ts";
+import { openResources, withResources, type Resources } from "../pipeline/resources.ts";
+import { runSettings } from "../pipeline/settings.ts";
 
 export class RunIntegrityError extends Error {
   constructor(message: string) {

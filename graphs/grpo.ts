@@ -6,16 +6,16 @@
  * appends every group to grpo.jsonl for `stockmem export grpo`.
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
-import { predictor } from "../../agents/predictor/index.ts";
-import { graph as predictGraph, predictorInput } from "../../graphs/predict.ts";
-import { JSON_RULE } from "../models/prompt.ts";
-import { seriesOf } from "../data/day-context.ts";
-import { candidateReward, groupAdvantages } from "../memory/layers.ts";
-import { errorCase, newLayerRecord } from "./layered.ts";
-import { isOffline } from "../models/provider.ts";
-import { ModelOutputError } from "../models/structured.ts";
-import { agentRuntime, withResources, type Resources } from "./resources.ts";
+import { modelIdFor, promptFor, runAgent } from "../agents/kit.ts";
+import { predictor } from "../agents/predictor/index.ts";
+import { graph as predictGraph, predictorInput } from "./predict.ts";
+import { JSON_RULE } from "../src/models/prompt.ts";
+import { seriesOf } from "../src/data/day-context.ts";
+import { candidateReward, groupAdvantages } from "../src/memory/layers.ts";
+import { errorCase, newLayerRecord } from "../src/pipeline/layered.ts";
+import { isOffline } from "../src/models/provider.ts";
+import { ModelOutputError } from "../src/models/structured.ts";
+import { agentRuntime, withResources, type Resources } from "../src/pipeline/resources.ts";
 
 /** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
 const PATTERN_IMPORTANCE = 0.8;

@@ -1,7 +1,7 @@
-/** A generic scripted answer for every agent: valid JSON derived from the prompt (one event per news item). */
+/** A generic scripted answer for every agent (a test double shared by tests and bench): valid JSON derived from the prompt (one event per news item). */
 import type { BaseMessage } from "@langchain/core/messages";
-import type { AgentName } from "../../agents/kit.ts";
-import { textOf } from "../../src/models/scripted.ts";
+import type { AgentName } from "../agents/kit.ts";
+import { textOf } from "../src/models/scripted.ts";
 
 const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);
 
@@ -18,7 +18,7 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w", delta: "d", direction: "neutral" });
     case "tracker-batch":
       return JSON.stringify({
-        events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?:    details: [^\n]*\n)?    candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+        events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
           key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "w", delta: "d", direction: "neutral",
         })),
       });

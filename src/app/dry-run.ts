@@ -14,7 +14,7 @@ import { loadMarketData } from "../data/load.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
 import { InMemoryMemory } from "../memory/in-memory.ts";
 import type { Scope } from "../models/usage.ts";
-import { resourcesOn } from "./resources.ts";
+import { resourcesOn } from "../pipeline/resources.ts";
 import { executeRun, type RunOptions } from "./run.ts";
 
 export interface AgentEstimate {
