@@ -23,7 +23,10 @@ const LAYERS = [
 ];
 
 const esc = (s) => s.replace(/[/.]/g, (c) => `\\${c}`);
-const above = (i) => LAYERS.slice(i + 1).map((l) => `^${esc(l)}/`).join("|");
+const above = (i) =>
+  LAYERS.slice(i + 1)
+    .map((l) => `^${esc(l)}/`)
+    .join("|");
 
 module.exports = {
   forbidden: [
@@ -67,6 +70,10 @@ module.exports = {
     exclude: { path: "node_modules" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { extensions: [".ts", ".mjs", ".js", ".json"], exportsFields: ["exports"], conditionNames: ["import", "require", "node", "types", "default"] },
+    enhancedResolveOptions: {
+      extensions: [".ts", ".mjs", ".js", ".json"],
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "types", "default"],
+    },
   },
 };

@@ -14,7 +14,20 @@ import { estimateTokens, invokeStructured, messageTokens, promptMessages } from 
 import type { ResponseCache } from "../src/models/cache.ts";
 import type { Scope, Usage } from "../src/models/usage.ts";
 
-export const AGENT_NAMES = ["extractor", "merger", "tracker", "tracker-batch", "tracker-link", "tracker-delta", "reflector", "retriever-judge", "predictor", "summarizer", "critic", "reviser"] as const;
+export const AGENT_NAMES = [
+  "extractor",
+  "merger",
+  "tracker",
+  "tracker-batch",
+  "tracker-link",
+  "tracker-delta",
+  "reflector",
+  "retriever-judge",
+  "predictor",
+  "summarizer",
+  "critic",
+  "reviser",
+] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
 /** What an offline strategy may use: the run's parameters and the embedder. */
@@ -91,9 +104,21 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
     modelCache.set(key, model);
   }
   return invokeStructured({
-    agent: def.name, itemId: def.itemId(input), model, modelId, prompt: promptFor(def, rt.ctx), input, schema: def.schema,
-    check: def.check ? (o) => def.check!(input, o) : undefined, usage: rt.usage, limiter: rt.limiter, config: rt.config, cache: rt.cache, scope: rt.scope,
+    agent: def.name,
+    itemId: def.itemId(input),
+    model,
+    modelId,
+    prompt: promptFor(def, rt.ctx),
+    input,
+    schema: def.schema,
+    check: def.check ? (o) => def.check!(input, o) : undefined,
+    usage: rt.usage,
+    limiter: rt.limiter,
+    config: rt.config,
+    cache: rt.cache,
+    scope: rt.scope,
     cacheSalt: rt.sample !== undefined ? `sample ${rt.sample} t=${rt.temperature ?? 0}` : undefined,
-    endpoint: endpointOf(modelId), retry: { retries: rt.ctx.modelRetries, baseMs: rt.ctx.modelRetryBaseMs, capMs: 60_000 },
+    endpoint: endpointOf(modelId),
+    retry: { retries: rt.ctx.modelRetries, baseMs: rt.ctx.modelRetryBaseMs, capMs: 60_000 },
   });
 }

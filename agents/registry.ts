@@ -12,7 +12,20 @@ import { reviser } from "./reviser/index.ts";
 import { tracker, trackerBatch, trackerDelta, trackerLink } from "./tracker/index.ts";
 
 /** The pipeline's agents, the summarizer of the "summary instead of events" ablation, and SEP-Memory's critic and reviser. */
-export const AGENTS: readonly AgentDef<never, unknown>[] = [extractor, merger, tracker, trackerBatch, trackerLink, trackerDelta, reflector, retrieverJudge, predictor, summarizer, critic, reviser] as never;
+export const AGENTS: readonly AgentDef<never, unknown>[] = [
+  extractor,
+  merger,
+  tracker,
+  trackerBatch,
+  trackerLink,
+  trackerDelta,
+  reflector,
+  retrieverJudge,
+  predictor,
+  summarizer,
+  critic,
+  reviser,
+] as never;
 
 /** Prompt version of every agent under a run context, for prediction records, traces and experiment names. */
 export function promptVersions(ctx: RunContext): Record<string, string> {

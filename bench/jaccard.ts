@@ -9,7 +9,10 @@ export function randomSeq(rnd: () => number, w: number): DaySeq {
   const days = Array.from({ length: w }, () => {
     const n = Math.floor(rnd() * 5); // 0..4 event types a day, like the sample
     const types = Array.from({ length: n }, () => TYPES[Math.floor(rnd() * N_TYPES)]!);
-    return dayBits(types.map((t) => t.id), types.map((t) => t.groupId));
+    return dayBits(
+      types.map((t) => t.id),
+      types.map((t) => t.groupId),
+    );
   });
   return { types: days.map((d) => d.types), groups: days.map((d) => d.groups) };
 }

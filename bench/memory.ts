@@ -15,7 +15,10 @@ import { MemoryStore } from "../src/memory/store.ts";
 import { fmt, median } from "./stats.ts";
 
 const TICKERS = ["AAPL", "AMZN", "CSCO", "FB", "GOOG", "INTC", "MSFT", "ORCL"];
-const VOCAB = "launch iphone cloud revenue beats misses guidance chip lawsuit upgrade downgrade dividend buyback merger supply demand china europe analyst partner outage recall price target record growth margin".split(" ");
+const VOCAB =
+  "launch iphone cloud revenue beats misses guidance chip lawsuit upgrade downgrade dividend buyback merger supply demand china europe analyst partner outage recall price target record growth margin".split(
+    " ",
+  );
 
 /** Deterministic synthetic events: varied words, 8 tickers, dates spread over ~4 years. */
 function syntheticEvents(n: number): StoredEvent[] {
@@ -28,7 +31,14 @@ function syntheticEvents(n: number): StoredEvent[] {
     const description = `${ticker} ${Array.from({ length: 10 }, () => VOCAB[Math.floor(rnd() * VOCAB.length)]).join(" ")} #${i}`;
     const base = { ticker, date, group: type.group, type: type.name, description };
     return {
-      ...base, id: eventId(base), raw_event_ids: [`r${i}`], source_ids: [`s${i}`], predecessor_id: null, chain_root_id: "", chain_depth: 0, delta: null,
+      ...base,
+      id: eventId(base),
+      raw_event_ids: [`r${i}`],
+      source_ids: [`s${i}`],
+      predecessor_id: null,
+      chain_root_id: "",
+      chain_depth: 0,
+      delta: null,
       available_at: new Date(closeInstantMs(date)).toISOString(),
     };
   });

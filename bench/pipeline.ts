@@ -38,11 +38,30 @@ async function countRequests<T>(prefix: string, fn: () => Promise<T>): Promise<{
 }
 
 /** An offline run timed per quarter from its progress events: ticker-days/s overall and per quarter, Chroma requests and trace bytes per ticker-day. */
-async function offlineRates(label: string, o: { run: string; dataDir: string; tickers?: string[]; train: { from: string; to: string }; test: { from: string; to: string }; chroma: string; stateDir: string }): Promise<string> {
+async function offlineRates(
+  label: string,
+  o: {
+    run: string;
+    dataDir: string;
+    tickers?: string[];
+    train: { from: string; to: string };
+    test: { from: string; to: string };
+    chroma: string;
+    stateDir: string;
+  },
+): Promise<string> {
   const commits: { at: number; done: number; date: string }[] = [];
   const t0 = performance.now();
   const { out, requests } = await countRequests(o.chroma, () =>
-    executeRun({ ctx: runContext({ run: o.run }), dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test, quiet: true, onProgress: (e) => e.phase === "commit" && e.date && commits.push({ at: performance.now(), done: e.done, date: e.date }) }),
+    executeRun({
+      ctx: runContext({ run: o.run }),
+      dataDir: o.dataDir,
+      tickers: o.tickers,
+      train: o.train,
+      test: o.test,
+      quiet: true,
+      onProgress: (e) => e.phase === "commit" && e.date && commits.push({ at: performance.now(), done: e.done, date: e.date }),
+    }),
   );
   const s = (performance.now() - t0) / 1000;
   const total = commits.at(-1)?.done ?? 0;
@@ -74,7 +93,18 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
   const user = String(messages[1]!.content);
   const items = [...user.matchAll(/<news id="([^"]+)"[^>]*>\n([\s\S]*?)\n<\/news>/g)];
   return JSON.stringify({
-    events: items.map(([, id, text]) => ({ group: "Stock Market Performance", type: "Individual Stock Performance", time: "", location: "", entities: [], industries: [], companies: [], attributes: {}, description: text!.slice(0, 200), source_ids: [id] })),
+    events: items.map(([, id, text]) => ({
+      group: "Stock Market Performance",
+      type: "Individual Stock Performance",
+      time: "",
+      location: "",
+      entities: [],
+      industries: [],
+      companies: [],
+      attributes: {},
+      description: text!.slice(0, 200),
+      source_ids: [id],
+    })),
   });
 }
 
@@ -87,10 +117,38 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
   process.env.STOCKMEM_DATA_DIR = dir;
   try {
     // 1. offline runs: 4 sample tickers over 6 months; 8 tickers of ../shared over 6 and 24 months
-    if (parts.offline) print(await offlineRates("4 tickers x 6 months (sample, npm start's windows)", { run: "bench-4x6", dataDir: SAMPLE_DATA_DIR, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+    if (parts.offline)
+      print(
+        await offlineRates("4 tickers x 6 months (sample, npm start's windows)", {
+          run: "bench-4x6",
+          dataDir: SAMPLE_DATA_DIR,
+          train: { from: "2015-07-01", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-12-31" },
+          chroma: server.url,
+          stateDir: dir,
+        }),
+      );
     if (parts.offline && existsSync(join(SHARED, "news.jsonl"))) {
-      print(await offlineRates("8 tickers x 6 months (../shared)", { run: "bench-8x6", dataDir: SHARED, train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
-      print(await offlineRates("8 tickers x 24 months (../shared)", { run: "bench-8x24", dataDir: SHARED, train: { from: "2014-01-01", to: "2015-06-30" }, test: { from: "2015-07-01", to: "2015-12-31" }, chroma: server.url, stateDir: dir }));
+      print(
+        await offlineRates("8 tickers x 6 months (../shared)", {
+          run: "bench-8x6",
+          dataDir: SHARED,
+          train: { from: "2015-07-01", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-12-31" },
+          chroma: server.url,
+          stateDir: dir,
+        }),
+      );
+      print(
+        await offlineRates("8 tickers x 24 months (../shared)", {
+          run: "bench-8x24",
+          dataDir: SHARED,
+          train: { from: "2014-01-01", to: "2015-06-30" },
+          test: { from: "2015-07-01", to: "2015-12-31" },
+          chroma: server.url,
+          stateDir: dir,
+        }),
+      );
     } else if (parts.offline) print("pipeline offline 8 tickers: ../shared is absent, skipped");
 
     // 2. the LLM path over HTTP, 300 ms per call
@@ -99,21 +157,49 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
     const tickers = data.tickers.slice(0, 8);
     const delayMs = 300;
     // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at concurrency 8; then 16
-    const settings = parts.llm ? ([["paper", 8], ["single", 8], ["batch", 8], ["batch", 16]] as const) : [];
+    const settings = parts.llm
+      ? ([
+          ["paper", 8],
+          ["single", 8],
+          ["batch", 8],
+          ["batch", 16],
+        ] as const)
+      : [];
     for (const [trackerMode, concurrency] of settings) {
       const fake = await fakeOpenAI({ delayMs, answer: benchAnswer });
       process.env.OPENAI_BASE_URL = fake.url;
       process.env.OPENAI_API_KEY = "fake";
       try {
-        const ctx = runContext({ run: `bench-llm-${trackerMode}-${concurrency}`, model: "openai:fake-model", cache: false, maxConcurrency: concurrency, trackerMode });
+        const ctx = runContext({
+          run: `bench-llm-${trackerMode}-${concurrency}`,
+          model: "openai:fake-model",
+          cache: false,
+          maxConcurrency: concurrency,
+          trackerMode,
+        });
         const t1 = performance.now();
-        const out = await executeRun({ ctx, dataDir, data, tickers, train: { from: "2015-09-24", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-14" }, quiet: true });
+        const out = await executeRun({
+          ctx,
+          dataDir,
+          data,
+          tickers,
+          train: { from: "2015-09-24", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-10-14" },
+          quiet: true,
+        });
         const wall = (performance.now() - t1) / 1000;
         const calls = fake.calls.length;
         const days = out.usage.byTickerDay.size;
         const bound = (calls * delayMs) / 1000 / concurrency;
-        const byAgent = [...out.usage.byAgent].filter(([, t]) => t.calls).map(([a, t]) => `${a} ${t.calls}`).join(", ");
-        const perDay = [...out.usage.byTickerDay].map(([key, t]) => ({ key, calls: t.calls, items: dayContext(data, key.split(" ")[0]!, key.split(" ")[1]!).items.length }));
+        const byAgent = [...out.usage.byAgent]
+          .filter(([, t]) => t.calls)
+          .map(([a, t]) => `${a} ${t.calls}`)
+          .join(", ");
+        const perDay = [...out.usage.byTickerDay].map(([key, t]) => ({
+          key,
+          calls: t.calls,
+          items: dayContext(data, key.split(" ")[0]!, key.split(" ")[1]!).items.length,
+        }));
         const heavy = perDay.reduce((x, y) => (y.items > x.items ? y : x));
         const quiet = perDay.filter((x) => x.items > 0).reduce((x, y) => (y.items < x.items ? y : x));
         print(
@@ -127,8 +213,9 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
       }
     }
   } finally {
-    for (const k of ["CHROMA_URL", "STOCKMEM_DATA_DIR", "OPENAI_BASE_URL", "OPENAI_API_KEY"]) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of ["CHROMA_URL", "STOCKMEM_DATA_DIR", "OPENAI_BASE_URL", "OPENAI_API_KEY"])
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,12 +27,22 @@ export function unaffectedBy(base: Partial<RunContext>, change: AbChange): strin
   return `${offline.join(", ")} run${offline.length === 1 ? "s" : ""} on the offline analyst, which reads no prompt: a prompt version cannot change its answers, expect +0.000 everywhere. A/B a prompt with a model: --model openai:<model> (or --agent-model ${offline[0]}=...).`;
 }
 
-export async function runAb(o: { dataset: string; base: Partial<RunContext>; change: AbChange; seed?: number; quiet?: boolean }): Promise<{ a: ExperimentResult; b: ExperimentResult; comparison: Comparison; warning?: string }> {
+export async function runAb(o: {
+  dataset: string;
+  base: Partial<RunContext>;
+  change: AbChange;
+  seed?: number;
+  quiet?: boolean;
+}): Promise<{ a: ExperimentResult; b: ExperimentResult; comparison: Comparison; warning?: string }> {
   const warning = unaffectedBy(o.base, o.change);
   const a = (await runExperiment({ dataset: o.dataset, context: o.base, seed: o.seed, quiet: o.quiet })).result;
-  const b = (await runExperiment({
-    dataset: o.dataset, seed: o.seed, quiet: o.quiet,
-    context: { ...o.base, prompts: { ...o.base.prompts, ...o.change.prompts }, models: { ...o.base.models, ...o.change.models } },
-  })).result;
+  const b = (
+    await runExperiment({
+      dataset: o.dataset,
+      seed: o.seed,
+      quiet: o.quiet,
+      context: { ...o.base, prompts: { ...o.base.prompts, ...o.change.prompts }, models: { ...o.base.models, ...o.change.models } },
+    })
+  ).result;
   return { a, b, comparison: compare(a, b), warning };
 }

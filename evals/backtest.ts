@@ -68,7 +68,11 @@ export function backtest(signals: readonly Signal[]): Backtest {
     const rows = usable.filter((s) => s.ticker === t).sort((a, b) => a.date.localeCompare(b.date));
     const strat = rows.map((s) => (s.movement === "up" ? s.next_return : -s.next_return));
     const hold = rows.map((s) => s.next_return);
-    byTicker[t] = { strategy: performance(strat), buyHold: performance(hold), curve: { dates: rows.map((s) => s.date), strategy: equityCurve(strat), buyHold: equityCurve(hold) } };
+    byTicker[t] = {
+      strategy: performance(strat),
+      buyHold: performance(hold),
+      curve: { dates: rows.map((s) => s.date), strategy: equityCurve(strat), buyHold: equityCurve(hold) },
+    };
   }
   // equal-weight portfolio: each day, the mean of the tickers traded that day
   const dates = [...new Set(usable.map((s) => s.date))].sort();
@@ -79,7 +83,14 @@ export function backtest(signals: readonly Signal[]): Backtest {
     strat.push(day.reduce((a, s) => a + (s.movement === "up" ? s.next_return : -s.next_return), 0) / day.length);
     hold.push(day.reduce((a, s) => a + s.next_return, 0) / day.length);
   }
-  return { byTicker, portfolio: { strategy: performance(strat), buyHold: performance(hold), curve: { dates, strategy: equityCurve(strat), buyHold: equityCurve(hold) } } };
+  return {
+    byTicker,
+    portfolio: {
+      strategy: performance(strat),
+      buyHold: performance(hold),
+      curve: { dates, strategy: equityCurve(strat), buyHold: equityCurve(hold) },
+    },
+  };
 }
 
 /** Accuracy over a trailing window of scored days (flat days are not scored). */

@@ -40,7 +40,10 @@ export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): Experim
   if (!existsSync(file)) throw new Error(`no experiment "${nameOrFile}" (looked for ${file})`);
   const r = JSON.parse(readFileSync(file, "utf8")) as Partial<ExperimentResult>;
   const missing = (["experiment", "dataset", "report", "examples", "test_predictions"] as const).filter((k) => r[k] === undefined);
-  if (missing.length) throw new Error(`${file} is not a complete experiment result (missing ${missing.join(", ")}; written by an older stockmem?): re-run the experiment`);
+  if (missing.length)
+    throw new Error(
+      `${file} is not a complete experiment result (missing ${missing.join(", ")}; written by an older stockmem?): re-run the experiment`,
+    );
   return r as ExperimentResult;
 }
 
@@ -48,7 +51,15 @@ export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {
   if (a.dataset !== b.dataset) throw new Error(`experiments are on different datasets (${a.dataset} vs ${b.dataset}): not comparable`);
   const ra = a.report;
   const rb = b.report;
-  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval, deltaCI?: Interval): MetricDelta => ({ metric, a: x, b: y, delta: y - x, aCI, bCI, deltaCI });
+  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval, deltaCI?: Interval): MetricDelta => ({
+    metric,
+    a: x,
+    b: y,
+    delta: y - x,
+    aCI,
+    bCI,
+    deltaCI,
+  });
   const ids = new Map(a.examples.map((e) => [e.id, e]));
   const paired = b.examples.flatMap((eb) => {
     const ea = ids.get(eb.id);
@@ -59,7 +70,12 @@ export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {
     d("ACC", ra.overall.acc, rb.overall.acc, ra.overall.accCI, rb.overall.accCI, diff.acc),
     d("MCC", ra.overall.mcc, rb.overall.mcc, ra.overall.mccCI, rb.overall.mccCI, diff.mcc),
     d("coverage", ra.coverage, rb.coverage),
-    ...Object.keys({ ...ra.byTicker, ...rb.byTicker }).sort().flatMap((t) => [d(`ACC ${t}`, ra.byTicker[t]?.acc ?? 0, rb.byTicker[t]?.acc ?? 0), d(`MCC ${t}`, ra.byTicker[t]?.mcc ?? 0, rb.byTicker[t]?.mcc ?? 0)]),
+    ...Object.keys({ ...ra.byTicker, ...rb.byTicker })
+      .sort()
+      .flatMap((t) => [
+        d(`ACC ${t}`, ra.byTicker[t]?.acc ?? 0, rb.byTicker[t]?.acc ?? 0),
+        d(`MCC ${t}`, ra.byTicker[t]?.mcc ?? 0, rb.byTicker[t]?.mcc ?? 0),
+      ]),
   ];
   const byId = new Map(a.examples.map((e) => [e.id, e]));
   const rightToWrong: Flip[] = [];
@@ -79,8 +95,16 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${f3(x)}`;
 
 export function formatComparison(c: Comparison): string {
   const out = [`A: ${c.a}`, `B: ${c.b}`, ""];
-  out.push(table(["metric", "A", "A 95% CI", "B", "B 95% CI", "B - A", "B - A 95% CI (paired)"], c.metrics.map((m) => [m.metric, f3(m.a), ci(m.aCI), f3(m.b), ci(m.bCI), signed(m.delta), ci(m.deltaCI)])));
-  for (const [title, flips] of [["right -> wrong", c.rightToWrong], ["wrong -> right", c.wrongToRight]] as const) {
+  out.push(
+    table(
+      ["metric", "A", "A 95% CI", "B", "B 95% CI", "B - A", "B - A 95% CI (paired)"],
+      c.metrics.map((m) => [m.metric, f3(m.a), ci(m.aCI), f3(m.b), ci(m.bCI), signed(m.delta), ci(m.deltaCI)]),
+    ),
+  );
+  for (const [title, flips] of [
+    ["right -> wrong", c.rightToWrong],
+    ["wrong -> right", c.wrongToRight],
+  ] as const) {
     out.push("", `${title}: ${flips.length}`);
     for (const f of flips) {
       out.push(`  ${f.ticker} ${f.date} (moved ${f.label}): A said ${f.a.predicted}, B says ${f.b.predicted}`);

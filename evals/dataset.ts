@@ -57,8 +57,16 @@ export async function dataFingerprint(dir: string): Promise<string> {
   return `${(await sha256(join(dir, "prices.csv"))).slice(0, 16)}:${(await sha256(join(dir, "news.jsonl"))).slice(0, 16)}`;
 }
 
-export async function buildDataset(o: { name: string; data: MarketData; tickers: string[]; train: z.infer<typeof Window>; test: z.infer<typeof Window>; labelThreshold: number }): Promise<Dataset> {
-  if (o.train.to >= o.test.from) throw new Error(`the train window (${o.train.from}..${o.train.to}) must end before the test window starts (${o.test.from})`);
+export async function buildDataset(o: {
+  name: string;
+  data: MarketData;
+  tickers: string[];
+  train: z.infer<typeof Window>;
+  test: z.infer<typeof Window>;
+  labelThreshold: number;
+}): Promise<Dataset> {
+  if (o.train.to >= o.test.from)
+    throw new Error(`the train window (${o.train.from}..${o.train.to}) must end before the test window starts (${o.test.from})`);
   const examples: DatasetExample[] = [];
   const trainLabels = { up: 0, down: 0 };
   for (const ticker of o.tickers) {
@@ -80,8 +88,16 @@ export async function buildDataset(o: { name: string; data: MarketData; tickers:
   }
   examples.sort((a, b) => a.inputs.date.localeCompare(b.inputs.date) || a.inputs.ticker.localeCompare(b.inputs.ticker));
   return Dataset.parse({
-    name: o.name, created_at: new Date().toISOString(), data_dir: portablePath(o.data.dir), data_fingerprint: await dataFingerprint(o.data.dir),
-    tickers: [...o.tickers].sort(), train: o.train, test: o.test, label_threshold: o.labelThreshold, train_labels: trainLabels, examples,
+    name: o.name,
+    created_at: new Date().toISOString(),
+    data_dir: portablePath(o.data.dir),
+    data_fingerprint: await dataFingerprint(o.data.dir),
+    tickers: [...o.tickers].sort(),
+    train: o.train,
+    test: o.test,
+    label_threshold: o.labelThreshold,
+    train_labels: trainLabels,
+    examples,
   });
 }
 
@@ -105,13 +121,17 @@ export function saveDataset(ds: Dataset, env?: NodeJS.ProcessEnv): string {
 
 export function loadDataset(name: string, env?: NodeJS.ProcessEnv): Dataset {
   const file = existsSync(name) ? name : datasetFile(name, env);
-  if (!existsSync(file)) throw new Error(`no dataset "${name}" (looked for ${file}); build one with \`stockmem eval dataset --name ${basename(name)} ...\``);
+  if (!existsSync(file))
+    throw new Error(`no dataset "${name}" (looked for ${file}); build one with \`stockmem eval dataset --name ${basename(name)} ...\``);
   return Dataset.parse(JSON.parse(readFileSync(file, "utf8")));
 }
 
 /** Uploads the dataset to LangSmith (only called when LANGSMITH_API_KEY is set). */
 /** What the upload needs of the LangSmith client (a test passes an in-memory one). */
-export type DatasetClient = Pick<import("langsmith").Client, "hasDataset" | "readDataset" | "createDataset" | "listExamples" | "createExamples" | "updateExamples">;
+export type DatasetClient = Pick<
+  import("langsmith").Client,
+  "hasDataset" | "readDataset" | "createDataset" | "listExamples" | "createExamples" | "updateExamples"
+>;
 
 /**
  * Uploads a dataset to LangSmith, idempotently: examples keep their stable ids, so those already there

@@ -67,7 +67,11 @@ const quantile = (sorted: number[], q: number) => {
 };
 
 /** 95 % percentile intervals of two statistics over `samples` resamplings (with replacement) of the rows, seeded. */
-function percentileBootstrap<R>(rows: readonly R[], stat: (sample: R[]) => { acc: number; mcc: number }, opts: { samples?: number; seed?: number }): { acc: Interval; mcc: Interval } {
+function percentileBootstrap<R>(
+  rows: readonly R[],
+  stat: (sample: R[]) => { acc: number; mcc: number },
+  opts: { samples?: number; seed?: number },
+): { acc: Interval; mcc: Interval } {
   const rnd = prng(opts.seed ?? 42);
   const accs: number[] = [];
   const mccs: number[] = [];
@@ -84,23 +88,37 @@ function percentileBootstrap<R>(rows: readonly R[], stat: (sample: R[]) => { acc
 }
 
 /** Percentile bootstrap (resampling examples with replacement) of ACC and MCC: 95 % intervals. */
-export function bootstrap(pairs: readonly { predicted: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
-  return percentileBootstrap(pairs, (sample) => {
-    const c = confusion(sample);
-    return { acc: accuracy(c), mcc: mcc(c) };
-  }, opts);
+export function bootstrap(
+  pairs: readonly { predicted: Dir; actual: Dir }[],
+  opts: { samples?: number; seed?: number } = {},
+): { acc: Interval; mcc: Interval } {
+  return percentileBootstrap(
+    pairs,
+    (sample) => {
+      const c = confusion(sample);
+      return { acc: accuracy(c), mcc: mcc(c) };
+    },
+    opts,
+  );
 }
 
 /**
  * Paired percentile bootstrap of B - A: the same resampled examples score both, so the interval is on
  * the difference itself (much narrower than two separate intervals when A and B mostly agree).
  */
-export function pairedBootstrap(rows: readonly { a: Dir; b: Dir; actual: Dir }[], opts: { samples?: number; seed?: number } = {}): { acc: Interval; mcc: Interval } {
-  return percentileBootstrap(rows, (sample) => {
-    const ca = confusion(sample.map((r) => ({ predicted: r.a, actual: r.actual })));
-    const cb = confusion(sample.map((r) => ({ predicted: r.b, actual: r.actual })));
-    return { acc: accuracy(cb) - accuracy(ca), mcc: mcc(cb) - mcc(ca) };
-  }, opts);
+export function pairedBootstrap(
+  rows: readonly { a: Dir; b: Dir; actual: Dir }[],
+  opts: { samples?: number; seed?: number } = {},
+): { acc: Interval; mcc: Interval } {
+  return percentileBootstrap(
+    rows,
+    (sample) => {
+      const ca = confusion(sample.map((r) => ({ predicted: r.a, actual: r.actual })));
+      const cb = confusion(sample.map((r) => ({ predicted: r.b, actual: r.actual })));
+      return { acc: accuracy(cb) - accuracy(ca), mcc: mcc(cb) - mcc(ca) };
+    },
+    opts,
+  );
 }
 
 function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string): Record<string, Score> {
@@ -121,7 +139,11 @@ export function scoreOutcomes(outcomes: readonly Outcome[], predicted: (o: Outco
   return { ...pooled, perStock: { acc: mean(per.map((s) => s.acc)), mcc: mean(per.map((s) => s.mcc)) } };
 }
 
-export function report(outcomes: readonly Outcome[], trainLabels: { up: number; down: number }, opts: { samples?: number; seed?: number } = {}): Report {
+export function report(
+  outcomes: readonly Outcome[],
+  trainLabels: { up: number; down: number },
+  opts: { samples?: number; seed?: number } = {},
+): Report {
   const pairs = pairsOf(outcomes);
   const ci = bootstrap(pairs, opts);
   const majority: Dir = trainLabels.down > trainLabels.up ? "down" : "up";
@@ -162,7 +184,8 @@ export function citationViolations(
   for (const p of predictions) {
     for (const ref of p.references) {
       const at = availableAt(ref);
-      if (at === null || Date.parse(at) > Date.parse(p.as_of)) out.push({ ticker: p.ticker, date: p.date, reference: ref, availableAt: at, asOf: p.as_of });
+      if (at === null || Date.parse(at) > Date.parse(p.as_of))
+        out.push({ ticker: p.ticker, date: p.date, reference: ref, availableAt: at, asOf: p.as_of });
     }
   }
   return out;
@@ -176,7 +199,15 @@ const perStockCells = (s: Score) => (s.perStock ? [f3(s.perStock.acc), f3(s.perS
 
 /** One table row of a configuration's score. */
 export function scoreRow(name: string, r: Report): (string | number)[] {
-  return [name, r.predicted, f3(r.overall.acc), `[${f3(r.overall.accCI.low)}, ${f3(r.overall.accCI.high)}]`, f3(r.overall.mcc), `[${f3(r.overall.mccCI.low)}, ${f3(r.overall.mccCI.high)}]`, ...perStockCells(r.overall)];
+  return [
+    name,
+    r.predicted,
+    f3(r.overall.acc),
+    `[${f3(r.overall.accCI.low)}, ${f3(r.overall.accCI.high)}]`,
+    f3(r.overall.mcc),
+    `[${f3(r.overall.mccCI.low)}, ${f3(r.overall.mccCI.high)}]`,
+    ...perStockCells(r.overall),
+  ];
 }
 
 /** The baselines' rows, scored on the same examples. */

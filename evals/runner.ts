@@ -48,7 +48,20 @@ export interface ExperimentResult {
   langsmith: { uploaded: boolean; experiment: string };
 }
 
-const ABBREV: Record<string, string> = { extractor: "x", merger: "m", tracker: "t", "tracker-batch": "tb", "tracker-link": "tl", "tracker-delta": "td", reflector: "r", "retriever-judge": "j", predictor: "p", summarizer: "s", critic: "c", reviser: "v" };
+const ABBREV: Record<string, string> = {
+  extractor: "x",
+  merger: "m",
+  tracker: "t",
+  "tracker-batch": "tb",
+  "tracker-link": "tl",
+  "tracker-delta": "td",
+  reflector: "r",
+  "retriever-judge": "j",
+  predictor: "p",
+  summarizer: "s",
+  critic: "c",
+  reviser: "v",
+};
 
 /** Tags of the ablation switches that differ from the full method (empty for the full method). */
 export function variantTags(ctx: RunContext): string[] {
@@ -70,9 +83,17 @@ export function variantTags(ctx: RunContext): string[] {
  * `<dataset>__<models>__<prompt versions>[__<variant>]__<time>`,
  * e.g. q4__offline__x1.0.0-m1.0.0-...-p1.1.0__no-refs__20261121-164500.
  */
-export function experimentName(dataset: string, models: Record<string, string>, prompts: Record<string, string>, at = new Date(), variant: readonly string[] = []): string {
+export function experimentName(
+  dataset: string,
+  models: Record<string, string>,
+  prompts: Record<string, string>,
+  at = new Date(),
+  variant: readonly string[] = [],
+): string {
   const m = [...new Set(Object.values(models))].map((x) => x.replace(/[^a-zA-Z0-9.-]+/g, "-")).join("+");
-  const p = Object.entries(prompts).map(([a, v]) => `${ABBREV[a] ?? a}${v}`).join("-");
+  const p = Object.entries(prompts)
+    .map(([a, v]) => `${ABBREV[a] ?? a}${v}`)
+    .join("-");
   const t = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return [dataset, m, p, ...(variant.length ? [variant.join("+")] : []), t].join("__");
 }
@@ -129,7 +150,10 @@ export interface ExperimentOptions {
 /** The trained classical baseline on the run's own events (read from its memory, point in time). */
 async function logisticBaseline(r: Resources, ds: Dataset): Promise<Map<string, Dir>> {
   const { predictions } = await logisticPredictions({
-    data: r.data, tickers: ds.tickers, train: ds.train, w: r.ctx.w,
+    data: r.data,
+    tickers: ds.tickers,
+    train: ds.train,
+    w: r.ctx.w,
     examples: ds.examples.map((e) => e.inputs),
     eventsOf: async (ticker, dates) => {
       const asOf = dayContext(r.data, ticker, dates.at(-1)!).asOf;
@@ -151,8 +175,12 @@ async function experimentRun(o: ExperimentOptions, stamp: Date) {
   const ds: Dataset = loadDataset(o.dataset, o.env ?? process.env);
   const dataDir = resolve(o.dataDir ?? datasetDataDir(ds));
   const fp = await dataFingerprint(dataDir);
-  if (fp !== ds.data_fingerprint) throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
-  const run = `ev-${stamp.toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  if (fp !== ds.data_fingerprint)
+    throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
+  const run = `ev-${stamp
+    .toISOString()
+    .replace(/[-:.TZ]/g, "")
+    .slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const ctx = RunContext.parse({ ...o.context, run, labelThreshold: ds.label_threshold });
   return { ds, dataDir, ctx };
 }
@@ -174,7 +202,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
 
   let logistic = new Map<string, Dir>();
   const res = await executeRun({
-    ctx, dataDir, tickers: ds.tickers, train: ds.train, test: ds.test, fresh: true, quiet: o.quiet,
+    ctx,
+    dataDir,
+    tickers: ds.tickers,
+    train: ds.train,
+    test: ds.test,
+    fresh: true,
+    quiet: o.quiet,
     afterRun: async (r) => {
       logistic = await logisticBaseline(r, ds);
     },
@@ -186,28 +220,53 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   const upload = Boolean(env.LANGSMITH_API_KEY);
   if (upload) await uploadDataset(ds);
   const examples: Example[] = ds.examples.map((e) => ({
-    id: e.id, dataset_id: stableUuid("dataset", ds.name), created_at: ds.created_at, inputs: e.inputs, outputs: e.outputs, metadata: e.metadata, runs: [],
+    id: e.id,
+    dataset_id: stableUuid("dataset", ds.name),
+    created_at: ds.created_at,
+    inputs: e.inputs,
+    outputs: e.outputs,
+    metadata: e.metadata,
+    runs: [],
   })) as unknown as Example[];
-  const ls = await quietLocalTracing(upload, () => evaluate(
-    async (inputs: { ticker: string; date: string }) => {
-      const p = lookup(inputs.ticker, inputs.date);
-      return { movement: p?.movement ?? null, reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null };
-    },
-    {
-      data: upload ? ds.name : examples,
-      uploadRuns: upload,
-      experimentPrefix: experiment,
-      metadata: { models, prompt_versions: prompts, run },
-      evaluators: [({ outputs, referenceOutputs }: { outputs: Record<string, unknown>; referenceOutputs?: Record<string, unknown> }) => ({
-        key: "correct", score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0,
-      })],
-      summaryEvaluators: [({ outputs, referenceOutputs }: { outputs: Record<string, unknown>[]; referenceOutputs?: Record<string, unknown>[] }) => {
-        const pairs = outputs.map((out, i) => ({ out: out.movement as Dir | null, ref: referenceOutputs![i]!.movement as Dir })).filter((x) => x.out !== null);
-        const r = report(pairs.map((x) => ({ ticker: "", date: "", label: x.ref, predicted: x.out, prevReturn: null })), ds.train_labels, { samples: 200, seed: o.seed });
-        return { results: [{ key: "acc", score: r.overall.acc }, { key: "mcc", score: r.overall.mcc }, { key: "coverage", score: pairs.length / outputs.length }] };
-      }],
-    },
-  ));
+  const ls = await quietLocalTracing(upload, () =>
+    evaluate(
+      async (inputs: { ticker: string; date: string }) => {
+        const p = lookup(inputs.ticker, inputs.date);
+        return { movement: p?.movement ?? null, reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null };
+      },
+      {
+        data: upload ? ds.name : examples,
+        uploadRuns: upload,
+        experimentPrefix: experiment,
+        metadata: { models, prompt_versions: prompts, run },
+        evaluators: [
+          ({ outputs, referenceOutputs }: { outputs: Record<string, unknown>; referenceOutputs?: Record<string, unknown> }) => ({
+            key: "correct",
+            score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0,
+          }),
+        ],
+        summaryEvaluators: [
+          ({ outputs, referenceOutputs }: { outputs: Record<string, unknown>[]; referenceOutputs?: Record<string, unknown>[] }) => {
+            const pairs = outputs
+              .map((out, i) => ({ out: out.movement as Dir | null, ref: referenceOutputs![i]!.movement as Dir }))
+              .filter((x) => x.out !== null);
+            const r = report(
+              pairs.map((x) => ({ ticker: "", date: "", label: x.ref, predicted: x.out, prevReturn: null })),
+              ds.train_labels,
+              { samples: 200, seed: o.seed },
+            );
+            return {
+              results: [
+                { key: "acc", score: r.overall.acc },
+                { key: "mcc", score: r.overall.mcc },
+                { key: "coverage", score: pairs.length / outputs.length },
+              ],
+            };
+          },
+        ],
+      },
+    ),
+  );
   const rows = new Map<string, { run: Run; correct: number | null }>();
   for (const row of ls.results) {
     const correct = row.evaluationResults.results.find((x) => x.key === "correct")?.score;
@@ -215,14 +274,37 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
   }
 
   const data = await loadMarketData(dataDir, { tickers: ds.tickers });
-  const outcomes: Outcome[] = ds.examples.map((e) => ({ ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null, prevReturn: e.metadata.prev_return }));
+  const outcomes: Outcome[] = ds.examples.map((e) => ({
+    ticker: e.inputs.ticker,
+    date: e.inputs.date,
+    label: e.outputs.movement,
+    predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null,
+    prevReturn: e.metadata.prev_return,
+  }));
   const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
   const result: ExperimentResult = {
-    experiment, dataset: ds.name, created_at: stamp.toISOString(), run, models, prompt_versions: prompts,
+    experiment,
+    dataset: ds.name,
+    created_at: stamp.toISOString(),
+    run,
+    models,
+    prompt_versions: prompts,
     context: {
-      model: ctx.model, models: ctx.models, prompts: ctx.prompts, w: ctx.w, a: ctx.a, K: ctx.K, Dmax: ctx.Dmax,
-      referenceScope: ctx.referenceScope, referenceMode: ctx.referenceMode, useDelta: ctx.useDelta, useReferences: ctx.useReferences, layered: ctx.layered, selfReflection: ctx.selfReflection,
-      embeddings: ctx.embeddings, excludeOverlapping: ctx.excludeOverlapping,
+      model: ctx.model,
+      models: ctx.models,
+      prompts: ctx.prompts,
+      w: ctx.w,
+      a: ctx.a,
+      K: ctx.K,
+      Dmax: ctx.Dmax,
+      referenceScope: ctx.referenceScope,
+      referenceMode: ctx.referenceMode,
+      useDelta: ctx.useDelta,
+      useReferences: ctx.useReferences,
+      layered: ctx.layered,
+      selfReflection: ctx.selfReflection,
+      embeddings: ctx.embeddings,
+      excludeOverlapping: ctx.excludeOverlapping,
     },
     report: withLogistic(report(outcomes, ds.train_labels, { seed: o.seed }), outcomes, logistic),
     citation_violations: citationViolations(scored, referenceAvailability(data)),
@@ -230,9 +312,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
       const p = lookup(e.inputs.ticker, e.inputs.date);
       const row = rows.get(e.id);
       return {
-        id: e.id, ticker: e.inputs.ticker, date: e.inputs.date, label: e.outputs.movement, predicted: p?.movement ?? null,
+        id: e.id,
+        ticker: e.inputs.ticker,
+        date: e.inputs.date,
+        label: e.outputs.movement,
+        predicted: p?.movement ?? null,
         correct: row?.correct === null || row?.correct === undefined ? null : row.correct === 1,
-        reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null,
+        reason: p?.reason ?? null,
+        references: p?.references ?? [],
+        as_of: p?.as_of ?? null,
       };
     }),
     test_predictions: [...preds.values()]

@@ -32,7 +32,16 @@ beforeAll(async () => {
   process.env.STOCKMEM_DATA_DIR = state;
   process.env.STOCKMEM_EVALS_DIR ??= join(state, "evals");
   const data = await loadMarketData(SAMPLE_DATA_DIR);
-  saveDataset(await buildDataset({ name: "sample-q4", data, tickers: [...data.tickers], train: { from: "2015-07-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-12-31" }, labelThreshold: 0.01 }));
+  saveDataset(
+    await buildDataset({
+      name: "sample-q4",
+      data,
+      tickers: [...data.tickers],
+      train: { from: "2015-07-01", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-12-31" },
+      labelThreshold: 0.01,
+    }),
+  );
   ({ result } = await runExperiment({ dataset: "sample-q4", quiet: true, seed: 42 }));
 });
 

@@ -32,7 +32,9 @@ export const ChatState = z.object({
   date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
 });
 /** The chat's input: messages (Studio's chat view), the stock, and optionally the conversation's date. */
-export const ChatInput = ChatState.describe("Chat with the predictor about a stock, as of a date: the day's events, chains, similar days, predictions and their reasons, prices.");
+export const ChatInput = ChatState.describe(
+  "Chat with the predictor about a stock, as of a date: the day's events, chains, similar days, predictions and their reasons, prices.",
+);
 type S = z.infer<typeof ChatState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -47,7 +49,9 @@ const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "p
 /** The chat tools' view of a run: its memory and data, the predict graph, its stored predictions. */
 function chatDeps(r: Resources, config: Config): ChatDeps {
   return {
-    ctx: r.ctx, data: r.data, store: r.store,
+    ctx: r.ctx,
+    data: r.data,
+    store: r.store,
     series: (ticker, date) => seriesFor(r, ticker, date, config),
     predict: async (ticker, date) => (await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config.callbacks }))).prediction!,
     stored: (ticker, date) => readPredictions(predictionsFile(r.ctx.run)).find((x) => x.ticker === ticker && x.date === date),
@@ -63,13 +67,26 @@ async function agent(state: S, config: Config) {
     if (last && ToolMessage.isInstance(last)) return { messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
     const route = routeOffline(String(last?.content ?? ""), r.data.tickers);
     if (!route) return { messages: [new AIMessage(OFFLINE_HELP)] };
-    return { messages: [new AIMessage({ content: "", tool_calls: [{ id: `offline-${++toolCallSeq}`, name: route.name, args: route.args, type: "tool_call" }] })] };
+    return {
+      messages: [
+        new AIMessage({ content: "", tool_calls: [{ id: `offline-${++toolCallSeq}`, name: route.name, args: route.args, type: "tool_call" }] }),
+      ],
+    };
   }
   const base = r.chatModel ? r.chatModel(modelId, "chat" as never) : createChatModel(modelId);
   if (!base.bindTools) throw new Error(`${modelId} cannot call tools`);
   const model = base.bindTools(chatTools(chatDeps(r, config), scope));
   const reply = await model.invoke([new SystemMessage(chatPrompt.render(scope)), ...state.messages], {
-    ...config, metadata: { ...config?.metadata, agent: "chat", model: modelId, promptId: chatPrompt.id, promptVersion: chatPrompt.version, ticker: scope.ticker, date: scope.date },
+    ...config,
+    metadata: {
+      ...config?.metadata,
+      agent: "chat",
+      model: modelId,
+      promptId: chatPrompt.id,
+      promptVersion: chatPrompt.version,
+      ticker: scope.ticker,
+      date: scope.date,
+    },
   });
   return { messages: [reply] };
 }

@@ -20,7 +20,9 @@ export const DayState = z.object({
 });
 
 /** What a user gives the day graph: a ticker-day. */
-export const DayInput = DayState.pick({ ticker: true, date: true }).describe("What one ticker-day can see at its asOf (the DayContext): its news items and the last known label.");
+export const DayInput = DayState.pick({ ticker: true, date: true }).describe(
+  "What one ticker-day can see at its asOf (the DayContext): its news items and the last known label.",
+);
 
 export const DayGraphContext = z.object({
   dataDir: z.string().optional().describe("market data dir (default: the bundled sample)"),
@@ -38,7 +40,10 @@ async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer
 }
 
 export function buildDayGraph() {
-  return new StateGraph({ ...leanState(DayState, DayInput), context: DayGraphContext }).addNode("load_day", loadDay).addEdge(START, "load_day").addEdge("load_day", END);
+  return new StateGraph({ ...leanState(DayState, DayInput), context: DayGraphContext })
+    .addNode("load_day", loadDay)
+    .addEdge(START, "load_day")
+    .addEdge("load_day", END);
 }
 
 export const graph = buildDayGraph().compile();

@@ -40,21 +40,34 @@ export function effectiveGroupSize(r: Resources): number {
 }
 
 /** The group of a training day, once its outcome is known (the run appends it to grpo.jsonl at the day's commit). */
-export async function groupStep(r: Resources, ticker: string, date: string, knownAt: string, config?: LangGraphRunnableConfig): Promise<GroupRecord | null> {
+export async function groupStep(
+  r: Resources,
+  ticker: string,
+  date: string,
+  knownAt: string,
+  config?: LangGraphRunnableConfig,
+): Promise<GroupRecord | null> {
   const s = seriesOf(r.data, ticker);
   const i = s.calendar.indexOf(date)!;
   const label = s.days[i]!.label;
   const next = s.days[i + 1];
-  if (!next || Date.parse(knownAt) < Date.parse(next.close_at)) throw new Error(`group rewards of ${ticker} ${date} need its outcome, known at ${next?.close_at ?? "never"}`);
+  if (!next || Date.parse(knownAt) < Date.parse(next.close_at))
+    throw new Error(`group rewards of ${ticker} ${date} need its outcome, known at ${next?.close_at ?? "never"}`);
   if (label !== "up" && label !== "down") return null;
   // The inputs the predictor saw at the day's close (candidate 0 is the pipeline's own prediction).
   const state = await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config?.callbacks }));
   const input = predictorInput(state);
   const G = effectiveGroupSize(r);
-  const candidates: { movement: "up" | "down" | null; reason: string; formatOk: boolean }[] = [{ movement: state.prediction!.movement, reason: state.prediction!.reason, formatOk: true }];
+  const candidates: { movement: "up" | "down" | null; reason: string; formatOk: boolean }[] = [
+    { movement: state.prediction!.movement, reason: state.prediction!.reason, formatOk: true },
+  ];
   for (let k = 1; k < G; k++) {
     try {
-      const out = await runAgent(predictor, input, { ...agentRuntime(r, config, { ticker, date, asOf: state.asOf }), temperature: r.ctx.groupTemperature, sample: k });
+      const out = await runAgent(predictor, input, {
+        ...agentRuntime(r, config, { ticker, date, asOf: state.asOf }),
+        temperature: r.ctx.groupTemperature,
+        sample: k,
+      });
       candidates.push({ movement: out.movement, reason: out.reason, formatOk: true });
     } catch (e) {
       if (!(e instanceof ModelOutputError)) throw e;
@@ -65,15 +78,26 @@ export async function groupStep(r: Resources, ticker: string, date: string, know
   const advantages = groupAdvantages(rewards);
   const prompt = promptFor(predictor, r.ctx);
   const record: GroupRecord = {
-    ticker, date, label,
-    prompt: [{ role: "system", content: `${prompt.system}\n\n${JSON_RULE}` }, { role: "user", content: prompt.render(input) }],
+    ticker,
+    date,
+    label,
+    prompt: [
+      { role: "system", content: `${prompt.system}\n\n${JSON_RULE}` },
+      { role: "user", content: prompt.render(input) },
+    ],
     completions: candidates.map((c) => JSON.stringify({ reason: c.reason, movement: c.movement })),
-    movements: candidates.map((c) => c.movement), rewards, advantages, model: modelIdFor(r.ctx, "predictor"), prompt_version: prompt.version,
+    movements: candidates.map((c) => c.movement),
+    rewards,
+    advantages,
+    model: modelIdFor(r.ctx, "predictor"),
+    prompt_version: prompt.version,
   };
 
   // memory: the best explanation (if right) as a long-term pattern, the wrong ones as error cases
   const best = advantages.indexOf(Math.max(...advantages));
-  const writes = candidates.filter((x) => x.movement !== null && x.movement !== label).map((c) => errorCase(ticker, date, c.movement!, label, c.reason, knownAt));
+  const writes = candidates
+    .filter((x) => x.movement !== null && x.movement !== label)
+    .map((c) => errorCase(ticker, date, c.movement!, label, c.reason, knownAt));
   if (candidates[best]!.movement === label) {
     const text = `${ticker} ${date}: ${label} was called right with: ${candidates[best]!.reason}`;
     writes.unshift(newLayerRecord({ ticker, date, kind: "pattern", layer: "long", text, availableAt: knownAt, importance: PATTERN_IMPORTANCE }));

@@ -24,7 +24,14 @@ import { leanState } from "../src/pipeline/graph-state.ts";
 
 const RawEventRow = ExtractedEvent.extend({ id: z.string() });
 type RawEventRow = z.infer<typeof RawEventRow>;
-const MergedRow = z.object({ group: z.string(), type: z.string(), description: z.string(), raw_event_ids: z.array(z.string()), source_ids: z.array(z.string()), details: EventDetails });
+const MergedRow = z.object({
+  group: z.string(),
+  type: z.string(),
+  description: z.string(),
+  raw_event_ids: z.array(z.string()),
+  source_ids: z.array(z.string()),
+  details: EventDetails,
+});
 type MergedRow = z.infer<typeof MergedRow>;
 
 export const IngestState = z.object({
@@ -34,12 +41,16 @@ export const IngestState = z.object({
   itemCount: z.number().optional(),
   batches: z.array(z.any()).optional(),
   /** raw events of all extraction batches (the Send fan-out), concatenated */
-  raw: z.array(RawEventRow).register(registry, { reducer: { fn: (a: RawEventRow[], b: RawEventRow[]) => a.concat(b) }, default: () => [] as RawEventRow[] }),
+  raw: z
+    .array(RawEventRow)
+    .register(registry, { reducer: { fn: (a: RawEventRow[], b: RawEventRow[]) => a.concat(b) }, default: () => [] as RawEventRow[] }),
   merged: z.array(MergedRow).optional(),
   events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
 });
 /** What a user gives the ingest graph: a ticker-day. */
-export const IngestInput = IngestState.pick({ ticker: true, date: true }).describe("One ticker-day into the event memory: extract (fan-out) -> merge -> track (delta info) -> store.");
+export const IngestInput = IngestState.pick({ ticker: true, date: true }).describe(
+  "One ticker-day into the event memory: extract (fan-out) -> merge -> track (delta info) -> store.",
+);
 type S = z.infer<typeof IngestState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -50,7 +61,8 @@ async function load(state: S, config: Config) {
   const batches: ExtractorInput[] = [];
   // The summary and cluster-opinion ablations keep no events (their series come from the news itself): nothing to extract.
   if (r.ctx.memoryMode !== "events") return { asOf: day.asOf, itemCount: items.length, batches };
-  for (let k = 0; k < items.length; k += r.ctx.extractBatch) batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch), scope: r.ctx.extractScope });
+  for (let k = 0; k < items.length; k += r.ctx.extractBatch)
+    batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch), scope: r.ctx.extractScope });
   return { asOf: day.asOf, itemCount: items.length, batches };
 }
 
@@ -69,7 +81,13 @@ async function extract(state: S & { batchIndex?: number }, config: Config) {
   const real = new Map(shown.items.map((n) => [n.id, n.source]));
   const out = await runAgent(extractor, shown, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const b = String(state.batchIndex ?? 0).padStart(4, "0");
-  return { raw: out.events.map((e, k) => ({ ...e, source_ids: e.source_ids.map((s) => real.get(s)!), id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}` })) };
+  return {
+    raw: out.events.map((e, k) => ({
+      ...e,
+      source_ids: e.source_ids.map((s) => real.get(s)!),
+      id: `${state.ticker}:${state.date}:raw:${b}-${String(k).padStart(3, "0")}`,
+    })),
+  };
 }
 
 async function merge(state: S, config: Config) {
@@ -88,14 +106,35 @@ async function merge(state: S, config: Config) {
       const events = cluster.map((i) => members[i]!);
       if (events.length === 1) {
         const e = events[0]!;
-        jobs.push(Promise.resolve([{ group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids, details: mergeDetails([e]) }]));
+        jobs.push(
+          Promise.resolve([
+            { group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids, details: mergeDetails([e]) },
+          ]),
+        );
         continue;
       }
       jobs.push(
-        runAgent(merger, { ticker: state.ticker, date: state.date, group: group.name, allowedTypes, events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })) }, rt).then((out) =>
+        runAgent(
+          merger,
+          {
+            ticker: state.ticker,
+            date: state.date,
+            group: group.name,
+            allowedTypes,
+            events: events.map((e) => ({ id: e.id, type: e.type, description: e.description })),
+          },
+          rt,
+        ).then((out) =>
           out.events.map((m) => {
             const parts = events.filter((e) => m.merged_ids.includes(e.id));
-            return { group: group.name, type: m.type, description: m.description, raw_event_ids: parts.map((p) => p.id), source_ids: [...new Set(parts.flatMap((p) => p.source_ids))], details: mergeDetails(parts) };
+            return {
+              group: group.name,
+              type: m.type,
+              description: m.description,
+              raw_event_ids: parts.map((p) => p.id),
+              source_ids: [...new Set(parts.flatMap((p) => p.source_ids))],
+              details: mergeDetails(parts),
+            };
           }),
         ),
       );
@@ -105,7 +144,13 @@ async function merge(state: S, config: Config) {
 }
 
 /** The chain of a stored event, oldest first, following predecessor links back up to `depth` stages. */
-async function chainOf(r: Resources, start: StoredEvent, asOf: string, depth: number, cache: Map<string, Promise<StoredEvent | null>>): Promise<StoredEvent[]> {
+async function chainOf(
+  r: Resources,
+  start: StoredEvent,
+  asOf: string,
+  depth: number,
+  cache: Map<string, Promise<StoredEvent | null>>,
+): Promise<StoredEvent[]> {
   const chain = [start];
   let cur = start;
   while (chain.length < depth && cur.predecessor_id) {
@@ -130,12 +175,27 @@ async function track(state: S, config: Config) {
   const day = dayContext(r.data, state.ticker, state.date);
   const window = day.previousDates.slice(-r.ctx.w);
   const vectors = await r.embedder.embed(merged.map((m) => m.description));
-  const hits = window.length && r.ctx.useDelta
-    ? await r.store.searchEventsBatch({ embeddings: vectors, k: r.ctx.trackerTopK, ticker: state.ticker, from: window[0], to: window.at(-1), asOf: day.asOf })
-    : merged.map(() => []);
+  const hits =
+    window.length && r.ctx.useDelta
+      ? await r.store.searchEventsBatch({
+          embeddings: vectors,
+          k: r.ctx.trackerTopK,
+          ticker: state.ticker,
+          from: window[0],
+          to: window.at(-1),
+          asOf: day.asOf,
+        })
+      : merged.map(() => []);
   const cache = new Map<string, Promise<StoredEvent | null>>();
   // a candidate as the prompts show it; the single and batch prompts add its own earlier stages (its stored chain)
-  const plain = (h: { record: StoredEvent; similarity: number }) => ({ id: h.record.id, date: h.record.date, type: h.record.type, description: h.record.description, similarity: h.similarity, ...(h.record.details ? { details: h.record.details } : {}) });
+  const plain = (h: { record: StoredEvent; similarity: number }) => ({
+    id: h.record.id,
+    date: h.record.date,
+    type: h.record.type,
+    description: h.record.description,
+    similarity: h.similarity,
+    ...(h.record.details ? { details: h.record.details } : {}),
+  });
   const shown = async (h: { record: StoredEvent; similarity: number }) => ({
     ...plain(h),
     chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
@@ -149,19 +209,34 @@ async function track(state: S, config: Config) {
     // up to trackerBatch events per call, each with its own candidates, the earlier events listed once per call
     const chunks: number[][] = [];
     for (let i = 0; i < merged.length; i += r.ctx.trackerBatch) chunks.push(merged.slice(i, i + r.ctx.trackerBatch).map((_, j) => i + j));
-    const answered = await Promise.all(chunks.map(async (idx) => {
-      const earlier = new Map<string, Awaited<ReturnType<typeof shown>>>();
-      for (const i of idx) for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(h));
-      const out = await runAgent(trackerBatch, {
-        ticker: state.ticker, date: state.date,
-        events: idx.map((i) => ({ key: `e${i + 1}`, ...eventOf(merged[i]!), candidates: (hits[i] ?? []).map((h) => ({ id: h.record.id, similarity: h.similarity })) })),
-        earlier: [...earlier.values()].map(({ similarity: _, ...c }) => c),
-      }, rt);
-      return idx.map((i): Tracked => {
-        const a = out.events.find((e) => e.key === `e${i + 1}`)!;
-        return { m: merged[i]!, pred: hits[i]?.find((h) => h.record.id === a.predecessor_id)?.record, delta: { delta: a.delta, direction: a.direction } };
-      });
-    }));
+    const answered = await Promise.all(
+      chunks.map(async (idx) => {
+        const earlier = new Map<string, Awaited<ReturnType<typeof shown>>>();
+        for (const i of idx) for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(h));
+        const out = await runAgent(
+          trackerBatch,
+          {
+            ticker: state.ticker,
+            date: state.date,
+            events: idx.map((i) => ({
+              key: `e${i + 1}`,
+              ...eventOf(merged[i]!),
+              candidates: (hits[i] ?? []).map((h) => ({ id: h.record.id, similarity: h.similarity })),
+            })),
+            earlier: [...earlier.values()].map(({ similarity: _, ...c }) => c),
+          },
+          rt,
+        );
+        return idx.map((i): Tracked => {
+          const a = out.events.find((e) => e.key === `e${i + 1}`)!;
+          return {
+            m: merged[i]!,
+            pred: hits[i]?.find((h) => h.record.id === a.predecessor_id)?.record,
+            delta: { delta: a.delta, direction: a.direction },
+          };
+        });
+      }),
+    );
     tracked = answered.flat();
   } else {
     tracked = await Promise.all(
@@ -170,21 +245,35 @@ async function track(state: S, config: Config) {
         const event = eventOf(m);
         if (r.ctx.useDelta && r.ctx.trackerMode === "single") {
           // one call: the predecessor and the delta info, each candidate shown with its own chain
-          const out = await runAgent(tracker, { ticker: state.ticker, date: state.date, event, candidates: await Promise.all(candidates.map(shown)) }, rt);
+          const out = await runAgent(
+            tracker,
+            { ticker: state.ticker, date: state.date, event, candidates: await Promise.all(candidates.map(shown)) },
+            rt,
+          );
           const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
           return { m, pred, delta: { delta: out.delta, direction: out.direction } };
         }
         const link = candidates.length
-          ? await runAgent(trackerLink, {
-              ticker: state.ticker, date: state.date, event,
-              candidates: candidates.map(plain),
-            }, rt)
+          ? await runAgent(
+              trackerLink,
+              {
+                ticker: state.ticker,
+                date: state.date,
+                event,
+                candidates: candidates.map(plain),
+              },
+              rt,
+            )
           : { predecessor_id: null };
         const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
         // Reuse the predecessor's chain (its stored links), never recompute it.
         const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
         const delta = r.ctx.useDelta
-          ? await runAgent(trackerDelta, { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) }, rt)
+          ? await runAgent(
+              trackerDelta,
+              { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) },
+              rt,
+            )
           : null;
         return { m, pred, delta };
       }),
@@ -202,11 +291,20 @@ async function track(state: S, config: Config) {
     }
     if (!findType(m.group, m.type)) throw new Error(`${state.ticker} ${state.date}: merged event type "${m.type}" is not in group "${m.group}"`);
     events.set(id, {
-      id, ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description,
-      raw_event_ids: [...m.raw_event_ids], source_ids: [...m.source_ids],
-      predecessor_id: pred?.id ?? null, chain_root_id: pred ? pred.chain_root_id || pred.id : id,
+      id,
+      ticker: state.ticker,
+      date: state.date,
+      group: m.group,
+      type: m.type,
+      description: m.description,
+      raw_event_ids: [...m.raw_event_ids],
+      source_ids: [...m.source_ids],
+      predecessor_id: pred?.id ?? null,
+      chain_root_id: pred ? pred.chain_root_id || pred.id : id,
       chain_depth: pred ? Math.min(pred.chain_depth + 1, r.ctx.Dmax) : 0,
-      delta: delta && { text: delta.delta, direction: delta.direction }, details: m.details, available_at: day.asOf,
+      delta: delta && { text: delta.delta, direction: delta.direction },
+      details: m.details,
+      available_at: day.asOf,
     });
   }
   return { events: [...events.values()] };

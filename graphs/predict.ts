@@ -29,12 +29,26 @@ export const PredictState = z.object({
   candidates: z.array(Reference).optional(),
   kept: z.array(Reference).optional(),
   judged: z.array(z.object({ id: z.string(), why: z.string() })).optional(),
-  memories: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string(), score: z.number() })).optional().describe("layered memory records recalled for today (layered on)"),
+  memories: z
+    .array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string(), score: z.number() }))
+    .optional()
+    .describe("layered memory records recalled for today (layered on)"),
   prediction: Prediction.optional(),
-  critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()), lessons: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string() })) }).optional().describe("self-reflection: the critique of v1"),
+  critique: z
+    .object({
+      text: z.string(),
+      verdict: z.enum(["keep", "reconsider"]),
+      missed: z.array(z.string()),
+      overweighted: z.array(z.string()),
+      lessons: z.array(z.object({ id: z.string(), layer: z.string(), date: z.string(), text: z.string() })),
+    })
+    .optional()
+    .describe("self-reflection: the critique of v1"),
 });
 /** What a user gives the predict graph: a ticker-day. */
-export const PredictInput = PredictState.pick({ ticker: true, date: true }).describe("One ticker-day's prediction: event series -> Jaccard references -> judge -> predict {reason, movement}.");
+export const PredictInput = PredictState.pick({ ticker: true, date: true }).describe(
+  "One ticker-day's prediction: event series -> Jaccard references -> judge -> predict {reason, movement}.",
+);
 type S = z.infer<typeof PredictState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -45,14 +59,30 @@ async function series(state: S, config: Config) {
 
 async function retrieve(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const today = state.series?.at(-1)?.events.map((e) => e.description).join("\n") ?? "";
+  const today =
+    state.series
+      ?.at(-1)
+      ?.events.map((e) => e.description)
+      .join("\n") ?? "";
   const memories = r.ctx.layered ? await recallMemories(r, state.date, state.asOf!, `${state.ticker} ${today}`, r.ctx.memoryK) : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
-  const o = { ticker: state.ticker, date: state.date, asOf: state.asOf!, series: state.series ?? [], w: r.ctx.w, k: r.ctx.K, a: r.ctx.a, scope: r.ctx.referenceScope, excludeOverlapping: r.ctx.excludeOverlapping };
+  const o = {
+    ticker: state.ticker,
+    date: state.date,
+    asOf: state.asOf!,
+    series: state.series ?? [],
+    w: r.ctx.w,
+    k: r.ctx.K,
+    a: r.ctx.a,
+    scope: r.ctx.referenceScope,
+    excludeOverlapping: r.ctx.excludeOverlapping,
+  };
   const candidates =
-    r.ctx.referenceMode === "recent" ? await recentReferences(r.store, o)
-    : r.ctx.memoryMode !== "events" ? await summaryReferences(r.store, o) // no event types: by text similarity
-    : await retrieveReferences(r.store, o);
+    r.ctx.referenceMode === "recent"
+      ? await recentReferences(r.store, o)
+      : r.ctx.memoryMode !== "events"
+        ? await summaryReferences(r.store, o) // no event types: by text similarity
+        : await retrieveReferences(r.store, o);
   return { candidates, memories };
 }
 
@@ -60,7 +90,11 @@ async function judge(state: S, config: Config) {
   const r = await resourcesOf(config);
   const candidates = state.candidates ?? [];
   if (candidates.length === 0) return { kept: [], judged: [] };
-  const out = await runAgent(retrieverJudge, { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(
+    retrieverJudge,
+    { ticker: state.ticker, date: state.date, series: state.series ?? [], candidates },
+    agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }),
+  );
   const keep = new Set(out.kept.map((k) => k.id));
   return { kept: candidates.filter((c) => keep.has(c.id)), judged: out.kept };
 }
@@ -68,15 +102,28 @@ async function judge(state: S, config: Config) {
 /** What the predictor reads, from a predict run's state: the series, today's events, the kept references and memories. */
 export function predictorInput(state: Pick<S, "ticker" | "date" | "series" | "kept" | "memories">): PredictorInput {
   const s = state.series ?? [];
-  return { ticker: state.ticker, date: state.date, series: s, today: s.at(-1) ?? { date: state.date, events: [] }, references: state.kept ?? [], memories: state.memories ?? [] };
+  return {
+    ticker: state.ticker,
+    date: state.date,
+    series: s,
+    today: s.at(-1) ?? { date: state.date, events: [] },
+    references: state.kept ?? [],
+    memories: state.memories ?? [],
+  };
 }
 
 async function predict(state: S, config: Config) {
   const r = await resourcesOf(config);
   const out = await runAgent(predictor, predictorInput(state), agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
   const prediction: Prediction = {
-    ticker: state.ticker, date: state.date, as_of: state.asOf!, movement: out.movement, reason: out.reason,
-    references: out.cited, models: modelIds(r.ctx), prompt_versions: promptVersions(r.ctx),
+    ticker: state.ticker,
+    date: state.date,
+    as_of: state.asOf!,
+    movement: out.movement,
+    reason: out.reason,
+    references: out.cited,
+    models: modelIds(r.ctx),
+    prompt_versions: promptVersions(r.ctx),
   };
   return { prediction };
 }
@@ -86,10 +133,27 @@ async function critiqueNode(state: S, config: Config) {
   const r = await resourcesOf(config);
   const p = state.prediction!;
   const today = state.series?.at(-1) ?? { date: state.date, events: [] };
-  const hits = await r.store.searchLayerRecords({ text: `${p.reason}\n${today.events.map((e) => e.description).join("\n")}`, asOf: state.asOf!, k: r.ctx.memoryK, layers: ["reflection", "long"] });
+  const hits = await r.store.searchLayerRecords({
+    text: `${p.reason}\n${today.events.map((e) => e.description).join("\n")}`,
+    asOf: state.asOf!,
+    k: r.ctx.memoryK,
+    layers: ["reflection", "long"],
+  });
   const lessons = hits.map(({ record: x }) => ({ id: x.id, layer: x.layer, date: x.date, text: x.text }));
-  const out = await runAgent(critic, { ticker: state.ticker, date: state.date, today, v1: { movement: p.movement, reason: p.reason }, lessons }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
-  return { critique: { text: out.critique, verdict: out.verdict, missed: out.missed, overweighted: out.overweighted, lessons: lessons.filter((l) => out.lessons_used.includes(l.id)) } };
+  const out = await runAgent(
+    critic,
+    { ticker: state.ticker, date: state.date, today, v1: { movement: p.movement, reason: p.reason }, lessons },
+    agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }),
+  );
+  return {
+    critique: {
+      text: out.critique,
+      verdict: out.verdict,
+      missed: out.missed,
+      overweighted: out.overweighted,
+      lessons: lessons.filter((l) => out.lessons_used.includes(l.id)),
+    },
+  };
 }
 
 /** Self-reflection, step 2: the predictor's v2, given v1 and the critique; both versions are kept. */
@@ -99,12 +163,22 @@ async function revise(state: S, config: Config) {
   const c = state.critique!;
   const base = predictorInput(state);
   const memories = [...base.memories!, ...c.lessons.filter((l) => !base.memories!.some((m) => m.id === l.id))];
-  const out = await runAgent(reviser, {
-    ...base, memories,
-    v1: { movement: v1.movement, reason: v1.reason }, critique: { text: c.text, verdict: c.verdict, missed: c.missed, overweighted: c.overweighted },
-  }, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(
+    reviser,
+    {
+      ...base,
+      memories,
+      v1: { movement: v1.movement, reason: v1.reason },
+      critique: { text: c.text, verdict: c.verdict, missed: c.missed, overweighted: c.overweighted },
+    },
+    agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }),
+  );
   const prediction: Prediction = {
-    ...v1, movement: out.movement, reason: out.reason, references: out.cited, prompt_versions: promptVersions(r.ctx),
+    ...v1,
+    movement: out.movement,
+    reason: out.reason,
+    references: out.cited,
+    prompt_versions: promptVersions(r.ctx),
     self_reflection: { v1: { movement: v1.movement, reason: v1.reason }, critique: c.text, verdict: c.verdict },
   };
   return { prediction };

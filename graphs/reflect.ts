@@ -18,7 +18,9 @@ export const ReflectState = z.object({
   reflection: Reflection.nullable().optional().describe("null for a flat day or the last day"),
 });
 /** What a user gives the reflect graph: a labelled ticker-day (and, optionally, when it runs). */
-export const ReflectInput = ReflectState.pick({ ticker: true, date: true, knownAt: true }).describe("The reflection of a labelled ticker-day: why the stock moved, and the key events.");
+export const ReflectInput = ReflectState.pick({ ticker: true, date: true, knownAt: true }).describe(
+  "The reflection of a labelled ticker-day: why the stock moved, and the key events.",
+);
 type S = z.infer<typeof ReflectState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
@@ -32,7 +34,10 @@ const reflect = (store: boolean) => async (state: S, config: Config) => {
 
 /** The reflect graph. With `store: false` the reflection is only returned: the run writes a day's reflections in one batch. */
 export function buildReflectGraph(o: { store?: boolean } = {}) {
-  return new StateGraph({ ...leanState(ReflectState, ReflectInput), context: GraphContext }).addNode("reflect", reflect(o.store !== false)).addEdge(START, "reflect").addEdge("reflect", END);
+  return new StateGraph({ ...leanState(ReflectState, ReflectInput), context: GraphContext })
+    .addNode("reflect", reflect(o.store !== false))
+    .addEdge(START, "reflect")
+    .addEdge("reflect", END);
 }
 
 export const graph = buildReflectGraph().compile();

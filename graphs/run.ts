@@ -77,7 +77,9 @@ export const RunState = RunInput.extend({
   /** the last trading day whose memory writes are known durable (a resume restarts after it) */
   durableThrough: IsoDate.optional(),
   /** the memory this checkpoint relies on: its fingerprint at the close of the last committed day */
-  memory: z.object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) }).optional(),
+  memory: z
+    .object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) })
+    .optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
   scores: z.array(z.any()).optional().describe("ACC/MCC per ticker and overall"),
 });
@@ -101,7 +103,19 @@ function trading(r: Resources, tickers: readonly string[], d: string) {
 
 function progress(config: Config, state: S, phase: string, r: Resources, extra: Record<string, unknown> = {}) {
   const date = (extra.date as string | undefined) ?? state.dates[state.cursor] ?? null;
-  config.writer?.({ kind: "progress", phase, window: date && date >= state.test.from ? "test" : "train", date, day: state.cursor + 1, days: state.dates.length, done: state.done, total: state.tickerDays, calls: r.usage.calls, cacheHits: r.usage.cacheHits, ...extra });
+  config.writer?.({
+    kind: "progress",
+    phase,
+    window: date && date >= state.test.from ? "test" : "train",
+    date,
+    day: state.cursor + 1,
+    days: state.dates.length,
+    done: state.done,
+    total: state.tickerDays,
+    calls: r.usage.calls,
+    cacheHits: r.usage.cacheHits,
+    ...extra,
+  });
 }
 
 async function plan(state: S, config: Config) {
@@ -116,7 +130,9 @@ async function plan(state: S, config: Config) {
   const dates = all.filter((d) => d >= state.train.from && d <= state.test.to);
   // a window without a trading day is a mistake to say, not an empty score table
   if (!dates.some((d) => d >= state.test.from)) {
-    throw new Error(`the test window ${state.test.from}..${state.test.to} has no trading day of ${tickers.join(", ")} (the data covers ${all[0] ?? "nothing"}..${all.at(-1) ?? "nothing"})`);
+    throw new Error(
+      `the test window ${state.test.from}..${state.test.to} has no trading day of ${tickers.join(", ")} (the data covers ${all[0] ?? "nothing"}..${all.at(-1) ?? "nothing"})`,
+    );
   }
   const tickerDays = dates.reduce((n, d) => n + trading(r, tickers, d).length, 0);
   const settings = runSettings({ ctx: r.ctx, dataDir: config.context?.dataDir, tickers: state.tickers, train: state.train, test: state.test });
@@ -132,7 +148,14 @@ async function toReflect(state: S, config: Config) {
   const sends = trading(r, state.tickers!, d).flatMap(({ ticker, s, i }) => {
     const prev = s.calendar.dates[i - 1];
     if (!prev || prev < state.train.from) return [];
-    return [new Send("reflect", { ticker, date: prev, knownAt: new Date(s.calendar.closes[i]!).toISOString(), group: r.ctx.layered && prev <= state.train.to })];
+    return [
+      new Send("reflect", {
+        ticker,
+        date: prev,
+        knownAt: new Date(s.calendar.closes[i]!).toISOString(),
+        group: r.ctx.layered && prev <= state.train.to,
+      }),
+    ];
   });
   return sends.length ? sends : "reflected";
 }
@@ -151,7 +174,11 @@ interface ReflectTask {
  */
 function ownTrace(r: Resources, config: Config, phase: "reflect" | "ingest" | "predict", task: { ticker: string; date: string }) {
   const cb = config.callbacks;
-  return { callbacks: cb instanceof CallbackManager ? cb.handlers : cb, tags: ["stockmem", phase, task.ticker], metadata: { run: r.ctx.run, phase, ticker: task.ticker, date: task.date } };
+  return {
+    callbacks: cb instanceof CallbackManager ? cb.handlers : cb,
+    tags: ["stockmem", phase, task.ticker],
+    metadata: { run: r.ctx.run, phase, ticker: task.ticker, date: task.date },
+  };
 }
 
 async function reflect(task: ReflectTask, config: Config) {
@@ -241,9 +268,13 @@ async function commit(state: S, config: Config) {
   seals.set(r.store, seal);
   if (lastDay) await seal;
   const close = new Date(closeInstantMs(d)).toISOString();
-  const byTicker = (a: { ticker: string; date: string }, b: { ticker: string; date: string }) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date);
+  const byTicker = (a: { ticker: string; date: string }, b: { ticker: string; date: string }) =>
+    a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date);
   const preds = [...state.dayPredictions].sort(byTicker);
-  const groups = state.dayReflections.map((x) => x.group as GroupRecord | null).filter((g): g is GroupRecord => g !== null).sort(byTicker);
+  const groups = state.dayReflections
+    .map((x) => x.group as GroupRecord | null)
+    .filter((g): g is GroupRecord => g !== null)
+    .sort(byTicker);
   const notes: string[] = [];
   const p = appendCommitted(predictionsFile(r.ctx.run), state.ledger.predictions, preds);
   const g = appendCommitted(grpoFile(r.ctx.run), state.ledger.grpo, groups);
@@ -258,10 +289,14 @@ async function commit(state: S, config: Config) {
   const next = { ...state, cursor: state.cursor + 1, done };
   progress(config, next, "commit", r, { date: d });
   return {
-    cursor: state.cursor + 1, done, predicted: state.predicted + preds.length,
-    dayPredictions: new Overwrite([] as PredictionRecord[]), dayReflections: new Overwrite([] as Reflected[]),
+    cursor: state.cursor + 1,
+    done,
+    predicted: state.predicted + preds.length,
+    dayPredictions: new Overwrite([] as PredictionRecord[]),
+    dayReflections: new Overwrite([] as Reflected[]),
     pending: r.ctx.layered ? [...state.pending, ...preds].filter((x) => x.date >= (state.dates[state.cursor - 5] ?? "")) : [],
-    ledger: { predictions: p.length, grpo: g.length }, memory: { at: close, print },
+    ledger: { predictions: p.length, grpo: g.length },
+    memory: { at: close, print },
     durableThrough: lastDay ? d : state.dates[state.cursor - 1],
     notes: [...state.notes, ...notes],
   };
@@ -269,7 +304,9 @@ async function commit(state: S, config: Config) {
 
 async function summarize(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const preds = readPredictions(predictionsFile(r.ctx.run)).filter((p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to);
+  const preds = readPredictions(predictionsFile(r.ctx.run)).filter(
+    (p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to,
+  );
   return { scores: scoreTable(preds, { allowGaps: r.ctx.allowGaps }) };
 }
 

@@ -22,7 +22,8 @@ export function definePrompt<I>(p: Prompt<I>): Prompt<I> {
  * variation selectors, BOM, filler) and control characters other than newline and tab: hidden inside
  * a delimiter they would let it slip past a check and still be read as one.
  */
-const HIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+const HIDDEN =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 /** Angle brackets written as HTML entities: named, decimal and hexadecimal, with or without the semicolon. */
 const ENTITY = /&(?:lt|gt|#0*(?:60|62)|#x0*(?:3c|3e));?/gi;
 
@@ -44,7 +45,6 @@ export function neutralize(text: string): string {
 export function fence(text: string): string {
   return `<data>${neutralize(text).replace(/\s+/g, " ").trim()}</data>`;
 }
-
 
 /** A news item for a model: its id (safe by construction, or refused), its time, and its text neutralised. */
 export function newsBlock(id: string, publishedAt: string, text: string): string {

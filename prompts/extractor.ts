@@ -37,7 +37,8 @@ ${UNTRUSTED_RULE}`,
 });
 
 const SCOPE_RULE: Record<ExtractScope, string> = {
-  document: "Extract the events of each news item on its own: every event cites exactly one item in source_ids. When several items report the same event, extract it once per item; duplicates are merged in a later step.",
+  document:
+    "Extract the events of each news item on its own: every event cites exactly one item in source_ids. When several items report the same event, extract it once per item; duplicates are merged in a later step.",
   "cross-item": "Several items may report the same event: extract it once and cite all of them in source_ids.",
 };
 

@@ -46,10 +46,12 @@ export const predictorPromptV12 = definePrompt<PredictorInput>({
   version: "1.2.1",
   render: (i) =>
     i.memories?.length
-      ? predictorPromptV11.render(i).replace(
-          /\n\nReturn \{/,
-          `\n\nMemory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}\n\nReturn {`,
-        )
+      ? predictorPromptV11
+          .render(i)
+          .replace(
+            /\n\nReturn \{/,
+            `\n\nMemory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}\n\nReturn {`,
+          )
       : predictorPromptV11.render(i),
 });
 
@@ -59,14 +61,22 @@ export const REASON_WORDS = 150;
 /** 1.3.0's user message, section by section. */
 const sections = {
   series: (i: PredictorInput) => `Recent event series (with each event's details):\n${seriesText(i.series, false, true)}`,
-  today: (i: PredictorInput) => `Today's incremental information (what each of today's events adds to its story, and against which expectation):\n${seriesText([i.today], true, true)}`,
+  today: (i: PredictorInput) =>
+    `Today's incremental information (what each of today's events adds to its story, and against which expectation):\n${seriesText([i.today], true, true)}`,
   references: (i: PredictorInput) =>
     `Reference cases (past windows judged comparable; similarity is their event-sequence SeqSim, 0 to 1):\n` +
     (i.references.length
-      ? i.references.map((r) => `- [${r.id}] ${r.ticker}, window ending ${r.date} (similarity ${r.similarity.toFixed(2)}); next day it moved ${r.label}.\n  its window:\n${windowText(r.series)}\n  reflection: ${fence(r.reason)}`).join("\n")
+      ? i.references
+          .map(
+            (r) =>
+              `- [${r.id}] ${r.ticker}, window ending ${r.date} (similarity ${r.similarity.toFixed(2)}); next day it moved ${r.label}.\n  its window:\n${windowText(r.series)}\n  reflection: ${fence(r.reason)}`,
+          )
+          .join("\n")
       : "(none)"),
   memories: (i: PredictorInput) =>
-    i.memories?.length ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}` : "",
+    i.memories?.length
+      ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}`
+      : "",
   answer: () => `Return {"reason": "<at most ${REASON_WORDS} words>", "movement": "up" | "down", "cited": ["<reference or memory id>", ...]}.`,
 };
 
@@ -82,7 +92,16 @@ export const predictorPromptV13 = definePrompt<PredictorInput>({
 Work in three steps. (1) From today's incremental information, say what is genuinely new against the expectations set by the recent event series, and whether it is better or worse than expected. (2) Compare the current series with each reference case's window: how closely its events and their surprises match (its similarity and its events), and how its stock moved and why (its reflection); weigh closer cases more and ignore cases that only share generic event types. (3) Combine both into the more likely direction. Cite the ids of the reference cases (and memory records) you relied on. You must choose up or down. Keep the reason under ${REASON_WORDS} words.
 ${UNTRUSTED_RULE}`,
   render: (i) =>
-    [`Company: ${i.ticker}. Today: ${i.date}.`, sections.series(i), sections.today(i), sections.references(i), sections.memories(i), sections.answer()].filter(Boolean).join("\n\n"),
+    [
+      `Company: ${i.ticker}. Today: ${i.date}.`,
+      sections.series(i),
+      sections.today(i),
+      sections.references(i),
+      sections.memories(i),
+      sections.answer(),
+    ]
+      .filter(Boolean)
+      .join("\n\n"),
 });
 
 /** Every version of this prompt, oldest first (the last is the default). Patch .1 of each: news-derived text fenced, the untrusted rule added. */

@@ -17,7 +17,12 @@ export const judgePrompt = definePrompt<JudgeInput>({
 ${UNTRUSTED_RULE}`,
   render: (i) =>
     `Current situation: ${i.ticker} up to ${i.date}:\n${seriesText(i.series)}\n\nCandidates:\n` +
-    i.candidates.map((c) => `- [${c.id}] ${c.ticker} ${c.date} (similarity ${c.similarity.toFixed(2)}), moved ${c.label} next day. Reflection: ${fence(c.reason)} Key events: ${fence(c.key_events.join("; "))}`).join("\n") +
+    i.candidates
+      .map(
+        (c) =>
+          `- [${c.id}] ${c.ticker} ${c.date} (similarity ${c.similarity.toFixed(2)}), moved ${c.label} next day. Reflection: ${fence(c.reason)} Key events: ${fence(c.key_events.join("; "))}`,
+      )
+      .join("\n") +
     `\n\nReturn {"kept": [{"id": "<candidate id>", "why": "<one line>"}]} (possibly empty).`,
 });
 
@@ -34,7 +39,9 @@ export const judgePromptV11 = definePrompt<JudgeInput>({
 ${UNTRUSTED_RULE}`,
   render: (i) =>
     `Current situation: ${i.ticker}, the ${i.series.length} trading days up to ${i.date}:\n${seriesText(i.series, true, true)}\n\nCandidates:\n` +
-    i.candidates.map((c) => `- [${c.id}] ${c.ticker}, window ending ${c.date} (SeqSim ${c.similarity.toFixed(2)}):\n${windowText(c.series)}`).join("\n") +
+    i.candidates
+      .map((c) => `- [${c.id}] ${c.ticker}, window ending ${c.date} (SeqSim ${c.similarity.toFixed(2)}):\n${windowText(c.series)}`)
+      .join("\n") +
     `\n\nReturn {"kept": [{"id": "<candidate id>", "why": "<one line>"}]} (possibly empty).`,
 });
 

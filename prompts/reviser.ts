@@ -13,10 +13,12 @@ export const reviserPrompt = definePrompt<ReviserInput>({
   version: "1.0.1",
   system: `${predictorPromptV12.system}\nYou already gave a first answer and received a critique based on past mistakes. Write your final answer: keep the first one if the critique does not hold, change it if it does. Explain which.`,
   render: (i) =>
-    predictorPromptV12.render(i).replace(
-      /\n\nReturn \{/,
-      `\n\nYour first answer (v1): ${i.v1.movement}. ${fence(i.v1.reason)}\n\nCritique (${i.critique.verdict}): ${fence(i.critique.text)}\nMissed: ${fence(i.critique.missed.join("; ") || "-")}\nOverweighted: ${fence(i.critique.overweighted.join("; ") || "-")}\n\nReturn {`,
-    ),
+    predictorPromptV12
+      .render(i)
+      .replace(
+        /\n\nReturn \{/,
+        `\n\nYour first answer (v1): ${i.v1.movement}. ${fence(i.v1.reason)}\n\nCritique (${i.critique.verdict}): ${fence(i.critique.text)}\nMissed: ${fence(i.critique.missed.join("; ") || "-")}\nOverweighted: ${fence(i.critique.overweighted.join("; ") || "-")}\n\nReturn {`,
+      ),
 });
 
 export const reviserPrompts = [reviserPrompt];

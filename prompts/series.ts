@@ -26,7 +26,10 @@ export function windowText(series: WindowSeries | undefined): string {
   if (!series) return "    (window not stored)";
   if (series.every((d) => d.events.length === 0)) return "    (no events in its window)";
   return series
-    .map((d) => `    ${d.date}: ${d.events.length ? d.events.map((e) => `${e.group} / ${e.type}${e.delta ? ` (new: ${fence(e.delta.text)} [${e.delta.direction}])` : ""}`).join("; ") : "(no events)"}`)
+    .map(
+      (d) =>
+        `    ${d.date}: ${d.events.length ? d.events.map((e) => `${e.group} / ${e.type}${e.delta ? ` (new: ${fence(e.delta.text)} [${e.delta.direction}])` : ""}`).join("; ") : "(no events)"}`,
+    )
     .join("\n");
 }
 

@@ -12,7 +12,8 @@ export const summarizerPrompt = definePrompt<SummarizerInput>({
   version: "1.0.1",
   system: `You summarise a day of news and social posts about a listed company for an analyst: in at most 120 words, the facts that could matter for the stock (what happened, to whom, with which numbers), without opinions of your own. If nothing relevant was reported, say so.
 ${UNTRUSTED_RULE}`,
-  render: (i) => `Company: ${i.ticker}. Trading day: ${i.date}.\n\n${i.items.map((n) => newsBlock(n.id, n.published_at, n.text)).join("\n\n") || "(no news)"}\n\nReturn {"summary": "..."}.`,
+  render: (i) =>
+    `Company: ${i.ticker}. Trading day: ${i.date}.\n\n${i.items.map((n) => newsBlock(n.id, n.published_at, n.text)).join("\n\n") || "(no news)"}\n\nReturn {"summary": "..."}.`,
 });
 
 /** Every version of this prompt, oldest first (the last is the default). */

@@ -7,17 +7,22 @@ import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
 
 /** One-line definition per type, keyed "Group / Type". A test holds it to the taxonomy, name for name. */
 export const TYPE_DEFINITIONS: Readonly<Record<string, string>> = {
-  "Policies and Regulation / Policy Release": "a government or legislature issues or passes a law, rule or policy that bears on the company or its industry",
-  "Policies and Regulation / Development Planning": "an official multi-year plan or programme for a sector or region (a national broadband plan, an industrial strategy)",
+  "Policies and Regulation / Policy Release":
+    "a government or legislature issues or passes a law, rule or policy that bears on the company or its industry",
+  "Policies and Regulation / Development Planning":
+    "an official multi-year plan or programme for a sector or region (a national broadband plan, an industrial strategy)",
   "Policies and Regulation / Government Support": "subsidies, grants, tax credits or public funding that favour the company or its sector",
-  "Policies and Regulation / Institutional Supervision": "a regulator or authority investigates, reviews, approves, fines or settles with the company (antitrust probes, SEC inquiries, EU rulings)",
-  "Policies and Regulation / International Controls and Sanctions": "export controls, tariffs, trade bans, sanctions or other cross-border restrictions",
+  "Policies and Regulation / Institutional Supervision":
+    "a regulator or authority investigates, reviews, approves, fines or settles with the company (antitrust probes, SEC inquiries, EU rulings)",
+  "Policies and Regulation / International Controls and Sanctions":
+    "export controls, tariffs, trade bans, sanctions or other cross-border restrictions",
   "Macroeconomic Finance / Fiscal Policy": "government budgets and spending, central-bank and interest-rate decisions",
   "Macroeconomic Finance / Livelihood and Welfare": "jobs, wages, consumer spending and other household-level macro data or programmes",
   "Macroeconomic Finance / Taxation": "tax law changes and tax matters of the company (tax disputes, rulings, cash repatriation)",
   "Industry Standards / Standards": "a formal technical standard is adopted, changed or dropped (a new USB or Wi-Fi standard)",
   "Industry Standards / Specifications": "the technical specifications of a product or component are published or revealed",
-  "Industry Standards / Opinions and Commentary": "views of industry figures or commentators on where the industry is heading (not ratings of the stock: those are Institutional Views)",
+  "Industry Standards / Opinions and Commentary":
+    "views of industry figures or commentators on where the industry is heading (not ratings of the stock: those are Institutional Views)",
   "Products and Market / Research and Development": "R&D plans, budgets, labs or hires aimed at future products, before any result is shown",
   "Products and Market / New Product Launch": "a product, model or service is announced, unveiled or released",
   "Products and Market / Product Mass Production": "a product enters or ramps volume manufacturing, or its contract manufacturer starts assembly",
@@ -43,7 +48,8 @@ export const TYPE_DEFINITIONS: Readonly<Record<string, string>> = {
   "Corporate Projects / Project Implementation": "progress, completion or delay of a project already under way",
   "Corporate Projects / Cross-sector Expansion": "the company moves into an industry or business line new to it",
   "Corporate Equity / Shareholder Changes": "changes among major holders: activist stakes, funds' disclosed positions, shareholder votes",
-  "Corporate Equity / Share Increase": "capital returned to or held by shareholders grows: buybacks, repurchases, dividend increases, insiders buying",
+  "Corporate Equity / Share Increase":
+    "capital returned to or held by shareholders grows: buybacks, repurchases, dividend increases, insiders buying",
   "Corporate Equity / Share Decrease": "shares sold or issued: insider or major-holder sales, secondary offerings, dilution",
   "Corporate Equity / Ownership Disputes": "fights over control or ownership: proxy fights, contested holdings",
   "Corporate Personnel / Executives": "statements, decisions or conduct of named executives (CEO, CFO, chair) in that role",
@@ -60,7 +66,8 @@ export const TYPE_DEFINITIONS: Readonly<Record<string, string>> = {
   "Other Financial Market Performance / Capital Flows": "flows of the wider market: ETF and fund flows not specific to the stock",
   "Other Financial Market Performance / Institutional Views": "strategists' outlooks on the overall market, not on the stock",
   "Cooperation and Strategy / Strategic Cooperation and Co-construction": "partnerships, joint ventures and joint development with other companies",
-  "Cooperation and Strategy / Industry Alliances and Standards Organizations": "joining or acting in industry consortia, alliances or standards bodies",
+  "Cooperation and Strategy / Industry Alliances and Standards Organizations":
+    "joining or acting in industry consortia, alliances or standards bodies",
   "Risks and Warnings / Business Clarification": "the company denies, confirms or clarifies a report or rumour about itself",
   "Risks and Warnings / Company-Specific Risks": "risks of the company itself: lawsuits, recalls, outages, breaches, defects, profit warnings",
   "Risks and Warnings / Industry-Wide Risk Alerts": "risks to the whole industry: a slumping market, a glut, sector-wide warnings",
@@ -69,7 +76,7 @@ export const TYPE_DEFINITIONS: Readonly<Record<string, string>> = {
 /** Rules for the pairs that are easy to confuse, the relevance rule, and what is not an event. */
 export const EXTRACTION_RULES = [
   "Relevance: keep only events about the company itself, or events elsewhere that the item ties to the company (a supplier's outage that halts its production, a rival's deal it loses). Another company's own news, general market chatter and personal trading talk are not events of this company.",
-  "Not an event: advertisements, spam, jokes, bare opinions without a fact, trading boasts (\"loading calls\"), chart patterns without a reported move.",
+  'Not an event: advertisements, spam, jokes, bare opinions without a fact, trading boasts ("loading calls"), chart patterns without a reported move.',
   "Market Size, Capital Flows and Institutional Views exist twice: under Stock Market Performance when they are about this stock (its market value, money moving in or out of it, analysts' views on it), under Other Financial Market Performance when they are about the overall market.",
   "An analyst's rating or price target is Institutional Views, even when a % move follows; the move itself, when the item reports it, is a separate Individual Stock Performance event.",
   "Product announcements are New Product Launch; Research and Development is work before a product exists; Research and Development Progress is a milestone of that work; Shipment is delivery; Supply-Demand Dynamics is how well it sells.",
@@ -92,5 +99,10 @@ Answer: {"events": [{"group": "Stock Market Performance", "type": "Institutional
 
 /** The taxonomy as the extractor reads it: per group, each type with its definition. */
 export function taxonomyGuide(): string {
-  return GROUPS.map((g) => `${g.name}:\n${TYPES.filter((t) => t.groupId === g.id).map((t) => `  - ${t.name}: ${TYPE_DEFINITIONS[`${g.name} / ${t.name}`]}`).join("\n")}`).join("\n");
+  return GROUPS.map(
+    (g) =>
+      `${g.name}:\n${TYPES.filter((t) => t.groupId === g.id)
+        .map((t) => `  - ${t.name}: ${TYPE_DEFINITIONS[`${g.name} / ${t.name}`]}`)
+        .join("\n")}`,
+  ).join("\n");
 }

@@ -1,4 +1,3 @@
-
 import { detailsText } from "./series.ts";
 import type { EventDetails } from "../src/domain/schemas.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
@@ -8,13 +7,22 @@ export interface TrackerBatchInput {
   ticker: string;
   date: string;
   /** today's events of the ticker-day (a chunk of them), each with the ids of its own candidates */
-  events: { key: string; group: string; type: string; description: string; details?: EventDetails; candidates: { id: string; similarity: number }[] }[];
+  events: {
+    key: string;
+    group: string;
+    type: string;
+    description: string;
+    details?: EventDetails;
+    candidates: { id: string; similarity: number }[];
+  }[];
   /** every candidate named by those events, once, each with its own earlier stages */
   earlier: Omit<TrackerCandidate, "similarity">[];
 }
 
 /** The batch's system message; `extra` is a version's added instruction (before the per-event rule). */
-const batchSystem = (extra: string) => `You track how company events develop over time and what each new report adds, for several of today's events at once. For each of today's events, first name the one earlier event among that event's own candidates that it directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough, and an event may only be linked to one of its own candidates. Then write its incremental information: what it adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. ${extra}Judge each of today's events on its own; be concrete and brief (at most 80 words of incremental information each). Answer every one of today's events exactly once, by its key.
+const batchSystem = (
+  extra: string,
+) => `You track how company events develop over time and what each new report adds, for several of today's events at once. For each of today's events, first name the one earlier event among that event's own candidates that it directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough, and an event may only be linked to one of its own candidates. Then write its incremental information: what it adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. ${extra}Judge each of today's events on its own; be concrete and brief (at most 80 words of incremental information each). Answer every one of today's events exactly once, by its key.
 ${UNTRUSTED_RULE}`;
 
 /** The batch's user message; `withDetails` adds each event's tuple (time, place, companies, attributes). */
@@ -27,12 +35,18 @@ function renderBatch(i: TrackerBatchInput, withDetails: boolean): string {
     `Company: ${i.ticker}. Today: ${i.date}.\n\nEarlier events:\n` +
     (i.earlier.length
       ? i.earlier
-          .map((c) => `- [${c.id}] ${c.date} (${c.type}) ${fence(c.description)}${more(c.details)}${c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""}`)
+          .map(
+            (c) =>
+              `- [${c.id}] ${c.date} (${c.type}) ${fence(c.description)}${more(c.details)}${c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""}`,
+          )
           .join("\n")
       : "(none)") +
     `\n\nToday's events:\n` +
     i.events
-      .map((e) => `* {${e.key}} (${e.group} / ${e.type}) ${fence(e.description)}${more(e.details)}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`)
+      .map(
+        (e) =>
+          `* {${e.key}} (${e.group} / ${e.type}) ${fence(e.description)}${more(e.details)}\n    candidates: ${e.candidates.length ? e.candidates.map((c) => `${c.id} (similarity ${c.similarity.toFixed(2)})`).join(", ") : "(none)"}`,
+      )
       .join("\n") +
     `\n\nReturn {"events": [{"key": "<key>", "predecessor_id": "<one of its candidate ids>" or null, "why": "<one sentence>", "delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}, ...]}, one entry per key.`
   );

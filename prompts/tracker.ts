@@ -33,7 +33,10 @@ ${UNTRUSTED_RULE}`,
     `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${fence(i.event.description)}\n\nEarlier events:\n` +
     (i.candidates.length
       ? i.candidates
-          .map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${fence(c.description)}${c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""}`)
+          .map(
+            (c) =>
+              `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${fence(c.description)}${c.chain.length ? `\n    its earlier stages: ${c.chain.map((s) => `${s.date}: ${fence(s.description)}`).join(" | ")}` : ""}`,
+          )
           .join("\n")
       : "(none)") +
     `\n\nReturn {"predecessor_id": "<id>" or null, "why": "<one sentence>", "delta": "<what is new>", "direction": "more_positive" | "more_negative" | "neutral"}.`,

@@ -9,9 +9,24 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
   const user = textOf(messages[1]!);
   switch (agent) {
     case "extractor":
-      return JSON.stringify({ events: ids(user, /<news id="([^"]+)"/g).map((id, k) => ({ group: "Stock Market Performance", type: "Individual Stock Performance", time: "", location: "", entities: [], industries: [], companies: [], attributes: {}, description: `report ${k % 3}`, source_ids: [id] })) });
+      return JSON.stringify({
+        events: ids(user, /<news id="([^"]+)"/g).map((id, k) => ({
+          group: "Stock Market Performance",
+          type: "Individual Stock Performance",
+          time: "",
+          location: "",
+          entities: [],
+          industries: [],
+          companies: [],
+          attributes: {},
+          description: `report ${k % 3}`,
+          source_ids: [id],
+        })),
+      });
     case "merger":
-      return JSON.stringify({ events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }] });
+      return JSON.stringify({
+        events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }],
+      });
     case "tracker-link":
       return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w" });
     case "tracker":
@@ -19,7 +34,11 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
     case "tracker-batch":
       return JSON.stringify({
         events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
-          key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "w", delta: "d", direction: "neutral",
+          key,
+          predecessor_id: first === "(none)" ? null : (first ?? null),
+          why: "w",
+          delta: "d",
+          direction: "neutral",
         })),
       });
     case "tracker-delta":
@@ -38,4 +57,3 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       return JSON.stringify({ reason: "r2", movement: "up", cited: [] });
   }
 }
-

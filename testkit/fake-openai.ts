@@ -36,7 +36,9 @@ export interface FakeOpenAI {
 /** The agent whose (any version of the) system prompt opens the system message; the longest match wins (the reviser's opens with the predictor's). */
 export function agentOfSystem(system: string): AgentName | "unknown" {
   let best: { name: AgentName; length: number } | undefined;
-  for (const a of AGENTS) for (const p of a.prompts) if (system.startsWith(p.system) && p.system.length > (best?.length ?? -1)) best = { name: a.name, length: p.system.length };
+  for (const a of AGENTS)
+    for (const p of a.prompts)
+      if (system.startsWith(p.system) && p.system.length > (best?.length ?? -1)) best = { name: a.name, length: p.system.length };
   return best?.name ?? "unknown";
 }
 
@@ -56,7 +58,12 @@ export async function fakeOpenAI(o: {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      const body = JSON.parse(raw || "{}") as { messages?: { role: string; content: string | null }[]; model?: string; stream?: boolean; tools?: unknown[] };
+      const body = JSON.parse(raw || "{}") as {
+        messages?: { role: string; content: string | null }[];
+        model?: string;
+        stream?: boolean;
+        tools?: unknown[];
+      };
       const messages = (body.messages ?? []).map((m) => ({ ...m, content: m.content ?? "" }));
       const agent = body.tools?.length ? "chat" : agentOfSystem(messages[0]?.content ?? "");
       calls.push({ agent, messages, startedAt: Date.now() });
@@ -72,17 +79,33 @@ export async function fakeOpenAI(o: {
         const base = { id: `fake-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? "fake" };
         if (agent === "chat") {
           const turn = o.chat ? o.chat(messages) : { content: "" };
-          const toolCalls = "tool_calls" in turn ? turn.tool_calls.map((t, i) => ({ id: `call_${calls.length}_${i}`, type: "function", function: { name: t.name, arguments: JSON.stringify(t.args) } })) : undefined;
+          const toolCalls =
+            "tool_calls" in turn
+              ? turn.tool_calls.map((t, i) => ({
+                  id: `call_${calls.length}_${i}`,
+                  type: "function",
+                  function: { name: t.name, arguments: JSON.stringify(t.args) },
+                }))
+              : undefined;
           const message = { role: "assistant", content: "content" in turn ? turn.content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
           if (body.stream) {
             res.writeHead(200, { "content-type": "text/event-stream" });
-            const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-            const delta = toolCalls ? { role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) } : { role: "assistant", content: message.content };
+            const chunk = (delta: object, finish: string | null) =>
+              `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+            const delta = toolCalls
+              ? { role: "assistant", tool_calls: toolCalls.map((t, index) => ({ index, ...t })) }
+              : { role: "assistant", content: message.content };
             res.end(`${chunk(delta, null) + chunk({}, toolCalls ? "tool_calls" : "stop")}data: [DONE]\n\n`);
             return;
           }
           res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message, finish_reason: toolCalls ? "tool_calls" : "stop" }] }));
+          res.end(
+            JSON.stringify({
+              ...base,
+              object: "chat.completion",
+              choices: [{ index: 0, message, finish_reason: toolCalls ? "tool_calls" : "stop" }],
+            }),
+          );
           return;
         }
         const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
@@ -90,23 +113,28 @@ export async function fakeOpenAI(o: {
         if (body.stream) {
           // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
           res.writeHead(200, { "content-type": "text/event-stream" });
-          const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+          const chunk = (delta: object, finish: string | null) =>
+            `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
           res.end(`${chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop")}data: [DONE]\n\n`);
           return;
         }
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({
-          ...base, object: "chat.completion",
-          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-          ...(o.usage ? { usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } } : {}),
-        }));
+        res.end(
+          JSON.stringify({
+            ...base,
+            object: "chat.completion",
+            choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+            ...(o.usage ? { usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } } : {}),
+          }),
+        );
       }, o.delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/v1`, calls,
+    url: `http://127.0.0.1:${port}/v1`,
+    calls,
     get maxInFlight() {
       return state.maxInFlight;
     },
@@ -115,9 +143,10 @@ export async function fakeOpenAI(o: {
       hold = undefined;
       for (const r of held.splice(0)) r.destroy();
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -14,18 +14,32 @@ useIsolatedStockmem();
 let fake: FakeOpenAI;
 beforeAll(async () => {
   // the predictor behind a fake endpoint always says "down": B must flip every "up" of A
-  fake = await fakeOpenAI({ delayMs: 0, answer: (agent, m) => (agent === "predictor" ? JSON.stringify({ reason: "always down", movement: "down", cited: [] }) : validAnswer(agent, m)) });
+  fake = await fakeOpenAI({
+    delayMs: 0,
+    answer: (agent, m) => (agent === "predictor" ? JSON.stringify({ reason: "always down", movement: "down", cited: [] }) : validAnswer(agent, m)),
+  });
   vi.stubEnv("OPENAI_BASE_URL", fake.url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fake-key-for-tests");
   const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
-  saveDataset(await buildDataset({ name: "ab", data, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-21", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 }));
+  saveDataset(
+    await buildDataset({
+      name: "ab",
+      data,
+      tickers: ["MSFT", "ORCL"],
+      train: { from: "2015-09-21", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-10-16" },
+      labelThreshold: 0.01,
+    }),
+  );
 });
 afterAll(() => fake.close());
 
-
 describe("eval ab", () => {
   it("the paired interval is on the difference: zero when A and B agree, one-sided when B is always worse", () => {
-    const rows = Array.from({ length: 40 }, (_, i) => ({ actual: (i % 2 ? "up" : "down") as "up" | "down", a: (i % 2 ? "up" : "down") as "up" | "down" }));
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      actual: (i % 2 ? "up" : "down") as "up" | "down",
+      a: (i % 2 ? "up" : "down") as "up" | "down",
+    }));
     expect(pairedBootstrap(rows.map((r) => ({ ...r, b: r.a })))).toEqual({ acc: { low: 0, high: 0 }, mcc: { low: 0, high: 0 } });
     const worse = pairedBootstrap(rows.map((r, i) => ({ ...r, b: i % 4 === 1 ? "down" : r.a })));
     expect(worse.acc.high).toBeLessThan(0);

@@ -15,7 +15,16 @@ const env = useIsolatedStockmem();
 describe("ablations", () => {
   it("run every configuration, each switch visibly in effect, into one table", async () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
-    saveDataset(await buildDataset({ name: "abl", data, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 }));
+    saveDataset(
+      await buildDataset({
+        name: "abl",
+        data,
+        tickers: ["MSFT", "ORCL"],
+        train: { from: "2015-09-14", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-16" },
+        labelThreshold: 0.01,
+      }),
+    );
     const rows = await runAblations({ dataset: "abl", quiet: true, seed: 1 });
     expect(rows.map((r) => r.ablation.name)).toEqual(ABLATIONS.map((a) => a.name));
     const preds = (name: string) => {
@@ -51,7 +60,10 @@ describe("ablations", () => {
 
     // the same ticker's previous days share the query's window: the full method cites them, this row never does
     const windowOf = (p: { ticker: string; date: string }) => {
-      const dates = data.series.get(p.ticker)!.calendar.dates.filter((d) => d <= p.date).slice(-5);
+      const dates = data.series
+        .get(p.ticker)!
+        .calendar.dates.filter((d) => d <= p.date)
+        .slice(-5);
       return new Set(dates.map((d) => `rf:${p.ticker}:${d}`));
     };
     const noOverlap = preds("exclude overlapping windows");
@@ -86,7 +98,8 @@ describe("ablations", () => {
     const crossStore = await MemoryStore.open(env.server().url, cross.row.result.run, new HashEmbedder(512));
     const crossEvents = await crossStore.getEvents({ asOf: "2016-01-01" });
     const fullEvents = await fullStore.getEvents({ asOf: "2016-01-01" });
-    const rawPerSource = (es: typeof fullEvents) => es.reduce((n, e) => n + e.raw_event_ids.length, 0) / es.reduce((n, e) => n + e.source_ids.length, 0);
+    const rawPerSource = (es: typeof fullEvents) =>
+      es.reduce((n, e) => n + e.raw_event_ids.length, 0) / es.reduce((n, e) => n + e.source_ids.length, 0);
     expect(rawPerSource(crossEvents)).toBeLessThan(rawPerSource(fullEvents));
     // the full method keeps each event's tuple and each reflection's window series
     expect(fullEvents.every((e) => e.details !== undefined && e.details.companies.length > 0)).toBe(true);

@@ -30,10 +30,11 @@ afterAll(async () => {
 /** One LLM-path ticker-day (ingest + predict) with a fresh usage counter; returns it and the outputs. */
 async function llmDay(cache: ResponseCache | undefined, ctx: Record<string, unknown> = {}) {
   let calls = 0;
-  const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) => new ScriptedChatModel((m) => {
-    calls++;
-    return validAnswer(agent, m);
-  });
+  const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) =>
+    new ScriptedChatModel((m) => {
+      calls++;
+      return validAnswer(agent, m);
+    });
   const usage = new Usage({ maxCalls: ctx.budgetCalls as number | undefined });
   const r = await resources(server.url, data, { run: "cache", model: "openai:scripted", ...ctx }, factory, { usage, cache });
   await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));

@@ -18,7 +18,14 @@ const D = "2015-10-07";
 
 beforeAll(async () => {
   // memory and stored predictions of run "chat" (offline), as `stockmem run` leaves them
-  await executeRun({ ctx: runContext({ run: "chat" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "INTC"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true });
+  await executeRun({
+    ctx: runContext({ run: "chat" }),
+    dataDir: SAMPLE_DATA_DIR,
+    tickers: ["MSFT", "INTC"],
+    train: { from: "2015-09-14", to: "2015-09-30" },
+    test: { from: "2015-10-01", to: "2015-10-09" },
+    quiet: true,
+  });
   data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC"] });
 });
 
@@ -30,7 +37,14 @@ describe("chat, LLM path (scripted model)", () => {
     const seen: BaseMessage[][] = [];
     const script = new ScriptedChatModel((messages, i) => {
       seen.push(messages);
-      if (i === 0) return new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "price_history", args: { days: 3 }, type: "tool_call" }, { id: "c2", name: "day_events", args: { date: "2015-10-20" }, type: "tool_call" }] });
+      if (i === 0)
+        return new AIMessage({
+          content: "",
+          tool_calls: [
+            { id: "c1", name: "price_history", args: { days: 3 }, type: "tool_call" },
+            { id: "c2", name: "day_events", args: { date: "2015-10-20" }, type: "tool_call" },
+          ],
+        });
       return "MSFT closed at 46.80 on 2015-10-07; I cannot see 2015-10-20 yet.";
     });
     const r = await resources(env.server().url, data, { run: "chat", model: "openai:scripted" }, () => script);
@@ -63,10 +77,15 @@ describe("chat, offline analyst", () => {
     for (const l of listed) expect(l).toMatch(/\(\d+ items?; ev:MSFT:2015-10-07:[0-9a-f]+\)$/);
     const n = Number(/, (\d+) events\./.exec(today)![1]);
     if (n > 5) expect(today).toMatch(new RegExp(`\\(${n - 5} more; `));
-    const counts = /By group: ([^\n]+)\./.exec(today)![1]!.split(", ").map((g) => Number(g.split(" ").at(-1)));
+    const counts = /By group: ([^\n]+)\./
+      .exec(today)![1]!
+      .split(", ")
+      .map((g) => Number(g.split(" ").at(-1)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     // a question about a day after the conversation's close says so
-    expect(await ask("what will MSFT do on 2016-03-01?")).toBe("Sorry: I can only see data up to 2015-10-07 (the close of that day); 2016-03-01 is after it.");
+    expect(await ask("what will MSFT do on 2016-03-01?")).toBe(
+      "Sorry: I can only see data up to 2015-10-07 (the close of that day); 2016-03-01 is after it.",
+    );
     expect(await ask("predict please")).toMatch(/^MSFT after 2015-10-07: I expect (UP|DOWN)\./);
     expect(await ask("why?")).toMatch(/^MSFT 2015-10-07 was predicted (up|down)\./);
     expect(await ask("similar days")).toMatch(/^Past days most like MSFT 2015-10-07/);
@@ -79,9 +98,15 @@ describe("chat, offline analyst", () => {
   });
 
   it("reads dates, tickers and event ids from the request", () => {
-    expect(routeOffline("what happened to INTC on 2015-10-02?", ["MSFT", "INTC"])).toEqual({ name: "day_events", args: { date: "2015-10-02", ticker: "INTC" } });
+    expect(routeOffline("what happened to INTC on 2015-10-02?", ["MSFT", "INTC"])).toEqual({
+      name: "day_events",
+      args: { date: "2015-10-02", ticker: "INTC" },
+    });
     expect(routeOffline("why did you say so", ["MSFT"])).toEqual({ name: "explain_prediction", args: {} });
-    expect(routeOffline("chain ev:MSFT:2015-10-07:0123abcd", ["MSFT"])).toEqual({ name: "event_chain", args: { event_id: "ev:MSFT:2015-10-07:0123abcd" } });
+    expect(routeOffline("chain ev:MSFT:2015-10-07:0123abcd", ["MSFT"])).toEqual({
+      name: "event_chain",
+      args: { event_id: "ev:MSFT:2015-10-07:0123abcd" },
+    });
     expect(routeOffline("hi", ["MSFT"])).toBeNull();
     expect(routeOffline("what will MSFT do on 2016-03-01?", ["MSFT"])).toEqual({ name: "predict", args: { date: "2016-03-01", ticker: "MSFT" } });
   });

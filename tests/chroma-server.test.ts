@@ -92,7 +92,9 @@ describe("starting and connecting", () => {
 
   it("uses CHROMA_URL when set, and names it when it does not answer", async () => {
     const port = await freePort();
-    await expect(connectChroma("/unused", { CHROMA_URL: `http://127.0.0.1:${port}` })).rejects.toThrow(/CHROMA_URL=http:\/\/127\.0\.0\.1:\d+ does not answer/);
+    await expect(connectChroma("/unused", { CHROMA_URL: `http://127.0.0.1:${port}` })).rejects.toThrow(
+      /CHROMA_URL=http:\/\/127\.0\.0\.1:\d+ does not answer/,
+    );
     const s = await startChroma({ path: mkdtempSync(join(tmpdir(), "stockmem-ext-")) });
     try {
       const ep = await connectChroma("/unused", { CHROMA_URL: s.url });
@@ -112,10 +114,19 @@ describe("a damaged store", () => {
     try {
       mkdirSync(join(state, "chroma"));
       writeFileSync(join(state, "chroma", "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
-      const opts = { ctx: runContext({ run: "damaged" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true };
+      const opts = {
+        ctx: runContext({ run: "damaged" }),
+        dataDir: SAMPLE_DATA_DIR,
+        tickers: ["MSFT"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-02" },
+        quiet: true,
+      };
       const err = await executeRun(opts).catch((e) => e);
       expect(err).toBeInstanceOf(ChromaStartError);
-      expect(err.message).toMatch(/Cause: [^\n]*file is not a database[\s\S]*may be damaged: `stockmem run --fresh` moves it aside \(kept, not deleted\)/);
+      expect(err.message).toMatch(
+        /Cause: [^\n]*file is not a database[\s\S]*may be damaged: `stockmem run --fresh` moves it aside \(kept, not deleted\)/,
+      );
       expect(existsSync(join(state, "runs", "damaged", "lock"))).toBe(false); // nothing started, nothing held
       const notes: string[] = [];
       const out = await executeRun({ ...opts, fresh: true, onNote: (n) => notes.push(n) });

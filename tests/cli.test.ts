@@ -13,22 +13,33 @@ import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 import { writeDataDir, item } from "./helpers/data-dir.ts";
 
-
 describe("stockmem data stats", () => {
   it("prints stable JSON with the load report", async () => {
     const dir = writeDataDir(
-      [{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 102 }, { date: "2015-06-03", adj: 102 }],
+      [
+        { date: "2015-06-01", adj: 100 },
+        { date: "2015-06-02", adj: 102 },
+        { date: "2015-06-03", adj: 102 },
+      ],
       [item("a", "2015-06-02T12:00:00Z"), item("z", "2015-06-02T12:00:00Z", "x", "ZZZ")],
     );
     const { code, out } = await cli("data", "stats", "--data", dir, "--json");
     expect(code).toBe(0);
     const json = JSON.parse(out);
-    expect(json.tickers).toEqual([{ ticker: "TEST", items: 1, trading_days: 2, days_with_items: 1, labels: { up: 0, down: 0, flat: 1, unlabeled: 1 } }]);
+    expect(json.tickers).toEqual([
+      { ticker: "TEST", items: 1, trading_days: 2, days_with_items: 1, labels: { up: 0, down: 0, flat: 1, unlabeled: 1 } },
+    ]);
     expect(json.report.unknownTickers).toEqual({ ZZZ: 1 });
   });
 
   it("names the bad line and exits 2, or skips it with --skip-invalid", async () => {
-    const dir = writeDataDir([{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 100 }], [item("a", "2015-06-02T12:00:00Z"), "{oops"]);
+    const dir = writeDataDir(
+      [
+        { date: "2015-06-01", adj: 100 },
+        { date: "2015-06-02", adj: 100 },
+      ],
+      [item("a", "2015-06-02T12:00:00Z"), "{oops"],
+    );
     const bad = await cli("data", "stats", "--data", dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/news\.jsonl:2: malformed JSON/);
@@ -40,7 +51,11 @@ describe("stockmem data stats", () => {
   it("rejects bad flags with a message", async () => {
     expect((await cli("data", "stats", "--from", "June")).err).toMatch(/--from expects a date/);
     // eval run and eval ablations take --embeddings (the flag is known; the missing dataset is what fails)
-    for (const cmd of [["eval", "run"], ["eval", "ablations"]]) expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(/no dataset "nope"/);
+    for (const cmd of [
+      ["eval", "run"],
+      ["eval", "ablations"],
+    ])
+      expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(/no dataset "nope"/);
     expect((await cli("nonsense")).code).toBe(2);
   });
 });
@@ -52,7 +67,23 @@ describe("help, unknown commands and flags, exit codes", () => {
 
   it("--help on every command and subcommand lists every flag, exit 0", async () => {
     const all = leaves(program());
-    expect(all.map((l) => l.path.join(" "))).toEqual(expect.arrayContaining(["start", "run", "data stats", "eval dataset", "eval run", "eval compare", "eval ablations", "report", "chat", "trace export", "export grpo", "memory stats", "memory reset"]));
+    expect(all.map((l) => l.path.join(" "))).toEqual(
+      expect.arrayContaining([
+        "start",
+        "run",
+        "data stats",
+        "eval dataset",
+        "eval run",
+        "eval compare",
+        "eval ablations",
+        "report",
+        "chat",
+        "trace export",
+        "export grpo",
+        "memory stats",
+        "memory reset",
+      ]),
+    );
     for (const { path, flags } of all) {
       const h = await cli(...path, "--help");
       expect(h.code, path.join(" ")).toBe(0);
@@ -87,7 +118,10 @@ describe("project root and .env", () => {
     writeFileSync(join(root, "package.json"), "{}");
     mkdirSync(join(root, "evals", "deep"), { recursive: true });
     expect(projectRoot(join(root, "evals", "deep"))).toBe(root);
-    writeFileSync(join(root, ".env"), "STOCKMEM_MARKET_DATA=data/x\n# a comment\nOPENAI_BASE_URL=\"http://127.0.0.1:9/v1\"\nSTOCKMEM_TEST_SET=from-file\n");
+    writeFileSync(
+      join(root, ".env"),
+      'STOCKMEM_MARKET_DATA=data/x\n# a comment\nOPENAI_BASE_URL="http://127.0.0.1:9/v1"\nSTOCKMEM_TEST_SET=from-file\n',
+    );
     const env: NodeJS.ProcessEnv = { STOCKMEM_TEST_SET: "from-shell" };
     expect(loadDotEnv(join(root, ".env"), env).sort()).toEqual(["OPENAI_BASE_URL", "STOCKMEM_MARKET_DATA"]);
     expect(env).toEqual({ STOCKMEM_TEST_SET: "from-shell", STOCKMEM_MARKET_DATA: "data/x", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
@@ -100,7 +134,8 @@ describe("project root and .env", () => {
     mkdirSync(join(root, "sub"));
     writeFileSync(join(root, ".env"), `STOCKMEM_MARKET_DATA=${SAMPLE_DATA_DIR}\n`);
     const { STOCKMEM_DATA_DIR: _d, STOCKMEM_MARKET_DATA: _m, ...env } = process.env;
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), ...args], { cwd: join(root, "sub"), env, encoding: "utf8" });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), ...args], { cwd: join(root, "sub"), env, encoding: "utf8" });
     const stats = run("data", "stats", "--json");
     expect(stats.status, stats.stderr).toBe(0);
     expect(JSON.parse(stats.stdout).dir).toBe(SAMPLE_DATA_DIR); // from .env
@@ -126,16 +161,44 @@ describe("stockmem memory", () => {
     await store.putEvents([storedEvent("AAPL", "2015-10-05", "Apple event"), storedEvent("AAPL", "2015-10-06", "Another Apple event")]);
     const stats = await cli("memory", "stats", "--json");
     expect(JSON.parse(stats.out).runs).toEqual([
-      { run: "cli-run", collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]), file_bytes: 0 },
+      {
+        run: "cli-run",
+        collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]),
+        file_bytes: 0,
+      },
     ]);
     expect(JSON.parse(stats.out).chroma_bytes).toBeTypeOf("number");
     expect((await cli("memory", "stats", "--run", "nope")).err).toMatch(/no run "nope"/);
     await store.putLayerRecords([
-      { id: "lm:daily:AAPL:2015-10-05:a", ticker: "AAPL", date: "2015-10-05", kind: "daily", layer: "short", text: "a", importance: 0.5, access_count: 0, layer_since: "2015-10-05", available_at: "2015-10-05T20:00:00.000Z" },
-      { id: "lm:daily:AAPL:2015-10-13:b", ticker: "AAPL", date: "2015-10-13", kind: "daily", layer: "mid", text: "b", importance: 0.7, access_count: 1, layer_since: "2015-10-13", available_at: "2015-10-13T20:00:00.000Z" },
+      {
+        id: "lm:daily:AAPL:2015-10-05:a",
+        ticker: "AAPL",
+        date: "2015-10-05",
+        kind: "daily",
+        layer: "short",
+        text: "a",
+        importance: 0.5,
+        access_count: 0,
+        layer_since: "2015-10-05",
+        available_at: "2015-10-05T20:00:00.000Z",
+      },
+      {
+        id: "lm:daily:AAPL:2015-10-13:b",
+        ticker: "AAPL",
+        date: "2015-10-13",
+        kind: "daily",
+        layer: "mid",
+        text: "b",
+        importance: 0.7,
+        access_count: 1,
+        layer_since: "2015-10-13",
+        available_at: "2015-10-13T20:00:00.000Z",
+      },
     ]);
     const layered = await cli("memory", "stats", "--run", "cli-run");
-    expect(layered.out).toMatch(/records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection\n[- ]+\n2015-10-05\s+1\s+0\s+0\s+0\n2015-10-12\s+0\s+1\s+0\s+0/);
+    expect(layered.out).toMatch(
+      /records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection\n[- ]+\n2015-10-05\s+1\s+0\s+0\s+0\n2015-10-12\s+0\s+1\s+0\s+0/,
+    );
     const reset = await cli("memory", "reset", "--run", "cli-run");
     expect(reset.out).toMatch(/deleted cli-run__events, cli-run__layers, cli-run__reflections/);
     expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
@@ -145,7 +208,10 @@ describe("stockmem memory", () => {
 describe("stockmem run flags", () => {
   it("parses per-agent model overrides and rejects unknown agents", async () => {
     const { agentModels } = await import("../src/cli/run.ts");
-    expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({ extractor: "openai:gpt-4o-mini", tracker: "ollama:qwen2.5" });
+    expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({
+      extractor: "openai:gpt-4o-mini",
+      tracker: "ollama:qwen2.5",
+    });
     expect(() => agentModels(["poet=openai:x"])).toThrow(/AGENT one of extractor/);
     const { modelIdFor } = await import("../agents/kit.ts");
     const { runContext } = await import("../src/config/context.ts");
@@ -193,14 +259,43 @@ describe("stockmem run", () => {
 
   it("run: a test window without a trading day is an error, and --skip-invalid skips a bad line with a note", async () => {
     const dir = writeDataDir(
-      [{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 102 }, { date: "2015-06-03", adj: 101 }, { date: "2015-06-04", adj: 103 }],
+      [
+        { date: "2015-06-01", adj: 100 },
+        { date: "2015-06-02", adj: 102 },
+        { date: "2015-06-03", adj: 101 },
+        { date: "2015-06-04", adj: 103 },
+      ],
       [item("a", "2015-06-02T12:00:00Z", "Acme launches a new product"), "{oops"],
     );
-    const bad = await cli("run", "--run", "cli-win", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-07-01:2015-07-31", "--skip-invalid");
+    const bad = await cli(
+      "run",
+      "--run",
+      "cli-win",
+      "--data",
+      dir,
+      "--train",
+      "2015-06-01:2015-06-02",
+      "--test",
+      "2015-07-01:2015-07-31",
+      "--skip-invalid",
+    );
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/the test window 2015-07-01\.\.2015-07-31 has no trading day of TEST \(the data covers 2015-06-01\.\.2015-06-04\)/);
-    expect((await cli("run", "--run", "cli-strict", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04")).err).toMatch(/news\.jsonl:2: malformed JSON .*--skip-invalid/);
-    const ok = await cli("run", "--run", "cli-skip", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04", "--skip-invalid");
+    expect(
+      (await cli("run", "--run", "cli-strict", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04")).err,
+    ).toMatch(/news\.jsonl:2: malformed JSON .*--skip-invalid/);
+    const ok = await cli(
+      "run",
+      "--run",
+      "cli-skip",
+      "--data",
+      dir,
+      "--train",
+      "2015-06-01:2015-06-02",
+      "--test",
+      "2015-06-03:2015-06-04",
+      "--skip-invalid",
+    );
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^ALL\s+2\s/m); // both test days predicted, the bad line skipped
   });

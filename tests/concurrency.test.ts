@@ -28,20 +28,32 @@ const window = { tickers: ["MSFT", "INTC", "AAPL"], train: { from: "2015-10-05",
 describe("bounded concurrency on the LLM path", () => {
   it("keeps at most maxConcurrency calls in flight, and really runs them side by side", async () => {
     const before = fake.calls.length;
-    const res = await executeRun({ ctx: runContext({ run: "conc", model: "openai:fake-model", cache: false, maxConcurrency: 3 }), dataDir: SAMPLE_DATA_DIR, ...window, quiet: true });
+    const res = await executeRun({
+      ctx: runContext({ run: "conc", model: "openai:fake-model", cache: false, maxConcurrency: 3 }),
+      dataDir: SAMPLE_DATA_DIR,
+      ...window,
+      quiet: true,
+    });
     const calls = fake.calls.length - before;
     expect(res.usage.calls).toBe(calls);
     expect(fake.maxInFlight).toBeLessThanOrEqual(3);
     expect(res.usage.maxInFlight).toBeLessThanOrEqual(3);
     expect(fake.maxInFlight).toBeGreaterThanOrEqual(2); // three tickers' extractor batches are sent together
-    expect(new Set(fake.calls.slice(before).map((c) => c.agent))).toEqual(new Set(["extractor", "merger", "tracker-batch", "reflector", "retriever-judge", "predictor"]));
+    expect(new Set(fake.calls.slice(before).map((c) => c.agent))).toEqual(
+      new Set(["extractor", "merger", "tracker-batch", "reflector", "retriever-judge", "predictor"]),
+    );
     expect(res.usage.estimatedTokens).toBeGreaterThan(0); // the fake answers carry no usage
     expect(usageLines(res.usage)).toMatch(/estimated: some answers carried no usage/);
   });
 
   it("makes exactly --budget-calls calls, however many are ready to go", async () => {
     const before = fake.calls.length;
-    const err = await executeRun({ ctx: runContext({ run: "budget", model: "openai:fake-model", cache: false, maxConcurrency: 8, budgetCalls: 2 }), dataDir: SAMPLE_DATA_DIR, ...window, quiet: true }).catch((e) => e);
+    const err = await executeRun({
+      ctx: runContext({ run: "budget", model: "openai:fake-model", cache: false, maxConcurrency: 8, budgetCalls: 2 }),
+      dataDir: SAMPLE_DATA_DIR,
+      ...window,
+      quiet: true,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(BudgetExceededError);
     expect(err.message).toMatch(/2 model calls of 2 allowed/);
     expect(fake.calls.length - before).toBe(2);

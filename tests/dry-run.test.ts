@@ -33,7 +33,10 @@ describe("dry run", () => {
 
     let sent = 0;
     const real = await executeRun({
-      ctx: { ...ctx, run: "dry-b" }, dataDir: SAMPLE_DATA_DIR, ...WINDOWS, quiet: true,
+      ctx: { ...ctx, run: "dry-b" },
+      dataDir: SAMPLE_DATA_DIR,
+      ...WINDOWS,
+      quiet: true,
       chatModel: (_spec, agent: AgentName) =>
         new ScriptedChatModel((m) => {
           sent++;
@@ -42,23 +45,34 @@ describe("dry run", () => {
     });
     const tally = (f: (t: { inputTokens: number; outputTokens: number }) => number) => [...real.usage.byAgent.values()].reduce((n, t) => n + f(t), 0);
     const actual = { calls: real.usage.calls, input: tally((t) => t.inputTokens), output: tally((t) => t.outputTokens) };
-    const lines = [...est.byAgent].map(([a, e]) => `${a}: ${e.calls} calls/${e.inputTokens} in vs ${real.usage.byAgent.get(a)?.calls ?? 0}/${real.usage.byAgent.get(a)?.inputTokens ?? 0}`);
-    console.log(`dry run vs scripted: ${est.total.calls} calls / ${est.total.inputTokens} input tokens vs ${actual.calls} / ${actual.input}\n${lines.join("\n")}`);
+    const lines = [...est.byAgent].map(
+      ([a, e]) =>
+        `${a}: ${e.calls} calls/${e.inputTokens} in vs ${real.usage.byAgent.get(a)?.calls ?? 0}/${real.usage.byAgent.get(a)?.inputTokens ?? 0}`,
+    );
+    console.log(
+      `dry run vs scripted: ${est.total.calls} calls / ${est.total.inputTokens} input tokens vs ${actual.calls} / ${actual.input}\n${lines.join("\n")}`,
+    );
     expect(sent).toBe(real.usage.calls);
     // what the user pays: tokens and cost at a model's prices, within 25 %
     const prices = { input: 0.15, output: 0.6 };
     expect(within(est.total.inputTokens, actual.input, 0.25)).toBe(true);
-    expect(within(costOf(est.total, prices), costOf({ calls: actual.calls, inputTokens: actual.input, outputTokens: actual.output }, prices), 0.25)).toBe(true);
+    expect(
+      within(costOf(est.total, prices), costOf({ calls: actual.calls, inputTokens: actual.input, outputTokens: actual.output }, prices), 0.25),
+    ).toBe(true);
     // the calls that follow from the data alone (batches of items, labelled days, test days) are exact, and
     // the extractor's prompts are the very prompts the run sends; the merger and tracker calls follow the
     // answers (how many events, how many duplicates), so they are an estimate
-    for (const agent of ["extractor", "reflector", "retriever-judge", "predictor"] as const) expect(est.byAgent.get(agent)?.calls).toBe(real.usage.byAgent.get(agent)?.calls);
+    for (const agent of ["extractor", "reflector", "retriever-judge", "predictor"] as const)
+      expect(est.byAgent.get(agent)?.calls).toBe(real.usage.byAgent.get(agent)?.calls);
     expect(est.byAgent.get("extractor")?.inputTokens).toBe(real.usage.byAgent.get("extractor")?.inputTokens);
   }, 240_000);
 
   it("prints per-agent rows and a total, and prices them per 1M tokens", () => {
     const a = { calls: 10, inputTokens: 2_000_000, outputTokens: 500_000 };
-    const text = estimateLines({ byAgent: new Map([["extractor", a]]), total: a, tickerDays: 5 }, pricesOf({ "price-in": "0.15", "price-out": "0.6" }));
+    const text = estimateLines(
+      { byAgent: new Map([["extractor", a]]), total: a, tickerDays: 5 },
+      pricesOf({ "price-in": "0.15", "price-out": "0.6" }),
+    );
     expect(text).toMatch(/nothing was sent/);
     expect(text).toMatch(/per ticker-day: 2\.0 calls, 500000 tokens over 5 ticker-days/);
     expect(text).toMatch(/^total\s+10\s+2000000\s+500000\s+0\.60$/m); // 2M x 0.15 + 0.5M x 0.6 = 0.30 + 0.30

@@ -59,7 +59,11 @@ describe("provider selection", () => {
     try {
       const e = createEmbedder("openai:text-embedding-3-small", { env: { OPENAI_BASE_URL: `${srv.url}/v1`, OPENAI_API_KEY: "sk-test" } });
       const out = await e.embed(["a", "b", "c"]);
-      expect(out).toEqual([[0, 1, 0], [1, 1, 0], [2, 1, 0]]);
+      expect(out).toEqual([
+        [0, 1, 0],
+        [1, 1, 0],
+        [2, 1, 0],
+      ]);
       expect(srv.requests[0]!.url).toBe("/v1/embeddings");
       expect(srv.requests[0]!.body).toMatchObject({ model: "text-embedding-3-small", input: ["a", "b", "c"] });
     } finally {
@@ -79,7 +83,9 @@ describe("provider selection", () => {
       const out = await e.embed(texts);
       expect(out.map((v) => v[0])).toEqual(texts.map((t) => t.length));
       expect(srv.requests.map((r) => (r.body as { input: string[] }).input.length)).toEqual([64, 6]);
-      await expect(createEmbedder("ollama:broken", { env: { OLLAMA_BASE_URL: srv.url } }).embed(["a"])).rejects.toThrow(/ollama:broken returned 0 embeddings for 1 texts/);
+      await expect(createEmbedder("ollama:broken", { env: { OLLAMA_BASE_URL: srv.url } }).embed(["a"])).rejects.toThrow(
+        /ollama:broken returned 0 embeddings for 1 texts/,
+      );
     } finally {
       await srv.close();
     }

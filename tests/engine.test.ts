@@ -34,9 +34,35 @@ let calls = 0; // model calls of a whole run
 
 /** The CLI in a child process, on the fake endpoint. */
 function cli(name: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, "--tickers", "MSFT,INTC", "--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`, "--model", MODEL.model, "--no-cache"], {
-    env: { ...process.env, CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: env.state(), OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-fake", ...extraEnv }, stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(PACKAGE_ROOT, "bin/stockmem.mjs"),
+      "run",
+      "--run",
+      name,
+      "--tickers",
+      "MSFT,INTC",
+      "--train",
+      `${TRAIN.from}:${TRAIN.to}`,
+      "--test",
+      `${TEST.from}:${TEST.to}`,
+      "--model",
+      MODEL.model,
+      "--no-cache",
+    ],
+    {
+      env: {
+        ...process.env,
+        CHROMA_URL: env.server().url,
+        STOCKMEM_DATA_DIR: env.state(),
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_API_KEY: "sk-fake",
+        ...extraEnv,
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr!.on("data", (b) => (stderr += b));
   return { child, exit: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr }))) };
@@ -72,10 +98,17 @@ describe("run engine", () => {
   });
 
   it("resumes a run killed with SIGKILL at three points to byte-identical predictions", async () => {
-    for (const [k, share] of [[1, 0.2], [2, 0.55], [3, 0.9]] as const) {
+    for (const [k, share] of [
+      [1, 0.2],
+      [2, 0.55],
+      [3, 0.9],
+    ] as const) {
       await killAt(`kill${k}`, share); // in training, about the train/test border, late in the test window
       const res = await run(`kill${k}`);
-      expect(res.notes.some((x) => /resuming run/.test(x)), `kill at ${share}: ${res.notes.join(" | ")}`).toBe(true);
+      expect(
+        res.notes.some((x) => /resuming run/.test(x)),
+        `kill at ${share}: ${res.notes.join(" | ")}`,
+      ).toBe(true);
       expect(readFileSync(file(`kill${k}`), "utf8"), `killed at ${share} of the calls`).toBe(reference);
     }
   });
@@ -84,7 +117,9 @@ describe("run engine", () => {
     await killAt("torn", 0.9);
     appendFileSync(file("torn"), '{"ticker":"MSFT","date":"2015-10-1'); // a write torn by the crash
     const res = await run("torn");
-    expect(res.notes.join("\n")).toMatch(/predictions\.jsonl: cut \d+ bytes \((\d+ line\(s\) and )?a torn half line\) written by a step that did not commit/);
+    expect(res.notes.join("\n")).toMatch(
+      /predictions\.jsonl: cut \d+ bytes \((\d+ line\(s\) and )?a torn half line\) written by a step that did not commit/,
+    );
     expect(readFileSync(file("torn"), "utf8")).toBe(reference);
   });
 
@@ -94,7 +129,9 @@ describe("run engine", () => {
     const c = cli("reset");
     const { code, stderr } = await c.exit;
     expect(code).not.toBe(0);
-    expect(stderr).toMatch(/cannot resume run "reset": its memory .* is not the memory its checkpoint .* relies on .*events: 0 records where the checkpoint relies on \d+.*--fresh/s);
+    expect(stderr).toMatch(
+      /cannot resume run "reset": its memory .* is not the memory its checkpoint .* relies on .*events: 0 records where the checkpoint relies on \d+.*--fresh/s,
+    );
     // --fresh starts over and gets the same result
     await run("reset", ["MSFT", "INTC"], true);
     expect(readFileSync(file("reset"), "utf8")).toBe(reference);
@@ -103,7 +140,9 @@ describe("run engine", () => {
   it("refuses a file truncated behind the run's back", async () => {
     await killAt("cut", 0.9);
     truncateSync(file("cut"), 100); // into committed lines
-    await expect(run("cut")).rejects.toThrow(/predictions\.jsonl holds 100 bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run\. Re-run with --fresh/);
+    await expect(run("cut")).rejects.toThrow(
+      /predictions\.jsonl holds 100 bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run\. Re-run with --fresh/,
+    );
   });
 
   it("refuses a second process on the same run at once, naming the holder's PID; takes over a dead holder's lock", async () => {
@@ -145,7 +184,11 @@ describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
   it("resumes a run killed with SIGKILL at three points to byte-identical predictions, with its checkpoints in Postgres", async () => {
     vi.stubEnv("STOCKMEM_CHECKPOINT_URL", pg.url);
     try {
-      for (const [k, share] of [[1, 0.2], [2, 0.55], [3, 0.9]] as const) {
+      for (const [k, share] of [
+        [1, 0.2],
+        [2, 0.55],
+        [3, 0.9],
+      ] as const) {
         await killAt(`pg${k}`, share, { STOCKMEM_CHECKPOINT_URL: pg.url });
         const res = await run(`pg${k}`);
         expect(res.notes.join("\n")).toMatch(/resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/);

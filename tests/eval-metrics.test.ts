@@ -8,7 +8,14 @@ const pairs = (spec: [string, string, number][]) =>
 describe("ACC and MCC", () => {
   it("match hand-computed confusion matrices", () => {
     // tp 6, tn 3, fp 2, fn 1: ACC 9/12; MCC (18 - 2) / sqrt(8 * 7 * 5 * 4) = 16 / sqrt(1120)
-    const s = score(pairs([["up", "up", 6], ["down", "down", 3], ["up", "down", 2], ["down", "up", 1]]));
+    const s = score(
+      pairs([
+        ["up", "up", 6],
+        ["down", "down", 3],
+        ["up", "down", 2],
+        ["down", "up", 1],
+      ]),
+    );
     expect(s.confusion).toEqual({ tp: 6, tn: 3, fp: 2, fn: 1 });
     expect(s.acc).toBeCloseTo(0.75, 15);
     expect(s.mcc).toBeCloseTo(16 / Math.sqrt(1120), 15);
@@ -25,7 +32,12 @@ describe("ACC and MCC", () => {
 });
 
 describe("bootstrap", () => {
-  const p = pairs([["up", "up", 20], ["down", "down", 10], ["up", "down", 8], ["down", "up", 5]]);
+  const p = pairs([
+    ["up", "up", 20],
+    ["down", "down", 10],
+    ["up", "down", 8],
+    ["down", "up", 5],
+  ]);
   it("is deterministic with a seed and brackets the point estimate", () => {
     const a = bootstrap(p, { seed: 7, samples: 500 });
     expect(bootstrap(p, { seed: 7, samples: 500 })).toEqual(a);
@@ -39,7 +51,13 @@ describe("bootstrap", () => {
 });
 
 describe("report", () => {
-  const o = (ticker: string, date: string, label: "up" | "down", predicted: "up" | "down" | null, prevReturn: number | null): Outcome => ({ ticker, date, label, predicted, prevReturn });
+  const o = (ticker: string, date: string, label: "up" | "down", predicted: "up" | "down" | null, prevReturn: number | null): Outcome => ({
+    ticker,
+    date,
+    label,
+    predicted,
+    prevReturn,
+  });
   const outcomes = [
     o("AAPL", "2015-10-01", "up", "up", 0.01),
     o("AAPL", "2015-10-02", "down", "up", -0.02),
@@ -71,14 +89,26 @@ describe("report", () => {
     // previous day per stock: AAPL 2 of 2, MSFT 1 of 2
     expect(r.baselines.previousDay.perStock!.acc).toBeCloseTo(0.75, 15);
     expect(baselineRows(r).map((row) => row.length)).toEqual(baselineRows(r).map(() => SCORE_HEADER.length));
-    expect(scoreRow("x", r)).toEqual(["x", 3, "0.667", expect.stringMatching(/^\[/), expect.any(String), expect.stringMatching(/^\[/), "0.750", expect.any(String)]);
+    expect(scoreRow("x", r)).toEqual([
+      "x",
+      3,
+      "0.667",
+      expect.stringMatching(/^\[/),
+      expect.any(String),
+      expect.stringMatching(/^\[/),
+      "0.750",
+      expect.any(String),
+    ]);
   });
 });
 
 describe("citation check", () => {
   it("flags references that were not available at the prediction's asOf, or unknown", () => {
     const avail = (ref: string) => ({ "rf:A:1": "2015-10-01T20:00:00Z", "rf:A:2": "2015-10-02T20:00:00Z" })[ref] ?? null;
-    const v = citationViolations([{ ticker: "A", date: "2015-10-01", as_of: "2015-10-01T20:00:00Z", references: ["rf:A:1", "rf:A:2", "rf:X:9"] }], avail);
+    const v = citationViolations(
+      [{ ticker: "A", date: "2015-10-01", as_of: "2015-10-01T20:00:00Z", references: ["rf:A:1", "rf:A:2", "rf:X:9"] }],
+      avail,
+    );
     expect(v.map((x) => x.reference)).toEqual(["rf:A:2", "rf:X:9"]);
   });
 });

@@ -18,7 +18,14 @@ const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-ev
 describe("datasets", () => {
   it("round-trip through a file, with stable UUIDs and only up/down test days", async () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
-    const ds = await buildDataset({ name: "rt", data, tickers: ["ORCL", "MSFT"], train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-30" }, labelThreshold: 0.01 });
+    const ds = await buildDataset({
+      name: "rt",
+      data,
+      tickers: ["ORCL", "MSFT"],
+      train: { from: "2015-09-01", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-10-30" },
+      labelThreshold: 0.01,
+    });
     const e = env();
     saveDataset(ds, e);
     expect(loadDataset("rt", e)).toEqual(ds);
@@ -34,9 +41,24 @@ describe("datasets", () => {
   });
 
   it("leaves out a day whose label spans missing price rows", async () => {
-    const dir = writeDataDir([{ date: "2015-06-01", adj: 100 }, { date: "2015-06-02", adj: 103 }, { date: "2015-06-10", adj: 110 }, { date: "2015-06-11", adj: 100 }], []);
+    const dir = writeDataDir(
+      [
+        { date: "2015-06-01", adj: 100 },
+        { date: "2015-06-02", adj: 103 },
+        { date: "2015-06-10", adj: 110 },
+        { date: "2015-06-11", adj: 100 },
+      ],
+      [],
+    );
     const data = await loadMarketData(dir);
-    const ds = await buildDataset({ name: "gap", data, tickers: ["TEST"], train: { from: "2015-05-01", to: "2015-05-31" }, test: { from: "2015-06-01", to: "2015-06-30" }, labelThreshold: 0.01 });
+    const ds = await buildDataset({
+      name: "gap",
+      data,
+      tickers: ["TEST"],
+      train: { from: "2015-05-01", to: "2015-05-31" },
+      test: { from: "2015-06-01", to: "2015-06-30" },
+      labelThreshold: 0.01,
+    });
     expect(ds.examples.map((x) => x.inputs.date)).toEqual(["2015-06-01", "2015-06-10"]); // not 06-02 -> 06-10
   });
 });
@@ -44,9 +66,21 @@ describe("datasets", () => {
 describe("dataset upload", () => {
   it("is idempotent: a second upload updates the examples in place and creates none", async () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
-    const ds = await buildDataset({ name: "up", data, tickers: ["MSFT"], train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 });
+    const ds = await buildDataset({
+      name: "up",
+      data,
+      tickers: ["MSFT"],
+      train: { from: "2015-09-01", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-10-16" },
+      labelThreshold: 0.01,
+    });
     // an in-memory LangSmith: datasets by name, examples by id
-    const store = { datasets: new Map<string, { id: string; name: string }>(), examples: new Map<string, { id: string; dataset_id: string; outputs?: unknown }>(), created: 0, updated: 0 };
+    const store = {
+      datasets: new Map<string, { id: string; name: string }>(),
+      examples: new Map<string, { id: string; dataset_id: string; outputs?: unknown }>(),
+      created: 0,
+      updated: 0,
+    };
     const client = {
       hasDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.has(datasetName),
       readDataset: async ({ datasetName }: { datasetName: string }) => store.datasets.get(datasetName)!,
@@ -75,7 +109,10 @@ describe("dataset upload", () => {
     } as unknown as DatasetClient;
     expect(await uploadDataset(ds, client)).toBe("ds-up");
     expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length, 0, ds.examples.length]);
-    const again = { ...ds, examples: [...ds.examples, { ...ds.examples[0]!, id: stableUuid("up", "MSFT", "2015-10-19"), inputs: { ticker: "MSFT", date: "2015-10-19" } }] };
+    const again = {
+      ...ds,
+      examples: [...ds.examples, { ...ds.examples[0]!, id: stableUuid("up", "MSFT", "2015-10-19"), inputs: { ticker: "MSFT", date: "2015-10-19" } }],
+    };
     await uploadDataset(again, client);
     expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length + 1, ds.examples.length, ds.examples.length + 1]);
   });
@@ -84,10 +121,33 @@ describe("dataset upload", () => {
 describe("compare", () => {
   const exp = (name: string, preds: ("up" | "down")[], reasons: string[]): ExperimentResult => {
     const labels: ("up" | "down")[] = ["up", "down", "up", "down"];
-    const examples = labels.map((label, i) => ({ id: `e${i}`, ticker: "AAPL", date: `2015-10-0${i + 1}`, label, predicted: preds[i]!, correct: preds[i] === label, reason: reasons[i]!, references: [], as_of: "" }));
+    const examples = labels.map((label, i) => ({
+      id: `e${i}`,
+      ticker: "AAPL",
+      date: `2015-10-0${i + 1}`,
+      label,
+      predicted: preds[i]!,
+      correct: preds[i] === label,
+      reason: reasons[i]!,
+      references: [],
+      as_of: "",
+    }));
     return {
-      experiment: name, dataset: "syn", created_at: "", run: "r", models: {}, prompt_versions: {}, context: {}, citation_violations: [], test_predictions: [], langsmith: { uploaded: false, experiment: name },
-      report: report(examples.map((x) => ({ ticker: x.ticker, date: x.date, label: x.label, predicted: x.predicted, prevReturn: null })), { up: 1, down: 1 }, { seed: 1, samples: 50 }),
+      experiment: name,
+      dataset: "syn",
+      created_at: "",
+      run: "r",
+      models: {},
+      prompt_versions: {},
+      context: {},
+      citation_violations: [],
+      test_predictions: [],
+      langsmith: { uploaded: false, experiment: name },
+      report: report(
+        examples.map((x) => ({ ticker: x.ticker, date: x.date, label: x.label, predicted: x.predicted, prevReturn: null })),
+        { up: 1, down: 1 },
+        { seed: 1, samples: 50 },
+      ),
       examples,
     };
   };
@@ -106,8 +166,14 @@ describe("compare", () => {
   });
 
   it("names experiments after their models and prompt versions", () => {
-    expect(experimentName("q4", { extractor: "offline", predictor: "openai:gpt-4o" }, { extractor: "1.0.0", predictor: "1.1.0" }, new Date("2026-11-21T16:45:00Z")))
-      .toBe("q4__offline+openai-gpt-4o__x1.0.0-p1.1.0__20261121-164500");
+    expect(
+      experimentName(
+        "q4",
+        { extractor: "offline", predictor: "openai:gpt-4o" },
+        { extractor: "1.0.0", predictor: "1.1.0" },
+        new Date("2026-11-21T16:45:00Z"),
+      ),
+    ).toBe("q4__offline+openai-gpt-4o__x1.0.0-p1.1.0__20261121-164500");
     // the embedding model is part of what an experiment is: another one is named in its tags
     expect(variantTags(RunContext.parse({}))).toEqual([]);
     expect(variantTags(RunContext.parse({ embeddings: "ollama:bge-m3", excludeOverlapping: true }))).toEqual(["no-overlap", "emb-ollama-bge-m3"]);
@@ -119,7 +185,16 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
 
   it("scores the run's predictions on the dataset, with no citation after asOf", async () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
-    saveDataset(await buildDataset({ name: "small", data, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-16" }, labelThreshold: 0.01 }));
+    saveDataset(
+      await buildDataset({
+        name: "small",
+        data,
+        tickers: ["MSFT", "ORCL"],
+        train: { from: "2015-09-14", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-16" },
+        labelThreshold: 0.01,
+      }),
+    );
     const warn = vi.spyOn(console, "warn");
     const { result, file } = await runExperiment({ dataset: "small", quiet: true, seed: 3 });
     expect(warn.mock.calls.filter((c) => String(c[0]).includes("on_end"))).toHaveLength(0);

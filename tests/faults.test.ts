@@ -25,18 +25,27 @@ type Fault = (res: ServerResponse, body: { model: string; messages: { role: stri
 
 const completion = (body: Parameters<Fault>[1]) => {
   const agent = agentOfSystem(body.messages[0]!.content);
-  const content = agent === "unknown" ? "{}" : validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
-  return { id: "c", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }] };
+  const content =
+    agent === "unknown" ? "{}" : validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
+  return {
+    id: "c",
+    object: "chat.completion",
+    created: 0,
+    model: body.model,
+    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+  };
 };
 const ok: Fault = (res, body) => {
   res.writeHead(200, { "content-type": "application/json" });
   res.end(JSON.stringify(completion(body)));
 };
 const hang: Fault = () => {}; // never answers
-const status = (code: number, headers: Record<string, string> = {}): Fault => (res) => {
-  res.writeHead(code, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify({ error: { message: `scripted ${code}` } }));
-};
+const status =
+  (code: number, headers: Record<string, string> = {}): Fault =>
+  (res) => {
+    res.writeHead(code, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify({ error: { message: `scripted ${code}` } }));
+  };
 const html: Fault = (res) => {
   res.writeHead(200, { "content-type": "text/html" });
   res.end("<html><body>502 Bad Gateway from the proxy</body></html>");
@@ -64,11 +73,13 @@ async function faultyServer(faults: Fault[]) {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
   return {
-    url, arrivals,
-    close: () => new Promise<void>((r) => {
-      for (const res of open) res.socket?.destroy();
-      server.close(() => r());
-    }),
+    url,
+    arrivals,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const res of open) res.socket?.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -96,7 +107,9 @@ describe("a misbehaving model endpoint", () => {
     const s = await serve([hang]);
     const err = await predictWith(s.url, { modelTimeoutSeconds: 0.3, modelRetries: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
-    expect(err.message).toBe(`predictor could not get an answer from ${s.url} for MSFT 2015-10-07 prediction after 2 attempts: no answer within the timeout`);
+    expect(err.message).toBe(
+      `predictor could not get an answer from ${s.url} for MSFT 2015-10-07 prediction after 2 attempts: no answer within the timeout`,
+    );
     expect(s.arrivals).toHaveLength(2);
   });
 
@@ -115,7 +128,9 @@ describe("a misbehaving model endpoint", () => {
     const t = await serve([status(500)]);
     const err = await predictWith(t.url, { modelRetries: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
-    expect(err.message).toMatch(new RegExp(`^predictor could not get an answer from ${t.url.replace(/[.]/g, "\\.")} for MSFT 2015-10-07 prediction after 3 attempts: HTTP 500`));
+    expect(err.message).toMatch(
+      new RegExp(`^predictor could not get an answer from ${t.url.replace(/[.]/g, "\\.")} for MSFT 2015-10-07 prediction after 3 attempts: HTTP 500`),
+    );
   });
 
   it("retries count against the call budget: each request sent is a call", async () => {
@@ -153,14 +168,24 @@ describe("a run stopped by a failing endpoint", () => {
     const s = await serve(faults);
     vi.stubEnv("OPENAI_BASE_URL", s.url);
     vi.stubEnv("OPENAI_API_KEY", "sk-fault-test-key-0123456789");
-    const opts = { ctx: runContext({ run: "fault-run", model: "openai:fault-model", modelRetries: 1, modelRetryBaseMs: 10, cache: false }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT"], train: { from: "2015-09-30", to: "2015-10-02" }, test: { from: "2015-10-05", to: "2015-10-07" }, quiet: true };
+    const opts = {
+      ctx: runContext({ run: "fault-run", model: "openai:fault-model", modelRetries: 1, modelRetryBaseMs: 10, cache: false }),
+      dataDir: SAMPLE_DATA_DIR,
+      tickers: ["MSFT"],
+      train: { from: "2015-09-30", to: "2015-10-02" },
+      test: { from: "2015-10-05", to: "2015-10-07" },
+      quiet: true,
+    };
     const err = await executeRun(opts).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
     expect(err.message).toMatch(/could not get an answer from http:\/\/127\.0\.0\.1:\d+\/v1 for MSFT 2015-\d\d-\d\d .* after 2 attempts: HTTP 500/);
     const good = await serve([ok]);
     vi.stubEnv("OPENAI_BASE_URL", good.url);
     const out = await executeRun(opts);
-    const lines = readFileSync(out.predictionsFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { ticker: string; date: string });
+    const lines = readFileSync(out.predictionsFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { ticker: string; date: string });
     expect(lines.map((p) => p.date)).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
   });
 });

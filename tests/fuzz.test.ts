@@ -23,8 +23,13 @@ const RUNS_EVERY = 50; // a short run on every 50th case that loads
 const BOUND_MS = 20_000;
 
 // a slice: MSFT's prices of 2015-09..10 and its news of 2015-09-21..10-09
-const priceLines = readFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), "utf8").split("\n").filter((l, i) => i === 0 || (l.startsWith("MSFT,2015-09") || l.startsWith("MSFT,2015-10")));
-const newsLines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter((l) => l.includes('"ticker": "MSFT"') && /"published_at": "2015-(09-2|09-3|10-0)/.test(l)).slice(0, 80);
+const priceLines = readFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), "utf8")
+  .split("\n")
+  .filter((l, i) => i === 0 || l.startsWith("MSFT,2015-09") || l.startsWith("MSFT,2015-10"));
+const newsLines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.includes('"ticker": "MSFT"') && /"published_at": "2015-(09-2|09-3|10-0)/.test(l))
+  .slice(0, 80);
 const BASE = { "prices.csv": Buffer.from(`${priceLines.join("\n")}\n`), "news.jsonl": Buffer.from(`${newsLines.join("\n")}\n`) };
 type File = keyof typeof BASE;
 
@@ -83,7 +88,18 @@ function mutate(buf: Buffer, r: () => number): { out: Buffer; what: string } {
       lines.splice(li, 1);
       return { out: Buffer.from(lines.join("\n"), "latin1"), what: `line ${li + 1} dropped` };
     case 6: {
-      const junk = ["", "null", "[]", "{}", "{\"id\": 1}", ",,,,,,,", "\u0000\u0001", "NaN", "MSFT,2015-10-10,1,1,1,1,1,1", "{\"id\":\"x\",\"ticker\":\"MSFT\",\"published_at\":\"2015-10-05T99:00:00Z\",\"text\":\"t\"}"][pick(10)]!;
+      const junk = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        '{"id": 1}',
+        ",,,,,,,",
+        "\u0000\u0001",
+        "NaN",
+        "MSFT,2015-10-10,1,1,1,1,1,1",
+        '{"id":"x","ticker":"MSFT","published_at":"2015-10-05T99:00:00Z","text":"t"}',
+      ][pick(10)]!;
       lines.splice(li, 0, junk);
       return { out: Buffer.from(lines.join("\n"), "latin1"), what: `garbage line ${li + 1}: ${JSON.stringify(junk)}` };
     }
@@ -99,7 +115,10 @@ function mutate(buf: Buffer, r: () => number): { out: Buffer; what: string } {
 }
 
 const bounded = <T>(p: Promise<T>, what: string) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`HANG: ${what} did not end within ${BOUND_MS} ms`)), BOUND_MS).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`HANG: ${what} did not end within ${BOUND_MS} ms`)), BOUND_MS).unref()),
+  ]);
 
 /** A failure as a user meets it: one line, naming the file and line when it is about the input. */
 function expectOneLine(e: unknown, what: string) {
@@ -107,7 +126,9 @@ function expectOneLine(e: unknown, what: string) {
   expect(msg, `${what}: ${msg}`).not.toMatch(/HANG/);
   expect(msg.includes("\n"), `${what}: a multi-line message: ${msg}`).toBe(false);
   expect(msg, `${what}: no file:line in "${msg}"`).toMatch(/(news\.jsonl|prices\.csv):\d+: |the test window .* has no trading day/);
-  expect(msg, `${what}: an internal error leaked: ${msg}`).not.toMatch(/Cannot read properties|is not a function|undefined is not|TypeError|RangeError| {4}at /);
+  expect(msg, `${what}: an internal error leaked: ${msg}`).not.toMatch(
+    /Cannot read properties|is not a function|undefined is not|TypeError|RangeError| {4}at /,
+  );
 }
 
 describe("fuzzed input", () => {
@@ -138,7 +159,19 @@ describe("fuzzed input", () => {
         if (tickers.length === 0) continue;
         outcomes.runs++;
         try {
-          await bounded(executeRun({ ctx, dataDir: dir, data, tickers, train: { from: "2015-09-21", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true, resources: resourcesOn(new InMemoryMemory(ctx.run, new HashEmbedder(ctx.embeddingDim)), ctx, data) }), `${label}, run`);
+          await bounded(
+            executeRun({
+              ctx,
+              dataDir: dir,
+              data,
+              tickers,
+              train: { from: "2015-09-21", to: "2015-09-30" },
+              test: { from: "2015-10-01", to: "2015-10-09" },
+              quiet: true,
+              resources: resourcesOn(new InMemoryMemory(ctx.run, new HashEmbedder(ctx.embeddingDim)), ctx, data),
+            }),
+            `${label}, run`,
+          );
         } catch (e) {
           outcomes.runErrors++;
           expectOneLine(e, `${label}, run`);

@@ -2,7 +2,7 @@
 import { cli } from "./helpers/cli.ts";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runDir, stateDir } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore, listRuns } from "../src/memory/store.ts";
@@ -13,7 +13,6 @@ import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 
 const env = useIsolatedStockmem();
-
 
 describe("memory gc", () => {
   it("chooses eval runs beyond the newest N, optionally only old ones; never other runs", () => {
@@ -37,7 +36,19 @@ describe("memory gc", () => {
       writeFileSync(traceFile(stateDir(), run), "x".repeat(2048));
       mkdirSync(runDir(run), { recursive: true });
       writeFileSync(join(runDir(run), "predictions.jsonl"), "{}\n");
-      await cp.saver.put({ configurable: { thread_id: run, checkpoint_ns: "" } }, { v: 4, id: `00000000-0000-4000-8000-00000000000${runs.indexOf(run)}`, ts: new Date().toISOString(), channel_values: {}, channel_versions: {}, versions_seen: {} }, { source: "input", step: -1, parents: {} }, {});
+      await cp.saver.put(
+        { configurable: { thread_id: run, checkpoint_ns: "" } },
+        {
+          v: 4,
+          id: `00000000-0000-4000-8000-00000000000${runs.indexOf(run)}`,
+          ts: new Date().toISOString(),
+          channel_values: {},
+          channel_versions: {},
+          versions_seen: {},
+        },
+        { source: "input", step: -1, parents: {} },
+        {},
+      );
     }
     const stats = await cli("memory", "stats");
     expect(stats.out).toMatch(/trace \+ run files/);

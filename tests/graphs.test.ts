@@ -3,13 +3,21 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 
-const config = JSON.parse(readFileSync(join(PACKAGE_ROOT, "langgraph.json"), "utf8")) as { graphs: Record<string, { path: string; description: string }> };
+const config = JSON.parse(readFileSync(join(PACKAGE_ROOT, "langgraph.json"), "utf8")) as {
+  graphs: Record<string, { path: string; description: string }>;
+};
 
 describe("langgraph.json", () => {
   it("lists every graph of graphs/ with a description", async () => {
     const { readdirSync } = await import("node:fs");
-    const files = readdirSync(join(PACKAGE_ROOT, "graphs")).filter((f) => f.endsWith(".ts")).map((f) => `./graphs/${f}:graph`);
-    expect(Object.values(config.graphs).map((g) => g.path).sort()).toEqual(files.sort());
+    const files = readdirSync(join(PACKAGE_ROOT, "graphs"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `./graphs/${f}:graph`);
+    expect(
+      Object.values(config.graphs)
+        .map((g) => g.path)
+        .sort(),
+    ).toEqual(files.sort());
     for (const g of Object.values(config.graphs)) expect(g.description.length).toBeGreaterThan(20);
   });
 

@@ -35,7 +35,8 @@ const CORPUS = [
 ].join(" ");
 
 /** Everything of a message that is not inside one of our fences. */
-const outsideFences = (text: string) => text.replace(/<news id="[^"]*" published="[^"]*">\n[\s\S]*?\n<\/news>/g, "").replace(/<data>[\s\S]*?<\/data>/g, "");
+const outsideFences = (text: string) =>
+  text.replace(/<news id="[^"]*" published="[^"]*">\n[\s\S]*?\n<\/news>/g, "").replace(/<data>[\s\S]*?<\/data>/g, "");
 const LEAK = /PWNED|im_start|IGNORE ALL|developer mode/i;
 
 /** The model's answers: valid for each agent, with the corpus appended to every free-text field. */
@@ -54,20 +55,34 @@ let fake: FakeOpenAI;
 let dataDir: string;
 beforeAll(async () => {
   fake = await fakeOpenAI({
-    delayMs: 0, answer: hostileAnswer,
+    delayMs: 0,
+    answer: hostileAnswer,
     // the chat agent asks for the day's events, similar situations and the stored prediction, then answers
-    chat: (messages) => messages.some((m) => m.role === "tool")
-      ? { content: "done" }
-      : { tool_calls: [{ name: "day_events", args: { date: "2015-10-06" } }, { name: "similar_situations", args: { date: "2015-10-06" } }, { name: "explain_prediction", args: { date: "2015-10-06" } }] },
+    chat: (messages) =>
+      messages.some((m) => m.role === "tool")
+        ? { content: "done" }
+        : {
+            tool_calls: [
+              { name: "day_events", args: { date: "2015-10-06" } },
+              { name: "similar_situations", args: { date: "2015-10-06" } },
+              { name: "explain_prediction", args: { date: "2015-10-06" } },
+            ],
+          },
   });
   vi.stubEnv("OPENAI_BASE_URL", fake.url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fake-key-for-tests");
   // MSFT's news of two weeks with the corpus in every title and text
   dataDir = mkdtempSync(join(tmpdir(), "stockmem-inj-"));
   copyFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), join(dataDir, "prices.csv"));
-  const lines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const lines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   const msft = lines.filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-30" && n.published_at < "2015-10-10");
-  writeFileSync(join(dataDir, "news.jsonl"), `${msft.map((n) => JSON.stringify({ ...n, title: `Breaking ${CORPUS}`, text: `${n.text} ${CORPUS}` })).join("\n")}\n`);
+  writeFileSync(
+    join(dataDir, "news.jsonl"),
+    `${msft.map((n) => JSON.stringify({ ...n, title: `Breaking ${CORPUS}`, text: `${n.text} ${CORPUS}` })).join("\n")}\n`,
+  );
 });
 afterAll(() => fake.close());
 
@@ -99,7 +114,10 @@ describe("prompt injection through news and model answers", () => {
     const data = await loadMarketData(dataDir, { tickers: ["MSFT"] });
     const before = fake.calls.length;
     const r = await resources(env.server().url, data, { run: "inj-batch", model: "openai:fake-model" });
-    await chatGraph.invoke({ messages: [new HumanMessage("what happened, and why did you predict that?")], ticker: "MSFT", date: "2015-10-06" }, withResources(r));
+    await chatGraph.invoke(
+      { messages: [new HumanMessage("what happened, and why did you predict that?")], ticker: "MSFT", date: "2015-10-06" },
+      withResources(r),
+    );
     const chat = fake.calls.slice(before).filter((c) => c.agent === "chat");
     expect(chat).toHaveLength(2); // tool calls, then the answer after the tool results
     const results = chat[1]!.messages.filter((m) => m.role === "tool").map((m) => m.content);

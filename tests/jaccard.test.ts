@@ -7,7 +7,10 @@ const t = (group: string, name: string) => findType(group, name)!;
 /** A day from event types (group + name). */
 const day = (...types: [string, string][]) => {
   const ts = types.map(([g, n]) => t(g, n));
-  return dayBits(ts.map((x) => x.id), ts.map((x) => x.groupId));
+  return dayBits(
+    ts.map((x) => x.id),
+    ts.map((x) => x.groupId),
+  );
 };
 const seq = (...days: ReturnType<typeof day>[]): DaySeq => ({ types: days.map((d) => d.types), groups: days.map((d) => d.groups) });
 
@@ -80,9 +83,7 @@ describe("SequenceIndex", () => {
     // r2: day 1 J(V)=1/2, J(G)=1 -> 0.65; day 2 J(V)=1/3, J(G)=1 -> 0.5333; mean 0.5917
     // r1: day 1 J(V)=1/3, J(G)=1/2 -> 0.3833; day 2 J(V)=1/2, J(G)=1/2 -> 0.5; mean 0.4417
     expect(got.map((c) => c.id)).toEqual(["r2", "r1", "r3"]);
-    expect(got.map((c) => c.similarity)).toEqual([
-      expect.closeTo((0.65 + 0.7 / 3 + 0.3) / 2, 12), expect.closeTo((0.7 / 3 + 0.15 + 0.5) / 2, 12), 0,
-    ]);
+    expect(got.map((c) => c.similarity)).toEqual([expect.closeTo((0.65 + 0.7 / 3 + 0.3) / 2, 12), expect.closeTo((0.7 / 3 + 0.15 + 0.5) / 2, 12), 0]);
   });
 
   it("breaks ties by the more recent day, then by id, deterministically", () => {
@@ -120,31 +121,44 @@ describe("SequenceIndex scan against the plain definition", () => {
     expect(SCAN_ENGINE).toBe("wasm");
   });
 
-  it.each<[ScanEngine, boolean]>([["wasm", true], ["wasm", false], ["typescript", true], ["typescript", false]])("%s (availability in row order: %s): returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)", (engine, ordered) => {
-    const rnd = lcg(11);
-    const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
-    const randomDay = () => day(...TYPES_.filter(() => rnd() < 0.3));
-    const w = 3;
-    const idx = new SequenceIndex(w, 4); // grows
-    const all: { id: string; ticker: string; day: number; at: number; s: DaySeq }[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const s = seq(randomDay(), randomDay(), randomDay());
-      const m = { id: `r${String(i).padStart(4, "0")}`, ticker: ["A", "B", "C"][i % 3]!, day: 16000 + (i % 97), at: ordered ? i : (i * 7919) % 3000 };
-      all.push({ ...m, s });
-      idx.add({ id: m.id, ticker: m.ticker, day: m.day, availableAt: m.at }, s);
-    }
-    for (let q = 0; q < 60; q++) {
-      const query = seq(randomDay(), q % 4 === 0 ? day() : randomDay(), randomDay());
-      const exclude = q % 3 === 0 ? new Set(all.filter((_, i) => i % 17 === q % 17).map((x) => x.id)) : undefined;
-      const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7, exclude };
-      const plain = all
-        .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker) && !exclude?.has(x.id))
-        .map((x) => ({ id: x.id, ticker: x.ticker, day: x.day, similarity: seqSim(query, x.s, opts.a) }))
-        .sort((x, y) => y.similarity - x.similarity || y.day - x.day || (x.id < y.id ? -1 : 1))
-        .slice(0, opts.k);
-      expect(idx.query(query, opts, engine)).toEqual(plain);
-    }
-  });
+  it.each<[ScanEngine, boolean]>([
+    ["wasm", true],
+    ["wasm", false],
+    ["typescript", true],
+    ["typescript", false],
+  ])(
+    "%s (availability in row order: %s): returns exactly the top-K of seqSim over every readable sequence (random data, filters, ties)",
+    (engine, ordered) => {
+      const rnd = lcg(11);
+      const TYPES_ = [LAUNCH, PRICE, EARN, MNA, VIEWS];
+      const randomDay = () => day(...TYPES_.filter(() => rnd() < 0.3));
+      const w = 3;
+      const idx = new SequenceIndex(w, 4); // grows
+      const all: { id: string; ticker: string; day: number; at: number; s: DaySeq }[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const s = seq(randomDay(), randomDay(), randomDay());
+        const m = {
+          id: `r${String(i).padStart(4, "0")}`,
+          ticker: ["A", "B", "C"][i % 3]!,
+          day: 16000 + (i % 97),
+          at: ordered ? i : (i * 7919) % 3000,
+        };
+        all.push({ ...m, s });
+        idx.add({ id: m.id, ticker: m.ticker, day: m.day, availableAt: m.at }, s);
+      }
+      for (let q = 0; q < 60; q++) {
+        const query = seq(randomDay(), q % 4 === 0 ? day() : randomDay(), randomDay());
+        const exclude = q % 3 === 0 ? new Set(all.filter((_, i) => i % 17 === q % 17).map((x) => x.id)) : undefined;
+        const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7, exclude };
+        const plain = all
+          .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker) && !exclude?.has(x.id))
+          .map((x) => ({ id: x.id, ticker: x.ticker, day: x.day, similarity: seqSim(query, x.s, opts.a) }))
+          .sort((x, y) => y.similarity - x.similarity || y.day - x.day || (x.id < y.id ? -1 : 1))
+          .slice(0, opts.k);
+        expect(idx.query(query, opts, engine)).toEqual(plain);
+      }
+    },
+  );
 
   it("wasm: many exact ties (more than one hand-back of the scan) and a k beyond its heap give the TypeScript answer", () => {
     const idx = new SequenceIndex(2, 16);

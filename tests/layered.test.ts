@@ -5,7 +5,7 @@
  */
 import { cli } from "./helpers/cli.ts";
 import { join } from "node:path";
-import { describe, expect, it, } from "vitest";
+import { describe, expect, it } from "vitest";
 import { referenceAvailability } from "../evals/runner.ts";
 import { citationViolations } from "../evals/metrics.ts";
 import { main } from "../src/cli/main.ts";
@@ -29,7 +29,14 @@ const TICKERS = ["MSFT", "ORCL"];
 describe("layered memory in a run", () => {
   it("writes, moves, prunes and rewards records, point-in-time", async () => {
     const ctx = runContext({ run: "sep", layered: true, layers });
-    await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, tickers: TICKERS, train: { from: "2015-09-01", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-30" }, quiet: true });
+    await executeRun({
+      ctx,
+      dataDir: SAMPLE_DATA_DIR,
+      tickers: TICKERS,
+      train: { from: "2015-09-01", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-10-30" },
+      quiet: true,
+    });
     const store = await MemoryStore.open(env.server().url, "sep", new HashEmbedder(512));
     const all = await store.getLayerRecords({ asOf: "2016-01-01" });
     const by = (f: (x: (typeof all)[number]) => boolean) => all.filter(f).length;
@@ -56,7 +63,10 @@ describe("layered memory in a run", () => {
 
     // GRPO groups of the training days: the offline analyst is deterministic, so G = 1 (advantage 0)
     const { readFileSync } = await import("node:fs");
-    const groups = readFileSync(join(env.state(), "runs", "sep", "grpo.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const groups = readFileSync(join(env.state(), "runs", "sep", "grpo.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(groups.length).toBeGreaterThan(10);
     expect(groups.every((g) => g.date <= "2015-09-30" && g.completions.length === 1 && g.advantages[0] === 0)).toBe(true);
     const exported = join(env.state(), "export.jsonl");

@@ -1,9 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { LayerParams } from "../src/config/context.ts";
-import { layerWeekCounts, weekOf, applyReward, candidateReward, decayImportance, groupAdvantages, jump, nextLayer, recency, RewardTooEarlyError, score, shouldPrune, type LayerRecord } from "../src/memory/layers.ts";
+import {
+  layerWeekCounts,
+  weekOf,
+  applyReward,
+  candidateReward,
+  decayImportance,
+  groupAdvantages,
+  jump,
+  nextLayer,
+  recency,
+  RewardTooEarlyError,
+  score,
+  shouldPrune,
+  type LayerRecord,
+} from "../src/memory/layers.ts";
 
 const p = LayerParams.parse({});
-const rec = (over: Partial<LayerRecord>): LayerRecord => ({ id: "m1", layer: "short", importance: 0.5, accessCount: 0, createdDay: 0, layerSinceDay: 0, ...over });
+const rec = (over: Partial<LayerRecord>): LayerRecord => ({
+  id: "m1",
+  layer: "short",
+  importance: 0.5,
+  accessCount: 0,
+  createdDay: 0,
+  layerSinceDay: 0,
+  ...over,
+});
 
 describe("recency and decay", () => {
   it("recency is exp(-age/Q) per layer, 1 at age 0", () => {
@@ -95,7 +117,13 @@ describe("layer counts per week", () => {
     expect(weekOf("2015-10-07")).toBe("2015-10-05"); // a Wednesday
     expect(weekOf("2015-10-05")).toBe("2015-10-05");
     expect(weekOf("2015-10-11")).toBe("2015-10-05"); // Sunday
-    expect(layerWeekCounts([{ date: "2015-10-06", layer: "short" }, { date: "2015-10-09", layer: "short" }, { date: "2015-10-12", layer: "long" }])).toEqual([
+    expect(
+      layerWeekCounts([
+        { date: "2015-10-06", layer: "short" },
+        { date: "2015-10-09", layer: "short" },
+        { date: "2015-10-12", layer: "long" },
+      ]),
+    ).toEqual([
       { week: "2015-10-05", short: 2, mid: 0, long: 0, reflection: 0 },
       { week: "2015-10-12", short: 0, mid: 0, long: 1, reflection: 0 },
     ]);

@@ -45,30 +45,78 @@ function scripts() {
     extractor: (m) => {
       extractorCalls++;
       const ids = idsIn(user(m), /<news id="([^"]+)"/g);
-      if (extractorCalls === 1) return JSON.stringify({ events: [{ group: "Products and Market", type: "Product Magic", time: T, location: "", entities: [], industries: [], companies: ["MSFT"], attributes: {}, description: LAUNCH, source_ids: [ids[0]] }] });
+      if (extractorCalls === 1)
+        return JSON.stringify({
+          events: [
+            {
+              group: "Products and Market",
+              type: "Product Magic",
+              time: T,
+              location: "",
+              entities: [],
+              industries: [],
+              companies: ["MSFT"],
+              attributes: {},
+              description: LAUNCH,
+              source_ids: [ids[0]],
+            },
+          ],
+        });
       const first = idsIn(m.filter((x) => x.getType() === "human").map(textOf)[0]!, /<news id="([^"]+)"/g);
-      const ev = (id: string) => ({ group: "Products and Market", type: "New Product Launch", time: T, location: "Redmond", entities: ["Microsoft", "Surface Book"], industries: ["Software"], companies: ["MSFT"], attributes: { product: "Surface Book" }, description: LAUNCH, source_ids: [id] });
+      const ev = (id: string) => ({
+        group: "Products and Market",
+        type: "New Product Launch",
+        time: T,
+        location: "Redmond",
+        entities: ["Microsoft", "Surface Book"],
+        industries: ["Software"],
+        companies: ["MSFT"],
+        attributes: { product: "Surface Book" },
+        description: LAUNCH,
+        source_ids: [id],
+      });
       return `\`\`\`json\n${JSON.stringify({ events: first.slice(0, 2).map(ev) })}\n\`\`\``;
     },
     merger: (m) => JSON.stringify({ events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }] }),
     "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
     "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
-    tracker: (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
-    "tracker-batch": (m) => JSON.stringify({
-      events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
-        key, predecessor_id: first === "(none)" ? null : (first ?? null), why: "same launch story", delta: "Launch confirmed with prices and dates", direction: "more_positive",
-      })),
-    }),
+    tracker: (m) =>
+      JSON.stringify({
+        predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null,
+        why: "same launch story",
+        delta: "Launch confirmed with prices and dates",
+        direction: "more_positive",
+      }),
+    "tracker-batch": (m) =>
+      JSON.stringify({
+        events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+          key,
+          predecessor_id: first === "(none)" ? null : (first ?? null),
+          why: "same launch story",
+          delta: "Launch confirmed with prices and dates",
+          direction: "more_positive",
+        })),
+      }),
     "retriever-judge": (m) => JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
     predictor: (m) => {
       predictorCalls++;
       if (predictorCalls === 1) return "I think it goes up!";
-      return JSON.stringify({ reason: "The confirmed launch is new positive information", movement: "up", cited: [idsIn(user(m), /^- \[(rf:[^\]]+)\]/gm)[0]] });
+      return JSON.stringify({
+        reason: "The confirmed launch is new positive information",
+        movement: "up",
+        cited: [idsIn(user(m), /^- \[(rf:[^\]]+)\]/gm)[0]],
+      });
     },
     reflector: () => JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
-    summarizer: () => { throw new Error("the summarizer runs only in the summary ablation"); },
-    critic: () => { throw new Error("the critic runs only with self-reflection on"); },
-    reviser: () => { throw new Error("the reviser runs only with self-reflection on"); },
+    summarizer: () => {
+      throw new Error("the summarizer runs only in the summary ablation");
+    },
+    critic: () => {
+      throw new Error("the critic runs only with self-reflection on");
+    },
+    reviser: () => {
+      throw new Error("the reviser runs only with self-reflection on");
+    },
   };
   const factory = (_spec: string, agent: AgentName) =>
     new ScriptedChatModel((messages) => {
@@ -122,11 +170,23 @@ describe("the LLM path of all six agents on one ticker-day", () => {
 
     const stored = await r.store.getEvents({ asOf: day.asOf, ticker: "MSFT", from: T, to: T });
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ description: MERGED, type: "New Product Launch", predecessor_id: firstCandidate, delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
+    expect(stored[0]).toMatchObject({
+      description: MERGED,
+      type: "New Product Launch",
+      predecessor_id: firstCandidate,
+      delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" },
+    });
     expect(stored[0]!.chain_depth).toBeGreaterThanOrEqual(1);
     expect(stored[0]!.source_ids).toHaveLength(6);
     // the tuple survives the merge: lists united, the attributes of all six reports kept
-    expect(stored[0]!.details).toEqual({ time: T, location: "Redmond", entities: ["Microsoft", "Surface Book"], industries: ["Software"], companies: ["MSFT"], attributes: { product: "Surface Book" } });
+    expect(stored[0]!.details).toEqual({
+      time: T,
+      location: "Redmond",
+      entities: ["Microsoft", "Surface Book"],
+      industries: ["Software"],
+      companies: ["MSFT"],
+      attributes: { product: "Surface Book" },
+    });
 
     // judge and predictor (the first predictor answer is prose: retried)
     const out = await predictGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
@@ -137,14 +197,18 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     expect(out.candidates!.every((c) => c.date < T)).toBe(true);
     const pr = calls.get("predictor")!;
     expect(pr).toHaveLength(2);
-    expect(user(pr[0]!)).toMatch(/Today's incremental information[^\n]*:[\s\S]*<data>Launch confirmed with prices and dates<\/data> \[more_positive\]/);
+    expect(user(pr[0]!)).toMatch(
+      /Today's incremental information[^\n]*:[\s\S]*<data>Launch confirmed with prices and dates<\/data> \[more_positive\]/,
+    );
     expect(user(pr[0]!)).toContain(`[${candidates[0]}]`);
 
     // the judge (paper 3.3) compares event series: the current one and each candidate's own window with its
     // SeqSim, and is never told how a candidate's stock moved (no label, no reflection, which would tell it)
     const jp = user(judge[0]!);
     expect(jp).toMatch(/Current situation: MSFT, the 5 trading days up to 2015-10-07:\n[\s\S]*\[ev:MSFT:2015-10-07:[\s\S]*New Product Launch/);
-    expect(jp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `));
+    expect(jp).toMatch(
+      new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `),
+    );
     const windows = [...jp.matchAll(/^ {4}\d{4}-\d{2}-\d{2}: (.+)$/gm)].map((m) => m[1]!);
     expect(windows.length).toBe(5 * candidates.length); // w = 5 days per candidate
     expect(windows.some((w) => / \/ /.test(w))).toBe(true); // group / type of the candidates' events
@@ -157,9 +221,15 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     // the predictor (paper 3.4) reads each kept reference's window, similarity and reflection, today's
     // events with their details (the extracted tuple, merged), the expectation-deviation framing and a word limit
     const pp = user(pr[0]!);
-    expect(pp).toMatch(new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending [\\d-]+ \\(similarity 0\\.\\d\\d\\); next day it moved (up|down)\\.\\n  its window:\\n    \\d{4}-`));
+    expect(pp).toMatch(
+      new RegExp(
+        `- \\[${candidates[0]}\\] [A-Z]+, window ending [\\d-]+ \\(similarity 0\\.\\d\\d\\); next day it moved (up|down)\\.\\n  its window:\\n    \\d{4}-`,
+      ),
+    );
     expect(pp).toMatch(/\n {2}reflection: <data>[^<]+<\/data>/);
-    expect(pp).toContain("details: <data>time 2015-10-07; where Redmond; companies MSFT; entities Microsoft, Surface Book; industries Software; product: Surface Book</data>");
+    expect(pp).toContain(
+      "details: <data>time 2015-10-07; where Redmond; companies MSFT; entities Microsoft, Surface Book; industries Software; product: Surface Book</data>",
+    );
     expect(textOf(pr[0]![0]!)).toMatch(/deviation of news from what the market already expected[\s\S]*under 150 words/);
     expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
     expect(out.prediction).toMatchObject({ ticker: "MSFT", date: T, movement: "up", references: [candidates[0]], as_of: day.asOf });
@@ -180,7 +250,9 @@ describe("the LLM path of all six agents on one ticker-day", () => {
   });
 
   it("fails loudly with the item id after the bounded retries", async () => {
-    const r = await resources(server.url, data, { run: "llm-fail", model: "openai:scripted-model" }, () => ScriptedChatModel.fromList(["no", "still no", "{\"reason\": \"x\"}"]));
+    const r = await resources(server.url, data, { run: "llm-fail", model: "openai:scripted-model" }, () =>
+      ScriptedChatModel.fromList(["no", "still no", '{"reason": "x"}']),
+    );
     const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r)).catch((e) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
     expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
@@ -199,14 +271,18 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
     const earlier = idsIn(prompt, /^- \[([^\]]+)\]/gm);
     expect(earlier.length).toBeGreaterThan(0);
     expect(new Set(earlier).size).toBe(earlier.length); // each earlier event once
-    const own = idsIn(prompt, /^ {4}candidates: (.+)$/gm)[0]!.split(", ").map((c) => c.split(" ")[0]!);
+    const own = idsIn(prompt, /^ {4}candidates: (.+)$/gm)[0]!
+      .split(", ")
+      .map((c) => c.split(" ")[0]!);
     expect(own.every((id) => earlier.includes(id))).toBe(true);
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: earlier });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
     expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
     // today's event shows its tuple (tracker-batch 1.1.0): amounts and counterparties tell a new stage from a repeat
-    expect(prompt).toMatch(/^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n {4}details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n {4}candidates: /m);
+    expect(prompt).toMatch(
+      /^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n {4}details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n {4}candidates: /m,
+    );
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
     expect(event).toMatchObject({ predecessor_id: own[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
   });
@@ -218,13 +294,23 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
     ];
     const seen: string[] = [];
     const input = {
-      ticker: "MSFT", date: T, earlier: [{ id: "ev:a", date: "2015-10-06", type: "New Product Launch", description: "x", chain: [] }],
-      events: [{ key: "e1", group: "Products and Market", type: "New Product Launch", description: "y", candidates: [{ id: "ev:a", similarity: 0.9 }] }],
+      ticker: "MSFT",
+      date: T,
+      earlier: [{ id: "ev:a", date: "2015-10-06", type: "New Product Launch", description: "x", chain: [] }],
+      events: [
+        { key: "e1", group: "Products and Market", type: "New Product Launch", description: "y", candidates: [{ id: "ev:a", similarity: 0.9 }] },
+      ],
     };
-    const r = await resources(server.url, data, { run: "llm-batch-check", model: "openai:scripted-model" }, () => new ScriptedChatModel((m) => {
-      seen.push(m.map(textOf).join("\n"));
-      return answers.shift() ?? JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }] });
-    }));
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm-batch-check", model: "openai:scripted-model" },
+      () =>
+        new ScriptedChatModel((m) => {
+          seen.push(m.map(textOf).join("\n"));
+          return answers.shift() ?? JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }] });
+        }),
+    );
     const out = await runAgent(trackerBatch, input, agentRuntime(r, undefined, { ticker: "MSFT", date: T }));
     expect(out.events).toEqual([{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }]);
     expect(seen).toHaveLength(3);
@@ -251,33 +337,64 @@ describe("the tracker in one call per event (trackerMode single)", () => {
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
     expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
-    expect(event).toMatchObject({ predecessor_id: candidates[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
+    expect(event).toMatchObject({
+      predecessor_id: candidates[0],
+      delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" },
+    });
   });
 });
 
 describe("SEP-Memory self-reflection on the LLM path", () => {
   it("writes v1, critiques it with a past mistake from the reflection layer, and keeps both versions with v2 final", async () => {
-    const lesson = { id: "lm:error:MSFT:2015-10-02:abc", ticker: "MSFT", date: "2015-10-02", kind: "error" as const, layer: "reflection" as const,
-      text: "MSFT 2015-10-02: predicted up, but it moved down. The reason given was: a product launch", importance: 0.5, access_count: 0, layer_since: "2015-10-02", available_at: "2015-10-05T20:00:00.000Z" };
+    const lesson = {
+      id: "lm:error:MSFT:2015-10-02:abc",
+      ticker: "MSFT",
+      date: "2015-10-02",
+      kind: "error" as const,
+      layer: "reflection" as const,
+      text: "MSFT 2015-10-02: predicted up, but it moved down. The reason given was: a product launch",
+      importance: 0.5,
+      access_count: 0,
+      layer_since: "2015-10-02",
+      available_at: "2015-10-05T20:00:00.000Z",
+    };
     const calls = new Map<string, string[]>();
-    const factory = (_: string, agent: AgentName) => new ScriptedChatModel((m) => {
-      calls.set(agent, [...(calls.get(agent) ?? []), textOf(m[1]!)]);
-      if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
-      if (agent === "predictor") return JSON.stringify({ reason: "The launch looks bullish", movement: "up", cited: [] });
-      if (agent === "critic") return JSON.stringify({ critique: "The same launch call failed on 2015-10-02", missed: ["weak guidance"], overweighted: ["launch hype"], verdict: "reconsider", lessons_used: [lesson.id] });
-      if (agent === "reviser") return JSON.stringify({ reason: "Revised: launches were sold before", movement: "down", cited: [lesson.id] });
-      throw new Error(`unexpected agent ${agent}`);
-    });
+    const factory = (_: string, agent: AgentName) =>
+      new ScriptedChatModel((m) => {
+        calls.set(agent, [...(calls.get(agent) ?? []), textOf(m[1]!)]);
+        if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
+        if (agent === "predictor") return JSON.stringify({ reason: "The launch looks bullish", movement: "up", cited: [] });
+        if (agent === "critic")
+          return JSON.stringify({
+            critique: "The same launch call failed on 2015-10-02",
+            missed: ["weak guidance"],
+            overweighted: ["launch hype"],
+            verdict: "reconsider",
+            lessons_used: [lesson.id],
+          });
+        if (agent === "reviser") return JSON.stringify({ reason: "Revised: launches were sold before", movement: "down", cited: [lesson.id] });
+        throw new Error(`unexpected agent ${agent}`);
+      });
     const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", layered: true, selfReflection: true }, factory);
     await r.store.putLayerRecords([lesson]);
     const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r));
 
     expect(out.prediction).toMatchObject({
-      movement: "down", reason: "Revised: launches were sold before", references: [lesson.id],
-      self_reflection: { v1: { movement: "up", reason: "The launch looks bullish" }, critique: "The same launch call failed on 2015-10-02", verdict: "reconsider" },
+      movement: "down",
+      reason: "Revised: launches were sold before",
+      references: [lesson.id],
+      self_reflection: {
+        v1: { movement: "up", reason: "The launch looks bullish" },
+        critique: "The same launch call failed on 2015-10-02",
+        verdict: "reconsider",
+      },
     });
-    expect(calls.get("critic")![0]).toMatch(/First answer \(v1\): up\. <data>The launch looks bullish<\/data>[\s\S]*\[lm:error:MSFT:2015-10-02:abc\] \(reflection, 2015-10-02\) <data>/);
-    expect(calls.get("reviser")![0]).toMatch(/Your first answer \(v1\): up\.[\s\S]*Critique \(reconsider\): <data>The same launch call failed[\s\S]*Missed: <data>weak guidance<\/data>/);
+    expect(calls.get("critic")![0]).toMatch(
+      /First answer \(v1\): up\. <data>The launch looks bullish<\/data>[\s\S]*\[lm:error:MSFT:2015-10-02:abc\] \(reflection, 2015-10-02\) <data>/,
+    );
+    expect(calls.get("reviser")![0]).toMatch(
+      /Your first answer \(v1\): up\.[\s\S]*Critique \(reconsider\): <data>The same launch call failed[\s\S]*Missed: <data>weak guidance<\/data>/,
+    );
     expect(calls.get("reviser")![0]).toContain(`[${lesson.id}]`); // the lesson can be cited, so it gets the reward
   });
 });
@@ -286,13 +403,14 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
   it("samples G candidates, rewards them against the real move, and writes the group and the memory", async () => {
     const { groupStep } = await import("../graphs/grpo.ts");
     let predictorCalls = 0;
-    const factory = (_: string, agent: AgentName) => new ScriptedChatModel(() => {
-      if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
-      if (agent !== "predictor") throw new Error(`unexpected agent ${agent}`);
-      predictorCalls++;
-      const movement = ["up", "down", "up"][predictorCalls - 1];
-      return JSON.stringify({ reason: `candidate ${predictorCalls} says ${movement}`, movement, cited: [] });
-    });
+    const factory = (_: string, agent: AgentName) =>
+      new ScriptedChatModel(() => {
+        if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
+        if (agent !== "predictor") throw new Error(`unexpected agent ${agent}`);
+        predictorCalls++;
+        const movement = ["up", "down", "up"][predictorCalls - 1];
+        return JSON.stringify({ reason: `candidate ${predictorCalls} says ${movement}`, movement, cited: [] });
+      });
     const r = await resources(server.url, data, { run: "llm-grpo", model: "openai:scripted-model", layered: true, groupSize: 3 }, factory);
     const s = data.series.get("MSFT")!;
     const i = s.calendar.indexOf("2015-10-07")!;
@@ -305,8 +423,19 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
     const sd = Math.sqrt(((1 - 1 / 3) ** 2 * 2 + (-1 - 1 / 3) ** 2) / 3);
     expect(g.advantages).toEqual([expect.closeTo((1 - 1 / 3) / sd, 12), expect.closeTo((-1 - 1 / 3) / sd, 12), expect.closeTo((1 - 1 / 3) / sd, 12)]);
     expect(g.prompt.map((m) => m.role)).toEqual(["system", "user"]);
-    const mem = await r.store.getLayerRecords({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT", from: "2015-10-07", to: "2015-10-07", layers: ["long", "reflection"] });
-    expect(mem.map((m) => [m.layer, m.kind])).toEqual(expect.arrayContaining([["long", "pattern"], ["reflection", "error"]]));
+    const mem = await r.store.getLayerRecords({
+      asOf: s.days[i + 1]!.close_at,
+      ticker: "MSFT",
+      from: "2015-10-07",
+      to: "2015-10-07",
+      layers: ["long", "reflection"],
+    });
+    expect(mem.map((m) => [m.layer, m.kind])).toEqual(
+      expect.arrayContaining([
+        ["long", "pattern"],
+        ["reflection", "error"],
+      ]),
+    );
     expect(mem.find((m) => m.kind === "pattern")!.text).toMatch(/candidate 1 says up/);
   });
 });

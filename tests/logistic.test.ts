@@ -32,11 +32,22 @@ describe("the logistic-regression baseline", () => {
   it("is fit on the training window only: test labels cannot change it", async () => {
     // training days alternate down/up; the test days' prices differ between the two datasets
     const train = [100, 97, 101, 98, 102];
-    const bars = (test: number[]): Bar[] => ["2015-06-01", "2015-06-02", "2015-06-03", "2015-06-04", "2015-06-05", "2015-06-08", "2015-06-09", "2015-06-10"].map((date, i) => ({ date, adj: [...train, 104, ...test][i]! }));
+    const bars = (test: number[]): Bar[] =>
+      ["2015-06-01", "2015-06-02", "2015-06-03", "2015-06-04", "2015-06-05", "2015-06-08", "2015-06-09", "2015-06-10"].map((date, i) => ({
+        date,
+        adj: [...train, 104, ...test][i]!,
+      }));
     const events = async (_t: string, dates: readonly string[]) => new Map(dates.map((d, i) => [d, i % 2 ? [LAUNCH] : [PROFIT]]));
     const run = async (test: number[]) => {
       const data = await loadMarketData(writeDataDir(bars(test), []));
-      return logisticPredictions({ data, tickers: ["TEST"], train: { from: "2015-06-01", to: "2015-06-05" }, examples: [{ ticker: "TEST", date: "2015-06-08" }], w: 2, eventsOf: events });
+      return logisticPredictions({
+        data,
+        tickers: ["TEST"],
+        train: { from: "2015-06-01", to: "2015-06-05" },
+        examples: [{ ticker: "TEST", date: "2015-06-08" }],
+        w: 2,
+        eventsOf: events,
+      });
     };
     // 06-08's features are the same in both (its window and the move into it); its label and later ones differ
     const a = await run([120, 130]);

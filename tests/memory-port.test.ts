@@ -35,13 +35,29 @@ async function script(m: MemoryPort) {
     storedEvent("MSFT", "2015-10-07", "Microsoft Surface Book reviews are strong"),
   ]);
   await m.putReflections([reflection("AAPL", "2015-10-05", "2015-10-06"), reflection("MSFT", "2015-10-06", "2015-10-07", "down")]);
-  const lr = (ticker: string, date: string, text: string) => ({ id: `lm:daily:${ticker}:${date}:x`, ticker, date, kind: "daily" as const, layer: "short" as const, text, importance: 0.5, access_count: 0, layer_since: date, available_at: at(date) });
+  const lr = (ticker: string, date: string, text: string) => ({
+    id: `lm:daily:${ticker}:${date}:x`,
+    ticker,
+    date,
+    kind: "daily" as const,
+    layer: "short" as const,
+    text,
+    importance: 0.5,
+    access_count: 0,
+    layer_since: date,
+    available_at: at(date),
+  });
   await m.putLayerRecords([lr("AAPL", "2015-10-05", "Apple launches a new iPhone"), lr("MSFT", "2015-10-06", "Microsoft unveils the Surface Book")]);
   const out: unknown[] = [];
   out.push((await m.getEvents({ asOf: at("2015-10-06") })).map((e) => e.id));
   out.push((await m.getEvents({ asOf: at("2015-10-07"), ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" })).map((e) => e.description));
   const e = await m.embedder.embed(["Apple iPhone launch"]);
-  out.push((await m.searchEventsBatch({ embeddings: e, k: 2, asOf: at("2015-10-07"), ticker: "AAPL" }))[0]!.map((h) => [h.record.id, h.similarity.toFixed(4)]));
+  out.push(
+    (await m.searchEventsBatch({ embeddings: e, k: 2, asOf: at("2015-10-07"), ticker: "AAPL" }))[0]!.map((h) => [
+      h.record.id,
+      h.similarity.toFixed(4),
+    ]),
+  );
   out.push((await m.getReflections({ asOf: at("2015-10-06") })).map((r) => r.id));
   out.push(await m.fingerprint(at("2015-10-06")));
   const [first] = await m.getLayerRecords({ asOf: at("2015-10-07"), ticker: "AAPL" });
@@ -88,7 +104,16 @@ describe("the run graph on the in-memory port", () => {
       const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "INTC", "ORCL"] });
       const run = async (name: string, tickers: string[]) => {
         const ctx = runContext({ run: name });
-        const res = await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, data, tickers, train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" }, quiet: true, resources: resourcesOn(new InMemoryMemory(name, new HashEmbedder(512)), ctx, data) });
+        const res = await executeRun({
+          ctx,
+          dataDir: SAMPLE_DATA_DIR,
+          data,
+          tickers,
+          train: { from: "2015-09-14", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-10-09" },
+          quiet: true,
+          resources: resourcesOn(new InMemoryMemory(name, new HashEmbedder(512)), ctx, data),
+        });
         return readFileSync(res.predictionsFile, "utf8");
       };
       const a = await run("mem-a", ["MSFT", "INTC", "ORCL"]);
@@ -110,7 +135,16 @@ describe("the tracker's modes on the offline analyst", () => {
         // batches of 3: a busy day is tracked in several chunks, folded back in merge order
         const ctx = runContext({ run: `mode-${trackerMode}`, trackerMode, trackerBatch: 3 });
         const mem = new InMemoryMemory(ctx.run, new HashEmbedder(512));
-        await executeRun({ ctx, dataDir: SAMPLE_DATA_DIR, data, tickers: ["MSFT", "AAPL"], train: { from: "2015-09-14", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true, resources: resourcesOn(mem, ctx, data) });
+        await executeRun({
+          ctx,
+          dataDir: SAMPLE_DATA_DIR,
+          data,
+          tickers: ["MSFT", "AAPL"],
+          train: { from: "2015-09-14", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-10-02" },
+          quiet: true,
+          resources: resourcesOn(mem, ctx, data),
+        });
         return mem.getEvents({ asOf: "2016-01-01" });
       };
       const single = await events("single");

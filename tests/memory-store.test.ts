@@ -20,7 +20,10 @@ afterAll(async () => {
 const EVENTS = [
   storedEvent("AAPL", "2015-10-05", "Apple launches a new iPhone with a faster chip"),
   storedEvent("AAPL", "2015-10-06", "Apple iPhone sales beat analyst expectations in China"),
-  storedEvent("AAPL", "2015-10-07", "Apple faces a patent lawsuit over its chip design", { group: "Risks and Warnings", type: "Company-Specific Risks" }),
+  storedEvent("AAPL", "2015-10-07", "Apple faces a patent lawsuit over its chip design", {
+    group: "Risks and Warnings",
+    type: "Company-Specific Risks",
+  }),
   storedEvent("MSFT", "2015-10-06", "Microsoft launches a new Surface with a faster chip"),
   storedEvent("AAPL", "2015-10-09", "Apple launches a new iPad with a faster chip"),
 ];
@@ -42,7 +45,14 @@ describe("MemoryStore on a real Chroma server", () => {
     const store = await MemoryStore.open(server.url, "search", emb);
     await store.putEvents(EVENTS);
     const asOf = new Date(closeInstantMs("2015-10-09")).toISOString();
-    const hits = await store.searchEvents({ text: "Apple launches a new Mac with a faster chip", asOf, ticker: "AAPL", from: "2015-10-05", to: "2015-10-08", k: 5 });
+    const hits = await store.searchEvents({
+      text: "Apple launches a new Mac with a faster chip",
+      asOf,
+      ticker: "AAPL",
+      from: "2015-10-05",
+      to: "2015-10-08",
+      k: 5,
+    });
     expect(hits.map((h) => h.record.ticker)).toEqual(["AAPL", "AAPL", "AAPL"]); // MSFT filtered, 10-09 outside the window
     expect(hits[0]!.record.description).toMatch(/new iPhone/);
     expect(hits[0]!.similarity).toBeGreaterThan(hits[2]!.similarity);
@@ -150,7 +160,9 @@ describe("persistence and faults", () => {
       process.kill(srv.pid!, "SIGSTOP");
       const err = await store.putEvents(EVENTS.slice(2)).catch((e) => e);
       expect(err).toBeInstanceOf(MemoryUnavailableError);
-      expect(err.message).toMatch(/Chroma at http:\/\/127\.0\.0\.1:\d+ is unreachable \(upsert 3 events\): no answer within 0\.4 s \(is the server frozen or overloaded\?\)/);
+      expect(err.message).toMatch(
+        /Chroma at http:\/\/127\.0\.0\.1:\d+ is unreachable \(upsert 3 events\): no answer within 0\.4 s \(is the server frozen or overloaded\?\)/,
+      );
       process.kill(srv.pid!, "SIGCONT");
       vi.unstubAllEnvs();
       await store.putEvents(EVENTS); // idempotent: the re-run writes everything again
@@ -170,8 +182,16 @@ describe("persistence and faults", () => {
 
 describe("layered memory records", () => {
   const lr = (ticker: string, date: string, layer: "short" | "mid" | "long" | "reflection", text: string, availableDate = date) => ({
-    id: `lm:daily:${ticker}:${date}:${text.length}`, ticker, date, kind: "daily" as const, layer, text, importance: 0.5, access_count: 0,
-    layer_since: date, available_at: new Date(closeInstantMs(availableDate)).toISOString(),
+    id: `lm:daily:${ticker}:${date}:${text.length}`,
+    ticker,
+    date,
+    kind: "daily" as const,
+    layer,
+    text,
+    importance: 0.5,
+    access_count: 0,
+    layer_since: date,
+    available_at: new Date(closeInstantMs(availableDate)).toISOString(),
   });
 
   it("stores, filters by layer and asOf, updates upkeep state in place, and deletes", async () => {
@@ -191,14 +211,19 @@ describe("layered memory records", () => {
     const [first] = await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["short"] });
     await store.updateLayerRecords([{ ...first!, layer: "mid", importance: 0.7, access_count: 1, layer_since: "2015-10-07" }]);
     const moved = (await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["mid"] })).map((r) => [r.text, r.importance, r.access_count]);
-    expect(moved).toEqual([["Apple launches a new iPhone", 0.7, 1], ["Apple sales beat estimates in China", 0.5, 0]]);
+    expect(moved).toEqual([
+      ["Apple launches a new iPhone", 0.7, 1],
+      ["Apple sales beat estimates in China", 0.5, 0],
+    ]);
     expect((await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 1 }))[0]!.record.layer).toBe("mid"); // embedding kept
 
     // pruned: a tombstone no read returns, whose id the fingerprint keeps
     const before = await store.fingerprint("2016-01-01");
     await store.updateLayerRecords([{ ...first!, pruned: true }]);
     expect((await store.getLayerRecords({ asOf: "2016-01-01" })).map((r) => r.id)).not.toContain(first!.id);
-    expect((await store.searchLayerRecords({ text: "Apple launches a new iPhone", asOf: "2016-01-01", k: 10 })).map((h) => h.record.id)).not.toContain(first!.id);
+    expect(
+      (await store.searchLayerRecords({ text: "Apple launches a new iPhone", asOf: "2016-01-01", k: 10 })).map((h) => h.record.id),
+    ).not.toContain(first!.id);
     expect(await store.fingerprint("2016-01-01")).toEqual(before);
     expect((await store.counts()).layers).toBe(4);
   });

@@ -12,17 +12,39 @@ import { cleanText, companiesIn, sentiment } from "../src/models/offline/text.ts
 import type { Reference, SeriesDay } from "../src/domain/series.ts";
 
 const env = { ctx: runContext(), embedder: new HashEmbedder(512) };
-const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({ id, ticker: "AAPL", date: "2015-09-01", similarity, label, reason: "r", key_events: [] });
+const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({
+  id,
+  ticker: "AAPL",
+  date: "2015-09-01",
+  similarity,
+  label,
+  reason: "r",
+  key_events: [],
+});
 const today = (...dirs: ("more_positive" | "more_negative" | "neutral")[]): SeriesDay => ({
-  date: "2015-10-01", events: dirs.map((d, i) => ({ id: `e${i}`, group: "Products and Market", type: "New Product Launch", description: "x", delta: { text: "t", direction: d } })),
+  date: "2015-10-01",
+  events: dirs.map((d, i) => ({
+    id: `e${i}`,
+    group: "Products and Market",
+    type: "New Product Launch",
+    description: "x",
+    delta: { text: "t", direction: d },
+  })),
 });
 
 describe("offline extractor", () => {
   it("cleans posts, maps cues to taxonomy types and cites its item", async () => {
-    const out = await extractor.offline({ ticker: "AAPL", date: "2015-10-01", items: [
-      { id: "a", published_at: "2015-10-01T12:00:00Z", text: "RT @x: Apple beats earnings estimates, iPhone sales strong http://t.co/abc" },
-      { id: "b", published_at: "2015-10-01T13:00:00Z", text: "lol" },
-    ] }, env);
+    const out = await extractor.offline(
+      {
+        ticker: "AAPL",
+        date: "2015-10-01",
+        items: [
+          { id: "a", published_at: "2015-10-01T12:00:00Z", text: "RT @x: Apple beats earnings estimates, iPhone sales strong http://t.co/abc" },
+          { id: "b", published_at: "2015-10-01T13:00:00Z", text: "lol" },
+        ],
+      },
+      env,
+    );
     expect(out.events.length).toBeGreaterThan(0);
     expect(out.events[0]).toMatchObject({ group: "Corporate Operations", type: "Profitability", source_ids: ["a"] });
     expect(out.events[0]!.description).toBe("Apple beats earnings estimates, iPhone sales strong");
@@ -45,12 +67,30 @@ describe("offline merger", () => {
     const v = await env.embedder.embed(texts);
     expect(leaderClusters(v, 0.75)).toEqual([[0, 1], [2]]);
     expect(leaderClusters(v, 1.01)).toEqual([[0], [1], [2]]);
-    expect(medoid([[1, 0], [0.9, 0.1], [0, 1]], [0, 1, 2])).toBe(1);
-    const out = await merger.offline({ ticker: "AAPL", date: "d", group: "Products and Market", allowedTypes: [], events: [
-      { id: "r1", type: "New Product Launch", description: texts[0]! },
-      { id: "r2", type: "Product Application", description: texts[1]! },
-      { id: "r3", type: "New Product Launch", description: texts[1]! },
-    ] }, env);
+    expect(
+      medoid(
+        [
+          [1, 0],
+          [0.9, 0.1],
+          [0, 1],
+        ],
+        [0, 1, 2],
+      ),
+    ).toBe(1);
+    const out = await merger.offline(
+      {
+        ticker: "AAPL",
+        date: "d",
+        group: "Products and Market",
+        allowedTypes: [],
+        events: [
+          { id: "r1", type: "New Product Launch", description: texts[0]! },
+          { id: "r2", type: "Product Application", description: texts[1]! },
+          { id: "r3", type: "New Product Launch", description: texts[1]! },
+        ],
+      },
+      env,
+    );
     expect(out.events).toEqual([{ type: "New Product Launch", description: texts[1], merged_ids: ["r1", "r2", "r3"] }]);
   });
 });
@@ -68,7 +108,10 @@ describe("offline tracker", () => {
   });
 
   it("writes delta info from novelty and tone change against the chain", async () => {
-    const rising = await trackerDelta.offline({ ticker: "AAPL", date: "d", event, chain: [{ date: "2015-09-28", description: "Apple to launch iPhone 6s, demand weak" }] }, env);
+    const rising = await trackerDelta.offline(
+      { ticker: "AAPL", date: "d", event, chain: [{ date: "2015-09-28", description: "Apple to launch iPhone 6s, demand weak" }] },
+      env,
+    );
     expect(rising.direction).toBe("more_positive");
     expect(rising.delta).toMatch(/Continues a 1-stage story/);
     expect(rising.delta).toMatch(/new terms: .*beat/);
@@ -93,8 +136,14 @@ describe("offline reflector, judge and predictor", () => {
 
   it("votes by similarity, then by today's delta info, then up", () => {
     const base = { ticker: "AAPL", date: "d", series: [] };
-    expect(offlineVote({ ...base, today: today(), references: [ref("a", "up", 0.3), ref("b", "down", 0.4)] })).toMatchObject({ movement: "down", basis: "references" });
-    expect(offlineVote({ ...base, today: today("more_negative"), references: [ref("a", "up", 0.3), ref("b", "down", 0.3)] })).toMatchObject({ movement: "down", basis: "delta" });
+    expect(offlineVote({ ...base, today: today(), references: [ref("a", "up", 0.3), ref("b", "down", 0.4)] })).toMatchObject({
+      movement: "down",
+      basis: "references",
+    });
+    expect(offlineVote({ ...base, today: today("more_negative"), references: [ref("a", "up", 0.3), ref("b", "down", 0.3)] })).toMatchObject({
+      movement: "down",
+      basis: "delta",
+    });
     expect(offlineVote({ ...base, today: today("neutral"), references: [] })).toMatchObject({ movement: "up", basis: "prior" });
   });
 });
@@ -121,13 +170,21 @@ describe("offline summarizer (summary ablation)", () => {
 });
 
 describe("offline self-reflection (critic and reviser)", () => {
-  const lesson = (id: string, predicted: string, moved: string) => ({ id, layer: "reflection", date: "2015-10-01", text: `MSFT 2015-10-01: predicted ${predicted}, but it moved ${moved}.` });
+  const lesson = (id: string, predicted: string, moved: string) => ({
+    id,
+    layer: "reflection",
+    date: "2015-10-01",
+    text: `MSFT 2015-10-01: predicted ${predicted}, but it moved ${moved}.`,
+  });
   const base = { ticker: "MSFT", date: "2015-10-08", today: { date: "2015-10-08", events: [] } };
 
   it("reconsiders a call that repeats past mistakes, keeps it otherwise", async () => {
     const { critic, erredDirection } = await import("../agents/critic/index.ts");
     expect(erredDirection("predicted up, but it moved down")).toBe("up");
-    const twice = await critic.offline({ ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down"), lesson("b", "up", "down"), lesson("c", "down", "up")] }, env);
+    const twice = await critic.offline(
+      { ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down"), lesson("b", "up", "down"), lesson("c", "down", "up")] },
+      env,
+    );
     expect(twice).toMatchObject({ verdict: "reconsider", lessons_used: ["a", "b"] });
     const once = await critic.offline({ ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down")] }, env);
     expect(once.verdict).toBe("keep");
@@ -136,7 +193,10 @@ describe("offline self-reflection (critic and reviser)", () => {
   it("flips on reconsider and keeps v1 otherwise", async () => {
     const { reviser } = await import("../agents/reviser/index.ts");
     const input = { ...base, series: [], references: [], memories: [], v1: { movement: "up" as const, reason: "v1 reason" } };
-    const flipped = await reviser.offline({ ...input, critique: { text: "repeats a mistake", verdict: "reconsider", missed: [], overweighted: [] } }, env);
+    const flipped = await reviser.offline(
+      { ...input, critique: { text: "repeats a mistake", verdict: "reconsider", missed: [], overweighted: [] } },
+      env,
+    );
     expect(flipped.movement).toBe("down");
     const kept = await reviser.offline({ ...input, critique: { text: "fine", verdict: "keep", missed: [], overweighted: [] } }, env);
     expect(kept).toMatchObject({ movement: "up" });

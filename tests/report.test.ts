@@ -35,20 +35,26 @@ describe("backtest", () => {
 
   it("rolls accuracy over scored days only", () => {
     const rows = [true, false, null, true, true].map((c, i) => ({ date: `2015-10-0${i + 1}`, correct: c }));
-    expect(rollingAccuracy(rows, 2)).toEqual([{ date: "2015-10-02", acc: 0.5 }, { date: "2015-10-04", acc: 0.5 }, { date: "2015-10-05", acc: 1 }]);
+    expect(rollingAccuracy(rows, 2)).toEqual([
+      { date: "2015-10-02", acc: 0.5 },
+      { date: "2015-10-04", acc: 0.5 },
+      { date: "2015-10-05", acc: 1 },
+    ]);
   });
 });
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 // CI installs Chromium and sets STOCKMEM_REQUIRE_CHROMIUM=1: there the check must run, never skip.
 if (!CHROMIUM && process.env.STOCKMEM_REQUIRE_CHROMIUM) throw new Error("STOCKMEM_REQUIRE_CHROMIUM is set but /usr/bin/chromium is missing");
-if (!CHROMIUM) console.warn("[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).");
+if (!CHROMIUM)
+  console.warn("[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).");
 
 describe("HTML report", () => {
   it("is self-contained, escapes text, and has every section", () => {
     const html = reportHtml(syntheticResult());
     expect(html).not.toMatch(/<script|https?:\/\//);
-    for (const h of ["Direction accuracy", "Backtest", "Equity curves", "Rolling accuracy", "Confusion matrix", "Per ticker"]) expect(html).toContain(h);
+    for (const h of ["Direction accuracy", "Backtest", "Equity curves", "Rolling accuracy", "Confusion matrix", "Per ticker"])
+      expect(html).toContain(h);
     expect((html.match(/<polyline/g) ?? []).length).toBe(2 * 3 + 1); // portfolio + 2 tickers (signal, buy&hold) + rolling accuracy
     expect(reportText(syntheticResult())).toMatch(/portfolio\s+30/);
   });
@@ -81,8 +87,21 @@ describe("HTML report", () => {
     const dir = mkdtempSync(join(tmpdir(), "stockmem-report-"));
     const file = join(dir, "report.html");
     writeFileSync(file, reportHtml(syntheticResult()));
-    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`];
-    const dom = execFileSync(CHROMIUM!, [...flags, "--dump-dom", `file://${file}`], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] });
+    const flags = [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--user-data-dir=${join(dir, "profile")}`,
+    ];
+    const dom = execFileSync(CHROMIUM!, [...flags, "--dump-dom", `file://${file}`], {
+      encoding: "utf8",
+      timeout: 60_000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     expect((dom.match(/<svg/g) ?? []).length).toBe(4);
     expect(dom).toContain("stockmem report");
     const png = join(dir, "report.png");

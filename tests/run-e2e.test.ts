@@ -21,7 +21,8 @@ const opts = (run: string) => ({ ctx: runContext({ run }), dataDir: SAMPLE_DATA_
 
 const env = useIsolatedStockmem();
 
-const counts = async (run: string) => Object.fromEntries((await listRuns(env.server().url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]));
+const counts = async (run: string) =>
+  Object.fromEntries((await listRuns(env.server().url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]));
 
 describe("stockmem run, offline analyst, real Chroma", () => {
   it("predicts every test day, and its scores equal a recomputation from the JSONL", async () => {

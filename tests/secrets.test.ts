@@ -22,7 +22,6 @@ import { localServer } from "./helpers/http-server.ts";
 
 const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
 
-
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -43,7 +42,16 @@ beforeAll(async () => {
     const agent = found === "unknown" ? undefined : found;
     if (!agent) return { status: 400, json: { error: { message: "unknown agent" } } };
     const content = validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
-    return { json: { id: "c", object: "chat.completion", created: 0, model: body.model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } } };
+    return {
+      json: {
+        id: "c",
+        object: "chat.completion",
+        created: 0,
+        model: body.model,
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      },
+    };
   });
   state = mkdtempSync(join(tmpdir(), "stockmem-secret-state-"));
   evalsDir = mkdtempSync(join(tmpdir(), "stockmem-secret-evals-"));
@@ -74,9 +82,25 @@ describe("secrets", () => {
 
   it("never lands in any file a run and an eval write", async () => {
     const model = "openai:gpt-planted";
-    await executeRun({ ctx: runContext({ run: "secret", model }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+    await executeRun({
+      ctx: runContext({ run: "secret", model }),
+      dataDir: SAMPLE_DATA_DIR,
+      tickers: ["MSFT"],
+      train: { from: "2015-09-28", to: "2015-09-30" },
+      test: { from: "2015-10-01", to: "2015-10-02" },
+      quiet: true,
+    });
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
-    saveDataset(await buildDataset({ name: "secret", data, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-06" }, labelThreshold: 0.01 }));
+    saveDataset(
+      await buildDataset({
+        name: "secret",
+        data,
+        tickers: ["MSFT"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-06" },
+        labelThreshold: 0.01,
+      }),
+    );
     await runExperiment({ dataset: "secret", context: { model }, quiet: true });
 
     // not vacuous: the key was really in use, and the model calls really were traced and cached
@@ -108,11 +132,26 @@ describe("secrets planted in news, model answers and the environment", () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(dataDir);
     copyFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), join(dataDir, "prices.csv"));
-    const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
+    const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
       .filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-25" && n.published_at < "2015-10-03");
-    writeFileSync(join(dataDir, "news.jsonl"), `${news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n")}\n`);
+    writeFileSync(
+      join(dataDir, "news.jsonl"),
+      `${news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n")}\n`,
+    );
     // a model that echoes both keys in every answer, and, in the extractor's, one straddling the trace's 1500-character cut
-    const echo = (v: unknown): unknown => (typeof v === "string" ? `${v} ${KEY} ${PLAIN}` : Array.isArray(v) ? v.map(echo) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x])) : v);
+    const echo = (v: unknown): unknown =>
+      typeof v === "string"
+        ? `${v} ${KEY} ${PLAIN}`
+        : Array.isArray(v)
+          ? v.map(echo)
+          : v && typeof v === "object"
+            ? Object.fromEntries(
+                Object.entries(v).map(([k, x]) => [k, ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x]),
+              )
+            : v;
     const fake = await fakeOpenAI({
       delayMs: 0,
       answer: (agent, messages) => {
@@ -125,7 +164,14 @@ describe("secrets planted in news, model answers and the environment", () => {
     const server = await tempChroma(join(st, "chroma"));
     vi.stubEnv("CHROMA_URL", server.url);
     try {
-      await executeRun({ ctx: runContext({ run: "planted", model: "openai:fake-model", cache: true, layered: true }), dataDir, tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+      await executeRun({
+        ctx: runContext({ run: "planted", model: "openai:fake-model", cache: true, layered: true }),
+        dataDir,
+        tickers: ["MSFT"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-02" },
+        quiet: true,
+      });
       // no prompt carried either key (the news did: the extractor's prompts show where they were cut out)
       const sent = fake.calls.flatMap((c) => c.messages.map((m) => m.content));
       expect(sent.some((t) => t.includes(KEY) || t.includes(PLAIN) || t.includes("PLANTEDsecret"))).toBe(false);

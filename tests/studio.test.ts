@@ -38,15 +38,28 @@ beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   server = spawn(join(PACKAGE_ROOT, "node_modules/.bin/langgraphjs"), ["dev", "--host", "127.0.0.1", "--port", String(port), "--no-browser"], {
-    cwd: PACKAGE_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LANGGRAPH_CLI_NO_ANALYTICS: "1", CHROMA_URL: "", STOCKMEM_DATA_DIR: state, LANGSMITH_TRACING: "false", OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-fake" },
+    cwd: PACKAGE_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      LANGGRAPH_CLI_NO_ANALYTICS: "1",
+      CHROMA_URL: "",
+      STOCKMEM_DATA_DIR: state,
+      LANGSMITH_TRACING: "false",
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: "sk-fake",
+    },
   });
   server.stdout!.on("data", (b) => (log += b));
   server.stderr!.on("data", (b) => (log += b));
   let ok = false;
   const deadline = Date.now() + 90_000;
   while (!ok && Date.now() < deadline && server.exitCode === null) {
-    ok = await fetch(`${url}/ok`).then((r) => r.ok, () => false);
+    ok = await fetch(`${url}/ok`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!ok) await new Promise((res) => setTimeout(res, 300));
   }
   if (!ok) throw new Error(`the LangGraph dev server did not come up:\n${log.slice(-2000)}`);
@@ -79,7 +92,16 @@ describe("LangGraph dev server (Studio's API)", () => {
     const props = input.properties as Record<string, { description?: string }>;
     expect(props.ticker!.description).toMatch(/^\(required\) /);
     expect(props.date!.description).toMatch(/^\(required\) /);
-    const inputs = Object.fromEntries(await Promise.all(assistants.map(async (a) => [a.graph_id, (await client.assistants.getSchemas(a.assistant_id)).input_schema as { properties: Record<string, { langgraph_type?: string; description?: string }> }])));
+    const inputs = Object.fromEntries(
+      await Promise.all(
+        assistants.map(async (a) => [
+          a.graph_id,
+          (await client.assistants.getSchemas(a.assistant_id)).input_schema as {
+            properties: Record<string, { langgraph_type?: string; description?: string }>;
+          },
+        ]),
+      ),
+    );
     expect(Object.keys(inputs.ingest!.properties).sort()).toEqual(["date", "ticker"]);
     expect(Object.keys(inputs.day!.properties).sort()).toEqual(["date", "ticker"]);
     expect(Object.keys(inputs.reflect!.properties).sort()).toEqual(["date", "knownAt", "ticker"]);
@@ -108,7 +130,11 @@ describe("LangGraph dev server (Studio's API)", () => {
       if (chunk.event === "updates") nodes.push(...Object.keys(chunk.data as object));
     }
     expect(nodes).toEqual(["load_series", "retrieve", "judge", "predict"]);
-    const state = await client.threads.getState<{ prediction: { movement: string; references: string[]; as_of: string }; candidates: { id: string }[]; series: unknown[] }>(thread.thread_id);
+    const state = await client.threads.getState<{
+      prediction: { movement: string; references: string[]; as_of: string };
+      candidates: { id: string }[];
+      series: unknown[];
+    }>(thread.thread_id);
     const p = state.values.prediction;
     expect(["up", "down"]).toContain(p.movement);
     expect(p.as_of).toBe("2015-10-07T20:00:00.000Z");
@@ -142,7 +168,8 @@ describe("LangGraph dev server (Studio's API)", () => {
     const progress: { phase: string; done: number; total: number }[] = [];
     for await (const chunk of client.runs.stream(thread.thread_id, "run", {
       input: { tickers: ["MSFT", "INTC"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" } },
-      context: { run: "studio-run" }, streamMode: ["updates", "custom"],
+      context: { run: "studio-run" },
+      streamMode: ["updates", "custom"],
     })) {
       if (chunk.event === "error") throw new Error(`run failed: ${JSON.stringify(chunk.data)}\n${log.slice(-1500)}`);
       if (chunk.event === "updates") for (const k of Object.keys(chunk.data as object)) nodes.add(k);
@@ -164,6 +191,12 @@ describe("LangGraph dev server (Studio's API)", () => {
     expect(chromas).toHaveLength(1);
     process.kill(server.pid!, "SIGKILL"); // the dev server itself, not its process group
     const gone = await waitUntil(() => tree.every((p) => !pidAlive(p.pid)), 30_000);
-    expect(gone, `still running: ${tree.filter((p) => pidAlive(p.pid)).map((p) => p.cmd.slice(0, 80)).join(" | ")}`).toBe(true);
+    expect(
+      gone,
+      `still running: ${tree
+        .filter((p) => pidAlive(p.pid))
+        .map((p) => p.cmd.slice(0, 80))
+        .join(" | ")}`,
+    ).toBe(true);
   });
 });

@@ -36,7 +36,9 @@ describe("local trace", () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
     await prepare(await resources(server.url, data, { run: "traced" }), "MSFT", "2015-09-28", "2015-10-06");
     const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) =>
-      new ScriptedChatModel((m) => new AIMessage({ content: validAnswer(agent, m), usage_metadata: { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }));
+      new ScriptedChatModel(
+        (m) => new AIMessage({ content: validAnswer(agent, m), usage_metadata: { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }),
+      );
     const r = await resources(server.url, data, { run: "traced", model: "openai:scripted" }, factory);
     const file = join(mkdtempSync(join(tmpdir(), "stockmem-trace-")), "traced.jsonl");
     const tracer = new LocalTracer(file, "traced");
@@ -47,7 +49,18 @@ describe("local trace", () => {
 
     const recs = readTrace(file).filter((x) => x.ticker === "MSFT" && x.date === "2015-10-07");
     const nodes = recs.filter((x) => x.kind === "node");
-    const expected = [["ingest", "load"], ["ingest", "extract"], ["ingest", "merge"], ["ingest", "track"], ["ingest", "store"], ["predict", "load_series"], ["predict", "retrieve"], ["predict", "judge"], ["predict", "predict"], ["reflect", "reflect"]];
+    const expected = [
+      ["ingest", "load"],
+      ["ingest", "extract"],
+      ["ingest", "merge"],
+      ["ingest", "track"],
+      ["ingest", "store"],
+      ["predict", "load_series"],
+      ["predict", "retrieve"],
+      ["predict", "judge"],
+      ["predict", "predict"],
+      ["reflect", "reflect"],
+    ];
     for (const [graph, node] of expected) {
       const rec = nodes.find((x) => x.graph === graph && x.node === node);
       expect(rec, `${graph}/${node}`).toBeDefined();
@@ -80,7 +93,11 @@ describe("local trace", () => {
     const byId = new Map(runs.map((r) => [r.id!, r]));
     const roots = runs.filter((r) => r.id === r.trace_id);
     expect(roots.map((r) => r.name)).toEqual(["MSFT 2015-10-07"]);
-    expect(roots[0]).toMatchObject({ run_type: "chain", inputs: { ticker: "MSFT", date: "2015-10-07" }, extra: { metadata: { ticker: "MSFT", date: "2015-10-07", run: "traced" } } });
+    expect(roots[0]).toMatchObject({
+      run_type: "chain",
+      inputs: { ticker: "MSFT", date: "2015-10-07" },
+      extra: { metadata: { ticker: "MSFT", date: "2015-10-07", run: "traced" } },
+    });
     expect(roots[0]!.parent_run_id).toBeUndefined();
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const seen = new Set<string>();
@@ -99,7 +116,8 @@ describe("local trace", () => {
     }
     const llm = runs.filter((r) => r.run_type === "llm");
     expect(llm.length).toBeGreaterThan(5);
-    for (const r of llm) expect(r.extra?.metadata).toMatchObject({ model: "openai:scripted", usage_metadata: { input_tokens: 100, output_tokens: 20 } });
+    for (const r of llm)
+      expect(r.extra?.metadata).toMatchObject({ model: "openai:scripted", usage_metadata: { input_tokens: 100, output_tokens: 20 } });
     const predictor = llm.find((r) => r.name === "predictor")!;
     const path: string[] = [];
     for (let p = byId.get(predictor.parent_run_id!); p; p = p.parent_run_id ? byId.get(p.parent_run_id) : undefined) path.push(p.name);
@@ -110,7 +128,14 @@ describe("local trace", () => {
     vi.stubEnv("CHROMA_URL", server.url);
     vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-trace-run-")));
     try {
-      const res = await executeRun({ ctx: runContext({ run: "roots" }), dataDir: SAMPLE_DATA_DIR, tickers: ["MSFT", "ORCL"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" }, quiet: true });
+      const res = await executeRun({
+        ctx: runContext({ run: "roots" }),
+        dataDir: SAMPLE_DATA_DIR,
+        tickers: ["MSFT", "ORCL"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-02" },
+        quiet: true,
+      });
       const recs = readTrace(res.traceFile);
       const phases = recs.filter((x) => x.kind === "graph" && x.node !== "run");
       expect(new Set(phases.map((x) => x.node))).toEqual(new Set(["reflect", "ingest", "predict"]));
@@ -145,8 +170,20 @@ describe("local trace", () => {
   });
 
   it("summarizes node values: ids and counts instead of full state copies", () => {
-    const state = { ticker: "MSFT", events: Array.from({ length: 12 }, (_, i) => ({ id: `ev:${i}`, description: "x".repeat(500) })), cursor: 3, tickers: ["A", "B"], deep: { a: { b: { c: 1 } } } };
-    expect(summarize(state)).toEqual({ ticker: "MSFT", events: "[12 items: ev:0, ev:1, ev:2, …]", cursor: 3, tickers: ["A", "B"], deep: { a: "{1 keys}" } });
+    const state = {
+      ticker: "MSFT",
+      events: Array.from({ length: 12 }, (_, i) => ({ id: `ev:${i}`, description: "x".repeat(500) })),
+      cursor: 3,
+      tickers: ["A", "B"],
+      deep: { a: { b: { c: 1 } } },
+    };
+    expect(summarize(state)).toEqual({
+      ticker: "MSFT",
+      events: "[12 items: ev:0, ev:1, ev:2, …]",
+      cursor: 3,
+      tickers: ["A", "B"],
+      deep: { a: "{1 keys}" },
+    });
     expect(summarize("y".repeat(400))).toMatch(/…\[100 more chars\]$/);
   });
 });

@@ -36,7 +36,10 @@ export interface ChatScope {
   ticker: string;
 }
 
-const DateArg = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("trading date YYYY-MM-DD (at most the conversation's date)");
+const DateArg = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .describe("trading date YYYY-MM-DD (at most the conversation's date)");
 const TickerArg = z.string().describe("ticker, e.g. AAPL");
 
 export class OutOfScope extends Error {}
@@ -57,23 +60,42 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
     if (!last) throw new OutOfScope(`${t} has no trading day on or before ${d}.`);
     return { ticker: t, date: last, ctx: dayContext(r.data, t, last) };
   };
-  const safe = <A,>(fn: (a: A) => Promise<unknown>) => async (a: A) => {
-    try {
-      return JSON.stringify(await fn(a));
-    } catch (e) {
-      if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test((e as Error).message)) return JSON.stringify({ error: (e as Error).message });
-      throw e;
-    }
-  };
+  const safe =
+    <A>(fn: (a: A) => Promise<unknown>) =>
+    async (a: A) => {
+      try {
+        return JSON.stringify(await fn(a));
+      } catch (e) {
+        if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test((e as Error).message))
+          return JSON.stringify({ error: (e as Error).message });
+        throw e;
+      }
+    };
 
   return [
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
         const d = day(ticker, date);
         const events = await r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
-        return { ticker: d.ticker, date: d.date, news_items: d.ctx.items.length, events: events.map((e) => ({ id: e.id, group: e.group, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta), sources: e.source_ids.length })) };
+        return {
+          ticker: d.ticker,
+          date: d.date,
+          news_items: d.ctx.items.length,
+          events: events.map((e) => ({
+            id: e.id,
+            group: e.group,
+            type: e.type,
+            description: fence(e.description),
+            delta: fencedDelta(e.delta),
+            sources: e.source_ids.length,
+          })),
+        };
       }),
-      { name: "day_events", description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+      {
+        name: "day_events",
+        description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).",
+        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+      },
     ),
     tool(
       safe(async ({ event_id }: { event_id: string }) => {
@@ -88,16 +110,45 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${scope.date}`);
         return { chain };
       }),
-      { name: "event_chain", description: "The chain of an event: its earlier stages (oldest first) and each stage's delta info.", schema: z.object({ event_id: z.string().describe("an event id from day_events") }) },
+      {
+        name: "event_chain",
+        description: "The chain of an event: its earlier stages (oldest first) and each stage's delta info.",
+        schema: z.object({ event_id: z.string().describe("an event id from day_events") }),
+      },
     ),
     tool(
       safe(async ({ ticker, date, k }: { ticker?: string; date?: string; k?: number }) => {
         const d = day(ticker, date);
         const { series, asOf } = await r.series(d.ticker, d.date);
-        const refs = await retrieveReferences(r.store, { ticker: d.ticker, date: d.date, asOf, series, w: r.ctx.w, k: k ?? 5, a: r.ctx.a, scope: r.ctx.referenceScope });
-        return { ticker: d.ticker, date: d.date, similar: refs.map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, similarity: Number(x.similarity.toFixed(3)), moved: x.label, reason: fence(x.reason) })) };
+        const refs = await retrieveReferences(r.store, {
+          ticker: d.ticker,
+          date: d.date,
+          asOf,
+          series,
+          w: r.ctx.w,
+          k: k ?? 5,
+          a: r.ctx.a,
+          scope: r.ctx.referenceScope,
+        });
+        return {
+          ticker: d.ticker,
+          date: d.date,
+          similar: refs.map((x) => ({
+            id: x.id,
+            ticker: x.ticker,
+            date: x.date,
+            similarity: Number(x.similarity.toFixed(3)),
+            moved: x.label,
+            reason: fence(x.reason),
+          })),
+        };
       }),
-      { name: "similar_situations", description: "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }) },
+      {
+        name: "similar_situations",
+        description:
+          "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.",
+        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }),
+      },
     ),
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
@@ -105,7 +156,12 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         const p = await r.predict(d.ticker, d.date);
         return { ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason), references: p.references, as_of: p.as_of };
       }),
-      { name: "predict", description: "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+      {
+        name: "predict",
+        description:
+          "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.",
+        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+      },
     ),
     tool(
       safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
@@ -114,18 +170,35 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
         if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
         const refs = await r.store.getReflections({ asOf: p.as_of });
         return {
-          ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason),
-          references: p.references.map((id) => refs.find((x) => x.id === id)).filter((x) => x !== undefined).map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
+          ticker: d.ticker,
+          date: d.date,
+          movement: p.movement,
+          reason: fence(p.reason),
+          references: p.references
+            .map((id) => refs.find((x) => x.id === id))
+            .filter((x) => x !== undefined)
+            .map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
         };
       }),
-      { name: "explain_prediction", description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.", schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }) },
+      {
+        name: "explain_prediction",
+        description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.",
+        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+      },
     ),
     tool(
       safe(async ({ ticker, days }: { ticker?: string; days?: number }) => {
         const d = day(ticker, undefined);
-        return { ticker: d.ticker, bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })) };
+        return {
+          ticker: d.ticker,
+          bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })),
+        };
       }),
-      { name: "price_history", description: "Daily prices of a ticker up to the conversation's date.", schema: z.object({ ticker: TickerArg.optional(), days: z.number().int().min(1).max(250).optional() }) },
+      {
+        name: "price_history",
+        description: "Daily prices of a ticker up to the conversation's date.",
+        schema: z.object({ ticker: TickerArg.optional(), days: z.number().int().min(1).max(250).optional() }),
+      },
     ),
   ];
 }

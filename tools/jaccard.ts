@@ -183,7 +183,10 @@ function layout(w: number, cap: number) {
  * remaining days could not lift it above the current k-th best. Both return the same candidates.
  */
 export class SequenceIndex {
-  private readonly wasm?: { memory: WebAssembly.Memory; scan: (start: number, end: number, w: number, asOf: number, only: number, k: number, cap: number) => number };
+  private readonly wasm?: {
+    memory: WebAssembly.Memory;
+    scan: (start: number, end: number, w: number, asOf: number, only: number, k: number, cap: number) => number;
+  };
   private buffer!: ArrayBuffer;
   private at!: ReturnType<typeof layout>;
   private cap = 0;
@@ -202,7 +205,10 @@ export class SequenceIndex {
   /** whether availability never decreases with the row (reflections arrive in time order): a query then scans only the prefix readable at asOf */
   private availSorted = true;
 
-  constructor(readonly w: number, capacity = 1024) {
+  constructor(
+    readonly w: number,
+    capacity = 1024,
+  ) {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`window w must be a positive integer, got ${w}`);
     if (WASM) {
       const { exports } = new WebAssembly.Instance(WASM);
@@ -219,7 +225,16 @@ export class SequenceIndex {
   private grow(min: number): void {
     if (min <= this.cap) return;
     const cap = Math.max(min, this.cap * 2);
-    const old = this.cap === 0 ? undefined : { words: this.words.slice(), tcount: this.tcount.slice(), gcount: this.gcount.slice(), avail: this.avail.slice(), tcode: this.tcode.slice() };
+    const old =
+      this.cap === 0
+        ? undefined
+        : {
+            words: this.words.slice(),
+            tcount: this.tcount.slice(),
+            gcount: this.gcount.slice(),
+            avail: this.avail.slice(),
+            tcode: this.tcode.slice(),
+          };
     const at = layout(this.w, cap);
     if (this.wasm) {
       const have = this.wasm.memory.buffer.byteLength;
@@ -261,7 +276,8 @@ export class SequenceIndex {
 
   /** Adds (or replaces, by id) one reference sequence. */
   add(meta: SeqMeta, seq: DaySeq): void {
-    if (seq.types.length !== this.w || seq.groups.length !== this.w) throw new RangeError(`sequence ${meta.id} has ${seq.types.length} days, the index holds w = ${this.w}`);
+    if (seq.types.length !== this.w || seq.groups.length !== this.w)
+      throw new RangeError(`sequence ${meta.id} has ${seq.types.length} days, the index holds w = ${this.w}`);
     let row = this.rows.get(meta.id);
     if (row === undefined) {
       row = this.ids.length;
@@ -343,9 +359,10 @@ export class SequenceIndex {
     const only = opts.ticker === undefined ? -1 : (this.tickerCodes.get(opts.ticker) ?? -2);
     if (only === -2 || opts.k < 1) return [];
     const excluded = opts.exclude ? [...opts.exclude].filter((id) => this.rows.has(id)).length : 0;
-    const best = engine === "wasm" && this.wasm && opts.k + excluded <= HEAP_CAP
-      ? this.scanWasm(seq, a, only, opts, opts.k + excluded)
-      : this.scanTs(seq, a, only, opts);
+    const best =
+      engine === "wasm" && this.wasm && opts.k + excluded <= HEAP_CAP
+        ? this.scanWasm(seq, a, only, opts, opts.k + excluded)
+        : this.scanTs(seq, a, only, opts);
     return best.map(({ row, sim }) => ({ id: this.ids[row]!, ticker: this.tickerNames[this.tcode[row]!]!, day: this.days[row]!, similarity: sim }));
   }
 
@@ -355,8 +372,23 @@ export class SequenceIndex {
     const at = this.at;
     this.prepare(seq, a);
     const h = this.header;
-    [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14]] =
-      [at.words, at.tcount, at.gcount, at.avail, at.tcode, at.q, at.qt, at.qg, at.rest, at.A, at.B, at.heap, 0, at.outRows, at.outSums];
+    [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14]] = [
+      at.words,
+      at.tcount,
+      at.gcount,
+      at.avail,
+      at.tcode,
+      at.q,
+      at.qt,
+      at.qg,
+      at.rest,
+      at.A,
+      at.B,
+      at.heap,
+      0,
+      at.outRows,
+      at.outSums,
+    ];
     h[16] = T_SHIFT;
     h[17] = G_SHIFT;
     const outRows = new Int32Array(this.buffer, at.outRows, OUT_CAP);

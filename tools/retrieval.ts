@@ -16,7 +16,10 @@ import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
 export function seriesToSeq(series: readonly SeriesDay[], w: number): DaySeq {
   const days = series.slice(-w).map((d) => {
     const types = d.events.map((e) => findType(e.group, e.type)).filter((t) => t !== undefined);
-    return dayBits(types.map((t) => t.id), types.map((t) => t.groupId));
+    return dayBits(
+      types.map((t) => t.id),
+      types.map((t) => t.groupId),
+    );
   });
   while (days.length < w) days.unshift(dayBits([], []));
   return { types: days.map((d) => d.types), groups: days.map((d) => d.groups) };
@@ -55,7 +58,10 @@ async function referenceIndex(store: MemoryPort, w: number) {
   const { reflections, cursor } = await store.reflectionsSince(x.cursor);
   for (const r of reflections) {
     if (r.type_bits.length !== w) continue; // written with another window size: not comparable
-    x.index.add({ id: r.id, ticker: r.ticker, day: epochDay(r.date), availableAt: toEpochSeconds(r.available_at) }, { types: r.type_bits, groups: r.group_bits });
+    x.index.add(
+      { id: r.id, ticker: r.ticker, day: epochDay(r.date), availableAt: toEpochSeconds(r.available_at) },
+      { types: r.type_bits, groups: r.group_bits },
+    );
     x.byId.set(r.id, r);
   }
   x.cursor = Math.max(x.cursor, cursor);
@@ -64,14 +70,26 @@ async function referenceIndex(store: MemoryPort, w: number) {
 
 /** A reflection offered as a reference, with its similarity to the query (and its window, when stored). */
 export function referenceOf(r: Reflection, similarity: number): Reference {
-  return { id: r.id, ticker: r.ticker, date: r.date, similarity, label: r.label, reason: r.reason, key_events: r.key_events, ...(r.series ? { series: r.series } : {}) };
+  return {
+    id: r.id,
+    ticker: r.ticker,
+    date: r.date,
+    similarity,
+    label: r.label,
+    reason: r.reason,
+    key_events: r.key_events,
+    ...(r.series ? { series: r.series } : {}),
+  };
 }
 
 /** Top-K references from the reflection memory at asOf, by SeqSim (only reflections readable at asOf). */
 export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions): Promise<Reference[]> {
   const { index, byId } = await referenceIndex(store, o.w);
   const hits = index.query(seriesToSeq(o.series, o.w), {
-    k: o.k, a: o.a, asOfSeconds: toEpochSeconds(o.asOf), ticker: o.scope === "same-ticker" ? o.ticker : undefined,
+    k: o.k,
+    a: o.a,
+    asOfSeconds: toEpochSeconds(o.asOf),
+    ticker: o.scope === "same-ticker" ? o.ticker : undefined,
     exclude: o.excludeOverlapping ? new Set([...o.series.map((d) => d.date), o.date].map((d) => reflectionId(o.ticker, d))) : undefined,
   });
   return hits.map((h) => referenceOf(byId.get(h.id)!, h.similarity));
@@ -104,14 +122,27 @@ export function similarSituationsTool(deps: {
     async ({ ticker, date, k, scope }) => {
       const { series, asOf } = await deps.seriesOf(ticker, date);
       const refs = await retrieveReferences(deps.store, { ticker, date, asOf, series, w: deps.w, k, a: deps.a, scope });
-      return JSON.stringify(refs.map((r) => ({ id: r.id, ticker: r.ticker, date: r.date, similarity: Number(r.similarity.toFixed(3)), moved: r.label, reason: r.reason })));
+      return JSON.stringify(
+        refs.map((r) => ({
+          id: r.id,
+          ticker: r.ticker,
+          date: r.date,
+          similarity: Number(r.similarity.toFixed(3)),
+          moved: r.label,
+          reason: r.reason,
+        })),
+      );
     },
     {
       name: "similar_situations",
-      description: "Past ticker-days whose event-type sequence over the last w trading days is most similar (Jaccard SeqSim) to the given ticker-day, with how the stock moved next and why. Only uses memory available at that day's close.",
+      description:
+        "Past ticker-days whose event-type sequence over the last w trading days is most similar (Jaccard SeqSim) to the given ticker-day, with how the stock moved next and why. Only uses memory available at that day's close.",
       schema: z.object({
         ticker: z.string().describe("ticker, e.g. AAPL"),
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe("trading date YYYY-MM-DD"),
+        date: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .describe("trading date YYYY-MM-DD"),
         k: z.number().int().min(1).max(50).default(10),
         scope: z.enum(["all", "same-ticker"]).default("all"),
       }),

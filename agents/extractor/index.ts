@@ -27,7 +27,8 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
       if (!findType(e.group, e.type)) return `events.${k}: "${e.type}" is not a type of group "${e.group}"`;
       const unknown = e.source_ids.filter((s) => !ids.has(s));
       if (unknown.length) return `events.${k}: source_ids ${unknown.join(", ")} are not ids of the given news items`;
-      if ((input.scope ?? "document") === "document" && e.source_ids.length !== 1) return `events.${k}: cites ${e.source_ids.length} items; extract each item's events on their own, one source id per event`;
+      if ((input.scope ?? "document") === "document" && e.source_ids.length !== 1)
+        return `events.${k}: cites ${e.source_ids.length} items; extract each item's events on their own, one source id per event`;
     }
     return undefined;
   },
@@ -40,7 +41,10 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
       const tone = sentiment(text);
       for (const m of matchTypes(text).slice(0, MAX_TYPES_PER_ITEM)) {
         events.push({
-          group: m.type.group, type: m.type.name, time: item.published_at, location: "",
+          group: m.type.group,
+          type: m.type.name,
+          time: item.published_at,
+          location: "",
           entities: companies.length ? companies : [input.ticker],
           industries: INDUSTRY[input.ticker] ? [INDUSTRY[input.ticker]!] : [],
           companies: companies.length ? companies : [input.ticker],
@@ -61,7 +65,11 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
 export function acrossItems(events: readonly ExtractedEvent[]): ExtractedEvent[] {
   const byKey = new Map<string, ExtractedEvent>();
   for (const e of events) {
-    const key = `${e.group}\u0000${e.type}\u0000${e.description.toLowerCase().replace(/^rt\b/, "").replace(/[^a-z0-9$%.]+/g, " ").trim()}`;
+    const key = `${e.group}\u0000${e.type}\u0000${e.description
+      .toLowerCase()
+      .replace(/^rt\b/, "")
+      .replace(/[^a-z0-9$%.]+/g, " ")
+      .trim()}`;
     const seen = byKey.get(key);
     if (seen) seen.source_ids = [...new Set([...seen.source_ids, ...e.source_ids])];
     else byKey.set(key, { ...e, source_ids: [...e.source_ids] });

@@ -18,7 +18,8 @@ export const merger: AgentDef<MergerInput, MergerOutput> = {
   check(input, out) {
     const want = input.events.map((e) => e.id).sort();
     const got = out.events.flatMap((e) => e.merged_ids).sort();
-    if (want.join("|") !== got.join("|")) return `merged_ids must cover each raw event id exactly once (expected ${want.join(", ")}; got ${got.join(", ")})`;
+    if (want.join("|") !== got.join("|"))
+      return `merged_ids must cover each raw event id exactly once (expected ${want.join(", ")}; got ${got.join(", ")})`;
     const bad = out.events.find((e) => !findType(input.group, e.type));
     return bad ? `"${bad.type}" is not a type of group "${input.group}" (allowed: ${input.allowedTypes.join("; ")})` : undefined;
   },
@@ -26,7 +27,13 @@ export const merger: AgentDef<MergerInput, MergerOutput> = {
     // The coarse step already grouped these events as near-duplicates: keep one event, described by
     // its most central report, with the most frequent type (taxonomy order breaks ties).
     const vectors = await env.embedder.embed(input.events.map((e) => e.description));
-    const center = input.events[medoid(vectors, input.events.map((_, i) => i))]!;
+    const center =
+      input.events[
+        medoid(
+          vectors,
+          input.events.map((_, i) => i),
+        )
+      ]!;
     const counts = new Map<string, number>();
     for (const e of input.events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
     const type = [...counts].sort((a, b) => b[1] - a[1] || findType(input.group, a[0])!.id - findType(input.group, b[0])!.id)[0]![0];

@@ -13,7 +13,12 @@ export type PredictorOutput = z.infer<typeof PredictorOutput>;
  * (or no reference) is broken by the sign of today's incremental information; with nothing at all
  * the answer is "up", the long-run drift of equities. Pure, so it is unit-testable.
  */
-export function offlineVote(input: PredictorInput): { movement: "up" | "down"; score: number; tone: number; basis: "references" | "delta" | "prior" } {
+export function offlineVote(input: PredictorInput): {
+  movement: "up" | "down";
+  score: number;
+  tone: number;
+  basis: "references" | "delta" | "prior";
+} {
   const score = input.references.reduce((s, r) => s + (r.label === "up" ? r.similarity : -r.similarity), 0);
   const tone = input.today.events.reduce((s, e) => s + eventSign(e), 0);
   if (Math.abs(score) > 1e-9) return { movement: score > 0 ? "up" : "down", score, tone, basis: "references" };
@@ -43,6 +48,10 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
           : "No comparable case and no directional news today: defaulting to up, the long-run drift.";
     const memories = input.memories ?? [];
     const mem = memories.length ? ` Recalled ${memories.length} memory record(s) (not weighed by the baseline).` : "";
-    return { reason: `Offline analyst (baseline, not an LLM): ${why}${mem}`, movement: v.movement, cited: [...input.references.map((r) => r.id), ...memories.map((m) => m.id)] };
+    return {
+      reason: `Offline analyst (baseline, not an LLM): ${why}${mem}`,
+      movement: v.movement,
+      cited: [...input.references.map((r) => r.id), ...memories.map((m) => m.id)],
+    };
   },
 };

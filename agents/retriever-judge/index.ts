@@ -19,7 +19,9 @@ export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput> = {
   offline(input, env) {
     const bar = env.ctx.judgeMinSim;
     return {
-      kept: input.candidates.filter((c) => c.similarity >= bar).map((c) => ({ id: c.id, why: `event-sequence similarity ${c.similarity.toFixed(2)} >= ${bar}` })),
+      kept: input.candidates
+        .filter((c) => c.similarity >= bar)
+        .map((c) => ({ id: c.id, why: `event-sequence similarity ${c.similarity.toFixed(2)} >= ${bar}` })),
     };
   },
 };

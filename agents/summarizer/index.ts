@@ -24,7 +24,10 @@ export const summarizer: AgentDef<SummarizerInput, SummarizerOutput> = {
     const v = await env.embedder.embed(texts);
     const centrality = texts.map((_, i) => texts.reduce((s, __, j) => s + (i === j ? 0 : cosine(v[i]!, v[j]!)), 0));
     const order = texts.map((_, i) => i).sort((a, b) => centrality[b]! - centrality[a]! || a - b);
-    const summary = order.slice(0, MAX_SENTENCES).map((i) => texts[i]).join(" | ");
+    const summary = order
+      .slice(0, MAX_SENTENCES)
+      .map((i) => texts[i])
+      .join(" | ");
     return { summary: summary.length > MAX_CHARS ? `${summary.slice(0, MAX_CHARS - 3)}...` : summary };
   },
 };

@@ -19,7 +19,8 @@ import type { AgentDef } from "../kit.ts";
 import { cosine } from "../../src/memory/embeddings.ts";
 
 /** The item a tracker call is about (named in its failure): today's event of a ticker-day. */
-const eventItem = (i: { ticker: string; date: string; event: { description: string } }) => `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`;
+const eventItem = (i: { ticker: string; date: string; event: { description: string } }) =>
+  `${i.ticker} ${i.date} event "${i.event.description.slice(0, 60)}"`;
 
 export const LinkOutput = z.object({ predecessor_id: z.string().nullable(), why: z.string() });
 export type LinkOutput = z.infer<typeof LinkOutput>;
@@ -108,7 +109,8 @@ export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput> = {
     const want = input.events.map((e) => e.key);
     const missing = want.filter((k) => !keys.includes(k));
     const extra = keys.filter((k, i) => !want.includes(k) || keys.indexOf(k) !== i);
-    if (missing.length || extra.length) return `answer every key exactly once (missing: ${missing.join(", ") || "none"}; unknown or repeated: ${extra.join(", ") || "none"})`;
+    if (missing.length || extra.length)
+      return `answer every key exactly once (missing: ${missing.join(", ") || "none"}; unknown or repeated: ${extra.join(", ") || "none"})`;
     for (const e of out.events) {
       const own = input.events.find((x) => x.key === e.key)!.candidates;
       if (e.predecessor_id !== null && !own.some((c) => c.id === e.predecessor_id)) {
@@ -122,7 +124,10 @@ export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput> = {
     const events: TrackerBatchOutput["events"] = [];
     for (const e of input.events) {
       const candidates = e.candidates.map((c) => ({ ...byId.get(c.id)!, similarity: c.similarity }));
-      const one = await tracker.offline({ ticker: input.ticker, date: input.date, event: { group: e.group, type: e.type, description: e.description }, candidates }, env);
+      const one = await tracker.offline(
+        { ticker: input.ticker, date: input.date, event: { group: e.group, type: e.type, description: e.description }, candidates },
+        env,
+      );
       events.push({ key: e.key, ...one });
     }
     return { events };

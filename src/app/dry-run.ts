@@ -65,7 +65,15 @@ export const costOf = (a: AgentEstimate, p: Prices): number => (a.inputTokens * 
 
 /** Rehearses the run the options describe and returns its expected model calls and tokens per agent. */
 export async function estimateRun(o: Omit<RunOptions, "resources" | "fresh" | "chatModel">): Promise<CostEstimate> {
-  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold, skipInvalid: o.skipInvalid }));
+  const data =
+    o.data ??
+    (await loadMarketData(o.dataDir, {
+      tickers: o.tickers,
+      maxItemsPerDay: o.ctx.maxItemsPerDay,
+      maxTextChars: o.ctx.maxTextChars,
+      labelThreshold: o.ctx.labelThreshold,
+      skipInvalid: o.skipInvalid,
+    }));
   const dir = mkdtempSync(join(tmpdir(), "stockmem-dry-"));
   const saved = process.env.STOCKMEM_DATA_DIR;
   process.env.STOCKMEM_DATA_DIR = dir; // the rehearsal's checkpoints, lock and trace live and die here

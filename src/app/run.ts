@@ -81,7 +81,6 @@ export interface RunOptions {
   afterRun?: (r: Resources) => Promise<void>;
 }
 
-
 interface Saved {
   settings?: string;
   cursor?: number;
@@ -104,10 +103,15 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
   } catch (e) {
     const store = join(stateDir(), "chroma");
     if (!(e instanceof ChromaStartError) || process.env.CHROMA_URL?.trim() || !existsSync(store)) throw e;
-    if (!fresh) throw new ChromaStartError(`${e.message}\nThe store at ${store} may be damaged: \`stockmem run --fresh\` moves it aside (kept, not deleted) and starts a new one.`);
+    if (!fresh)
+      throw new ChromaStartError(
+        `${e.message}\nThe store at ${store} may be damaged: \`stockmem run --fresh\` moves it aside (kept, not deleted) and starts a new one.`,
+      );
     const aside = `${store}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     renameSync(store, aside);
-    note(`the Chroma store could not start (${(e.message.match(/Cause: ([^\n]*?)\. Its last log lines/)?.[1] ?? e.message.split("\n")[0]!).slice(0, 300)}); moved it aside to ${aside} and started a new one (every run of this state dir starts afresh)`);
+    note(
+      `the Chroma store could not start (${(e.message.match(/Cause: ([^\n]*?)\. Its last log lines/)?.[1] ?? e.message.split("\n")[0]!).slice(0, 300)}); moved it aside to ${aside} and started a new one (every run of this state dir starts afresh)`,
+    );
     return connectChroma(stateDir());
   }
 }
@@ -119,7 +123,15 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     notes.push(n);
     o.onNote?.(n);
   };
-  const data = o.data ?? (await loadMarketData(o.dataDir, { tickers: o.tickers, maxItemsPerDay: o.ctx.maxItemsPerDay, maxTextChars: o.ctx.maxTextChars, labelThreshold: o.ctx.labelThreshold, skipInvalid: o.skipInvalid }));
+  const data =
+    o.data ??
+    (await loadMarketData(o.dataDir, {
+      tickers: o.tickers,
+      maxItemsPerDay: o.ctx.maxItemsPerDay,
+      maxTextChars: o.ctx.maxTextChars,
+      labelThreshold: o.ctx.labelThreshold,
+      skipInvalid: o.skipInvalid,
+    }));
   if (!o.quiet) for (const line of describeReport(data.report)) note(line);
 
   privateStateDir();
@@ -153,11 +165,20 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     let saved = snap.values as Saved;
     const started = saved.settings !== undefined;
     if (started && saved.settings !== settings) {
-      throw new RunIntegrityError(`run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`);
+      throw new RunIntegrityError(
+        `run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`,
+      );
     }
     if (started && snap.next.length === 0) {
       await o.afterRun?.(r);
-      return { scores: saved.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes: [...notes, ...(saved.notes ?? [])], alreadyDone: true };
+      return {
+        scores: saved.scores ?? [],
+        predictionsFile: predictionsFile(run),
+        traceFile: traceFile(stateDir(), run),
+        usage: r.usage,
+        notes: [...notes, ...(saved.notes ?? [])],
+        alreadyDone: true,
+      };
     }
     let from: string | undefined; // the checkpoint to resume from
     if (started) {
@@ -165,7 +186,10 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       from = target.config.configurable?.checkpoint_id as string | undefined;
       saved = target.values as Saved;
       await checkMemory(r, saved, cp.where);
-      for (const [file, committed] of [[predictionsFile(run), saved.ledger?.predictions ?? 0], [grpoFile(run), saved.ledger?.grpo ?? 0]] as const) {
+      for (const [file, committed] of [
+        [predictionsFile(run), saved.ledger?.predictions ?? 0],
+        [grpoFile(run), saved.ledger?.grpo ?? 0],
+      ] as const) {
         const cut = cutToCommitted(file, committed);
         if (cut) note(describeCut(cut));
       }
@@ -175,7 +199,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       const counts = await r.store.counts();
       const n = counts.events + counts.reflections + counts.layers;
       if (n > 0) {
-        throw new RunIntegrityError(`the memory of run "${run}" (${r.store.location}) already holds ${counts.events} events, ${counts.reflections} reflections and ${counts.layers} layer records, but ${cp.where} has no checkpoint of it: re-run with --fresh to start over, or choose another --run`);
+        throw new RunIntegrityError(
+          `the memory of run "${run}" (${r.store.location}) already holds ${counts.events} events, ${counts.reflections} reflections and ${counts.layers} layer records, but ${cp.where} has no checkpoint of it: re-run with --fresh to start over, or choose another --run`,
+        );
       }
       for (const f of [predictionsFile(run), grpoFile(run)]) if (existsSync(f)) rmSync(f);
     }
@@ -186,7 +212,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       ...withResources(r, { ...at, context: { dataDir: o.dataDir } as never, callbacks: [new LocalTracer(traceFile(stateDir(), run), run)] }),
       // every step's checkpoint is saved before the next step starts (the default "async" lets a
       // slower saver, e.g. PostgreSQL, lag behind the run, so a kill would lose more than a step)
-      streamMode: ["custom", "values"], recursionLimit: RECURSION_LIMIT, durability: "sync",
+      streamMode: ["custom", "values"],
+      recursionLimit: RECURSION_LIMIT,
+      durability: "sync",
     });
     let final: Saved = {};
     try {
@@ -199,7 +227,14 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     }
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     await o.afterRun?.(r);
-    return { scores: final.scores ?? [], predictionsFile: predictionsFile(run), traceFile: traceFile(stateDir(), run), usage: r.usage, notes, alreadyDone: false };
+    return {
+      scores: final.scores ?? [],
+      predictionsFile: predictionsFile(run),
+      traceFile: traceFile(stateDir(), run),
+      usage: r.usage,
+      notes,
+      alreadyDone: false,
+    };
   } finally {
     await cp.close();
     await endpoint?.stop();

@@ -10,9 +10,9 @@ export interface Route {
 }
 
 export const OFFLINE_HELP =
-  "I am the offline analyst (a rule-based assistant, not an LLM). Ask me for: the day's events (\"events today\"), " +
-  "a prediction (\"predict\"), why a stored prediction was made (\"why\"), similar past days (\"similar days\"), " +
-  "the chain of an event (\"chain ev:...\"), or prices (\"prices\"). Add a date (YYYY-MM-DD) or a ticker to change them.";
+  'I am the offline analyst (a rule-based assistant, not an LLM). Ask me for: the day\'s events ("events today"), ' +
+  'a prediction ("predict"), why a stored prediction was made ("why"), similar past days ("similar days"), ' +
+  'the chain of an event ("chain ev:..."), or prices ("prices"). Add a date (YYYY-MM-DD) or a ticker to change them.';
 
 /** The tool for a request, with any date, ticker or event id it names; null when nothing matches. */
 export function routeOffline(text: string, knownTickers: readonly string[]): Route | null {
@@ -47,7 +47,9 @@ export function formatToolAnswer(name: string, raw: string): string {
   const delta = (d: Json | null) => (d ? ` [${d.direction}] ${d.text}` : "");
   switch (name) {
     case "day_events":
-      return r.events.length ? daySummary(r) : `${r.ticker} ${r.date}: ${r.news_items} news items and no stored events (has this day been ingested by a run?).`;
+      return r.events.length
+        ? daySummary(r)
+        : `${r.ticker} ${r.date}: ${r.news_items} news items and no stored events (has this day been ingested by a run?).`;
     case "event_chain":
       return `Chain of ${r.chain.at(-1).id}, oldest first:\n${r.chain.map((e: Json) => `- ${e.date} ${e.type}: ${e.description}${delta(e.delta)}`).join("\n")}`;
     case "similar_situations":
@@ -73,10 +75,22 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 function daySummary(r: Json): string {
   const groups = new Map<string, number>();
   for (const e of r.events as Json[]) groups.set(e.group, (groups.get(e.group) ?? 0) + 1);
-  const byGroup = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([g, n]) => `${g} ${n}`).join(", ");
-  const top = [...(r.events as Json[])].sort((a, b) => (b.sources ?? 1) - (a.sources ?? 1) || Number(Boolean(b.delta && b.delta.direction !== "neutral")) - Number(Boolean(a.delta && a.delta.direction !== "neutral"))).slice(0, TOP_EVENTS);
+  const byGroup = [...groups]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([g, n]) => `${g} ${n}`)
+    .join(", ");
+  const top = [...(r.events as Json[])]
+    .sort(
+      (a, b) =>
+        (b.sources ?? 1) - (a.sources ?? 1) ||
+        Number(Boolean(b.delta && b.delta.direction !== "neutral")) - Number(Boolean(a.delta && a.delta.direction !== "neutral")),
+    )
+    .slice(0, TOP_EVENTS);
   const more = r.events.length > top.length ? `\n(${r.events.length - top.length} more; ask for "the chain of <id>" to follow one)` : "";
   return `${r.ticker} ${r.date}: ${r.news_items} news items, ${r.events.length} events. By group: ${byGroup}.\nMost reported:\n${top
-    .map((e) => `- ${e.type}: ${clip(e.description, 140)}${e.delta && e.delta.direction !== "neutral" ? ` [${e.delta.direction.replace("_", " ")}]` : ""} (${e.sources ?? 1} item${(e.sources ?? 1) === 1 ? "" : "s"}; ${e.id})`)
+    .map(
+      (e) =>
+        `- ${e.type}: ${clip(e.description, 140)}${e.delta && e.delta.direction !== "neutral" ? ` [${e.delta.direction.replace("_", " ")}]` : ""} (${e.sources ?? 1} item${(e.sources ?? 1) === 1 ? "" : "s"}; ${e.id})`,
+    )
     .join("\n")}${more}`;
 }

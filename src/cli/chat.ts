@@ -35,7 +35,9 @@ export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHA
     const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
     const thread = withResources(r, { configurable: { thread_id: `chat-${Date.now()}` } });
     const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-    console.log(`stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`);
+    console.log(
+      `stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`,
+    );
     // In a terminal, readline owns the line: it echoes what you type, edits it, and keeps a history (up arrow).
     const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, historySize: 200, prompt: "you> " });
     const ask = () => tty && rl.prompt();

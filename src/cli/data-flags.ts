@@ -6,7 +6,11 @@ import { UsageError } from "./errors.ts";
 import { fileProgress } from "./progress.ts";
 
 export const DATA_OPTIONS = {
-  data: { type: "string", arg: "DIR", description: "market data dir with news.jsonl and prices.csv (default: STOCKMEM_MARKET_DATA, else the bundled sample)" },
+  data: {
+    type: "string",
+    arg: "DIR",
+    description: "market data dir with news.jsonl and prices.csv (default: STOCKMEM_MARKET_DATA, else the bundled sample)",
+  },
   tickers: { type: "string", arg: "A,B", description: "only these tickers (comma-separated)" },
   "skip-invalid": { type: "boolean", description: "skip and report invalid input lines instead of stopping at the first" },
   "max-items-per-day": { type: "string", arg: "N", description: "keep at most N news items per ticker-day (the rest is reported)" },
@@ -27,7 +31,13 @@ export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { d
     skipInvalid: Boolean(v["skip-invalid"]),
     maxItemsPerDay: positiveInt(v["max-items-per-day"], "max-items-per-day") ?? LOAD_DEFAULTS.maxItemsPerDay,
     maxTextChars: positiveInt(v["max-text-chars"], "max-text-chars") ?? LOAD_DEFAULTS.maxTextChars,
-    tickers: typeof v.tickers === "string" ? v.tickers.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean) : undefined,
+    tickers:
+      typeof v.tickers === "string"
+        ? v.tickers
+            .split(",")
+            .map((t) => t.trim().toUpperCase())
+            .filter(Boolean)
+        : undefined,
     onProgress: fileProgress,
   };
 }

@@ -25,34 +25,56 @@ export const EVAL_DATASET_OPTIONS = {
 } as const satisfies FlagSpecs;
 
 export async function evalDatasetCommand(values: ValuesOf<typeof EVAL_DATASET_OPTIONS>): Promise<void> {
-  if (!values.name || !values.train || !values.test) throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
+  if (!values.name || !values.train || !values.test)
+    throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
   const { dir, ...load } = loadOptions(values);
   const data = await loadMarketData(dir, { ...load, tickers: undefined });
   const tickers = values.tickers ? values.tickers.split(",").map((t) => t.trim().toUpperCase()) : [...data.tickers];
-  const ds = await buildDataset({ name: values.name, data, tickers, train: parseWindow(values.train, "train"), test: parseWindow(values.test, "test"), labelThreshold: RunContext.parse({}).labelThreshold });
+  const ds = await buildDataset({
+    name: values.name,
+    data,
+    tickers,
+    train: parseWindow(values.train, "train"),
+    test: parseWindow(values.test, "test"),
+    labelThreshold: RunContext.parse({}).labelThreshold,
+  });
   const file = saveDataset(ds);
   const up = ds.examples.filter((e) => e.outputs.movement === "up").length;
-  console.log(`dataset ${ds.name}: ${ds.examples.length} scored examples (${up} up, ${ds.examples.length - up} down; flat days excluded) for ${ds.tickers.join(", ")}, test ${ds.test.from}..${ds.test.to} -> ${file}`);
+  console.log(
+    `dataset ${ds.name}: ${ds.examples.length} scored examples (${up} up, ${ds.examples.length - up} down; flat days excluded) for ${ds.tickers.join(", ")}, test ${ds.test.from}..${ds.test.to} -> ${file}`,
+  );
   if (process.env.LANGSMITH_API_KEY) console.log(`uploaded to LangSmith as dataset ${await uploadDataset(ds)}`);
 }
 
-const DATASET = { dataset: { type: "string", arg: "NAME", description: "the eval dataset (build one with `stockmem eval dataset`)" } } as const satisfies FlagSpecs;
+const DATASET = {
+  dataset: { type: "string", arg: "NAME", description: "the eval dataset (build one with `stockmem eval dataset`)" },
+} as const satisfies FlagSpecs;
 const SEED = { seed: { type: "string", arg: "N", description: "seed of the bootstrap intervals" } } as const satisfies FlagSpecs;
 
 export const EVAL_RUN_OPTIONS = {
-  ...DATASET, ...MODEL_OPTIONS,
+  ...DATASET,
+  ...MODEL_OPTIONS,
   "prompt-version": { type: "string", multiple: true, arg: "AGENT=V", description: "one agent's prompt version, e.g. predictor=1.2.1" },
   "same-ticker": { type: "boolean", description: "references from the same company only" },
   layered: { type: "boolean", description: "SEP-Memory's layered memory on" },
-  ...SEED, ...DRY_RUN_OPTIONS,
+  ...SEED,
+  ...DRY_RUN_OPTIONS,
 } as const satisfies FlagSpecs;
 
 export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval run needs --dataset NAME (build one with `stockmem eval dataset`)");
   const prompts = promptVersionsOf(values["prompt-version"]);
   const experiment = {
-    dataset: values.dataset, seed: values.seed ? Number(values.seed) : undefined,
-    context: { model: values.model, models: agentModels(values["agent-model"] ?? []), prompts, referenceScope: values["same-ticker"] ? "same-ticker" : undefined, layered: values.layered, embeddings: values.embeddings } as Partial<RunContext>,
+    dataset: values.dataset,
+    seed: values.seed ? Number(values.seed) : undefined,
+    context: {
+      model: values.model,
+      models: agentModels(values["agent-model"] ?? []),
+      prompts,
+      referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+      layered: values.layered,
+      embeddings: values.embeddings,
+    } as Partial<RunContext>,
   };
   if (values["dry-run"]) {
     console.log(estimateLines(await estimateExperiment(experiment), pricesOf(values)));
@@ -64,17 +86,25 @@ export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>):
   console.log(`\nexperiment ${result.experiment}`);
   console.log(table([...SCORE_HEADER], [scoreRow("stockmem", r), ...baselineRows(r)]));
   console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
-  console.log(table(["ticker", "n", "ACC", "MCC"], Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)])));
+  console.log(
+    table(
+      ["ticker", "n", "ACC", "MCC"],
+      Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)]),
+    ),
+  );
   console.log(`\nresults: ${file}\nrun: ${result.run} (its memory, trace and checkpoint; \`stockmem memory gc\` removes old eval runs)`);
 }
 
 /** `--prompt-version AGENT=V` (repeatable) -> per-agent prompt versions. */
 function promptVersionsOf(specs: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(specs.map((s) => {
-    const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
-    if (!m || !(AGENT_NAMES as readonly string[]).includes(m[1]!)) throw new UsageError(`--prompt-version expects AGENT=VERSION with AGENT one of ${AGENT_NAMES.join(", ")}, e.g. predictor=1.2.1 (got "${s}")`);
-    return [m[1]!, m[2]!];
-  }));
+  return Object.fromEntries(
+    specs.map((s) => {
+      const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
+      if (!m || !(AGENT_NAMES as readonly string[]).includes(m[1]!))
+        throw new UsageError(`--prompt-version expects AGENT=VERSION with AGENT one of ${AGENT_NAMES.join(", ")}, e.g. predictor=1.2.1 (got "${s}")`);
+      return [m[1]!, m[2]!];
+    }),
+  );
 }
 
 export const EVAL_AB_OPTIONS = {
@@ -89,7 +119,8 @@ export const EVAL_AB_OPTIONS = {
 export async function evalAbCommand(values: ValuesOf<typeof EVAL_AB_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval ab needs --dataset NAME");
   const change = { prompts: promptVersionsOf(values["prompt-version"]), models: agentModels(values["agent-model"] ?? []) };
-  if (!Object.keys(change.prompts).length && !Object.keys(change.models).length) throw new UsageError("eval ab needs a change for B: --prompt-version AGENT=V or --agent-model AGENT=M");
+  if (!Object.keys(change.prompts).length && !Object.keys(change.models).length)
+    throw new UsageError("eval ab needs a change for B: --prompt-version AGENT=V or --agent-model AGENT=M");
   const base = { model: values.model } as Partial<RunContext>;
   const warning = unaffectedBy(base, change);
   if (warning) console.error(`warning: ${warning}`);
@@ -103,18 +134,31 @@ export async function evalCompareCommand(a: string, b: string): Promise<void> {
   console.log(formatComparison(compare(loadResult(a), loadResult(b))));
 }
 
-export const EVAL_ABLATIONS_OPTIONS = { ...DATASET, model: MODEL_OPTIONS.model, embeddings: MODEL_OPTIONS.embeddings, ...SEED, ...DRY_RUN_OPTIONS } as const satisfies FlagSpecs;
+export const EVAL_ABLATIONS_OPTIONS = {
+  ...DATASET,
+  model: MODEL_OPTIONS.model,
+  embeddings: MODEL_OPTIONS.embeddings,
+  ...SEED,
+  ...DRY_RUN_OPTIONS,
+} as const satisfies FlagSpecs;
 
 export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATIONS_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
   if (values["dry-run"]) {
     for (const a of ABLATIONS) {
-      const est = await estimateExperiment({ dataset: values.dataset, context: { model: values.model, embeddings: values.embeddings, ...a.context } as Partial<RunContext> });
+      const est = await estimateExperiment({
+        dataset: values.dataset,
+        context: { model: values.model, embeddings: values.embeddings, ...a.context } as Partial<RunContext>,
+      });
       console.log(`\n${a.name}\n${estimateLines(est, pricesOf(values))}`);
     }
     return;
   }
-  const rows = await runAblations({ dataset: values.dataset, base: { model: values.model, embeddings: values.embeddings } as Partial<RunContext>, seed: values.seed ? Number(values.seed) : undefined });
+  const rows = await runAblations({
+    dataset: values.dataset,
+    base: { model: values.model, embeddings: values.embeddings } as Partial<RunContext>,
+    seed: values.seed ? Number(values.seed) : undefined,
+  });
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
   console.log(ablationTable(rows));
   console.log("");

@@ -14,7 +14,10 @@ export async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTI
   if (!values.run) throw new UsageError("export grpo needs --run NAME");
   const file = grpoFile(values.run);
   if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
-  const groups = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as GroupRecord);
+  const groups = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as GroupRecord);
   const out = values.out ?? `grpo-${values.run}.jsonl`;
   writeFileSync(out, `${groups.map((g) => JSON.stringify(g)).join("\n")}\n`);
   const sizes = [...new Set(groups.map((g) => g.completions.length))].join("/");

@@ -30,8 +30,17 @@ import { TRACE_EXPORT_OPTIONS, TRACE_OPTIONS, traceCommand, traceExportCommand }
 import { CHAT_OPTIONS, chatCommand } from "./chat.ts";
 import { EXPORT_GRPO_OPTIONS, exportGrpoCommand } from "./export.ts";
 import {
-  EVAL_AB_OPTIONS, EVAL_ABLATIONS_OPTIONS, EVAL_DATASET_OPTIONS, EVAL_RUN_OPTIONS, REPORT_OPTIONS,
-  evalAbCommand, evalAblationsCommand, evalCompareCommand, evalDatasetCommand, evalRunCommand, reportCommand,
+  EVAL_AB_OPTIONS,
+  EVAL_ABLATIONS_OPTIONS,
+  EVAL_DATASET_OPTIONS,
+  EVAL_RUN_OPTIONS,
+  REPORT_OPTIONS,
+  evalAbCommand,
+  evalAblationsCommand,
+  evalCompareCommand,
+  evalDatasetCommand,
+  evalRunCommand,
+  reportCommand,
 } from "./eval.ts";
 import { table } from "../metrics/table.ts";
 
@@ -86,17 +95,31 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
   });
   const shown = runs.runs.map((r) => ({ ...r, file_bytes: runFileBytes(r.run) }));
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2)}\n`,
+    );
     return;
   }
   console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()}, Chroma data ${mib(bytesOf(join(stateDir(), "chroma")))})`);
   if (shown.length === 0) console.log("no runs yet");
-  else console.log(table(["run", "collection", "records", "embeddings", "trace + run files"], shown.flatMap((r) => r.collections.map((c, i) => [r.run, c.kind, c.count, c.embedding_model, i === 0 ? mib(r.file_bytes) : ""]))));
+  else
+    console.log(
+      table(
+        ["run", "collection", "records", "embeddings", "trace + run files"],
+        shown.flatMap((r) => r.collections.map((c, i) => [r.run, c.kind, c.count, c.embedding_model, i === 0 ? mib(r.file_bytes) : ""])),
+      ),
+    );
   const evals = shown.filter((r) => evalRunTime(r.run));
-  if (evals.length) console.log(`\n${evals.length} eval run(s) (ev-*): \`stockmem memory gc\` removes all but the newest 3 with their traces and checkpoints`);
+  if (evals.length)
+    console.log(`\n${evals.length} eval run(s) (ev-*): \`stockmem memory gc\` removes all but the newest 3 with their traces and checkpoints`);
   if (runs.weeks.length) {
     console.log(`\nlayered memory of run "${values.run}": records per week (of their date) and layer`);
-    console.log(table(["week of", "short", "mid", "long", "reflection"], runs.weeks.map((w) => [w.week, w.short, w.mid, w.long, w.reflection])));
+    console.log(
+      table(
+        ["week of", "short", "mid", "long", "reflection"],
+        runs.weeks.map((w) => [w.week, w.short, w.mid, w.long, w.reflection]),
+      ),
+    );
   }
 }
 
@@ -114,7 +137,10 @@ async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Prom
   const olderThanDays = positiveInt(values["older-than"], "older-than");
   await withChroma(async (ep) => {
     const chosen = gcChoice(await knownRuns(ep.url), { keep, olderThanDays, now: new Date() });
-    if (chosen.length === 0) return console.log(`nothing to remove (eval runs kept: the newest ${keep}${olderThanDays ? `, and any younger than ${olderThanDays} days` : ""})`);
+    if (chosen.length === 0)
+      return console.log(
+        `nothing to remove (eval runs kept: the newest ${keep}${olderThanDays ? `, and any younger than ${olderThanDays} days` : ""})`,
+      );
     if (values["dry-run"]) return console.log(`would remove ${chosen.length} eval run(s): ${chosen.join(", ")}`);
     const cp = await openCheckpointer(privateStateDir());
     try {
@@ -136,14 +162,18 @@ async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Prom
   });
 }
 
-const MEMORY_RESET_OPTIONS = { run: { type: "string", arg: "NAME", description: "the run whose collections to delete" } } as const satisfies FlagSpecs;
+const MEMORY_RESET_OPTIONS = {
+  run: { type: "string", arg: "NAME", description: "the run whose collections to delete" },
+} as const satisfies FlagSpecs;
 
 async function memoryResetCommand(values: ValuesOf<typeof MEMORY_RESET_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("memory reset needs --run NAME (see `stockmem memory stats` for the runs)");
   const run = RunName.parse(values.run);
   const deleted = await withChroma((ep) => resetRun(ep.url, run));
   console.log(deleted.length ? `deleted ${deleted.join(", ")}` : `run "${run}" had no collections: nothing to delete`);
-  console.log(`its checkpoint and files stay: \`stockmem run --run ${run}\` will refuse to resume on the emptied memory; \`--fresh\` starts the run over`);
+  console.log(
+    `its checkpoint and files stay: \`stockmem run --run ${run}\` will refuse to resume on the emptied memory; \`--fresh\` starts the run over`,
+  );
 }
 
 /** Exit codes: 0 ok, 1 failure (data, memory, model, budget), 2 usage (unknown command or flag, bad value). */
@@ -156,39 +186,68 @@ const OUTPUT = { outputError: (text: string, write: (s: string) => void) => writ
 export function program(): Command {
   const root = new Command("stockmem")
     .description("StockMem: next-day stock moves explained from news, with an event memory and a reflection memory")
-    .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 usage error.\nEnvironment: .env in the project root is read (see .env.example); the state dir is <project root>/.stockmem unless STOCKMEM_DATA_DIR says otherwise.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok, 1 failure, 2 usage error.\nEnvironment: .env in the project root is read (see .env.example); the state dir is <project root>/.stockmem unless STOCKMEM_DATA_DIR says otherwise.",
+    )
     .showSuggestionAfterError(true)
     .showHelpAfterError("(stockmem --help lists the commands)")
     .configureOutput(OUTPUT)
     .exitOverride();
   // every command: flags declared once (help, parsing, suggestions), the action gets them typed
-  const leaf = <S extends FlagSpecs>(parent: Command, name: string, about: string, spec: S, action: (values: ValuesOf<S>, args: string[]) => Promise<void>) => {
+  const leaf = <S extends FlagSpecs>(
+    parent: Command,
+    name: string,
+    about: string,
+    spec: S,
+    action: (values: ValuesOf<S>, args: string[]) => Promise<void>,
+  ) => {
     const cmd = addFlags(parent.command(name).description(about), spec).exitOverride().configureOutput(OUTPUT);
     cmd.showHelpAfterError(`(stockmem ${parent === root ? "" : `${parent.name()} `}${name} --help lists its flags)`);
     cmd.action(async () => action(valuesOf(cmd, spec), cmd.args));
     return cmd;
   };
-  leaf(root, "start", "the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline", RUN_OPTIONS, (v) => runCommand(v));
+  leaf(root, "start", "the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline", RUN_OPTIONS, (v) =>
+    runCommand(v),
+  );
   leaf(root, "run", "the StockMem train/test run (resumes a stopped run; --fresh starts over)", RUN_OPTIONS, (v) => runCommand(v));
   const data = root.command("data").description("the market data");
   leaf(data, "stats", "items, trading days and labels per ticker", DATA_STATS_OPTIONS, dataStatsCommand);
   const ev = root.command("eval").description("datasets, experiments, comparisons and ablations");
   leaf(ev, "dataset", "build an eval dataset (LangSmith example format)", EVAL_DATASET_OPTIONS, evalDatasetCommand);
   leaf(ev, "run", "one experiment: ACC/MCC with 95 % intervals beside the baselines", EVAL_RUN_OPTIONS, evalRunCommand);
-  leaf(ev, "ab", "A/B a prompt version or an agent's model: runs A and B, prints deltas with a paired interval and the flipped examples", EVAL_AB_OPTIONS, evalAbCommand);
+  leaf(
+    ev,
+    "ab",
+    "A/B a prompt version or an agent's model: runs A and B, prints deltas with a paired interval and the flipped examples",
+    EVAL_AB_OPTIONS,
+    evalAbCommand,
+  );
   leaf(ev, "compare", "metric deltas and flipped examples of two experiments", {}, (_v, [a, b]) => evalCompareCommand(a!, b!)).arguments("<A> <B>");
   leaf(ev, "ablations", "the paper's ablations as one table", EVAL_ABLATIONS_OPTIONS, evalAblationsCommand);
   leaf(root, "report", "backtest of an experiment as a long/short signal, and an HTML report", REPORT_OPTIONS, reportCommand);
-  leaf(root, "chat", "talk with the predictor about a stock, as of a date", CHAT_OPTIONS, (v, [ticker]) => chatCommand(ticker!, v)).argument("<TICKER>", "the stock, e.g. MSFT");
-  const trace = leaf(root, "trace", "the timeline of one ticker-day: every node's key inputs and outputs, every model call", TRACE_OPTIONS, (v, [run]) => traceCommand(run!, v)).argument("<RUN>", "the run name");
-  leaf(trace, "export", "a run's trace as LangSmith run trees (each ticker-day its own trace), JSON lines", TRACE_EXPORT_OPTIONS, (v, [run]) => traceExportCommand(run!, v)).argument("<RUN>", "the run name");
+  leaf(root, "chat", "talk with the predictor about a stock, as of a date", CHAT_OPTIONS, (v, [ticker]) => chatCommand(ticker!, v)).argument(
+    "<TICKER>",
+    "the stock, e.g. MSFT",
+  );
+  const trace = leaf(
+    root,
+    "trace",
+    "the timeline of one ticker-day: every node's key inputs and outputs, every model call",
+    TRACE_OPTIONS,
+    (v, [run]) => traceCommand(run!, v),
+  ).argument("<RUN>", "the run name");
+  leaf(trace, "export", "a run's trace as LangSmith run trees (each ticker-day its own trace), JSON lines", TRACE_EXPORT_OPTIONS, (v, [run]) =>
+    traceExportCommand(run!, v),
+  ).argument("<RUN>", "the run name");
   const exp = root.command("export").description("export a run's data");
   leaf(exp, "grpo", "the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL", EXPORT_GRPO_OPTIONS, exportGrpoCommand);
   const mem = root.command("memory").description("the Chroma memory");
   leaf(mem, "stats", "runs, collections and record counts in the memory", MEMORY_STATS_OPTIONS, memoryStatsCommand);
   leaf(mem, "reset", "delete every collection of a run", MEMORY_RESET_OPTIONS, memoryResetCommand);
   leaf(mem, "gc", "remove old eval runs (ev-*): their collections, traces, run files and checkpoints", MEMORY_GC_OPTIONS, memoryGcCommand);
-  for (const group of [data, ev, exp, mem]) group.exitOverride().configureOutput(OUTPUT).showHelpAfterError(`(stockmem ${group.name()} --help lists its commands)`);
+  for (const group of [data, ev, exp, mem])
+    group.exitOverride().configureOutput(OUTPUT).showHelpAfterError(`(stockmem ${group.name()} --help lists its commands)`);
   return root;
 }
 
@@ -204,7 +263,7 @@ export async function main(argv: string[]): Promise<number> {
     // a group without its subcommand (stockmem eval) shows its help, and is a usage error
     const groups = root.commands.filter((c) => c.commands.length > 0);
     const group = groups.find((g) => g.name() === argv[0]);
-    if (group && (argv.length === 1 || argv[1]?.startsWith("-") && !["-h", "--help"].includes(argv[1]))) {
+    if (group && (argv.length === 1 || (argv[1]?.startsWith("-") && !["-h", "--help"].includes(argv[1])))) {
       process.stderr.write(group.helpInformation());
       return EXIT.usage;
     }
@@ -225,7 +284,13 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
       return EXIT.usage;
     }
-    if (e instanceof ChromaStartError || e instanceof MemoryUnavailableError || e instanceof EmbeddingMismatchError || e instanceof ModelOutputError || e instanceof BudgetExceededError) {
+    if (
+      e instanceof ChromaStartError ||
+      e instanceof MemoryUnavailableError ||
+      e instanceof EmbeddingMismatchError ||
+      e instanceof ModelOutputError ||
+      e instanceof BudgetExceededError
+    ) {
       console.error(scrub(`stockmem: ${e.message}`));
       return EXIT.failure;
     }

@@ -43,13 +43,16 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
 /** Model calls, cache hits and tokens per agent, and per ticker-day (mean and maximum). */
 export function usageLines(u: Usage): string {
   if (u.calls === 0 && u.cacheHits === 0) return "model calls: 0 (offline analyst)";
-  const rows = [...u.byAgent].sort(([a], [b]) => a.localeCompare(b)).map(([agent, t]) => [agent, t.calls, t.cacheHits, t.inputTokens, t.outputTokens]);
+  const rows = [...u.byAgent]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([agent, t]) => [agent, t.calls, t.cacheHits, t.inputTokens, t.outputTokens]);
   const days = [...u.byTickerDay.values()].map((t) => t.calls);
-  const per = days.length ? `; per ticker-day: mean ${(days.reduce((a, b) => a + b, 0) / days.length).toFixed(1)}, max ${Math.max(...days)} calls over ${days.length} ticker-days` : "";
+  const per = days.length
+    ? `; per ticker-day: mean ${(days.reduce((a, b) => a + b, 0) / days.length).toFixed(1)}, max ${Math.max(...days)} calls over ${days.length} ticker-days`
+    : "";
   const est = u.estimatedTokens ? ` (${u.estimatedTokens} of them estimated: some answers carried no usage)` : "";
   return `model calls: ${u.calls} (+${u.cacheHits} from the cache, at most ${u.maxInFlight} in flight), tokens ${u.tokens}${est}${per}\n${table(["agent", "calls", "cache hits", "input tokens", "output tokens"], rows)}`;
 }
-
 
 export function pricesOf(values: { "price-in"?: string; "price-out"?: string }): Prices | undefined {
   const price = (v: string | undefined, name: string) => {
@@ -70,7 +73,9 @@ export function estimateLines(est: CostEstimate, prices?: Prices): string {
   const money = (a: AgentEstimate) => (prices ? [costOf(a, prices).toFixed(2)] : []);
   const rows = [...est.byAgent].map(([agent, a]) => [agent, a.calls, a.inputTokens, a.outputTokens, ...money(a)]);
   rows.push(["total", est.total.calls, est.total.inputTokens, est.total.outputTokens, ...money(est.total)]);
-  const per = est.tickerDays ? `; per ticker-day: ${(est.total.calls / est.tickerDays).toFixed(1)} calls, ${Math.round((est.total.inputTokens + est.total.outputTokens) / est.tickerDays)} tokens over ${est.tickerDays} ticker-days` : "";
+  const per = est.tickerDays
+    ? `; per ticker-day: ${(est.total.calls / est.tickerDays).toFixed(1)} calls, ${Math.round((est.total.inputTokens + est.total.outputTokens) / est.tickerDays)} tokens over ${est.tickerDays} ticker-days`
+    : "";
   return [
     `dry run: nothing was sent. Expected model calls and tokens${per}`,
     table(["agent", "calls", "input tokens", "output tokens", ...(prices ? [`cost (at ${prices.input}/${prices.output} per 1M in/out)`] : [])], rows),
@@ -88,9 +93,17 @@ export function scoreLines(scores: readonly ScoreRow[]): string {
 
 /** The model flags of every command that runs agents. */
 export const MODEL_OPTIONS = {
-  model: { type: "string", arg: "M", description: "model of every agent: offline (default, the offline analyst, not an LLM), openai:<model>, ollama:<model>" },
+  model: {
+    type: "string",
+    arg: "M",
+    description: "model of every agent: offline (default, the offline analyst, not an LLM), openai:<model>, ollama:<model>",
+  },
   "agent-model": { type: "string", multiple: true, arg: "AGENT=M", description: "one agent's model, e.g. predictor=openai:gpt-4o" },
-  embeddings: { type: "string", arg: "E", description: "embedding model: offline:hash (default), openai:<model>, ollama:<model> (ollama:bge-m3 is the paper's)" },
+  embeddings: {
+    type: "string",
+    arg: "E",
+    description: "embedding model: offline:hash (default), openai:<model>, ollama:<model> (ollama:bge-m3 is the paper's)",
+  },
 } as const satisfies FlagSpecs;
 
 export const RUN_OPTIONS = {
@@ -114,12 +127,18 @@ export const RUN_OPTIONS = {
 export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults: Partial<typeof RUN_DEFAULTS> = {}): Promise<void> {
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
-    model: values.model, models: agentModels(values["agent-model"] ?? []), embeddings: values.embeddings,
-    referenceScope: values["same-ticker"] ? "same-ticker" : undefined, cache: values["no-cache"] ? false : undefined, layered: values.layered,
-    budgetCalls: positiveInt(values["budget-calls"], "budget-calls"), budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
+    model: values.model,
+    models: agentModels(values["agent-model"] ?? []),
+    embeddings: values.embeddings,
+    referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+    cache: values["no-cache"] ? false : undefined,
+    layered: values.layered,
+    budgetCalls: positiveInt(values["budget-calls"], "budget-calls"),
+    budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
     maxConcurrency: positiveInt(values.concurrency, "concurrency"),
     modelTimeoutSeconds: positiveInt(values["model-timeout"], "model-timeout"),
-    maxItemsPerDay: positiveInt(values["max-items-per-day"], "max-items-per-day"), maxTextChars: positiveInt(values["max-text-chars"], "max-text-chars"),
+    maxItemsPerDay: positiveInt(values["max-items-per-day"], "max-items-per-day"),
+    maxTextChars: positiveInt(values["max-text-chars"], "max-text-chars"),
     allowGaps: values["allow-gaps"],
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
@@ -127,10 +146,18 @@ export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults:
   if (train.from > train.to || test.from > test.to || train.to >= test.from) {
     throw new UsageError(`windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
   }
-  const tickers = values.tickers?.split(",").map((t) => t.trim().toUpperCase()).filter(Boolean);
-  const overrides = Object.entries(ctx.models).map(([a, m]) => `${a}=${m}`).join(", ");
-  console.log(`stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`);
-  if (ctx.layered && modelIdFor(ctx, "predictor") === "offline") console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
+  const tickers = values.tickers
+    ?.split(",")
+    .map((t) => t.trim().toUpperCase())
+    .filter(Boolean);
+  const overrides = Object.entries(ctx.models)
+    .map(([a, m]) => `${a}=${m}`)
+    .join(", ");
+  console.log(
+    `stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`,
+  );
+  if (ctx.layered && modelIdFor(ctx, "predictor") === "offline")
+    console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
   if (values["dry-run"]) {
     const est = await estimateRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, skipInvalid: values["skip-invalid"] });
     console.log(estimateLines(est, pricesOf(values)));
@@ -138,7 +165,17 @@ export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults:
   }
   const t0 = Date.now();
   const progress = runProgress();
-  const res = await executeRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, fresh: values.fresh, skipInvalid: values["skip-invalid"], onProgress: progress.update, onNote: (n) => progress.note(n) });
+  const res = await executeRun({
+    ctx,
+    dataDir: marketDataDir(values.data),
+    tickers,
+    train,
+    test,
+    fresh: values.fresh,
+    skipInvalid: values["skip-invalid"],
+    onProgress: progress.update,
+    onNote: (n) => progress.note(n),
+  });
   progress.end();
   if (res.alreadyDone) console.log(`run "${ctx.run}" had finished already: nothing to do (--fresh starts it over)`);
   console.log(`\n${scoreLines(res.scores)}`);

@@ -7,13 +7,29 @@ import { readTrace, traceFile, type TraceRecord } from "../observability/trace.t
 import { UsageError } from "./errors.ts";
 
 /** Fields that say what a node decided: shown first, and in full length budget, wherever they sit. */
-const KEY_FIELDS = ["movement", "reason", "references", "cited", "label", "kept", "judged", "key_events", "verdict", "critique", "events", "candidates", "itemCount", "asOf"];
+const KEY_FIELDS = [
+  "movement",
+  "reason",
+  "references",
+  "cited",
+  "label",
+  "kept",
+  "judged",
+  "key_events",
+  "verdict",
+  "critique",
+  "events",
+  "candidates",
+  "itemCount",
+  "asOf",
+];
 
 /** One-line summary of a value: its key fields first (a prediction's movement, reason, references), then other scalars and counts. */
 export function brief(v: unknown, max = 160): string {
   const str = (x: string, n: number) => JSON.stringify(x.length > n ? `${x.slice(0, n)}…` : x);
   const one = (x: unknown, n = 40): string => {
-    if (Array.isArray(x)) return x.length <= 5 && x.every((y) => typeof y === "string") ? `[${x.map((y) => str(y, 40)).join(", ")}]` : `[${x.length}]`;
+    if (Array.isArray(x))
+      return x.length <= 5 && x.every((y) => typeof y === "string") ? `[${x.map((y) => str(y, 40)).join(", ")}]` : `[${x.length}]`;
     if (typeof x === "string") return str(x, n);
     if (x && typeof x === "object") {
       const entries = Object.entries(x).filter(([, y]) => y !== undefined);
@@ -24,7 +40,14 @@ export function brief(v: unknown, max = 160): string {
     }
     return String(x);
   };
-  const s = Array.isArray(v) ? one(v) : v && typeof v === "object" ? Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}: ${one(x)}`).join(", ") : one(v);
+  const s = Array.isArray(v)
+    ? one(v)
+    : v && typeof v === "object"
+      ? Object.entries(v)
+          .filter(([, x]) => x !== undefined)
+          .map(([k, x]) => `${k}: ${one(x)}`)
+          .join(", ")
+      : one(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
@@ -41,7 +64,8 @@ export function timeline(records: readonly TraceRecord[], ticker: string, date: 
   const lines = rows.map((r) => {
     const t = r.started_at.slice(11, 23);
     const where = r.kind === "llm" ? `  model ${r.node}` : r.kind === "graph" ? `[${r.node} graph]` : `${r.graph ?? "?"}/${r.node}`;
-    const model = r.kind === "llm" ? ` ${r.model ?? "?"} ${r.prompt_version ?? ""}${r.tokens ? ` tokens ${r.tokens.input}/${r.tokens.output}` : ""}` : "";
+    const model =
+      r.kind === "llm" ? ` ${r.model ?? "?"} ${r.prompt_version ?? ""}${r.tokens ? ` tokens ${r.tokens.input}/${r.tokens.output}` : ""}` : "";
     const io = r.kind === "graph" ? "" : `\n      in  ${brief(r.inputs)}\n      out ${r.error ? `ERROR ${r.error}` : brief(r.outputs, 320)}`;
     return `${t} ${String(r.duration_ms).padStart(6)} ms  ${where}${model}${io}`;
   });
@@ -58,7 +82,10 @@ export const TRACE_OPTIONS = {
 export async function traceCommand(run: string, values: ValuesOf<typeof TRACE_OPTIONS>): Promise<void> {
   const records = readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
   // default: the latest ticker-day in the trace
-  const last = [...records].filter((r) => r.ticker && r.date).sort((a, b) => a.date!.localeCompare(b.date!) || a.ticker!.localeCompare(b.ticker!)).at(-1);
+  const last = [...records]
+    .filter((r) => r.ticker && r.date)
+    .sort((a, b) => a.date!.localeCompare(b.date!) || a.ticker!.localeCompare(b.ticker!))
+    .at(-1);
   const ticker = values.ticker?.toUpperCase() ?? last?.ticker;
   const date = values.date ?? last?.date;
   if (!ticker || !date) throw new UsageError(`the trace of ${run} has no ticker-day records`);

@@ -4,9 +4,7 @@
  */
 import { z } from "zod";
 
-export const ModelId = z
-  .string()
-  .regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
+export const ModelId = z.string().regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
 
 export const EmbeddingModelId = z
   .string()
@@ -32,7 +30,9 @@ export const LayerParams = z.object({
   /** importance is multiplied by decay[layer] every trading day */
   decay: perLayer(0.9, 0.97, 0.995, 0.98),
   /** score = similarity * wSim + recency * wRec + importance * wImp (weights sum to 1) */
-  weights: z.object({ similarity: z.number(), recency: z.number(), importance: z.number() }).default({ similarity: 0.5, recency: 0.25, importance: 0.25 }),
+  weights: z
+    .object({ similarity: z.number(), recency: z.number(), importance: z.number() })
+    .default({ similarity: 0.5, recency: 0.25, importance: 0.25 }),
   /** promote at or above: short -> mid, mid -> long */
   promoteAt: z.object({ short: z.number(), mid: z.number() }).default({ short: 0.6, mid: 0.8 }),
   /** demote below promoteAt minus this margin: long -> mid, mid -> short */

@@ -38,10 +38,7 @@ export function dateOfEpochDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-export type Alignment =
-  | { kind: "day"; index: number }
-  | { kind: "before-range" }
-  | { kind: "after-range" };
+export type Alignment = { kind: "day"; index: number } | { kind: "before-range" } | { kind: "after-range" };
 
 export class TradingCalendar {
   readonly dates: readonly string[];

@@ -42,7 +42,10 @@ export function seriesOf(data: MarketData, ticker: string): TickerSeries {
  * array copies instead of a clone of the whole history (which made a long run's cost per day grow
  * with its length).
  */
-const frozen = new WeakMap<TickerSeries, { bars: readonly PriceBar[]; items: readonly (readonly NewsItem[])[]; labels: readonly { readonly date: string; readonly label: Label }[] }>();
+const frozen = new WeakMap<
+  TickerSeries,
+  { bars: readonly PriceBar[]; items: readonly (readonly NewsItem[])[]; labels: readonly { readonly date: string; readonly label: Label }[] }
+>();
 
 function frozenOf(s: TickerSeries) {
   let f = frozen.get(s);

@@ -91,8 +91,21 @@ function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: 
 
 export function emptyReport(): LoadReport {
   return {
-    newsLines: 0, priceRows: 0, invalid: [], duplicateIds: 0, emptyText: 0, truncatedTexts: 0, scrubbedSecrets: 0, identicalDuplicateRows: 0, gaps: [],
-    filteredTickers: {}, unknownTickers: {}, beforePriceRange: {}, afterPriceRange: {}, droppedBySpamCap: {}, keptItems: 0,
+    newsLines: 0,
+    priceRows: 0,
+    invalid: [],
+    duplicateIds: 0,
+    emptyText: 0,
+    truncatedTexts: 0,
+    scrubbedSecrets: 0,
+    identicalDuplicateRows: 0,
+    gaps: [],
+    filteredTickers: {},
+    unknownTickers: {},
+    beforePriceRange: {},
+    afterPriceRange: {},
+    droppedBySpamCap: {},
+    keptItems: 0,
   };
 }
 
@@ -123,9 +136,17 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
       continue;
     }
     const raw: Record<string, unknown> = {};
-    const notDecimal = PRICE_HEADER.find((col, i) => col !== "ticker" && col !== "date" && cells[i]!.trim() !== "" && !DECIMAL.test(cells[i]!.trim()));
+    const notDecimal = PRICE_HEADER.find(
+      (col, i) => col !== "ticker" && col !== "date" && cells[i]!.trim() !== "" && !DECIMAL.test(cells[i]!.trim()),
+    );
     if (notDecimal) {
-      fail(report, opts, file, line, `invalid price row: ${notDecimal}: "${cells[PRICE_HEADER.indexOf(notDecimal)]!.trim().slice(0, 40)}" is not a decimal number`);
+      fail(
+        report,
+        opts,
+        file,
+        line,
+        `invalid price row: ${notDecimal}: "${cells[PRICE_HEADER.indexOf(notDecimal)]!.trim().slice(0, 40)}" is not a decimal number`,
+      );
       continue;
     }
     PRICE_HEADER.forEach((col, i) => {
@@ -147,7 +168,8 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
     byTicker.set(bar.ticker, rows);
     const same = rows.get(bar.date);
     if (same) {
-      if (JSON.stringify(same) === JSON.stringify(bar)) report.identicalDuplicateRows++; // a repeated row: noted, nothing lost
+      if (JSON.stringify(same) === JSON.stringify(bar))
+        report.identicalDuplicateRows++; // a repeated row: noted, nothing lost
       else fail(report, opts, file, line, `duplicate price row for ${bar.ticker} ${bar.date} with other values than the first`);
       continue;
     }
@@ -167,8 +189,12 @@ export function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar
     const label: Label | null = nextReturn === null ? null : labelOf(nextReturn, threshold);
     const gap = next ? (Date.parse(next.date) - Date.parse(bar.date)) / 86_400_000 > MAX_GAP_DAYS : false;
     return {
-      ticker: bar.ticker, date: bar.date, close_at: new Date(calendar.closes[i]!).toISOString(),
-      next_return: nextReturn, label, ...(gap ? { spans_gap: true } : {}),
+      ticker: bar.ticker,
+      date: bar.date,
+      close_at: new Date(calendar.closes[i]!).toISOString(),
+      next_return: nextReturn,
+      label,
+      ...(gap ? { spans_gap: true } : {}),
     };
   });
 }
@@ -206,7 +232,11 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   }
 
   const buckets = new Map<string, NewsItem[][]>();
-  for (const [t, cal] of calendars) buckets.set(t, Array.from({ length: cal.length }, () => []));
+  for (const [t, cal] of calendars)
+    buckets.set(
+      t,
+      Array.from({ length: cal.length }, () => []),
+    );
   const seen = new Set<string>();
   const secrets = secretValues();
 

@@ -2,16 +2,31 @@ import type { LoadReport } from "./load.ts";
 
 const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 const detail = (r: Record<string, number>, max = 5) =>
-  Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, max).map(([k, v]) => `${k}: ${v}`).join(", ");
+  Object.entries(r)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, max)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
 
 /** Human lines for everything the loader did not keep as-is; empty when the input was clean. */
 export function describeReport(r: LoadReport): string[] {
   const out: string[] = [];
   const add = (n: number, what: string, more = "") => n > 0 && out.push(`${n} ${what}${more ? ` (${more})` : ""}`);
-  add(r.invalid.length, "invalid lines skipped", r.invalid.slice(0, 3).map((i) => `${i.file.split("/").pop()}:${i.line} ${i.reason}`).join("; "));
+  add(
+    r.invalid.length,
+    "invalid lines skipped",
+    r.invalid
+      .slice(0, 3)
+      .map((i) => `${i.file.split("/").pop()}:${i.line} ${i.reason}`)
+      .join("; "),
+  );
   add(r.duplicateIds, "duplicate item ids removed");
   add(r.identicalDuplicateRows ?? 0, "price rows repeated to the letter, kept once");
-  add(r.gaps?.length ?? 0, "gaps in the prices (rows missing): the label across each is marked and not scored unless --allow-gaps", (r.gaps ?? []).slice(0, 3).join("; "));
+  add(
+    r.gaps?.length ?? 0,
+    "gaps in the prices (rows missing): the label across each is marked and not scored unless --allow-gaps",
+    (r.gaps ?? []).slice(0, 3).join("; "),
+  );
   add(r.emptyText, "items with empty text skipped");
   add(r.truncatedTexts, "texts truncated to the size cap");
   add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");
@@ -19,6 +34,10 @@ export function describeReport(r: LoadReport): string[] {
   add(total(r.filteredTickers), "items of other tickers filtered out");
   add(total(r.beforePriceRange), "items before the price range skipped", detail(r.beforePriceRange));
   add(total(r.afterPriceRange), "items after the price range skipped", detail(r.afterPriceRange));
-  add(total(r.droppedBySpamCap), `items dropped by the per-day cap on ${Object.keys(r.droppedBySpamCap).length} ticker-days`, detail(r.droppedBySpamCap, 3));
+  add(
+    total(r.droppedBySpamCap),
+    `items dropped by the per-day cap on ${Object.keys(r.droppedBySpamCap).length} ticker-days`,
+    detail(r.droppedBySpamCap, 3),
+  );
   return out;
 }

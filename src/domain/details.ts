@@ -27,17 +27,42 @@ function distinct(values: readonly string[], max: number): string[] {
  */
 export function mergeDetails(parts: readonly EventDetails[]): EventDetails {
   const attributes: Record<string, string> = {};
-  const keys = distinct(parts.flatMap((p) => Object.keys(p.attributes)).map((k) => clip(k, DETAIL_LIMITS.keyChars)), DETAIL_LIMITS.keys);
+  const keys = distinct(
+    parts.flatMap((p) => Object.keys(p.attributes)).map((k) => clip(k, DETAIL_LIMITS.keyChars)),
+    DETAIL_LIMITS.keys,
+  );
   for (const k of keys) {
-    const values = distinct(parts.flatMap((p) => Object.entries(p.attributes).filter(([key]) => clip(key, DETAIL_LIMITS.keyChars).toLowerCase() === k.toLowerCase()).map(([, v]) => v)), DETAIL_LIMITS.values);
+    const values = distinct(
+      parts.flatMap((p) =>
+        Object.entries(p.attributes)
+          .filter(([key]) => clip(key, DETAIL_LIMITS.keyChars).toLowerCase() === k.toLowerCase())
+          .map(([, v]) => v),
+      ),
+      DETAIL_LIMITS.values,
+    );
     if (values.length) attributes[k] = values.join("; ");
   }
   return {
-    time: distinct(parts.map((p) => p.time), DETAIL_LIMITS.values).join(" / "),
-    location: distinct(parts.map((p) => p.location), DETAIL_LIMITS.values).join(" / "),
-    entities: distinct(parts.flatMap((p) => p.entities), DETAIL_LIMITS.list),
-    industries: distinct(parts.flatMap((p) => p.industries), DETAIL_LIMITS.list),
-    companies: distinct(parts.flatMap((p) => p.companies), DETAIL_LIMITS.list),
+    time: distinct(
+      parts.map((p) => p.time),
+      DETAIL_LIMITS.values,
+    ).join(" / "),
+    location: distinct(
+      parts.map((p) => p.location),
+      DETAIL_LIMITS.values,
+    ).join(" / "),
+    entities: distinct(
+      parts.flatMap((p) => p.entities),
+      DETAIL_LIMITS.list,
+    ),
+    industries: distinct(
+      parts.flatMap((p) => p.industries),
+      DETAIL_LIMITS.list,
+    ),
+    companies: distinct(
+      parts.flatMap((p) => p.companies),
+      DETAIL_LIMITS.list,
+    ),
     attributes,
   };
 }

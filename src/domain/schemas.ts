@@ -103,26 +103,28 @@ export const DeltaInfo = z.object({
 export type DeltaInfo = z.infer<typeof DeltaInfo>;
 
 /** One event of a day after merging (paper 3.1.2), with its tracking result (3.1.3). */
-export const MergedEvent = z.object({
-  id: z.string(),
-  ticker: Ticker,
-  date: IsoDate,
-  group: z.string(),
-  type: z.string(),
-  description: z.string().min(1),
-  /** ids of the raw events merged into this one */
-  raw_event_ids: z.array(z.string()),
-  source_ids: z.array(z.string()),
-  /** id of the direct predecessor event in [t-w, t-1], or null */
-  predecessor_id: z.string().nullable(),
-  /** id of the first event of the chain this event belongs to */
-  chain_root_id: z.string(),
-  /** chain depth: 0 for a new chain, capped at D_max */
-  chain_depth: z.number().int().nonnegative(),
-  delta: DeltaInfo.nullable(),
-  /** time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written before 0.4) */
-  details: EventDetails.optional(),
-}).superRefine(eventTypeRefine);
+export const MergedEvent = z
+  .object({
+    id: z.string(),
+    ticker: Ticker,
+    date: IsoDate,
+    group: z.string(),
+    type: z.string(),
+    description: z.string().min(1),
+    /** ids of the raw events merged into this one */
+    raw_event_ids: z.array(z.string()),
+    source_ids: z.array(z.string()),
+    /** id of the direct predecessor event in [t-w, t-1], or null */
+    predecessor_id: z.string().nullable(),
+    /** id of the first event of the chain this event belongs to */
+    chain_root_id: z.string(),
+    /** chain depth: 0 for a new chain, capped at D_max */
+    chain_depth: z.number().int().nonnegative(),
+    delta: DeltaInfo.nullable(),
+    /** time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written before 0.4) */
+    details: EventDetails.optional(),
+  })
+  .superRefine(eventTypeRefine);
 export type MergedEvent = z.infer<typeof MergedEvent>;
 
 /** An event chain, oldest first, ending at the current event. */
@@ -171,6 +173,8 @@ export const Prediction = z.object({
   models: z.record(z.string(), z.string()).default({}),
   prompt_versions: z.record(z.string(), z.string()).default({}),
   /** SEP-Memory self-reflection: the first answer and the critique that led to the final one */
-  self_reflection: z.object({ v1: z.object({ movement: Movement, reason: z.string() }), critique: z.string(), verdict: z.enum(["keep", "reconsider"]) }).optional(),
+  self_reflection: z
+    .object({ v1: z.object({ movement: Movement, reason: z.string() }), critique: z.string(), verdict: z.enum(["keep", "reconsider"]) })
+    .optional(),
 });
 export type Prediction = z.infer<typeof Prediction>;

@@ -29,7 +29,6 @@ export const Reference = z.object({
 });
 export type Reference = z.infer<typeof Reference>;
 
-
 /** A window series as a reflection keeps it, from the full series (the text and details stay in the event memory). */
 export function windowOf(series: readonly SeriesDay[]): WindowSeries {
   return series.map((d) => ({ date: d.date, events: d.events.map((e) => ({ id: e.id, group: e.group, type: e.type, delta: e.delta })) }));

@@ -8,16 +8,48 @@
  * a type is identified by group + name, or by its id.
  */
 export const TAXONOMY = [
-  ["Policies and Regulation", ["Policy Release", "Development Planning", "Government Support", "Institutional Supervision", "International Controls and Sanctions"]],
+  [
+    "Policies and Regulation",
+    ["Policy Release", "Development Planning", "Government Support", "Institutional Supervision", "International Controls and Sanctions"],
+  ],
   ["Macroeconomic Finance", ["Fiscal Policy", "Livelihood and Welfare", "Taxation"]],
   ["Industry Standards", ["Standards", "Specifications", "Opinions and Commentary"]],
-  ["Products and Market", ["Research and Development", "New Product Launch", "Product Mass Production", "Product Application", "Product Price Changes", "Product Output Changes", "Supply-Demand Dynamics"]],
-  ["Technology Events", ["Technological Breakthrough", "Research and Development Progress", "Certification", "Shipment", "Ecosystem Collaboration", "Enablement"]],
-  ["Corporate Operations", ["Investment", "Financing", "Expenditure", "Profitability", "Order Service Agreement Signing", "Order Service Agreement Changes", "Contracts", "Mergers and Acquisitions"]],
+  [
+    "Products and Market",
+    [
+      "Research and Development",
+      "New Product Launch",
+      "Product Mass Production",
+      "Product Application",
+      "Product Price Changes",
+      "Product Output Changes",
+      "Supply-Demand Dynamics",
+    ],
+  ],
+  [
+    "Technology Events",
+    ["Technological Breakthrough", "Research and Development Progress", "Certification", "Shipment", "Ecosystem Collaboration", "Enablement"],
+  ],
+  [
+    "Corporate Operations",
+    [
+      "Investment",
+      "Financing",
+      "Expenditure",
+      "Profitability",
+      "Order Service Agreement Signing",
+      "Order Service Agreement Changes",
+      "Contracts",
+      "Mergers and Acquisitions",
+    ],
+  ],
   ["Corporate Projects", ["Project Initiation", "Project Implementation", "Cross-sector Expansion"]],
   ["Corporate Equity", ["Shareholder Changes", "Share Increase", "Share Decrease", "Ownership Disputes"]],
   ["Corporate Personnel", ["Executives", "Personnel Changes", "Violations and Misconduct"]],
-  ["Stock Market Performance", ["Market Size", "Sector Concept Performance", "Individual Stock Performance", "Capital Flows", "Trading Activities", "Institutional Views"]],
+  [
+    "Stock Market Performance",
+    ["Market Size", "Sector Concept Performance", "Individual Stock Performance", "Capital Flows", "Trading Activities", "Institutional Views"],
+  ],
   ["Other Financial Market Performance", ["Market Size", "Market Performance", "Capital Flows", "Institutional Views"]],
   ["Cooperation and Strategy", ["Strategic Cooperation and Co-construction", "Industry Alliances and Standards Organizations"]],
   ["Risks and Warnings", ["Business Clarification", "Company-Specific Risks", "Industry-Wide Risk Alerts"]],
@@ -37,9 +69,9 @@ export interface EventType {
 
 export const GROUPS: readonly EventGroup[] = TAXONOMY.map(([name], id) => ({ id, name }));
 
-export const TYPES: readonly EventType[] = TAXONOMY.flatMap(([group, names], groupId) =>
-  names.map((name) => ({ groupId, group, name })),
-).map((t, id) => ({ id, ...t }));
+export const TYPES: readonly EventType[] = TAXONOMY.flatMap(([group, names], groupId) => names.map((name) => ({ groupId, group, name }))).map(
+  (t, id) => ({ id, ...t }),
+);
 
 export const N_GROUPS = GROUPS.length;
 export const N_TYPES = TYPES.length;

@@ -83,7 +83,8 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 /** Backtrace frames and the logo carry no reason: keep them out of the log tail shown in errors. */
 /** A log line that names a failure (an error or a panic message), not a backtrace frame. */
 const isCause = (line: string): boolean =>
-  /panicked at|\berror\b|Error:|malformed|not a database|permission denied|no space left|address already in use/i.test(line) && !/^\s*(\d+:|at |_ZN|Builtins_)/.test(line);
+  /panicked at|\berror\b|Error:|malformed|not a database|permission denied|no space left|address already in use/i.test(line) &&
+  !/^\s*(\d+:|at |_ZN|Builtins_)/.test(line);
 
 const isNoise = (line: string) => /^\s*\d+: |^\s+at |^\s*\(\(\(|#####/.test(line);
 
@@ -161,9 +162,14 @@ export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
         : undefined;
     if (why) {
       await stop();
-      const tail = logTail.slice(-15).map((l) => `  | ${l}`).join("\n");
+      const tail = logTail
+        .slice(-15)
+        .map((l) => `  | ${l}`)
+        .join("\n");
       const cause = causes.length ? ` Cause: ${causes.join(" / ")}.` : "";
-      throw new ChromaStartError(`the local Chroma server (${url}, data ${opts.path}) ${why}.${cause} Its last log lines:\n${tail || "  | (no output)"}`);
+      throw new ChromaStartError(
+        `the local Chroma server (${url}, data ${opts.path}) ${why}.${cause} Its last log lines:\n${tail || "  | (no output)"}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -179,7 +185,9 @@ export async function connectChroma(stateDir: string, env: NodeJS.ProcessEnv = p
   const external = env.CHROMA_URL?.trim();
   if (external) {
     if (!(await heartbeat(external, 5000))) {
-      throw new ChromaStartError(`CHROMA_URL=${external} does not answer (GET /api/v2/heartbeat). Start that server, or unset CHROMA_URL to let stockmem run its own.`);
+      throw new ChromaStartError(
+        `CHROMA_URL=${external} does not answer (GET /api/v2/heartbeat). Start that server, or unset CHROMA_URL to let stockmem run its own.`,
+      );
     }
     return { url: external, stop: async () => {} };
   }

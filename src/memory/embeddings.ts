@@ -27,7 +27,13 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
 
 /** Lower-cased word tokens (letters, digits, cashtags), any script. */
 export function words(text: string): string[] {
-  return text.normalize("NFKC").toLowerCase().match(/\$?[\p{L}\p{N}][\p{L}\p{N}'._-]*/gu)?.map((w) => w.replace(/[._'-]+$/, "")) ?? [];
+  return (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/\$?[\p{L}\p{N}][\p{L}\p{N}'._-]*/gu)
+      ?.map((w) => w.replace(/[._'-]+$/, "")) ?? []
+  );
 }
 
 const WEIGHT = { unigram: 1, bigram: 0.7, chargram: 0.35 } as const;
@@ -115,7 +121,11 @@ export class OllamaEmbedder implements Embedder {
 export class OpenAIEmbedder implements Embedder {
   readonly id: string;
   private readonly client: OpenAIEmbeddings;
-  constructor(readonly model: string, env: NodeJS.ProcessEnv = process.env, batchSize = 256) {
+  constructor(
+    readonly model: string,
+    env: NodeJS.ProcessEnv = process.env,
+    batchSize = 256,
+  ) {
     this.id = `openai:${model}`;
     this.client = new OpenAIEmbeddings({
       model,

@@ -34,7 +34,12 @@ const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.lo
 const ALWAYS = 8.64e15;
 
 function matches(e: Entry<Dated>, f: WindowFilter): boolean {
-  return e.at <= toEpochSeconds(f.asOf) && (!f.ticker || e.record.ticker === f.ticker) && (!f.from || e.day >= epochDay(f.from)) && (!f.to || e.day <= epochDay(f.to));
+  return (
+    e.at <= toEpochSeconds(f.asOf) &&
+    (!f.ticker || e.record.ticker === f.ticker) &&
+    (!f.from || e.day >= epochDay(f.from)) &&
+    (!f.to || e.day <= epochDay(f.to))
+  );
 }
 
 /** Records of one kind, indexed by id and by ticker -> epoch day, so window reads touch only their days. */
@@ -45,7 +50,14 @@ class Shelf<T extends Dated> {
   set(record: T, embedding: ArrayLike<number>): void {
     this.delete(record.id);
     const vec = Float32Array.from(embedding);
-    const e: Entry<T> = { record: structuredClone(record), embedding: vec, norm: sqNorm(vec), at: toEpochSeconds(record.available_at), day: epochDay(record.date), h: idHash(record.id) };
+    const e: Entry<T> = {
+      record: structuredClone(record),
+      embedding: vec,
+      norm: sqNorm(vec),
+      at: toEpochSeconds(record.available_at),
+      day: epochDay(record.date),
+      h: idHash(record.id),
+    };
     this.byId.set(record.id, e);
     let days = this.byTicker.get(record.ticker);
     if (!days) {
@@ -109,7 +121,10 @@ export class InMemoryMemory implements MemoryPort {
   /** reflections in write order, for incremental consumers (the Jaccard index) */
   private readonly reflectionLog: Reflection[] = [];
 
-  constructor(readonly run: string, readonly embedder: Embedder) {}
+  constructor(
+    readonly run: string,
+    readonly embedder: Embedder,
+  ) {}
 
   /** Holds records whose embeddings are known already (written to, or read back from, Chroma). */
   hold(kind: Kind, rows: { record: Dated; embedding: ArrayLike<number> }[]): void {
@@ -127,20 +142,32 @@ export class InMemoryMemory implements MemoryPort {
   private async put<T extends Dated>(kind: Kind, rows: T[], text: (r: T) => string): Promise<number> {
     const unique = [...new Map(scrubDeep(rows).map((r) => [r.id, r])).values()];
     const vectors = await this.embedder.embed(unique.map(text));
-    this.hold(kind, unique.map((record, i) => ({ record, embedding: vectors[i]! })));
+    this.hold(
+      kind,
+      unique.map((record, i) => ({ record, embedding: vectors[i]! })),
+    );
     return unique.length;
   }
 
-  private async search<T extends Dated>(shelf: Shelf<T>, q: WindowFilter & { text?: string; embedding?: number[]; k: number }, keep?: (r: T) => boolean): Promise<Hit<T>[]> {
+  private async search<T extends Dated>(
+    shelf: Shelf<T>,
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number },
+    keep?: (r: T) => boolean,
+  ): Promise<Hit<T>[]> {
     const e = q.embedding ?? (await this.embedder.embed([q.text ?? ""]))[0]!;
     return topByCosine(shelf.select(q, keep), e, q.k);
   }
 
   private get<T extends Dated>(shelf: Shelf<T>, f: WindowFilter & { ids?: string[] }, keep?: (r: T) => boolean): T[] {
     const entries = f.ids
-      ? f.ids.map((id) => shelf.byId.get(id)).filter((e): e is Entry<T> => e !== undefined && matches(e as Entry<Dated>, f) && (!keep || keep(e.record)))
+      ? f.ids
+          .map((id) => shelf.byId.get(id))
+          .filter((e): e is Entry<T> => e !== undefined && matches(e as Entry<Dated>, f) && (!keep || keep(e.record)))
       : shelf.select(f, keep);
-    return entries.map((e) => e.record).sort(byDateId).map((r) => structuredClone(r));
+    return entries
+      .map((e) => e.record)
+      .sort(byDateId)
+      .map((r) => structuredClone(r));
   }
 
   putEvents(events: StoredEvent[], _o?: { defer?: boolean }) {
@@ -161,7 +188,8 @@ export class InMemoryMemory implements MemoryPort {
     return this.events.select({ asOf: ALWAYS, ticker, from: date, to: date }).length > 0;
   }
   async deleteEvents(ticker: string, date: string) {
-    for (const e of this.events.select({ asOf: ALWAYS, ticker, from: date, to: date })) if (e.record.id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(e.record.id);
+    for (const e of this.events.select({ asOf: ALWAYS, ticker, from: date, to: date }))
+      if (e.record.id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(e.record.id);
   }
 
   putReflections(reflections: Reflection[], _o?: { defer?: boolean }) {

@@ -69,7 +69,10 @@ export class RewardTooEarlyError extends Error {}
  * (now >= outcomeKnownAt, epoch ms), importance up for a right call and down for a wrong one.
  */
 export function applyReward(r: LayerRecord, correct: boolean, outcomeKnownAt: number, now: number, p: LayerParams): LayerRecord {
-  if (now < outcomeKnownAt) throw new RewardTooEarlyError(`reward for ${r.id} at ${new Date(now).toISOString()} is before its outcome is known (${new Date(outcomeKnownAt).toISOString()})`);
+  if (now < outcomeKnownAt)
+    throw new RewardTooEarlyError(
+      `reward for ${r.id} at ${new Date(now).toISOString()} is before its outcome is known (${new Date(outcomeKnownAt).toISOString()})`,
+    );
   const importance = Math.min(1, Math.max(0, r.importance + (correct ? p.rewardStep : -p.rewardStep)));
   return { ...r, importance, accessCount: r.accessCount + 1 };
 }
@@ -95,7 +98,9 @@ export function weekOf(date: string): string {
 }
 
 /** Records per week (of their date) and per layer, weeks in order. */
-export function layerWeekCounts(records: readonly { date: string; layer: Layer }[]): { week: string; short: number; mid: number; long: number; reflection: number }[] {
+export function layerWeekCounts(
+  records: readonly { date: string; layer: Layer }[],
+): { week: string; short: number; mid: number; long: number; reflection: number }[] {
   const weeks = new Map<string, { week: string; short: number; mid: number; long: number; reflection: number }>();
   for (const r of records) {
     const w = weekOf(r.date);

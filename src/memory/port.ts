@@ -60,7 +60,9 @@ export interface MemoryPort {
   putLayerRecords(records: StoredLayerRecord[]): Promise<number>;
   /** live (not pruned) layer records readable at asOf */
   getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]>;
-  searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]>;
+  searchLayerRecords(
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] },
+  ): Promise<Hit<StoredLayerRecord>[]>;
   /** writes the upkeep state (layer, importance, access count, marks) of existing records */
   updateLayerRecords(records: StoredLayerRecord[]): Promise<void>;
 

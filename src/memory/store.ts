@@ -15,8 +15,17 @@ import { scrubDeep } from "../observability/secrets.ts";
 import { InMemoryMemory } from "./in-memory.ts";
 import { KINDS, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
-  eventToRow, layerToRow, reflectionToRow, rowToEvent, rowToLayer, rowToReflection,
-  type LayerName, type Meta, type Row, type StoredEvent, type StoredLayerRecord,
+  eventToRow,
+  layerToRow,
+  reflectionToRow,
+  rowToEvent,
+  rowToLayer,
+  rowToReflection,
+  type LayerName,
+  type Meta,
+  type Row,
+  type StoredEvent,
+  type StoredLayerRecord,
 } from "./records.ts";
 
 export { KINDS, type AsOf, type Hit, type Kind, type WindowFilter } from "./port.ts";
@@ -39,10 +48,13 @@ const isConnectionFailure = (e: unknown): boolean => {
   );
 };
 
-
 /** A stored row as the record it holds, per collection (the working set holds records as Chroma has them). */
 type Held = ReturnType<typeof rowToEvent> | ReturnType<typeof rowToReflection> | ReturnType<typeof rowToLayer>;
-const FROM_ROW: Record<Kind, (id: string, document: string | null, meta: Meta) => Held> = { events: rowToEvent, reflections: rowToReflection, layers: rowToLayer };
+const FROM_ROW: Record<Kind, (id: string, document: string | null, meta: Meta) => Held> = {
+  events: rowToEvent,
+  reflections: rowToReflection,
+  layers: rowToLayer,
+};
 
 export class MemoryStore implements MemoryPort {
   private maxBatch = 1000;
@@ -108,7 +120,11 @@ export class MemoryStore implements MemoryPort {
     return `Chroma at ${this.url}, collections ${collectionName(this.run, "*")}`;
   }
 
-  private async scan(kind: Kind, include: ("documents" | "metadatas" | "embeddings")[], each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void): Promise<void> {
+  private async scan(
+    kind: Kind,
+    include: ("documents" | "metadatas" | "embeddings")[],
+    each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void,
+  ): Promise<void> {
     const page = Math.max(100, this.maxBatch);
     for (let offset = 0; ; offset += page) {
       const res = await this.guard(`read ${kind}`, () => this.collections[kind].get({ limit: page, offset, include }));
@@ -125,9 +141,14 @@ export class MemoryStore implements MemoryPort {
       const ws = new InMemoryMemory(this.run, this.embedder);
       for (const kind of KINDS) {
         const rows: { record: Held; embedding: number[] }[] = [];
-        await this.scan(kind, ["documents", "metadatas", "embeddings"], (id, doc, meta, e) => rows.push({ record: FROM_ROW[kind](id, doc, meta), embedding: e ?? [] }));
+        await this.scan(kind, ["documents", "metadatas", "embeddings"], (id, doc, meta, e) =>
+          rows.push({ record: FROM_ROW[kind](id, doc, meta), embedding: e ?? [] }),
+        );
         // a stable order, whatever order Chroma returns them in
-        ws.hold(kind, rows.sort((a, b) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id)));
+        ws.hold(
+          kind,
+          rows.sort((a, b) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id)),
+        );
       }
       return ws;
     })();
@@ -156,7 +177,11 @@ export class MemoryStore implements MemoryPort {
         );
       // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
       const hold = async () => {
-        if (this.working) (await this.working).hold(kind, batch.map((r, j) => ({ record: FROM_ROW[kind](r.id, r.document, r.meta), embedding: embeddings[j]! })));
+        if (this.working)
+          (await this.working).hold(
+            kind,
+            batch.map((r, j) => ({ record: FROM_ROW[kind](r.id, r.document, r.meta), embedding: embeddings[j]! })),
+          );
       };
       if (o.defer) {
         await this.workingSet(); // a deferred write must be readable at once
@@ -191,7 +216,12 @@ export class MemoryStore implements MemoryPort {
   }
 
   putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number> {
-    return this.upsert("reflections", scrubDeep(reflections).map(reflectionToRow), (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`, o);
+    return this.upsert(
+      "reflections",
+      scrubDeep(reflections).map(reflectionToRow),
+      (r) => `${r.document}\n${JSON.parse(String(r.meta.key_events)).join("\n")}`,
+      o,
+    );
   }
 
   /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
@@ -243,7 +273,9 @@ export class MemoryStore implements MemoryPort {
   }
 
   /** Top-k live layer records by cosine similarity (exact), within the point-in-time window. */
-  async searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }): Promise<Hit<StoredLayerRecord>[]> {
+  async searchLayerRecords(
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] },
+  ): Promise<Hit<StoredLayerRecord>[]> {
     return (await this.workingSet()).searchLayerRecords(q);
   }
 
@@ -252,7 +284,9 @@ export class MemoryStore implements MemoryPort {
     const ws = await this.workingSet();
     for (let i = 0; i < records.length; i += this.maxBatch) {
       const batch = scrubDeep(records.slice(i, i + this.maxBatch)).map(layerToRow);
-      await this.guard(`update ${batch.length} layer records`, () => this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }));
+      await this.guard(`update ${batch.length} layer records`, () =>
+        this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }),
+      );
       // held as Chroma now has it: the new metadata over the stored document (the working set keeps its text)
       await ws.updateLayerRecords(batch.map((r) => rowToLayer(r.id, r.document, r.meta)));
     }
@@ -275,7 +309,10 @@ async function guarded<T>(url: string, op: string, fn: () => Promise<T>): Promis
   const ms = chromaTimeoutMs();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MemoryUnavailableError(url, op, new Error(`no answer within ${ms / 1000} s (is the server frozen or overloaded?)`))), ms);
+    timer = setTimeout(
+      () => reject(new MemoryUnavailableError(url, op, new Error(`no answer within ${ms / 1000} s (is the server frozen or overloaded?)`))),
+      ms,
+    );
     timer.unref();
   });
   try {
@@ -305,7 +342,8 @@ export async function listRuns(url: string): Promise<RunSummary[]> {
     const summary = runs.get(run) ?? { run, collections: [] };
     runs.set(run, summary);
     summary.collections.push({
-      kind: col.name.slice(cut + SEP.length), name: col.name,
+      kind: col.name.slice(cut + SEP.length),
+      name: col.name,
       count: await guarded(url, `count ${col.name}`, () => col.count()),
       embedding_model: String((col.metadata as Metadata | undefined)?.embedding_model ?? "?"),
     });

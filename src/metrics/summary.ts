@@ -23,12 +23,29 @@ function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): Scor
   const kept = preds.filter((p): p is Scored & { label: "up" | "down" } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
   const c = confusion(kept.map((p) => ({ predicted: p.movement, actual: p.label })));
   const ups = kept.filter((p) => p.label === "up").length;
-  return { ticker, predicted: preds.length, scored: kept.length, acc: accuracy(c), mcc: mcc(c), alwaysUpAcc: kept.length ? ups / kept.length : 0, confusion: c };
+  return {
+    ticker,
+    predicted: preds.length,
+    scored: kept.length,
+    acc: accuracy(c),
+    mcc: mcc(c),
+    alwaysUpAcc: kept.length ? ups / kept.length : 0,
+    confusion: c,
+  };
 }
 
 /** One row per ticker (sorted) and a final "ALL" row. Flat and unlabeled days, and labels across a price gap (unless allowed), are predicted but not scored. */
 export function scoreTable(preds: readonly Scored[], o: { allowGaps?: boolean } = {}): ScoreRow[] {
   const tickers = [...new Set(preds.map((p) => p.ticker))].sort();
   const allow = o.allowGaps ?? false;
-  return [...tickers.map((t) => row(t, preds.filter((p) => p.ticker === t), allow)), row("ALL", preds, allow)];
+  return [
+    ...tickers.map((t) =>
+      row(
+        t,
+        preds.filter((p) => p.ticker === t),
+        allow,
+      ),
+    ),
+    row("ALL", preds, allow),
+  ];
 }

@@ -11,7 +11,11 @@ import { scrub } from "../observability/secrets.ts";
 export function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
   if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -27,7 +31,9 @@ export class ResponseCache {
   constructor(readonly dir: string) {}
 
   key(modelId: string, promptId: string, promptVersion: string, input: unknown): string {
-    return createHash("sha256").update(`${modelId}\u0000${promptId}@${promptVersion}\u0000${stableStringify(input)}`).digest("hex");
+    return createHash("sha256")
+      .update(`${modelId}\u0000${promptId}@${promptVersion}\u0000${stableStringify(input)}`)
+      .digest("hex");
   }
 
   private file(key: string): string {

@@ -23,7 +23,11 @@ export function endpointOf(spec: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** An endpoint answered 2xx with something that is not a chat completion: what came back, in brief. */
 export class MalformedAnswerError extends Error {
-  constructor(readonly status: number, readonly contentType: string, readonly head: string) {
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly head: string,
+  ) {
     super(`the endpoint answered ${status} ${contentType || "(no content type)"} that is not a chat completion: ${JSON.stringify(head)}`);
     this.name = "MalformedAnswerError";
   }
@@ -49,7 +53,8 @@ export const checkedFetch: typeof fetch = async (input, init) => {
     throw new MalformedAnswerError(res.status, type, head);
   }
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  if (url.endsWith("/chat/completions") && !Array.isArray((parsed as { choices?: unknown })?.choices)) throw new MalformedAnswerError(res.status, type, head);
+  if (url.endsWith("/chat/completions") && !Array.isArray((parsed as { choices?: unknown })?.choices))
+    throw new MalformedAnswerError(res.status, type, head);
   return res;
 };
 

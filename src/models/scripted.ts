@@ -12,7 +12,10 @@ export type Script = (messages: BaseMessage[], callIndex: number) => string | AI
 export class ScriptedChatModel extends BaseChatModel {
   readonly calls: BaseMessage[][] = [];
 
-  constructor(private readonly script: Script, params: BaseChatModelParams = {}) {
+  constructor(
+    private readonly script: Script,
+    params: BaseChatModelParams = {},
+  ) {
     super(params);
   }
 

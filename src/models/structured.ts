@@ -15,7 +15,13 @@ import { scrub } from "../observability/secrets.ts";
 
 /** A model call that could not be made or answered (timeouts, refused or closed connections, error statuses, malformed answers), after its retries. */
 export class ModelCallError extends Error {
-  constructor(readonly agent: string, readonly itemId: string, readonly endpoint: string, readonly attempts: number, readonly reason: string) {
+  constructor(
+    readonly agent: string,
+    readonly itemId: string,
+    readonly endpoint: string,
+    readonly attempts: number,
+    readonly reason: string,
+  ) {
     super(`${agent} could not get an answer from ${endpoint} for ${itemId} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`);
     this.name = "ModelCallError";
   }
@@ -33,11 +39,16 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseMs: 1000, capMs: 60_
 export function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason: string } {
   const err = e as { status?: number; headers?: Record<string, string> | Headers; message?: string; name?: string; cause?: unknown; code?: string };
   const cause = err.cause as { name?: string; message?: string; code?: string } | undefined;
-  if (cause?.name === "MalformedAnswerError" || err.name === "MalformedAnswerError") return { retry: true, reason: (cause?.name === "MalformedAnswerError" ? cause.message : err.message) ?? "malformed answer" };
+  if (cause?.name === "MalformedAnswerError" || err.name === "MalformedAnswerError")
+    return { retry: true, reason: (cause?.name === "MalformedAnswerError" ? cause.message : err.message) ?? "malformed answer" };
   const status = typeof err.status === "number" ? err.status : undefined;
   if (status !== undefined) {
     const h = err.headers;
-    const raw = h ? (typeof (h as Headers).get === "function" ? (h as Headers).get("retry-after") : (h as Record<string, string>)["retry-after"]) : undefined;
+    const raw = h
+      ? typeof (h as Headers).get === "function"
+        ? (h as Headers).get("retry-after")
+        : (h as Record<string, string>)["retry-after"]
+      : undefined;
     let afterMs: number | undefined;
     if (raw) afterMs = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) * 1000 : Math.max(0, Date.parse(raw) - Date.now()) || undefined;
     const retry = status === 408 || status === 409 || status === 429 || status >= 500;
@@ -52,7 +63,12 @@ export function classifyFailure(e: unknown): { retry: boolean; afterMs?: number;
 }
 
 export class ModelOutputError extends Error {
-  constructor(readonly agent: string, readonly itemId: string, readonly attempts: number, readonly lastError: string) {
+  constructor(
+    readonly agent: string,
+    readonly itemId: string,
+    readonly attempts: number,
+    readonly lastError: string,
+  ) {
     super(`${agent} failed on ${itemId}: no valid answer after ${attempts} attempts (last error: ${lastError})`);
     this.name = "ModelOutputError";
   }
@@ -120,7 +136,12 @@ export const messageTokens = (messages: readonly BaseMessage[]): number => estim
 
 export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
   const maxAttempts = call.maxAttempts ?? 3;
-  const key = call.cache?.key(call.modelId, call.prompt.id, call.prompt.version, call.cacheSalt ? { input: call.input, salt: call.cacheSalt } : call.input);
+  const key = call.cache?.key(
+    call.modelId,
+    call.prompt.id,
+    call.prompt.version,
+    call.cacheSalt ? { input: call.input, salt: call.cacheSalt } : call.input,
+  );
   const hit = key ? call.cache!.get(key) : undefined;
   if (hit) {
     try {
@@ -148,7 +169,12 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
             ...call.config,
             runName: call.agent,
             metadata: {
-              ...call.config?.metadata, agent: call.agent, item: call.itemId, model: call.modelId, promptId: call.prompt.id, promptVersion: call.prompt.version,
+              ...call.config?.metadata,
+              agent: call.agent,
+              item: call.itemId,
+              model: call.modelId,
+              promptId: call.prompt.id,
+              promptVersion: call.prompt.version,
               ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
             },
           });
@@ -170,7 +196,10 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       return out;
     } catch (e) {
       lastError = (e as Error).message.slice(0, 500);
-      messages.push(new AIMessage(text), new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)));
+      messages.push(
+        new AIMessage(text),
+        new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)),
+      );
     }
   }
   throw new ModelOutputError(call.agent, call.itemId, maxAttempts, lastError);

@@ -60,8 +60,12 @@ export class Usage {
     // one gives its share back) before deciding.
     while (this.overBudget() && this.inFlight > 0) await new Promise<void>((r) => this.waiting.push(r));
     const { maxCalls, maxTokens } = this.budget;
-    if (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) throw new BudgetExceededError(`${this.calls + this.inFlight} model calls of ${maxCalls} allowed`);
-    if (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens) throw new BudgetExceededError(`${this.tokens + this.inFlightTokens} tokens of ${maxTokens} allowed${this.estimatedTokens ? " (partly estimated: some answers carried no usage)" : ""}`);
+    if (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls)
+      throw new BudgetExceededError(`${this.calls + this.inFlight} model calls of ${maxCalls} allowed`);
+    if (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens)
+      throw new BudgetExceededError(
+        `${this.tokens + this.inFlightTokens} tokens of ${maxTokens} allowed${this.estimatedTokens ? " (partly estimated: some answers carried no usage)" : ""}`,
+      );
     this.inFlight++;
     this.inFlightTokens += estimatedPromptTokens;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -71,7 +75,10 @@ export class Usage {
 
   private overBudget(): boolean {
     const { maxCalls, maxTokens } = this.budget;
-    return (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) || (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens);
+    return (
+      (maxCalls !== undefined && this.calls + this.inFlight >= maxCalls) ||
+      (maxTokens !== undefined && this.tokens + this.inFlightTokens >= maxTokens)
+    );
   }
 
   /** Ends a reserved call: with its reply (counted), or without one (failed: counted as a call with no tokens). */

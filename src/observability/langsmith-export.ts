@@ -16,7 +16,8 @@ export function dottedPart(startIso: string, id: string): string {
   return `${startIso.replace(/[-:.]/g, "").slice(0, -1)}000Z${id}`;
 }
 
-const asMap = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { output: v });
+const asMap = (v: unknown): Record<string, unknown> =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { output: v };
 const endOf = (r: TraceRecord) => new Date(Date.parse(r.started_at) + r.duration_ms).toISOString();
 
 export function toLangSmithRuns(records: readonly TraceRecord[]): ExportedRun[] {
@@ -31,8 +32,15 @@ export function toLangSmithRuns(records: readonly TraceRecord[]): ExportedRun[] 
     if (!root) {
       const id = stableUuid("stockmem-trace", r.run, key);
       root = {
-        id, trace_id: id, name: key === "run" ? `run ${r.run}` : key, run_type: "chain", inputs: key === "run" ? { run: r.run } : { ticker: r.ticker, date: r.date },
-        start_time: r.started_at, end_time: endOf(r), dotted_order: "", extra: { metadata: { run: r.run, ...(key === "run" ? {} : { ticker: r.ticker, date: r.date }) } },
+        id,
+        trace_id: id,
+        name: key === "run" ? `run ${r.run}` : key,
+        run_type: "chain",
+        inputs: key === "run" ? { run: r.run } : { ticker: r.ticker, date: r.date },
+        start_time: r.started_at,
+        end_time: endOf(r),
+        dotted_order: "",
+        extra: { metadata: { run: r.run, ...(key === "run" ? {} : { ticker: r.ticker, date: r.date }) } },
         tags: ["stockmem", key === "run" ? "run" : "ticker-day"],
       };
       roots.set(key, root);
@@ -63,11 +71,26 @@ export function toLangSmithRuns(records: readonly TraceRecord[]): ExportedRun[] 
     const root = roots.get(traceKey(r))!;
     const p = parentIn(r);
     out.push({
-      id: r.run_id, trace_id: root.id, parent_run_id: p ? p.run_id : root.id, dotted_order: dottedOf(r),
-      name: r.kind === "node" && r.graph ? `${r.graph}/${r.node}` : r.node, run_type: r.kind === "llm" ? "llm" : "chain",
-      start_time: r.started_at, end_time: endOf(r), inputs: asMap(r.inputs), outputs: asMap(r.outputs),
+      id: r.run_id,
+      trace_id: root.id,
+      parent_run_id: p ? p.run_id : root.id,
+      dotted_order: dottedOf(r),
+      name: r.kind === "node" && r.graph ? `${r.graph}/${r.node}` : r.node,
+      run_type: r.kind === "llm" ? "llm" : "chain",
+      start_time: r.started_at,
+      end_time: endOf(r),
+      inputs: asMap(r.inputs),
+      outputs: asMap(r.outputs),
       ...(r.error ? { error: r.error } : {}),
-      extra: { metadata: { run: r.run, ticker: r.ticker, date: r.date, ...(r.model ? { model: r.model, prompt_version: r.prompt_version } : {}), ...(r.tokens ? { usage_metadata: { input_tokens: r.tokens.input, output_tokens: r.tokens.output } } : {}) } },
+      extra: {
+        metadata: {
+          run: r.run,
+          ticker: r.ticker,
+          date: r.date,
+          ...(r.model ? { model: r.model, prompt_version: r.prompt_version } : {}),
+          ...(r.tokens ? { usage_metadata: { input_tokens: r.tokens.input, output_tokens: r.tokens.output } } : {}),
+        },
+      },
       tags: ["stockmem", r.kind],
     });
   }

@@ -67,12 +67,18 @@ export function summarize(value: unknown, depth = 0, clean: Clean = asIs): unkno
   }
   if (Array.isArray(value)) {
     if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object")) return value.map((v) => summarize(v, depth + 1, clean));
-    const ids = value.map((v) => (v && typeof v === "object" ? (v as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === "string");
+    const ids = value
+      .map((v) => (v && typeof v === "object" ? (v as { id?: unknown }).id : undefined))
+      .filter((id): id is string => typeof id === "string");
     return `[${value.length} items${ids.length ? `: ${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""}` : ""}]`;
   }
   if (value && typeof value === "object") {
     if (depth >= 2) return `{${Object.keys(value).length} keys}`;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, summarize(v, depth + 1, clean)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, summarize(v, depth + 1, clean)]),
+    );
   }
   return value;
 }
@@ -90,7 +96,10 @@ export class LocalTracer extends BaseCallbackHandler {
   private readonly clean: Clean = (s) => scrub(s, this.secrets);
   private fd?: number;
 
-  constructor(readonly file: string, readonly run: string) {
+  constructor(
+    readonly file: string,
+    readonly run: string,
+  ) {
     super();
     mkdirSync(dirname(file), { recursive: true });
   }
@@ -100,7 +109,14 @@ export class LocalTracer extends BaseCallbackHandler {
     writeSync(this.fd, `${scrub(JSON.stringify(r), this.secrets)}\n`);
   }
 
-  private start(runId: string, parentRunId: string | undefined, kind: TraceRecord["kind"], node: string, inputs: unknown, metadata?: Record<string, unknown>): void {
+  private start(
+    runId: string,
+    parentRunId: string | undefined,
+    kind: TraceRecord["kind"],
+    node: string,
+    inputs: unknown,
+    metadata?: Record<string, unknown>,
+  ): void {
     const graph = kind === "graph" ? node : (parentRunId && this.graphOf.get(parentRunId)) || null;
     this.graphOf.set(runId, graph ?? "");
     const state = (inputs ?? {}) as { ticker?: unknown; date?: unknown };
@@ -108,10 +124,22 @@ export class LocalTracer extends BaseCallbackHandler {
     this.open.set(runId, {
       t0: Date.now(),
       rec: {
-        run: this.run, run_id: runId, parent_run_id: parentRunId ?? null, kind, graph, node,
-        ticker: str(state.ticker) ?? str(metadata?.ticker), date: str(state.date) ?? str(metadata?.date),
-        started_at: new Date().toISOString(), inputs: kind === "llm" ? compact(inputs, 0, this.clean) : summarize(inputs, 0, this.clean),
-        ...(kind === "llm" ? { model: str(metadata?.model) ?? undefined, prompt_version: metadata?.promptId ? `${metadata.promptId}@${metadata.promptVersion}` : undefined } : {}),
+        run: this.run,
+        run_id: runId,
+        parent_run_id: parentRunId ?? null,
+        kind,
+        graph,
+        node,
+        ticker: str(state.ticker) ?? str(metadata?.ticker),
+        date: str(state.date) ?? str(metadata?.date),
+        started_at: new Date().toISOString(),
+        inputs: kind === "llm" ? compact(inputs, 0, this.clean) : summarize(inputs, 0, this.clean),
+        ...(kind === "llm"
+          ? {
+              model: str(metadata?.model) ?? undefined,
+              prompt_version: metadata?.promptId ? `${metadata.promptId}@${metadata.promptVersion}` : undefined,
+            }
+          : {}),
       },
     });
   }
@@ -120,10 +148,24 @@ export class LocalTracer extends BaseCallbackHandler {
     const o = this.open.get(runId);
     if (!o) return;
     this.open.delete(runId);
-    this.write({ ...o.rec, duration_ms: Date.now() - o.t0, outputs: o.rec.kind === "llm" ? compact(outputs, 0, this.clean) : summarize(outputs, 0, this.clean), ...extra });
+    this.write({
+      ...o.rec,
+      duration_ms: Date.now() - o.t0,
+      outputs: o.rec.kind === "llm" ? compact(outputs, 0, this.clean) : summarize(outputs, 0, this.clean),
+      ...extra,
+    });
   }
 
-  override handleChainStart(_chain: Serialized, inputs: Record<string, unknown>, runId: string, parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>, _runType?: string, runName?: string): void {
+  override handleChainStart(
+    _chain: Serialized,
+    inputs: Record<string, unknown>,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+    _runType?: string,
+    runName?: string,
+  ): void {
     const name = runName ?? "";
     const node = metadata?.langgraph_node;
     // a subgraph invoked inside a node of the same name (run's node "ingest" calls the ingest graph) inherits
@@ -142,12 +184,23 @@ export class LocalTracer extends BaseCallbackHandler {
     this.end(runId, null, { error: err.message });
   }
 
-  override handleChatModelStart(_llm: Serialized, messages: unknown[][], runId: string, parentRunId?: string, _extra?: Record<string, unknown>, _tags?: string[], metadata?: Record<string, unknown>, runName?: string): void {
+  override handleChatModelStart(
+    _llm: Serialized,
+    messages: unknown[][],
+    runId: string,
+    parentRunId?: string,
+    _extra?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+    runName?: string,
+  ): void {
     this.start(runId, parentRunId, "llm", String(metadata?.agent ?? runName ?? "model"), messages[0], metadata);
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
-    const gen = output.generations[0]?.[0] as { text?: string; message?: { usage_metadata?: { input_tokens?: number; output_tokens?: number } } } | undefined;
+    const gen = output.generations[0]?.[0] as
+      | { text?: string; message?: { usage_metadata?: { input_tokens?: number; output_tokens?: number } } }
+      | undefined;
     const u = gen?.message?.usage_metadata;
     this.end(runId, gen?.text ?? null, u ? { tokens: { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0 } } : {});
   }

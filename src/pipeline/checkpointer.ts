@@ -20,7 +20,8 @@ const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"
 export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Checkpointer> {
   const url = env.STOCKMEM_CHECKPOINT_URL?.trim();
   if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`STOCKMEM_CHECKPOINT_URL must be a postgres:// URL (got "${redact(url)}"); unset it for the SQLite file in the state dir`);
+    if (!/^postgres(ql)?:\/\//.test(url))
+      throw new Error(`STOCKMEM_CHECKPOINT_URL must be a postgres:// URL (got "${redact(url)}"); unset it for the SQLite file in the state dir`);
     const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
     const saver = PostgresSaver.fromConnString(url);
     try {
@@ -39,7 +40,8 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
   // SqliteSaver creates its tables lazily, but deleteThread (1.0.4) does not: any read creates them.
   await saver.getTuple({ configurable: { thread_id: "" } });
   return {
-    saver, where: file,
+    saver,
+    where: file,
     deleteThread: (t) => saver.deleteThread(t),
     close: async () => (saver as unknown as { db: { close(): void } }).db.close(),
   };

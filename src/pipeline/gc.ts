@@ -27,7 +27,10 @@ export function gcChoice(runs: readonly string[], o: { keep: number; olderThanDa
     .filter((x): x is { run: string; at: Date } => x.at !== undefined)
     .sort((a, b) => b.at.getTime() - a.at.getTime() || a.run.localeCompare(b.run));
   const cutoff = o.olderThanDays === undefined ? Infinity : o.now.getTime() - o.olderThanDays * 86_400_000;
-  return evals.slice(o.keep).filter((x) => x.at.getTime() < cutoff).map((x) => x.run);
+  return evals
+    .slice(o.keep)
+    .filter((x) => x.at.getTime() < cutoff)
+    .map((x) => x.run);
 }
 
 /** Bytes of a file or directory tree (0 when absent). */

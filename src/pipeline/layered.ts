@@ -12,16 +12,39 @@ import type { Resources } from "./resources.ts";
 const BASE_IMPORTANCE = 0.5;
 
 /** A new record of the layered memory, in `layer` from its own date on, readable from `availableAt`. */
-export function newLayerRecord(o: { ticker: string; date: string; kind: LayerKind; layer: LayerName; text: string; availableAt: string; importance?: number }): StoredLayerRecord {
+export function newLayerRecord(o: {
+  ticker: string;
+  date: string;
+  kind: LayerKind;
+  layer: LayerName;
+  text: string;
+  availableAt: string;
+  importance?: number;
+}): StoredLayerRecord {
   return {
-    id: layerRecordId(o.ticker, o.date, o.kind, o.text), ticker: o.ticker, date: o.date, kind: o.kind, layer: o.layer, text: o.text,
-    importance: o.importance ?? BASE_IMPORTANCE, access_count: 0, layer_since: o.date, available_at: o.availableAt,
+    id: layerRecordId(o.ticker, o.date, o.kind, o.text),
+    ticker: o.ticker,
+    date: o.date,
+    kind: o.kind,
+    layer: o.layer,
+    text: o.text,
+    importance: o.importance ?? BASE_IMPORTANCE,
+    access_count: 0,
+    layer_since: o.date,
+    available_at: o.availableAt,
   };
 }
 
 /** An error case of the reflection layer: a wrong call and what it relied on (the critic reads these). */
 export function errorCase(ticker: string, date: string, predicted: string, moved: string, reason: string, knownAt: string): StoredLayerRecord {
-  return newLayerRecord({ ticker, date, kind: "error", layer: "reflection", text: `${ticker} ${date}: predicted ${predicted}, but it moved ${moved}. The reason given was: ${reason}`, availableAt: knownAt });
+  return newLayerRecord({
+    ticker,
+    date,
+    kind: "error",
+    layer: "reflection",
+    text: `${ticker} ${date}: predicted ${predicted}, but it moved ${moved}. The reason given was: ${reason}`,
+    availableAt: knownAt,
+  });
 }
 
 /** Trading-day index of a date in a ticker's calendar (the last trading day on or before it). */
@@ -38,8 +61,12 @@ function dayIndex(r: Resources, ticker: string, date: string): number {
 }
 
 const asLayer = (r: Resources, x: StoredLayerRecord): LayerRecord => ({
-  id: x.id, layer: x.layer, importance: x.importance, accessCount: x.access_count,
-  createdDay: dayIndex(r, x.ticker, x.date), layerSinceDay: dayIndex(r, x.ticker, x.layer_since),
+  id: x.id,
+  layer: x.layer,
+  importance: x.importance,
+  accessCount: x.access_count,
+  createdDay: dayIndex(r, x.ticker, x.date),
+  layerSinceDay: dayIndex(r, x.ticker, x.layer_since),
 });
 
 /** Short-term: the day's price move and its events, readable from the day's close. */
@@ -50,7 +77,12 @@ export async function writeDaily(r: Resources, ticker: string, date: string): Pr
   const prev = bars.at(-2);
   const move = prev ? `${(100 * (close.adj_close / prev.adj_close - 1)).toFixed(2)} % vs the previous close` : "first day";
   const events = await r.store.getEvents({ asOf: day.asOf, ticker, from: date, to: date });
-  const text = `${ticker} ${date}: closed ${close.close.toFixed(2)} (${move}); ${day.items.length} news items. Events: ${events.slice(0, 6).map((e) => `${e.type}: ${e.description}`).join(" | ") || "none"}`;
+  const text = `${ticker} ${date}: closed ${close.close.toFixed(2)} (${move}); ${day.items.length} news items. Events: ${
+    events
+      .slice(0, 6)
+      .map((e) => `${e.type}: ${e.description}`)
+      .join(" | ") || "none"
+  }`;
   const rec = newLayerRecord({ ticker, date, kind: "daily", layer: "short", text, availableAt: day.asOf });
   await r.store.putLayerRecords([rec]);
   return rec;
@@ -58,7 +90,14 @@ export async function writeDaily(r: Resources, ticker: string, date: string): Pr
 
 /** Mid-term: the explanation of a prediction, readable from its asOf. */
 export async function writeExplanation(r: Resources, p: Prediction): Promise<StoredLayerRecord> {
-  const rec = newLayerRecord({ ticker: p.ticker, date: p.date, kind: "explanation", layer: "mid", text: `${p.ticker} ${p.date}: predicted ${p.movement}. ${p.reason}`, availableAt: p.as_of });
+  const rec = newLayerRecord({
+    ticker: p.ticker,
+    date: p.date,
+    kind: "explanation",
+    layer: "mid",
+    text: `${p.ticker} ${p.date}: predicted ${p.movement}. ${p.reason}`,
+    availableAt: p.as_of,
+  });
   await r.store.putLayerRecords([rec]);
   return rec;
 }
@@ -67,14 +106,20 @@ export async function writeExplanation(r: Resources, p: Prediction): Promise<Sto
  * Once a prediction's outcome is known (knownAt = close of the next day): reward the memory records it
  * cited, and keep a wrong call as an error case in the reflection layer. Flat outcomes are not scored.
  */
-export async function settle(r: Resources, p: Prediction, knownAt: string, reflection: Reflection | null): Promise<{ rewarded: number; error: boolean }> {
+export async function settle(
+  r: Resources,
+  p: Prediction,
+  knownAt: string,
+  reflection: Reflection | null,
+): Promise<{ rewarded: number; error: boolean }> {
   // the outcome exists from the close of the next trading day on; never reward before it
   const s = seriesOf(r.data, p.ticker);
   const i = s.calendar.indexOf(p.date);
   const next = i === undefined ? undefined : s.days[i + 1];
   if (!next) return { rewarded: 0, error: false };
   const now = Date.parse(knownAt);
-  if (now < Date.parse(next.close_at)) throw new RewardTooEarlyError(`the outcome of ${p.ticker} ${p.date} is known at ${next.close_at}, not at ${knownAt}`);
+  if (now < Date.parse(next.close_at))
+    throw new RewardTooEarlyError(`the outcome of ${p.ticker} ${p.date} is known at ${next.close_at}, not at ${knownAt}`);
   const label = s.days[i!]!.label;
   if (label !== "up" && label !== "down") return { rewarded: 0, error: false };
   const correct = p.movement === label;
@@ -99,10 +144,12 @@ const settledBy = (x: StoredLayerRecord, ticker: string, date: string): boolean 
   const [d, who = ""] = (x.settled_on ?? "").split(":");
   return d === date && who.split(",").includes(ticker);
 };
-const settleMark = (ticker: string, date: string) => (prev: string | undefined): string => {
-  const [d, who = ""] = (prev ?? "").split(":");
-  return d === date && who ? `${date}:${who},${ticker}` : `${date}:${ticker}`;
-};
+const settleMark =
+  (ticker: string, date: string) =>
+  (prev: string | undefined): string => {
+    const [d, who = ""] = (prev ?? "").split(":");
+    return d === date && who ? `${date}:${who},${ticker}` : `${date}:${ticker}`;
+  };
 
 export interface UpkeepReport {
   date: string;
@@ -138,7 +185,13 @@ export async function upkeep(r: Resources, date: string, asOf: string): Promise<
     if (ORDER[moved.layer] > ORDER[x.layer]) report.promoted++;
     if (ORDER[moved.layer] < ORDER[x.layer]) report.demoted++;
     report.decayed++;
-    writes.push({ ...x, importance: moved.importance, layer: moved.layer, layer_since: moved.layer === x.layer ? x.layer_since : date, upkept_on: date });
+    writes.push({
+      ...x,
+      importance: moved.importance,
+      layer: moved.layer,
+      layer_since: moved.layer === x.layer ? x.layer_since : date,
+      upkept_on: date,
+    });
   }
   await r.store.updateLayerRecords(writes);
   return report;
@@ -158,8 +211,16 @@ export async function recallMemories(r: Resources, date: string, asOf: string, t
   const today = (t: string) => dayIndex(r, t, date);
   return hits
     .map(({ record: x, similarity }) => ({
-      id: x.id, layer: x.layer, date: x.date, text: x.text,
-      score: score(Math.max(0, similarity), recency(Math.max(0, today(x.ticker) - dayIndex(r, x.ticker, x.date)), x.layer, r.ctx.layers), x.importance, r.ctx.layers),
+      id: x.id,
+      layer: x.layer,
+      date: x.date,
+      text: x.text,
+      score: score(
+        Math.max(0, similarity),
+        recency(Math.max(0, today(x.ticker) - dayIndex(r, x.ticker, x.date)), x.layer, r.ctx.layers),
+        x.importance,
+        r.ctx.layers,
+      ),
     }))
     .sort((a, b) => b.score - a.score || b.date.localeCompare(a.date) || a.id.localeCompare(b.id))
     .slice(0, k);

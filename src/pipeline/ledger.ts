@@ -33,7 +33,9 @@ export function describeCut(c: Cut): string {
 export function cutToCommitted(file: string, committed: number, fresh = "--fresh"): Cut | undefined {
   const size = existsSync(file) ? statSync(file).size : 0;
   if (size < committed) {
-    throw new LedgerIntegrityError(`${file} holds ${size} bytes but the run's checkpoint committed ${committed}: it was truncated or edited outside the run. Re-run with ${fresh} to start over.`);
+    throw new LedgerIntegrityError(
+      `${file} holds ${size} bytes but the run's checkpoint committed ${committed}: it was truncated or edited outside the run. Re-run with ${fresh} to start over.`,
+    );
   }
   if (size === committed) return undefined;
   const fd = openSync(file, "r+");

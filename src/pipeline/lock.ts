@@ -7,7 +7,11 @@ import { dirname } from "node:path";
 import { alive } from "./ancestors.ts";
 
 export class RunLockedError extends Error {
-  constructor(readonly run: string, readonly pid: number, file: string) {
+  constructor(
+    readonly run: string,
+    readonly pid: number,
+    file: string,
+  ) {
     super(`run "${run}" is in use by process ${pid} (lock ${file}). Wait for it to finish, stop it, or choose another --run.`);
     this.name = "RunLockedError";
   }

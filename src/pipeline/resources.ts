@@ -80,7 +80,17 @@ export async function openResources(url: string, ctx: RunContext, data: MarketDa
 }
 
 export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
-  return { ctx: r.ctx, embedder: r.embedder, usage: r.usage, limiter: r.limiter, chatModel: r.chatModel, config, cache: r.cache, scope, rehearsal: r.rehearsal };
+  return {
+    ctx: r.ctx,
+    embedder: r.embedder,
+    usage: r.usage,
+    limiter: r.limiter,
+    chatModel: r.chatModel,
+    config,
+    cache: r.cache,
+    scope,
+    rehearsal: r.rehearsal,
+  };
 }
 
 /** The run's response cache under the state dir, unless the context turns it off. */

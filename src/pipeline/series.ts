@@ -13,7 +13,12 @@ import { agentRuntime, type Resources } from "./resources.ts";
  * In the summary and cluster-opinion ablations each day is instead derived from that day's news
  * (see `newsOpinions`).
  */
-export async function seriesFor(r: Resources, ticker: string, date: string, config?: LangGraphRunnableConfig): Promise<{ series: SeriesDay[]; asOf: string }> {
+export async function seriesFor(
+  r: Resources,
+  ticker: string,
+  date: string,
+  config?: LangGraphRunnableConfig,
+): Promise<{ series: SeriesDay[]; asOf: string }> {
   const day = dayContext(r.data, ticker, date);
   const dates = [...day.previousDates.slice(-(r.ctx.w - 1)), date];
   if (r.ctx.memoryMode !== "events") {
@@ -24,7 +29,16 @@ export async function seriesFor(r: Resources, ticker: string, date: string, conf
   const events = await r.store.getEvents({ asOf: day.asOf, ticker, from: dates[0], to: date });
   const series = dates.map((d) => ({
     date: d,
-    events: events.filter((e) => e.date === d).map((e) => ({ id: e.id, group: e.group, type: e.type, description: e.description, delta: e.delta, ...(e.details ? { details: e.details } : {}) })),
+    events: events
+      .filter((e) => e.date === d)
+      .map((e) => ({
+        id: e.id,
+        group: e.group,
+        type: e.type,
+        description: e.description,
+        delta: e.delta,
+        ...(e.details ? { details: e.details } : {}),
+      })),
   }));
   return { series, asOf: day.asOf };
 }
@@ -55,10 +69,18 @@ async function newsOpinions(r: Resources, ticker: string, date: string, config?:
       .map((members, first) => ({ members, first }))
       .sort((a, b) => b.members.length - a.members.length || a.first - b.first)
       .slice(0, CLUSTER_OPINIONS);
-    events = await Promise.all(clusters.map(async (c, k) => {
-      const { summary } = await runAgent(summarizer, { ticker, date, items: c.members.map((m) => items[m]!) }, rt);
-      return { id: `cl:${ticker}:${date}:${k}`, group: "Cluster", type: `News cluster (${c.members.length} items)`, description: summary, delta: null };
-    }));
+    events = await Promise.all(
+      clusters.map(async (c, k) => {
+        const { summary } = await runAgent(summarizer, { ticker, date, items: c.members.map((m) => items[m]!) }, rt);
+        return {
+          id: `cl:${ticker}:${date}:${k}`,
+          group: "Cluster",
+          type: `News cluster (${c.members.length} items)`,
+          description: summary,
+          delta: null,
+        };
+      }),
+    );
   }
   r.summaries.set(key, events);
   return events;

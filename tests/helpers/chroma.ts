@@ -21,15 +21,17 @@ export function pidAlive(pid: number): boolean {
 
 /** Every live descendant of a process (Linux /proc), with its command line. */
 export function descendants(root: number): { pid: number; cmd: string }[] {
-  const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      return [{ pid: Number(d), ppid, cmd: readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ") }];
-    } catch {
-      return [];
-    }
-  });
+  const procs = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return [{ pid: Number(d), ppid, cmd: readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ") }];
+      } catch {
+        return [];
+      }
+    });
   const out: { pid: number; cmd: string }[] = [];
   const walk = (p: number) => {
     for (const c of procs.filter((x) => x.ppid === p)) {

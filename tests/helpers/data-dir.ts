@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export interface Bar { ticker?: string; date: string; adj: number; close?: number }
+export interface Bar {
+  ticker?: string;
+  date: string;
+  adj: number;
+  close?: number;
+}
 export type Item = Record<string, unknown> & { id: string; published_at: string };
 
 export const priceRow = (b: Bar) => {
@@ -11,7 +16,15 @@ export const priceRow = (b: Bar) => {
 };
 
 export const item = (id: string, published_at: string, text = `news ${id}`, ticker = "TEST"): Item => ({
-  id, ticker, published_at, title: null, text, source: "twitter", author: "a", is_retweet: false, lang: "en",
+  id,
+  ticker,
+  published_at,
+  title: null,
+  text,
+  source: "twitter",
+  author: "a",
+  is_retweet: false,
+  lang: "en",
 });
 
 /** Writes a market data dir; `newsLines` entries that are strings are written verbatim (for malformed lines). */

@@ -10,10 +10,25 @@ import { limiterFor, withResources, type Resources } from "../../src/pipeline/re
 import { reflectDay } from "../../src/pipeline/reflect.ts";
 
 /** Resources for a run on a given Chroma server (hand them to a graph with withResources). */
-export async function resources(url: string, data: MarketData, ctx: Partial<RunContext>, chatModel?: AgentRuntime["chatModel"], extra: Partial<Resources> = {}): Promise<Resources> {
+export async function resources(
+  url: string,
+  data: MarketData,
+  ctx: Partial<RunContext>,
+  chatModel?: AgentRuntime["chatModel"],
+  extra: Partial<Resources> = {},
+): Promise<Resources> {
   const c = runContext(ctx);
   const store = await MemoryStore.open(url, c.run, new HashEmbedder(c.embeddingDim));
-  return { ctx: c, data, store, embedder: store.embedder, usage: new Usage({ maxCalls: c.budgetCalls ?? undefined }), limiter: limiterFor(c), chatModel, ...extra };
+  return {
+    ctx: c,
+    data,
+    store,
+    embedder: store.embedder,
+    usage: new Usage({ maxCalls: c.budgetCalls ?? undefined }),
+    limiter: limiterFor(c),
+    chatModel,
+    ...extra,
+  };
 }
 
 /** Ingests and reflects a ticker's days in [from, to] (reflections as soon as each label is known). */

@@ -5,7 +5,11 @@ export function cleanText(text: string): string {
   return text
     .replace(/^RT\s+@\w+:?\s*/i, "")
     .replace(/https?:\/\/\S*/g, "")
-    .replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
     .replace(/…/g, "")
     .replace(/\s+/g, " ")
     .trim();
@@ -24,8 +28,14 @@ export const COMPANY_ALIASES: Record<string, readonly string[]> = {
 };
 
 export const INDUSTRY: Record<string, string> = {
-  AAPL: "Consumer Electronics", MSFT: "Software", INTC: "Semiconductors", ORCL: "Software",
-  AMZN: "E-commerce", GOOG: "Internet", FB: "Internet", CSCO: "Networking",
+  AAPL: "Consumer Electronics",
+  MSFT: "Software",
+  INTC: "Semiconductors",
+  ORCL: "Software",
+  AMZN: "E-commerce",
+  GOOG: "Internet",
+  FB: "Internet",
+  CSCO: "Networking",
 };
 
 /** Companies mentioned: cashtags plus known names, as tickers, in order of appearance. */
@@ -37,8 +47,98 @@ export function companiesIn(text: string): string[] {
   return [...new Set(found)];
 }
 
-const POSITIVE = ["beat", "beats", "surge", "surges", "soar", "soars", "rally", "rallies", "jump", "jumps", "gain", "gains", "rise", "rises", "up", "upgrade", "upgraded", "upgrades", "buy", "bullish", "long", "record", "strong", "growth", "higher", "outperform", "raises", "raised", "boost", "boosts", "breakout", "win", "wins", "positive", "profit", "exceed", "exceeds", "top", "tops", "best", "love", "great", "calls"];
-const NEGATIVE = ["miss", "misses", "missed", "fall", "falls", "drop", "drops", "plunge", "plunges", "slump", "slumps", "decline", "declines", "down", "downgrade", "downgraded", "downgrades", "sell", "bearish", "short", "weak", "lower", "cut", "cuts", "loss", "losses", "lawsuit", "sue", "sued", "probe", "fine", "fined", "recall", "warning", "warns", "underperform", "risk", "crash", "fear", "fears", "worst", "negative", "puts", "layoffs", "slowdown"];
+const POSITIVE = [
+  "beat",
+  "beats",
+  "surge",
+  "surges",
+  "soar",
+  "soars",
+  "rally",
+  "rallies",
+  "jump",
+  "jumps",
+  "gain",
+  "gains",
+  "rise",
+  "rises",
+  "up",
+  "upgrade",
+  "upgraded",
+  "upgrades",
+  "buy",
+  "bullish",
+  "long",
+  "record",
+  "strong",
+  "growth",
+  "higher",
+  "outperform",
+  "raises",
+  "raised",
+  "boost",
+  "boosts",
+  "breakout",
+  "win",
+  "wins",
+  "positive",
+  "profit",
+  "exceed",
+  "exceeds",
+  "top",
+  "tops",
+  "best",
+  "love",
+  "great",
+  "calls",
+];
+const NEGATIVE = [
+  "miss",
+  "misses",
+  "missed",
+  "fall",
+  "falls",
+  "drop",
+  "drops",
+  "plunge",
+  "plunges",
+  "slump",
+  "slumps",
+  "decline",
+  "declines",
+  "down",
+  "downgrade",
+  "downgraded",
+  "downgrades",
+  "sell",
+  "bearish",
+  "short",
+  "weak",
+  "lower",
+  "cut",
+  "cuts",
+  "loss",
+  "losses",
+  "lawsuit",
+  "sue",
+  "sued",
+  "probe",
+  "fine",
+  "fined",
+  "recall",
+  "warning",
+  "warns",
+  "underperform",
+  "risk",
+  "crash",
+  "fear",
+  "fears",
+  "worst",
+  "negative",
+  "puts",
+  "layoffs",
+  "slowdown",
+];
 const POS = new Set(POSITIVE);
 const NEG = new Set(NEGATIVE);
 const NEGATORS = new Set(["not", "no", "never", "isn't", "don't", "doesn't", "won't", "didn't"]);
