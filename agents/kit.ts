@@ -6,6 +6,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
+import type { AgentName } from "../src/domain/agents.ts";
 import type { Prompt } from "../prompts/define.ts";
 import type { RunContext } from "../src/config/context.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
@@ -13,22 +14,6 @@ import { createChatModel, endpointOf, isOffline } from "../src/models/provider.t
 import { estimateTokens, invokeStructured, messageTokens, promptMessages } from "../src/models/structured.ts";
 import type { ResponseCache } from "../src/models/cache.ts";
 import type { Scope, Usage } from "../src/models/usage.ts";
-
-export const AGENT_NAMES = [
-  "extractor",
-  "merger",
-  "tracker",
-  "tracker-batch",
-  "tracker-link",
-  "tracker-delta",
-  "reflector",
-  "retriever-judge",
-  "predictor",
-  "summarizer",
-  "critic",
-  "reviser",
-] as const;
-export type AgentName = (typeof AGENT_NAMES)[number];
 
 /** What an offline strategy may use: the run's parameters and the embedder. */
 export interface OfflineEnv {

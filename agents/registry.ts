@@ -1,5 +1,6 @@
 /** All agents, in pipeline order: the one place that knows which prompt and model each one uses. */
 import type { RunContext } from "../src/config/context.ts";
+import { AGENT_NAMES } from "../src/domain/agents.ts";
 import { extractor } from "./extractor/index.ts";
 import { modelIdFor, promptFor, type AgentDef } from "./kit.ts";
 import { merger } from "./merger/index.ts";
@@ -26,6 +27,11 @@ export const AGENTS: readonly AgentDef<never, unknown>[] = [
   critic,
   reviser,
 ] as never;
+
+// The registry holds exactly the agents of the domain's table (the one list of names), in its order.
+if (AGENTS.map((a) => a.name).join() !== AGENT_NAMES.join()) {
+  throw new Error(`agents/registry.ts and src/domain/agents.ts disagree: ${AGENTS.map((a) => a.name).join(", ")} vs ${AGENT_NAMES.join(", ")}`);
+}
 
 /** Prompt version of every agent under a run context, for prediction records, traces and experiment names. */
 export function promptVersions(ctx: RunContext): Record<string, string> {

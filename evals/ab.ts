@@ -3,7 +3,8 @@
  * with the change; both run on the dataset (the response cache is shared, so the calls B has in common
  * with A cost nothing), then the comparison: deltas with a paired interval and every flipped example.
  */
-import { modelIdFor, AGENT_NAMES, type AgentName } from "../agents/kit.ts";
+import { modelIdFor } from "../agents/kit.ts";
+import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
 import { RunContext } from "../src/config/context.ts";
 import { isOffline } from "../src/models/provider.ts";
 import { compare, type Comparison } from "./compare.ts";

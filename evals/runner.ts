@@ -3,6 +3,7 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
+import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { evaluate } from "langsmith/evaluation";
@@ -48,21 +49,6 @@ export interface ExperimentResult {
   langsmith: { uploaded: boolean; experiment: string };
 }
 
-const ABBREV: Record<string, string> = {
-  extractor: "x",
-  merger: "m",
-  tracker: "t",
-  "tracker-batch": "tb",
-  "tracker-link": "tl",
-  "tracker-delta": "td",
-  reflector: "r",
-  "retriever-judge": "j",
-  predictor: "p",
-  summarizer: "s",
-  critic: "c",
-  reviser: "v",
-};
-
 /** Tags of the ablation switches that differ from the full method (empty for the full method). */
 export function variantTags(ctx: RunContext): string[] {
   const tags: string[] = [];
@@ -92,7 +78,7 @@ export function experimentName(
 ): string {
   const m = [...new Set(Object.values(models))].map((x) => x.replace(/[^a-zA-Z0-9.-]+/g, "-")).join("+");
   const p = Object.entries(prompts)
-    .map(([a, v]) => `${ABBREV[a] ?? a}${v}`)
+    .map(([a, v]) => `${AGENT_INITIALS[a as AgentName] ?? a}${v}`)
     .join("-");
   const t = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return [dataset, m, p, ...(variant.length ? [variant.join("+")] : []), t].join("__");

@@ -1,6 +1,6 @@
 /** A generic scripted answer for every agent (a test double shared by tests and bench): valid JSON derived from the prompt (one event per news item). */
 import type { BaseMessage } from "@langchain/core/messages";
-import type { AgentName } from "../agents/kit.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import { textOf } from "../src/models/scripted.ts";
 
 const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);

@@ -7,7 +7,7 @@
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { createServer, type Server } from "node:http";
 import { AGENTS } from "../agents/registry.ts";
-import type { AgentName } from "../agents/kit.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 
 export interface FakeCall {
   /** "chat": a request that offers tools (the chat agent) */

@@ -72,6 +72,9 @@ describe("eval ab", () => {
   it("refuses an A/B without a change, or with an unknown agent", async () => {
     expect((await cli("eval", "ab", "--dataset", "ab")).err).toMatch(/needs a change for B/);
     const bad = await cli("eval", "ab", "--dataset", "ab", "--prompt-version", "predicter=1.2.1");
-    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--prompt-version expects AGENT=VERSION with AGENT one of extractor, merger/)]);
+    expect([bad.code, bad.err]).toEqual([
+      2,
+      expect.stringMatching(/--prompt-version expects AGENT=VERSION \(e.g. predictor=1.2.1\) with AGENT one of extractor, merger/),
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * with a scripted model (every call counted by the real usage meter), and the CLI's table.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { AgentName } from "../agents/kit.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import { RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";

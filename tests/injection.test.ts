@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AGENT_NAMES, type AgentName } from "../agents/kit.ts";
+import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
 import { graph as chatGraph } from "../graphs/chat.ts";
 import { runContext, type RunContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ZodError } from "zod";
 import { promptFor } from "../agents/kit.ts";
 import { AGENTS, promptVersions } from "../agents/registry.ts";
 import { predictor } from "../agents/predictor/index.ts";
@@ -24,6 +25,18 @@ describe("prompts", () => {
       /predictor has no prompt version 9\.9\.9 \(versions: 1\.0\.1, 1\.1\.1, 1\.2\.1, 1\.3\.0\)/,
     );
     expect(() => runContext({ prompts: { predictor: "latest" } })).toThrow(/expected a version/);
+    // agents are named from one table: a misspelt agent is refused with the list, not silently ignored
+    const issue = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as ZodError).issues.map((i) => i.message).join("; ");
+      }
+      return "no error";
+    };
+    expect(issue(() => runContext({ prompts: { predicter: "1.0.1" } }))).toMatch(/^unknown agent "predicter" \(agents: extractor, merger, tracker, /);
+    expect(issue(() => runContext({ models: { judge: "offline" } }))).toMatch(/^unknown agent "judge" \(agents: .*, chat\)$/);
+    expect(runContext({ models: { tracker: "offline", chat: "offline" } }).models).toEqual({ tracker: "offline", chat: "offline" });
   });
 });
 

@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentName, Rehearsal } from "../../agents/kit.ts";
+import type { Rehearsal } from "../../agents/kit.ts";
+import type { AgentName } from "../domain/agents.ts";
 import { loadMarketData } from "../data/load.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
 import { InMemoryMemory } from "../memory/in-memory.ts";

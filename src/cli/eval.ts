@@ -7,12 +7,12 @@ import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts
 import { reportHtml, reportText } from "../../evals/report.ts";
 import { estimateExperiment, resultsDir, runExperiment } from "../../evals/runner.ts";
 import { runAb, unaffectedBy } from "../../evals/ab.ts";
-import { AGENT_NAMES } from "../../agents/kit.ts";
+import { AgentNameSchema } from "../domain/agents.ts";
 import { RunContext } from "../config/context.ts";
 import { loadMarketData } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
-import { DRY_RUN_OPTIONS, MODEL_OPTIONS, agentModels, estimateLines, parseWindow, pricesOf } from "./run.ts";
+import { DRY_RUN_OPTIONS, MODEL_OPTIONS, agentModels, estimateLines, parseWindow, perAgent, pricesOf } from "./run.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
@@ -97,14 +97,7 @@ export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>):
 
 /** `--prompt-version AGENT=V` (repeatable) -> per-agent prompt versions. */
 function promptVersionsOf(specs: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(
-    specs.map((s) => {
-      const m = /^([a-z-]+)=(\d+\.\d+\.\d+)$/.exec(s);
-      if (!m || !(AGENT_NAMES as readonly string[]).includes(m[1]!))
-        throw new UsageError(`--prompt-version expects AGENT=VERSION with AGENT one of ${AGENT_NAMES.join(", ")}, e.g. predictor=1.2.1 (got "${s}")`);
-      return [m[1]!, m[2]!];
-    }),
-  );
+  return perAgent(specs, "--prompt-version", "AGENT=VERSION (e.g. predictor=1.2.1)", AgentNameSchema, /^([a-z-]+)=(\d+\.\d+\.\d+)$/);
 }
 
 export const EVAL_AB_OPTIONS = {

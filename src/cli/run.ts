@@ -1,6 +1,7 @@
 /** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
-import { AGENT_NAMES, modelIdFor } from "../../agents/kit.ts";
-import { RunContext } from "../config/context.ts";
+import { modelIdFor } from "../../agents/kit.ts";
+import type { z } from "zod";
+import { ModelTarget, RunContext } from "../config/context.ts";
 import { marketDataDir } from "../config/paths.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
@@ -29,12 +30,16 @@ export function parseWindow(v: string, name: string): { from: string; to: string
 
 /** `--agent-model extractor=openai:gpt-4o-mini` (repeatable) -> per-agent overrides. */
 export function agentModels(specs: readonly string[]): Record<string, string> {
+  return perAgent(specs, "--agent-model", "AGENT=MODEL", ModelTarget, /^([a-z-]+)=(.+)$/);
+}
+
+/** `AGENT=VALUE` flags (repeatable) -> a map by agent; the agent is checked against `names`, the value by `re`. */
+export function perAgent(specs: readonly string[], flag: string, shape: string, names: z.ZodEnum, re: RegExp): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs) {
-    const m = /^([a-z-]+)=(.+)$/.exec(spec);
-    if (!m || !(AGENT_NAMES as readonly string[]).concat("tracker", "chat").includes(m[1]!)) {
-      throw new UsageError(`--agent-model expects AGENT=MODEL with AGENT one of ${AGENT_NAMES.join(", ")}, tracker, chat (got "${spec}")`);
-    }
+    const m = re.exec(spec);
+    const agent = m && names.safeParse(m[1]);
+    if (!m || !agent?.success) throw new UsageError(`${flag} expects ${shape} with AGENT one of ${names.options.join(", ")} (got "${spec}")`);
     out[m[1]!] = m[2]!;
   }
   return out;

@@ -3,6 +3,7 @@
  * Graphs take it as their LangGraph context; the CLI builds it from flags and env.
  */
 import { z } from "zod";
+import { AGENT_NAMES, type AgentName } from "../domain/agents.ts";
 
 export const ModelId = z.string().regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
 
@@ -47,15 +48,26 @@ export const LayerParams = z.object({
 });
 export type LayerParams = z.infer<typeof LayerParams>;
 
+/** What a model override may name: an agent ("tracker" covers every tracker mode) or "chat". */
+const MODEL_TARGETS: [AgentName | "chat", ...(AgentName | "chat")[]] = [...(AGENT_NAMES as [AgentName, ...AgentName[]]), "chat"];
+export const ModelTarget = z.enum(MODEL_TARGETS, { error: (i) => `unknown agent "${String(i.input)}" (agents: ${MODEL_TARGETS.join(", ")})` });
+
+/** A map by agent name: a key that names no agent is refused with the list (zod's records would only say "unrecognized key"). */
+const byAgent = <V extends z.ZodType>(names: readonly string[], value: V) =>
+  z.record(z.string(), value).superRefine((m, ctx) => {
+    for (const k of Object.keys(m))
+      if (!names.includes(k)) ctx.addIssue({ code: "custom", path: [k], message: `unknown agent "${k}" (agents: ${names.join(", ")})` });
+  });
+
 export const RunContext = z.object({
   /** Run namespace: prefixes the Chroma collections, so experiments stay apart. */
   run: RunName.default("default"),
   /** Default model of every agent. */
   model: ModelId.default("offline"),
-  /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}. */
-  models: z.record(z.string(), ModelId).default({}),
-  /** Per-agent prompt versions, e.g. {"predictor": "1.1.0"} (default: each prompt's newest version). */
-  prompts: z.record(z.string(), z.string().regex(/^\d+\.\d+\.\d+$/, "expected a version such as 1.1.0")).default({}),
+  /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}; "tracker" sets every tracker mode, "chat" the chat. */
+  models: byAgent(MODEL_TARGETS, ModelId).default({}),
+  /** Per-agent prompt versions, e.g. {"predictor": "1.1.0"} (default: each prompt's newest version); a misspelt agent is refused. */
+  prompts: byAgent(AGENT_NAMES, z.string().regex(/^\d+\.\d+\.\d+$/, "expected a version such as 1.1.0")).default({}),
   embeddings: EmbeddingModelId.default("offline:hash"),
   /** Dimension of the offline hashed embeddings. */
   embeddingDim: z.number().int().min(16).max(8192).default(512),
