@@ -1,3 +1,4 @@
+import type { Movement } from "../src/domain/schemas.ts";
 /**
  * Predictions as a daily long/short signal: at the close of day t, go long for "up" and short for
  * "down", held to the close of t+1 (the move the prediction is about). Per ticker and for an
@@ -6,7 +7,7 @@
 export interface Signal {
   ticker: string;
   date: string;
-  movement: "up" | "down";
+  movement: Movement;
   next_return: number | null;
 }
 

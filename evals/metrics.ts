@@ -3,9 +3,11 @@
  * ACC is over the examples that have a prediction; coverage says how many do. MCC of a degenerate
  * confusion matrix (a margin is empty) is 0. Baselines are computed on the same examples.
  */
+import type { Movement } from "../src/domain/schemas.ts";
 import { accuracy, confusion, mcc, type Confusion } from "../src/metrics/classification.ts";
 
-export type Dir = "up" | "down";
+/** A direction: the domain's Movement. */
+export type Dir = Movement;
 
 export interface Outcome {
   ticker: string;

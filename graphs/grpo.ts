@@ -5,6 +5,7 @@
  * explanation goes to long-term memory (if right) and the wrong ones to the reflection layer. The run
  * appends every group to grpo.jsonl for `stockmem export grpo`.
  */
+import type { Movement } from "../src/domain/schemas.ts";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../agents/kit.ts";
 import { predictor } from "../agents/predictor/index.ts";
@@ -23,11 +24,11 @@ const PATTERN_IMPORTANCE = 0.8;
 export interface GroupRecord {
   ticker: string;
   date: string;
-  label: "up" | "down";
+  label: Movement;
   /** the predictor's prompt, as chat messages (TRL's conversational "prompt" format) */
   prompt: { role: "system" | "user"; content: string }[];
   completions: string[];
-  movements: ("up" | "down" | null)[];
+  movements: (Movement | null)[];
   rewards: number[];
   advantages: number[];
   model: string;
@@ -58,7 +59,7 @@ export async function groupStep(
   const state = await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config?.callbacks }));
   const input = predictorInput(state);
   const G = effectiveGroupSize(r);
-  const candidates: { movement: "up" | "down" | null; reason: string; formatOk: boolean }[] = [
+  const candidates: { movement: Movement | null; reason: string; formatOk: boolean }[] = [
     { movement: state.prediction!.movement, reason: state.prediction!.reason, formatOk: true },
   ];
   for (let k = 1; k < G; k++) {

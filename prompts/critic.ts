@@ -1,4 +1,5 @@
 import { seriesText } from "./series.ts";
+import type { Movement } from "../src/domain/schemas.ts";
 import type { SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
@@ -6,7 +7,7 @@ export interface CriticInput {
   ticker: string;
   date: string;
   today: SeriesDay;
-  v1: { movement: "up" | "down"; reason: string };
+  v1: { movement: Movement; reason: string };
   /** lessons recalled from the reflection (past mistakes) and long-term layers */
   lessons: { id: string; layer: string; date: string; text: string }[];
 }

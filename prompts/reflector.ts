@@ -1,4 +1,5 @@
 import { seriesText } from "./series.ts";
+import type { Movement } from "../src/domain/schemas.ts";
 import type { SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt } from "./define.ts";
 
@@ -6,7 +7,7 @@ export interface ReflectorInput {
   ticker: string;
   date: string;
   nextDate: string;
-  movement: "up" | "down";
+  movement: Movement;
   changePct: number;
   series: SeriesDay[];
 }

@@ -1,9 +1,10 @@
 import { definePrompt, fence } from "./define.ts";
+import type { Movement } from "../src/domain/schemas.ts";
 import type { PredictorInput } from "./predictor.ts";
 import { predictorPromptV12 } from "./predictor.ts";
 
 export interface ReviserInput extends PredictorInput {
-  v1: { movement: "up" | "down"; reason: string };
+  v1: { movement: Movement; reason: string };
   critique: { text: string; verdict: "keep" | "reconsider"; missed: string[]; overweighted: string[] };
 }
 

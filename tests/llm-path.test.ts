@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
 import { runAgent } from "../agents/kit.ts";
-import { type AgentName } from "../src/domain/agents.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import { trackerBatch } from "../agents/tracker/index.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";

@@ -1,4 +1,5 @@
 /** Critic (SEP-Memory self-reflection): critique explanation v1 with lessons from the reflection and long-term layers. */
+import type { Movement } from "../../src/domain/schemas.ts";
 import { z } from "zod";
 import { criticPrompts, type CriticInput } from "../../prompts/critic.ts";
 import type { AgentDef } from "../kit.ts";
@@ -13,9 +14,9 @@ export const CriticOutput = z.object({
 export type CriticOutput = z.infer<typeof CriticOutput>;
 
 /** The direction a past error case predicted, from its text ("predicted up, but it moved down"). */
-export function erredDirection(text: string): "up" | "down" | null {
+export function erredDirection(text: string): Movement | null {
   const m = /predicted (up|down), but it moved (up|down)/.exec(text);
-  return m ? (m[1] as "up" | "down") : null;
+  return m ? (m[1] as Movement) : null;
 }
 
 /** Past mistakes that repeat v1's direction must outnumber the opposite ones, at least twice, to reconsider. */

@@ -14,7 +14,7 @@ export type PredictorOutput = z.infer<typeof PredictorOutput>;
  * the answer is "up", the long-run drift of equities. Pure, so it is unit-testable.
  */
 export function offlineVote(input: PredictorInput): {
-  movement: "up" | "down";
+  movement: Movement;
   score: number;
   tone: number;
   basis: "references" | "delta" | "prior";

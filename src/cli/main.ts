@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `stockmem` command line (commander): each command is a small function; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
+import { MemoryLayer } from "../domain/schemas.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
 import { RunName } from "../config/context.ts";
@@ -116,8 +117,8 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
     console.log(`\nlayered memory of run "${values.run}": records per week (of their date) and layer`);
     console.log(
       table(
-        ["week of", "short", "mid", "long", "reflection"],
-        runs.weeks.map((w) => [w.week, w.short, w.mid, w.long, w.reflection]),
+        ["week of", ...MemoryLayer.options],
+        runs.weeks.map((w) => [w.week, ...MemoryLayer.options.map((l) => w[l])]),
       ),
     );
   }

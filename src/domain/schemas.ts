@@ -43,6 +43,12 @@ export const PriceBar = z.object({
 });
 export type PriceBar = z.infer<typeof PriceBar>;
 
+/** SEP-Memory's memory layers, lowest first, and what a layer record is. */
+export const MemoryLayer = z.enum(["short", "mid", "long", "reflection"]);
+export type MemoryLayer = z.infer<typeof MemoryLayer>;
+export const LayerKind = z.enum(["daily", "explanation", "pattern", "error"]);
+export type LayerKind = z.infer<typeof LayerKind>;
+
 export const Movement = z.enum(["up", "down"]);
 export type Movement = z.infer<typeof Movement>;
 export const Label = z.enum(["up", "down", "flat"]);

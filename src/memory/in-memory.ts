@@ -15,7 +15,8 @@ import { scrubDeep } from "../observability/secrets.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import { cosineOf, sqNorm, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
-import { eventIdPrefix, toEpochSeconds, type LayerName, type StoredEvent, type StoredLayerRecord } from "./records.ts";
+import { eventIdPrefix, toEpochSeconds, type StoredEvent, type StoredLayerRecord } from "./records.ts";
+import type { MemoryLayer } from "../domain/schemas.ts";
 
 interface Entry<T> {
   record: T;
@@ -208,11 +209,11 @@ export class InMemoryMemory implements MemoryPort {
   putLayerRecords(records: StoredLayerRecord[]) {
     return this.put("layers", records, (r) => r.text);
   }
-  private live = (layers?: readonly LayerName[]) => (r: StoredLayerRecord) => !r.pruned && (!layers?.length || layers.includes(r.layer));
-  async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }) {
+  private live = (layers?: readonly MemoryLayer[]) => (r: StoredLayerRecord) => !r.pruned && (!layers?.length || layers.includes(r.layer));
+  async getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }) {
     return this.get(this.layers, f, this.live(f.layers));
   }
-  searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] }) {
+  searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] }) {
     return this.search(this.layers, q, this.live(q.layers));
   }
   async updateLayerRecords(records: StoredLayerRecord[]) {

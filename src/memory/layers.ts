@@ -4,12 +4,11 @@
  * reward write-back that refuses to act before the outcome is known, and GRPO group advantages.
  */
 import type { LayerParams } from "../config/context.ts";
-
-export type Layer = "short" | "mid" | "long" | "reflection";
+import type { MemoryLayer } from "../domain/schemas.ts";
 
 export interface LayerRecord {
   id: string;
-  layer: Layer;
+  layer: MemoryLayer;
   /** in [0, 1] */
   importance: number;
   accessCount: number;
@@ -18,12 +17,12 @@ export interface LayerRecord {
   layerSinceDay: number;
 }
 
-export function recency(ageDays: number, layer: Layer, p: LayerParams): number {
+export function recency(ageDays: number, layer: MemoryLayer, p: LayerParams): number {
   if (ageDays < 0) throw new RangeError(`a record cannot be read before it exists (age ${ageDays})`);
   return Math.exp(-ageDays / p.Q[layer]);
 }
 
-export function decayImportance(importance: number, layer: Layer, days: number, p: LayerParams): number {
+export function decayImportance(importance: number, layer: MemoryLayer, days: number, p: LayerParams): number {
   return importance * p.decay[layer] ** Math.max(0, days);
 }
 
@@ -38,7 +37,7 @@ export function score(similarity: number, rec: number, importance: number, p: La
  * The layer a record belongs in today. Promotion at promoteAt, demotion only below promoteAt minus
  * the hysteresis margin, and never within minDwell days of its last move. Reflection records stay.
  */
-export function nextLayer(r: LayerRecord, today: number, p: LayerParams): Layer {
+export function nextLayer(r: LayerRecord, today: number, p: LayerParams): MemoryLayer {
   if (r.layer === "reflection" || today - r.layerSinceDay < p.minDwell) return r.layer;
   const up = p.promoteAt;
   const down = { mid: up.short - p.hysteresis, long: up.mid - p.hysteresis };
@@ -99,7 +98,7 @@ export function weekOf(date: string): string {
 
 /** Records per week (of their date) and per layer, weeks in order. */
 export function layerWeekCounts(
-  records: readonly { date: string; layer: Layer }[],
+  records: readonly { date: string; layer: MemoryLayer }[],
 ): { week: string; short: number; mid: number; long: number; reflection: number }[] {
   const weeks = new Map<string, { week: string; short: number; mid: number; long: number; reflection: number }>();
   for (const r of records) {

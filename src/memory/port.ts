@@ -10,7 +10,8 @@
 import { createHash } from "node:crypto";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
-import type { LayerName, StoredEvent, StoredLayerRecord } from "./records.ts";
+import type { StoredEvent, StoredLayerRecord } from "./records.ts";
+import type { MemoryLayer } from "../domain/schemas.ts";
 
 export const KINDS = ["events", "reflections", "layers"] as const;
 export type Kind = (typeof KINDS)[number];
@@ -59,9 +60,9 @@ export interface MemoryPort {
 
   putLayerRecords(records: StoredLayerRecord[]): Promise<number>;
   /** live (not pruned) layer records readable at asOf */
-  getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]>;
+  getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }): Promise<StoredLayerRecord[]>;
   searchLayerRecords(
-    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] },
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] },
   ): Promise<Hit<StoredLayerRecord>[]>;
   /** writes the upkeep state (layer, importance, access count, marks) of existing records */
   updateLayerRecords(records: StoredLayerRecord[]): Promise<void>;

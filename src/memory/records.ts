@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { packBits, unpackBits } from "../domain/bits.ts";
-import type { EventDetails, MergedEvent, Reflection, WindowSeries } from "../domain/schemas.ts";
+import type { EventDetails, LayerKind, MemoryLayer, MergedEvent, Movement, Reflection, WindowSeries } from "../domain/schemas.ts";
 import { findType } from "../domain/taxonomy.ts";
 import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
@@ -114,7 +114,7 @@ export function rowToReflection(id: string, document: string | null | undefined,
     id,
     ticker: String(m.ticker),
     date: String(m.date),
-    label: m.label as "up" | "down",
+    label: m.label as Movement,
     reason: document ?? "",
     key_events: JSON.parse(String(m.key_events)) as string[],
     type_bits: split(m.type_bits).map((h) => unpackBits(h, N_TYPES)),
@@ -126,9 +126,6 @@ export function rowToReflection(id: string, document: string | null | undefined,
 
 // ---- layered memory (SEP-Memory) --------------------------------------------------------------
 
-export type LayerName = "short" | "mid" | "long" | "reflection";
-export type LayerKind = "daily" | "explanation" | "pattern" | "error";
-
 /** One record of the layered memory, as stored: its text, layer and upkeep state. */
 export interface StoredLayerRecord {
   id: string;
@@ -136,7 +133,7 @@ export interface StoredLayerRecord {
   /** the trading date the record is about */
   date: string;
   kind: LayerKind;
-  layer: LayerName;
+  layer: MemoryLayer;
   text: string;
   importance: number;
   access_count: number;
@@ -184,7 +181,7 @@ export function rowToLayer(id: string, document: string | null | undefined, m: M
     ticker: String(m.ticker),
     date: String(m.date),
     kind: m.kind as LayerKind,
-    layer: m.layer as LayerName,
+    layer: m.layer as MemoryLayer,
     text: document ?? "",
     importance: Number(m.importance),
     access_count: Number(m.access_count),

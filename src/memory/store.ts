@@ -21,12 +21,12 @@ import {
   rowToEvent,
   rowToLayer,
   rowToReflection,
-  type LayerName,
   type Meta,
   type Row,
   type StoredEvent,
   type StoredLayerRecord,
 } from "./records.ts";
+import type { MemoryLayer } from "../domain/schemas.ts";
 
 export { KINDS, type AsOf, type Hit, type Kind, type WindowFilter } from "./port.ts";
 
@@ -268,13 +268,13 @@ export class MemoryStore implements MemoryPort {
   }
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
-  async getLayerRecords(f: WindowFilter & { layers?: readonly LayerName[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
+  async getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
     return (await this.workingSet()).getLayerRecords(f);
   }
 
   /** Top-k live layer records by cosine similarity (exact), within the point-in-time window. */
   async searchLayerRecords(
-    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly LayerName[] },
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] },
   ): Promise<Hit<StoredLayerRecord>[]> {
     return (await this.workingSet()).searchLayerRecords(q);
   }

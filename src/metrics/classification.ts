@@ -1,3 +1,4 @@
+import type { Movement } from "../domain/schemas.ts";
 /** Binary direction metrics, "up" as the positive class. Pure. */
 export interface Confusion {
   tp: number;
@@ -6,7 +7,7 @@ export interface Confusion {
   fn: number;
 }
 
-export function confusion(pairs: Iterable<{ predicted: "up" | "down"; actual: "up" | "down" }>): Confusion {
+export function confusion(pairs: Iterable<{ predicted: Movement; actual: Movement }>): Confusion {
   const c = { tp: 0, tn: 0, fp: 0, fn: 0 };
   for (const { predicted, actual } of pairs) {
     if (predicted === "up") actual === "up" ? c.tp++ : c.fp++;

@@ -1,10 +1,11 @@
 /** Scores of a set of predictions: per ticker and overall, beside the always-up baseline. Pure. */
+import type { Movement, Label } from "../domain/schemas.ts";
 import { accuracy, confusion, mcc, type Confusion } from "./classification.ts";
 
 export interface Scored {
   ticker: string;
-  movement: "up" | "down";
-  label: "up" | "down" | "flat" | null;
+  movement: Movement;
+  label: Label | null;
   /** the label is a move across missing price rows: not scored unless gaps are allowed */
   spans_gap?: boolean;
 }
@@ -20,7 +21,7 @@ export interface ScoreRow {
 }
 
 function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): ScoreRow {
-  const kept = preds.filter((p): p is Scored & { label: "up" | "down" } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
+  const kept = preds.filter((p): p is Scored & { label: Movement } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
   const c = confusion(kept.map((p) => ({ predicted: p.movement, actual: p.label })));
   const ups = kept.filter((p) => p.label === "up").length;
   return {

@@ -6,7 +6,8 @@
 import { dayContext, seriesOf } from "../data/day-context.ts";
 import type { Prediction, Reflection } from "../domain/schemas.ts";
 import { applyReward, RewardTooEarlyError, decayImportance, jump, recency, score, shouldPrune, type LayerRecord } from "../memory/layers.ts";
-import { layerRecordId, type LayerKind, type LayerName, type StoredLayerRecord } from "../memory/records.ts";
+import { layerRecordId, type StoredLayerRecord } from "../memory/records.ts";
+import { type LayerKind, MemoryLayer } from "../domain/schemas.ts";
 import type { Resources } from "./resources.ts";
 
 const BASE_IMPORTANCE = 0.5;
@@ -16,7 +17,7 @@ export function newLayerRecord(o: {
   ticker: string;
   date: string;
   kind: LayerKind;
-  layer: LayerName;
+  layer: MemoryLayer;
   text: string;
   availableAt: string;
   importance?: number;
@@ -159,7 +160,8 @@ export interface UpkeepReport {
   pruned: number;
 }
 
-const ORDER = { short: 0, mid: 1, long: 2, reflection: 3 } as const;
+/** A layer's rank, lowest first (the order of the MemoryLayer enum). */
+const rank = (l: MemoryLayer) => MemoryLayer.options.indexOf(l);
 
 /**
  * One trading day of upkeep over every live record readable at the day's close: decay, jump, prune.
@@ -182,8 +184,8 @@ export async function upkeep(r: Resources, date: string, asOf: string): Promise<
       report.pruned++;
       continue;
     }
-    if (ORDER[moved.layer] > ORDER[x.layer]) report.promoted++;
-    if (ORDER[moved.layer] < ORDER[x.layer]) report.demoted++;
+    if (rank(moved.layer) > rank(x.layer)) report.promoted++;
+    if (rank(moved.layer) < rank(x.layer)) report.demoted++;
     report.decayed++;
     writes.push({
       ...x,
