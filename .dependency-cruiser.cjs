@@ -16,7 +16,7 @@ const LAYERS = [
   "tools", // Jaccard retrieval, chat tools
   "src/chat", // the offline chat router
   "src/pipeline", // resources, checkpointer, ledger, lock, series, reflection, gc
-  "graphs", // the LangGraph graphs
+  "graphs", // the LangGraph graphs (graphs/steps: helpers of the run graph that invoke other graphs)
   "src/app", // the run entry and its dry run
   "evals", // datasets, experiments, ablations, reports
   "src/cli", // the stockmem command

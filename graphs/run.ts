@@ -32,7 +32,7 @@ import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
 import type { StoredEvent } from "../src/memory/records.ts";
 import { scoreTable } from "../src/metrics/summary.ts";
-import { groupStep, type GroupRecord } from "./grpo.ts";
+import { groupStep, type GroupRecord } from "./steps/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
 import { appendCommitted, describeCut } from "../src/pipeline/ledger.ts";
 import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";

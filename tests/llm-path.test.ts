@@ -402,7 +402,7 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
 
 describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
   it("samples G candidates, rewards them against the real move, and writes the group and the memory", async () => {
-    const { groupStep } = await import("../graphs/grpo.ts");
+    const { groupStep } = await import("../graphs/steps/grpo.ts");
     let predictorCalls = 0;
     const factory = (_: string, agent: AgentName) =>
       new ScriptedChatModel(() => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { grpoFile } from "../config/paths.ts";
-import type { GroupRecord } from "../../graphs/grpo.ts";
+import type { GroupRecord } from "../../graphs/steps/grpo.ts";
 import { UsageError } from "./errors.ts";
 
 export const EXPORT_GRPO_OPTIONS = {

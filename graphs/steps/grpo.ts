@@ -5,18 +5,18 @@
  * explanation goes to long-term memory (if right) and the wrong ones to the reflection layer. The run
  * appends every group to grpo.jsonl for `stockmem export grpo`.
  */
-import type { Movement } from "../src/domain/schemas.ts";
+import type { Movement } from "../../src/domain/schemas.ts";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { modelIdFor, promptFor, runAgent } from "../agents/kit.ts";
-import { predictor } from "../agents/predictor/index.ts";
-import { graph as predictGraph, predictorInput } from "./predict.ts";
-import { JSON_RULE } from "../src/models/prompt.ts";
-import { seriesOf } from "../src/data/day-context.ts";
-import { candidateReward, groupAdvantages } from "../src/memory/layers.ts";
-import { errorCase, newLayerRecord } from "../src/pipeline/layered.ts";
-import { isOffline } from "../src/models/provider.ts";
-import { ModelOutputError } from "../src/models/structured.ts";
-import { agentRuntime, withResources, type Resources } from "../src/pipeline/resources.ts";
+import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
+import { predictor } from "../../agents/predictor/index.ts";
+import { graph as predictGraph, predictorInput } from "../predict.ts";
+import { JSON_RULE } from "../../src/models/prompt.ts";
+import { seriesOf } from "../../src/data/day-context.ts";
+import { candidateReward, groupAdvantages } from "../../src/memory/layers.ts";
+import { errorCase, newLayerRecord } from "../../src/pipeline/layered.ts";
+import { isOffline } from "../../src/models/provider.ts";
+import { ModelOutputError } from "../../src/models/structured.ts";
+import { agentRuntime, withResources, type Resources } from "../../src/pipeline/resources.ts";
 
 /** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
 const PATTERN_IMPORTANCE = 0.8;
