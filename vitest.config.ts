@@ -1,11 +1,24 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * `npm test` runs both projects: the unit tests first, side by side (no Chroma: pure functions and the
+ * in-memory memory port), then the integration tests one file at a time (each starts real Chroma
+ * servers, PostgreSQL, the dev server or child processes; in parallel they would fight for 2 cores).
+ */
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
-    // Integration tests start real Chroma servers; keep them from fighting for the 2 cores.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { name: "unit", include: ["tests/**/*.unit.test.ts"], testTimeout: 60_000, sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          name: "int",
+          include: ["tests/**/*.int.test.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

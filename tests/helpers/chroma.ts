@@ -1,13 +1,24 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, vi } from "vitest";
 import { startChroma, type ChromaEndpoint } from "../../src/memory/chroma-server.ts";
 
-/** A real Chroma server on a free port with a temporary data dir, for one test file. */
-export async function tempChroma(path = mkdtempSync(join(tmpdir(), "stockmem-chroma-"))): Promise<ChromaEndpoint & { path: string }> {
-  const server = await startChroma({ path });
-  return { ...server, path };
+/**
+ * A real Chroma server on a free port with a temporary data dir, for one test file. Stopping it removes
+ * a data dir it made itself (runs used to leave hundreds of MB in /tmp).
+ */
+export async function tempChroma(path?: string): Promise<ChromaEndpoint & { path: string }> {
+  const dir = path ?? mkdtempSync(join(tmpdir(), "stockmem-chroma-"));
+  const server = await startChroma({ path: dir });
+  return {
+    ...server,
+    path: dir,
+    stop: async () => {
+      await server.stop();
+      if (!path) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function pidAlive(pid: number): boolean {
@@ -72,6 +83,7 @@ export function useIsolatedStockmem(): { server: () => ChromaEndpoint & { path: 
   afterAll(async () => {
     vi.unstubAllEnvs();
     await server?.stop();
+    for (const dir of [state, evals]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
   return { server: () => server, state: () => state, evals: () => evals };
 }

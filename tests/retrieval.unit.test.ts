@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import type { SeriesDay } from "../src/domain/series.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
-import { MemoryStore } from "../src/memory/store.ts";
+import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import { retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
-import { tempChroma } from "./helpers/chroma.ts";
 import { reflection } from "./helpers/records.ts";
 
-let server: Awaited<ReturnType<typeof tempChroma>>;
-let store: MemoryStore;
+let store: InMemoryMemory;
 const iso = (d: string) => new Date(closeInstantMs(d)).toISOString();
 
 // The helper reflection has types {0,5,10,...} and group 3 on both of its 2 days.
@@ -18,16 +16,13 @@ const matching: SeriesDay[] = [
 ];
 
 beforeAll(async () => {
-  server = await tempChroma();
-  store = await MemoryStore.open(server.url, "retrieval", new HashEmbedder(512));
+  // the in-memory port (the Chroma store behaves the same: memory-port.int.test.ts holds them to one contract)
+  store = new InMemoryMemory("retrieval", new HashEmbedder(512));
   await store.putReflections([
     reflection("AAPL", "2015-10-05", "2015-10-06", "up"),
     reflection("MSFT", "2015-10-06", "2015-10-07", "down"),
     reflection("INTC", "2015-10-13", "2015-10-14", "up"), // available only after the 10-13 close
   ]);
-});
-afterAll(async () => {
-  await server.stop();
 });
 
 describe("reference retrieval", () => {
