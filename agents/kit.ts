@@ -60,6 +60,16 @@ export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
   return ctx.models[agent] ?? ctx.models[key] ?? ctx.model;
 }
 
+/**
+ * A check's answer for ids a model named that its input does not hold: "<field> a, b are not <what>",
+ * or undefined when every id is known. One wording for every agent that cites ids.
+ */
+export function unknownIds(field: string, named: Iterable<string>, known: Iterable<string>, what: string): string | undefined {
+  const ok = new Set(known);
+  const bad = [...named].filter((id) => !ok.has(id));
+  return bad.length ? `${field} ${bad.join(", ")} are not ${what}` : undefined;
+}
+
 /** The prompt version the run context asks for (default: the newest). */
 export function promptFor<I>(def: AgentDef<I, unknown>, ctx: RunContext): Prompt<I> {
   const want = ctx.prompts[def.name];

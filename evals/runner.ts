@@ -3,6 +3,7 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
+import { parseRecordId } from "../src/memory/records.ts";
 import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -87,16 +88,15 @@ export function experimentName(
 /** When a cited reflection became readable: the close of the trading day after its date. */
 export function referenceAvailability(data: MarketData): (ref: string) => string | null {
   return (ref) => {
-    // reflections (rf:T:D), error cases and GRPO patterns (lm:error|pattern:T:D:h) use the label of D:
-    // readable from close(D+1); daily notes and explanations (lm:daily|explanation:T:D:h) from close(D)
-    const m = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(ref) ?? /^lm:(?:error|pattern):([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
-    const same = /^lm:(?:daily|explanation):([^:]+):(\d{4}-\d{2}-\d{2}):/.exec(ref);
-    const hit = m ?? same;
-    if (!hit) return null;
-    const s = data.series.get(hit[1]!);
-    const i = s?.calendar.indexOf(hit[2]!);
+    // reflections, error cases and GRPO patterns use the label of D: readable from close(D+1);
+    // daily notes and explanations from close(D)
+    const id = parseRecordId(ref);
+    if (!id || id.kind === "event") return null;
+    const usesLabel = id.kind === "reflection" || id.layerKind === "error" || id.layerKind === "pattern";
+    const s = data.series.get(id.ticker);
+    const i = s?.calendar.indexOf(id.date);
     if (!s || i === undefined) return null;
-    return (m ? s.days[i + 1]?.close_at : s.days[i]?.close_at) ?? null;
+    return (usesLabel ? s.days[i + 1]?.close_at : s.days[i]?.close_at) ?? null;
   };
 }
 

@@ -77,3 +77,16 @@ describe("event details", () => {
     expect(rowToReflection(rrow.id, rrow.document, rrow.meta).series).toEqual(series);
   });
 });
+
+describe("record ids", () => {
+  it("parse back to what built them", async () => {
+    const { eventId, layerRecordId, parseRecordId, reflectionId } = await import("../src/memory/records.ts");
+    const ev = eventId({ ticker: "BRK.B", date: "2015-10-06", group: "Corporate Operations", type: "Profitability", description: "x" });
+    expect(parseRecordId(ev)).toEqual({ kind: "event", ticker: "BRK.B", date: "2015-10-06" });
+    expect(parseRecordId(reflectionId("MSFT", "2015-10-07"))).toEqual({ kind: "reflection", ticker: "MSFT", date: "2015-10-07" });
+    for (const k of ["daily", "explanation", "pattern", "error"] as const) {
+      expect(parseRecordId(layerRecordId("INTC", "2015-10-08", k, "t"))).toEqual({ kind: "layer", layerKind: k, ticker: "INTC", date: "2015-10-08" });
+    }
+    for (const bad of ["rf:MSFT", "lm:other:MSFT:2015-10-08:ab", "news:1", "ev:MSFT:2015-10-07:XYZ"]) expect(parseRecordId(bad)).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@
 import type { Movement } from "../../src/domain/schemas.ts";
 import { z } from "zod";
 import { criticPrompts, type CriticInput } from "../../prompts/critic.ts";
-import type { AgentDef } from "../kit.ts";
+import { unknownIds, type AgentDef } from "../kit.ts";
 
 export const CriticOutput = z.object({
   critique: z.string().min(1),
@@ -28,9 +28,12 @@ export const critic: AgentDef<CriticInput, CriticOutput> = {
   schema: CriticOutput,
   itemId: (i) => `${i.ticker} ${i.date} critique`,
   check(input, out) {
-    const ids = new Set(input.lessons.map((l) => l.id));
-    const bad = out.lessons_used.filter((id) => !ids.has(id));
-    return bad.length ? `lessons_used ${bad.join(", ")} are not lesson ids` : undefined;
+    return unknownIds(
+      "lessons_used",
+      out.lessons_used,
+      input.lessons.map((l) => l.id),
+      "lesson ids",
+    );
   },
   offline(input) {
     // The baseline's self-critique: similar past situations where the same call was wrong.

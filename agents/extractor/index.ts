@@ -5,7 +5,7 @@ import { RawEventBody } from "../../src/domain/schemas.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
 import { INDUSTRY, cleanText, companiesIn, sentiment } from "../../src/models/offline/text.ts";
-import type { AgentDef } from "../kit.ts";
+import { unknownIds, type AgentDef } from "../kit.ts";
 
 export const ExtractedEvent = RawEventBody.extend({ source_ids: z.array(z.string()).min(1) });
 export type ExtractedEvent = z.infer<typeof ExtractedEvent>;
@@ -22,11 +22,11 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
   schema: ExtractorOutput,
   itemId: (i) => `${i.ticker} ${i.date} items ${i.items.map((n) => n.source ?? n.id).join(",")}`,
   check(input, out) {
-    const ids = new Set(input.items.map((n) => n.id));
+    const ids = input.items.map((n) => n.id);
     for (const [k, e] of out.events.entries()) {
       if (!findType(e.group, e.type)) return `events.${k}: "${e.type}" is not a type of group "${e.group}"`;
-      const unknown = e.source_ids.filter((s) => !ids.has(s));
-      if (unknown.length) return `events.${k}: source_ids ${unknown.join(", ")} are not ids of the given news items`;
+      const unknown = unknownIds(`events.${k}: source_ids`, e.source_ids, ids, "ids of the given news items");
+      if (unknown) return unknown;
       if ((input.scope ?? "document") === "document" && e.source_ids.length !== 1)
         return `events.${k}: cites ${e.source_ids.length} items; extract each item's events on their own, one source id per event`;
     }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { predictorPrompts, type PredictorInput } from "../../prompts/predictor.ts";
 import { Movement } from "../../src/domain/schemas.ts";
-import type { AgentDef } from "../kit.ts";
+import { unknownIds, type AgentDef } from "../kit.ts";
 import { eventSign } from "../reflector/index.ts";
 
 export const PredictorOutput = z.object({ reason: z.string().min(1), movement: Movement, cited: z.array(z.string()) });
@@ -32,9 +32,7 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
   schema: PredictorOutput,
   itemId: (i) => `${i.ticker} ${i.date} prediction`,
   check(input, out) {
-    const ids = new Set([...input.references.map((r) => r.id), ...(input.memories ?? []).map((m) => m.id)]);
-    const bad = out.cited.filter((c) => !ids.has(c));
-    return bad.length ? `cited ids ${bad.join(", ")} are not reference ids` : undefined;
+    return unknownIds("cited ids", out.cited, [...input.references.map((r) => r.id), ...(input.memories ?? []).map((m) => m.id)], "reference ids");
   },
   offline(input) {
     const v = offlineVote(input);

@@ -1,7 +1,7 @@
 /** Retriever-judge (paper 3.3): keep the retrieved references that are genuinely comparable. */
 import { z } from "zod";
 import { judgePrompts, type JudgeInput } from "../../prompts/retriever-judge.ts";
-import type { AgentDef } from "../kit.ts";
+import { unknownIds, type AgentDef } from "../kit.ts";
 
 export const JudgeOutput = z.object({ kept: z.array(z.object({ id: z.string(), why: z.string() })) });
 export type JudgeOutput = z.infer<typeof JudgeOutput>;
@@ -12,9 +12,12 @@ export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput> = {
   schema: JudgeOutput,
   itemId: (i) => `${i.ticker} ${i.date} references`,
   check(input, out) {
-    const ids = new Set(input.candidates.map((c) => c.id));
-    const bad = out.kept.filter((k) => !ids.has(k.id)).map((k) => k.id);
-    return bad.length ? `kept ids ${bad.join(", ")} are not candidate ids` : undefined;
+    return unknownIds(
+      "kept ids",
+      out.kept.map((k) => k.id),
+      input.candidates.map((c) => c.id),
+      "candidate ids",
+    );
   },
   offline(input, env) {
     const bar = env.ctx.judgeMinSim;

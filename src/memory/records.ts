@@ -35,6 +35,17 @@ export function reflectionId(ticker: string, date: string): string {
   return `rf:${ticker}:${date}`;
 }
 
+/** What a record id says: its kind, ticker and trading date (and a layer record's kind); null for an id we did not build. */
+export function parseRecordId(id: string): { kind: "event" | "reflection" | "layer"; ticker: string; date: string; layerKind?: LayerKind } | null {
+  const rf = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(id);
+  if (rf) return { kind: "reflection", ticker: rf[1]!, date: rf[2]! };
+  const ev = /^ev:([^:]+):(\d{4}-\d{2}-\d{2}):[0-9a-f]+$/.exec(id);
+  if (ev) return { kind: "event", ticker: ev[1]!, date: ev[2]! };
+  const lm = /^lm:(daily|explanation|pattern|error):([^:]+):(\d{4}-\d{2}-\d{2}):[0-9a-f]+$/.exec(id);
+  if (lm) return { kind: "layer", layerKind: lm[1] as LayerKind, ticker: lm[2]!, date: lm[3]! };
+  return null;
+}
+
 export const toEpochSeconds = (at: string | number | Date): number => {
   const ms = at instanceof Date ? at.getTime() : typeof at === "number" ? at : Date.parse(at);
   if (Number.isNaN(ms)) throw new Error(`invalid instant "${String(at)}"`);
