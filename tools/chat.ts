@@ -47,22 +47,34 @@ export class OutOfScope extends Error {}
 /** Tool results carry news-derived text to the chat model: fenced, like every prompt's (prompts/define.ts). */
 const fencedDelta = (d: DeltaInfo | null) => d && { text: fence(d.text), direction: d.direction };
 
-export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterface[] {
-  const asOfConversation = dayContext(r.data, scope.ticker, scope.date).asOf;
-  /** The trading day to use: the given one (or the conversation's), never after the conversation's date. */
-  const day = (ticker: string | undefined, date: string | undefined) => {
-    const t = (ticker ?? scope.ticker).toUpperCase();
-    const d = date ?? scope.date;
-    if (d > scope.date) throw new OutOfScope(`I can only see data up to ${scope.date} (the close of that day); ${d} is after it.`);
-    const s = seriesOf(r.data, t);
-    const cal = s.calendar.dates.filter((x) => x <= d);
-    const last = cal.at(-1);
-    if (!last) throw new OutOfScope(`${t} has no trading day on or before ${d}.`);
-    return { ticker: t, date: last, ctx: dayContext(r.data, t, last) };
-  };
-  const safe =
-    <A>(fn: (a: A) => Promise<unknown>) =>
-    async (a: A) => {
+/** What every chat tool shares: the run's view, the conversation's scope and close, and the two guards. */
+interface Scoped {
+  r: ChatDeps;
+  scope: ChatScope;
+  /** the close of the conversation's day: nothing after it is readable */
+  asOf: string;
+  /** the trading day to use: the given one (or the conversation's), never after the conversation's date */
+  day(ticker: string | undefined, date: string | undefined): { ticker: string; date: string; ctx: ReturnType<typeof dayContext> };
+  /** a tool body whose out-of-scope refusals become an {error} answer the model can read */
+  safe<A>(fn: (a: A) => Promise<unknown>): (a: A) => Promise<string>;
+}
+
+function scoped(r: ChatDeps, scope: ChatScope): Scoped {
+  return {
+    r,
+    scope,
+    asOf: dayContext(r.data, scope.ticker, scope.date).asOf,
+    day(ticker, date) {
+      const t = (ticker ?? scope.ticker).toUpperCase();
+      const d = date ?? scope.date;
+      if (d > scope.date) throw new OutOfScope(`I can only see data up to ${scope.date} (the close of that day); ${d} is after it.`);
+      const last = seriesOf(r.data, t)
+        .calendar.dates.filter((x) => x <= d)
+        .at(-1);
+      if (!last) throw new OutOfScope(`${t} has no trading day on or before ${d}.`);
+      return { ticker: t, date: last, ctx: dayContext(r.data, t, last) };
+    },
+    safe: (fn) => async (a) => {
       try {
         return JSON.stringify(await fn(a));
       } catch (e) {
@@ -70,135 +82,157 @@ export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterfac
           return JSON.stringify({ error: (e as Error).message });
         throw e;
       }
-    };
+    },
+  };
+}
 
-  return [
-    tool(
-      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
-        const d = day(ticker, date);
-        const events = await r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
-        return {
-          ticker: d.ticker,
-          date: d.date,
-          news_items: d.ctx.items.length,
-          events: events.map((e) => ({
-            id: e.id,
-            group: e.group,
-            type: e.type,
-            description: fence(e.description),
-            delta: fencedDelta(e.delta),
-            sources: e.source_ids.length,
-          })),
-        };
-      }),
-      {
-        name: "day_events",
-        description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).",
-        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
-      },
-    ),
-    tool(
-      safe(async ({ event_id }: { event_id: string }) => {
-        const chain = [];
-        let id: string | null = event_id;
-        while (id && chain.length <= r.ctx.Dmax) {
-          const [e] = await r.store.getEvents({ asOf: asOfConversation, ids: [id] });
-          if (!e) break;
-          chain.unshift({ id: e.id, date: e.date, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) });
-          id = e.predecessor_id;
-        }
-        if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${scope.date}`);
-        return { chain };
-      }),
-      {
-        name: "event_chain",
-        description: "The chain of an event: its earlier stages (oldest first) and each stage's delta info.",
-        schema: z.object({ event_id: z.string().describe("an event id from day_events") }),
-      },
-    ),
-    tool(
-      safe(async ({ ticker, date, k }: { ticker?: string; date?: string; k?: number }) => {
-        const d = day(ticker, date);
-        const { series, asOf } = await r.series(d.ticker, d.date);
-        const refs = await retrieveReferences(r.store, {
-          ticker: d.ticker,
-          date: d.date,
-          asOf,
-          series,
-          w: r.ctx.w,
-          k: k ?? 5,
-          a: r.ctx.a,
-          scope: r.ctx.referenceScope,
-        });
-        return {
-          ticker: d.ticker,
-          date: d.date,
-          similar: refs.map((x) => ({
-            id: x.id,
-            ticker: x.ticker,
-            date: x.date,
-            similarity: Number(x.similarity.toFixed(3)),
-            moved: x.label,
-            reason: fence(x.reason),
-          })),
-        };
-      }),
-      {
-        name: "similar_situations",
-        description:
-          "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.",
-        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }),
-      },
-    ),
-    tool(
-      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
-        const d = day(ticker, date);
-        const p = await r.predict(d.ticker, d.date);
-        return { ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason), references: p.references, as_of: p.as_of };
-      }),
-      {
-        name: "predict",
-        description:
-          "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.",
-        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
-      },
-    ),
-    tool(
-      safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
-        const d = day(ticker, date);
-        const p = r.stored(d.ticker, d.date);
-        if (!p) throw new OutOfScope(`run "${r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
-        const refs = await r.store.getReflections({ asOf: p.as_of });
-        return {
-          ticker: d.ticker,
-          date: d.date,
-          movement: p.movement,
-          reason: fence(p.reason),
-          references: p.references
-            .map((id) => refs.find((x) => x.id === id))
-            .filter((x) => x !== undefined)
-            .map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
-        };
-      }),
-      {
-        name: "explain_prediction",
-        description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.",
-        schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
-      },
-    ),
-    tool(
-      safe(async ({ ticker, days }: { ticker?: string; days?: number }) => {
-        const d = day(ticker, undefined);
-        return {
-          ticker: d.ticker,
-          bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })),
-        };
-      }),
-      {
-        name: "price_history",
-        description: "Daily prices of a ticker up to the conversation's date.",
-        schema: z.object({ ticker: TickerArg.optional(), days: z.number().int().min(1).max(250).optional() }),
-      },
-    ),
-  ];
+/** The day's structured events and their delta info. */
+const dayEventsTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+      const d = c.day(ticker, date);
+      const events = await c.r.store.getEvents({ asOf: d.ctx.asOf, ticker: d.ticker, from: d.date, to: d.date });
+      return {
+        ticker: d.ticker,
+        date: d.date,
+        news_items: d.ctx.items.length,
+        events: events.map((e) => ({
+          id: e.id,
+          group: e.group,
+          type: e.type,
+          description: fence(e.description),
+          delta: fencedDelta(e.delta),
+          sources: e.source_ids.length,
+        })),
+      };
+    }),
+    {
+      name: "day_events",
+      description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).",
+      schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+    },
+  );
+
+/** An event's chain back to its first stage, read at the conversation's close. */
+const eventChainTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ event_id }: { event_id: string }) => {
+      const chain = [];
+      let id: string | null = event_id;
+      while (id && chain.length <= c.r.ctx.Dmax) {
+        const [e] = await c.r.store.getEvents({ asOf: c.asOf, ids: [id] });
+        if (!e) break;
+        chain.unshift({ id: e.id, date: e.date, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) });
+        id = e.predecessor_id;
+      }
+      if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${c.scope.date}`);
+      return { chain };
+    }),
+    {
+      name: "event_chain",
+      description: "The chain of an event: its earlier stages (oldest first) and each stage's delta info.",
+      schema: z.object({ event_id: z.string().describe("an event id from day_events") }),
+    },
+  );
+
+/** Past ticker-days with a similar event-type sequence (the predictor's retrieval). */
+const similarSituationsChatTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ ticker, date, k }: { ticker?: string; date?: string; k?: number }) => {
+      const d = c.day(ticker, date);
+      const { series, asOf } = await c.r.series(d.ticker, d.date);
+      const refs = await retrieveReferences(c.r.store, {
+        ticker: d.ticker,
+        date: d.date,
+        asOf,
+        series,
+        w: c.r.ctx.w,
+        k: k ?? 5,
+        a: c.r.ctx.a,
+        scope: c.r.ctx.referenceScope,
+      });
+      return {
+        ticker: d.ticker,
+        date: d.date,
+        similar: refs.map((x) => ({
+          id: x.id,
+          ticker: x.ticker,
+          date: x.date,
+          similarity: Number(x.similarity.toFixed(3)),
+          moved: x.label,
+          reason: fence(x.reason),
+        })),
+      };
+    }),
+    {
+      name: "similar_situations",
+      description:
+        "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.",
+      schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }),
+    },
+  );
+
+/** A fresh prediction of a ticker-day. */
+const predictTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+      const d = c.day(ticker, date);
+      const p = await c.r.predict(d.ticker, d.date);
+      return { ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason), references: p.references, as_of: p.as_of };
+    }),
+    {
+      name: "predict",
+      description:
+        "Predict whether the stock closes up or down on the next trading day after the given day, with the reason and the past cases used.",
+      schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+    },
+  );
+
+/** A stored prediction with the reflections of the cases it cited. */
+const explainPredictionTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
+      const d = c.day(ticker, date);
+      const p = c.r.stored(d.ticker, d.date);
+      if (!p) throw new OutOfScope(`run "${c.r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
+      const refs = await c.r.store.getReflections({ asOf: p.as_of });
+      return {
+        ticker: d.ticker,
+        date: d.date,
+        movement: p.movement,
+        reason: fence(p.reason),
+        references: p.references
+          .map((id) => refs.find((x) => x.id === id))
+          .filter((x) => x !== undefined)
+          .map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
+      };
+    }),
+    {
+      name: "explain_prediction",
+      description: "Explain a prediction stored by a run: its reason and the reflections of the past cases it cited.",
+      schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
+    },
+  );
+
+/** Daily prices up to the conversation's date. */
+const priceHistoryTool = (c: Scoped) =>
+  tool(
+    c.safe(async ({ ticker, days }: { ticker?: string; days?: number }) => {
+      const d = c.day(ticker, undefined);
+      return {
+        ticker: d.ticker,
+        bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })),
+      };
+    }),
+    {
+      name: "price_history",
+      description: "Daily prices of a ticker up to the conversation's date.",
+      schema: z.object({ ticker: TickerArg.optional(), days: z.number().int().min(1).max(250).optional() }),
+    },
+  );
+
+/** The chat's tools, bounded by the conversation's date. */
+export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterface[] {
+  const c = scoped(r, scope);
+  return [dayEventsTool(c), eventChainTool(c), similarSituationsChatTool(c), predictTool(c), explainPredictionTool(c), priceHistoryTool(c)];
 }
