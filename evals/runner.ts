@@ -3,6 +3,7 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
+import { correctEvaluator, summaryEvaluator } from "./evaluators.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -225,31 +226,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
         uploadRuns: upload,
         experimentPrefix: experiment,
         metadata: { models, prompt_versions: prompts, run },
-        evaluators: [
-          ({ outputs, referenceOutputs }: { outputs: Record<string, unknown>; referenceOutputs?: Record<string, unknown> }) => ({
-            key: "correct",
-            score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0,
-          }),
-        ],
-        summaryEvaluators: [
-          ({ outputs, referenceOutputs }: { outputs: Record<string, unknown>[]; referenceOutputs?: Record<string, unknown>[] }) => {
-            const pairs = outputs
-              .map((out, i) => ({ out: out.movement as Dir | null, ref: referenceOutputs![i]!.movement as Dir }))
-              .filter((x) => x.out !== null);
-            const r = report(
-              pairs.map((x) => ({ ticker: "", date: "", label: x.ref, predicted: x.out, prevReturn: null })),
-              ds.train_labels,
-              { samples: 200, seed: o.seed },
-            );
-            return {
-              results: [
-                { key: "acc", score: r.overall.acc },
-                { key: "mcc", score: r.overall.mcc },
-                { key: "coverage", score: pairs.length / outputs.length },
-              ],
-            };
-          },
-        ],
+        evaluators: [correctEvaluator],
+        summaryEvaluators: [summaryEvaluator(ds.train_labels, o.seed)],
       },
     ),
   );

@@ -112,3 +112,23 @@ describe("citation check", () => {
     expect(v.map((x) => x.reference)).toEqual(["rf:A:2", "rf:X:9"]);
   });
 });
+
+describe("experiment evaluators", () => {
+  it("score each example and the whole experiment (ACC, MCC, coverage)", async () => {
+    const { correctEvaluator, summaryEvaluator } = await import("../evals/evaluators.ts");
+    expect(correctEvaluator({ outputs: { movement: "up" }, referenceOutputs: { movement: "up" } }).score).toBe(1);
+    expect(correctEvaluator({ outputs: { movement: "down" }, referenceOutputs: { movement: "up" } }).score).toBe(0);
+    expect(correctEvaluator({ outputs: { movement: null }, referenceOutputs: { movement: "up" } }).score).toBeNull();
+    const out = summaryEvaluator(
+      { up: 1, down: 1 },
+      1,
+    )({
+      outputs: [{ movement: "up" }, { movement: "down" }, { movement: null }, { movement: "up" }],
+      referenceOutputs: [{ movement: "up" }, { movement: "down" }, { movement: "up" }, { movement: "down" }],
+    });
+    const by = Object.fromEntries(out.results.map((r) => [r.key, r.score]));
+    expect(by.acc).toBeCloseTo(2 / 3, 12);
+    expect(by.coverage).toBe(0.75);
+    expect(by.mcc).toBeCloseTo(0.5, 12); // tp 1, tn 1, fp 1, fn 0: (1 - 0) / sqrt(2 * 1 * 1 * 2)
+  });
+});
