@@ -210,3 +210,16 @@ describe("bundled sample", () => {
     expect(data.report.invalid).toHaveLength(0);
   });
 });
+
+describe("parseNewsLine", () => {
+  it("parses an item or names why a line is not one, before any admission rule", async () => {
+    const { parseNewsLine } = await import("../src/data/load.ts");
+    const ok = parseNewsLine(JSON.stringify({ id: "a1", ticker: "MSFT", published_at: "2015-10-07T14:00:00Z", text: "t" }));
+    expect(ok).toMatchObject({ id: "a1", ticker: "MSFT" });
+    expect(parseNewsLine("{oops")).toMatch(/^malformed JSON/);
+    expect(parseNewsLine(JSON.stringify({ id: "a1", ticker: "msft", published_at: "2015-10-07T14:00:00Z", text: "t" }))).toMatch(
+      /^invalid news item: ticker: expected an upper-case ticker/,
+    );
+    expect(parseNewsLine("{}", true)).toMatch(/UTF-8/);
+  });
+});

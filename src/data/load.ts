@@ -208,6 +208,85 @@ export function capEvenly<T>(items: readonly T[], cap: number): T[] {
   return Array.from({ length: cap }, (_, k) => items[Math.round(k * step)]!);
 }
 
+/** One news line parsed: the item, or the reason it is not one (malformed UTF-8 or JSON, or an invalid item). */
+export function parseNewsLine(text: string, invalidUtf8 = false): NewsItem | string {
+  if (invalidUtf8) return INVALID_UTF8;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return `malformed JSON (${(e as Error).message})`;
+  }
+  const parsed = NewsItem.safeParse(json);
+  return parsed.success ? parsed.data : `invalid news item: ${zodReason(parsed.error)}`;
+}
+
+/**
+ * Whether a parsed item enters the data, and as what: duplicates, other tickers, unknown tickers and
+ * empty items are counted in the report and left out; secrets are scrubbed (before anything can carry
+ * them on, and before a cut could leave half of one) and long texts cut with a marker.
+ */
+function admit(
+  item: NewsItem,
+  c: { seen: Set<string>; only?: Set<string>; calendars: Map<string, TradingCalendar>; secrets: readonly string[]; maxTextChars: number },
+  report: LoadReport,
+): NewsItem | null {
+  if (c.seen.has(item.id)) {
+    report.duplicateIds++;
+    return null;
+  }
+  c.seen.add(item.id);
+  if (c.only && !c.only.has(item.ticker)) {
+    bump(report.filteredTickers, item.ticker);
+    return null;
+  }
+  if (!c.calendars.has(item.ticker)) {
+    bump(report.unknownTickers, item.ticker);
+    return null;
+  }
+  if (item.text.trim() === "" && !(item.title ?? "").trim()) {
+    report.emptyText++;
+    return null;
+  }
+  const clean = scrub(item.text, c.secrets);
+  const title = item.title ? scrub(item.title, c.secrets) : item.title;
+  if (clean !== item.text || title !== item.title) report.scrubbedSecrets++;
+  item.text = clean;
+  item.title = title;
+  if (item.text.length > c.maxTextChars) {
+    item.text = item.text.slice(0, c.maxTextChars) + TRUNCATION_MARKER(item.text.length - c.maxTextChars);
+    report.truncatedTexts++;
+  }
+  return item;
+}
+
+/** Each ticker's series: its days' items in time order (capped evenly per day), its bars and labelled trading days. */
+function buildSeries(
+  calendars: Map<string, TradingCalendar>,
+  prices: Map<string, PriceBar[]>,
+  buckets: Map<string, NewsItem[][]>,
+  o: { maxItemsPerDay: number; threshold: number },
+  report: LoadReport,
+): Map<string, TickerSeries> {
+  const series = new Map<string, TickerSeries>();
+  for (const [t, cal] of calendars) {
+    const itemsByDay = buckets.get(t)!.map((items, i) => {
+      items.sort((a, b) => a.published_at.localeCompare(b.published_at) || a.id.localeCompare(b.id));
+      const kept = capEvenly(items, o.maxItemsPerDay);
+      if (kept.length < items.length) report.droppedBySpamCap[`${t} ${cal.dates[i]}`] = items.length - kept.length;
+      report.keptItems += kept.length;
+      return kept;
+    });
+    const bars = prices.get(t)!;
+    const days = tradingDays(bars, cal, o.threshold);
+    days.forEach((d, i) => {
+      if (d.spans_gap) report.gaps.push(`${t} ${d.date} -> ${bars[i + 1]!.date}`);
+    });
+    series.set(t, { ticker: t, calendar: cal, bars, days, itemsByDay });
+  }
+  return series;
+}
+
 export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promise<MarketData> {
   const newsFile = join(dir, "news.jsonl");
   const priceFile = join(dir, "prices.csv");
@@ -243,72 +322,19 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   for await (const { line, text, invalidUtf8 } of readLines(newsFile, opts.onProgress?.(newsFile))) {
     if (text.trim() === "") continue;
     report.newsLines++;
-    if (invalidUtf8) {
-      fail(report, opts, newsFile, line, INVALID_UTF8);
+    const parsed = parseNewsLine(text, invalidUtf8);
+    if (typeof parsed === "string") {
+      fail(report, opts, newsFile, line, parsed);
       continue;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      fail(report, opts, newsFile, line, `malformed JSON (${(e as Error).message})`);
-      continue;
-    }
-    const parsed = NewsItem.safeParse(json);
-    if (!parsed.success) {
-      fail(report, opts, newsFile, line, `invalid news item: ${zodReason(parsed.error)}`);
-      continue;
-    }
-    const item = parsed.data;
-    if (seen.has(item.id)) {
-      report.duplicateIds++;
-      continue;
-    }
-    seen.add(item.id);
-    if (only && !only.has(item.ticker)) {
-      bump(report.filteredTickers, item.ticker);
-      continue;
-    }
-    const cal = calendars.get(item.ticker);
-    if (!cal) {
-      bump(report.unknownTickers, item.ticker);
-      continue;
-    }
-    if (item.text.trim() === "" && !(item.title ?? "").trim()) {
-      report.emptyText++;
-      continue;
-    }
-    // secrets out before anything can carry them on (prompts, state, checkpoints, memory), and before a cut could leave half of one
-    const clean = scrub(item.text, secrets);
-    const title = item.title ? scrub(item.title, secrets) : item.title;
-    if (clean !== item.text || title !== item.title) report.scrubbedSecrets++;
-    item.text = clean;
-    item.title = title;
-    if (item.text.length > maxTextChars) {
-      item.text = item.text.slice(0, maxTextChars) + TRUNCATION_MARKER(item.text.length - maxTextChars);
-      report.truncatedTexts++;
-    }
-    const at = cal.align(Date.parse(item.published_at));
+    const item = admit(parsed, { seen, only, calendars, secrets, maxTextChars }, report);
+    if (!item) continue;
+    const at = calendars.get(item.ticker)!.align(Date.parse(item.published_at));
     if (at.kind === "before-range") bump(report.beforePriceRange, item.ticker);
     else if (at.kind === "after-range") bump(report.afterPriceRange, item.ticker);
     else buckets.get(item.ticker)![at.index]!.push(item);
   }
 
-  const series = new Map<string, TickerSeries>();
-  for (const [t, cal] of calendars) {
-    const itemsByDay = buckets.get(t)!.map((items, i) => {
-      items.sort((a, b) => a.published_at.localeCompare(b.published_at) || a.id.localeCompare(b.id));
-      const kept = capEvenly(items, maxItemsPerDay);
-      if (kept.length < items.length) report.droppedBySpamCap[`${t} ${cal.dates[i]}`] = items.length - kept.length;
-      report.keptItems += kept.length;
-      return kept;
-    });
-    const bars = prices.get(t)!;
-    const days = tradingDays(bars, cal, threshold);
-    days.forEach((d, i) => {
-      if (d.spans_gap) report.gaps.push(`${t} ${d.date} -> ${bars[i + 1]!.date}`);
-    });
-    series.set(t, { ticker: t, calendar: cal, bars, days, itemsByDay });
-  }
+  const series = buildSeries(calendars, prices, buckets, { maxItemsPerDay, threshold }, report);
   return { dir, tickers: [...series.keys()].sort(), series, report };
 }
