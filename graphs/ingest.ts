@@ -13,14 +13,14 @@ import { runAgent } from "../agents/kit.ts";
 import { leaderClusters } from "../agents/merger/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
 import { tracker, trackerBatch, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
-import type { ExtractorInput } from "../prompts/extractor.ts";
+import { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { mergeDetails } from "../src/domain/details.ts";
 import { EventDetails, IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
 import { eventId, type StoredEvent } from "../src/memory/records.ts";
 import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
-import { leanState } from "../src/pipeline/graph-state.ts";
+import { leanState, need } from "../src/pipeline/graph-state.ts";
 
 const RawEventRow = ExtractedEvent.extend({ id: z.string() });
 type RawEventRow = z.infer<typeof RawEventRow>;
@@ -39,7 +39,7 @@ export const IngestState = z.object({
   date: IsoDate.describe("(required) trading date YYYY-MM-DD"),
   asOf: z.string().optional(),
   itemCount: z.number().optional(),
-  batches: z.array(z.any()).optional(),
+  batches: z.array(ExtractorInput).optional(),
   /** raw events of all extraction batches (the Send fan-out), concatenated */
   raw: z
     .array(RawEventRow)
@@ -67,14 +67,14 @@ async function load(state: S, config: Config) {
 }
 
 function fanOut(state: S) {
-  const batches = (state.batches ?? []) as ExtractorInput[];
+  const batches = state.batches ?? [];
   if (batches.length === 0) return "merge";
   return batches.map((batch, index) => new Send("extract", { ...state, batches: [batch], raw: [], batchIndex: index }));
 }
 
 async function extract(state: S & { batchIndex?: number }, config: Config) {
   const r = await resourcesOf(config);
-  const batch = (state.batches ?? [])[0] as ExtractorInput;
+  const batch = need(state.batches?.[0], "extract: its Send carries one batch");
   // The model sees each item under a short alias (n1, n2, ...): no third-party id reaches the prompt,
   // and its source_ids are mapped back (the item's own id still names it in errors).
   const shown = { ...batch, items: batch.items.map((n, k) => ({ ...n, id: `n${k + 1}`, source: n.id })) };

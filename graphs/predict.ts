@@ -19,7 +19,7 @@ import { seriesFor } from "../src/pipeline/series.ts";
 import { GraphContext, agentRuntime, resourcesOf } from "../src/pipeline/resources.ts";
 import { recallMemories } from "../src/pipeline/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
-import { leanState } from "../src/pipeline/graph-state.ts";
+import { leanState, need } from "../src/pipeline/graph-state.ts";
 
 export const PredictState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
@@ -64,12 +64,14 @@ async function retrieve(state: S, config: Config) {
       ?.at(-1)
       ?.events.map((e) => e.description)
       .join("\n") ?? "";
-  const memories = r.ctx.layered ? await recallMemories(r, state.date, state.asOf!, `${state.ticker} ${today}`, r.ctx.memoryK) : [];
+  const memories = r.ctx.layered
+    ? await recallMemories(r, state.date, need(state.asOf, "asOf (set by load_series)"), `${state.ticker} ${today}`, r.ctx.memoryK)
+    : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
   const o = {
     ticker: state.ticker,
     date: state.date,
-    asOf: state.asOf!,
+    asOf: need(state.asOf, "asOf (set by load_series)"),
     series: state.series ?? [],
     w: r.ctx.w,
     k: r.ctx.K,
@@ -118,7 +120,7 @@ async function predict(state: S, config: Config) {
   const prediction: Prediction = {
     ticker: state.ticker,
     date: state.date,
-    as_of: state.asOf!,
+    as_of: need(state.asOf, "asOf (set by load_series)"),
     movement: out.movement,
     reason: out.reason,
     references: out.cited,
@@ -131,11 +133,11 @@ async function predict(state: S, config: Config) {
 /** Self-reflection, step 1: recall lessons (reflection and long-term layers) and critique v1. */
 async function critiqueNode(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const p = state.prediction!;
+  const p = need(state.prediction, "prediction (set by predict)");
   const today = state.series?.at(-1) ?? { date: state.date, events: [] };
   const hits = await r.store.searchLayerRecords({
     text: `${p.reason}\n${today.events.map((e) => e.description).join("\n")}`,
-    asOf: state.asOf!,
+    asOf: need(state.asOf, "asOf (set by load_series)"),
     k: r.ctx.memoryK,
     layers: ["reflection", "long"],
   });
@@ -159,8 +161,8 @@ async function critiqueNode(state: S, config: Config) {
 /** Self-reflection, step 2: the predictor's v2, given v1 and the critique; both versions are kept. */
 async function revise(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const v1 = state.prediction!;
-  const c = state.critique!;
+  const v1 = need(state.prediction, "prediction (set by predict)");
+  const c = need(state.critique, "critique (set by critic)");
   const base = predictorInput(state);
   const memories = [...base.memories!, ...c.lessons.filter((l) => !base.memories!.some((m) => m.id === l.id))];
   const out = await runAgent(

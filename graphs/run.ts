@@ -41,7 +41,7 @@ import { runSettings } from "../src/pipeline/settings.ts";
 import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
-import { channelsOf } from "../src/pipeline/graph-state.ts";
+import { channelsOf, need } from "../src/pipeline/graph-state.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -145,7 +145,7 @@ async function toReflect(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
   progress(config, state, "reflect", r);
-  const sends = trading(r, state.tickers!, d).flatMap(({ ticker, s, i }) => {
+  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).flatMap(({ ticker, s, i }) => {
     const prev = s.calendar.dates[i - 1];
     if (!prev || prev < state.train.from) return [];
     return [
@@ -211,7 +211,7 @@ async function toIngest(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
   progress(config, state, "ingest", r);
-  const sends = trading(r, state.tickers!, d).map(({ ticker }) => new Send("ingest", { ticker, date: d }));
+  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(({ ticker }) => new Send("ingest", { ticker, date: d }));
   return sends.length ? sends : "ingested";
 }
 
@@ -226,7 +226,7 @@ async function ingested(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
   const events = [...state.dayEvents].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.id.localeCompare(b.id));
-  const tickers = trading(r, state.tickers!, d).map((x) => x.ticker);
+  const tickers = trading(r, need(state.tickers, "tickers (set by plan)"), d).map((x) => x.ticker);
   for (const t of tickers) await r.store.deleteEvents(t, d); // no request unless the day is being redone
   if (events.length) await r.store.putEvents(events, { defer: true }); // readable at once, durable by the next commit
   if (r.ctx.layered) for (const t of tickers) await writeDaily(r, t, d);
@@ -238,7 +238,7 @@ async function toPredict(state: S, config: Config) {
   if (d < state.test.from) return "commit";
   const r = await resourcesOf(config);
   progress(config, state, "predict", r);
-  const sends = trading(r, state.tickers!, d).map(({ ticker }) => new Send("predict", { ticker, date: d }));
+  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(({ ticker }) => new Send("predict", { ticker, date: d }));
   return sends.length ? sends : "commit";
 }
 
@@ -285,7 +285,7 @@ async function commit(state: S, config: Config) {
     config.writer?.({ kind: "upkeep", ...rep });
   }
   const print: Fingerprint = await r.store.fingerprint(close);
-  const done = state.done + trading(r, state.tickers!, d).length;
+  const done = state.done + trading(r, need(state.tickers, "tickers (set by plan)"), d).length;
   const next = { ...state, cursor: state.cursor + 1, done };
   progress(config, next, "commit", r, { date: d });
   return {
@@ -305,7 +305,7 @@ async function commit(state: S, config: Config) {
 async function summarize(state: S, config: Config) {
   const r = await resourcesOf(config);
   const preds = readPredictions(predictionsFile(r.ctx.run)).filter(
-    (p) => state.tickers!.includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to,
+    (p) => need(state.tickers, "tickers (set by plan)").includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to,
   );
   return { scores: scoreTable(preds, { allowGaps: r.ctx.allowGaps }) };
 }

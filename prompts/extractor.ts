@@ -1,21 +1,25 @@
+import { z } from "zod";
 import { TAXONOMY } from "../src/domain/taxonomy.ts";
 import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
 import { EXTRACTION_RULES, WORKED_EXAMPLES, taxonomyGuide } from "./taxonomy-guide.ts";
 
-export interface ExtractorInput {
-  ticker: string;
-  date: string;
+export const ExtractScope = z.enum(["document", "cross-item"]);
+export type ExtractScope = z.infer<typeof ExtractScope>;
+
+/** What the extractor reads: one batch of a ticker-day's news items. */
+export const ExtractorInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
   /** `id` is what the model sees (an alias in the pipeline); `source`, the item's own id, names it in errors */
-  items: { id: string; source?: string; published_at: string; text: string }[];
+  items: z.array(z.object({ id: z.string(), source: z.string().optional(), published_at: z.string(), text: z.string() })),
   /**
    * "document" (default, the paper's protocol): each item's events are extracted and cited on their own,
    * the merger consolidates duplicates afterwards; "cross-item": an event reported by several items is
    * extracted once, citing all of them (the ablation).
    */
-  scope?: ExtractScope;
-}
-
-export type ExtractScope = "document" | "cross-item";
+  scope: ExtractScope.optional(),
+});
+export type ExtractorInput = z.infer<typeof ExtractorInput>;
 
 const taxonomyText = TAXONOMY.map(([g, types]) => `- ${g}: ${types.join("; ")}`).join("\n");
 

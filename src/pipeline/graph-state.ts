@@ -22,3 +22,12 @@ export function channelsOf<S extends z.ZodObject>(schema: S): S {
 export function leanState<S extends z.ZodObject, I extends z.ZodObject>(schema: S, input: I) {
   return { state: channelsOf(schema), input };
 }
+
+/**
+ * A state field an earlier node sets, read by a later one: its value, or an error naming what is
+ * missing (a graph entered at the wrong node, a node renamed) instead of a silent undefined.
+ */
+export function need<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`graph state: ${what} is not set`);
+  return value;
+}
