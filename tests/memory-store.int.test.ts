@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
 import { MemoryStore, listRuns, resetRun } from "../src/memory/store.ts";
@@ -115,7 +118,8 @@ describe("MemoryStore on a real Chroma server", () => {
 
 describe("persistence and faults", () => {
   it("keeps data across a server restart", async () => {
-    const first = await tempChroma();
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-chroma-")); // given, so stopping the first server keeps it
+    const first = await tempChroma(dir);
     const store = await MemoryStore.open(first.url, "persist", emb);
     await store.putEvents(EVENTS);
     await store.putReflections([reflection("AAPL", "2015-10-05", "2015-10-06")]);
@@ -128,6 +132,7 @@ describe("persistence and faults", () => {
       expect(await again.getEvents({ asOf: "2016-01-01" })).toEqual(byDateThenId);
     } finally {
       await second.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
