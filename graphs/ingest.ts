@@ -18,7 +18,7 @@ import { dayContext } from "../src/data/day-context.ts";
 import { mergeDetails } from "../src/domain/details.ts";
 import { EventDetails, IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
-import { eventId, type StoredEvent } from "../src/memory/records.ts";
+import { eventId, StoredEvent } from "../src/memory/records.ts";
 import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/pipeline/resources.ts";
 import { leanState, need } from "../src/pipeline/graph-state.ts";
 
@@ -45,7 +45,7 @@ export const IngestState = z.object({
     .array(RawEventRow)
     .register(registry, { reducer: { fn: (a: RawEventRow[], b: RawEventRow[]) => a.concat(b) }, default: () => [] as RawEventRow[] }),
   merged: z.array(MergedRow).optional(),
-  events: z.array(z.any()).optional().describe("the day's tracked events, as stored"),
+  events: z.array(StoredEvent).optional().describe("the day's tracked events, as stored"),
 });
 /** What a user gives the ingest graph: a ticker-day. */
 export const IngestInput = IngestState.pick({ ticker: true, date: true }).describe(

@@ -31,7 +31,7 @@ import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
 import type { StoredEvent } from "../src/memory/records.ts";
-import { scoreTable } from "../src/metrics/summary.ts";
+import { ScoreRow, scoreTable } from "../src/metrics/summary.ts";
 import { groupStep, type GroupRecord } from "./steps/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
 import { appendCommitted, describeCut } from "../src/pipeline/ledger.ts";
@@ -81,7 +81,7 @@ export const RunState = RunInput.extend({
     .object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) })
     .optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
-  scores: z.array(z.any()).optional().describe("ACC/MCC per ticker and overall"),
+  scores: z.array(ScoreRow).optional().describe("ACC/MCC per ticker and overall"),
 });
 type S = z.infer<typeof RunState>;
 type Config = LangGraphRunnableConfig<GraphContext>;

@@ -1,16 +1,19 @@
+import { z } from "zod";
 import { seriesText } from "./series.ts";
-import type { Movement } from "../src/domain/schemas.ts";
-import type { SeriesDay } from "../src/domain/series.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { MemoryNote, SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface CriticInput {
-  ticker: string;
-  date: string;
-  today: SeriesDay;
-  v1: { movement: Movement; reason: string };
+/** What the critic reads: today's events, the first answer, and lessons recalled from memory. */
+export const CriticInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  today: SeriesDay,
+  v1: z.object({ movement: Movement, reason: z.string() }),
   /** lessons recalled from the reflection (past mistakes) and long-term layers */
-  lessons: { id: string; layer: string; date: string; text: string }[];
-}
+  lessons: z.array(MemoryNote),
+});
+export type CriticInput = z.infer<typeof CriticInput>;
 
 /** SEP-Memory self-reflection: critique explanation v1 with the memory of past mistakes and patterns. */
 export const criticPrompt = definePrompt<CriticInput>({

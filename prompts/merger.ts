@@ -1,12 +1,15 @@
+import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface MergerInput {
-  ticker: string;
-  date: string;
-  group: string;
-  allowedTypes: string[];
-  events: { id: string; type: string; description: string }[];
-}
+/** What the merger reads: one coarse cluster of a group's raw events. */
+export const MergerInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  group: z.string(),
+  allowedTypes: z.array(z.string()),
+  events: z.array(z.object({ id: z.string(), type: z.string(), description: z.string() })),
+});
+export type MergerInput = z.infer<typeof MergerInput>;
 
 /** Paper 3.1.2 (fine step): a cluster of similar raw events -> the distinct events it contains. */
 export const mergerPrompt = definePrompt<MergerInput>({

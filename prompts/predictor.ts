@@ -1,17 +1,20 @@
+import { z } from "zod";
 import { seriesText, windowText } from "./series.ts";
-import type { Reference, SeriesDay } from "../src/domain/series.ts";
+import { MemoryNote, Reference, SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface PredictorInput {
-  ticker: string;
-  date: string;
-  series: SeriesDay[];
+/** What the predictor reads: the series, today's delta info, the kept references and recalled memories. */
+export const PredictorInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  series: z.array(SeriesDay),
   /** today's events with their incremental information */
-  today: SeriesDay;
-  references: Reference[];
+  today: SeriesDay,
+  references: z.array(Reference),
   /** SEP-Memory records recalled for today (layered memory on), best first */
-  memories?: { id: string; layer: string; date: string; text: string }[];
-}
+  memories: z.array(MemoryNote).optional(),
+});
+export type PredictorInput = z.infer<typeof PredictorInput>;
 
 /** Paper 3.4 (test prompt): recent series + today's delta info + reference reflections -> {reason, movement}. */
 export const predictorPrompt = definePrompt<PredictorInput>({

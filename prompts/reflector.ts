@@ -1,16 +1,19 @@
+import { z } from "zod";
 import { seriesText } from "./series.ts";
-import type { Movement } from "../src/domain/schemas.ts";
-import type { SeriesDay } from "../src/domain/series.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt } from "./define.ts";
 
-export interface ReflectorInput {
-  ticker: string;
-  date: string;
-  nextDate: string;
-  movement: Movement;
-  changePct: number;
-  series: SeriesDay[];
-}
+/** What the reflector reads: the window's series and the real move that followed. */
+export const ReflectorInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  nextDate: z.string(),
+  movement: Movement,
+  changePct: z.number(),
+  series: z.array(SeriesDay),
+});
+export type ReflectorInput = z.infer<typeof ReflectorInput>;
 
 /** Paper 3.2 (train prompt): the real next-day move + the window's events -> why it moved, and the key events. */
 export const reflectorPrompt = definePrompt<ReflectorInput>({

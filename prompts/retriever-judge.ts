@@ -1,13 +1,16 @@
+import { z } from "zod";
 import { seriesText, windowText } from "./series.ts";
-import type { Reference, SeriesDay } from "../src/domain/series.ts";
+import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface JudgeInput {
-  ticker: string;
-  date: string;
-  series: SeriesDay[];
-  candidates: Reference[];
-}
+/** What the judge reads: the current series and the retrieved candidates (their windows and SeqSim). */
+export const JudgeInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  series: z.array(SeriesDay),
+  candidates: z.array(Reference),
+});
+export type JudgeInput = z.infer<typeof JudgeInput>;
 
 /** Paper 3.3 (judge): keep only the retrieved past situations that are genuinely comparable. */
 export const judgePrompt = definePrompt<JudgeInput>({

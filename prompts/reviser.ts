@@ -1,12 +1,15 @@
+import { z } from "zod";
 import { definePrompt, fence } from "./define.ts";
-import type { Movement } from "../src/domain/schemas.ts";
-import type { PredictorInput } from "./predictor.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { PredictorInput } from "./predictor.ts";
 import { predictorPromptV12 } from "./predictor.ts";
 
-export interface ReviserInput extends PredictorInput {
-  v1: { movement: Movement; reason: string };
-  critique: { text: string; verdict: "keep" | "reconsider"; missed: string[]; overweighted: string[] };
-}
+/** What the reviser reads: the predictor's input, its first answer and the critique of it. */
+export const ReviserInput = PredictorInput.extend({
+  v1: z.object({ movement: Movement, reason: z.string() }),
+  critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()) }),
+});
+export type ReviserInput = z.infer<typeof ReviserInput>;
 
 /** SEP-Memory self-reflection: the predictor's second pass (v2), given its first answer and the critique. */
 export const reviserPrompt = definePrompt<ReviserInput>({

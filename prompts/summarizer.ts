@@ -1,10 +1,13 @@
+import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
 
-export interface SummarizerInput {
-  ticker: string;
-  date: string;
-  items: { id: string; published_at: string; text: string }[];
-}
+/** What the summarizer reads: a day's news items (or one cluster of them). */
+export const SummarizerInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  items: z.array(z.object({ id: z.string(), published_at: z.string(), text: z.string() })),
+});
+export type SummarizerInput = z.infer<typeof SummarizerInput>;
 
 /** The "summary instead of events" ablation (paper RQ2): a day's news as one plain summary. */
 export const summarizerPrompt = definePrompt<SummarizerInput>({

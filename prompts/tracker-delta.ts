@@ -1,12 +1,16 @@
+import { ChainStage, TrackedEvent } from "./tracker.ts";
+import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface TrackerDeltaInput {
-  ticker: string;
-  date: string;
-  event: { group: string; type: string; description: string };
+/** What the delta step reads: today's event and its chain. */
+export const TrackerDeltaInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  event: TrackedEvent,
   /** the event's chain, oldest first, without today's event; empty for a new story */
-  chain: { date: string; description: string }[];
-}
+  chain: z.array(ChainStage),
+});
+export type TrackerDeltaInput = z.infer<typeof TrackerDeltaInput>;
 
 /** Paper 3.1.3 (step 2): the incremental information of today's event against its chain. */
 export const trackerDeltaPrompt = definePrompt<TrackerDeltaInput>({

@@ -1,11 +1,15 @@
+import { TrackedEvent, TrackerCandidate } from "./tracker.ts";
+import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface TrackerLinkInput {
-  ticker: string;
-  date: string;
-  event: { group: string; type: string; description: string };
-  candidates: { id: string; date: string; type: string; description: string; similarity: number }[];
-}
+/** What the link step reads: today's event and its candidates (without their chains). */
+export const TrackerLinkInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  event: TrackedEvent,
+  candidates: z.array(TrackerCandidate.omit({ chain: true, details: true })),
+});
+export type TrackerLinkInput = z.infer<typeof TrackerLinkInput>;
 
 /** Paper 3.1.3 (step 1): which earlier event, if any, is the direct predecessor of today's event. */
 export const trackerLinkPrompt = definePrompt<TrackerLinkInput>({

@@ -1,24 +1,34 @@
-import type { EventDetails } from "../src/domain/schemas.ts";
+import { z } from "zod";
+import { EventDetails } from "../src/domain/schemas.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 
-export interface TrackerCandidate {
-  id: string;
-  date: string;
-  type: string;
-  description: string;
-  similarity: number;
-  /** the candidate's tuple (time, place, companies, attributes), when stored */
-  details?: EventDetails;
-  /** the candidate's own earlier stages, oldest first (its stored chain) */
-  chain: { date: string; description: string }[];
-}
+/** Today's event as the trackers show it. */
+export const TrackedEvent = z.object({ group: z.string(), type: z.string(), description: z.string(), details: EventDetails.optional() });
+/** One earlier stage of a story. */
+export const ChainStage = z.object({ date: z.string(), description: z.string() });
 
-export interface TrackerInput {
-  ticker: string;
-  date: string;
-  event: { group: string; type: string; description: string };
-  candidates: TrackerCandidate[];
-}
+/** An earlier event a tracker may link today's event to. */
+export const TrackerCandidate = z.object({
+  id: z.string(),
+  date: z.string(),
+  type: z.string(),
+  description: z.string(),
+  similarity: z.number(),
+  /** the candidate's tuple (time, place, companies, attributes), when stored */
+  details: EventDetails.optional(),
+  /** the candidate's own earlier stages, oldest first (its stored chain) */
+  chain: z.array(ChainStage),
+});
+export type TrackerCandidate = z.infer<typeof TrackerCandidate>;
+
+/** What the single-call tracker reads: today's event and its candidates, each with its own chain. */
+export const TrackerInput = z.object({
+  ticker: z.string(),
+  date: z.string(),
+  event: TrackedEvent,
+  candidates: z.array(TrackerCandidate),
+});
+export type TrackerInput = z.infer<typeof TrackerInput>;
 
 /**
  * Paper 3.1.3 in one step: the predecessor among the candidates (each shown with its own chain) and

@@ -33,3 +33,7 @@ export type Reference = z.infer<typeof Reference>;
 export function windowOf(series: readonly SeriesDay[]): WindowSeries {
   return series.map((d) => ({ date: d.date, events: d.events.map((e) => ({ id: e.id, group: e.group, type: e.type, delta: e.delta })) }));
 }
+
+/** A layered-memory record as agents read it (SEP-Memory): its id, layer, date and text. */
+export const MemoryNote = z.object({ id: z.string(), layer: z.string(), date: IsoDate, text: z.string() });
+export type MemoryNote = z.infer<typeof MemoryNote>;

@@ -4,7 +4,17 @@
  */
 import { createHash } from "node:crypto";
 import { packBits, unpackBits } from "../domain/bits.ts";
-import type { EventDetails, LayerKind, MemoryLayer, MergedEvent, Movement, Reflection, WindowSeries } from "../domain/schemas.ts";
+import type { z } from "zod";
+import {
+  type EventDetails,
+  IsoInstant,
+  type LayerKind,
+  type MemoryLayer,
+  MergedEvent,
+  type Movement,
+  type Reflection,
+  type WindowSeries,
+} from "../domain/schemas.ts";
 import { findType } from "../domain/taxonomy.ts";
 import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
@@ -18,7 +28,8 @@ export interface Row {
 }
 
 /** A merged event as stored: readable from `available_at` (the close of its day) on. */
-export type StoredEvent = MergedEvent & { available_at: string };
+export const StoredEvent = MergedEvent.safeExtend({ available_at: IsoInstant });
+export type StoredEvent = z.infer<typeof StoredEvent>;
 
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
 

@@ -1,6 +1,7 @@
 /** Scores of a set of predictions: per ticker and overall, beside the always-up baseline. Pure. */
+import { z } from "zod";
 import type { Movement, Label } from "../domain/schemas.ts";
-import { accuracy, confusion, mcc, type Confusion } from "./classification.ts";
+import { accuracy, confusion, mcc } from "./classification.ts";
 
 export interface Scored {
   ticker: string;
@@ -10,15 +11,16 @@ export interface Scored {
   spans_gap?: boolean;
 }
 
-export interface ScoreRow {
-  ticker: string;
-  predicted: number;
-  scored: number;
-  acc: number;
-  mcc: number;
-  alwaysUpAcc: number;
-  confusion: Confusion;
-}
+export const ScoreRow = z.object({
+  ticker: z.string(),
+  predicted: z.number(),
+  scored: z.number(),
+  acc: z.number(),
+  mcc: z.number(),
+  alwaysUpAcc: z.number(),
+  confusion: z.object({ tp: z.number(), tn: z.number(), fp: z.number(), fn: z.number() }),
+});
+export type ScoreRow = z.infer<typeof ScoreRow>;
 
 function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): ScoreRow {
   const kept = preds.filter((p): p is Scored & { label: Movement } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
