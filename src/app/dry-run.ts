@@ -16,7 +16,7 @@ import { createEmbedder } from "../memory/embeddings.ts";
 import { InMemoryMemory } from "../memory/in-memory.ts";
 import type { Scope } from "../models/usage.ts";
 import { resourcesOn } from "../pipeline/resources.ts";
-import { executeRun, type RunOptions } from "./run.ts";
+import { executeRun, runData, type RunOptions } from "./run.ts";
 
 export interface AgentEstimate {
   calls: number;
@@ -66,15 +66,7 @@ export const costOf = (a: AgentEstimate, p: Prices): number => (a.inputTokens * 
 
 /** Rehearses the run the options describe and returns its expected model calls and tokens per agent. */
 export async function estimateRun(o: Omit<RunOptions, "resources" | "fresh" | "chatModel">): Promise<CostEstimate> {
-  const data =
-    o.data ??
-    (await loadMarketData(o.dataDir, {
-      tickers: o.tickers,
-      maxItemsPerDay: o.ctx.maxItemsPerDay,
-      maxTextChars: o.ctx.maxTextChars,
-      labelThreshold: o.ctx.labelThreshold,
-      skipInvalid: o.skipInvalid,
-    }));
+  const data = await runData(o);
   const dir = mkdtempSync(join(tmpdir(), "stockmem-dry-"));
   const saved = process.env.STOCKMEM_DATA_DIR;
   process.env.STOCKMEM_DATA_DIR = dir; // the rehearsal's checkpoints, lock and trace live and die here

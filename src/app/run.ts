@@ -116,6 +116,19 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
   }
 }
 
+/** The market data a run reads: the loaded data it was given, or its data dir loaded under its context's limits. */
+export async function runData(o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data">): Promise<MarketData> {
+  if (o.data) return o.data;
+  const { ctx } = o;
+  return loadMarketData(o.dataDir, {
+    tickers: o.tickers,
+    maxItemsPerDay: ctx.maxItemsPerDay,
+    maxTextChars: ctx.maxTextChars,
+    labelThreshold: ctx.labelThreshold,
+    skipInvalid: o.skipInvalid,
+  });
+}
+
 export async function executeRun(o: RunOptions): Promise<RunResult> {
   const run = o.ctx.run;
   const notes: string[] = [];
@@ -123,15 +136,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     notes.push(n);
     o.onNote?.(n);
   };
-  const data =
-    o.data ??
-    (await loadMarketData(o.dataDir, {
-      tickers: o.tickers,
-      maxItemsPerDay: o.ctx.maxItemsPerDay,
-      maxTextChars: o.ctx.maxTextChars,
-      labelThreshold: o.ctx.labelThreshold,
-      skipInvalid: o.skipInvalid,
-    }));
+  const data = await runData(o);
   if (!o.quiet) for (const line of describeReport(data.report)) note(line);
 
   privateStateDir();
