@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Rehearsal } from "../../agents/kit.ts";
 import type { AgentName } from "../domain/agents.ts";
-import { loadMarketData } from "../data/load.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
 import { InMemoryMemory } from "../memory/in-memory.ts";
 import type { Scope } from "../models/usage.ts";
