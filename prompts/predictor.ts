@@ -16,16 +16,37 @@ export const PredictorInput = z.object({
 });
 export type PredictorInput = z.infer<typeof PredictorInput>;
 
+/** A section of a predictor prompt's user message ("" leaves it out). */
+type Section = (i: PredictorInput) => string;
+const joinSections = (i: PredictorInput, parts: readonly Section[]) =>
+  parts
+    .map((part) => part(i))
+    .filter(Boolean)
+    .join("\n\n");
+
+/** The memory records of the layered memory (SEP-Memory), citable like references; absent without them. */
+const memoriesSection: Section = (i) =>
+  i.memories?.length
+    ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}`
+    : "";
+
+/** The user message of versions 1.0 to 1.2: series, today's delta info, references with their reflection and key events. */
+const v1Sections: readonly Section[] = [
+  (i) => `Company: ${i.ticker}. Today: ${i.date}.`,
+  (i) => `Recent event series:\n${seriesText(i.series, false)}`,
+  (i) => `Today's incremental information:\n${seriesText([i.today])}`,
+  (i) =>
+    `Reference cases:\n${i.references.length ? i.references.map((r) => `- [${r.id}] ${r.ticker} ${r.date}: moved ${r.label}. ${fence(r.reason)} Key events: ${fence(r.key_events.join("; "))}`).join("\n") : "(none)"}`,
+  () => `Return {"reason": "...", "movement": "up" | "down", "cited": ["<reference id>", ...]}.`,
+];
+
 /** Paper 3.4 (test prompt): recent series + today's delta info + reference reflections -> {reason, movement}. */
 export const predictorPrompt = definePrompt<PredictorInput>({
   id: "predictor",
   version: "1.0.1",
   system: `You are a financial analyst predicting whether a stock will close up or down on the next trading day. Use the recent event series, today's incremental information (what is genuinely new against expectations), and the reflections of comparable past cases (how similar news moved prices before). Reason step by step, weigh new information over repeated news, and cite the ids of the reference cases you relied on. You must choose up or down.
 ${UNTRUSTED_RULE}`,
-  render: (i) =>
-    `Company: ${i.ticker}. Today: ${i.date}.\n\nRecent event series:\n${seriesText(i.series, false)}\n\nToday's incremental information:\n${seriesText([i.today])}\n\n` +
-    `Reference cases:\n${i.references.length ? i.references.map((r) => `- [${r.id}] ${r.ticker} ${r.date}: moved ${r.label}. ${fence(r.reason)} Key events: ${fence(r.key_events.join("; "))}`).join("\n") : "(none)"}\n\n` +
-    `Return {"reason": "...", "movement": "up" | "down", "cited": ["<reference id>", ...]}.`,
+  render: (i) => joinSections(i, v1Sections),
 });
 
 /**
@@ -47,15 +68,7 @@ ${UNTRUSTED_RULE}`,
 export const predictorPromptV12 = definePrompt<PredictorInput>({
   ...predictorPromptV11,
   version: "1.2.1",
-  render: (i) =>
-    i.memories?.length
-      ? predictorPromptV11
-          .render(i)
-          .replace(
-            /\n\nReturn \{/,
-            `\n\nMemory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}\n\nReturn {`,
-          )
-      : predictorPromptV11.render(i),
+  render: (i) => joinSections(i, [...v1Sections.slice(0, -1), memoriesSection, v1Sections.at(-1)!]),
 });
 
 /** Words the 1.3.0 reason may use (the paper asks for a bounded analysis, not an essay). */
@@ -76,12 +89,9 @@ const sections = {
           )
           .join("\n")
       : "(none)"),
-  memories: (i: PredictorInput) =>
-    i.memories?.length
-      ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}`
-      : "",
+  memories: memoriesSection,
   answer: () => `Return {"reason": "<at most ${REASON_WORDS} words>", "movement": "up" | "down", "cited": ["<reference or memory id>", ...]}.`,
-};
+} satisfies Record<string, Section>;
 
 /**
  * 1.3.0, per the paper's prediction step: each kept reference shows its own window series, its
@@ -95,16 +105,14 @@ export const predictorPromptV13 = definePrompt<PredictorInput>({
 Work in three steps. (1) From today's incremental information, say what is genuinely new against the expectations set by the recent event series, and whether it is better or worse than expected. (2) Compare the current series with each reference case's window: how closely its events and their surprises match (its similarity and its events), and how its stock moved and why (its reflection); weigh closer cases more and ignore cases that only share generic event types. (3) Combine both into the more likely direction. Cite the ids of the reference cases (and memory records) you relied on. You must choose up or down. Keep the reason under ${REASON_WORDS} words.
 ${UNTRUSTED_RULE}`,
   render: (i) =>
-    [
-      `Company: ${i.ticker}. Today: ${i.date}.`,
-      sections.series(i),
-      sections.today(i),
-      sections.references(i),
-      sections.memories(i),
-      sections.answer(),
-    ]
-      .filter(Boolean)
-      .join("\n\n"),
+    joinSections(i, [
+      (x) => `Company: ${x.ticker}. Today: ${x.date}.`,
+      sections.series,
+      sections.today,
+      sections.references,
+      sections.memories,
+      sections.answer,
+    ]),
 });
 
 /** Every version of this prompt, oldest first (the last is the default). Patch .1 of each: news-derived text fenced, the untrusted rule added. */
