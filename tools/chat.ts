@@ -4,6 +4,7 @@
  * or prices than the day it is about. What lives above the tools (the predict graph, the series of a
  * day, the run's stored predictions) is passed in by the chat graph.
  */
+import { messageOf } from "../src/domain/errors.ts";
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
 import type { RunContext } from "../src/config/context.ts";
@@ -78,8 +79,7 @@ function scoped(r: ChatDeps, scope: ChatScope): Scoped {
       try {
         return JSON.stringify(await fn(a));
       } catch (e) {
-        if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test((e as Error).message))
-          return JSON.stringify({ error: (e as Error).message });
+        if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test(messageOf(e))) return JSON.stringify({ error: messageOf(e) });
         throw e;
       }
     },

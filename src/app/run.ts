@@ -7,6 +7,7 @@
  * committed lengths: a resume on other memory, or on edited files, stops with a message naming
  * --fresh. One process per run: a lock file with its PID.
  */
+import { messageOf } from "../domain/errors.ts";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
@@ -254,8 +255,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
 export function firstError(e: unknown): unknown {
   if (!(e instanceof AggregateError) || e.errors.length === 0) return e;
   const all = e.errors.map(firstError);
-  const first = all[0] as Error;
-  const others = [...new Set(all.slice(1).map((x) => (x as Error).message))].filter((m) => m !== first.message);
+  const first = all[0];
+  const others = [...new Set(all.slice(1).map((x) => messageOf(x)))].filter((m) => m !== messageOf(first));
   if (others.length && first instanceof Error) first.message += ` (and ${others.length} more: ${others.slice(0, 3).join("; ")})`;
   return first;
 }

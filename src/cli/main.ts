@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `stockmem` command line (commander): each command is a small function; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
+import { messageOf } from "../domain/errors.ts";
 import { MemoryLayer } from "../domain/schemas.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
@@ -278,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed help or the error
     const e = rootError(caught);
     if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`stockmem: ${(e as Error).message}`);
+      console.error(`stockmem: ${messageOf(e)}`);
       return EXIT.usage;
     }
     if (e instanceof ZodError) {
@@ -296,7 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.failure;
     }
     // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
-    console.error(scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? ((e as Error).stack ?? e) : ((e as Error).message ?? e)}`));
+    console.error(scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? (e instanceof Error && e.stack) || messageOf(e) : messageOf(e)}`));
     return EXIT.failure;
   }
 }

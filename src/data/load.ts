@@ -4,6 +4,7 @@
  * close, spam bursts capped, oversized texts truncated. Every item that is not kept is counted in
  * the LoadReport: nothing is lost silently.
  */
+import { messageOf } from "../domain/errors.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { NewsItem, PriceBar, type Label, type TradingDay } from "../domain/schemas.ts";
@@ -215,7 +216,7 @@ export function parseNewsLine(text: string, invalidUtf8 = false): NewsItem | str
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return `malformed JSON (${(e as Error).message})`;
+    return `malformed JSON (${messageOf(e)})`;
   }
   const parsed = NewsItem.safeParse(json);
   return parsed.success ? parsed.data : `invalid news item: ${zodReason(parsed.error)}`;

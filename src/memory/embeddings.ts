@@ -5,6 +5,7 @@
  *   ollama:<model>    a local Ollama (OLLAMA_BASE_URL, default http://127.0.0.1:11434), e.g. ollama:bge-m3
  * The embedder's `id` is stored with each Chroma collection; reopening with another id is an error.
  */
+import { messageOf } from "../domain/errors.ts";
 import { OpenAIEmbeddings } from "@langchain/openai";
 
 export interface Embedder {
@@ -105,7 +106,7 @@ export class OllamaEmbedder implements Embedder {
           body: JSON.stringify({ model: this.model, input }),
         });
       } catch (e) {
-        throw new Error(`Ollama at ${this.baseUrl} is unreachable for ${this.id}: ${(e as Error).message}`);
+        throw new Error(`Ollama at ${this.baseUrl} is unreachable for ${this.id}: ${messageOf(e)}`);
       }
       if (!res.ok) throw new Error(`Ollama ${this.id} answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
       const body = (await res.json()) as { embeddings?: number[][] };

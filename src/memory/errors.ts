@@ -1,7 +1,8 @@
+import { messageOf } from "../domain/errors.ts";
 export class MemoryUnavailableError extends Error {
   constructor(url: string, op: string, cause: unknown) {
     super(
-      `Chroma at ${url} is unreachable (${op}): ${(cause as Error)?.message ?? cause}. ` +
+      `Chroma at ${url} is unreachable (${op}): ${messageOf(cause)}. ` +
         `Records written before this point are kept; re-run the same command with the same --run to resume (writes are idempotent).`,
       { cause },
     );

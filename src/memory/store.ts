@@ -5,6 +5,7 @@
  * set in process (rebuilt from Chroma in one scan); every read takes `asOf` and returns nothing whose
  * `available_at` is after it. Records are scrubbed of secrets before they are embedded and stored.
  */
+import { messageOf } from "../domain/errors.ts";
 import { ChromaClient, type Collection, type Metadata } from "chromadb";
 import { RunName } from "../config/context.ts";
 import { epochDay } from "../data/calendar.ts";
@@ -88,7 +89,7 @@ export class MemoryStore implements MemoryPort {
         try {
           return await client.getCollection({ name });
         } catch (e) {
-          if ((e as Error).name === "ChromaNotFoundError" || /not found|does not exist/i.test((e as Error).message)) return undefined;
+          if ((e instanceof Error && e.name === "ChromaNotFoundError") || /not found|does not exist/i.test(messageOf(e))) return undefined;
           throw e;
         }
       });

@@ -4,6 +4,7 @@
  * fails loudly with its id. Plain JSON (not tool calling) works the same on every OpenAI-compatible
  * server and on Ollama, which do not all support tools or json_schema.
  */
+import { messageOf } from "../domain/errors.ts";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
@@ -195,7 +196,7 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       if (key) call.cache!.set(key, { model: call.modelId, prompt: `${call.prompt.id}@${call.prompt.version}`, text });
       return out;
     } catch (e) {
-      lastError = (e as Error).message.slice(0, 500);
+      lastError = messageOf(e).slice(0, 500);
       messages.push(
         new AIMessage(text),
         new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)),

@@ -5,6 +5,7 @@
  * node records keep a summary (scalars, short strings, ids and counts instead of full state copies),
  * so a run's trace stays small. Everything is scrubbed of secrets.
  */
+import { messageOf } from "../domain/errors.ts";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import type { LLMResult } from "@langchain/core/outputs";
@@ -226,7 +227,7 @@ export function readTrace(file: string, onNote?: (note: string) => void): TraceR
       out.push(JSON.parse(l) as TraceRecord);
     } catch (e) {
       if (i === last) onNote?.(`${file}:${i + 1}: a torn last line (the writer stopped mid-record), left out`);
-      else throw new Error(`${file}:${i + 1}: not a trace record (${(e as Error).message})`);
+      else throw new Error(`${file}:${i + 1}: not a trace record (${messageOf(e)})`);
     }
   });
   return out;

@@ -2,6 +2,7 @@
  * Durable execution: LangGraph's checkpointers, nothing home-made. SQLite in the state dir by
  * default; PostgreSQL when STOCKMEM_CHECKPOINT_URL is a postgres:// URL. A run is a thread.
  */
+import { messageOf } from "../domain/errors.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
       await saver.setup();
     } catch (e) {
       await saver.end().catch(() => {});
-      throw new Error(`cannot use the checkpoint database ${redact(url)}: ${(e as Error).message}`);
+      throw new Error(`cannot use the checkpoint database ${redact(url)}: ${messageOf(e)}`);
     }
     return { saver, where: redact(url), deleteThread: (t) => saver.deleteThread(t), close: () => saver.end() };
   }

@@ -2,6 +2,7 @@
  * The prediction records of a run (<state dir>/runs/<run>/predictions.jsonl): one line per predicted
  * ticker-day, appended at each day's commit (see ledger.ts), with the label for scoring only.
  */
+import { messageOf } from "../domain/errors.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { Label, Prediction } from "../domain/schemas.ts";
@@ -20,7 +21,7 @@ export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
       out.push(schema.parse(JSON.parse(line)));
     } catch (e) {
       if (i === lines.length - 1) return; // torn tail: no newline after it, never committed
-      throw new Error(`${file}:${i + 1}: ${(e as Error).message.slice(0, 200)}`);
+      throw new Error(`${file}:${i + 1}: ${messageOf(e).slice(0, 200)}`);
     }
   });
   return out;
