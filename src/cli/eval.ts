@@ -71,10 +71,10 @@ export async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>):
       model: values.model,
       models: agentModels(values["agent-model"] ?? []),
       prompts,
-      referenceScope: values["same-ticker"] ? "same-ticker" : undefined,
+      referenceScope: values["same-ticker"] ? ("same-ticker" as const) : undefined,
       layered: values.layered,
       embeddings: values.embeddings,
-    } as Partial<RunContext>,
+    },
   };
   if (values["dry-run"]) {
     console.log(estimateLines(await estimateExperiment(experiment), pricesOf(values)));
@@ -114,7 +114,7 @@ export async function evalAbCommand(values: ValuesOf<typeof EVAL_AB_OPTIONS>): P
   const change = { prompts: promptVersionsOf(values["prompt-version"]), models: agentModels(values["agent-model"] ?? []) };
   if (!Object.keys(change.prompts).length && !Object.keys(change.models).length)
     throw new UsageError("eval ab needs a change for B: --prompt-version AGENT=V or --agent-model AGENT=M");
-  const base = { model: values.model } as Partial<RunContext>;
+  const base = { model: values.model };
   const warning = unaffectedBy(base, change);
   if (warning) console.error(`warning: ${warning}`);
   const { a, b, comparison } = await runAb({ dataset: values.dataset, base, change, seed: values.seed ? Number(values.seed) : undefined });
@@ -141,7 +141,7 @@ export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATION
     for (const a of ABLATIONS) {
       const est = await estimateExperiment({
         dataset: values.dataset,
-        context: { model: values.model, embeddings: values.embeddings, ...a.context } as Partial<RunContext>,
+        context: { model: values.model, embeddings: values.embeddings, ...a.context },
       });
       console.log(`\n${a.name}\n${estimateLines(est, pricesOf(values))}`);
     }
@@ -149,7 +149,7 @@ export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATION
   }
   const rows = await runAblations({
     dataset: values.dataset,
-    base: { model: values.model, embeddings: values.embeddings } as Partial<RunContext>,
+    base: { model: values.model, embeddings: values.embeddings },
     seed: values.seed ? Number(values.seed) : undefined,
   });
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
