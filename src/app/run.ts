@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
 import type { AgentRuntime } from "../../agents/kit.ts";
 import type { RunContext } from "../config/context.ts";
-import { grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../config/paths.ts";
+import { chromaDir, grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../config/paths.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { describeReport } from "../data/report.ts";
 import { ChromaStartError, connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
@@ -102,7 +102,7 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
   try {
     return await connectChroma(stateDir());
   } catch (e) {
-    const store = join(stateDir(), "chroma");
+    const store = chromaDir();
     if (!(e instanceof ChromaStartError) || process.env.CHROMA_URL?.trim() || !existsSync(store)) throw e;
     if (!fresh)
       throw new ChromaStartError(

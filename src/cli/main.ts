@@ -5,7 +5,6 @@ import { MemoryLayer } from "../domain/schemas.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
 import { RunName } from "../config/context.ts";
-import { stateDir } from "../config/paths.ts";
 import { withChroma } from "../memory/session.ts";
 import { listRuns, MemoryStore, resetRun } from "../memory/store.ts";
 import { embedderForId } from "../memory/embeddings.ts";
@@ -20,8 +19,7 @@ import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
 import { DATA_OPTIONS, loadOptions, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
-import { loadDotEnv, privateStateDir } from "../config/paths.ts";
-import { join } from "node:path";
+import { chromaDir, loadDotEnv, privateStateDir, stateDir } from "../config/paths.ts";
 import { bytesOf, evalRunTime, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
 import { openCheckpointer } from "../pipeline/checkpointer.ts";
 import { dataStats } from "../data/stats.ts";
@@ -98,11 +96,11 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
   const shown = runs.runs.map((r) => ({ ...r, file_bytes: runFileBytes(r.run) }));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(join(stateDir(), "chroma")), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ chroma: runs.url, chroma_bytes: bytesOf(chromaDir()), runs: shown, ...(values.run ? { layers_by_week: runs.weeks } : {}) }, null, 2)}\n`,
     );
     return;
   }
-  console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()}, Chroma data ${mib(bytesOf(join(stateDir(), "chroma")))})`);
+  console.log(`memory: Chroma at ${runs.url} (state dir ${stateDir()}, Chroma data ${mib(bytesOf(chromaDir()))})`);
   if (shown.length === 0) console.log("no runs yet");
   else
     console.log(

@@ -52,6 +52,9 @@ export function loadDotEnv(file: string = join(projectRoot(), ".env"), env: Node
   return set;
 }
 
+/** Where the managed Chroma server keeps its data, under a state dir. */
+export const chromaDir = (state: string = stateDir()): string => join(state, "chroma");
+
 /** The state dir, created owner-only (0700) or narrowed to it: memory, checkpoints and traces are private. */
 export function privateStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = stateDir(env);

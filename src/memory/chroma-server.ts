@@ -3,6 +3,7 @@
  * the project's own `chromadb` dependency (`chroma run --path <state dir>/chroma`), which is stopped
  * on exit, on SIGINT/SIGTERM, and (through its launcher's parent watchdog) even if we are killed.
  */
+import { chromaDir } from "../config/paths.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -191,5 +192,5 @@ export async function connectChroma(stateDir: string, env: NodeJS.ProcessEnv = p
     }
     return { url: external, stop: async () => {} };
   }
-  return startChroma({ path: join(stateDir, "chroma") });
+  return startChroma({ path: chromaDir(stateDir) });
 }
