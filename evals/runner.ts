@@ -3,6 +3,7 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
+import { evalRunName } from "../src/pipeline/gc.ts";
 import { correctEvaluator, summaryEvaluator } from "./evaluators.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
@@ -164,11 +165,7 @@ async function experimentRun(o: ExperimentOptions, stamp: Date) {
   const fp = await dataFingerprint(dataDir);
   if (fp !== ds.data_fingerprint)
     throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
-  const run = `ev-${stamp
-    .toISOString()
-    .replace(/[-:.TZ]/g, "")
-    .slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-  const ctx = RunContext.parse({ ...o.context, run, labelThreshold: ds.label_threshold });
+  const ctx = RunContext.parse({ ...o.context, run: evalRunName(stamp), labelThreshold: ds.label_threshold });
   return { ds, dataDir, ctx };
 }
 

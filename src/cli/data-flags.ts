@@ -17,13 +17,19 @@ export const DATA_OPTIONS = {
   "max-text-chars": { type: "string", arg: "N", description: "cut news texts longer than N characters (reported)" },
 } as const satisfies FlagSpecs;
 
-/** A positive integer flag, or undefined when it is not given. */
-export function positiveInt(value: string | undefined, name: string): number | undefined {
+/** An integer flag of at least `min`, or undefined when it is not given. */
+function intFlag(value: string | undefined, name: string, min: number, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects ${what}, got "${value}"`);
   return n;
 }
+
+/** A positive integer flag, or undefined when it is not given. */
+export const positiveInt = (value: string | undefined, name: string) => intFlag(value, name, 1, "a positive integer");
+
+/** A non-negative integer flag (0 allowed), or undefined when it is not given. */
+export const nonNegativeInt = (value: string | undefined, name: string) => intFlag(value, name, 0, "an integer of 0 or more");
 
 export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { dir: string } {
   return {

@@ -17,10 +17,10 @@ import { BudgetExceededError } from "../models/usage.ts";
 import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
-import { DATA_OPTIONS, loadOptions, positiveInt } from "./data-flags.ts";
+import { DATA_OPTIONS, loadOptions, nonNegativeInt, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
 import { chromaDir, loadDotEnv, privateStateDir, stateDir } from "../config/paths.ts";
-import { bytesOf, evalRunTime, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
+import { bytesOf, evalRunTime, GC_KEEP, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
 import { openCheckpointer } from "../pipeline/checkpointer.ts";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
@@ -111,7 +111,9 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
     );
   const evals = shown.filter((r) => evalRunTime(r.run));
   if (evals.length)
-    console.log(`\n${evals.length} eval run(s) (ev-*): \`stockmem memory gc\` removes all but the newest 3 with their traces and checkpoints`);
+    console.log(
+      `\n${evals.length} eval run(s) (ev-*): \`stockmem memory gc\` removes all but the newest ${GC_KEEP} with their traces and checkpoints`,
+    );
   if (runs.weeks.length) {
     console.log(`\nlayered memory of run "${values.run}": records per week (of their date) and layer`);
     console.log(
@@ -126,14 +128,14 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 const MEMORY_GC_OPTIONS = {
-  keep: { type: "string", arg: "N", description: "keep the newest N eval runs (default 3)" },
+  keep: { type: "string", arg: "N", description: `keep the newest N eval runs (default ${GC_KEEP})` },
   "older-than": { type: "string", arg: "DAYS", description: "only remove eval runs older than DAYS days" },
   "dry-run": { type: "boolean", description: "list what would be removed, remove nothing" },
 } as const satisfies FlagSpecs;
 
 /** `memory gc`: eval runs (their collections, traces, run files and checkpoints) beyond the newest N. */
 async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Promise<void> {
-  const keep = values.keep === undefined ? 3 : values.keep === "0" ? 0 : positiveInt(values.keep, "keep")!;
+  const keep = nonNegativeInt(values.keep, "keep") ?? GC_KEEP;
   const olderThanDays = positiveInt(values["older-than"], "older-than");
   await withChroma(async (ep) => {
     const chosen = gcChoice(await knownRuns(ep.url), { keep, olderThanDays, now: new Date() });

@@ -65,7 +65,10 @@ export function privateStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The files of a run: <state dir>/runs/<run>/ (predictions.jsonl, grpo.jsonl, the lock). */
 export function runDir(run: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(stateDir(env), "runs", run);
+  return join(runsDir(env), run);
 }
+
+/** Where a state dir keeps the files of every run. */
+export const runsDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), "runs");
 export const predictionsFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "predictions.jsonl");
 export const grpoFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "grpo.jsonl");

@@ -34,8 +34,11 @@ export interface TraceRecord {
 
 export const GRAPH_NAMES = new Set(["day", "ingest", "predict", "reflect", "run", "chat"]);
 
+/** Where a state dir keeps the runs' traces, one `<run>.jsonl` each. */
+export const tracesDir = (stateDir: string): string => join(stateDir, "traces");
+
 export function traceFile(stateDir: string, run: string): string {
-  return join(stateDir, "traces", `${run}.jsonl`);
+  return join(tracesDir(stateDir), `${run}.jsonl`);
 }
 
 type Clean = (s: string) => string;

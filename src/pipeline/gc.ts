@@ -5,11 +5,22 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runDir, stateDir } from "../config/paths.ts";
+import { runDir, runsDir, stateDir } from "../config/paths.ts";
 import { listRuns, resetRun } from "../memory/store.ts";
-import { traceFile } from "../observability/trace.ts";
+import { traceFile, tracesDir } from "../observability/trace.ts";
 import type { Checkpointer } from "./checkpointer.ts";
 import { lockRun, RunLockedError } from "./lock.ts";
+
+/** How many eval runs `memory gc` keeps unless told otherwise. */
+export const GC_KEEP = 3;
+
+/** The name of an eval run made at `at`: `ev-<UTC yyyymmddhhmmss>-<random>` (evalRunTime reads it back). */
+export function evalRunName(at: Date): string {
+  return `ev-${at
+    .toISOString()
+    .replace(/[-:.TZ]/g, "")
+    .slice(0, 14)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
 
 /** When an eval run was made, from its name (`ev-20261121164133-k2x9`); undefined for other runs. */
 export function evalRunTime(run: string): Date | undefined {
@@ -42,14 +53,14 @@ export function bytesOf(path: string): number {
 }
 
 /** The files a run wrote outside the memory: its trace and its run dir (predictions, GRPO groups). */
-export const runFileBytes = (run: string, dir = stateDir()): number => bytesOf(traceFile(dir, run)) + bytesOf(runDir(run));
+export const runFileBytes = (run: string): number => bytesOf(traceFile(stateDir(), run)) + bytesOf(runDir(run));
 
 /** Every run known to the state dir: in the memory, or with a trace or run files. */
-export async function knownRuns(url: string, dir = stateDir()): Promise<string[]> {
+export async function knownRuns(url: string): Promise<string[]> {
   const names = new Set((await listRuns(url)).map((r) => r.run));
-  const traces = join(dir, "traces");
+  const traces = tracesDir(stateDir());
   if (existsSync(traces)) for (const f of readdirSync(traces)) if (f.endsWith(".jsonl")) names.add(f.slice(0, -6));
-  const runs = join(dir, "runs");
+  const runs = runsDir();
   if (existsSync(runs)) for (const f of readdirSync(runs)) names.add(f);
   return [...names].sort();
 }
@@ -64,13 +75,13 @@ export interface Removed {
  * Removes one run: its collections, trace, run files and checkpoint thread. Refuses (RunLockedError)
  * while a live process holds the run.
  */
-export async function removeRun(url: string, run: string, cp: Checkpointer, dir = stateDir()): Promise<Removed> {
+export async function removeRun(url: string, run: string, cp: Checkpointer): Promise<Removed> {
   const lock = lockRun(join(runDir(run), "lock"), run);
   try {
-    const bytes = runFileBytes(run, dir);
+    const bytes = runFileBytes(run);
     const collections = await resetRun(url, run);
     await cp.deleteThread(run);
-    rmSync(traceFile(dir, run), { force: true });
+    rmSync(traceFile(stateDir(), run), { force: true });
     rmSync(runDir(run), { recursive: true, force: true });
     return { run, collections, bytes };
   } finally {
