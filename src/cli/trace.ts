@@ -51,6 +51,9 @@ export function brief(v: unknown, max = 160): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/** A run's trace records from the state dir, a torn last line reported as a note. */
+const runTrace = (run: string) => readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
+
 /** The records of one ticker-day (optionally one node), in time order. */
 export function dayRecords(records: readonly TraceRecord[], ticker: string, date: string, node?: string): TraceRecord[] {
   return records
@@ -80,7 +83,7 @@ export const TRACE_OPTIONS = {
 } as const satisfies FlagSpecs;
 
 export async function traceCommand(run: string, values: ValuesOf<typeof TRACE_OPTIONS>): Promise<void> {
-  const records = readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
+  const records = runTrace(run);
   // default: the latest ticker-day in the trace
   const last = [...records]
     .filter((r) => r.ticker && r.date)
@@ -105,7 +108,7 @@ export const TRACE_EXPORT_OPTIONS = {
 /** `trace export RUN --format langsmith`: the run trees, parents first, one JSON line per run. */
 export async function traceExportCommand(run: string, values: ValuesOf<typeof TRACE_EXPORT_OPTIONS>): Promise<void> {
   if ((values.format ?? "langsmith") !== "langsmith") throw new UsageError(`--format: only langsmith is supported (got "${values.format}")`);
-  const runs = toLangSmithRuns(readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`)));
+  const runs = toLangSmithRuns(runTrace(run));
   const out = values.out ?? `${run}.langsmith.jsonl`;
   writeFileSync(out, `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const traces = runs.filter((r) => r.id === r.trace_id).length;
