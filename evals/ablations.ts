@@ -5,7 +5,8 @@
 import type { RunContext } from "../src/config/context.ts";
 import { table } from "../src/metrics/table.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
-import { runExperiment, type ExperimentResult } from "./runner.ts";
+import { estimateExperiment, runExperiment, type ExperimentOptions, type ExperimentResult } from "./runner.ts";
+import type { CostEstimate } from "../src/app/dry-run.ts";
 
 export interface Ablation {
   name: string;
@@ -26,14 +27,36 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: "layered + self-reflection (SEP)", context: { layered: true, selfReflection: true } },
 ];
 
-export async function runAblations(o: { dataset: string; base?: Partial<RunContext>; quiet?: boolean; seed?: number; only?: readonly string[] }) {
+interface AblationOptions {
+  dataset: string;
+  base?: Partial<RunContext>;
+  quiet?: boolean;
+  seed?: number;
+  only?: readonly string[];
+}
+
+/** Each chosen ablation with the experiment that runs it: the base context under the ablation's switches. */
+const experiments = (o: AblationOptions): { ablation: Ablation; experiment: ExperimentOptions }[] =>
+  ABLATIONS.filter((a) => !o.only || o.only.includes(a.name)).map((ablation) => ({
+    ablation,
+    experiment: { dataset: o.dataset, context: { ...o.base, ...ablation.context }, quiet: o.quiet, seed: o.seed },
+  }));
+
+export async function runAblations(o: AblationOptions) {
   const rows: { ablation: Ablation; result: ExperimentResult; file: string }[] = [];
-  for (const ablation of ABLATIONS.filter((a) => !o.only || o.only.includes(a.name))) {
+  for (const { ablation, experiment } of experiments(o)) {
     if (!o.quiet) process.stderr.write(`ablation: ${ablation.name}\n`);
-    const { result, file } = await runExperiment({ dataset: o.dataset, context: { ...o.base, ...ablation.context }, quiet: o.quiet, seed: o.seed });
+    const { result, file } = await runExperiment(experiment);
     rows.push({ ablation, result, file });
   }
   return rows;
+}
+
+/** `eval ablations --dry-run`: each ablation's expected model calls and tokens, nothing sent. */
+export async function estimateAblations(o: AblationOptions): Promise<{ ablation: Ablation; estimate: CostEstimate }[]> {
+  const out: { ablation: Ablation; estimate: CostEstimate }[] = [];
+  for (const { ablation, experiment } of experiments(o)) out.push({ ablation, estimate: await estimateExperiment(experiment) });
+  return out;
 }
 
 export function ablationTable(rows: readonly { ablation: Ablation; result: ExperimentResult }[]): string {

@@ -1,7 +1,7 @@
 /** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ABLATIONS, ablationTable, runAblations } from "../../evals/ablations.ts";
+import { ablationTable, estimateAblations, runAblations } from "../../evals/ablations.ts";
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
 import { reportHtml, reportText } from "../../evals/report.ts";
@@ -137,21 +137,17 @@ export const EVAL_ABLATIONS_OPTIONS = {
 
 export async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATIONS_OPTIONS>): Promise<void> {
   if (!values.dataset) throw new UsageError("eval ablations needs --dataset NAME");
-  if (values["dry-run"]) {
-    for (const a of ABLATIONS) {
-      const est = await estimateExperiment({
-        dataset: values.dataset,
-        context: { model: values.model, embeddings: values.embeddings, ...a.context },
-      });
-      console.log(`\n${a.name}\n${estimateLines(est, pricesOf(values))}`);
-    }
-    return;
-  }
-  const rows = await runAblations({
+  const ablations = {
     dataset: values.dataset,
     base: { model: values.model, embeddings: values.embeddings },
     seed: values.seed ? Number(values.seed) : undefined,
-  });
+  };
+  if (values["dry-run"]) {
+    for (const { ablation, estimate } of await estimateAblations(ablations))
+      console.log(`\n${ablation.name}\n${estimateLines(estimate, pricesOf(values))}`);
+    return;
+  }
+  const rows = await runAblations(ablations);
   console.log(`\nablations on ${values.dataset} (model ${rows[0]?.result.models.predictor ?? "?"})\n`);
   console.log(ablationTable(rows));
   console.log("");
