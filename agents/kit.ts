@@ -45,13 +45,8 @@ export interface AgentRuntime {
   /** sampling temperature (default 0); with `sample`, each sample of a group is cached apart */
   temperature?: number;
   sample?: number;
-  /** a dry run: model calls are counted and priced from their rendered prompts, and answered by the offline analyst */
-  rehearsal?: Rehearsal;
-}
-
-/** What a dry run records per would-be model call. */
-export interface Rehearsal {
-  record(agent: AgentName, inputTokens: number, outputTokens: number, scope?: Scope): void;
+  /** a dry run: model calls are counted in `usage` from their rendered prompts, not sent, and answered by the offline analyst */
+  dryRun?: boolean;
 }
 
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
@@ -84,10 +79,13 @@ const modelCache = new Map<string, BaseChatModel>();
 export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRuntime): Promise<O> {
   const modelId = modelIdFor(rt.ctx, def.name);
   if (isOffline(modelId)) return def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
-  if (rt.rehearsal) {
+  if (rt.dryRun) {
     // nothing is sent: the call is counted from the prompt it would send, the offline analyst answers
     const out = await def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
-    rt.rehearsal.record(def.name, messageTokens(promptMessages(promptFor(def, rt.ctx), input)), estimateTokens(JSON.stringify(out)), rt.scope);
+    rt.usage.recordUnsent(def.name, rt.scope, {
+      input: messageTokens(promptMessages(promptFor(def, rt.ctx), input)),
+      output: estimateTokens(JSON.stringify(out)),
+    });
     return out;
   }
   let model: BaseChatModel;

@@ -9,11 +9,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Rehearsal } from "../../agents/kit.ts";
 import type { AgentName } from "../domain/agents.ts";
 import { createEmbedder } from "../memory/embeddings.ts";
 import { InMemoryMemory } from "../memory/in-memory.ts";
-import type { Scope } from "../models/usage.ts";
+import type { Usage } from "../models/usage.ts";
 import { resourcesOn } from "../pipeline/resources.ts";
 import { executeRun, runData, type RunOptions } from "./run.ts";
 
@@ -36,28 +35,17 @@ export interface Prices {
   output: number;
 }
 
-export class CallCounter implements Rehearsal {
-  readonly byAgent = new Map<AgentName, AgentEstimate>();
-  private readonly days = new Set<string>();
-
-  record(agent: AgentName, inputTokens: number, outputTokens: number, scope?: Scope): void {
-    const a = this.byAgent.get(agent) ?? { calls: 0, inputTokens: 0, outputTokens: 0 };
-    a.calls += 1;
-    a.inputTokens += inputTokens;
-    a.outputTokens += outputTokens;
-    this.byAgent.set(agent, a);
-    if (scope?.ticker) this.days.add(`${scope.ticker} ${scope.date}`);
-  }
-
-  estimate(): CostEstimate {
-    const total = { calls: 0, inputTokens: 0, outputTokens: 0 };
-    for (const a of this.byAgent.values()) {
-      total.calls += a.calls;
-      total.inputTokens += a.inputTokens;
-      total.outputTokens += a.outputTokens;
-    }
-    return { byAgent: new Map([...this.byAgent].sort(([x], [y]) => x.localeCompare(y))), total, tickerDays: this.days.size };
-  }
+/** A dry run's counts, from the usage meter its rehearsal filled (agents in name order). */
+export function estimateOf(usage: Usage): CostEstimate {
+  const byAgent = new Map<AgentName, AgentEstimate>();
+  for (const [agent, t] of [...usage.byAgent].sort(([x], [y]) => x.localeCompare(y)))
+    byAgent.set(agent as AgentName, { calls: t.calls, inputTokens: t.inputTokens, outputTokens: t.outputTokens });
+  const sum = (f: (a: AgentEstimate) => number) => [...byAgent.values()].reduce((n, a) => n + f(a), 0);
+  return {
+    byAgent,
+    total: { calls: sum((a) => a.calls), inputTokens: sum((a) => a.inputTokens), outputTokens: sum((a) => a.outputTokens) },
+    tickerDays: usage.byTickerDay.size,
+  };
 }
 
 /** Cost of some tokens at prices per 1M tokens. */
@@ -71,11 +59,10 @@ export async function estimateRun(o: Omit<RunOptions, "resources" | "fresh" | "c
   process.env.STOCKMEM_DATA_DIR = dir; // the rehearsal's checkpoints, lock and trace live and die here
   try {
     const ctx = { ...o.ctx, cache: false, budgetCalls: null, budgetTokens: null, embeddings: "offline:hash" };
-    const counter = new CallCounter();
     const store = new InMemoryMemory(ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim }));
-    const resources = { ...resourcesOn(store, ctx, data), rehearsal: counter };
-    await executeRun({ ...o, ctx, data, resources, fresh: true, quiet: true, onProgress: undefined });
-    return counter.estimate();
+    const resources = { ...resourcesOn(store, ctx, data), dryRun: true };
+    const res = await executeRun({ ...o, ctx, data, resources, fresh: true, quiet: true, onProgress: undefined });
+    return estimateOf(res.usage);
   } finally {
     if (saved === undefined) delete process.env.STOCKMEM_DATA_DIR;
     else process.env.STOCKMEM_DATA_DIR = saved;

@@ -100,6 +100,16 @@ export class Usage {
     }
   }
 
+  /** Counts a call a dry run did not send, at its estimated tokens (no reservation, no budget). */
+  recordUnsent(agent: string, scope: Scope | undefined, estimate: { input: number; output: number }): void {
+    this.estimatedTokens += estimate.input + estimate.output;
+    for (const t of this.tallies(agent, scope)) {
+      t.calls++;
+      t.inputTokens += estimate.input;
+      t.outputTokens += estimate.output;
+    }
+  }
+
   recordCacheHit(agent: string, scope?: Scope): void {
     for (const t of this.tallies(agent, scope)) t.cacheHits++;
   }

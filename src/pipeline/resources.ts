@@ -48,7 +48,7 @@ export interface Resources {
   /** the days of the summary and cluster-opinion ablations, computed once per ticker-day */
   summaries?: Map<string, SeriesEvent[]>;
   /** set by a dry run: calls are counted, not sent */
-  rehearsal?: AgentRuntime["rehearsal"];
+  dryRun?: boolean;
 }
 
 const KEY = "stockmem_resources";
@@ -89,7 +89,7 @@ export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scop
     config,
     cache: r.cache,
     scope,
-    rehearsal: r.rehearsal,
+    dryRun: r.dryRun,
   };
 }
 
