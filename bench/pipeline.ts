@@ -6,6 +6,7 @@
  *      (4 on a fresh clone) x 10 test days after 5 training days. Wall time, model calls, calls per
  *      ticker-day, the most calls in flight, and the bound wall <= 1.5 x calls x delay / concurrency.
  */
+import { noDetails } from "../testkit/events.ts";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,12 +97,7 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
     events: items.map(([, id, text]) => ({
       group: "Stock Market Performance",
       type: "Individual Stock Performance",
-      time: "",
-      location: "",
-      entities: [],
-      industries: [],
-      companies: [],
-      attributes: {},
+      ...noDetails(),
       description: text!.slice(0, 200),
       source_ids: [id],
     })),

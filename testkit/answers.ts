@@ -1,4 +1,5 @@
 /** A generic scripted answer for every agent (a test double shared by tests and bench): valid JSON derived from the prompt (one event per news item). */
+import { noDetails } from "./events.ts";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { AgentName } from "../src/domain/agents.ts";
 import { textOf } from "../src/models/scripted.ts";
@@ -13,12 +14,7 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
         events: ids(user, /<news id="([^"]+)"/g).map((id, k) => ({
           group: "Stock Market Performance",
           type: "Individual Stock Performance",
-          time: "",
-          location: "",
-          entities: [],
-          industries: [],
-          companies: [],
-          attributes: {},
+          ...noDetails(),
           description: `report ${k % 3}`,
           source_ids: [id],
         })),

@@ -1,19 +1,12 @@
 /** The event tuple through merging and storage, and the reflection's window series in storage. */
+import { noDetails } from "../testkit/events.ts";
 import { detailsText } from "../prompts/series.ts";
 import { describe, expect, it } from "vitest";
 import { mergeDetails, DETAIL_LIMITS } from "../src/domain/details.ts";
 import { eventToRow, reflectionToRow, rowToEvent, rowToReflection } from "../src/memory/records.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 
-const d = (over: Partial<Parameters<typeof mergeDetails>[0][number]> = {}) => ({
-  time: "",
-  location: "",
-  entities: [],
-  industries: [],
-  companies: [],
-  attributes: {},
-  ...over,
-});
+const d = noDetails;
 
 describe("event details", () => {
   it("merge: lists united in order, distinct times and places kept, every distinct attribute value kept", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { noDetails } from "../testkit/events.ts";
 import type { ZodError } from "zod";
 import { promptFor } from "../agents/kit.ts";
 import { AGENTS, promptVersions } from "../agents/registry.ts";
@@ -145,12 +146,7 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     const ev = {
       group: "Corporate Operations",
       type: "Profitability",
-      time: "",
-      location: "",
-      entities: [],
-      industries: [],
-      companies: [],
-      attributes: {},
+      ...noDetails(),
       description: "d",
       source_ids: ["n1", "n2"],
     };
@@ -165,12 +161,7 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     const base = {
       group: "Corporate Operations",
       type: "Profitability",
-      time: "",
-      location: "",
-      entities: [],
-      industries: [],
-      companies: [],
-      attributes: {},
+      ...noDetails(),
     };
     const out = acrossItems([
       { ...base, description: "Microsoft beats estimates", source_ids: ["a"] },
