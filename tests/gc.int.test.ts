@@ -9,6 +9,7 @@ import { MemoryStore, listRuns } from "../src/memory/store.ts";
 import { traceFile } from "../src/observability/trace.ts";
 import { openCheckpointer } from "../src/pipeline/checkpointer.ts";
 import { evalRunTime, gcChoice } from "../src/pipeline/gc.ts";
+import { lockRun } from "../src/pipeline/lock.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 
@@ -73,5 +74,27 @@ describe("memory gc", () => {
     expect((await cli("memory", "gc", "--keep", "0")).out).toMatch(/^removed ev-20261120000000-b/);
     expect((await listRuns(url)).map((r) => r.run)).toEqual(["named"]);
     await cp.close();
+  });
+
+  it("memory reset refuses a run in use and a run that does not exist", async () => {
+    const url = env.server().url;
+    const store = await MemoryStore.open(url, "busy", new HashEmbedder(512));
+    await store.putEvents([storedEvent("AAPL", "2015-10-05", "event of busy")]);
+    const held = lockRun(join(runDir("busy"), "lock"), "busy"); // as a run in progress holds it
+    const refused = await cli("memory", "reset", "--run", "busy");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`stockmem: run "busy" is in use by process ${process.pid}`);
+    expect((await listRuns(url)).some((r) => r.run === "busy")).toBe(true);
+    held.release();
+    const reset = await cli("memory", "reset", "--run", "busy");
+    expect(reset.code).toBe(0);
+    expect(reset.out).toMatch(/^deleted busy__events/);
+    expect((await listRuns(url)).some((r) => r.run === "busy")).toBe(false);
+
+    const none = await cli("memory", "reset", "--run", "nosuchrun");
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^stockmem: no run "nosuchrun" in this state dir \(runs: .*busy.*\): nothing to reset/);
+    expect(none.out).toBe("");
+    expect(existsSync(runDir("nosuchrun"))).toBe(false);
   });
 });

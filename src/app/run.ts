@@ -22,8 +22,8 @@ import { resetRun } from "../memory/store.ts";
 import type { ScoreRow } from "../metrics/summary.ts";
 import type { Usage } from "../models/usage.ts";
 import { LocalTracer, traceFile } from "../observability/trace.ts";
-import { openCheckpointer } from "../pipeline/checkpointer.ts";
-import { cutToCommitted, describeCut } from "../pipeline/ledger.ts";
+import { CheckpointDamagedError, isDamage, moveAside, openCheckpointer, type Checkpointer } from "../pipeline/checkpointer.ts";
+import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../pipeline/ledger.ts";
 import { lockRun } from "../pipeline/lock.ts";
 import { openResources, withResources, type Resources } from "../pipeline/resources.ts";
 import { runSettings } from "../pipeline/settings.ts";
@@ -87,6 +87,7 @@ interface Saved {
   cursor?: number;
   dates?: string[];
   durableThrough?: string;
+  predicted?: number;
   ledger?: { predictions: number; grpo: number };
   memory?: { at: string; print: Fingerprint };
   scores?: ScoreRow[];
@@ -146,7 +147,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
   const opened = await (async () => {
     const endpoint = o.resources ? undefined : await openStore(o.fresh === true, note);
     try {
-      return { endpoint, cp: await openCheckpointer(stateDir()) };
+      return { endpoint, cp: await openCheckpoints(o.fresh === true, note) };
     } catch (e) {
       await endpoint?.stop();
       throw e;
@@ -161,13 +162,17 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const graph = buildRunGraph().compile({ checkpointer: cp.saver, name: "run" });
     if (o.fresh) {
       // forget the thread and the memory; the run's files go with any run that starts anew (below)
-      await cp.deleteThread(run);
+      await cp.deleteThread(run).catch((e) => {
+        throw damageNamed(e, cp);
+      });
       if (endpoint) await resetRun(endpoint.url, run);
     }
     const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
     const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
 
-    const snap = await graph.getState(thread);
+    const snap = await graph.getState(thread).catch((e) => {
+      throw damageNamed(e, cp);
+    });
     let saved = snap.values as Saved;
     const started = saved.settings !== undefined;
     if (started && saved.settings !== settings) {
@@ -175,7 +180,11 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
         `run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`,
       );
     }
-    if (started && snap.next.length === 0) {
+    // Finished is what the run's own record says (its summary committed after its last day), never an
+    // inference from `next`: a crash after a step's task writes were saved but before the checkpoint
+    // that follows them leaves a snapshot with every task done and nothing next.
+    if (started && finished(saved)) {
+      checkFinishedFiles(run, saved, note);
       await o.afterRun?.(r);
       return {
         scores: saved.scores ?? [],
@@ -188,7 +197,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     }
     let from: string | undefined; // the checkpoint to resume from
     if (started) {
-      const target = await durableCheckpoint(graph, thread, saved);
+      const target = await durableCheckpoint(graph, thread, saved).catch((e) => {
+        throw damageNamed(e, cp);
+      });
       from = target.config.configurable?.checkpoint_id as string | undefined;
       saved = target.values as Saved;
       await checkMemory(r, saved, cp.where);
@@ -229,7 +240,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
         if (mode === "values") final = chunk as Saved;
       }
     } catch (e) {
-      throw firstError(e);
+      throw damageNamed(firstError(e), cp);
     }
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     await o.afterRun?.(r);
@@ -264,20 +275,84 @@ export function firstError(e: unknown): unknown {
 /**
  * Where a stopped run resumes: right after the commit of its last durable day (memory writes are
  * write-behind, so the days after it are redone, idempotently), or right after planning when no day
- * is durable yet.
+ * is durable yet. The last durable day is the latest any checkpoint of the thread ever recorded, not
+ * the latest checkpoint's: a resume forks from an earlier checkpoint, and a kill before the fork's
+ * first commit would otherwise step back one day each time.
  */
 type Snapshot = { values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } };
 
 async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncIterable<Snapshot> }, thread: object, latest: Saved) {
-  const cursor = latest.durableThrough ? (latest.dates ?? []).indexOf(latest.durableThrough) + 1 : 0;
-  let best: Snapshot | undefined;
+  const firstOfDay = new Map<number, Snapshot>(); // cursor -> the first checkpoint of that day
+  let durable = latest.durableThrough ?? "";
   for await (const s of graph.getStateHistory(thread)) {
     const v = s.values as Saved;
-    if (v.settings === undefined || v.cursor !== cursor) continue;
-    if (!best || (s.metadata?.step ?? 0) < (best.metadata?.step ?? 0)) best = s; // the first checkpoint of that day
+    if (v.settings === undefined || v.cursor === undefined) continue;
+    if ((v.durableThrough ?? "") > durable) durable = v.durableThrough!;
+    const best = firstOfDay.get(v.cursor);
+    if (!best || (s.metadata?.step ?? 0) < (best.metadata?.step ?? 0)) firstOfDay.set(v.cursor, s);
   }
-  if (!best) throw new RunIntegrityError(`cannot find where to resume in the run's checkpoints (day ${cursor}); re-run with --fresh to start over`);
+  const dates = latest.dates ?? [];
+  const want = durable ? dates.indexOf(durable) + 1 : 0;
+  // the day after the last durable one, or the latest day before it that has a checkpoint (the last
+  // day's commit may have its writes saved without the checkpoint that follows them)
+  const cursor = Math.max(-1, ...[...firstOfDay.keys()].filter((c) => c <= want));
+  const best = firstOfDay.get(cursor);
+  if (!best) throw new RunIntegrityError(`cannot find where to resume in the run's checkpoints (day ${want}); re-run with --fresh to start over`);
   return best;
+}
+
+/** A run is finished when its summary committed after its last day. */
+function finished(saved: Saved): boolean {
+  return saved.scores !== undefined && saved.dates !== undefined && saved.cursor === saved.dates.length;
+}
+
+/**
+ * A finished run's files must hold what it committed: a longer file loses its uncommitted tail (with a
+ * note), a shorter one, or one with fewer predictions than the run committed, is refused.
+ */
+function checkFinishedFiles(run: string, saved: Saved, note: (n: string) => void): void {
+  for (const [file, committed] of [
+    [predictionsFile(run), saved.ledger?.predictions ?? 0],
+    [grpoFile(run), saved.ledger?.grpo ?? 0],
+  ] as const) {
+    const cut = cutToCommitted(file, committed);
+    if (cut) note(describeCut(cut));
+  }
+  const lines = countLines(predictionsFile(run));
+  if (lines !== (saved.predicted ?? 0)) {
+    throw new LedgerIntegrityError(
+      `run "${run}" committed ${saved.predicted ?? 0} predictions but ${predictionsFile(run)} holds ${lines}: re-run with --fresh to start over`,
+    );
+  }
+}
+
+/**
+ * The run's checkpointer. With --fresh on a damaged SQLite file (SQLite's integrity check fails) the
+ * file is moved aside, kept, and a new one started, with a note saying where the old one went.
+ */
+async function openCheckpoints(fresh: boolean, note: (n: string) => void): Promise<Checkpointer> {
+  let cp: Checkpointer | undefined;
+  try {
+    cp = await openCheckpointer(stateDir());
+    if (!fresh || !cp.file || !cp.quickCheck) return cp;
+    const check = cp.quickCheck();
+    if (check === "ok") return cp;
+    throw new CheckpointDamagedError(cp.file, new Error(`integrity check: ${check}`));
+  } catch (e) {
+    const damaged = e instanceof CheckpointDamagedError ? e : isDamage(e) && cp?.file ? new CheckpointDamagedError(cp.file, e) : undefined;
+    await cp?.close().catch(() => {});
+    if (!damaged || !fresh) throw damaged ?? e;
+    const aside = moveAside(damaged.file);
+    note(
+      `the checkpoint database ${damaged.file} is damaged; moved it aside to ${aside} (with the checkpoints of every run of this state dir) and started a new one`,
+    );
+    return openCheckpointer(stateDir());
+  }
+}
+
+/** A SQLite error that says the checkpoint file is damaged, named with the file and the way out. */
+function damageNamed(e: unknown, cp: Checkpointer): unknown {
+  return isDamage(e) && cp.file ? new CheckpointDamagedError(cp.file, e) : e;
 }
 
 /** The memory must be the one the checkpoint relies on (same records readable at its last close). */

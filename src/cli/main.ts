@@ -19,9 +19,11 @@ import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
 import { DATA_OPTIONS, loadOptions, nonNegativeInt, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
-import { chromaDir, loadDotEnv, privateStateDir, stateDir } from "../config/paths.ts";
+import { chromaDir, loadDotEnv, privateStateDir, runDir, stateDir } from "../config/paths.ts";
 import { bytesOf, evalRunTime, GC_KEEP, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
 import { openCheckpointer } from "../pipeline/checkpointer.ts";
+import { lockRun } from "../pipeline/lock.ts";
+import { join } from "node:path";
 import { dataStats } from "../data/stats.ts";
 import { describeReport } from "../data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
@@ -171,7 +173,17 @@ const MEMORY_RESET_OPTIONS = {
 async function memoryResetCommand(values: ValuesOf<typeof MEMORY_RESET_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("memory reset needs --run NAME (see `stockmem memory stats` for the runs)");
   const run = RunName.parse(values.run);
-  const deleted = await withChroma((ep) => resetRun(ep.url, run));
+  const deleted = await withChroma(async (ep) => {
+    const known = await knownRuns(ep.url);
+    if (!known.includes(run)) throw new UsageError(`no run "${run}" in this state dir (runs: ${known.join(", ") || "none"}): nothing to reset`);
+    // a run in progress keeps its memory: resetting it under the run would make the run fail half-way
+    const lock = lockRun(join(runDir(run), "lock"), run);
+    try {
+      return await resetRun(ep.url, run);
+    } finally {
+      lock.release();
+    }
+  });
   console.log(deleted.length ? `deleted ${deleted.join(", ")}` : `run "${run}" had no collections: nothing to delete`);
   console.log(
     `its checkpoint and files stay: \`stockmem run --run ${run}\` will refuse to resume on the emptied memory; \`--fresh\` starts the run over`,
@@ -291,7 +303,8 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof MemoryUnavailableError ||
       e instanceof EmbeddingMismatchError ||
       e instanceof ModelOutputError ||
-      e instanceof BudgetExceededError
+      e instanceof BudgetExceededError ||
+      e instanceof RunLockedError
     ) {
       console.error(scrub(`stockmem: ${e.message}`));
       return EXIT.failure;

@@ -1,19 +1,52 @@
 /**
  * Durable execution: LangGraph's checkpointers, nothing home-made. SQLite in the state dir by
  * default; PostgreSQL when STOCKMEM_CHECKPOINT_URL is a postgres:// URL. A run is a thread.
+ *
+ * A damaged SQLite file (a torn disk, bytes overwritten) is named with the way out: `--fresh` moves it
+ * aside (kept, never deleted) and starts a new one, as a damaged Chroma store is.
  */
 import { messageOf } from "../domain/errors.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, renameSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Checkpointer {
   saver: BaseCheckpointSaver;
   /** where the checkpoints live (a file, or the URL without its password) */
   where: string;
+  /** the SQLite file (undefined on PostgreSQL) */
+  file?: string;
+  /** SQLite's quick integrity check: "ok", or the first problem it found (undefined on PostgreSQL) */
+  quickCheck?(): string;
   /** forgets a run's thread (for --fresh) */
   deleteThread(threadId: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The checkpoint database cannot be read: SQLite says the file is malformed or not a database. */
+export class CheckpointDamagedError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(
+      `the checkpoint database ${file} is damaged (${messageOf(cause)}): \`stockmem run --fresh\` moves it aside (kept, not deleted) and starts a new one; the checkpoints of the other runs of this state dir stay in the moved file`,
+    );
+    this.name = "CheckpointDamagedError";
+  }
+}
+
+/** SQLite's own verdict that a file is damaged (better-sqlite3 error codes). */
+export function isDamage(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** Moves a damaged SQLite file (with its -wal and -shm) aside; returns where it went. */
+export function moveAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  return aside;
 }
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
@@ -31,6 +64,7 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
       await saver.end().catch(() => {});
       throw new Error(`cannot use the checkpoint database ${redact(url)}: ${messageOf(e)}`);
     }
+    faultHook(saver, env);
     return { saver, where: redact(url), deleteThread: (t) => saver.deleteThread(t), close: () => saver.end() };
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -38,12 +72,43 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
   const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
   closeSync(openSync(file, "a", 0o600)); // created owner-only (SQLite gives its -wal and -shm files the same mode)
   const saver = SqliteSaver.fromConnString(file);
-  // SqliteSaver creates its tables lazily, but deleteThread (1.0.4) does not: any read creates them.
-  await saver.getTuple({ configurable: { thread_id: "" } });
+  const named = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e) => {
+      throw isDamage(e) ? new CheckpointDamagedError(file, e) : e;
+    });
+  try {
+    // SqliteSaver creates its tables lazily, but deleteThread (1.0.4) does not: any read creates them.
+    await named(saver.getTuple({ configurable: { thread_id: "" } }));
+  } catch (e) {
+    saver.db.close();
+    throw e;
+  }
+  faultHook(saver, env);
   return {
     saver,
     where: file,
-    deleteThread: (t) => saver.deleteThread(t),
-    close: async () => (saver as unknown as { db: { close(): void } }).db.close(),
+    file,
+    quickCheck: () => String(saver.db.pragma("quick_check(1)", { simple: true })),
+    deleteThread: (t) => named(saver.deleteThread(t)),
+    close: async () => saver.db.close(),
+  };
+}
+
+/**
+ * Fault injection for the crash tests: `STOCKMEM_FAULT_KILL_AFTER=putWrites:N` (or `put:N`) kills the
+ * process with SIGKILL right after the saver's N-th call of that method has been written, the windows
+ * where a crash leaves task writes without the checkpoint that follows them. Unset, nothing changes.
+ */
+function faultHook(saver: BaseCheckpointSaver, env: NodeJS.ProcessEnv): void {
+  const m = env.STOCKMEM_FAULT_KILL_AFTER?.match(/^(putWrites|put):(\d+)$/);
+  if (!m) return;
+  const method = m[1] as "put" | "putWrites";
+  const at = Number(m[2]);
+  const original = saver[method].bind(saver) as (...a: unknown[]) => Promise<unknown>;
+  let n = 0;
+  (saver as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+    const out = await original(...args);
+    if (++n === at) process.kill(process.pid, "SIGKILL");
+    return out;
   };
 }

@@ -5,7 +5,7 @@
  * the resumed step. A file shorter than its committed length was edited or truncated behind the run's
  * back: that is an integrity error, never silently repaired.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { scrub } from "../observability/secrets.ts";
 
@@ -65,4 +65,13 @@ export function appendCommitted(file: string, committed: number, records: readon
   } finally {
     closeSync(fd);
   }
+}
+
+/** The complete lines of a file (0 when it does not exist). */
+export function countLines(file: string): number {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file);
+  let n = 0;
+  for (const b of text) if (b === 10) n++;
+  return n;
 }
