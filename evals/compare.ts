@@ -2,7 +2,10 @@
  * `stockmem eval compare A B`: how experiment B differs from A on the same dataset: metric deltas
  * beside both intervals, and every example whose prediction flipped, with both reasons side by side.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { z } from "zod";
+import { Movement } from "../src/domain/schemas.ts";
+import { messageOf } from "../src/domain/errors.ts";
 import { join } from "node:path";
 import { table } from "../src/metrics/table.ts";
 import { pairedBootstrap, type Dir, type Interval } from "./metrics.ts";
@@ -35,16 +38,60 @@ export interface Comparison {
   wrongToRight: Flip[];
 }
 
+/** Experiment names as `experimentName` makes them: never a path (no `/`, no `..`), so a report lands in the results dir. */
+export const ExperimentName = z
+  .string()
+  .max(300)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9.+-]*(?:__?[a-zA-Z0-9.+-]+)*$/, "an experiment name is letters, digits, . + - and _")
+  .refine((n) => !n.includes(".."), "an experiment name has no '..'");
+
+/** What compare, report and the backtest read of a result file; anything else it holds is kept as is. */
+const ResultFile = z.looseObject({
+  experiment: ExperimentName,
+  dataset: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
+  report: z.looseObject({ overall: z.looseObject({ acc: z.number(), mcc: z.number() }) }),
+  examples: z.array(
+    z.looseObject({
+      id: z.string(),
+      ticker: z.string(),
+      date: z.string(),
+      label: Movement,
+      predicted: Movement.nullable(),
+      correct: z.boolean().nullable(),
+      reason: z.string().nullable(),
+    }),
+  ),
+  test_predictions: z.array(z.looseObject({ ticker: z.string(), date: z.string(), movement: Movement, next_return: z.number().nullable() })),
+});
+
+/** A result file that cannot be read as one (exit code 1, one line naming the file). */
+export class ResultFileError extends Error {
+  override name = "ResultFileError";
+}
+
+/** Result files are JSON of a few MB; anything bigger, or not a regular file (a FIFO, /dev/zero), is refused unread. */
+const MAX_RESULT_BYTES = 256 * 2 ** 20;
+
 export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): ExperimentResult {
   const file = existsSync(nameOrFile) ? nameOrFile : join(resultsDir(env), `${nameOrFile.replace(/\.json$/, "")}.json`);
-  if (!existsSync(file)) throw new Error(`no experiment "${nameOrFile}" (looked for ${file})`);
-  const r = JSON.parse(readFileSync(file, "utf8")) as Partial<ExperimentResult>;
-  const missing = (["experiment", "dataset", "report", "examples", "test_predictions"] as const).filter((k) => r[k] === undefined);
-  if (missing.length)
-    throw new Error(
-      `${file} is not a complete experiment result (missing ${missing.join(", ")}; written by an older stockmem?): re-run the experiment`,
+  if (!existsSync(file)) throw new ResultFileError(`no experiment "${nameOrFile}" (looked for ${file})`);
+  const st = statSync(file);
+  if (!st.isFile()) throw new ResultFileError(`${file} is not a regular file: give an experiment name or a result file`);
+  if (st.size > MAX_RESULT_BYTES) throw new ResultFileError(`${file} holds ${st.size} bytes, more than a result file can (${MAX_RESULT_BYTES})`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ResultFileError(`${file} is not JSON (${messageOf(e)}): give an experiment name or a result file`);
+  }
+  const r = ResultFile.safeParse(raw);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    throw new ResultFileError(
+      `${file} is not an experiment result: ${first.path.join(".") || "the file"}: ${first.message}${r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : ""} (written by an older stockmem? re-run the experiment)`,
     );
-  return r as ExperimentResult;
+  }
+  return r.data as unknown as ExperimentResult;
 }
 
 export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {

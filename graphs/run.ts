@@ -265,6 +265,7 @@ async function commit(state: S, config: Config) {
   const lastDay = state.cursor === state.dates.length - 1;
   await seals.get(r.store); // the previous day's writes: durable from here on
   const seal = r.store.seal();
+  seal.catch(() => {}); // awaited by the next commit (or below); a run that fails before then must not die of an unhandled rejection
   seals.set(r.store, seal);
   if (lastDay) await seal;
   const close = new Date(closeInstantMs(d)).toISOString();

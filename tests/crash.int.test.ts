@@ -175,3 +175,49 @@ describe("a damaged checkpoint database", () => {
     expect(readFileSync(file("d", state), "utf8")).toBe(reference);
   }, 300_000);
 });
+
+/** A 30 MB tmpfs for the state dir (needs root and mount); undefined where this machine cannot mount one. */
+function smallDisk(): { dir: string; grow(): void; remove(): void } | undefined {
+  const dir = join(env.state(), "small");
+  spawnSync("mkdir", ["-p", dir]);
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=30m", "tmpfs", dir]).status !== 0) return undefined;
+  return {
+    dir,
+    grow: () => void spawnSync("mount", ["-o", "remount,size=400m", dir]),
+    remove: () => void spawnSync("umount", ["-l", dir]),
+  };
+}
+
+describe("a full disk", () => {
+  it("is said in one line with the way out; the trace stays readable; with space again the run resumes byte-identical", async (t) => {
+    const disk = smallDisk();
+    if (!disk) {
+      console.warn("[stockmem tests] cannot mount a tmpfs here (needs root): the full-disk test is skipped.");
+      return t.skip();
+    }
+    try {
+      const state = join(disk.dir, "state");
+      // the managed Chroma server lives in the state dir too, as for a user without CHROMA_URL
+      const full = await runCli("full", { state, env: { CHROMA_URL: "" } });
+      expect(full.code).toBe(1);
+      const lines = full.stderr.split("\n").filter((l) => l && !/^(note:|train |test )/.test(l) && !l.startsWith("stockmem run "));
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(`^stockmem: the disk holding ${state} is full \\(.*\\): free some space \\(\`df -h ${state}\` shows it; .*then re-run the same command`),
+        ),
+      ]);
+      expect(full.stderr).not.toMatch(/Error in handler|    at |MemoryUnavailableError/);
+      const trace = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "trace", "full"], {
+        env: { ...process.env, STOCKMEM_DATA_DIR: state },
+        encoding: "utf8",
+      });
+      expect(trace.status, trace.stderr).toBe(0);
+      disk.grow();
+      const again = await runCli("full", { state, env: { CHROMA_URL: "" } });
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(file("full", state), "utf8")).toBe(reference);
+    } finally {
+      disk.remove();
+    }
+  }, 300_000);
+});

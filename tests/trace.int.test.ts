@@ -1,5 +1,5 @@
 /** The local trace records every node (with inputs and outputs) and every model call of a ticker-day. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AIMessage } from "@langchain/core/messages";
@@ -152,16 +152,37 @@ describe("local trace", () => {
     }
   }, 120_000);
 
-  it("reads past a torn last line with a note, and names file:line of a bad line elsewhere", () => {
+  it("reads past torn records anywhere with a note naming their lines, and recovers a record appended onto a torn one", () => {
     const dir = mkdtempSync(join(tmpdir(), "stockmem-trace-"));
     const file = join(dir, "t.jsonl");
     const rec = JSON.stringify({ run: "r", kind: "node", node: "load" });
     writeFileSync(file, `${rec}\n${rec}\n{"run": "r", "kind": "no`);
     const notes: string[] = [];
     expect(readTrace(file, (n) => notes.push(n))).toHaveLength(2);
-    expect(notes).toEqual([`${file}:3: a torn last line (the writer stopped mid-record), left out`]);
-    writeFileSync(file, `${rec}\n{oops\n${rec}\n`);
-    expect(() => readTrace(file)).toThrow(`${file}:2: not a trace record`);
+    expect(notes).toEqual([`${file}: 1 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 3, left out`]);
+    // mid-file: a torn record, a line that is no record, and a resumed run's record appended onto a torn one
+    writeFileSync(file, `${rec}\n{oops\n${rec}\n{"run":"r","kind":"llm","inpu${rec}\n${rec}\n`);
+    notes.length = 0;
+    expect(readTrace(file, (n) => notes.push(n))).toHaveLength(4);
+    expect(notes).toEqual([`${file}: 2 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 2, 4, left out`]);
+  });
+
+  it("stops at its last whole record when a write fails (a full disk), once, without throwing into the run", () => {
+    const tracer = new LocalTracer("/dev/full", "r"); // every write: ENOSPC
+    tracer.handleChainStart({ lc: 1, type: "not_implemented", id: ["x"] }, { ticker: "MSFT" }, "a", undefined, [], { langgraph_node: "load" }, undefined, "load");
+    expect(() => tracer.handleChainEnd({}, "a")).not.toThrow();
+    expect(tracer.failure?.message).toMatch(/ENOSPC/);
+    // a tracer appending to a file torn by an earlier crash starts on a new line
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-trace-"));
+    const file = join(dir, "t.jsonl");
+    writeFileSync(file, '{"run":"r","kind":"node","node":"lo');
+    const t2 = new LocalTracer(file, "r");
+    t2.handleChainStart({ lc: 1, type: "not_implemented", id: ["x"] }, { ticker: "MSFT" }, "b", undefined, [], { langgraph_node: "load" }, undefined, "load");
+    t2.handleChainEnd({}, "b");
+    const notes: string[] = [];
+    expect(readTrace(file, (n) => notes.push(n)).map((r) => r.run_id)).toEqual(["b"]);
+    expect(notes).toHaveLength(1);
+    expect(readFileSync(file, "utf8").split("\n")[1]).toMatch(/^\{"run":"r","run_id":"b"/);
   });
 
   it("compacts long values with a marker", () => {

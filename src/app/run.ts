@@ -7,7 +7,7 @@
  * committed lengths: a resume on other memory, or on edited files, stops with a message naming
  * --fresh. One process per run: a lock file with its PID.
  */
-import { messageOf } from "../domain/errors.ts";
+import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
@@ -104,6 +104,7 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
     return await connectChroma(stateDir());
   } catch (e) {
     const store = chromaDir();
+    if (isDiskFull(e)) throw new DiskFullError(stateDir(), e); // moving the store aside would not help
     if (!(e instanceof ChromaStartError) || process.env.CHROMA_URL?.trim() || !existsSync(store)) throw e;
     if (!fresh)
       throw new ChromaStartError(
@@ -223,10 +224,11 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       for (const f of [predictionsFile(run), grpoFile(run)]) if (existsSync(f)) rmSync(f);
     }
 
+    const tracer = new LocalTracer(traceFile(stateDir(), run), run);
     const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
     const at = from ? { configurable: { thread_id: run, checkpoint_id: from } } : thread;
     const stream = await graph.stream(input, {
-      ...withResources(r, { ...at, context: { dataDir: o.dataDir } as never, callbacks: [new LocalTracer(traceFile(stateDir(), run), run)] }),
+      ...withResources(r, { ...at, context: { dataDir: o.dataDir } as never, callbacks: [tracer] }),
       // every step's checkpoint is saved before the next step starts (the default "async" lets a
       // slower saver, e.g. PostgreSQL, lag behind the run, so a kill would lose more than a step)
       streamMode: ["custom", "values"],
@@ -240,8 +242,12 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
         if (mode === "values") final = chunk as Saved;
       }
     } catch (e) {
-      throw damageNamed(firstError(e), cp);
+      const err = damageNamed(firstError(e), cp);
+      // a full disk shows up as whatever write met it first (Chroma, SQLite, a run file, the trace)
+      if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure))) throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
+      throw err;
     }
+    if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     await o.afterRun?.(r);
     return {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `stockmem` command line (commander): each command is a small function; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
-import { messageOf } from "../domain/errors.ts";
+import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
 import { MemoryLayer } from "../domain/schemas.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
@@ -290,6 +290,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (caught) {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed help or the error
     const e = rootError(caught);
+    if (isDiskFull(caught)) {
+      console.error(scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`));
+      return EXIT.failure;
+    }
     if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${messageOf(e)}`);
       return EXIT.usage;

@@ -9,7 +9,7 @@ import { messageOf } from "../domain/errors.ts";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import type { LLMResult } from "@langchain/core/outputs";
-import { existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { scrub, secretValues } from "./secrets.ts";
 
@@ -99,6 +99,10 @@ export class LocalTracer extends BaseCallbackHandler {
   private readonly secrets = secretValues();
   private readonly clean: Clean = (s) => scrub(s, this.secrets);
   private fd?: number;
+  /** bytes in the file: a write that fails (a full disk) is cut back to here, so no record is torn mid-file */
+  private size = 0;
+  /** the first write error (ENOSPC...): the trace stops there, whole, and the run reports it once */
+  failure?: Error;
 
   constructor(
     readonly file: string,
@@ -109,8 +113,36 @@ export class LocalTracer extends BaseCallbackHandler {
   }
 
   private write(r: TraceRecord): void {
-    this.fd ??= openSync(this.file, "a", 0o600);
-    writeSync(this.fd, `${scrub(JSON.stringify(r), this.secrets)}\n`);
+    if (this.failure) return;
+    try {
+      if (this.fd === undefined) {
+        this.fd = openSync(this.file, "a+", 0o600);
+        this.size = fstatSync(this.fd).size;
+        // a record torn by an earlier crash stays on its own line: the records appended now parse
+        if (this.size > 0) {
+          const last = Buffer.alloc(1);
+          readSync(this.fd, last, 0, 1, this.size - 1);
+          if (last[0] !== 10) this.append("\n");
+        }
+      }
+      this.append(`${scrub(JSON.stringify(r), this.secrets)}\n`);
+    } catch (e) {
+      this.failure = e instanceof Error ? e : new Error(messageOf(e));
+      if (this.fd !== undefined) {
+        try {
+          ftruncateSync(this.fd, this.size); // drop the part of the record that made it to disk
+        } catch {
+          // the cut is best effort; readTrace skips a torn record anyway
+        }
+      }
+    }
+  }
+
+  private append(text: string): void {
+    const bytes = Buffer.from(text);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+    this.size += bytes.length;
   }
 
   private start(
@@ -215,23 +247,37 @@ export class LocalTracer extends BaseCallbackHandler {
 }
 
 /**
- * The records of a trace. A torn last line (a crash or a full disk mid-write) is left out with a note;
- * a bad line anywhere else is an error naming file:line.
+ * The records of a trace. A record torn by a crash or a full disk (mid-file, when a later run appended
+ * after it, or at the end) is left out with a note; a record appended onto a torn one is recovered.
  */
 export function readTrace(file: string, onNote?: (note: string) => void): TraceRecord[] {
   if (!existsSync(file)) throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
-  const lines = readFileSync(file, "utf8").split("\n");
-  let last = lines.length - 1;
-  while (last >= 0 && !lines[last]!.trim()) last--;
   const out: TraceRecord[] = [];
-  lines.forEach((l, i) => {
-    if (!l.trim()) return;
-    try {
-      out.push(JSON.parse(l) as TraceRecord);
-    } catch (e) {
-      if (i === last) onNote?.(`${file}:${i + 1}: a torn last line (the writer stopped mid-record), left out`);
-      else throw new Error(`${file}:${i + 1}: not a trace record (${messageOf(e)})`);
-    }
-  });
+  const torn: number[] = [];
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((l, i) => {
+      if (!l.trim()) return;
+      const whole = parseRecord(l);
+      if (whole) return void out.push(whole);
+      torn.push(i + 1);
+      const tail = l.lastIndexOf('{"run":'); // a record appended onto the torn one
+      const rec = tail > 0 ? parseRecord(l.slice(tail)) : undefined;
+      if (rec) out.push(rec);
+    });
+  if (torn.length)
+    onNote?.(
+      `${file}: ${torn.length} torn record(s) (a crash or a full disk stopped the writer mid-record) at line ${torn.slice(0, 5).join(", ")}${torn.length > 5 ? ", ..." : ""}, left out`,
+    );
   return out;
+}
+
+/** A line as a trace record, or undefined when it is not one (torn, or not a record at all). */
+function parseRecord(line: string): TraceRecord | undefined {
+  try {
+    const r = JSON.parse(line) as Partial<TraceRecord> | null;
+    return r && typeof r === "object" && typeof r.run === "string" && typeof r.node === "string" ? (r as TraceRecord) : undefined;
+  } catch {
+    return undefined;
+  }
 }
