@@ -32,7 +32,7 @@ describe("stockmem data stats", () => {
     expect(json.report.unknownTickers).toEqual({ ZZZ: 1 });
   });
 
-  it("names the bad line and exits 2, or skips it with --skip-invalid", async () => {
+  it("names the bad line and exits 1 (a data failure, as the README says), or skips it with --skip-invalid", async () => {
     const dir = writeDataDir(
       [
         { date: "2015-06-01", adj: 100 },
@@ -41,7 +41,7 @@ describe("stockmem data stats", () => {
       [item("a", "2015-06-02T12:00:00Z"), "{oops"],
     );
     const bad = await cli("data", "stats", "--data", dir);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/news\.jsonl:2: malformed JSON/);
     const skipped = await cli("data", "stats", "--data", dir, "--skip-invalid");
     expect(skipped.code).toBe(0);
@@ -225,6 +225,36 @@ describe("stockmem run flags", () => {
     const res = await cli("run", "--train", "July");
     expect(res.code).toBe(2);
     expect(res.err).toBe('stockmem: --train expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "July")\n');
+  });
+
+  it("names an invalid date, a reversed window and an empty ticker list in one line, exit 2 (issue 23, item 9)", async () => {
+    const cases: [string[], string][] = [
+      [["run", "--train", "2015-02-30:2015-03-30"], 'stockmem: --train: "2015-02-30" is not a calendar date (YYYY-MM-DD)'],
+      [["run", "--train", "2015-13-01:2015-01-01"], 'stockmem: --train: "2015-13-01" is not a calendar date (YYYY-MM-DD)'],
+      [
+        ["run", "--test", "2015-12-01:2015-10-01"],
+        "stockmem: --test 2015-12-01:2015-10-01 ends before it starts: give FROM:TO with FROM on or before TO",
+      ],
+      [["run", "--tickers", ""], "stockmem: --tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data"],
+      [["data", "stats", "--from", "2015-02-30"], 'stockmem: --from: "2015-02-30" is not a calendar date (YYYY-MM-DD)'],
+      [["data", "stats", "--from", "2015-10-01", "--to", "2015-09-01"], "stockmem: --from 2015-10-01 is after --to 2015-09-01: nothing to count"],
+      [
+        ["data", "stats", "--tickers", " , "],
+        "stockmem: --tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data",
+      ],
+      [
+        ["eval", "dataset", "--name", "x", "--train", "2015-09-01:2015-08-01", "--test", "2015-10-01:2015-10-30"],
+        "stockmem: --train 2015-09-01:2015-08-01 ends before it starts: give FROM:TO with FROM on or before TO",
+      ],
+      [
+        ["eval", "dataset", "--name", "x", "--train", "2015-09-01:2015-10-15", "--test", "2015-10-01:2015-10-30"],
+        "stockmem: --train 2015-09-01:2015-10-15 must end before --test 2015-10-01:2015-10-30 starts",
+      ],
+    ];
+    for (const [argv, err] of cases) {
+      const res = await cli(...argv);
+      expect({ argv, code: res.code, err: res.err, out: res.out }).toEqual({ argv, code: 2, err: `${err}\n`, out: "" });
+    }
   });
 });
 

@@ -203,7 +203,9 @@ describe("a full disk", () => {
       const lines = full.stderr.split("\n").filter((l) => l && !/^(note:|train |test )/.test(l) && !l.startsWith("stockmem run "));
       expect(lines).toEqual([
         expect.stringMatching(
-          new RegExp(`^stockmem: the disk holding ${state} is full \\(.*\\): free some space \\(\`df -h ${state}\` shows it; .*then re-run the same command`),
+          new RegExp(
+            `^stockmem: the disk holding ${state} is full \\(.*\\): free some space \\(\`df -h ${state}\` shows it; .*then re-run the same command`,
+          ),
         ),
       ]);
       expect(full.stderr).not.toMatch(/Error in handler|    at |MemoryUnavailableError/);

@@ -169,7 +169,16 @@ describe("local trace", () => {
 
   it("stops at its last whole record when a write fails (a full disk), once, without throwing into the run", () => {
     const tracer = new LocalTracer("/dev/full", "r"); // every write: ENOSPC
-    tracer.handleChainStart({ lc: 1, type: "not_implemented", id: ["x"] }, { ticker: "MSFT" }, "a", undefined, [], { langgraph_node: "load" }, undefined, "load");
+    tracer.handleChainStart(
+      { lc: 1, type: "not_implemented", id: ["x"] },
+      { ticker: "MSFT" },
+      "a",
+      undefined,
+      [],
+      { langgraph_node: "load" },
+      undefined,
+      "load",
+    );
     expect(() => tracer.handleChainEnd({}, "a")).not.toThrow();
     expect(tracer.failure?.message).toMatch(/ENOSPC/);
     // a tracer appending to a file torn by an earlier crash starts on a new line
@@ -177,7 +186,16 @@ describe("local trace", () => {
     const file = join(dir, "t.jsonl");
     writeFileSync(file, '{"run":"r","kind":"node","node":"lo');
     const t2 = new LocalTracer(file, "r");
-    t2.handleChainStart({ lc: 1, type: "not_implemented", id: ["x"] }, { ticker: "MSFT" }, "b", undefined, [], { langgraph_node: "load" }, undefined, "load");
+    t2.handleChainStart(
+      { lc: 1, type: "not_implemented", id: ["x"] },
+      { ticker: "MSFT" },
+      "b",
+      undefined,
+      [],
+      { langgraph_node: "load" },
+      undefined,
+      "load",
+    );
     t2.handleChainEnd({}, "b");
     const notes: string[] = [];
     expect(readTrace(file, (n) => notes.push(n)).map((r) => r.run_id)).toEqual(["b"]);

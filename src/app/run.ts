@@ -244,7 +244,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     } catch (e) {
       const err = damageNamed(firstError(e), cp);
       // a full disk shows up as whatever write met it first (Chroma, SQLite, a run file, the trace)
-      if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure))) throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
+      if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure)))
+        throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
       throw err;
     }
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);

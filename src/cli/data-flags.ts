@@ -3,6 +3,7 @@ import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { marketDataDir } from "../config/paths.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
 import { UsageError } from "./errors.ts";
+import { IsoDate } from "../domain/schemas.ts";
 import { fileProgress } from "./progress.ts";
 
 export const DATA_OPTIONS = {
@@ -31,19 +32,31 @@ export const positiveInt = (value: string | undefined, name: string) => intFlag(
 /** A non-negative integer flag (0 allowed), or undefined when it is not given. */
 export const nonNegativeInt = (value: string | undefined, name: string) => intFlag(value, name, 0, "an integer of 0 or more");
 
+/** A YYYY-MM-DD that is a day of the calendar (not 2015-02-30, not 2015-13-01), or a usage error naming it. */
+export function calendarDate(d: string, what: string): string {
+  if (!IsoDate.safeParse(d).success) throw new UsageError(`${what}: "${d}" is not a calendar date (YYYY-MM-DD)`);
+  return d;
+}
+
+/** `--tickers A,B` as upper-case tickers; given but empty (`--tickers ''`) is a mistake to say, not "all". */
+export function tickersFlag(v: string | undefined): string[] | undefined {
+  if (typeof v !== "string") return undefined;
+  const list = v
+    .split(",")
+    .map((t) => t.trim().toUpperCase())
+    .filter(Boolean);
+  if (list.length === 0)
+    throw new UsageError("--tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data");
+  return list;
+}
+
 export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { dir: string } {
   return {
     dir: marketDataDir(v.data),
     skipInvalid: Boolean(v["skip-invalid"]),
     maxItemsPerDay: positiveInt(v["max-items-per-day"], "max-items-per-day") ?? LOAD_DEFAULTS.maxItemsPerDay,
     maxTextChars: positiveInt(v["max-text-chars"], "max-text-chars") ?? LOAD_DEFAULTS.maxTextChars,
-    tickers:
-      typeof v.tickers === "string"
-        ? v.tickers
-            .split(",")
-            .map((t) => t.trim().toUpperCase())
-            .filter(Boolean)
-        : undefined,
+    tickers: tickersFlag(v.tickers),
     onProgress: fileProgress,
   };
 }

@@ -28,14 +28,16 @@ export async function evalDatasetCommand(values: ValuesOf<typeof EVAL_DATASET_OP
   if (!values.name || !values.train || !values.test)
     throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
   const { dir, ...load } = loadOptions(values);
+  const [train, test] = [parseWindow(values.train, "train"), parseWindow(values.test, "test")];
+  if (train.to >= test.from) throw new UsageError(`--train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
   const data = await loadMarketData(dir, { ...load, tickers: undefined });
-  const tickers = values.tickers ? values.tickers.split(",").map((t) => t.trim().toUpperCase()) : [...data.tickers];
+  const tickers = [...(load.tickers ?? data.tickers)];
   const ds = await buildDataset({
     name: values.name,
     data,
     tickers,
-    train: parseWindow(values.train, "train"),
-    test: parseWindow(values.test, "test"),
+    train,
+    test,
     labelThreshold: RunContext.parse({}).labelThreshold,
   });
   const file = saveDataset(ds);

@@ -17,7 +17,7 @@ import { BudgetExceededError } from "../models/usage.ts";
 import { scrub } from "../observability/secrets.ts";
 import { DataError } from "../data/errors.ts";
 import { loadMarketData } from "../data/load.ts";
-import { DATA_OPTIONS, loadOptions, nonNegativeInt, positiveInt } from "./data-flags.ts";
+import { calendarDate, DATA_OPTIONS, loadOptions, nonNegativeInt, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
 import { chromaDir, loadDotEnv, privateStateDir, runDir, stateDir } from "../config/paths.ts";
 import { bytesOf, evalRunTime, GC_KEEP, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
@@ -49,7 +49,7 @@ import { table } from "../metrics/table.ts";
 const dateFlag = (v: unknown, name: string): string | undefined => {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new UsageError(`--${name} expects a date YYYY-MM-DD, got "${String(v)}"`);
-  return v;
+  return calendarDate(v, `--${name}`);
 };
 
 const DATA_STATS_OPTIONS = {
@@ -61,8 +61,10 @@ const DATA_STATS_OPTIONS = {
 
 async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Promise<void> {
   const opts = loadOptions(values);
+  const [from, to] = [dateFlag(values.from, "from"), dateFlag(values.to, "to")];
+  if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}: nothing to count`);
   const data = await loadMarketData(opts.dir, opts);
-  const stats = dataStats(data, dateFlag(values.from, "from"), dateFlag(values.to, "to"));
+  const stats = dataStats(data, from, to);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...stats, report: data.report }, null, 2)}\n`);
     return;
@@ -294,7 +296,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`));
       return EXIT.failure;
     }
-    if (e instanceof DataError || e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (e instanceof DataError) {
+      console.error(scrub(`stockmem: ${messageOf(e)}`)); // the data failed, not the command line
+      return EXIT.failure;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${messageOf(e)}`);
       return EXIT.usage;
     }

@@ -9,7 +9,7 @@ import { executeRun } from "../app/run.ts";
 import { UsageError } from "./errors.ts";
 import { table } from "../metrics/table.ts";
 import { runProgress } from "./progress.ts";
-import { DATA_OPTIONS, positiveInt } from "./data-flags.ts";
+import { calendarDate, DATA_OPTIONS, positiveInt, tickersFlag } from "./data-flags.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { costOf, estimateRun, type AgentEstimate, type CostEstimate, type Prices } from "../app/dry-run.ts";
 
@@ -25,7 +25,10 @@ export const DRY_RUN_OPTIONS = {
 export function parseWindow(v: string, name: string): { from: string; to: string } {
   const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
   if (!m) throw new UsageError(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
-  return { from: m[1]!, to: m[2]! };
+  const [from, to] = [m[1]!, m[2]!];
+  for (const d of [from, to]) calendarDate(d, `--${name}`);
+  if (from > to) throw new UsageError(`--${name} ${from}:${to} ends before it starts: give FROM:TO with FROM on or before TO`);
+  return { from, to };
 }
 
 /** `--agent-model extractor=openai:gpt-4o-mini` (repeatable) -> per-agent overrides. */
@@ -151,10 +154,7 @@ export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults:
   if (train.from > train.to || test.from > test.to || train.to >= test.from) {
     throw new UsageError(`windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
   }
-  const tickers = values.tickers
-    ?.split(",")
-    .map((t) => t.trim().toUpperCase())
-    .filter(Boolean);
+  const tickers = tickersFlag(values.tickers);
   const overrides = Object.entries(ctx.models)
     .map(([a, m]) => `${a}=${m}`)
     .join(", ");

@@ -23,7 +23,12 @@ export function isDiskFull(e: unknown, depth = 0): boolean {
 /** A full disk, said once, with the way out: the checkpoints keep what was done, so the same command resumes. */
 export class DiskFullError extends Error {
   constructor(dir: string, cause: unknown) {
-    const first = messageOf(cause).split("\n").find((l) => FULL.test(l)) ?? messageOf(cause).split("\n")[0] ?? "";
+    const first =
+      messageOf(cause)
+        .split("\n")
+        .find((l) => FULL.test(l)) ??
+      messageOf(cause).split("\n")[0] ??
+      "";
     super(
       `the disk holding ${dir} is full (${first.trim().slice(0, 200)}): free some space (\`df -h ${dir}\` shows it; \`stockmem memory gc\` removes old eval runs), then re-run the same command: a run resumes from its last checkpoint`,
       { cause },
