@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dayContext } from "../src/data/day-context.ts";
@@ -163,6 +164,41 @@ describe("loadMarketData", () => {
     expect(text.startsWith("x".repeat(100))).toBe(true);
     expect(text).toMatch(/\[truncated 9900 chars\]$/);
     expect(data.report.truncatedTexts).toBe(1);
+  });
+
+  it("bounds every free-text field: a 10 MB title is cut like a text (issue 23, item 8)", async () => {
+    const huge = JSON.stringify({
+      id: "t",
+      ticker: "TEST",
+      published_at: "2015-06-02T12:00:00Z",
+      title: "T".repeat(10_000_000),
+      text: "short",
+      source: "s".repeat(5000),
+      author: "a".repeat(5000),
+    });
+    const data = await loadMarketData(writeDataDir(BARS, [huge]));
+    const it0 = data.series.get("TEST")!.itemsByDay[1]![0]!;
+    expect(it0.title!.length).toBeLessThan(1100);
+    expect(it0.title).toMatch(/^T{1000} …\[truncated 9999000 chars\]$/);
+    expect(it0.source!.length).toBeLessThan(300);
+    expect(it0.author!.length).toBeLessThan(300);
+    expect(it0.text).toBe("short");
+    expect(data.report.truncatedTexts).toBe(1);
+    // --max-text-chars bounds the title too
+    const small = await loadMarketData(writeDataDir(BARS, [huge]), { maxTextChars: 50 });
+    expect(small.series.get("TEST")!.itemsByDay[1]![0]!.title).toMatch(/^T{50} …\[truncated/);
+  });
+
+  it("names a news.jsonl that is a directory or a FIFO instead of hanging or failing with a bare EISDIR", async () => {
+    const dir = writeDataDir(BARS, []);
+    rmSync(join(dir, "news.jsonl"));
+    mkdirSync(join(dir, "news.jsonl"));
+    await expect(loadMarketData(dir)).rejects.toThrow(
+      `${join(dir, "news.jsonl")} is a directory: the data dir needs news.jsonl and prices.csv as files`,
+    );
+    rmSync(join(dir, "news.jsonl"), { recursive: true });
+    expect(spawnSync("mkfifo", [join(dir, "news.jsonl")]).status).toBe(0);
+    await expect(loadMarketData(dir)).rejects.toThrow(`${join(dir, "news.jsonl")} is a FIFO`);
   });
 
   it("names an unknown ticker asked for explicitly", async () => {

@@ -5,7 +5,7 @@
  * the LoadReport: nothing is lost silently.
  */
 import { messageOf } from "../domain/errors.ts";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { NewsItem, PriceBar, type Label, type TradingDay } from "../domain/schemas.ts";
 import { TradingCalendar } from "./calendar.ts";
@@ -76,6 +76,10 @@ export interface MarketData {
 const INVALID_UTF8 = "invalid UTF-8: bytes that are not text (a Latin-1 file? convert it to UTF-8)";
 
 export const TRUNCATION_MARKER = (cut: number) => ` …[truncated ${cut} chars]`;
+/** A title longer than this (or than --max-text-chars) is cut; titles are a line, not an article. */
+export const MAX_TITLE_CHARS = 1000;
+/** The other free-text fields of an item (source, author, lang, file_date) are labels: cut past this. */
+export const MAX_FIELD_CHARS = 200;
 
 /** A price cell: a plain decimal (no hex, no Infinity, no NaN). */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
@@ -254,10 +258,20 @@ function admit(
   if (clean !== item.text || title !== item.title) report.scrubbedSecrets++;
   item.text = clean;
   item.title = title;
-  if (item.text.length > c.maxTextChars) {
-    item.text = item.text.slice(0, c.maxTextChars) + TRUNCATION_MARKER(item.text.length - c.maxTextChars);
-    report.truncatedTexts++;
+  // every free-text field is bounded: a 10 MB title is as much a cost bomb as a 10 MB text
+  let cut = false;
+  const bound = (v: string, max: number) => {
+    if (v.length <= max) return v;
+    cut = true;
+    return v.slice(0, max) + TRUNCATION_MARKER(v.length - max);
+  };
+  item.text = bound(item.text, c.maxTextChars);
+  if (item.title) item.title = bound(item.title, Math.min(c.maxTextChars, MAX_TITLE_CHARS));
+  for (const k of ["source", "author", "lang", "file_date"] as const) {
+    const v = item[k];
+    if (typeof v === "string") item[k] = bound(v, MAX_FIELD_CHARS);
   }
+  if (cut) report.truncatedTexts++;
   return item;
 }
 
@@ -293,6 +307,12 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   const priceFile = join(dir, "prices.csv");
   for (const f of [newsFile, priceFile]) {
     if (!existsSync(f)) throw new Error(`data dir ${dir} has no ${f.slice(dir.length + 1)} (expected news.jsonl and prices.csv)`);
+    // a FIFO would block the reader forever, a directory fails with a bare EISDIR: say which file and what it is
+    const st = statSync(f);
+    if (!st.isFile())
+      throw new Error(
+        `${f} is ${st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO" : "not a regular file"}: the data dir needs news.jsonl and prices.csv as files`,
+      );
   }
   const maxItemsPerDay = opts.maxItemsPerDay ?? LOAD_DEFAULTS.maxItemsPerDay;
   const maxTextChars = opts.maxTextChars ?? LOAD_DEFAULTS.maxTextChars;

@@ -28,7 +28,7 @@ export function describeReport(r: LoadReport): string[] {
     (r.gaps ?? []).slice(0, 3).join("; "),
   );
   add(r.emptyText, "items with empty text skipped");
-  add(r.truncatedTexts, "texts truncated to the size cap");
+  add(r.truncatedTexts, "items with a text, title or label field cut to its size cap");
   add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");
   add(total(r.unknownTickers), "items of tickers without prices skipped", detail(r.unknownTickers));
   add(total(r.filteredTickers), "items of other tickers filtered out");
