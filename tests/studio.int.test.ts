@@ -5,7 +5,8 @@
  * used; and SIGKILL the dev server: nothing it started (worker, watcher, Chroma) outlives it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
@@ -49,6 +50,7 @@ beforeAll(async () => {
       LANGSMITH_TRACING: "false",
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: "sk-fake",
+      STOCKMEM_STUDIO_BUDGET_CALLS: "2",
     },
   });
   server.stdout!.on("data", (b) => (log += b));
@@ -180,6 +182,60 @@ describe("LangGraph dev server (Studio's API)", () => {
     const state = await client.threads.getState<{ predicted: number; scores: { ticker: string }[] }>(thread.thread_id);
     expect(state.values.predicted).toBe(4);
     expect(state.values.scores.map((x) => x.ticker)).toEqual(["INTC", "MSFT", "ALL"]);
+  });
+
+  it("refuses other origins and rebound host names at the door, keeps data dirs to the project's, budgets runs, writes owner-only", async () => {
+    const evil = await fetch(`${url}/assistants/search`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "text/plain" }, // a "simple" cross-origin request: no preflight
+      body: "{}",
+    });
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await evil.text()).toMatch(/origin \\"https:\/\/evil\.example\\" may not drive the dev server/);
+    const studio = await fetch(`${url}/ok`, { headers: { origin: "https://smith.langchain.com" } });
+    expect(studio.status).toBe(200);
+    expect(studio.headers.get("access-control-allow-origin")).toBe("https://smith.langchain.com");
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own host name
+    const port = new URL(url).port;
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/ok", headers: { host: `evil.example:${port}` } }, (res) => resolve(res.statusCode ?? 0));
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
+
+    // a data dir the project does not configure is refused by name, its files never read or quoted
+    const outside = mkdtempSync(join(tmpdir(), "stockmem-outside-"));
+    writeFileSync(join(outside, "prices.csv"), "root:x:0:0:root:/root:/bin/bash\n");
+    writeFileSync(join(outside, "news.jsonl"), "");
+    const client = new Client({ apiUrl: url });
+    const thread = await client.threads.create();
+    const run = await client.runs.wait(thread.thread_id, "predict", {
+      input: { ticker: "MSFT", date: "2015-10-07" },
+      context: { run: "studio", dataDir: outside },
+      raiseError: false,
+    } as never);
+    const text = JSON.stringify(run) + JSON.stringify(await client.runs.list(thread.thread_id));
+    expect(text).toMatch(/is not a data dir this project configures/);
+    expect(text).not.toMatch(/root:x:0:0/);
+
+    // a run without a budget in its context gets the dev server's default (2 calls here): a run graph
+    // on a model that would make dozens of calls makes exactly 2, then stops naming the budget
+    const before = fake.calls.length;
+    const t2 = await client.threads.create();
+    const spent = await client.runs.wait(t2.thread_id, "run", {
+      input: { tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" } },
+      context: { run: "studio-budget", model: "openai:fake-model", cache: false },
+      raiseError: false,
+    } as never);
+    expect(fake.calls.length - before).toBe(2);
+    expect(JSON.stringify(spent) + JSON.stringify(await client.runs.list(t2.thread_id))).toMatch(/budget/i);
+
+    // owner-only files: what the dev server wrote
+    const api = join(PACKAGE_ROOT, ".langgraph_api");
+    expect(statSync(api).mode & 0o077).toBe(0);
+    for (const f of readdirSync(api)) expect({ f, mode: statSync(join(api, f)).mode & 0o077 }).toEqual({ f, mode: 0 });
   });
 
   it("runs every graph on one Chroma server per state dir, and leaves no process behind when SIGKILLed", async () => {

@@ -114,7 +114,7 @@ export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
   }
   const port = opts.port ?? (await freePort(host));
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  mkdirSync(opts.path, { recursive: true });
+  mkdirSync(opts.path, { recursive: true, mode: 0o700 });
   installExitHandlers();
 
   const child = spawn(process.execPath, [LAUNCHER, chromaCliPath(), "run", "--path", opts.path, "--host", host, "--port", String(port)], {

@@ -15,7 +15,8 @@ import pLimit from "p-limit";
 import { z } from "zod";
 import type { AgentRuntime } from "../../agents/kit.ts";
 import { RunContext } from "../config/context.ts";
-import { marketDataDir, stateDir } from "../config/paths.ts";
+import { stateDir } from "../config/paths.ts";
+import { admittedDataDir, studioBudgetCalls } from "../config/studio.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
@@ -127,6 +128,7 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
  */
 export function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
   exitWithAncestors();
+  process.umask(0o077); // the graph-serving process (the dev server) writes owner-only, as the CLI does
   return once(`chroma ${dir} ${process.env.CHROMA_URL ?? ""}`, () => connectChroma(dir));
 }
 
@@ -139,8 +141,9 @@ async function fromContext(context: unknown, runId: string): Promise<Resources> 
   if (!r) {
     r = (async () => {
       const { dataDir, ...rest } = gctx;
-      const ctx = RunContext.parse(rest);
-      const dir = marketDataDir(dataDir);
+      // a graph run from the dev server: only the project's data dirs, and a budget unless the context sets one
+      const ctx = RunContext.parse({ ...rest, budgetCalls: rest.budgetCalls ?? studioBudgetCalls() });
+      const dir = admittedDataDir(dataDir);
       const load = { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold };
       const data = await once(`data ${dir} ${JSON.stringify(load)}`, () => loadMarketData(dir, load));
       const { url } = await chromaFor();
