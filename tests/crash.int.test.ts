@@ -208,7 +208,7 @@ describe("a full disk", () => {
           ),
         ),
       ]);
-      expect(full.stderr).not.toMatch(/Error in handler|    at |MemoryUnavailableError/);
+      expect(full.stderr).not.toMatch(/Error in handler|\n\s+at |MemoryUnavailableError/);
       const trace = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "trace", "full"], {
         env: { ...process.env, STOCKMEM_DATA_DIR: state },
         encoding: "utf8",

@@ -254,17 +254,19 @@ export function readTrace(file: string, onNote?: (note: string) => void): TraceR
   if (!existsSync(file)) throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
   const out: TraceRecord[] = [];
   const torn: number[] = [];
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((l, i) => {
-      if (!l.trim()) return;
-      const whole = parseRecord(l);
-      if (whole) return void out.push(whole);
-      torn.push(i + 1);
-      const tail = l.lastIndexOf('{"run":'); // a record appended onto the torn one
-      const rec = tail > 0 ? parseRecord(l.slice(tail)) : undefined;
-      if (rec) out.push(rec);
-    });
+  const lines = readFileSync(file, "utf8").split("\n");
+  for (const [i, l] of lines.entries()) {
+    if (!l.trim()) continue;
+    const whole = parseRecord(l);
+    if (whole) {
+      out.push(whole);
+      continue;
+    }
+    torn.push(i + 1);
+    const tail = l.lastIndexOf('{"run":'); // a record appended onto the torn one
+    const rec = tail > 0 ? parseRecord(l.slice(tail)) : undefined;
+    if (rec) out.push(rec);
+  }
   if (torn.length)
     onNote?.(
       `${file}: ${torn.length} torn record(s) (a crash or a full disk stopped the writer mid-record) at line ${torn.slice(0, 5).join(", ")}${torn.length > 5 ? ", ..." : ""}, left out`,
