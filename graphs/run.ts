@@ -204,7 +204,10 @@ async function reflected(state: S, config: Config) {
     }
     pending = pending.filter((q) => !done.some((x) => x.ticker === q.ticker && x.date === q.date));
   }
-  return { dayReflections: new Overwrite(done), pending };
+  // written: the rest of the day needs only the groups (commit appends them), and every checkpoint
+  // until then copies this channel, so the reflections' bodies (their window series) leave the state
+  const slim = done.map((x) => ({ ...x, reflection: null }));
+  return { dayReflections: new Overwrite(slim), pending };
 }
 
 async function toIngest(state: S, config: Config) {

@@ -161,6 +161,19 @@ describe("run engine", () => {
     expect(readFileSync(file("twice"), "utf8")).toBe(reference);
   });
 
+  it("a finished run keeps one checkpoint per day and no pending writes (issue 23, item 10)", async () => {
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(join(env.state(), "checkpoints.sqlite"), { readonly: true });
+    try {
+      const count = (table: string) => (db.prepare(`SELECT count(*) FROM ${table} WHERE thread_id = 'ref'`).pluck().get() as number) ?? 0;
+      // 35 trading days (21 in September, 14 in October 1-20): the plan's checkpoint, one per day, the summary's
+      expect(count("checkpoints")).toBe(35 + 2);
+      expect(count("writes")).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it("a finished run re-run changes nothing; with other settings it is refused", async () => {
     const again = await run("ref");
     expect(again.alreadyDone).toBe(true);
@@ -193,6 +206,21 @@ describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
         const res = await run(`pg${k}`);
         expect(res.notes.join("\n")).toMatch(/resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/);
         expect(readFileSync(file(`pg${k}`), "utf8"), `killed at ${share} of the calls`).toBe(reference);
+      }
+      // finished runs are compacted there too: a checkpoint per day, no writes, no blob no checkpoint uses
+      const { default: pgc } = await import("pg");
+      const client = new pgc.Client({ connectionString: pg.url });
+      await client.connect();
+      try {
+        const n = async (sql: string) => Number((await client.query(sql, ["pg1"])).rows[0].n);
+        expect(await n("SELECT count(*) n FROM checkpoints WHERE thread_id = $1")).toBe(35 + 2);
+        expect(await n("SELECT count(*) n FROM checkpoint_writes WHERE thread_id = $1")).toBe(0);
+        expect(
+          await n(`SELECT count(*) n FROM checkpoint_blobs b WHERE thread_id = $1 AND NOT EXISTS (SELECT 1 FROM checkpoints k
+                   WHERE k.thread_id = b.thread_id AND k.checkpoint->'channel_versions'->>b.channel = b.version)`),
+        ).toBe(0);
+      } finally {
+        await client.end();
       }
       // the SQLite file knows nothing of these runs: the checkpoints really are in Postgres
       vi.stubEnv("STOCKMEM_CHECKPOINT_URL", "");

@@ -9,7 +9,7 @@ import type { Movement } from "../../src/domain/schemas.ts";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
 import { predictor } from "../../agents/predictor/index.ts";
-import { graph as predictGraph, predictorInput } from "../predict.ts";
+import { buildPredictGraph, predictorInput } from "../predict.ts";
 import { JSON_RULE } from "../../src/models/prompt.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
 import { candidateReward, groupAdvantages } from "../../src/memory/layers.ts";
@@ -17,6 +17,11 @@ import { errorCase, newLayerRecord } from "../../src/pipeline/layered.ts";
 import { isOffline } from "../../src/models/provider.ts";
 import { ModelOutputError } from "../../src/models/structured.ts";
 import { agentRuntime, withResources, type Resources } from "../../src/pipeline/resources.ts";
+
+// A step inside the run's reflect task: the run's checkpoints cover it (a task is redone whole), so
+// it keeps none of its own (each training day's sampling stored the predict state, ~170 KB, as
+// checkpoints in the task's namespace: a third of a layered run's checkpoint file).
+const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
 
 /** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
 const PATTERN_IMPORTANCE = 0.8;

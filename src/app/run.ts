@@ -237,9 +237,12 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     });
     let final: Saved = {};
     try {
+      let steps = 0;
       for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
         if (mode === "custom" && chunk.kind === "progress") o.onProgress?.(chunk as unknown as ProgressEvent);
         if (mode === "values") final = chunk as Saved;
+        // the values after a step, whose checkpoint is saved (durability "sync"); about seven steps a day
+        if (mode === "values" && ++steps % (COMPACT_EVERY_DAYS * 7) === 0) await compactThread(thread, cp, 3);
       }
     } catch (e) {
       const err = damageNamed(firstError(e), cp);
@@ -249,6 +252,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       throw err;
     }
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
+    await compactThread(thread, cp).catch((e) => {
+      throw damageNamed(e, cp);
+    });
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     await o.afterRun?.(r);
     return {
@@ -307,6 +313,56 @@ async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncItera
   if (!best) throw new RunIntegrityError(`cannot find where to resume in the run's checkpoints (day ${want}); re-run with --fresh to start over`);
   return best;
 }
+
+/**
+ * What a run's thread keeps of its checkpoints (issue 23: 18 MB for the sample run, 235 MB for a
+ * layered one, when every step's full state stayed). A finished run keeps its latest checkpoint and
+ * the first checkpoint of each of its days (the state after each commit) on the branch it finished
+ * on, for Studio's history and for a run extended later; every other step's checkpoint, the branches
+ * a resume abandoned, and every pending write go. A running run (`recentDays`) also keeps every step
+ * of its last days with their pending writes, all a resume can need (it restarts after the last
+ * durable day), and compacts nothing while an abandoned branch still records a later durable day
+ * than its own (a kill then must still resume from there).
+ */
+async function compactThread(thread: { configurable: { thread_id: string } }, cp: Checkpointer, recentDays?: number): Promise<number> {
+  type Point = { id: string; cursor: number; step: number; durable: string; parent?: string };
+  const all: Point[] = [];
+  // the saver's own list: the checkpoints' values without preparing a snapshot (next tasks) for each
+  for await (const t of cp.saver.list({ configurable: { ...thread.configurable, checkpoint_ns: "" } })) {
+    const v = t.checkpoint.channel_values as Saved;
+    all.push({
+      id: t.checkpoint.id,
+      cursor: v.cursor ?? -1,
+      step: t.metadata?.step ?? -1,
+      durable: v.durableThrough ?? "",
+      parent: t.parentConfig?.configurable?.checkpoint_id as string | undefined,
+    });
+  }
+  const top = all[0]; // newest first
+  if (!top) return 0;
+  if (recentDays !== undefined && all.some((p) => p.durable > top.durable)) return 0;
+  // a day's first checkpoint (the commit's state, or the plan's) is the one of least step with that
+  // cursor; a day redone after a resume has it again on the new branch: the newest (ids sort by time)
+  const first = new Map<number, Point>();
+  for (const p of all) {
+    const f = first.get(p.cursor);
+    if (!f || p.step < f.step || (p.step === f.step && p.id > f.id)) first.set(p.cursor, p);
+  }
+  const keep = [top.id, ...[...first.values()].filter((p) => p.cursor >= 0).map((p) => p.id)];
+  const keepWrites = recentDays === undefined ? [] : [top.id];
+  if (recentDays !== undefined) {
+    // every step of the last days on the branch the run is on, with its pending writes
+    const byId = new Map(all.map((p) => [p.id, p]));
+    for (let p: Point | undefined = top; p && p.cursor >= top.cursor - recentDays; p = p.parent ? byId.get(p.parent) : undefined) {
+      keep.push(p.id);
+      keepWrites.push(p.id);
+    }
+  }
+  return cp.compact(thread.configurable.thread_id, keep, keepWrites);
+}
+
+/** A running run compacts its checkpoints every this many days (keeping the last few whole). */
+const COMPACT_EVERY_DAYS = 20;
 
 /** A run is finished when its summary committed after its last day. */
 function finished(saved: Saved): boolean {

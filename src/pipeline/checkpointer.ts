@@ -20,6 +20,13 @@ export interface Checkpointer {
   quickCheck?(): string;
   /** forgets a run's thread (for --fresh) */
   deleteThread(threadId: string): Promise<void>;
+  /**
+   * Keeps only the given checkpoints of a thread, and the pending writes of `keepWrites` alone, dropping
+   * the rest (and, on PostgreSQL, the channel blobs no kept checkpoint uses); SQLite gives the space
+   * back when most of the file is free (a VACUUM of the live part: tens of ms for a
+   * few MB). Returns the checkpoints removed.
+   */
+  compact(threadId: string, keep: readonly string[], keepWrites: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,9 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
     if (!/^postgres(ql)?:\/\//.test(url))
       throw new Error(`STOCKMEM_CHECKPOINT_URL must be a postgres:// URL (got "${redact(url)}"); unset it for the SQLite file in the state dir`);
     const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
-    const saver = PostgresSaver.fromConnString(url);
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: url });
+    const saver = new PostgresSaver(pool); // our own pool: compaction runs its SQL on it
     try {
       await saver.setup();
     } catch (e) {
@@ -65,7 +74,32 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
       throw new Error(`cannot use the checkpoint database ${redact(url)}: ${messageOf(e)}`);
     }
     faultHook(saver, env);
-    return { saver, where: redact(url), deleteThread: (t) => saver.deleteThread(t), close: () => saver.end() };
+    return {
+      saver,
+      where: redact(url),
+      deleteThread: (t) => saver.deleteThread(t),
+      compact: async (thread, keep, keepWrites) => {
+        const c = await pool.connect();
+        try {
+          await c.query("BEGIN");
+          await c.query("DELETE FROM checkpoint_writes WHERE thread_id = $1 AND NOT (checkpoint_id = ANY($2))", [thread, [...keepWrites]]);
+          const gone = await c.query("DELETE FROM checkpoints WHERE thread_id = $1 AND NOT (checkpoint_id = ANY($2))", [thread, [...keep]]);
+          await c.query(
+            `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM checkpoints k WHERE k.thread_id = b.thread_id
+               AND k.checkpoint_ns = b.checkpoint_ns AND k.checkpoint->'channel_versions'->>b.channel = b.version)`,
+            [thread],
+          );
+          await c.query("COMMIT");
+          return gone.rowCount ?? 0;
+        } catch (e) {
+          await c.query("ROLLBACK").catch(() => {});
+          throw e;
+        } finally {
+          c.release();
+        }
+      },
+      close: () => saver.end(),
+    };
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, "checkpoints.sqlite");
@@ -90,7 +124,35 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
     file,
     quickCheck: () => String(saver.db.pragma("quick_check(1)", { simple: true })),
     deleteThread: (t) => named(saver.deleteThread(t)),
-    close: async () => saver.db.close(),
+    compact: async (thread, keep, keepWrites) => {
+      const db = saver.db;
+      const kept = new Set(keep);
+      const withWrites = new Set(keepWrites);
+      const gone = db.transaction(() => {
+        const ids = db.prepare("SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?").pluck().all(thread) as string[];
+        const drop = db.prepare("DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?");
+        const dropWrites = db.prepare("DELETE FROM writes WHERE thread_id = ? AND checkpoint_id = ?");
+        let n = 0;
+        for (const id of ids) {
+          if (!withWrites.has(id)) dropWrites.run(thread, id);
+          if (!kept.has(id)) n += drop.run(thread, id).changes;
+        }
+        return n;
+      })();
+      // the file shrinks only by a VACUUM: worth it when most of it is free; another process on the
+      // file (SQLITE_BUSY) just means later, the pages are reused meanwhile
+      const pages = Number(db.pragma("page_count", { simple: true }));
+      const free = Number(db.pragma("freelist_count", { simple: true }));
+      if (free > pages / 2) {
+        try {
+          db.exec("VACUUM");
+        } catch {
+          // busy: the free pages are reused by the next writes
+        }
+      }
+      return gone;
+    },
+    close: async () => void saver.db.close(),
   };
 }
 

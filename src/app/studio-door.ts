@@ -1,5 +1,5 @@
 /**
- * The dev server's door (langgraph.json `http.app`): every request must name a local host and, when a
+ * The dev server's door (langgraph.json `http.app`, for `npm run studio`): every request must name a local host and, when a
  * browser sends it, come from Studio or a local page (src/config/studio.ts says which). LangGraph's
  * CORS setting only hides answers from other origins; this refuses the request itself, so a web page
  * cannot start a run with a "simple" cross-origin POST either.
@@ -7,7 +7,7 @@
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { doorRefusal } from "../src/config/studio.ts";
+import { doorRefusal } from "../config/studio.ts";
 
 // what the dev server writes from here on (.langgraph_api's files, the state dir) is owner-only, as
 // the CLI's is; its folder was made before this module loaded
