@@ -8,6 +8,7 @@
  * --fresh. One process per run: a lock file with its PID.
  */
 import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
@@ -224,6 +225,11 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       for (const f of [predictionsFile(run), grpoFile(run)]) if (existsSync(f)) rmSync(f);
     }
 
+    // every task of a phase adds a listener to the superstep's one AbortSignal (langgraphjs#1014): as
+    // many as there are tickers, which is no leak; Node warns past its limit (the CLI's 200), so a
+    // wide run raises it to its width instead of printing a warning per phase
+    const width = o.tickers?.length || data.tickers.length;
+    if (4 * width + 100 > getMaxListeners(new EventTarget())) setMaxListeners(4 * width + 100);
     const tracer = new LocalTracer(traceFile(stateDir(), run), run);
     const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
     const at = from ? { configurable: { thread_id: run, checkpoint_id: from } } : thread;
@@ -233,6 +239,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       // slower saver, e.g. PostgreSQL, lag behind the run, so a kill would lose more than a step)
       streamMode: ["custom", "values"],
       recursionLimit: RECURSION_LIMIT,
+      // a phase's tasks (one per ticker) run at most this many at a time: memory stays bounded on a wide
+      // run (1,000 tickers side by side held 1.5 GB) while model calls keep their own limiter full
+      maxConcurrency: taskConcurrency(o.ctx),
       durability: "sync",
     });
     let final: Saved = {};
@@ -360,6 +369,9 @@ async function compactThread(thread: { configurable: { thread_id: string } }, cp
   }
   return cp.compact(thread.configurable.thread_id, keep, keepWrites);
 }
+
+/** Ticker tasks of a phase in flight at once: enough to keep the model-call limiter full (a task makes its calls in turn). */
+export const taskConcurrency = (ctx: RunContext): number => Math.max(32, 4 * ctx.maxConcurrency);
 
 /** A running run compacts its checkpoints every this many days (keeping the last few whole). */
 const COMPACT_EVERY_DAYS = 20;
