@@ -7,7 +7,7 @@
  * alone.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, openSync, readdirSync, readFileSync, statSync, writeSync, closeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
@@ -120,6 +120,14 @@ describe("a crash never makes a partial run look finished", () => {
     const again = await runCli("chain");
     expect(again.stdout).toMatch(/had finished already/);
     expect(readFileSync(file("chain"), "utf8")).toBe(reference);
+    // a finished run whose file lost committed predictions says so (exit 1), never "finished"
+    writeFileSync(file("chain"), `${reference.split("\n").slice(0, 40).join("\n")}\n`);
+    const short = await runCli("chain");
+    expect(short.code).toBe(1);
+    expect(short.stdout).not.toMatch(/had finished already/);
+    expect(short.stderr).toMatch(
+      /predictions\.jsonl holds \d+ bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run/,
+    );
   }, 600_000);
 
   // (b) kill once mid-run, then kill every resume before its first commit: the day it resumes at

@@ -205,13 +205,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       from = target.config.configurable?.checkpoint_id as string | undefined;
       saved = target.values as Saved;
       await checkMemory(r, saved, cp.where);
-      for (const [file, committed] of [
-        [predictionsFile(run), saved.ledger?.predictions ?? 0],
-        [grpoFile(run), saved.ledger?.grpo ?? 0],
-      ] as const) {
-        const cut = cutToCommitted(file, committed);
-        if (cut) note(describeCut(cut));
-      }
+      cutFiles(run, saved, note);
       const day = saved.dates?.[saved.cursor ?? 0];
       note(`resuming run "${run}" from its checkpoint in ${cp.where}${day ? ` at ${day}` : ""}`);
     } else {
@@ -376,6 +370,17 @@ export const taskConcurrency = (ctx: RunContext): number => Math.max(32, 4 * ctx
 /** A running run compacts its checkpoints every this many days (keeping the last few whole). */
 const COMPACT_EVERY_DAYS = 20;
 
+/** The run's append-only files cut back to the lengths a checkpoint committed (a tail beyond is noted, a shorter file refused). */
+function cutFiles(run: string, saved: Saved, note: (n: string) => void): void {
+  for (const [file, committed] of [
+    [predictionsFile(run), saved.ledger?.predictions ?? 0],
+    [grpoFile(run), saved.ledger?.grpo ?? 0],
+  ] as const) {
+    const cut = cutToCommitted(file, committed);
+    if (cut) note(describeCut(cut));
+  }
+}
+
 /** A run is finished when its summary committed after its last day. */
 function finished(saved: Saved): boolean {
   return saved.scores !== undefined && saved.dates !== undefined && saved.cursor === saved.dates.length;
@@ -386,13 +391,7 @@ function finished(saved: Saved): boolean {
  * note), a shorter one, or one with fewer predictions than the run committed, is refused.
  */
 function checkFinishedFiles(run: string, saved: Saved, note: (n: string) => void): void {
-  for (const [file, committed] of [
-    [predictionsFile(run), saved.ledger?.predictions ?? 0],
-    [grpoFile(run), saved.ledger?.grpo ?? 0],
-  ] as const) {
-    const cut = cutToCommitted(file, committed);
-    if (cut) note(describeCut(cut));
-  }
+  cutFiles(run, saved, note);
   const lines = countLines(predictionsFile(run));
   if (lines !== (saved.predicted ?? 0)) {
     throw new LedgerIntegrityError(
