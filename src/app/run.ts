@@ -164,17 +164,13 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const graph = buildRunGraph().compile({ checkpointer: cp.saver, name: "run" });
     if (o.fresh) {
       // forget the thread and the memory; the run's files go with any run that starts anew (below)
-      await cp.deleteThread(run).catch((e) => {
-        throw damageNamed(e, cp);
-      });
+      await cp.deleteThread(run);
       if (endpoint) await resetRun(endpoint.url, run);
     }
     const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
     const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
 
-    const snap = await graph.getState(thread).catch((e) => {
-      throw damageNamed(e, cp);
-    });
+    const snap = await graph.getState(thread);
     let saved = snap.values as Saved;
     const started = saved.settings !== undefined;
     if (started && saved.settings !== settings) {
@@ -199,9 +195,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     }
     let from: string | undefined; // the checkpoint to resume from
     if (started) {
-      const target = await durableCheckpoint(graph, thread, saved).catch((e) => {
-        throw damageNamed(e, cp);
-      });
+      const target = await durableCheckpoint(graph, thread, saved);
       from = target.config.configurable?.checkpoint_id as string | undefined;
       saved = target.values as Saved;
       await checkMemory(r, saved, cp.where);
@@ -248,16 +242,14 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
         if (mode === "values" && ++steps % (COMPACT_EVERY_DAYS * 7) === 0) await compactThread(thread, cp, 3);
       }
     } catch (e) {
-      const err = damageNamed(firstError(e), cp);
+      const err = firstError(e);
       // a full disk shows up as whatever write met it first (Chroma, SQLite, a run file, the trace)
       if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure)))
         throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
       throw err;
     }
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
-    await compactThread(thread, cp).catch((e) => {
-      throw damageNamed(e, cp);
-    });
+    await compactThread(thread, cp);
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
     await o.afterRun?.(r);
     return {
@@ -268,6 +260,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       notes,
       alreadyDone: false,
     };
+  } catch (e) {
+    // SQLite's word for a damaged checkpoint file, wherever a read or write of it met the damage
+    throw isDamage(e) && cp.file ? new CheckpointDamagedError(cp.file, e) : e;
   } finally {
     await cp.close();
     await endpoint?.stop();
@@ -361,7 +356,14 @@ async function compactThread(thread: { configurable: { thread_id: string } }, cp
       keepWrites.push(p.id);
     }
   }
-  return cp.compact(thread.configurable.thread_id, keep, keepWrites);
+  // only what was listed: a step the run writes meanwhile is neither listed nor touched
+  const kept = new Set(keep);
+  const withWrites = new Set(keepWrites);
+  return cp.compact(
+    thread.configurable.thread_id,
+    { checkpoints: all.filter((p) => !kept.has(p.id)).map((p) => p.id), writes: all.filter((p) => !withWrites.has(p.id)).map((p) => p.id) },
+    { final: recentDays === undefined },
+  );
 }
 
 /** Ticker tasks of a phase in flight at once: enough to keep the model-call limiter full (a task makes its calls in turn). */
@@ -422,11 +424,6 @@ async function openCheckpoints(fresh: boolean, note: (n: string) => void): Promi
     );
     return openCheckpointer(stateDir());
   }
-}
-
-/** A SQLite error that says the checkpoint file is damaged, named with the file and the way out. */
-function damageNamed(e: unknown, cp: Checkpointer): unknown {
-  return isDamage(e) && cp.file ? new CheckpointDamagedError(cp.file, e) : e;
 }
 
 /** The memory must be the one the checkpoint relies on (same records readable at its last close). */

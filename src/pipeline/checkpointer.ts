@@ -21,12 +21,13 @@ export interface Checkpointer {
   /** forgets a run's thread (for --fresh) */
   deleteThread(threadId: string): Promise<void>;
   /**
-   * Keeps only the given checkpoints of a thread, and the pending writes of `keepWrites` alone, dropping
-   * the rest (and, on PostgreSQL, the channel blobs no kept checkpoint uses); SQLite gives the space
-   * back when most of the file is free (a VACUUM of the live part: tens of ms for a
-   * few MB). Returns the checkpoints removed.
+   * Drops the given checkpoints of a thread and the pending writes of the given ones: only these, so a
+   * step written meanwhile is never touched. With `final` (the run is over, nothing is being written),
+   * PostgreSQL's channel blobs that no remaining checkpoint uses go too (while a run writes, a new
+   * checkpoint may rely on a blob no committed checkpoint names yet). SQLite gives the space back when
+   * most of the file is free (a VACUUM of the live part). Returns the checkpoints dropped.
    */
-  compact(threadId: string, keep: readonly string[], keepWrites: readonly string[]): Promise<number>;
+  compact(threadId: string, drop: { checkpoints: readonly string[]; writes: readonly string[] }, o?: { final?: boolean }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -78,17 +79,18 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
       saver,
       where: redact(url),
       deleteThread: (t) => saver.deleteThread(t),
-      compact: async (thread, keep, keepWrites) => {
+      compact: async (thread, drop, o = {}) => {
         const c = await pool.connect();
         try {
           await c.query("BEGIN");
-          await c.query("DELETE FROM checkpoint_writes WHERE thread_id = $1 AND NOT (checkpoint_id = ANY($2))", [thread, [...keepWrites]]);
-          const gone = await c.query("DELETE FROM checkpoints WHERE thread_id = $1 AND NOT (checkpoint_id = ANY($2))", [thread, [...keep]]);
-          await c.query(
-            `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM checkpoints k WHERE k.thread_id = b.thread_id
+          await c.query("DELETE FROM checkpoint_writes WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [thread, [...drop.writes]]);
+          const gone = await c.query("DELETE FROM checkpoints WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [thread, [...drop.checkpoints]]);
+          if (o.final)
+            await c.query(
+              `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM checkpoints k WHERE k.thread_id = b.thread_id
                AND k.checkpoint_ns = b.checkpoint_ns AND k.checkpoint->'channel_versions'->>b.channel = b.version)`,
-            [thread],
-          );
+              [thread],
+            );
           await c.query("COMMIT");
           return gone.rowCount ?? 0;
         } catch (e) {
@@ -124,19 +126,14 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
     file,
     quickCheck: () => String(saver.db.pragma("quick_check(1)", { simple: true })),
     deleteThread: (t) => named(saver.deleteThread(t)),
-    compact: async (thread, keep, keepWrites) => {
+    compact: async (thread, drop) => {
       const db = saver.db;
-      const kept = new Set(keep);
-      const withWrites = new Set(keepWrites);
       const gone = db.transaction(() => {
-        const ids = db.prepare("SELECT checkpoint_id FROM checkpoints WHERE thread_id = ?").pluck().all(thread) as string[];
-        const drop = db.prepare("DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?");
         const dropWrites = db.prepare("DELETE FROM writes WHERE thread_id = ? AND checkpoint_id = ?");
+        for (const id of drop.writes) dropWrites.run(thread, id);
+        const dropCheckpoint = db.prepare("DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?");
         let n = 0;
-        for (const id of ids) {
-          if (!withWrites.has(id)) dropWrites.run(thread, id);
-          if (!kept.has(id)) n += drop.run(thread, id).changes;
-        }
+        for (const id of drop.checkpoints) n += dropCheckpoint.run(thread, id).changes;
         return n;
       })();
       // the file shrinks only by a VACUUM: worth it when most of it is free; another process on the
