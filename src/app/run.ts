@@ -9,7 +9,7 @@
  */
 import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
 import { getMaxListeners, setMaxListeners } from "node:events";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
 import type { AgentRuntime } from "../../agents/kit.ts";
@@ -111,8 +111,7 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
       throw new ChromaStartError(
         `${e.message}\nThe store at ${store} may be damaged: \`stockmem run --fresh\` moves it aside (kept, not deleted) and starts a new one.`,
       );
-    const aside = `${store}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    renameSync(store, aside);
+    const aside = moveAside(store);
     note(
       `the Chroma store could not start (${(e.message.match(/Cause: ([^\n]*?)\. Its last log lines/)?.[1] ?? e.message.split("\n")[0]!).slice(0, 300)}); moved it aside to ${aside} and started a new one (every run of this state dir starts afresh)`,
     );
@@ -195,9 +194,9 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     }
     let from: string | undefined; // the checkpoint to resume from
     if (started) {
-      const target = await durableCheckpoint(graph, thread, saved);
-      from = target.config.configurable?.checkpoint_id as string | undefined;
-      saved = target.values as Saved;
+      const target = await durableCheckpoint(cp, thread, saved);
+      from = target.id;
+      saved = target.values;
       await checkMemory(r, saved, cp.where);
       cutFiles(run, saved, note);
       const day = saved.dates?.[saved.cursor ?? 0];
@@ -283,6 +282,45 @@ export function firstError(e: unknown): unknown {
   return first;
 }
 
+/** One checkpoint of a run's thread, as the resume and the compaction read it. */
+interface Point {
+  id: string;
+  values: Saved;
+  cursor: number;
+  step: number;
+  durable: string;
+  parent?: string;
+}
+
+/**
+ * Every checkpoint of a run's thread, newest first, straight from the saver (the values without
+ * preparing a snapshot, with its next tasks, for each), and the first checkpoint of each day: the one
+ * of least step with that cursor (the commit's state, or the plan's); a day redone after a resume has
+ * it again on the new branch, and the newest is taken (checkpoint ids sort by time).
+ */
+async function threadPoints(cp: Checkpointer, thread: { configurable: { thread_id: string } }) {
+  const all: Point[] = [];
+  for await (const t of cp.saver.list({ configurable: { ...thread.configurable, checkpoint_ns: "" } })) {
+    const v = t.checkpoint.channel_values as Saved;
+    all.push({
+      id: t.checkpoint.id,
+      values: v,
+      cursor: v.cursor ?? -1,
+      step: t.metadata?.step ?? -1,
+      durable: v.durableThrough ?? "",
+      parent: t.parentConfig?.configurable?.checkpoint_id as string | undefined,
+    });
+  }
+  const firstOfDay = new Map<number, Point>();
+  for (const p of all) {
+    if (p.values.settings === undefined || p.cursor < 0) continue;
+    const f = firstOfDay.get(p.cursor);
+    if (!f || p.step < f.step || (p.step === f.step && p.id > f.id)) firstOfDay.set(p.cursor, p);
+  }
+  const durable = all.reduce((d, p) => (p.durable > d ? p.durable : d), "");
+  return { all, firstOfDay, durable };
+}
+
 /**
  * Where a stopped run resumes: right after the commit of its last durable day (memory writes are
  * write-behind, so the days after it are redone, idempotently), or right after planning when no day
@@ -290,18 +328,10 @@ export function firstError(e: unknown): unknown {
  * the latest checkpoint's: a resume forks from an earlier checkpoint, and a kill before the fork's
  * first commit would otherwise step back one day each time.
  */
-type Snapshot = { values: unknown; config: { configurable?: Record<string, unknown> }; metadata?: { step?: number } };
-
-async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncIterable<Snapshot> }, thread: object, latest: Saved) {
-  const firstOfDay = new Map<number, Snapshot>(); // cursor -> the first checkpoint of that day
-  let durable = latest.durableThrough ?? "";
-  for await (const s of graph.getStateHistory(thread)) {
-    const v = s.values as Saved;
-    if (v.settings === undefined || v.cursor === undefined) continue;
-    if ((v.durableThrough ?? "") > durable) durable = v.durableThrough!;
-    const best = firstOfDay.get(v.cursor);
-    if (!best || (s.metadata?.step ?? 0) < (best.metadata?.step ?? 0)) firstOfDay.set(v.cursor, s);
-  }
+async function durableCheckpoint(cp: Checkpointer, thread: { configurable: { thread_id: string } }, latest: Saved): Promise<Point> {
+  const { firstOfDay, durable: listed } = await threadPoints(cp, thread);
+  // the latest state may hold a commit's writes that no checkpoint follows yet: it counts too
+  const durable = (latest.durableThrough ?? "") > listed ? latest.durableThrough! : listed;
   const dates = latest.dates ?? [];
   const want = durable ? dates.indexOf(durable) + 1 : 0;
   // the day after the last durable one, or the latest day before it that has a checkpoint (the last
@@ -315,59 +345,38 @@ async function durableCheckpoint(graph: { getStateHistory(c: object): AsyncItera
 /**
  * What a run's thread keeps of its checkpoints (issue 23: 18 MB for the sample run, 235 MB for a
  * layered one, when every step's full state stayed). A finished run keeps its latest checkpoint and
- * the first checkpoint of each of its days (the state after each commit) on the branch it finished
- * on, for Studio's history and for a run extended later; every other step's checkpoint, the branches
- * a resume abandoned, and every pending write go. A running run (`recentDays`) also keeps every step
- * of its last days with their pending writes, all a resume can need (it restarts after the last
- * durable day), and compacts nothing while an abandoned branch still records a later durable day
- * than its own (a kill then must still resume from there).
+ * the first checkpoint of each of its days (the state after each commit), for Studio's history and for
+ * a run extended later; every other step's checkpoint, the branches a resume abandoned, and every
+ * pending write go. A running run (`recentDays`) also keeps every step of its last days with their
+ * pending writes, all a resume can need (it restarts after the last durable day), and compacts nothing
+ * while an abandoned branch still records a later durable day than its own (a kill then must still
+ * resume from there).
  */
 async function compactThread(thread: { configurable: { thread_id: string } }, cp: Checkpointer, recentDays?: number): Promise<number> {
-  type Point = { id: string; cursor: number; step: number; durable: string; parent?: string };
-  const all: Point[] = [];
-  // the saver's own list: the checkpoints' values without preparing a snapshot (next tasks) for each
-  for await (const t of cp.saver.list({ configurable: { ...thread.configurable, checkpoint_ns: "" } })) {
-    const v = t.checkpoint.channel_values as Saved;
-    all.push({
-      id: t.checkpoint.id,
-      cursor: v.cursor ?? -1,
-      step: t.metadata?.step ?? -1,
-      durable: v.durableThrough ?? "",
-      parent: t.parentConfig?.configurable?.checkpoint_id as string | undefined,
-    });
-  }
+  const { all, firstOfDay, durable } = await threadPoints(cp, thread);
   const top = all[0]; // newest first
   if (!top) return 0;
-  if (recentDays !== undefined && all.some((p) => p.durable > top.durable)) return 0;
-  // a day's first checkpoint (the commit's state, or the plan's) is the one of least step with that
-  // cursor; a day redone after a resume has it again on the new branch: the newest (ids sort by time)
-  const first = new Map<number, Point>();
-  for (const p of all) {
-    const f = first.get(p.cursor);
-    if (!f || p.step < f.step || (p.step === f.step && p.id > f.id)) first.set(p.cursor, p);
-  }
-  const keep = [top.id, ...[...first.values()].filter((p) => p.cursor >= 0).map((p) => p.id)];
-  const keepWrites = recentDays === undefined ? [] : [top.id];
+  if (recentDays !== undefined && durable > top.durable) return 0;
+  const keep = new Set([top.id, ...[...firstOfDay.values()].map((p) => p.id)]);
+  const keepWrites = new Set(recentDays === undefined ? [] : [top.id]);
   if (recentDays !== undefined) {
     // every step of the last days on the branch the run is on, with its pending writes
     const byId = new Map(all.map((p) => [p.id, p]));
     for (let p: Point | undefined = top; p && p.cursor >= top.cursor - recentDays; p = p.parent ? byId.get(p.parent) : undefined) {
-      keep.push(p.id);
-      keepWrites.push(p.id);
+      keep.add(p.id);
+      keepWrites.add(p.id);
     }
   }
   // only what was listed: a step the run writes meanwhile is neither listed nor touched
-  const kept = new Set(keep);
-  const withWrites = new Set(keepWrites);
   return cp.compact(
     thread.configurable.thread_id,
-    { checkpoints: all.filter((p) => !kept.has(p.id)).map((p) => p.id), writes: all.filter((p) => !withWrites.has(p.id)).map((p) => p.id) },
+    { checkpoints: all.filter((p) => !keep.has(p.id)).map((p) => p.id), writes: all.filter((p) => !keepWrites.has(p.id)).map((p) => p.id) },
     { final: recentDays === undefined },
   );
 }
 
 /** Ticker tasks of a phase in flight at once: enough to keep the model-call limiter full (a task makes its calls in turn). */
-export const taskConcurrency = (ctx: RunContext): number => Math.max(32, 4 * ctx.maxConcurrency);
+const taskConcurrency = (ctx: RunContext): number => Math.max(32, 4 * ctx.maxConcurrency);
 
 /** A running run compacts its checkpoints every this many days (keeping the last few whole). */
 const COMPACT_EVERY_DAYS = 20;

@@ -296,10 +296,6 @@ export async function main(argv: string[]): Promise<number> {
       console.error(scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`));
       return EXIT.failure;
     }
-    if (e instanceof DataError) {
-      console.error(scrub(`stockmem: ${messageOf(e)}`)); // the data failed, not the command line
-      return EXIT.failure;
-    }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`stockmem: ${messageOf(e)}`);
       return EXIT.usage;
@@ -309,6 +305,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (
+      e instanceof DataError || // the data failed, not the command line
       e instanceof ChromaStartError ||
       e instanceof MemoryUnavailableError ||
       e instanceof EmbeddingMismatchError ||

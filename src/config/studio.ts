@@ -47,8 +47,8 @@ export function configuredDataDirs(env: NodeJS.ProcessEnv = process.env): string
 
 /** The data dir a graph context asks for, if the project configures it; otherwise an error naming the way to allow it (never the dir's contents). */
 export function admittedDataDir(asked: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const allowed = configuredDataDirs(env);
   if (asked === undefined) return resolve(env.STOCKMEM_MARKET_DATA ?? SAMPLE_DATA_DIR);
+  const allowed = configuredDataDirs(env);
   const dir = real(asked);
   if (allowed.includes(dir)) return dir;
   throw new Error(

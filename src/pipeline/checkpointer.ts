@@ -50,7 +50,7 @@ export function isDamage(e: unknown): boolean {
   return typeof code === "string" && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
-/** Moves a damaged SQLite file (with its -wal and -shm) aside; returns where it went. */
+/** Moves a damaged store aside, kept (a SQLite file with its -wal and -shm, or a directory); returns where it went. */
 export function moveAside(file: string): string {
   const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
