@@ -1,25 +1,26 @@
 /**
- * The layers, enforced (`npm run deps`, in CI). Folders in one strict order, lowest first: a folder may
- * import only folders before it in the list (and itself), so no folder cycle can form. tests, bench
- * and scripts may use anything; testkit (test doubles) only they may use; nothing imports tests or bench.
+ * The layers, enforced (`npm run deps`, in CI). `src/` is the floor: it imports nothing outside `src/`.
+ * Above it, the top-level folders in one strict order; inside `src/`, its folders in one strict order.
+ * A folder may import only folders before it in the list (and itself), so no folder cycle can form.
+ * tests, bench and scripts may use anything; testkit (test doubles) only they may use; nothing
+ * imports tests or bench.
  */
 const LAYERS = [
-  "src/domain", // schemas, taxonomy, series: the vocabulary
+  "src/domain", // schemas, taxonomy, series, events: the vocabulary
   "src/observability", // traces, secret scrubbing, ids
   "src/config", // run context, paths
   "src/metrics", // ACC, MCC, tables
   "src/data", // loaders, calendar, labels, DayContext
-  "src/models", // providers, structured calls, offline analyst
-  "src/memory", // Chroma server, embeddings, store
+  "src/models", // providers, structured calls, the offline analyst's classical methods
+  "src/memory", // Chroma server, embeddings and their clustering, store, layers
+  "src/runtime", // what a run runs on: resources, graph state, checkpointer, ledger, lock, gc
   "prompts", // prompts, one per file, and how memory reads in them
   "agents", // agent contracts: prompt, schema, check, offline strategy
-  "tools", // Jaccard retrieval, chat tools
-  "src/chat", // the offline chat router
-  "src/pipeline", // resources, checkpointer, ledger, lock, series, reflection, gc
-  "graphs", // the LangGraph graphs (graphs/steps: helpers of the run graph that invoke other graphs)
-  "src/app", // the run entry and its dry run
+  "tools", // Jaccard retrieval, chat tools, the offline chat router
+  "graphs", // the LangGraph graphs (graphs/steps: the steps a graph calls that are more than a node)
+  "app", // the run entry, its dry run, the Studio door
   "evals", // datasets, experiments, ablations, reports
-  "src/cli", // the stockmem command
+  "cli", // the stockmem command: cli/commands/<command>.ts each
 ];
 
 const esc = (s) => s.replace(/[/.]/g, (c) => `\\${c}`);

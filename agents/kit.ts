@@ -4,7 +4,6 @@
  * from the run context: `offline`, or a chat model through `invokeStructured`.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
 import type { AgentName } from "../src/domain/agents.ts";
 import type { Prompt } from "../prompts/define.ts";
@@ -12,8 +11,7 @@ import type { RunContext } from "../src/config/context.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
 import { createChatModel, endpointOf, isOffline } from "../src/models/provider.ts";
 import { estimateTokens, invokeStructured, messageTokens, promptMessages } from "../src/models/structured.ts";
-import type { ResponseCache } from "../src/models/cache.ts";
-import type { Scope, Usage } from "../src/models/usage.ts";
+import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 
 /** What an offline strategy may use: the run's parameters and the embedder. */
 export interface OfflineEnv {
@@ -31,23 +29,6 @@ export interface AgentDef<I, O> {
   offline(input: I, env: OfflineEnv): O | Promise<O>;
 }
 
-export interface AgentRuntime {
-  ctx: RunContext;
-  embedder: Embedder;
-  usage: Usage;
-  /** builds chat models; tests inject scripted models here */
-  chatModel?: (spec: string, agent: AgentName) => BaseChatModel;
-  config?: RunnableConfig;
-  /** bounds the model calls in flight across the run */
-  limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
-  cache?: ResponseCache;
-  scope?: Scope & { asOf?: string };
-  /** sampling temperature (default 0); with `sample`, each sample of a group is cached apart */
-  temperature?: number;
-  sample?: number;
-  /** a dry run: model calls are counted in `usage` from their rendered prompts, not sent, and answered by the offline analyst */
-  dryRun?: boolean;
-}
 
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
   // tracker-batch / tracker-link / tracker-delta share the tracker's override

@@ -15,7 +15,7 @@ import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { fakeOpenAI } from "../testkit/fake-openai.ts";
 import { fmt } from "./stats.ts";

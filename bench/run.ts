@@ -4,7 +4,7 @@ import { benchJaccard } from "./jaccard.ts";
 import { benchMemory } from "./memory.ts";
 import { benchPipeline } from "./pipeline.ts";
 
-setMaxListeners(200); // see src/cli/main.ts (langgraphjs#1014)
+setMaxListeners(200); // see cli/main.ts (langgraphjs#1014)
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 

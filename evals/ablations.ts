@@ -6,7 +6,7 @@ import type { RunContext } from "../src/config/context.ts";
 import { table } from "../src/metrics/table.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
 import { estimateExperiment, runExperiment, type ExperimentOptions, type ExperimentResult } from "./runner.ts";
-import type { CostEstimate } from "../src/app/dry-run.ts";
+import type { CostEstimate } from "../app/dry-run.ts";
 
 export interface Ablation {
   name: string;

@@ -3,7 +3,7 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
-import { evalRunName } from "../src/pipeline/gc.ts";
+import { evalRunName } from "../src/runtime/gc.ts";
 import { correctEvaluator, summaryEvaluator } from "./evaluators.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
@@ -12,17 +12,17 @@ import { join, resolve } from "node:path";
 import { evaluate } from "langsmith/evaluation";
 import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { scrub } from "../src/observability/secrets.ts";
-import { estimateRun, type CostEstimate } from "../src/app/dry-run.ts";
+import { estimateRun, type CostEstimate } from "../app/dry-run.ts";
 import { RunContext } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
-import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
+import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
 import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
 import { citationViolations, report, scoreOutcomes, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
 import { logisticPredictions } from "./logistic.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import type { Resources } from "../src/pipeline/resources.ts";
+import type { Resources } from "../src/runtime/resources.ts";
 
 export interface ExampleResult {
   id: string;

@@ -12,17 +12,17 @@ import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { modelIdFor } from "../agents/kit.ts";
 import { chatPrompt } from "../prompts/chat.ts";
-import { OFFLINE_HELP, formatToolAnswer, routeOffline } from "../src/chat/offline.ts";
+import { OFFLINE_HELP, formatToolAnswer, routeOffline } from "../tools/chat-router.ts";
 import { chatTools, type ChatDeps, type ChatScope } from "../tools/chat.ts";
 import { predictionsFile } from "../src/config/paths.ts";
-import { readPredictions } from "../src/pipeline/run-files.ts";
-import { seriesFor } from "../src/pipeline/series.ts";
+import { readPredictions } from "../src/runtime/run-files.ts";
+import { seriesFor } from "./steps/series.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/schemas.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
-import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
-import { leanState } from "../src/pipeline/graph-state.ts";
+import { GraphContext, resourcesOf, withResources, type Resources } from "../src/runtime/resources.ts";
+import { leanState } from "../src/runtime/graph-state.ts";
 
 export const ChatState = z.object({
   // An array of any (not z.custom, which JSON Schema cannot express: Studio got no input schema at all),

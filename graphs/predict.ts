@@ -15,11 +15,11 @@ import { critic } from "../agents/critic/index.ts";
 import { reviser } from "../agents/reviser/index.ts";
 import { Reference, SeriesDay } from "../src/domain/series.ts";
 import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
-import { seriesFor } from "../src/pipeline/series.ts";
-import { GraphContext, agentRuntime, resourcesOf } from "../src/pipeline/resources.ts";
-import { recallMemories } from "../src/pipeline/layered.ts";
+import { seriesFor } from "./steps/series.ts";
+import { GraphContext, agentRuntime, resourcesOf } from "../src/runtime/resources.ts";
+import { recallMemories } from "./steps/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
-import { leanState, need } from "../src/pipeline/graph-state.ts";
+import { leanState, need } from "../src/runtime/graph-state.ts";
 
 export const PredictState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

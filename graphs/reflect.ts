@@ -7,9 +7,9 @@ import { END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
-import { reflectDay } from "../src/pipeline/reflect.ts";
-import { GraphContext, resourcesOf } from "../src/pipeline/resources.ts";
-import { leanState } from "../src/pipeline/graph-state.ts";
+import { reflectDay } from "./steps/reflect.ts";
+import { GraphContext, resourcesOf } from "../src/runtime/resources.ts";
+import { leanState } from "../src/runtime/graph-state.ts";
 
 export const ReflectState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

@@ -18,7 +18,7 @@
  * Every ticker of a phase runs side by side on the same memory: nothing a ticker writes in a phase is
  * readable by another ticker before the next phase, so results never depend on ticker order. With a
  * checkpointer every step is checkpointed; memory writes are write-behind, so a killed run resumes
- * right after its last durable day (src/app/run.ts).
+ * right after its last durable day (app/run.ts).
  */
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -33,15 +33,15 @@ import type { Fingerprint } from "../src/memory/port.ts";
 import type { StoredEvent } from "../src/memory/records.ts";
 import { ScoreRow, scoreTable } from "../src/metrics/summary.ts";
 import { groupStep, type GroupRecord } from "./steps/grpo.ts";
-import { settle, upkeep, writeDaily, writeExplanation } from "../src/pipeline/layered.ts";
-import { appendCommitted, describeCut } from "../src/pipeline/ledger.ts";
-import { GraphContext, resourcesOf, withResources, type Resources } from "../src/pipeline/resources.ts";
-import { readPredictions, type PredictionRecord } from "../src/pipeline/run-files.ts";
-import { runSettings } from "../src/pipeline/settings.ts";
+import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
+import { appendCommitted, describeCut } from "../src/runtime/ledger.ts";
+import { GraphContext, resourcesOf, withResources, type Resources } from "../src/runtime/resources.ts";
+import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
+import { runSettings } from "../src/runtime/settings.ts";
 import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
-import { channelsOf, need } from "../src/pipeline/graph-state.ts";
+import { channelsOf, need } from "../src/runtime/graph-state.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -257,7 +257,7 @@ async function predict(task: { ticker: string; date: string }, config: Config) {
 /**
  * Memory writes are write-behind: a day's events and reflections are readable at once and reach
  * Chroma while the next day runs. Each commit awaits the previous day's writes, so a checkpoint knows
- * which day is durable; a resume restarts after that day (see src/app/run.ts).
+ * which day is durable; a resume restarts after that day (see app/run.ts).
  */
 const seals = new WeakMap<object, Promise<void>>();
 

@@ -7,7 +7,7 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
-import { readPredictions } from "../src/pipeline/run-files.ts";
+import { readPredictions } from "../src/runtime/run-files.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const env = useIsolatedStockmem();

@@ -2,13 +2,13 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { beforeAll, describe, expect, it } from "vitest";
 import { graph as chatGraph } from "../graphs/chat.ts";
-import { OFFLINE_HELP, routeOffline } from "../src/chat/offline.ts";
-import { executeRun } from "../src/app/run.ts";
+import { OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
-import { withResources, type Resources } from "../src/pipeline/resources.ts";
+import { withResources, type Resources } from "../src/runtime/resources.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { resources } from "./helpers/pipeline.ts";
 

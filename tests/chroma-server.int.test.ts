@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ChromaStartError, connectChroma, freePort, heartbeat, startChroma } from "../src/memory/chroma-server.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { pidAlive, waitUntil } from "./helpers/chroma.ts";
 
 const OWNER = join(PACKAGE_ROOT, "tests/fixtures/chroma-owner.ts");

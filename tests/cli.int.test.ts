@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { program } from "../src/cli/main.ts";
+import { program } from "../cli/main.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR, loadDotEnv, projectRoot } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
@@ -207,7 +207,7 @@ describe("stockmem memory", () => {
 
 describe("stockmem run flags", () => {
   it("parses per-agent model overrides and rejects unknown agents", async () => {
-    const { agentModels } = await import("../src/cli/run.ts");
+    const { agentModels } = await import("../cli/run.ts");
     expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({
       extractor: "openai:gpt-4o-mini",
       tracker: "ollama:qwen2.5",

@@ -15,7 +15,7 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { ModelCallError } from "../src/models/structured.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { agentOfSystem } from "../testkit/fake-openai.ts";

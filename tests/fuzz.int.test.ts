@@ -15,8 +15,8 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
-import { resourcesOn } from "../src/pipeline/resources.ts";
-import { executeRun } from "../src/app/run.ts";
+import { resourcesOn } from "../src/runtime/resources.ts";
+import { executeRun } from "../app/run.ts";
 
 const CASES = 1000;
 const RUNS_EVERY = 50; // a short run on every 50th case that loads

@@ -7,9 +7,9 @@ import { runDir, stateDir } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore, listRuns } from "../src/memory/store.ts";
 import { traceFile } from "../src/observability/trace.ts";
-import { openCheckpointer } from "../src/pipeline/checkpointer.ts";
-import { evalRunTime, gcChoice } from "../src/pipeline/gc.ts";
-import { lockRun } from "../src/pipeline/lock.ts";
+import { openCheckpointer } from "../src/runtime/checkpointer.ts";
+import { evalRunTime, gcChoice } from "../src/runtime/gc.ts";
+import { lockRun } from "../src/runtime/lock.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { storedEvent } from "./helpers/records.ts";
 

@@ -15,8 +15,8 @@ import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
-import { reflectDay } from "../src/pipeline/reflect.ts";
-import { agentRuntime, withResources } from "../src/pipeline/resources.ts";
+import { reflectDay } from "../graphs/steps/reflect.ts";
+import { agentRuntime, withResources } from "../src/runtime/resources.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 

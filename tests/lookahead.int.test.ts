@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
-import { readPredictions } from "../src/pipeline/run-files.ts";
+import { readPredictions } from "../src/runtime/run-files.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const TICKERS = ["MSFT", "INTC"];

@@ -15,8 +15,8 @@ import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { MemoryStore } from "../src/memory/store.ts";
-import { resourcesOn } from "../src/pipeline/resources.ts";
-import { executeRun } from "../src/app/run.ts";
+import { resourcesOn } from "../src/runtime/resources.ts";
+import { executeRun } from "../app/run.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 

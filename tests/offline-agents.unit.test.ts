@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractor } from "../agents/extractor/index.ts";
-import { leaderClusters, medoid } from "../agents/merger/cluster.ts";
+import { leaderClusters, medoid } from "../src/memory/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
 import { offlineVote } from "../agents/predictor/index.ts";
 import { reflector } from "../agents/reflector/index.ts";

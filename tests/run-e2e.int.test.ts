@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { listRuns } from "../src/memory/store.ts";
-import { readPredictions } from "../src/pipeline/run-files.ts";
+import { readPredictions } from "../src/runtime/run-files.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const TICKERS = ["MSFT", "ORCL"];

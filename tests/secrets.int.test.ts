@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { runExperiment } from "../evals/runner.ts";
-import { executeRun } from "../src/app/run.ts";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";

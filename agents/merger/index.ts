@@ -3,7 +3,7 @@ import { z } from "zod";
 import { mergerPrompts, type MergerInput } from "../../prompts/merger.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import type { AgentDef } from "../kit.ts";
-import { medoid } from "./cluster.ts";
+import { medoid } from "../../src/memory/cluster.ts";
 
 export const MergerOutput = z.object({
   events: z.array(z.object({ type: z.string(), description: z.string().min(1), merged_ids: z.array(z.string()).min(1) })).min(1),

@@ -13,10 +13,10 @@ import { buildPredictGraph, predictorInput } from "../predict.ts";
 import { JSON_RULE } from "../../src/models/prompt.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
 import { candidateReward, groupAdvantages } from "../../src/memory/layers.ts";
-import { errorCase, newLayerRecord } from "../../src/pipeline/layered.ts";
+import { errorCase, newLayerRecord } from "./layered.ts";
 import { isOffline } from "../../src/models/provider.ts";
 import { ModelOutputError } from "../../src/models/structured.ts";
-import { agentRuntime, withResources, type Resources } from "../../src/pipeline/resources.ts";
+import { agentRuntime, withResources, type Resources } from "../../src/runtime/resources.ts";
 
 // A step inside the run's reflect task: the run's checkpoints cover it (a task is redone whole), so
 // it keeps none of its own (each training day's sampling stored the predict state, ~170 KB, as

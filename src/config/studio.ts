@@ -2,7 +2,7 @@
  * What the LangGraph dev server (`npm run studio`) admits. It listens on 127.0.0.1 only, but any web
  * page the user visits can send it requests: a page's origin, a rebound DNS name (a Host header that
  * is not a local one), a data dir anywhere on disk, or a model that spends the configured key. One
- * home for the rules; src/app/studio-door.ts applies the door, the graphs' resources the rest.
+ * home for the rules; app/studio-door.ts applies the door, the graphs' resources the rest.
  */
 import { realpathSync } from "node:fs";
 import { delimiter, resolve } from "node:path";

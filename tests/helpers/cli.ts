@@ -1,6 +1,6 @@
 /** Runs the CLI in-process, capturing what it writes to stdout and stderr (console and stream writes alike). */
 import { vi } from "vitest";
-import { main } from "../../src/cli/main.ts";
+import { main } from "../../cli/main.ts";
 
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";

@@ -1,9 +1,9 @@
 /** The flags every command that loads market data takes (data stats, run, eval dataset, chat), what they mean for the loader, and the one parser of positive integer flags. */
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { marketDataDir } from "../config/paths.ts";
-import { LOAD_DEFAULTS, type LoadOptions } from "../data/load.ts";
+import { marketDataDir } from "../src/config/paths.ts";
+import { LOAD_DEFAULTS, type LoadOptions } from "../src/data/load.ts";
 import { UsageError } from "./errors.ts";
-import { IsoDate } from "../domain/schemas.ts";
+import { IsoDate } from "../src/domain/schemas.ts";
 import { fileProgress } from "./progress.ts";
 
 export const DATA_OPTIONS = {

@@ -3,11 +3,11 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { reflector } from "../../agents/reflector/index.ts";
 import { runAgent } from "../../agents/kit.ts";
 import { seriesToSeq } from "../../tools/retrieval.ts";
-import { seriesOf } from "../data/day-context.ts";
-import type { Reflection } from "../domain/schemas.ts";
-import { windowOf } from "../domain/series.ts";
-import { reflectionId } from "../memory/records.ts";
-import { agentRuntime, type Resources } from "./resources.ts";
+import { seriesOf } from "../../src/data/day-context.ts";
+import type { Reflection } from "../../src/domain/schemas.ts";
+import { windowOf } from "../../src/domain/series.ts";
+import { reflectionId } from "../../src/memory/records.ts";
+import { agentRuntime, type Resources } from "../../src/runtime/resources.ts";
 import { seriesFor } from "./series.ts";
 
 /**

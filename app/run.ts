@@ -7,27 +7,27 @@
  * committed lengths: a resume on other memory, or on edited files, stops with a message naming
  * --fresh. One process per run: a lock file with its PID.
  */
-import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
+import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { getMaxListeners, setMaxListeners } from "node:events";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildRunGraph, RECURSION_LIMIT } from "../../graphs/run.ts";
-import type { AgentRuntime } from "../../agents/kit.ts";
-import type { RunContext } from "../config/context.ts";
-import { chromaDir, grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../config/paths.ts";
-import { loadMarketData, type MarketData } from "../data/load.ts";
-import { describeReport } from "../data/report.ts";
-import { ChromaStartError, connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
-import { fingerprintDiff, type Fingerprint } from "../memory/port.ts";
-import { resetRun } from "../memory/store.ts";
-import type { ScoreRow } from "../metrics/summary.ts";
-import type { Usage } from "../models/usage.ts";
-import { LocalTracer, traceFile } from "../observability/trace.ts";
-import { CheckpointDamagedError, isDamage, moveAside, openCheckpointer, type Checkpointer } from "../pipeline/checkpointer.ts";
-import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../pipeline/ledger.ts";
-import { lockRun } from "../pipeline/lock.ts";
-import { openResources, withResources, type Resources } from "../pipeline/resources.ts";
-import { runSettings } from "../pipeline/settings.ts";
+import { buildRunGraph, RECURSION_LIMIT } from "../graphs/run.ts";
+import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
+import type { RunContext } from "../src/config/context.ts";
+import { chromaDir, grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../src/config/paths.ts";
+import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import { describeReport } from "../src/data/report.ts";
+import { ChromaStartError, connectChroma, type ChromaEndpoint } from "../src/memory/chroma-server.ts";
+import { fingerprintDiff, type Fingerprint } from "../src/memory/port.ts";
+import { resetRun } from "../src/memory/store.ts";
+import type { ScoreRow } from "../src/metrics/summary.ts";
+import type { Usage } from "../src/models/usage.ts";
+import { LocalTracer, traceFile } from "../src/observability/trace.ts";
+import { CheckpointDamagedError, isDamage, moveAside, openCheckpointer, type Checkpointer } from "../src/runtime/checkpointer.ts";
+import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../src/runtime/ledger.ts";
+import { lockRun } from "../src/runtime/lock.ts";
+import { openResources, withResources, type Resources } from "../src/runtime/resources.ts";
+import { runSettings } from "../src/runtime/settings.ts";
 
 export class RunIntegrityError extends Error {
   constructor(message: string) {

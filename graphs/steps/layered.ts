@@ -3,12 +3,12 @@
  * when, rewards once outcomes are known, and the daily upkeep (decay, jumps with hysteresis, prune).
  * Ages are counted in trading days of the record's ticker; every read is at an asOf.
  */
-import { dayContext, seriesOf } from "../data/day-context.ts";
-import type { Prediction, Reflection } from "../domain/schemas.ts";
-import { applyReward, RewardTooEarlyError, decayImportance, jump, recency, score, shouldPrune, type LayerRecord } from "../memory/layers.ts";
-import { layerRecordId, type StoredLayerRecord } from "../memory/records.ts";
-import { type LayerKind, MemoryLayer } from "../domain/schemas.ts";
-import type { Resources } from "./resources.ts";
+import { dayContext, seriesOf } from "../../src/data/day-context.ts";
+import type { Prediction, Reflection } from "../../src/domain/schemas.ts";
+import { applyReward, RewardTooEarlyError, decayImportance, jump, recency, score, shouldPrune, type LayerRecord } from "../../src/memory/layers.ts";
+import { layerRecordId, type StoredLayerRecord } from "../../src/memory/records.ts";
+import { type LayerKind, MemoryLayer } from "../../src/domain/schemas.ts";
+import type { Resources } from "../../src/runtime/resources.ts";
 
 const BASE_IMPORTANCE = 0.5;
 

@@ -1,21 +1,21 @@
 /** `stockmem eval dataset | run | compare`: the eval workflow of a prompt or agent change. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ablationTable, estimateAblations, runAblations } from "../../evals/ablations.ts";
-import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
-import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
-import { reportHtml, reportText } from "../../evals/report.ts";
-import { estimateExperiment, resultsDir, runExperiment } from "../../evals/runner.ts";
-import { runAb, unaffectedBy } from "../../evals/ab.ts";
-import { AgentNameSchema } from "../domain/agents.ts";
-import { RunContext } from "../config/context.ts";
-import { loadMarketData } from "../data/load.ts";
+import { ablationTable, estimateAblations, runAblations } from "../evals/ablations.ts";
+import { compare, formatComparison, loadResult } from "../evals/compare.ts";
+import { buildDataset, saveDataset, uploadDataset } from "../evals/dataset.ts";
+import { reportHtml, reportText } from "../evals/report.ts";
+import { estimateExperiment, resultsDir, runExperiment } from "../evals/runner.ts";
+import { runAb, unaffectedBy } from "../evals/ab.ts";
+import { AgentNameSchema } from "../src/domain/agents.ts";
+import { RunContext } from "../src/config/context.ts";
+import { loadMarketData } from "../src/data/load.ts";
 import { UsageError } from "./errors.ts";
-import { table } from "../metrics/table.ts";
+import { table } from "../src/metrics/table.ts";
 import { DRY_RUN_OPTIONS, MODEL_OPTIONS, agentModels, estimateLines, parseWindow, perAgent, pricesOf } from "./run.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
-import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
+import { SCORE_HEADER, baselineRows, scoreRow } from "../evals/metrics.ts";
 
 export const EVAL_DATASET_OPTIONS = {
   name: { type: "string", arg: "NAME", description: "dataset name (evals/datasets/NAME.json)" },

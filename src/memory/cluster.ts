@@ -1,6 +1,6 @@
 /** Coarse merging (paper 3.1.2): leader clustering of one group's events by cosine similarity. Pure. */
 
-import { cosine } from "../../src/memory/embeddings.ts";
+import { cosine } from "./embeddings.ts";
 
 /**
  * Greedy leader clustering: each item joins the first cluster whose leader is at least `threshold`

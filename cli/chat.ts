@@ -2,12 +2,12 @@
 import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { createInterface } from "node:readline";
-import { buildChatGraph } from "../../graphs/chat.ts";
-import { RunContext } from "../config/context.ts";
-import { stateDir } from "../config/paths.ts";
-import { loadMarketData } from "../data/load.ts";
-import { connectChroma } from "../memory/chroma-server.ts";
-import { openResources, withResources } from "../pipeline/resources.ts";
+import { buildChatGraph } from "../graphs/chat.ts";
+import { RunContext } from "../src/config/context.ts";
+import { stateDir } from "../src/config/paths.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { connectChroma } from "../src/memory/chroma-server.ts";
+import { openResources, withResources } from "../src/runtime/resources.ts";
 import { UsageError } from "./errors.ts";
 import { MODEL_OPTIONS, RUN_DEFAULTS } from "./run.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";

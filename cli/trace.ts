@@ -1,9 +1,9 @@
 /** `stockmem trace RUN [--ticker T] [--date D] [--node NAME]`: a readable timeline of one ticker-day. */
 import { writeFileSync } from "node:fs";
-import { toLangSmithRuns } from "../observability/langsmith-export.ts";
+import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { stateDir } from "../config/paths.ts";
-import { readTrace, traceFile, type TraceRecord } from "../observability/trace.ts";
+import { stateDir } from "../src/config/paths.ts";
+import { readTrace, traceFile, type TraceRecord } from "../src/observability/trace.ts";
 import { UsageError } from "./errors.ts";
 
 /** Fields that say what a node decided: shown first, and in full length budget, wherever they sit. */

@@ -2,7 +2,7 @@
  * The offline chat: an honest command-style assistant (no LLM). It routes plain requests to the same
  * tools an LLM agent would call, then phrases the tool's result. It says what it can answer.
  */
-import { unfence } from "../../prompts/define.ts";
+import { unfence } from "../prompts/define.ts";
 
 export interface Route {
   name: string;

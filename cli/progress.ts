@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { Progress } from "../data/read-lines.ts";
+import type { Progress } from "../src/data/read-lines.ts";
 
 /** A one-line progress indicator on stderr, only when stderr is a terminal (keeps --json output and CI logs clean). */
 export function fileProgress(file: string): Progress | undefined {

@@ -13,7 +13,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
-import type { AgentRuntime } from "../../agents/kit.ts";
+import type { AgentRuntime } from "./agent-runtime.ts";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
 import { admittedDataDir, studioBudgetCalls } from "../config/studio.ts";

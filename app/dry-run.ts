@@ -9,11 +9,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentName } from "../domain/agents.ts";
-import { createEmbedder } from "../memory/embeddings.ts";
-import { InMemoryMemory } from "../memory/in-memory.ts";
-import type { Usage } from "../models/usage.ts";
-import { resourcesOn } from "../pipeline/resources.ts";
+import type { AgentName } from "../src/domain/agents.ts";
+import { createEmbedder } from "../src/memory/embeddings.ts";
+import { InMemoryMemory } from "../src/memory/in-memory.ts";
+import type { Usage } from "../src/models/usage.ts";
+import { resourcesOn } from "../src/runtime/resources.ts";
 import { executeRun, runData, type RunOptions } from "./run.ts";
 
 export interface AgentEstimate {

@@ -1,31 +1,31 @@
 #!/usr/bin/env node
 /** The `stockmem` command line (commander): each command is a small function; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
-import { DiskFullError, isDiskFull, messageOf } from "../domain/errors.ts";
-import { MemoryLayer } from "../domain/schemas.ts";
+import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
+import { MemoryLayer } from "../src/domain/schemas.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
-import { RunName } from "../config/context.ts";
-import { withChroma } from "../memory/session.ts";
-import { listRuns, MemoryStore, resetRun } from "../memory/store.ts";
-import { embedderForId } from "../memory/embeddings.ts";
-import { layerWeekCounts } from "../memory/layers.ts";
-import { ChromaStartError } from "../memory/chroma-server.ts";
-import { EmbeddingMismatchError, MemoryUnavailableError } from "../memory/errors.ts";
+import { RunName } from "../src/config/context.ts";
+import { withChroma } from "../src/memory/session.ts";
+import { listRuns, MemoryStore, resetRun } from "../src/memory/store.ts";
+import { embedderForId } from "../src/memory/embeddings.ts";
+import { layerWeekCounts } from "../src/memory/layers.ts";
+import { ChromaStartError } from "../src/memory/chroma-server.ts";
+import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
 import { ZodError } from "zod";
-import { ModelOutputError } from "../models/structured.ts";
-import { BudgetExceededError } from "../models/usage.ts";
-import { scrub } from "../observability/secrets.ts";
-import { DataError } from "../data/errors.ts";
-import { loadMarketData } from "../data/load.ts";
+import { ModelOutputError } from "../src/models/structured.ts";
+import { BudgetExceededError } from "../src/models/usage.ts";
+import { scrub } from "../src/observability/secrets.ts";
+import { DataError } from "../src/data/errors.ts";
+import { loadMarketData } from "../src/data/load.ts";
 import { calendarDate, DATA_OPTIONS, loadOptions, nonNegativeInt, positiveInt } from "./data-flags.ts";
 import { addFlags, valuesOf, type FlagSpecs, type ValuesOf } from "./flags.ts";
-import { chromaDir, loadDotEnv, privateStateDir, runDir, stateDir } from "../config/paths.ts";
-import { bytesOf, evalRunTime, GC_KEEP, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../pipeline/gc.ts";
-import { openCheckpointer } from "../pipeline/checkpointer.ts";
-import { lockRun } from "../pipeline/lock.ts";
+import { chromaDir, loadDotEnv, privateStateDir, runDir, stateDir } from "../src/config/paths.ts";
+import { bytesOf, evalRunTime, GC_KEEP, gcChoice, knownRuns, removeRun, runFileBytes, RunLockedError } from "../src/runtime/gc.ts";
+import { openCheckpointer } from "../src/runtime/checkpointer.ts";
+import { lockRun } from "../src/runtime/lock.ts";
 import { join } from "node:path";
-import { dataStats } from "../data/stats.ts";
-import { describeReport } from "../data/report.ts";
+import { dataStats } from "../src/data/stats.ts";
+import { describeReport } from "../src/data/report.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { RUN_OPTIONS, runCommand } from "./run.ts";
 import { TRACE_EXPORT_OPTIONS, TRACE_OPTIONS, traceCommand, traceExportCommand } from "./trace.ts";
@@ -44,7 +44,7 @@ import {
   evalRunCommand,
   reportCommand,
 } from "./eval.ts";
-import { table } from "../metrics/table.ts";
+import { table } from "../src/metrics/table.ts";
 
 const dateFlag = (v: unknown, name: string): string | undefined => {
   if (v === undefined) return undefined;
@@ -322,6 +322,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/src/cli/main.ts")) {
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli/main.ts")) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

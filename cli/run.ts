@@ -1,13 +1,13 @@
 /** `stockmem run` / `npm start`: the StockMem train/test run with progress bars and a score table. */
-import { modelIdFor } from "../../agents/kit.ts";
+import { modelIdFor } from "../agents/kit.ts";
 import type { z } from "zod";
-import { ModelTarget, RunContext } from "../config/context.ts";
-import { marketDataDir } from "../config/paths.ts";
-import type { ScoreRow } from "../metrics/summary.ts";
-import type { Usage } from "../models/usage.ts";
+import { ModelTarget, RunContext } from "../src/config/context.ts";
+import { marketDataDir } from "../src/config/paths.ts";
+import type { ScoreRow } from "../src/metrics/summary.ts";
+import type { Usage } from "../src/models/usage.ts";
 import { executeRun } from "../app/run.ts";
 import { UsageError } from "./errors.ts";
-import { table } from "../metrics/table.ts";
+import { table } from "../src/metrics/table.ts";
 import { runProgress } from "./progress.ts";
 import { calendarDate, DATA_OPTIONS, positiveInt, tickersFlag } from "./data-flags.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";

@@ -1,8 +1,8 @@
 /** `stockmem export grpo --run NAME [--out FILE]`: the GRPO groups of a run, as JSONL for a trainer. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { grpoFile } from "../config/paths.ts";
-import type { GroupRecord } from "../../graphs/steps/grpo.ts";
+import { grpoFile } from "../src/config/paths.ts";
+import type { GroupRecord } from "../graphs/steps/grpo.ts";
 import { UsageError } from "./errors.ts";
 
 export const EXPORT_GRPO_OPTIONS = {

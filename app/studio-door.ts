@@ -7,7 +7,7 @@
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { doorRefusal } from "../config/studio.ts";
+import { doorRefusal } from "../src/config/studio.ts";
 
 // what the dev server writes from here on (.langgraph_api's files, the state dir) is owner-only, as
 // the CLI's is; its folder was made before this module loaded
