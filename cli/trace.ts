@@ -1,10 +1,6 @@
-/** `stockmem trace RUN [--ticker T] [--date D] [--node NAME]`: a readable timeline of one ticker-day. */
-import { writeFileSync } from "node:fs";
-import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
-import type { FlagSpecs, ValuesOf } from "./flags.ts";
+/** A run's trace read for the terminal: one-line summaries and the timeline of one ticker-day (`stockmem trace`). */
 import { stateDir } from "../src/config/paths.ts";
 import { readTrace, traceFile, type TraceRecord } from "../src/observability/trace.ts";
-import { UsageError } from "./errors.ts";
 
 /** Fields that say what a node decided: shown first, and in full length budget, wherever they sit. */
 const KEY_FIELDS = [
@@ -52,7 +48,7 @@ export function brief(v: unknown, max = 160): string {
 }
 
 /** A run's trace records from the state dir, a torn last line reported as a note. */
-const runTrace = (run: string) => readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
+export const runTrace = (run: string) => readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
 
 /** The records of one ticker-day (optionally one node), in time order. */
 export function dayRecords(records: readonly TraceRecord[], ticker: string, date: string, node?: string): TraceRecord[] {
@@ -73,44 +69,4 @@ export function timeline(records: readonly TraceRecord[], ticker: string, date: 
     return `${t} ${String(r.duration_ms).padStart(6)} ms  ${where}${model}${io}`;
   });
   return [`${ticker} ${date}: ${rows.length} records`, ...lines].join("\n");
-}
-
-export const TRACE_OPTIONS = {
-  ticker: { type: "string", arg: "T", description: "the ticker (default: the last ticker-day of the trace)" },
-  date: { type: "string", arg: "D", description: "the trading day" },
-  node: { type: "string", arg: "NAME", description: "only this node's records" },
-  json: { type: "boolean", description: "the records as JSON lines, in full" },
-} as const satisfies FlagSpecs;
-
-export async function traceCommand(run: string, values: ValuesOf<typeof TRACE_OPTIONS>): Promise<void> {
-  const records = runTrace(run);
-  // default: the latest ticker-day in the trace
-  const last = [...records]
-    .filter((r) => r.ticker && r.date)
-    .sort((a, b) => a.date!.localeCompare(b.date!) || a.ticker!.localeCompare(b.ticker!))
-    .at(-1);
-  const ticker = values.ticker?.toUpperCase() ?? last?.ticker;
-  const date = values.date ?? last?.date;
-  if (!ticker || !date) throw new UsageError(`the trace of ${run} has no ticker-day records`);
-  if (values.json) {
-    for (const r of dayRecords(records, ticker, date, values.node)) process.stdout.write(`${JSON.stringify(r)}\n`);
-    return;
-  }
-  console.log(`trace of run "${run}"`);
-  console.log(timeline(records, ticker, date, values.node));
-}
-
-export const TRACE_EXPORT_OPTIONS = {
-  format: { type: "string", arg: "F", description: "langsmith (the only format): RunCreate records with trace_id, dotted_order, parent_run_id" },
-  out: { type: "string", arg: "FILE", description: "output file (default <run>.langsmith.jsonl)" },
-} as const satisfies FlagSpecs;
-
-/** `trace export RUN --format langsmith`: the run trees, parents first, one JSON line per run. */
-export async function traceExportCommand(run: string, values: ValuesOf<typeof TRACE_EXPORT_OPTIONS>): Promise<void> {
-  if ((values.format ?? "langsmith") !== "langsmith") throw new UsageError(`--format: only langsmith is supported (got "${values.format}")`);
-  const runs = toLangSmithRuns(runTrace(run));
-  const out = values.out ?? `${run}.langsmith.jsonl`;
-  writeFileSync(out, `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`);
-  const traces = runs.filter((r) => r.id === r.trace_id).length;
-  console.log(`exported ${runs.length} runs in ${traces} traces (one per ticker-day, and the run's own steps) to ${out}`);
 }

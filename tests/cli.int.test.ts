@@ -207,7 +207,7 @@ describe("stockmem memory", () => {
 
 describe("stockmem run flags", () => {
   it("parses per-agent model overrides and rejects unknown agents", async () => {
-    const { agentModels } = await import("../cli/run.ts");
+    const { agentModels } = await import("../cli/run-flags.ts");
     expect(agentModels(["extractor=openai:gpt-4o-mini", "tracker=ollama:qwen2.5"])).toEqual({
       extractor: "openai:gpt-4o-mini",
       tracker: "ollama:qwen2.5",

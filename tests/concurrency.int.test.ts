@@ -9,7 +9,7 @@ import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
 import { executeRun } from "../app/run.ts";
-import { usageLines } from "../cli/run.ts";
+import { usageLines } from "../cli/lines.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";

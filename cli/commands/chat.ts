@@ -1,26 +1,27 @@
 /** `stockmem chat TICKER [--date D] [--run NAME] [--model M]`: a terminal chat, streamed. */
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
+import { connectChroma } from "../../src/memory/chroma-server.ts";
+import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
 import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
+import { RunContext } from "../../src/config/context.ts";
+import { UsageError } from "../errors.ts";
+import { buildChatGraph } from "../../graphs/chat.ts";
+import { stateDir } from "../../src/config/paths.ts";
 import { createInterface } from "node:readline";
-import { buildChatGraph } from "../graphs/chat.ts";
-import { RunContext } from "../src/config/context.ts";
-import { stateDir } from "../src/config/paths.ts";
-import { loadMarketData } from "../src/data/load.ts";
-import { connectChroma } from "../src/memory/chroma-server.ts";
-import { openResources, withResources } from "../src/runtime/resources.ts";
-import { UsageError } from "./errors.ts";
-import { MODEL_OPTIONS, RUN_DEFAULTS } from "./run.ts";
-import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { DATA_OPTIONS, loadOptions } from "./data-flags.ts";
+import { loadMarketData } from "../../src/data/load.ts";
+import { openResources, withResources } from "../../src/runtime/resources.ts";
+import { defineCommand } from "../command.ts";
+import { RUN_DEFAULTS, MODEL_OPTIONS } from "../run-flags.ts";
 
-export const CHAT_OPTIONS = {
+const CHAT_OPTIONS = {
   date: { type: "string", arg: "D", description: "talk as of the close of this trading day (default: the ticker's last day)" },
   run: { type: "string", arg: "NAME", description: `the run whose memory to use (default ${RUN_DEFAULTS.run})` },
   model: MODEL_OPTIONS.model,
   ...DATA_OPTIONS,
 } as const satisfies FlagSpecs;
 
-export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIONS>): Promise<void> {
+async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIONS>): Promise<void> {
   const ticker = tickerArg.toUpperCase();
   const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
   const { dir, ...load } = loadOptions(values);
@@ -71,3 +72,11 @@ export async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHA
     await endpoint.stop();
   }
 }
+
+export default defineCommand({
+  words: ["chat"],
+  about: "talk with the predictor about a stock, as of a date",
+  flags: CHAT_OPTIONS,
+  args: [{ name: "<TICKER>", about: "the stock, e.g. MSFT" }],
+  run: (v, [ticker]) => chatCommand(ticker!, v),
+});

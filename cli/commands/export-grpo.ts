@@ -1,16 +1,17 @@
 /** `stockmem export grpo --run NAME [--out FILE]`: the GRPO groups of a run, as JSONL for a trainer. */
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
+import type { GroupRecord } from "../../graphs/steps/grpo.ts";
+import { UsageError } from "../errors.ts";
+import { grpoFile } from "../../src/config/paths.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import type { FlagSpecs, ValuesOf } from "./flags.ts";
-import { grpoFile } from "../src/config/paths.ts";
-import type { GroupRecord } from "../graphs/steps/grpo.ts";
-import { UsageError } from "./errors.ts";
+import { defineCommand } from "../command.ts";
 
-export const EXPORT_GRPO_OPTIONS = {
+const EXPORT_GRPO_OPTIONS = {
   run: { type: "string", arg: "NAME", description: "a run made with --layered" },
   out: { type: "string", arg: "FILE", description: "output file (default grpo-<run>.jsonl)" },
 } as const satisfies FlagSpecs;
 
-export async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTIONS>): Promise<void> {
+async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("export grpo needs --run NAME");
   const file = grpoFile(values.run);
   if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
@@ -23,3 +24,10 @@ export async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTI
   const sizes = [...new Set(groups.map((g) => g.completions.length))].join("/");
   console.log(`exported ${groups.length} groups (G = ${sizes}) of run "${values.run}" to ${out}`);
 }
+
+export default defineCommand({
+  words: ["export", "grpo"],
+  about: "the GRPO groups (prompt, completions, rewards, advantages) of a layered run, as JSONL",
+  flags: EXPORT_GRPO_OPTIONS,
+  run: exportGrpoCommand,
+});

@@ -1,0 +1,10 @@
+import { defineCommand } from "../command.ts";
+import { RUN_OPTIONS } from "../run-flags.ts";
+import { runCommand } from "./run.ts";
+
+export default defineCommand({
+  words: ["start"],
+  about: "the main job (npm start): a run on the bundled sample, train 2015-07..09, test 2015-10..12, offline",
+  flags: RUN_OPTIONS,
+  run: (v) => runCommand(v),
+});
