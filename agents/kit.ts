@@ -29,7 +29,6 @@ export interface AgentDef<I, O> {
   offline(input: I, env: OfflineEnv): O | Promise<O>;
 }
 
-
 export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
   // tracker-batch / tracker-link / tracker-delta share the tracker's override
   const key = agent.startsWith("tracker") ? "tracker" : agent;

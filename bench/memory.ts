@@ -10,9 +10,10 @@ import { closeInstantMs, dateOfEpochDay, epochDay } from "../src/data/calendar.t
 import { TYPES } from "../src/domain/taxonomy.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
-import { eventId, type StoredEvent } from "../src/memory/records.ts";
+import { eventId } from "../src/memory/records.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { fmt, median } from "./stats.ts";
+import type { StoredEvent } from "../src/domain/events.ts";
 
 const TICKERS = ["AAPL", "AMZN", "CSCO", "FB", "GOOG", "INTC", "MSFT", "ORCL"];
 const VOCAB =

@@ -3,8 +3,8 @@ import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { marketDataDir } from "../src/config/paths.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../src/data/load.ts";
 import { UsageError } from "./errors.ts";
-import { IsoDate } from "../src/domain/schemas.ts";
 import { fileProgress } from "./progress.ts";
+import { IsoDate } from "../src/domain/scalars.ts";
 
 export const DATA_OPTIONS = {
   data: {

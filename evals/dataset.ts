@@ -12,7 +12,8 @@ import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 import type { MarketData } from "../src/data/load.ts";
-import { IsoDate, Movement } from "../src/domain/schemas.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { IsoDate } from "../src/domain/scalars.ts";
 
 export const Window = z.object({ from: IsoDate, to: IsoDate });
 

@@ -19,10 +19,10 @@ import { readPredictions } from "../src/runtime/run-files.ts";
 import { seriesFor } from "./steps/series.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { seriesOf } from "../src/data/day-context.ts";
-import { IsoDate } from "../src/domain/schemas.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
 import { GraphContext, resourcesOf, withResources, type Resources } from "../src/runtime/resources.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
+import { IsoDate } from "../src/domain/scalars.ts";
 
 export const ChatState = z.object({
   // An array of any (not z.custom, which JSON Schema cannot express: Studio got no input schema at all),

@@ -7,8 +7,8 @@ import { z } from "zod";
 import { marketDataDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { IsoDate, Ticker } from "../src/domain/schemas.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
 export const DayState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

@@ -8,7 +8,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, START, Send, StateGraph } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
-import { extractor, ExtractedEvent } from "../agents/extractor/index.ts";
+import { extractor } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
 import { leaderClusters } from "../src/memory/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
@@ -16,23 +16,12 @@ import { tracker, trackerBatch, trackerDelta, trackerLink } from "../agents/trac
 import { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { mergeDetails } from "../src/domain/details.ts";
-import { EventDetails, IsoDate, Ticker, type DeltaInfo } from "../src/domain/schemas.ts";
 import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
-import { eventId, StoredEvent } from "../src/memory/records.ts";
+import { eventId } from "../src/memory/records.ts";
 import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/runtime/resources.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
-
-const RawEventRow = ExtractedEvent.extend({ id: z.string() });
-type RawEventRow = z.infer<typeof RawEventRow>;
-const MergedRow = z.object({
-  group: z.string(),
-  type: z.string(),
-  description: z.string(),
-  raw_event_ids: z.array(z.string()),
-  source_ids: z.array(z.string()),
-  details: EventDetails,
-});
-type MergedRow = z.infer<typeof MergedRow>;
+import { type DeltaInfo, MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
 export const IngestState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
@@ -41,10 +30,8 @@ export const IngestState = z.object({
   itemCount: z.number().optional(),
   batches: z.array(ExtractorInput).optional(),
   /** raw events of all extraction batches (the Send fan-out), concatenated */
-  raw: z
-    .array(RawEventRow)
-    .register(registry, { reducer: { fn: (a: RawEventRow[], b: RawEventRow[]) => a.concat(b) }, default: () => [] as RawEventRow[] }),
-  merged: z.array(MergedRow).optional(),
+  raw: z.array(RawEvent).register(registry, { reducer: { fn: (a: RawEvent[], b: RawEvent[]) => a.concat(b) }, default: () => [] as RawEvent[] }),
+  merged: z.array(MergedEvent).optional(),
   events: z.array(StoredEvent).optional().describe("the day's tracked events, as stored"),
 });
 /** What a user gives the ingest graph: a ticker-day. */
@@ -96,7 +83,7 @@ async function merge(state: S, config: Config) {
   const rt = agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf });
   // Coarse clusters per group (pure); the model splits/merges the clusters of 2+ side by side. The
   // merged list keeps the group -> cluster order, whatever order the answers arrive in.
-  const jobs: Promise<MergedRow[]>[] = [];
+  const jobs: Promise<MergedEvent[]>[] = [];
   for (const group of GROUPS) {
     const members = raw.filter((e) => e.group === group.name);
     if (members.length === 0) continue;

@@ -13,13 +13,15 @@ import { retrieverJudge } from "../agents/retriever-judge/index.ts";
 import type { PredictorInput } from "../prompts/predictor.ts";
 import { critic } from "../agents/critic/index.ts";
 import { reviser } from "../agents/reviser/index.ts";
-import { Reference, SeriesDay } from "../src/domain/series.ts";
-import { IsoDate, Prediction, Ticker } from "../src/domain/schemas.ts";
+import { Reference } from "../src/domain/series.ts";
+import { Prediction } from "../src/domain/schemas.ts";
 import { seriesFor } from "./steps/series.ts";
 import { GraphContext, agentRuntime, resourcesOf } from "../src/runtime/resources.ts";
 import { recallMemories } from "./steps/layered.ts";
 import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
+import { SeriesDay } from "../src/domain/events.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
 export const PredictState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

@@ -6,10 +6,11 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { seriesOf } from "../src/data/day-context.ts";
-import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
+import { Reflection } from "../src/domain/schemas.ts";
 import { reflectDay } from "./steps/reflect.ts";
 import { GraphContext, resourcesOf } from "../src/runtime/resources.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
 export const ReflectState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

@@ -28,9 +28,8 @@ import { z } from "zod";
 import { grpoFile, predictionsFile } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { seriesOf } from "../src/data/day-context.ts";
-import { IsoDate, Reflection, Ticker } from "../src/domain/schemas.ts";
+import { Reflection } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
-import type { StoredEvent } from "../src/memory/records.ts";
 import { ScoreRow, scoreTable } from "../src/metrics/summary.ts";
 import { groupStep, type GroupRecord } from "./steps/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
@@ -42,6 +41,8 @@ import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
 import { channelsOf, need } from "../src/runtime/graph-state.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
+import type { StoredEvent } from "../src/domain/events.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { seriesText } from "./series.ts";
 import { Movement } from "../src/domain/schemas.ts";
-import { MemoryNote, SeriesDay } from "../src/domain/series.ts";
+import { MemoryNote } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { SeriesDay } from "../src/domain/events.ts";
 
 /** What the critic reads: today's events, the first answer, and lessons recalled from memory. */
 export const CriticInput = z.object({

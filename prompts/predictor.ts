@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { seriesText, windowText } from "./series.ts";
-import { MemoryNote, Reference, SeriesDay } from "../src/domain/series.ts";
+import { MemoryNote, Reference } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { SeriesDay } from "../src/domain/events.ts";
 
 /** What the predictor reads: the series, today's delta info, the kept references and recalled memories. */
 export const PredictorInput = z.object({

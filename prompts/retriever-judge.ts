@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { seriesText, windowText } from "./series.ts";
-import { Reference, SeriesDay } from "../src/domain/series.ts";
+import { Reference } from "../src/domain/series.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { SeriesDay } from "../src/domain/events.ts";
 
 /** What the judge reads: the current series and the retrieved candidates (their windows and SeqSim). */
 export const JudgeInput = z.object({

@@ -1,12 +1,13 @@
-import { ChainStage, TrackedEvent } from "./tracker.ts";
+import { ChainStage } from "./tracker.ts";
 import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { EventToTrack } from "../src/domain/events.ts";
 
 /** What the delta step reads: today's event and its chain. */
 export const TrackerDeltaInput = z.object({
   ticker: z.string(),
   date: z.string(),
-  event: TrackedEvent,
+  event: EventToTrack,
   /** the event's chain, oldest first, without today's event; empty for a new story */
   chain: z.array(ChainStage),
 });

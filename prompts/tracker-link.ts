@@ -1,12 +1,13 @@
-import { TrackedEvent, TrackerCandidate } from "./tracker.ts";
+import { TrackerCandidate } from "./tracker.ts";
 import { z } from "zod";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { EventToTrack } from "../src/domain/events.ts";
 
 /** What the link step reads: today's event and its candidates (without their chains). */
 export const TrackerLinkInput = z.object({
   ticker: z.string(),
   date: z.string(),
-  event: TrackedEvent,
+  event: EventToTrack,
   candidates: z.array(TrackerCandidate.omit({ chain: true, details: true })),
 });
 export type TrackerLinkInput = z.infer<typeof TrackerLinkInput>;

@@ -1,9 +1,7 @@
 import { z } from "zod";
-import { EventDetails } from "../src/domain/schemas.ts";
 import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { EventDetails, EventToTrack } from "../src/domain/events.ts";
 
-/** Today's event as the trackers show it. */
-export const TrackedEvent = z.object({ group: z.string(), type: z.string(), description: z.string(), details: EventDetails.optional() });
 /** One earlier stage of a story. */
 export const ChainStage = z.object({ date: z.string(), description: z.string() });
 
@@ -25,7 +23,7 @@ export type TrackerCandidate = z.infer<typeof TrackerCandidate>;
 export const TrackerInput = z.object({
   ticker: z.string(),
   date: z.string(),
-  event: TrackedEvent,
+  event: EventToTrack,
   candidates: z.array(TrackerCandidate),
 });
 export type TrackerInput = z.infer<typeof TrackerInput>;

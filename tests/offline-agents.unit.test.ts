@@ -9,7 +9,8 @@ import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
 import { runContext } from "../src/config/context.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { cleanText, companiesIn, sentiment } from "../src/models/offline/text.ts";
-import type { Reference, SeriesDay } from "../src/domain/series.ts";
+import type { Reference } from "../src/domain/series.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
 
 const env = { ctx: runContext(), embedder: new HashEmbedder(512) };
 const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({

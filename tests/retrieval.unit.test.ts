@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { closeInstantMs } from "../src/data/calendar.ts";
-import type { SeriesDay } from "../src/domain/series.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import { retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
 import { reflection } from "./helpers/records.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
 
 let store: InMemoryMemory;
 const iso = (d: string) => new Date(closeInstantMs(d)).toISOString();

@@ -11,11 +11,10 @@ import type { RunContext } from "../src/config/context.ts";
 import { dayContext, seriesOf } from "../src/data/day-context.ts";
 import type { MarketData } from "../src/data/load.ts";
 import type { Prediction } from "../src/domain/schemas.ts";
-import type { SeriesDay } from "../src/domain/series.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { retrieveReferences } from "./retrieval.ts";
 import { fence } from "../prompts/define.ts";
-import type { DeltaInfo } from "../src/domain/schemas.ts";
+import type { SeriesDay, DeltaInfo } from "../src/domain/events.ts";
 
 /** What the chat tools use: the run's context, data and memory, and three functions from above. */
 export interface ChatDeps {

@@ -5,12 +5,13 @@
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { Reflection } from "../src/domain/schemas.ts";
-import type { Reference, SeriesDay } from "../src/domain/series.ts";
+import type { Reference } from "../src/domain/series.ts";
 import { findType } from "../src/domain/taxonomy.ts";
 import { epochDay } from "../src/data/calendar.ts";
 import { reflectionId, toEpochSeconds } from "../src/memory/records.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
 
 /** The series as a w-day sequence of bit vectors, oldest first, padded with empty days at the front. */
 export function seriesToSeq(series: readonly SeriesDay[], w: number): DaySeq {

@@ -1,14 +1,12 @@
 /** Extractor (paper 3.1.1): a batch of news items -> structured events citing their items. */
 import { z } from "zod";
 import { extractorPrompts, type ExtractorInput } from "../../prompts/extractor.ts";
-import { RawEventBody } from "../../src/domain/schemas.ts";
+import { ExtractedEvent } from "../../src/domain/events.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
 import { INDUSTRY, cleanText, companiesIn, sentiment } from "../../src/models/offline/text.ts";
 import { unknownIds, type AgentDef } from "../kit.ts";
 
-export const ExtractedEvent = RawEventBody.extend({ source_ids: z.array(z.string()).min(1) });
-export type ExtractedEvent = z.infer<typeof ExtractedEvent>;
 export const ExtractorOutput = z.object({ events: z.array(ExtractedEvent) });
 export type ExtractorOutput = z.infer<typeof ExtractorOutput>;
 

@@ -12,11 +12,11 @@ import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/track
 import { trackerLinkPrompts, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
 import { trackerPrompts, type TrackerInput } from "../../prompts/tracker.ts";
 import { trackerBatchPrompts, type TrackerBatchInput } from "../../prompts/tracker-batch.ts";
-import { DeltaInfo } from "../../src/domain/schemas.ts";
 import { words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
 import { cosine } from "../../src/memory/embeddings.ts";
+import { DeltaInfo } from "../../src/domain/events.ts";
 
 /** The item a tracker call is about (named in its failure): today's event of a ticker-day. */
 const eventItem = (i: { ticker: string; date: string; event: { description: string } }) =>

@@ -5,10 +5,10 @@ import { runAgent } from "../../agents/kit.ts";
 import { seriesToSeq } from "../../tools/retrieval.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
 import type { Reflection } from "../../src/domain/schemas.ts";
-import { windowOf } from "../../src/domain/series.ts";
 import { reflectionId } from "../../src/memory/records.ts";
 import { agentRuntime, type Resources } from "../../src/runtime/resources.ts";
 import { seriesFor } from "./series.ts";
+import { windowOf } from "../../src/domain/events.ts";
 
 /**
  * Reflects on day `date` of `ticker`, given `knownAt`: the close at which this runs. Refuses to run

@@ -4,9 +4,9 @@ import { runAgent } from "../../agents/kit.ts";
 import { summarizer } from "../../agents/summarizer/index.ts";
 import { dayContext } from "../../src/data/day-context.ts";
 import { leaderClusters } from "../../src/memory/cluster.ts";
-import type { SeriesDay, SeriesEvent } from "../../src/domain/series.ts";
 import { cleanText } from "../../src/models/offline/text.ts";
 import { agentRuntime, type Resources } from "../../src/runtime/resources.ts";
+import type { SeriesDay, SeriesEvent } from "../../src/domain/events.ts";
 
 /**
  * The w trading days ending at `date` (oldest first), each with its stored events; asOf = close(date).

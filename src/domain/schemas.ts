@@ -1,16 +1,12 @@
 /**
- * Domain schemas: the one home of every record the pipeline reads or writes.
+ * Domain schemas: the records the pipeline reads or writes besides events (events.ts, by stage) and
+ * their scalar values (scalars.ts): news, prices, trading days, reflections, predictions.
  * Dates are trading dates "YYYY-MM-DD" (America/New_York exchange dates); instants are ISO-8601 UTC.
  */
 import { z } from "zod";
-import { N_GROUPS, N_TYPES, findType } from "./taxonomy.ts";
-
-export const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date YYYY-MM-DD")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "not a calendar date");
-export const IsoInstant = z.iso.datetime({ offset: true });
-export const Ticker = z.string().regex(/^[A-Z][A-Z0-9.-]{0,9}$/, "expected an upper-case ticker such as AAPL");
+import { WindowSeries } from "./events.ts";
+import { IsoDate, IsoInstant, Ticker } from "./scalars.ts";
+import { N_GROUPS, N_TYPES } from "./taxonomy.ts";
 
 /** One news item or social post, as stored in news.jsonl. */
 /** What an id shown to a model may be made of: news item ids are checked against it at load (ours are built from it). */
@@ -68,83 +64,6 @@ export const TradingDay = z.object({
   spans_gap: z.boolean().optional(),
 });
 export type TradingDay = z.infer<typeof TradingDay>;
-
-const eventTypeRefine = <T extends { group: string; type: string }>(e: T, ctx: z.RefinementCtx) => {
-  if (!findType(e.group, e.type)) {
-    ctx.addIssue({ code: "custom", message: `"${e.type}" is not a type of group "${e.group}" in the taxonomy`, path: ["type"] });
-  }
-};
-
-/** The StockMem event model (paper 3.1.1): one structured event extracted from news. */
-export const RawEventBody = z.object({
-  group: z.string().describe("event group, one of the 13 taxonomy groups"),
-  type: z.string().describe("event type, one of the types of that group"),
-  time: z.string().describe("when the event happened, as stated or inferred (free text or ISO date)"),
-  location: z.string().describe("where it happened; empty if unknown"),
-  entities: z.array(z.string()).describe("participating entities (people, organisations, products)"),
-  industries: z.array(z.string()).describe("involved industries"),
-  companies: z.array(z.string()).describe("involved companies, as tickers or names"),
-  attributes: z.record(z.string(), z.string()).describe("open extended attributes, e.g. amount, percentage, product"),
-  description: z.string().min(1).describe("one-sentence factual description"),
-});
-/** The tuple's fields beyond group, type and description: kept through merging and stored (see details.ts). */
-export const EventDetails = RawEventBody.pick({ time: true, location: true, entities: true, industries: true, companies: true, attributes: true });
-export type EventDetails = z.infer<typeof EventDetails>;
-
-export const RawEvent = RawEventBody.extend({
-  ticker: Ticker,
-  date: IsoDate,
-  /** ids of the news items the event came from */
-  source_ids: z.array(z.string()).min(1),
-}).superRefine(eventTypeRefine);
-export type RawEvent = z.infer<typeof RawEvent>;
-
-/** Incremental information of an event against its chain (paper 3.1.3). */
-export const DeltaInfo = z.object({
-  /** What is new against the predecessor chain. */
-  text: z.string(),
-  /** Whether the news is better, worse, or in line with what the chain led to expect. */
-  direction: z.enum(["more_positive", "more_negative", "neutral"]),
-});
-export type DeltaInfo = z.infer<typeof DeltaInfo>;
-
-/** One event of a day after merging (paper 3.1.2), with its tracking result (3.1.3). */
-export const MergedEvent = z
-  .object({
-    id: z.string(),
-    ticker: Ticker,
-    date: IsoDate,
-    group: z.string(),
-    type: z.string(),
-    description: z.string().min(1),
-    /** ids of the raw events merged into this one */
-    raw_event_ids: z.array(z.string()),
-    source_ids: z.array(z.string()),
-    /** id of the direct predecessor event in [t-w, t-1], or null */
-    predecessor_id: z.string().nullable(),
-    /** id of the first event of the chain this event belongs to */
-    chain_root_id: z.string(),
-    /** chain depth: 0 for a new chain, capped at D_max */
-    chain_depth: z.number().int().nonnegative(),
-    delta: DeltaInfo.nullable(),
-    /** time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written before 0.4) */
-    details: EventDetails.optional(),
-  })
-  .superRefine(eventTypeRefine);
-export type MergedEvent = z.infer<typeof MergedEvent>;
-
-/** An event chain, oldest first, ending at the current event. */
-export const EventChain = z.object({
-  events: z.array(z.object({ id: z.string(), date: IsoDate, description: z.string() })).min(1),
-});
-export type EventChain = z.infer<typeof EventChain>;
-
-/** One event of a past window as a reflection keeps it (paper 3.2-3.3): what it was and what it added, without its text. */
-export const WindowEvent = z.object({ id: z.string(), group: z.string(), type: z.string(), delta: DeltaInfo.nullable() });
-export type WindowEvent = z.infer<typeof WindowEvent>;
-/** The w days of a reflection's window, oldest first, each with its events. */
-export const WindowSeries = z.array(z.object({ date: IsoDate, events: z.array(WindowEvent) }));
-export type WindowSeries = z.infer<typeof WindowSeries>;
 
 const bits = (n: number) => z.array(z.union([z.literal(0), z.literal(1)])).length(n);
 

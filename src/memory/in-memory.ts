@@ -15,8 +15,9 @@ import { scrubDeep } from "../observability/secrets.ts";
 import type { Reflection } from "../domain/schemas.ts";
 import { cosineOf, sqNorm, type Embedder } from "./embeddings.ts";
 import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
-import { eventIdPrefix, toEpochSeconds, type StoredEvent, type StoredLayerRecord } from "./records.ts";
+import { eventIdPrefix, toEpochSeconds, type StoredLayerRecord } from "./records.ts";
 import type { MemoryLayer } from "../domain/schemas.ts";
+import type { StoredEvent } from "../domain/events.ts";
 
 interface Entry<T> {
   record: T;

@@ -10,8 +10,9 @@
 import { createHash } from "node:crypto";
 import type { Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
-import type { StoredEvent, StoredLayerRecord } from "./records.ts";
+import type { StoredLayerRecord } from "./records.ts";
 import type { MemoryLayer } from "../domain/schemas.ts";
+import type { StoredEvent } from "../domain/events.ts";
 
 export const KINDS = ["events", "reflections", "layers"] as const;
 export type Kind = (typeof KINDS)[number];

@@ -4,20 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { packBits, unpackBits } from "../domain/bits.ts";
-import type { z } from "zod";
-import {
-  type EventDetails,
-  IsoInstant,
-  type LayerKind,
-  type MemoryLayer,
-  MergedEvent,
-  type Movement,
-  type Reflection,
-  type WindowSeries,
-} from "../domain/schemas.ts";
+import type { LayerKind, MemoryLayer, Movement, Reflection } from "../domain/schemas.ts";
 import { findType } from "../domain/taxonomy.ts";
 import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
+import type { EventDetails, StoredEvent, TrackedEvent, WindowSeries } from "../domain/events.ts";
 
 export type Scalar = string | number | boolean;
 export type Meta = Record<string, Scalar>;
@@ -27,14 +18,10 @@ export interface Row {
   meta: Meta;
 }
 
-/** A merged event as stored: readable from `available_at` (the close of its day) on. */
-export const StoredEvent = MergedEvent.safeExtend({ available_at: IsoInstant });
-export type StoredEvent = z.infer<typeof StoredEvent>;
-
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
 
 /** Id of an event: ticker, date, kind and a hash of its content, so the same event written twice is one record. */
-export function eventId(e: Pick<MergedEvent, "ticker" | "date" | "group" | "type" | "description">): string {
+export function eventId(e: Pick<TrackedEvent, "ticker" | "date" | "group" | "type" | "description">): string {
   return `${eventIdPrefix(e.ticker, e.date)}${short(`${e.group}\u0000${e.type}\u0000${e.description}`)}`;
 }
 

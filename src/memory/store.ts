@@ -24,10 +24,10 @@ import {
   rowToReflection,
   type Meta,
   type Row,
-  type StoredEvent,
   type StoredLayerRecord,
 } from "./records.ts";
 import type { MemoryLayer } from "../domain/schemas.ts";
+import type { StoredEvent } from "../domain/events.ts";
 
 export { KINDS, type AsOf, type Hit, type Kind, type WindowFilter } from "./port.ts";
 

@@ -20,12 +20,12 @@ import { admittedDataDir, studioBudgetCalls } from "../config/studio.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
 import { connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
-import type { SeriesEvent } from "../domain/series.ts";
 import type { MemoryPort } from "../memory/port.ts";
 import { MemoryStore } from "../memory/store.ts";
 import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
 import { exitWithAncestors } from "./ancestors.ts";
+import type { SeriesEvent } from "../domain/events.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
 export const GraphContext = RunContext.extend({
