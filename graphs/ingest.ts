@@ -12,15 +12,14 @@ import { extractor } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
 import { leaderClusters } from "../src/memory/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
-import { tracker, trackerBatch, trackerDelta, trackerLink } from "../agents/tracker/index.ts";
+import { trackDay } from "./steps/track.ts";
 import { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { mergeDetails } from "../src/domain/details.ts";
-import { GROUPS, TYPES, findType } from "../src/domain/taxonomy.ts";
-import { eventId } from "../src/memory/records.ts";
-import { GraphContext, agentRuntime, resourcesOf, type Resources } from "../src/runtime/resources.ts";
+import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
+import { GraphContext, agentRuntime, resourcesOf } from "../src/runtime/resources.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
-import { type DeltaInfo, MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
+import { MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
 export const IngestState = z.object({
@@ -130,171 +129,10 @@ async function merge(state: S, config: Config) {
   return { merged: (await Promise.all(jobs)).flat() };
 }
 
-/** The chain of a stored event, oldest first, following predecessor links back up to `depth` stages. */
-async function chainOf(
-  r: Resources,
-  start: StoredEvent,
-  asOf: string,
-  depth: number,
-  cache: Map<string, Promise<StoredEvent | null>>,
-): Promise<StoredEvent[]> {
-  const chain = [start];
-  let cur = start;
-  while (chain.length < depth && cur.predecessor_id) {
-    const id = cur.predecessor_id;
-    let next = cache.get(id);
-    if (!next) {
-      next = r.store.getEvents({ asOf, ids: [id] }).then((x) => x[0] ?? null);
-      cache.set(id, next);
-    }
-    const prev = await next;
-    if (!prev) break;
-    chain.unshift(prev);
-    cur = prev;
-  }
-  return chain;
-}
-
 async function track(state: S, config: Config) {
   const r = await resourcesOf(config);
   const rt = agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf });
-  const merged = state.merged ?? [];
-  const day = dayContext(r.data, state.ticker, state.date);
-  const window = day.previousDates.slice(-r.ctx.w);
-  const vectors = await r.embedder.embed(merged.map((m) => m.description));
-  const hits =
-    window.length && r.ctx.useDelta
-      ? await r.store.searchEventsBatch({
-          embeddings: vectors,
-          k: r.ctx.trackerTopK,
-          ticker: state.ticker,
-          from: window[0],
-          to: window.at(-1),
-          asOf: day.asOf,
-        })
-      : merged.map(() => []);
-  const cache = new Map<string, Promise<StoredEvent | null>>();
-  // a candidate as the prompts show it; the single and batch prompts add its own earlier stages (its stored chain)
-  const plain = (h: { record: StoredEvent; similarity: number }) => ({
-    id: h.record.id,
-    date: h.record.date,
-    type: h.record.type,
-    description: h.record.description,
-    similarity: h.similarity,
-    ...(h.record.details ? { details: h.record.details } : {}),
-  });
-  const shown = async (h: { record: StoredEvent; similarity: number }) => ({
-    ...plain(h),
-    chain: (await chainOf(r, h.record, day.asOf, r.ctx.Dmax, cache)).slice(0, -1).map((c) => ({ date: c.date, description: c.description })),
-  });
-  const eventOf = (m: (typeof merged)[number]) => ({ group: m.group, type: m.type, description: m.description, details: m.details });
-  type Tracked = { m: (typeof merged)[number]; pred?: StoredEvent; delta: { delta: string; direction: DeltaInfo["direction"] } | null };
-  let tracked: Tracked[];
-  // Each event's link and delta depend only on earlier days: all of the day's events (or chunks of them)
-  // are tracked side by side, then folded in their merge order (so the result never depends on answer timing).
-  if (r.ctx.useDelta && r.ctx.trackerMode === "batch") {
-    // up to trackerBatch events per call, each with its own candidates, the earlier events listed once per call
-    const chunks: number[][] = [];
-    for (let i = 0; i < merged.length; i += r.ctx.trackerBatch) chunks.push(merged.slice(i, i + r.ctx.trackerBatch).map((_, j) => i + j));
-    const answered = await Promise.all(
-      chunks.map(async (idx) => {
-        const earlier = new Map<string, Awaited<ReturnType<typeof shown>>>();
-        for (const i of idx) for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(h));
-        const out = await runAgent(
-          trackerBatch,
-          {
-            ticker: state.ticker,
-            date: state.date,
-            events: idx.map((i) => ({
-              key: `e${i + 1}`,
-              ...eventOf(merged[i]!),
-              candidates: (hits[i] ?? []).map((h) => ({ id: h.record.id, similarity: h.similarity })),
-            })),
-            earlier: [...earlier.values()].map(({ similarity: _, ...c }) => c),
-          },
-          rt,
-        );
-        return idx.map((i): Tracked => {
-          const a = out.events.find((e) => e.key === `e${i + 1}`)!;
-          return {
-            m: merged[i]!,
-            pred: hits[i]?.find((h) => h.record.id === a.predecessor_id)?.record,
-            delta: { delta: a.delta, direction: a.direction },
-          };
-        });
-      }),
-    );
-    tracked = answered.flat();
-  } else {
-    tracked = await Promise.all(
-      merged.map(async (m, i): Promise<Tracked> => {
-        const candidates = hits[i] ?? [];
-        const event = eventOf(m);
-        if (r.ctx.useDelta && r.ctx.trackerMode === "single") {
-          // one call: the predecessor and the delta info, each candidate shown with its own chain
-          const out = await runAgent(
-            tracker,
-            { ticker: state.ticker, date: state.date, event, candidates: await Promise.all(candidates.map(shown)) },
-            rt,
-          );
-          const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
-          return { m, pred, delta: { delta: out.delta, direction: out.direction } };
-        }
-        const link = candidates.length
-          ? await runAgent(
-              trackerLink,
-              {
-                ticker: state.ticker,
-                date: state.date,
-                event,
-                candidates: candidates.map(plain),
-              },
-              rt,
-            )
-          : { predecessor_id: null };
-        const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
-        // Reuse the predecessor's chain (its stored links), never recompute it.
-        const chain = pred ? await chainOf(r, pred, day.asOf, r.ctx.Dmax, cache) : [];
-        const delta = r.ctx.useDelta
-          ? await runAgent(
-              trackerDelta,
-              { ticker: state.ticker, date: state.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) },
-              rt,
-            )
-          : null;
-        return { m, pred, delta };
-      }),
-    );
-  }
-  const events = new Map<string, StoredEvent>();
-  for (const { m, pred, delta } of tracked) {
-    const id = eventId({ ticker: state.ticker, date: state.date, group: m.group, type: m.type, description: m.description });
-    const existing = events.get(id);
-    if (existing) {
-      existing.raw_event_ids.push(...m.raw_event_ids);
-      existing.source_ids = [...new Set([...existing.source_ids, ...m.source_ids])];
-      existing.details = mergeDetails([existing.details!, m.details]);
-      continue;
-    }
-    if (!findType(m.group, m.type)) throw new Error(`${state.ticker} ${state.date}: merged event type "${m.type}" is not in group "${m.group}"`);
-    events.set(id, {
-      id,
-      ticker: state.ticker,
-      date: state.date,
-      group: m.group,
-      type: m.type,
-      description: m.description,
-      raw_event_ids: [...m.raw_event_ids],
-      source_ids: [...m.source_ids],
-      predecessor_id: pred?.id ?? null,
-      chain_root_id: pred ? pred.chain_root_id || pred.id : id,
-      chain_depth: pred ? Math.min(pred.chain_depth + 1, r.ctx.Dmax) : 0,
-      delta: delta && { text: delta.delta, direction: delta.direction },
-      details: m.details,
-      available_at: day.asOf,
-    });
-  }
-  return { events: [...events.values()] };
+  return { events: await trackDay(r, rt, { ticker: state.ticker, date: state.date }, state.merged ?? []) };
 }
 
 async function store(state: S, config: Config) {

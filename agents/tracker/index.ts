@@ -1,11 +1,12 @@
 /**
- * Tracker (paper 3.1.3). The paper's two model steps (`trackerMode: "paper"`): `trackerLink` picks
- * today's event's direct predecessor among the top-K similar events of [t-w, t-1]; `trackerDelta`
- * writes the incremental information against the chain the predecessor belongs to. The default
- * (`trackerMode: "single"`): `tracker` answers both in one call, each candidate shown with its own
- * chain; its offline strategy is the two offline steps composed, so offline results do not change.
- * `trackerMode: "batch"`: `trackerBatch` answers the same for several events of a ticker-day in one
- * call (each event with its own candidates; the earlier events listed once); offline, event by event.
+ * Tracker (paper 3.1.3), in the three modes of `trackerMode` (graphs/steps/track.ts runs them).
+ * "batch" (the default): `trackerBatch` answers the predecessor and delta info of several events of a
+ * ticker-day in one call (each event with its own candidates; the earlier events listed once); offline,
+ * event by event. "single": `tracker` answers both for one event, each candidate shown with its own
+ * chain. "paper", the paper's two model steps: `trackerLink` picks today's event's direct predecessor
+ * among the top-K similar events of [t-w, t-1]; `trackerDelta` writes the incremental information
+ * against the chain the predecessor belongs to. Every mode's offline strategy is the two offline steps
+ * composed, so offline results do not depend on the mode.
  */
 import { z } from "zod";
 import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
