@@ -19,8 +19,9 @@ export interface OfflineEnv {
   embedder: Embedder;
 }
 
-export interface AgentDef<I, O> {
-  name: AgentName;
+/** An agent; `N` is its name, so the registry can check that each agent sits under its own name. */
+export interface AgentDef<I, O, N extends AgentName = AgentName> {
+  name: N;
   /** every version of the agent's prompt, oldest first; the run context picks one (default: the last) */
   prompts: readonly Prompt<I>[];
   schema: z.ZodType<O>;

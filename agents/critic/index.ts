@@ -22,7 +22,7 @@ export function erredDirection(text: string): Movement | null {
 /** Past mistakes that repeat v1's direction must outnumber the opposite ones, at least twice, to reconsider. */
 const MIN_REPEATS = 2;
 
-export const critic: AgentDef<CriticInput, CriticOutput> = {
+export const critic: AgentDef<CriticInput, CriticOutput, "critic"> = {
   name: "critic",
   prompts: criticPrompts,
   schema: CriticOutput,

@@ -14,7 +14,7 @@ export type ExtractorOutput = z.infer<typeof ExtractorOutput>;
 const MAX_TYPES_PER_ITEM = 2;
 const MIN_TEXT_CHARS = 12;
 
-export const extractor: AgentDef<ExtractorInput, ExtractorOutput> = {
+export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> = {
   name: "extractor",
   prompts: extractorPrompts,
   schema: ExtractorOutput,

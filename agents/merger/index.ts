@@ -10,7 +10,7 @@ export const MergerOutput = z.object({
 });
 export type MergerOutput = z.infer<typeof MergerOutput>;
 
-export const merger: AgentDef<MergerInput, MergerOutput> = {
+export const merger: AgentDef<MergerInput, MergerOutput, "merger"> = {
   name: "merger",
   prompts: mergerPrompts,
   schema: MergerOutput,

@@ -26,7 +26,7 @@ export function offlineVote(input: PredictorInput): {
   return { movement: "up", score, tone, basis: "prior" };
 }
 
-export const predictor: AgentDef<PredictorInput, PredictorOutput> = {
+export const predictor: AgentDef<PredictorInput, PredictorOutput, "predictor"> = {
   name: "predictor",
   prompts: predictorPrompts,
   schema: PredictorOutput,

@@ -17,7 +17,7 @@ export function eventSign(e: SeriesEvent): number {
 
 const MAX_KEY_EVENTS = 3;
 
-export const reflector: AgentDef<ReflectorInput, ReflectorOutput> = {
+export const reflector: AgentDef<ReflectorInput, ReflectorOutput, "reflector"> = {
   name: "reflector",
   prompts: reflectorPrompts,
   schema: ReflectorOutput,

@@ -6,7 +6,7 @@ import { unknownIds, type AgentDef } from "../kit.ts";
 export const JudgeOutput = z.object({ kept: z.array(z.object({ id: z.string(), why: z.string() })) });
 export type JudgeOutput = z.infer<typeof JudgeOutput>;
 
-export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput> = {
+export const retrieverJudge: AgentDef<JudgeInput, JudgeOutput, "retriever-judge"> = {
   name: "retriever-judge",
   prompts: judgePrompts,
   schema: JudgeOutput,

@@ -3,7 +3,7 @@ import { reviserPrompts, type ReviserInput } from "../../prompts/reviser.ts";
 import type { AgentDef } from "../kit.ts";
 import { PredictorOutput, predictor } from "../predictor/index.ts";
 
-export const reviser: AgentDef<ReviserInput, PredictorOutput> = {
+export const reviser: AgentDef<ReviserInput, PredictorOutput, "reviser"> = {
   name: "reviser",
   prompts: reviserPrompts,
   schema: PredictorOutput,

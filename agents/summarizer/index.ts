@@ -11,7 +11,7 @@ export type SummarizerOutput = z.infer<typeof SummarizerOutput>;
 const MAX_SENTENCES = 3;
 const MAX_CHARS = 500;
 
-export const summarizer: AgentDef<SummarizerInput, SummarizerOutput> = {
+export const summarizer: AgentDef<SummarizerInput, SummarizerOutput, "summarizer"> = {
   name: "summarizer",
   prompts: summarizerPrompts,
   schema: SummarizerOutput,

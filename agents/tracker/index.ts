@@ -28,7 +28,7 @@ export type LinkOutput = z.infer<typeof LinkOutput>;
 export const DeltaOutput = z.object({ delta: z.string().min(1), direction: DeltaInfo.shape.direction });
 export type DeltaOutput = z.infer<typeof DeltaOutput>;
 
-export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput> = {
+export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput, "tracker-link"> = {
   name: "tracker-link",
   prompts: trackerLinkPrompts,
   schema: LinkOutput,
@@ -50,7 +50,7 @@ export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput> = {
 
 const STOP = new Set("the a an of to in on for and or is are was were be by with at from as it its this that rt via amp".split(" "));
 
-export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
+export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput, "tracker-delta"> = {
   name: "tracker-delta",
   prompts: trackerDeltaPrompts,
   schema: DeltaOutput,
@@ -82,7 +82,7 @@ export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput> = {
 export const TrackerOutput = LinkOutput.extend(DeltaOutput.shape);
 export type TrackerOutput = z.infer<typeof TrackerOutput>;
 
-export const tracker: AgentDef<TrackerInput, TrackerOutput> = {
+export const tracker: AgentDef<TrackerInput, TrackerOutput, "tracker"> = {
   name: "tracker",
   prompts: trackerPrompts,
   schema: TrackerOutput,
@@ -100,7 +100,7 @@ export const tracker: AgentDef<TrackerInput, TrackerOutput> = {
 export const TrackerBatchOutput = z.object({ events: z.array(TrackerOutput.extend({ key: z.string() })) });
 export type TrackerBatchOutput = z.infer<typeof TrackerBatchOutput>;
 
-export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput> = {
+export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput, "tracker-batch"> = {
   name: "tracker-batch",
   prompts: trackerBatchPrompts,
   schema: TrackerBatchOutput,

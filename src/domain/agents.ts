@@ -1,6 +1,6 @@
 /**
  * The agents by name: the one table of their names and the initials experiment names use. The agent
- * registry (agents/registry.ts) must hold exactly these (checked when it loads); the run context keys
+ * registry (agents/registry.ts) holds exactly these, each under its own name (checked by the compiler); the run context keys
  * its per-agent models and prompt versions by them, so a misspelt agent fails with the list.
  */
 import { z } from "zod";
