@@ -15,7 +15,7 @@ import { modelIds, promptVersions } from "../agents/registry.ts";
 import { executeRun } from "../app/run.ts";
 import { scrub } from "../src/observability/secrets.ts";
 import { estimateRun, type CostEstimate } from "../app/dry-run.ts";
-import { RunContext } from "../src/config/context.ts";
+import { RunContext, variantTags } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
 import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
@@ -50,22 +50,6 @@ export interface ExperimentResult {
   /** every prediction of the test window, flat days included, for the backtest */
   test_predictions: { ticker: string; date: string; movement: Dir; next_return: number | null }[];
   langsmith: { uploaded: boolean; experiment: string };
-}
-
-/** Tags of the ablation switches that differ from the full method (empty for the full method). */
-export function variantTags(ctx: RunContext): string[] {
-  const tags: string[] = [];
-  if (!ctx.useDelta) tags.push("no-delta");
-  if (!ctx.useReferences) tags.push("no-refs");
-  if (ctx.referenceMode === "recent") tags.push("recent-refs");
-  if (ctx.referenceScope === "same-ticker") tags.push("same-ticker");
-  if (ctx.excludeOverlapping) tags.push("no-overlap");
-  if (ctx.extractScope === "cross-item") tags.push("cross-item");
-  if (ctx.memoryMode !== "events") tags.push(ctx.memoryMode);
-  if (ctx.layered) tags.push("layered");
-  if (ctx.selfReflection) tags.push("self-reflect");
-  if (ctx.embeddings !== RunContext.parse({}).embeddings) tags.push(`emb-${ctx.embeddings.replace(/[^a-z0-9]+/gi, "-")}`);
-  return tags;
 }
 
 /**

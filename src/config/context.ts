@@ -2,6 +2,8 @@
  * The run context: every tunable of a run, with its default, in one zod schema.
  * Graphs take it as their LangGraph context; the CLI builds it from flags and env.
  */
+import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { AGENT_NAMES, type AgentName } from "../domain/agents.ts";
 
@@ -155,6 +157,56 @@ export const RunContext = z.object({
   maxTextChars: z.number().int().min(100).default(4000),
 });
 export type RunContext = z.infer<typeof RunContext>;
+
+/**
+ * Fields that an experiment's name shows elsewhere (the run, models and prompt versions) or that change
+ * only what a run costs: they never tag an experiment.
+ */
+const UNTAGGED: ReadonlySet<keyof RunContext> = new Set([
+  "run",
+  "model",
+  "models",
+  "prompts",
+  "cache",
+  "budgetCalls",
+  "budgetTokens",
+  "maxConcurrency",
+  "modelTimeoutSeconds",
+  "modelRetries",
+  "modelRetryBaseMs",
+]);
+
+/** Tags spelled for a reader ("{}" is the value); any other field that differs from its default tags as `<field>-<value>` (an on/off field: `<field>` or `no-<field>`). */
+const TAG_NAMES: Partial<Record<keyof RunContext, string>> = {
+  useDelta: "no-delta",
+  useReferences: "no-refs",
+  referenceMode: "{}-refs",
+  referenceScope: "{}",
+  excludeOverlapping: "no-overlap",
+  extractScope: "{}",
+  memoryMode: "{}",
+  layered: "layered",
+  selfReflection: "self-reflect",
+  embeddings: "emb-{}",
+};
+
+const tagValue = (v: unknown): string =>
+  v !== null && typeof v === "object"
+    ? createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 8)
+    : String(v).replace(/[^a-z0-9.]+/gi, "-");
+
+/**
+ * The tags of an experiment run under `ctx`: one per field that differs from its default (none for the
+ * full method), derived from the schema, so a new setting cannot be forgotten. Switches (on/off and
+ * choices) come first, then values, each in the schema's order: e.g. ["no-overlap", "emb-ollama-bge-m3"].
+ */
+export function variantTags(ctx: RunContext): string[] {
+  const defaults = RunContext.parse({});
+  const keys = (Object.keys(RunContext.shape) as (keyof RunContext)[]).filter((k) => !UNTAGGED.has(k) && !isDeepStrictEqual(ctx[k], defaults[k]));
+  const isSwitch = (k: keyof RunContext) => typeof defaults[k] === "boolean" || RunContext.shape[k].def.innerType.def.type === "enum";
+  const generic = (k: keyof RunContext) => (typeof ctx[k] === "boolean" ? (ctx[k] ? k : `no-${k}`) : `${k}-{}`);
+  return [...keys.filter(isSwitch), ...keys.filter((k) => !isSwitch(k))].map((k) => (TAG_NAMES[k] ?? generic(k)).replace("{}", tagValue(ctx[k])));
+}
 
 export function runContext(input: Partial<z.input<typeof RunContext>> = {}): RunContext {
   return RunContext.parse(input);
