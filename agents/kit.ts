@@ -14,7 +14,7 @@ import { estimateTokens, invokeStructured, messageTokens, promptMessages } from 
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 
 /** What an offline strategy may use: the run's parameters and the embedder. */
-export interface OfflineEnv {
+interface OfflineEnv {
   ctx: RunContext;
   embedder: Embedder;
 }

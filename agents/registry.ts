@@ -17,7 +17,7 @@ import { tracker, trackerBatch, trackerDelta, trackerLink } from "./tracker/inde
  * misspelt agent, or one filed under another's name, is a compile error. The pipeline's agents, the
  * summarizer of the "summary instead of events" ablation, and SEP-Memory's critic and reviser.
  */
-export const AGENT_DEFS = {
+const AGENT_DEFS = {
   extractor,
   merger,
   tracker,

@@ -36,7 +36,7 @@ export interface Prices {
 }
 
 /** A dry run's counts, from the usage meter its rehearsal filled (agents in name order). */
-export function estimateOf(usage: Usage): CostEstimate {
+function estimateOf(usage: Usage): CostEstimate {
   const byAgent = new Map<AgentName, AgentEstimate>();
   for (const [agent, t] of [...usage.byAgent].sort(([x], [y]) => x.localeCompare(y)))
     byAgent.set(agent as AgentName, { calls: t.calls, inputTokens: t.inputTokens, outputTokens: t.outputTokens });

@@ -29,7 +29,7 @@ import { lockRun } from "../src/runtime/lock.ts";
 import { openResources, withResources, type Resources } from "../src/runtime/resources.ts";
 import { runSettings } from "../src/runtime/settings.ts";
 
-export class RunIntegrityError extends Error {
+class RunIntegrityError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "RunIntegrityError";
@@ -48,7 +48,7 @@ export interface RunResult {
 }
 
 /** A progress event of the run graph's custom stream. */
-export interface ProgressEvent {
+interface ProgressEvent {
   kind: "progress";
   phase: "reflect" | "ingest" | "predict" | "commit";
   date: string | null;
@@ -273,7 +273,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
  * Tasks of a phase run side by side, so several may fail at once (LangGraph throws an AggregateError):
  * the first, with the other distinct messages appended, keeps its class (BudgetExceededError, ...).
  */
-export function firstError(e: unknown): unknown {
+function firstError(e: unknown): unknown {
   if (!(e instanceof AggregateError) || e.errors.length === 0) return e;
   const all = e.errors.map(firstError);
   const first = all[0];

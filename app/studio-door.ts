@@ -15,6 +15,7 @@ process.umask(0o077);
 const api = join(process.cwd(), ".langgraph_api");
 if (existsSync(api)) chmodSync(api, 0o700);
 
+/** @public The dev server's HTTP app (langgraph.json `http.app`). */
 export const app = new Hono();
 app.use("*", async (c, next) => {
   const why = doorRefusal({ host: c.req.header("host"), origin: c.req.header("origin") });

@@ -5,7 +5,7 @@ import { N_TYPES, TYPES } from "../src/domain/taxonomy.ts";
 import { SCAN_ENGINE, SequenceIndex, dayBits, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
 import { fmt, median } from "./stats.ts";
 
-export function randomSeq(rnd: () => number, w: number): DaySeq {
+function randomSeq(rnd: () => number, w: number): DaySeq {
   const days = Array.from({ length: w }, () => {
     const n = Math.floor(rnd() * 5); // 0..4 event types a day, like the sample
     const types = Array.from({ length: n }, () => TYPES[Math.floor(rnd() * N_TYPES)]!);

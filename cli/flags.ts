@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 
-export interface FlagSpec {
+interface FlagSpec {
   type: "string" | "boolean";
   /** repeatable (a string flag given several times collects a list) */
   multiple?: boolean;

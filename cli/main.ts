@@ -12,12 +12,12 @@ import { scrub } from "../src/observability/secrets.ts";
 import { DataError } from "../src/data/errors.ts";
 import { addFlags, valuesOf } from "./flags.ts";
 import { loadDotEnv, stateDir } from "../src/config/paths.ts";
-import { RunLockedError } from "../src/runtime/gc.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
+import { RunLockedError } from "../src/runtime/lock.ts";
 
 /** Exit codes: 0 ok, 1 failure (data, memory, model, budget), 2 usage (unknown command or flag, bad value). */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** Commander's errors as ours: one line naming the command's problem, prefixed like every other error. */
 const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, "stockmem: ")) };

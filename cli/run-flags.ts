@@ -31,7 +31,7 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
 }
 
 /** `AGENT=VALUE` flags (repeatable) -> a map by agent; the agent is checked against `names`, the value by `re`. */
-export function perAgent(specs: readonly string[], flag: string, shape: string, names: z.ZodEnum, re: RegExp): Record<string, string> {
+function perAgent(specs: readonly string[], flag: string, shape: string, names: z.ZodEnum, re: RegExp): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs) {
     const m = re.exec(spec);

@@ -21,7 +21,7 @@ const KEY_FIELDS = [
 ];
 
 /** One-line summary of a value: its key fields first (a prediction's movement, reason, references), then other scalars and counts. */
-export function brief(v: unknown, max = 160): string {
+function brief(v: unknown, max = 160): string {
   const str = (x: string, n: number) => JSON.stringify(x.length > n ? `${x.slice(0, n)}…` : x);
   const one = (x: unknown, n = 40): string => {
     if (Array.isArray(x))

@@ -11,7 +11,7 @@ import { table } from "../src/metrics/table.ts";
 import { pairedBootstrap, type Dir, type Interval } from "./metrics.ts";
 import { resultsDir, type ExampleResult, type ExperimentResult } from "./runner.ts";
 
-export interface MetricDelta {
+interface MetricDelta {
   metric: string;
   a: number;
   b: number;
@@ -22,7 +22,7 @@ export interface MetricDelta {
   deltaCI?: Interval;
 }
 
-export interface Flip {
+interface Flip {
   ticker: string;
   date: string;
   label: string;
@@ -39,7 +39,7 @@ export interface Comparison {
 }
 
 /** Experiment names as `experimentName` makes them: never a path (no `/`, no `..`), so a report lands in the results dir. */
-export const ExperimentName = z
+const ExperimentName = z
   .string()
   .max(300)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9.+-]*(?:__?[a-zA-Z0-9.+-]+)*$/, "an experiment name is letters, digits, . + - and _")
@@ -65,7 +65,7 @@ const ResultFile = z.looseObject({
 });
 
 /** A result file that cannot be read as one (exit code 1, one line naming the file). */
-export class ResultFileError extends Error {
+class ResultFileError extends Error {
   override name = "ResultFileError";
 }
 

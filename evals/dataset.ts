@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import { stableUuid } from "../src/observability/uuid.ts";
-export { stableUuid };
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
@@ -17,13 +16,13 @@ import { IsoDate } from "../src/domain/scalars.ts";
 
 export const Window = z.object({ from: IsoDate, to: IsoDate });
 
-export const DatasetExample = z.object({
+const DatasetExample = z.object({
   id: z.string().uuid(),
   inputs: z.object({ ticker: z.string(), date: IsoDate }),
   outputs: z.object({ movement: Movement }),
   metadata: z.object({ ticker: z.string(), month: z.string(), next_return: z.number(), prev_return: z.number().nullable() }),
 });
-export type DatasetExample = z.infer<typeof DatasetExample>;
+type DatasetExample = z.infer<typeof DatasetExample>;
 
 export const Dataset = z.object({
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, "dataset names use letters, digits, . _ -"),
@@ -45,7 +44,7 @@ export function evalsDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.STOCKMEM_EVALS_DIR ?? join(PACKAGE_ROOT, "evals"));
 }
 
-export const datasetFile = (name: string, env?: NodeJS.ProcessEnv) => join(evalsDir(env), "datasets", `${name}.json`);
+const datasetFile = (name: string, env?: NodeJS.ProcessEnv) => join(evalsDir(env), "datasets", `${name}.json`);
 
 /** A UUID derived from its parts (name-based, like UUID v5), so examples keep their ids across rebuilds. */
 async function sha256(file: string): Promise<string> {

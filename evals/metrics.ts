@@ -49,7 +49,7 @@ export function score(pairs: readonly { predicted: Dir; actual: Dir }[]): Score 
 }
 
 /** mulberry32: a small seeded PRNG, so a bootstrap is reproducible. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

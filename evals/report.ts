@@ -8,7 +8,7 @@ import { backtest, rollingAccuracy, type Backtest, type Curve, type Performance 
 import type { ExperimentResult } from "./runner.ts";
 import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
 
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const f3 = (x: number) => x.toFixed(3);
 
@@ -25,7 +25,7 @@ export function niceTicks(lo: number, hi: number, n = 5): number[] {
   return ticks;
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   width?: number;
   height?: number;
   /** a reference level drawn dashed and labelled, e.g. 1.0 (the start) or 0.5 (a coin flip) */
@@ -38,7 +38,7 @@ export interface ChartOptions {
  * A line chart as an SVG string: one polyline per series over a shared x axis of dates, with y ticks
  * and grid lines at round values, dated x ticks, a legend, and an optional labelled baseline.
  */
-export function lineChart(
+function lineChart(
   title: string,
   dates: readonly string[],
   series: readonly { name: string; color: string; values: readonly number[] }[],
@@ -97,7 +97,7 @@ const equity = (title: string, c: Curve, yRange: { lo: number; hi: number }) =>
   );
 
 /** One y range for curves meant to be compared side by side. */
-export function sharedRange(curves: readonly Curve[]): { lo: number; hi: number } {
+function sharedRange(curves: readonly Curve[]): { lo: number; hi: number } {
   const all = curves.flatMap((c) => [...c.strategy, ...c.buyHold]).concat(1);
   return { lo: Math.min(...all), hi: Math.max(...all) };
 }

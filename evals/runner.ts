@@ -18,11 +18,12 @@ import { estimateRun, type CostEstimate } from "../app/dry-run.ts";
 import { RunContext, variantTags } from "../src/config/context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
-import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, stableUuid, uploadDataset, type Dataset } from "./dataset.ts";
+import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, uploadDataset, type Dataset } from "./dataset.ts";
 import { citationViolations, report, scoreOutcomes, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
 import { logisticPredictions } from "./logistic.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import type { Resources } from "../src/runtime/resources.ts";
+import { stableUuid } from "../src/observability/uuid.ts";
 
 export interface ExampleResult {
   id: string;

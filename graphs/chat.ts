@@ -24,7 +24,7 @@ import { GraphContext, resourcesOf, withResources, type Resources } from "../src
 import { leanState } from "../src/runtime/graph-state.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
 
-export const ChatState = z.object({
+const ChatState = z.object({
   // An array of any (not z.custom, which JSON Schema cannot express: Studio got no input schema at all),
   // marked langgraph_type "messages" by MessagesZodMeta so Studio opens its chat view; items keep their class.
   messages: (z.array(z.any()).describe("the conversation") as unknown as z.ZodType<BaseMessage[], BaseMessage[]>).register(registry, MessagesZodMeta),
@@ -32,7 +32,7 @@ export const ChatState = z.object({
   date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
 });
 /** The chat's input: messages (Studio's chat view), the stock, and optionally the conversation's date. */
-export const ChatInput = ChatState.describe(
+const ChatInput = ChatState.describe(
   "Chat with the predictor about a stock, as of a date: the day's events, chains, similar days, predictions and their reasons, prices.",
 );
 type S = z.infer<typeof ChatState>;
@@ -110,5 +110,6 @@ export function buildChatGraph() {
     .addEdge("tools", "agent");
 }
 
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildChatGraph().compile();
 graph.name = "chat";

@@ -10,7 +10,7 @@ import { loadMarketData } from "../src/data/load.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
-export const DayState = z.object({
+const DayState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
   date: IsoDate.describe("(required) trading date YYYY-MM-DD"),
   asOf: z.string().optional().describe("close(t): nothing after it is visible"),
@@ -20,11 +20,11 @@ export const DayState = z.object({
 });
 
 /** What a user gives the day graph: a ticker-day. */
-export const DayInput = DayState.pick({ ticker: true, date: true }).describe(
+const DayInput = DayState.pick({ ticker: true, date: true }).describe(
   "What one ticker-day can see at its asOf (the DayContext): its news items and the last known label.",
 );
 
-export const DayGraphContext = z.object({
+const DayGraphContext = z.object({
   dataDir: z.string().optional().describe("market data dir (default: the bundled sample)"),
 });
 
@@ -39,12 +39,13 @@ async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer
   };
 }
 
-export function buildDayGraph() {
+function buildDayGraph() {
   return new StateGraph({ ...leanState(DayState, DayInput), context: DayGraphContext })
     .addNode("load_day", loadDay)
     .addEdge(START, "load_day")
     .addEdge("load_day", END);
 }
 
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildDayGraph().compile();
 graph.name = "day";

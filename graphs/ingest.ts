@@ -22,7 +22,7 @@ import { leanState, need } from "../src/runtime/graph-state.ts";
 import { MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
-export const IngestState = z.object({
+const IngestState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
   date: IsoDate.describe("(required) trading date YYYY-MM-DD"),
   asOf: z.string().optional(),
@@ -34,7 +34,7 @@ export const IngestState = z.object({
   events: z.array(StoredEvent).optional().describe("the day's tracked events, as stored"),
 });
 /** What a user gives the ingest graph: a ticker-day. */
-export const IngestInput = IngestState.pick({ ticker: true, date: true }).describe(
+const IngestInput = IngestState.pick({ ticker: true, date: true }).describe(
   "One ticker-day into the event memory: extract (fan-out) -> merge -> track (delta info) -> store.",
 );
 type S = z.infer<typeof IngestState>;
@@ -159,5 +159,6 @@ export function buildIngestGraph(o: { store?: boolean } = {}) {
   return o.store === false ? g.addEdge("track", END) : g.addNode("store", store).addEdge("track", "store").addEdge("store", END);
 }
 
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildIngestGraph().compile();
 graph.name = "ingest";

@@ -23,7 +23,7 @@ import { leanState, need } from "../src/runtime/graph-state.ts";
 import { SeriesDay } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
-export const PredictState = z.object({
+const PredictState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
   date: IsoDate.describe("(required) trading date YYYY-MM-DD: predicts the move from its close to the next close"),
   asOf: z.string().optional(),
@@ -48,7 +48,7 @@ export const PredictState = z.object({
     .describe("self-reflection: the critique of v1"),
 });
 /** What a user gives the predict graph: a ticker-day. */
-export const PredictInput = PredictState.pick({ ticker: true, date: true }).describe(
+const PredictInput = PredictState.pick({ ticker: true, date: true }).describe(
   "One ticker-day's prediction: event series -> Jaccard references -> judge -> predict {reason, movement}.",
 );
 type S = z.infer<typeof PredictState>;
@@ -208,5 +208,6 @@ export function buildPredictGraph() {
     .addEdge("revise", END);
 }
 
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildPredictGraph().compile();
 graph.name = "predict";

@@ -12,14 +12,14 @@ import { GraphContext, resourcesOf } from "../src/runtime/resources.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 
-export const ReflectState = z.object({
+const ReflectState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
   date: IsoDate.describe("(required) the trading day to reflect on (its label is the move to the next close)"),
   knownAt: z.string().optional().describe("the instant this runs at (default: the next close, the first moment the label exists)"),
   reflection: Reflection.nullable().optional().describe("null for a flat day or the last day"),
 });
 /** What a user gives the reflect graph: a labelled ticker-day (and, optionally, when it runs). */
-export const ReflectInput = ReflectState.pick({ ticker: true, date: true, knownAt: true }).describe(
+const ReflectInput = ReflectState.pick({ ticker: true, date: true, knownAt: true }).describe(
   "The reflection of a labelled ticker-day: why the stock moved, and the key events.",
 );
 type S = z.infer<typeof ReflectState>;
@@ -41,5 +41,6 @@ export function buildReflectGraph(o: { store?: boolean } = {}) {
     .addEdge("reflect", END);
 }
 
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildReflectGraph().compile();
 graph.name = "reflect";

@@ -47,7 +47,7 @@ import type { StoredEvent } from "../src/domain/events.ts";
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
 /** What a user sets to start a run. */
-export const RunInput = z.object({
+const RunInput = z.object({
   tickers: z.array(Ticker).optional().describe("tickers to run (default: all of the data); their order does not matter"),
   train: Window.describe("(required) training window: ingest + reflect"),
   test: Window.describe("(required) test window: ingest + predict + online reflection"),
@@ -58,7 +58,7 @@ const Reflected = z.object({ ticker: z.string(), date: IsoDate, knownAt: z.strin
 type Reflected = z.infer<typeof Reflected>;
 const CollectionPrint = z.object({ count: z.number(), hash: z.string() });
 
-export const RunState = RunInput.extend({
+const RunState = RunInput.extend({
   settings: z.string().optional().describe("hash of what identifies the run (context, data, tickers, windows)"),
   dates: z.array(IsoDate).default([]).describe("the run's trading days, in order"),
   cursor: z.number().int().default(0).describe("index of the trading day in progress"),
@@ -338,5 +338,6 @@ export function buildRunGraph() {
 
 /** Seven supersteps per trading day: allow long runs (two years are ~500 days). */
 export const RECURSION_LIMIT = 100_000;
+/** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildRunGraph().compile({ name: "run" }).withConfig({ recursionLimit: RECURSION_LIMIT });
 graph.name = "run";

@@ -17,7 +17,7 @@ export const CriticInput = z.object({
 export type CriticInput = z.infer<typeof CriticInput>;
 
 /** SEP-Memory self-reflection: critique explanation v1 with the memory of past mistakes and patterns. */
-export const criticPrompt = definePrompt<CriticInput>({
+const criticPrompt = definePrompt<CriticInput>({
   id: "critic",
   version: "1.0.1",
   system: `You review a stock prediction before it is final. Compare its reasoning with lessons from memory: past mistakes in similar situations and consolidated patterns that held. Point out events it missed, noise it overweighted, and any past mistake it repeats. Say whether the prediction should be kept or reconsidered.

@@ -10,7 +10,7 @@
  */
 import { SAFE_ID } from "../src/domain/schemas.ts";
 import type { Prompt } from "../src/models/prompt.ts";
-export { JSON_RULE, type Prompt } from "../src/models/prompt.ts";
+export type { Prompt } from "../src/models/prompt.ts";
 export { SAFE_ID };
 
 export function definePrompt<I>(p: Prompt<I>): Prompt<I> {

@@ -3,8 +3,8 @@ import { TAXONOMY } from "../src/domain/taxonomy.ts";
 import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
 import { EXTRACTION_RULES, WORKED_EXAMPLES, taxonomyGuide } from "./taxonomy-guide.ts";
 
-export const ExtractScope = z.enum(["document", "cross-item"]);
-export type ExtractScope = z.infer<typeof ExtractScope>;
+const ExtractScope = z.enum(["document", "cross-item"]);
+type ExtractScope = z.infer<typeof ExtractScope>;
 
 /** What the extractor reads: one batch of a ticker-day's news items. */
 export const ExtractorInput = z.object({

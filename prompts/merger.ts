@@ -12,7 +12,7 @@ export const MergerInput = z.object({
 export type MergerInput = z.infer<typeof MergerInput>;
 
 /** Paper 3.1.2 (fine step): a cluster of similar raw events -> the distinct events it contains. */
-export const mergerPrompt = definePrompt<MergerInput>({
+const mergerPrompt = definePrompt<MergerInput>({
   id: "merger",
   version: "1.0.1",
   system: `You consolidate duplicate event reports. You receive raw events of one company and one trading day that a similarity search grouped together. Decide which of them describe the same real-world event and which are distinct. For each distinct event write one precise description combining the facts of its reports, and re-check its type (it must be one of the allowed types of the group). Every raw event id must appear in exactly one merged event.

@@ -73,7 +73,7 @@ export const predictorPromptV12 = definePrompt<PredictorInput>({
 });
 
 /** Words the 1.3.0 reason may use (the paper asks for a bounded analysis, not an essay). */
-export const REASON_WORDS = 150;
+const REASON_WORDS = 150;
 
 /** 1.3.0's user message, section by section. */
 const sections = {

@@ -16,7 +16,7 @@ export const ReflectorInput = z.object({
 export type ReflectorInput = z.infer<typeof ReflectorInput>;
 
 /** Paper 3.2 (train prompt): the real next-day move + the window's events -> why it moved, and the key events. */
-export const reflectorPrompt = definePrompt<ReflectorInput>({
+const reflectorPrompt = definePrompt<ReflectorInput>({
   id: "reflector",
   version: "1.0.1",
   system: `You are a financial analyst writing a post-mortem. You are given a company's event series over the last trading days, with the incremental information of each event, and the stock's REAL movement on the next trading day. Explain which events drove that movement and why, weighing new information against what was already expected; say which events were noise. Write the reason within about 500 words and list the key events (each a short phrase, together within about 300 words).

@@ -12,7 +12,7 @@ export const ReviserInput = PredictorInput.extend({
 export type ReviserInput = z.infer<typeof ReviserInput>;
 
 /** SEP-Memory self-reflection: the predictor's second pass (v2), given its first answer and the critique. */
-export const reviserPrompt = definePrompt<ReviserInput>({
+const reviserPrompt = definePrompt<ReviserInput>({
   id: "reviser",
   version: "1.0.1",
   system: `${predictorPromptV12.system}\nYou already gave a first answer and received a critique based on past mistakes. Write your final answer: keep the first one if the critique does not hold, change it if it does. Explain which.`,

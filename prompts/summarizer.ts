@@ -10,7 +10,7 @@ export const SummarizerInput = z.object({
 export type SummarizerInput = z.infer<typeof SummarizerInput>;
 
 /** The "summary instead of events" ablation (paper RQ2): a day's news as one plain summary. */
-export const summarizerPrompt = definePrompt<SummarizerInput>({
+const summarizerPrompt = definePrompt<SummarizerInput>({
   id: "summarizer",
   version: "1.0.1",
   system: `You summarise a day of news and social posts about a listed company for an analyst: in at most 120 words, the facts that could matter for the stock (what happened, to whom, with which numbers), without opinions of your own. If nothing relevant was reported, say so.

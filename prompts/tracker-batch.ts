@@ -57,7 +57,7 @@ function renderBatch(i: TrackerBatchInput, withDetails: boolean): string {
  * its own candidates and the incremental information against the chosen story. The earlier events are
  * listed once, so a candidate shared by several of today's events costs its tokens once.
  */
-export const trackerBatchPrompt = definePrompt<TrackerBatchInput>({
+const trackerBatchPrompt = definePrompt<TrackerBatchInput>({
   id: "tracker-batch",
   version: "1.0.0",
   system: batchSystem(""),
@@ -69,7 +69,7 @@ export const trackerBatchPrompt = definePrompt<TrackerBatchInput>({
  * attributes such as amounts and counterparties): a contract's value or a product's spec is often what
  * tells a new stage from a repeat.
  */
-export const trackerBatchPromptV11 = definePrompt<TrackerBatchInput>({
+const trackerBatchPromptV11 = definePrompt<TrackerBatchInput>({
   ...trackerBatchPrompt,
   version: "1.1.0",
   system: batchSystem("Use the details (amounts, counterparties, products, dates) to tell a new stage from a repeat. "),

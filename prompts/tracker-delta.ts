@@ -14,7 +14,7 @@ export const TrackerDeltaInput = z.object({
 export type TrackerDeltaInput = z.infer<typeof TrackerDeltaInput>;
 
 /** Paper 3.1.3 (step 2): the incremental information of today's event against its chain. */
-export const trackerDeltaPrompt = definePrompt<TrackerDeltaInput>({
+const trackerDeltaPrompt = definePrompt<TrackerDeltaInput>({
   id: "tracker-delta",
   version: "1.0.1",
   system: `You write the incremental information of a company event: what today's report adds to what was already known from the earlier stages of the same story, and whether that news is more positive, more negative, or neutral compared with what the earlier stages led the market to expect. For a new story with no earlier stages, state what is new and judge it against a neutral expectation. Be concrete and brief (at most 80 words).

@@ -13,7 +13,7 @@ export const TrackerLinkInput = z.object({
 export type TrackerLinkInput = z.infer<typeof TrackerLinkInput>;
 
 /** Paper 3.1.3 (step 1): which earlier event, if any, is the direct predecessor of today's event. */
-export const trackerLinkPrompt = definePrompt<TrackerLinkInput>({
+const trackerLinkPrompt = definePrompt<TrackerLinkInput>({
   id: "tracker-link",
   version: "1.0.1",
   system: `You track how company events develop over time. Given today's event and earlier events of the same company from the last trading days, name the one earlier event that this event directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling). If none of them is the same story, answer null. Similar wording alone is not enough.

@@ -32,7 +32,7 @@ export type TrackerInput = z.infer<typeof TrackerInput>;
  * Paper 3.1.3 in one step: the predecessor among the candidates (each shown with its own chain) and
  * the incremental information against the chosen story, in one answer instead of two calls.
  */
-export const trackerPrompt = definePrompt<TrackerInput>({
+const trackerPrompt = definePrompt<TrackerInput>({
   id: "tracker",
   version: "1.0.1",
   system: `You track how company events develop over time and what each new report adds. Given today's event and earlier events of the same company from the last trading days (each with the earlier stages of its own story), first name the one earlier event that today's event directly continues (the same story at an earlier stage: an announcement followed by its launch, a rumour followed by its confirmation, a lawsuit followed by its ruling), or null if none is the same story; similar wording alone is not enough. Then write the incremental information: what today's event adds to what was already known from that story (the predecessor and its earlier stages), and whether it is more positive, more negative, or neutral compared with what the story led the market to expect. For a new story (null), state what is new against a neutral expectation. Be concrete and brief (at most 80 words for the incremental information).

@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { AGENTS } from "../agents/registry.ts";
 import type { AgentName } from "../src/domain/agents.ts";
 
-export interface FakeCall {
+interface FakeCall {
   /** "chat": a request that offers tools (the chat agent) */
   agent: AgentName | "chat" | "unknown";
   messages: { role: string; content: string }[];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { compare, formatComparison } from "../evals/compare.ts";
-import { buildDataset, loadDataset, saveDataset, stableUuid, uploadDataset, type DatasetClient } from "../evals/dataset.ts";
+import { buildDataset, loadDataset, saveDataset, uploadDataset, type DatasetClient } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
 import { experimentName, runExperiment, type ExperimentResult } from "../evals/runner.ts";
 import { variantTags } from "../src/config/context.ts";
@@ -13,6 +13,7 @@ import { loadMarketData } from "../src/data/load.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { writeDataDir } from "./helpers/data-dir.ts";
 import { reportHtml } from "../evals/report.ts";
+import { stableUuid } from "../src/observability/uuid.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
 

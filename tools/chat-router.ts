@@ -68,7 +68,7 @@ export function formatToolAnswer(name: string, raw: string): string {
 }
 
 /** Events shown in a day's summary: the most reported first. */
-export const TOP_EVENTS = 5;
+const TOP_EVENTS = 5;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** A day's events for a person: counts by group, then the most reported events (not every post). */

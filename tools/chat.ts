@@ -42,7 +42,7 @@ const DateArg = z
   .describe("trading date YYYY-MM-DD (at most the conversation's date)");
 const TickerArg = z.string().describe("ticker, e.g. AAPL");
 
-export class OutOfScope extends Error {}
+class OutOfScope extends Error {}
 
 /** Tool results carry news-derived text to the chat model: fenced, like every prompt's (prompts/define.ts). */
 const fencedDelta = (d: DeltaInfo | null) => d && { text: fence(d.text), direction: d.direction };

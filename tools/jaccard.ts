@@ -67,7 +67,7 @@ export function popcount32(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-export function packDay(types: BitVec, groups: BitVec): [number, number, number] {
+function packDay(types: BitVec, groups: BitVec): [number, number, number] {
   let lo = 0;
   let hi = 0;
   let g = 0;

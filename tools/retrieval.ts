@@ -70,7 +70,7 @@ async function referenceIndex(store: MemoryPort, w: number) {
 }
 
 /** A reflection offered as a reference, with its similarity to the query (and its window, when stored). */
-export function referenceOf(r: Reflection, similarity: number): Reference {
+function referenceOf(r: Reflection, similarity: number): Reference {
   return {
     id: r.id,
     ticker: r.ticker,

@@ -1,12 +1,13 @@
 /** `stockmem memory gc`: remove old eval runs. */
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { nonNegativeInt, positiveInt } from "../data-flags.ts";
-import { GC_KEEP, gcChoice, knownRuns, removeRun, RunLockedError } from "../../src/runtime/gc.ts";
+import { GC_KEEP, gcChoice, knownRuns, removeRun } from "../../src/runtime/gc.ts";
 import { privateStateDir } from "../../src/config/paths.ts";
 import { openCheckpointer } from "../../src/runtime/checkpointer.ts";
 import { withChroma } from "../../src/memory/session.ts";
 import { defineCommand } from "../command.ts";
 import { mib } from "../lines.ts";
+import { RunLockedError } from "../../src/runtime/lock.ts";
 
 const MEMORY_GC_OPTIONS = {
   keep: { type: "string", arg: "N", description: `keep the newest N eval runs (default ${GC_KEEP})` },

@@ -41,7 +41,7 @@ export interface GroupRecord {
 }
 
 /** The group size actually used: the offline analyst is deterministic, so its groups have one candidate. */
-export function effectiveGroupSize(r: Resources): number {
+function effectiveGroupSize(r: Resources): number {
   return isOffline(modelIdFor(r.ctx, "predictor")) ? 1 : r.ctx.groupSize;
 }
 

@@ -44,7 +44,7 @@ export async function seriesFor(
 }
 
 /** Clusters whose opinion a day keeps in the "cluster opinion" ablation (the largest first). */
-export const CLUSTER_OPINIONS = 5;
+const CLUSTER_OPINIONS = 5;
 
 /**
  * A day of the ablations that keep no events, from its DayContext (nothing after its close), computed

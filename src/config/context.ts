@@ -7,9 +7,9 @@ import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { AGENT_NAMES, type AgentName } from "../domain/agents.ts";
 
-export const ModelId = z.string().regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
+const ModelId = z.string().regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
 
-export const EmbeddingModelId = z
+const EmbeddingModelId = z
   .string()
   .regex(/^(offline:hash|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline:hash", "openai:<model>" or "ollama:<model>"');
 

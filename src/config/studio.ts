@@ -9,7 +9,7 @@ import { delimiter, resolve } from "node:path";
 import { SAMPLE_DATA_DIR } from "./paths.ts";
 
 /** LangGraph Studio's web app: the one remote origin that may drive the dev server. */
-export const STUDIO_ORIGIN = "https://smith.langchain.com";
+const STUDIO_ORIGIN = "https://smith.langchain.com";
 
 const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
@@ -40,7 +40,7 @@ const real = (p: string) => {
 };
 
 /** The data dirs a graph run from the dev server may read: the bundled sample, STOCKMEM_MARKET_DATA, and STOCKMEM_DATA_DIRS (a path list). */
-export function configuredDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+function configuredDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const listed = (env.STOCKMEM_DATA_DIRS ?? "").split(delimiter).filter((d) => d.trim());
   return [...new Set([SAMPLE_DATA_DIR, env.STOCKMEM_MARKET_DATA, ...listed].filter((d): d is string => Boolean(d?.trim())).map((d) => real(d)))];
 }

@@ -11,7 +11,7 @@
 const nyOffset = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", timeZoneName: "longOffset" });
 
 /** UTC offset of New York on a date, in minutes (e.g. -240 in summer). Taken at noon, well clear of the 02:00 switch. */
-export function newYorkOffsetMinutes(date: string): number {
+function newYorkOffsetMinutes(date: string): number {
   const noonUtc = new Date(`${date}T16:00:00Z`);
   const part = nyOffset.formatToParts(noonUtc).find((p) => p.type === "timeZoneName")?.value ?? "";
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
@@ -27,7 +27,7 @@ export function closeInstantMs(date: string): number {
   return wallAsUtc - newYorkOffsetMinutes(date) * 60_000;
 }
 
-export const DAY_MS = 86_400_000;
+const DAY_MS = 86_400_000;
 
 /** Days since 1970-01-01 of a calendar date (used as a scalar date key in Chroma metadata). */
 export function epochDay(date: string): number {

@@ -77,8 +77,3 @@ export function dayContext(data: MarketData, ticker: string, date: string): DayC
     previousDates: Object.freeze(s.calendar.dates.slice(0, index)),
   });
 }
-
-/** Trading dates of a ticker within [from, to] (inclusive, either bound optional). */
-export function tradingDatesBetween(data: MarketData, ticker: string, from?: string, to?: string): string[] {
-  return seriesOf(data, ticker).calendar.dates.filter((d) => (!from || d >= from) && (!to || d <= to));
-}

@@ -1,7 +1,7 @@
 /** The target rule: the move of day t is the adjusted-close return from t to t+1. */
 import type { Label } from "../domain/schemas.ts";
 
-export const DEFAULT_LABEL_THRESHOLD = 0.01;
+const DEFAULT_LABEL_THRESHOLD = 0.01;
 
 /** Simple return, rounded to 1e-12 so that a move of exactly 1 % (e.g. 100 -> 101) is 0.01, not 0.010000000000000009. */
 export function simpleReturn(from: number, to: number): number {

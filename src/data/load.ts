@@ -29,7 +29,7 @@ export interface LoadOptions {
 
 export const LOAD_DEFAULTS = { maxItemsPerDay: 200, maxTextChars: 4000, labelThreshold: 0.01 } as const;
 
-export interface InvalidLine {
+interface InvalidLine {
   file: string;
   line: number;
   reason: string;
@@ -75,11 +75,11 @@ export interface MarketData {
 
 const INVALID_UTF8 = "invalid UTF-8: bytes that are not text (a Latin-1 file? convert it to UTF-8)";
 
-export const TRUNCATION_MARKER = (cut: number) => ` …[truncated ${cut} chars]`;
+const TRUNCATION_MARKER = (cut: number) => ` …[truncated ${cut} chars]`;
 /** A title longer than this (or than --max-text-chars) is cut; titles are a line, not an article. */
-export const MAX_TITLE_CHARS = 1000;
+const MAX_TITLE_CHARS = 1000;
 /** The other free-text fields of an item (source, author, lang, file_date) are labels: cut past this. */
-export const MAX_FIELD_CHARS = 200;
+const MAX_FIELD_CHARS = 200;
 
 /** A price cell: a plain decimal (no hex, no Infinity, no NaN). */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
@@ -94,7 +94,7 @@ function zodReason(err: { issues: ReadonlyArray<{ path: PropertyKey[]; message: 
   return err.issues.map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`).join("; ");
 }
 
-export function emptyReport(): LoadReport {
+function emptyReport(): LoadReport {
   return {
     newsLines: 0,
     priceRows: 0,
@@ -119,7 +119,7 @@ function fail(report: LoadReport, opts: LoadOptions, file: string, line: number,
   report.invalid.push({ file, line, reason });
 }
 
-export async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = {}): Promise<Map<string, PriceBar[]>> {
+async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = {}): Promise<Map<string, PriceBar[]>> {
   const byTicker = new Map<string, Map<string, PriceBar>>();
   for await (const { line, text, invalidUtf8 } of readLines(file, opts.onProgress?.(file))) {
     if (invalidUtf8) {
@@ -184,10 +184,10 @@ export async function loadPrices(file: string, report: LoadReport, opts: LoadOpt
 }
 
 /** The most calendar days between two consecutive sessions (a holiday beside a weekend: Thursday to Monday). */
-export const MAX_GAP_DAYS = 4;
+const MAX_GAP_DAYS = 4;
 
 /** The trading days of one ticker with the target of each (move t -> t+1); the last day has none. A target across missing rows is marked. */
-export function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar, threshold: number): TradingDay[] {
+function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar, threshold: number): TradingDay[] {
   return bars.map((bar, i) => {
     const next = bars[i + 1];
     const nextReturn = next ? simpleReturn(bar.adj_close, next.adj_close) : null;

@@ -1,6 +1,6 @@
 import type { MarketData } from "./load.ts";
 
-export interface TickerStats {
+interface TickerStats {
   ticker: string;
   /** items aligned to trading days in the window */
   items: number;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const AGENT_TABLE = [
+const AGENT_TABLE = [
   ["extractor", "x"],
   ["merger", "m"],
   ["tracker", "t"],

@@ -21,7 +21,7 @@ const eventTypeRefine = <T extends { group: string; type: string }>(e: T, ctx: z
 // extract
 
 /** Extract (paper 3.1.1): the StockMem event tuple, as a model writes it. */
-export const EventTuple = z.object({
+const EventTuple = z.object({
   group: z.string().describe("event group, one of the 13 taxonomy groups"),
   type: z.string().describe("event type, one of the types of that group"),
   time: z.string().describe("when the event happened, as stated or inferred (free text or ISO date)"),
@@ -120,8 +120,7 @@ export type SeriesDay = z.infer<typeof SeriesDay>;
 // reflect
 
 /** One event of a past window as a reflection keeps it (paper 3.2-3.3): what it was and what it added, without its text. */
-export const WindowEvent = z.object({ id: z.string(), group: z.string(), type: z.string(), delta: DeltaInfo.nullable() });
-export type WindowEvent = z.infer<typeof WindowEvent>;
+const WindowEvent = z.object({ id: z.string(), group: z.string(), type: z.string(), delta: DeltaInfo.nullable() });
 /** The w days of a reflection's window, oldest first, each with its events. */
 export const WindowSeries = z.array(z.object({ date: IsoDate, events: z.array(WindowEvent) }));
 export type WindowSeries = z.infer<typeof WindowSeries>;

@@ -78,11 +78,6 @@ export const N_TYPES = TYPES.length;
 
 const typeKey = (group: string, name: string) => `${group.toLowerCase()}::${name.toLowerCase()}`;
 const TYPE_BY_KEY = new Map(TYPES.map((t) => [typeKey(t.group, t.name), t]));
-const GROUP_BY_NAME = new Map(GROUPS.map((g) => [g.name.toLowerCase(), g]));
-
-export function findGroup(name: string): EventGroup | undefined {
-  return GROUP_BY_NAME.get(name.trim().toLowerCase());
-}
 
 /** Look a type up by group + name (case-insensitive); undefined if the pair is not in the taxonomy. */
 export function findType(group: string, name: string): EventType | undefined {
@@ -93,10 +88,4 @@ export function typeById(id: number): EventType {
   const t = TYPES[id];
   if (!t) throw new RangeError(`event type id ${id} is outside 0..${N_TYPES - 1}`);
   return t;
-}
-
-export function groupById(id: number): EventGroup {
-  const g = GROUPS[id];
-  if (!g) throw new RangeError(`event group id ${id} is outside 0..${N_GROUPS - 1}`);
-  return g;
 }

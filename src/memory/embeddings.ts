@@ -17,7 +17,7 @@ export interface Embedder {
 // ---- offline: feature hashing --------------------------------------------------------------
 
 /** 32-bit FNV-1a over the UTF-16 code units of a string. */
-export function fnv1a(s: string, seed = 0x811c9dc5): number {
+function fnv1a(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -85,7 +85,7 @@ export class HashEmbedder implements Embedder {
 
 // ---- remote providers ----------------------------------------------------------------------
 
-export class OllamaEmbedder implements Embedder {
+class OllamaEmbedder implements Embedder {
   readonly id: string;
   constructor(
     readonly model: string,
@@ -119,7 +119,7 @@ export class OllamaEmbedder implements Embedder {
   }
 }
 
-export class OpenAIEmbedder implements Embedder {
+class OpenAIEmbedder implements Embedder {
   readonly id: string;
   private readonly client: OpenAIEmbeddings;
   constructor(

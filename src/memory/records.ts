@@ -10,7 +10,7 @@ import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
 import type { EventDetails, StoredEvent, TrackedEvent, WindowSeries } from "../domain/events.ts";
 
-export type Scalar = string | number | boolean;
+type Scalar = string | number | boolean;
 export type Meta = Record<string, Scalar>;
 export interface Row {
   id: string;

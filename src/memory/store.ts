@@ -29,13 +29,11 @@ import {
 import type { MemoryLayer } from "../domain/schemas.ts";
 import type { StoredEvent } from "../domain/events.ts";
 
-export { KINDS, type AsOf, type Hit, type Kind, type WindowFilter } from "./port.ts";
-
 const SEP = "__";
-export const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
-export const SCHEMA_VERSION = 1;
+const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
+const SCHEMA_VERSION = 1;
 
-export function chromaClient(url: string): ChromaClient {
+function chromaClient(url: string): ChromaClient {
   const u = new URL(url);
   return new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)), ssl: u.protocol === "https:" });
 }
@@ -301,7 +299,7 @@ export class MemoryStore implements MemoryPort {
 }
 
 /** How long one Chroma request may take before the run stops with a message (a frozen or overloaded server); STOCKMEM_CHROMA_TIMEOUT_MS. */
-export function chromaTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+function chromaTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.STOCKMEM_CHROMA_TIMEOUT_MS);
   return Number.isFinite(v) && v > 0 ? v : 120_000;
 }

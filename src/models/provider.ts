@@ -8,7 +8,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAI } from "@langchain/openai";
 
-export const OFFLINE = "offline";
+const OFFLINE = "offline";
 
 export function isOffline(spec: string): boolean {
   return spec === OFFLINE;
@@ -22,7 +22,7 @@ export function endpointOf(spec: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** An endpoint answered 2xx with something that is not a chat completion: what came back, in brief. */
-export class MalformedAnswerError extends Error {
+class MalformedAnswerError extends Error {
   constructor(
     readonly status: number,
     readonly contentType: string,
@@ -38,7 +38,7 @@ export class MalformedAnswerError extends Error {
  * completion (an HTML page from a proxy, JSON without `choices`): the SDK would otherwise fail inside
  * with "Cannot read properties of undefined". Streams and error statuses pass through untouched.
  */
-export const checkedFetch: typeof fetch = async (input, init) => {
+const checkedFetch: typeof fetch = async (input, init) => {
   const res = await fetch(input, init);
   if (!res.ok) return res;
   const type = res.headers.get("content-type") ?? "";

@@ -29,15 +29,15 @@ export class ModelCallError extends Error {
 }
 
 /** How transport failures are retried: up to `retries` more attempts, waiting `baseMs` x 2^n (or the server's Retry-After), never more than `capMs`. */
-export interface RetryPolicy {
+interface RetryPolicy {
   retries: number;
   baseMs: number;
   capMs: number;
 }
-export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseMs: 1000, capMs: 60_000 };
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseMs: 1000, capMs: 60_000 };
 
 /** Whether a failed call may succeed if sent again, how long the server asks to wait, and the failure in one line. */
-export function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason: string } {
+function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason: string } {
   const err = e as { status?: number; headers?: Record<string, string> | Headers; message?: string; name?: string; cause?: unknown; code?: string };
   const cause = err.cause as { name?: string; message?: string; code?: string } | undefined;
   if (cause?.name === "MalformedAnswerError" || err.name === "MalformedAnswerError")

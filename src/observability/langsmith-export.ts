@@ -12,7 +12,7 @@ import { stableUuid } from "./uuid.ts";
 export type ExportedRun = RunCreate & { id: string; trace_id: string; dotted_order: string; start_time: string; end_time: string };
 
 /** `20231114T221320123000Z<id>`: LangSmith's sortable time stamp (microseconds) followed by the run id. */
-export function dottedPart(startIso: string, id: string): string {
+function dottedPart(startIso: string, id: string): string {
   return `${startIso.replace(/[-:.]/g, "").slice(0, -1)}000Z${id}`;
 }
 

@@ -32,7 +32,7 @@ export interface TraceRecord {
   tokens?: { input: number; output: number };
 }
 
-export const GRAPH_NAMES = new Set(["day", "ingest", "predict", "reflect", "run", "chat"]);
+const GRAPH_NAMES = new Set(["day", "ingest", "predict", "reflect", "run", "chat"]);
 
 /** Where a state dir keeps the runs' traces, one `<run>.jsonl` each. */
 export const tracesDir = (stateDir: string): string => join(stateDir, "traces");

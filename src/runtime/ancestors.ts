@@ -39,7 +39,7 @@ const commOf = (pid: number): string => {
  * Our Node ancestors (the dev server, its tsx watcher, npm), nearest first, up to `depth`: the chain
  * stops at the first other process (a shell, a terminal, init), whose death is not the server's.
  */
-export function ancestors(depth = 4): number[] {
+function ancestors(depth = 4): number[] {
   const out: number[] = [];
   let pid: number | undefined = process.ppid;
   while (pid && pid > 1 && out.length < depth && /^(node|npm|npx|tsx|langgraph)/.test(commOf(pid))) {

@@ -9,7 +9,7 @@ import { runDir, runsDir, stateDir } from "../config/paths.ts";
 import { listRuns, resetRun } from "../memory/store.ts";
 import { traceFile, tracesDir } from "../observability/trace.ts";
 import type { Checkpointer } from "./checkpointer.ts";
-import { lockRun, RunLockedError } from "./lock.ts";
+import { lockRun } from "./lock.ts";
 
 /** How many eval runs `memory gc` keeps unless told otherwise. */
 export const GC_KEEP = 3;
@@ -88,5 +88,3 @@ export async function removeRun(url: string, run: string, cp: Checkpointer): Pro
     lock.release();
   }
 }
-
-export { RunLockedError };

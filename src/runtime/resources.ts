@@ -95,11 +95,11 @@ export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scop
 }
 
 /** The run's response cache under the state dir, unless the context turns it off. */
-export function cacheFor(ctx: RunContext): ResponseCache | undefined {
+function cacheFor(ctx: RunContext): ResponseCache | undefined {
   return ctx.cache ? new ResponseCache(join(stateDir(), "cache")) : undefined;
 }
 
-export function usageFor(ctx: RunContext): Usage {
+function usageFor(ctx: RunContext): Usage {
   return new Usage({ maxCalls: ctx.budgetCalls ?? undefined, maxTokens: ctx.budgetTokens ?? undefined });
 }
 
@@ -126,7 +126,7 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
  * the process exits (even by SIGKILL: its launcher watches us), and this process exits when the
  * process that started it (the dev server) dies.
  */
-export function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
+function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
   exitWithAncestors();
   process.umask(0o077); // the graph-serving process (the dev server) writes owner-only, as the CLI does
   return once(`chroma ${dir} ${process.env.CHROMA_URL ?? ""}`, () => connectChroma(dir));

@@ -11,7 +11,7 @@ export const PredictionRecord = Prediction.extend({ label: Label.nullable(), nex
 export type PredictionRecord = z.infer<typeof PredictionRecord>;
 
 /** Reads a JSONL file written by us; a torn last line (a crash mid-write) is dropped, any other bad line is an error naming file:line. */
-export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(file)) return [];
   const lines = readFileSync(file, "utf8").split("\n");
   const out: T[] = [];

@@ -10,7 +10,7 @@ export interface Bar {
 }
 export type Item = Record<string, unknown> & { id: string; published_at: string };
 
-export const priceRow = (b: Bar) => {
+const priceRow = (b: Bar) => {
   const c = b.close ?? b.adj;
   return [b.ticker ?? "TEST", b.date, c, c, c, c, b.adj, 1000].join(",");
 };

@@ -124,5 +124,3 @@ export function matchTypes(text: string): LexiconMatch[] {
   }
   return out;
 }
-
-export const LEXICON_TYPES = new Set(ENTRIES.map((e) => e.type.id));

@@ -16,7 +16,7 @@ export function cleanText(text: string): string {
 }
 
 /** Names and products that identify each covered company (lower case). */
-export const COMPANY_ALIASES: Record<string, readonly string[]> = {
+const COMPANY_ALIASES: Record<string, readonly string[]> = {
   AAPL: ["apple", "iphone", "ipad", "macbook", "apple watch", "itunes", "tim cook"],
   MSFT: ["microsoft", "windows", "xbox", "azure", "office 365", "nadella", "surface"],
   INTC: ["intel", "krzanich", "xeon", "altera"],
