@@ -221,7 +221,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
     const at = from ? { configurable: { thread_id: run, checkpoint_id: from } } : thread;
     const stream = await graph.stream(input, {
-      ...withResources(r, { ...at, context: { dataDir: o.dataDir } as never, callbacks: [tracer] }),
+      ...withResources(r, { ...at, context: { dataDir: o.dataDir }, callbacks: [tracer] }),
       // every step's checkpoint is saved before the next step starts (the default "async" lets a
       // slower saver, e.g. PostgreSQL, lag behind the run, so a kill would lose more than a step)
       streamMode: ["custom", "values"],

@@ -212,7 +212,7 @@ export class SequenceIndex {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`window w must be a positive integer, got ${w}`);
     if (WASM) {
       const { exports } = new WebAssembly.Instance(WASM);
-      this.wasm = { memory: exports.memory as WebAssembly.Memory, scan: exports.scan as never };
+      this.wasm = { memory: exports.memory as WebAssembly.Memory, scan: exports.scan as (n: number) => number };
     }
     this.grow(Math.max(1, capacity));
   }

@@ -132,7 +132,7 @@ export class InMemoryMemory implements MemoryPort {
   hold(kind: Kind, rows: { record: Dated; embedding: ArrayLike<number> }[]): void {
     const shelf = this.shelf(kind);
     for (const { record, embedding } of rows) {
-      shelf.set(record as never, embedding);
+      shelf.set(record, embedding);
       if (kind === "reflections") this.reflectionLog.push(structuredClone(record as Reflection));
     }
   }

@@ -12,7 +12,7 @@ import type { z } from "zod";
 
 /** The LangGraph channels of a zod state schema, typed as the schema (they are what LangGraph would derive from it). */
 export function channelsOf<S extends z.ZodObject>(schema: S): S {
-  return schemaMetaRegistry.getChannelsForSchema(schema) as unknown as S;
+  return schemaMetaRegistry.getChannelsForSchema(schema) as S;
 }
 
 /**
