@@ -5,9 +5,9 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
-import type { AgentName } from "../src/domain/agents.ts";
 import type { Prompt } from "../prompts/define.ts";
 import type { RunContext } from "../src/config/context.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
 import { createChatModel, endpointOf, isOffline } from "../src/models/provider.ts";
 import { estimateTokens, invokeStructured, messageTokens, promptMessages } from "../src/models/structured.ts";
@@ -40,7 +40,12 @@ export function modelIdFor(ctx: RunContext, agent: AgentName | "chat"): string {
  * A check's answer for ids a model named that its input does not hold: "<field> a, b are not <what>",
  * or undefined when every id is known. One wording for every agent that cites ids.
  */
-export function unknownIds(field: string, named: Iterable<string>, known: Iterable<string>, what: string): string | undefined {
+export function unknownIds(
+  field: string,
+  named: Iterable<string>,
+  known: Iterable<string>,
+  what: string,
+): string | undefined {
   const ok = new Set(known);
   const bad = [...named].filter((id) => !ok.has(id));
   return bad.length ? `${field} ${bad.join(", ")} are not ${what}` : undefined;
@@ -51,7 +56,10 @@ export function promptFor<I>(def: AgentDef<I, unknown>, ctx: RunContext): Prompt
   const want = ctx.prompts[def.name];
   if (!want) return def.prompts.at(-1)!;
   const p = def.prompts.find((x) => x.version === want);
-  if (!p) throw new Error(`${def.name} has no prompt version ${want} (versions: ${def.prompts.map((x) => x.version).join(", ")})`);
+  if (!p)
+    throw new Error(
+      `${def.name} has no prompt version ${want} (versions: ${def.prompts.map((x) => x.version).join(", ")})`,
+    );
   return p;
 }
 
@@ -74,7 +82,9 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   else {
     // keyed by where the model answers too: a changed OPENAI_BASE_URL / OLLAMA_BASE_URL takes effect
     const key = `${modelId}@${rt.temperature ?? 0}@${rt.ctx.modelTimeoutSeconds}@${process.env.OPENAI_BASE_URL ?? ""}@${process.env.OLLAMA_BASE_URL ?? ""}`;
-    model = modelCache.get(key) ?? createChatModel(modelId, { temperature: rt.temperature ?? 0, timeoutMs: rt.ctx.modelTimeoutSeconds * 1000 });
+    model =
+      modelCache.get(key) ??
+      createChatModel(modelId, { temperature: rt.temperature ?? 0, timeoutMs: rt.ctx.modelTimeoutSeconds * 1000 });
     modelCache.set(key, model);
   }
   return invokeStructured({

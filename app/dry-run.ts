@@ -14,7 +14,7 @@ import { createEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import type { Usage } from "../src/models/usage.ts";
 import { resourcesOn } from "../src/runtime/resources.ts";
-import { executeRun, runData, type RunOptions } from "./run.ts";
+import { executeRun, type RunOptions, runData } from "./run.ts";
 
 export interface AgentEstimate {
   calls: number;
@@ -43,13 +43,18 @@ function estimateOf(usage: Usage): CostEstimate {
   const sum = (f: (a: AgentEstimate) => number) => [...byAgent.values()].reduce((n, a) => n + f(a), 0);
   return {
     byAgent,
-    total: { calls: sum((a) => a.calls), inputTokens: sum((a) => a.inputTokens), outputTokens: sum((a) => a.outputTokens) },
+    total: {
+      calls: sum((a) => a.calls),
+      inputTokens: sum((a) => a.inputTokens),
+      outputTokens: sum((a) => a.outputTokens),
+    },
     tickerDays: usage.byTickerDay.size,
   };
 }
 
 /** Cost of some tokens at prices per 1M tokens. */
-export const costOf = (a: AgentEstimate, p: Prices): number => (a.inputTokens * p.input + a.outputTokens * p.output) / 1e6;
+export const costOf = (a: AgentEstimate, p: Prices): number =>
+  (a.inputTokens * p.input + a.outputTokens * p.output) / 1e6;
 
 /** Rehearses the run the options describe and returns its expected model calls and tokens per agent. */
 export async function estimateRun(o: Omit<RunOptions, "resources" | "fresh" | "chatModel">): Promise<CostEstimate> {

@@ -7,26 +7,33 @@
  * committed lengths: a resume on other memory, or on edited files, stops with a message naming
  * --fresh. One process per run: a lock file with its PID.
  */
-import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
+
 import { getMaxListeners, setMaxListeners } from "node:events";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../graphs/run.ts";
-import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 import type { RunContext } from "../src/config/context.ts";
 import { chromaDir, grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { describeReport } from "../src/data/report.ts";
-import { ChromaStartError, connectChroma, type ChromaEndpoint } from "../src/memory/chroma-server.ts";
-import { fingerprintDiff, type Fingerprint } from "../src/memory/port.ts";
+import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
+import { type ChromaEndpoint, ChromaStartError, connectChroma } from "../src/memory/chroma-server.ts";
+import { type Fingerprint, fingerprintDiff } from "../src/memory/port.ts";
 import { resetRun } from "../src/memory/store.ts";
 import type { ScoreRow } from "../src/metrics/summary.ts";
 import type { Usage } from "../src/models/usage.ts";
 import { LocalTracer, traceFile } from "../src/observability/trace.ts";
-import { CheckpointDamagedError, isDamage, moveAside, openCheckpointer, type Checkpointer } from "../src/runtime/checkpointer.ts";
+import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
+import {
+  CheckpointDamagedError,
+  type Checkpointer,
+  isDamage,
+  moveAside,
+  openCheckpointer,
+} from "../src/runtime/checkpointer.ts";
 import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../src/runtime/ledger.ts";
 import { lockRun } from "../src/runtime/lock.ts";
-import { openResources, withResources, type Resources } from "../src/runtime/resources.ts";
+import { openResources, type Resources, withResources } from "../src/runtime/resources.ts";
 import { runSettings } from "../src/runtime/settings.ts";
 
 class RunIntegrityError extends Error {
@@ -120,7 +127,9 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
 }
 
 /** The market data a run reads: the loaded data it was given, or its data dir loaded under its context's limits. */
-export async function runData(o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data">): Promise<MarketData> {
+export async function runData(
+  o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data">,
+): Promise<MarketData> {
   if (o.data) return o.data;
   const { ctx } = o;
   return loadMarketData(o.dataDir, {
@@ -278,7 +287,8 @@ function firstError(e: unknown): unknown {
   const all = e.errors.map(firstError);
   const first = all[0];
   const others = [...new Set(all.slice(1).map((x) => messageOf(x)))].filter((m) => m !== messageOf(first));
-  if (others.length && first instanceof Error) first.message += ` (and ${others.length} more: ${others.slice(0, 3).join("; ")})`;
+  if (others.length && first instanceof Error)
+    first.message += ` (and ${others.length} more: ${others.slice(0, 3).join("; ")})`;
   return first;
 }
 
@@ -328,7 +338,11 @@ async function threadPoints(cp: Checkpointer, thread: { configurable: { thread_i
  * the latest checkpoint's: a resume forks from an earlier checkpoint, and a kill before the fork's
  * first commit would otherwise step back one day each time.
  */
-async function durableCheckpoint(cp: Checkpointer, thread: { configurable: { thread_id: string } }, latest: Saved): Promise<Point> {
+async function durableCheckpoint(
+  cp: Checkpointer,
+  thread: { configurable: { thread_id: string } },
+  latest: Saved,
+): Promise<Point> {
   const { firstOfDay, durable: listed } = await threadPoints(cp, thread);
   // the latest state may hold a commit's writes that no checkpoint follows yet: it counts too
   const durable = (latest.durableThrough ?? "") > listed ? latest.durableThrough! : listed;
@@ -338,7 +352,10 @@ async function durableCheckpoint(cp: Checkpointer, thread: { configurable: { thr
   // day's commit may have its writes saved without the checkpoint that follows them)
   const cursor = Math.max(-1, ...[...firstOfDay.keys()].filter((c) => c <= want));
   const best = firstOfDay.get(cursor);
-  if (!best) throw new RunIntegrityError(`cannot find where to resume in the run's checkpoints (day ${want}); re-run with --fresh to start over`);
+  if (!best)
+    throw new RunIntegrityError(
+      `cannot find where to resume in the run's checkpoints (day ${want}); re-run with --fresh to start over`,
+    );
   return best;
 }
 
@@ -352,7 +369,11 @@ async function durableCheckpoint(cp: Checkpointer, thread: { configurable: { thr
  * while an abandoned branch still records a later durable day than its own (a kill then must still
  * resume from there).
  */
-async function compactThread(thread: { configurable: { thread_id: string } }, cp: Checkpointer, recentDays?: number): Promise<number> {
+async function compactThread(
+  thread: { configurable: { thread_id: string } },
+  cp: Checkpointer,
+  recentDays?: number,
+): Promise<number> {
   const { all, firstOfDay, durable } = await threadPoints(cp, thread);
   const top = all[0]; // newest first
   if (!top) return 0;
@@ -362,7 +383,11 @@ async function compactThread(thread: { configurable: { thread_id: string } }, cp
   if (recentDays !== undefined) {
     // every step of the last days on the branch the run is on, with its pending writes
     const byId = new Map(all.map((p) => [p.id, p]));
-    for (let p: Point | undefined = top; p && p.cursor >= top.cursor - recentDays; p = p.parent ? byId.get(p.parent) : undefined) {
+    for (
+      let p: Point | undefined = top;
+      p && p.cursor >= top.cursor - recentDays;
+      p = p.parent ? byId.get(p.parent) : undefined
+    ) {
       keep.add(p.id);
       keepWrites.add(p.id);
     }
@@ -370,18 +395,27 @@ async function compactThread(thread: { configurable: { thread_id: string } }, cp
   // only what was listed: a step the run writes meanwhile is neither listed nor touched
   return cp.compact(
     thread.configurable.thread_id,
-    { checkpoints: all.filter((p) => !keep.has(p.id)).map((p) => p.id), writes: all.filter((p) => !keepWrites.has(p.id)).map((p) => p.id) },
+    {
+      checkpoints: all.filter((p) => !keep.has(p.id)).map((p) => p.id),
+      writes: all.filter((p) => !keepWrites.has(p.id)).map((p) => p.id),
+    },
     { final: recentDays === undefined },
   );
 }
 
-/** Ticker tasks of a phase in flight at once: enough to keep the model-call limiter full (a task makes its calls in turn). */
+/**
+ * Ticker tasks of a phase in flight at once: enough to keep the model-call limiter full (a task makes its calls in
+ * turn).
+ */
 const taskConcurrency = (ctx: RunContext): number => Math.max(32, 4 * ctx.maxConcurrency);
 
 /** A running run compacts its checkpoints every this many days (keeping the last few whole). */
 const COMPACT_EVERY_DAYS = 20;
 
-/** The run's append-only files cut back to the lengths a checkpoint committed (a tail beyond is noted, a shorter file refused). */
+/**
+ * The run's append-only files cut back to the lengths a checkpoint committed (a tail beyond is noted, a shorter file
+ * refused).
+ */
 function cutFiles(run: string, saved: Saved, note: (n: string) => void): void {
   for (const [file, committed] of [
     [predictionsFile(run), saved.ledger?.predictions ?? 0],
@@ -424,7 +458,12 @@ async function openCheckpoints(fresh: boolean, note: (n: string) => void): Promi
     if (check === "ok") return cp;
     throw new CheckpointDamagedError(cp.file, new Error(`integrity check: ${check}`));
   } catch (e) {
-    const damaged = e instanceof CheckpointDamagedError ? e : isDamage(e) && cp?.file ? new CheckpointDamagedError(cp.file, e) : undefined;
+    const damaged =
+      e instanceof CheckpointDamagedError
+        ? e
+        : isDamage(e) && cp?.file
+          ? new CheckpointDamagedError(cp.file, e)
+          : undefined;
     await cp?.close().catch(() => {});
     if (!damaged || !fresh) throw damaged ?? e;
     const aside = moveAside(damaged.file);

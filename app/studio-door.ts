@@ -1,5 +1,6 @@
 /**
- * The dev server's door (langgraph.json `http.app`, for `npm run studio`): every request must name a local host and, when a
+ * The dev server's door (langgraph.json `http.app`, for `npm run studio`): every request must name a local host and,
+ * when a
  * browser sends it, come from Studio or a local page (src/config/studio.ts says which). LangGraph's
  * CORS setting only hides answers from other origins; this refuses the request itself, so a web page
  * cannot start a run with a "simple" cross-origin POST either.

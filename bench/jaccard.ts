@@ -1,8 +1,9 @@
 /** Jaccard retrieval benchmark: top-10 SeqSim over N stored w-day sequences (random sparse days). */
-import { lcg } from "../testkit/random.ts";
+
 import { loadavg } from "node:os";
 import { N_TYPES, TYPES } from "../src/domain/taxonomy.ts";
-import { SCAN_ENGINE, SequenceIndex, dayBits, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
+import { lcg } from "../testkit/random.ts";
+import { type DaySeq, dayBits, SCAN_ENGINE, type ScanEngine, SequenceIndex } from "../tools/jaccard.ts";
 import { fmt, median } from "./stats.ts";
 
 function randomSeq(rnd: () => number, w: number): DaySeq {
@@ -17,12 +18,15 @@ function randomSeq(rnd: () => number, w: number): DaySeq {
   return { types: days.map((d) => d.types), groups: days.map((d) => d.groups) };
 }
 
-/** Top-10 over n sequences: the default scan and, back to back on the same index and queries, the TypeScript reference. */
+/**
+ * Top-10 over n sequences: the default scan and, back to back on the same index and queries, the TypeScript reference.
+ */
 export function benchJaccard(n: number, w = 5): string[] {
   const rnd = lcg(7);
   const idx = new SequenceIndex(w, n);
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) idx.add({ id: `r${i}`, ticker: `T${i % 50}`, day: 16000 + (i % 3000), availableAt: i }, randomSeq(rnd, w));
+  for (let i = 0; i < n; i++)
+    idx.add({ id: `r${i}`, ticker: `T${i % 50}`, day: 16000 + (i % 3000), availableAt: i }, randomSeq(rnd, w));
   const buildMs = performance.now() - t0;
   const queries = Array.from({ length: 25 }, () => randomSeq(rnd, w));
   const engines: ScanEngine[] = SCAN_ENGINE === "wasm" ? ["wasm", "typescript"] : ["typescript"];

@@ -2,18 +2,19 @@
  * Memory benchmark: upsert throughput and top-10 query latency for N event records with 512-dim
  * offline embeddings, on a real local Chroma server (fresh temporary data dir).
  */
-import { lcg } from "../testkit/random.ts";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeInstantMs, dateOfEpochDay, epochDay } from "../src/data/calendar.ts";
+import type { StoredEvent } from "../src/domain/events.ts";
 import { TYPES } from "../src/domain/taxonomy.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { eventId } from "../src/memory/records.ts";
 import { MemoryStore } from "../src/memory/store.ts";
+import { lcg } from "../testkit/random.ts";
 import { fmt, median } from "./stats.ts";
-import type { StoredEvent } from "../src/domain/events.ts";
 
 const TICKERS = ["AAPL", "AMZN", "CSCO", "FB", "GOOG", "INTC", "MSFT", "ORCL"];
 const VOCAB =
@@ -69,7 +70,14 @@ export async function benchMemory(sizes: number[]): Promise<string[]> {
         await store.searchEvents({ embedding: emb, asOf: "2016-01-01", k: 10 });
         if (i >= 10) plain.push(performance.now() - t); // first 10 warm up
         t = performance.now();
-        await store.searchEvents({ embedding: emb, asOf: "2015-06-01", ticker: TICKERS[i % 8], from: "2015-05-20", to: "2015-05-29", k: 10 });
+        await store.searchEvents({
+          embedding: emb,
+          asOf: "2015-06-01",
+          ticker: TICKERS[i % 8],
+          from: "2015-05-20",
+          to: "2015-05-29",
+          k: 10,
+        });
         if (i >= 10) filtered.push(performance.now() - t);
       }
       lines.push(

@@ -6,17 +6,18 @@
  *      (4 on a fresh clone) x 10 test days after 5 training days. Wall time, model calls, calls per
  *      ticker-day, the most calls in flight, and the bound wall <= 1.5 x calls x delay / concurrency.
  */
-import { noDetails } from "../testkit/events.ts";
+
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
-import { executeRun } from "../app/run.ts";
 import { validAnswer } from "../testkit/answers.ts";
+import { noDetails } from "../testkit/events.ts";
 import { fakeOpenAI } from "../testkit/fake-openai.ts";
 import { fmt } from "./stats.ts";
 
@@ -38,7 +39,10 @@ async function countRequests<T>(prefix: string, fn: () => Promise<T>): Promise<{
   }
 }
 
-/** An offline run timed per quarter from its progress events: ticker-days/s overall and per quarter, Chroma requests and trace bytes per ticker-day. */
+/**
+ * An offline run timed per quarter from its progress events: ticker-days/s overall and per quarter, Chroma requests and
+ * trace bytes per ticker-day.
+ */
 async function offlineRates(
   label: string,
   o: {
@@ -61,7 +65,8 @@ async function offlineRates(
       train: o.train,
       test: o.test,
       quiet: true,
-      onProgress: (e) => e.phase === "commit" && e.date && commits.push({ at: performance.now(), done: e.done, date: e.date }),
+      onProgress: (e) =>
+        e.phase === "commit" && e.date && commits.push({ at: performance.now(), done: e.done, date: e.date }),
     }),
   );
   const s = (performance.now() - t0) / 1000;
@@ -105,7 +110,10 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
 }
 
 /** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
-export async function benchPipeline(parts: { offline?: boolean; llm?: boolean }, print: (line: string) => void): Promise<void> {
+export async function benchPipeline(
+  parts: { offline?: boolean; llm?: boolean },
+  print: (line: string) => void,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
   const server = await startChroma({ path: join(dir, "chroma") });
   const saved = { ...process.env };
@@ -152,7 +160,8 @@ export async function benchPipeline(parts: { offline?: boolean; llm?: boolean },
     const data = await loadMarketData(dataDir);
     const tickers = data.tickers.slice(0, 8);
     const delayMs = 300;
-    // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at concurrency 8; then 16
+    // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at
+    // concurrency 8; then 16
     const settings = parts.llm
       ? ([
           ["paper", 8],

@@ -1,4 +1,7 @@
-/** `npm run bench [-- memory jaccard pipeline | offline llm]`: speed and cost figures, measured (never asserted in tests). */
+/**
+ * `npm run bench [-- memory jaccard pipeline | offline llm]`: speed and cost figures, measured (never asserted in
+ * tests).
+ */
 import { setMaxListeners } from "node:events";
 import { benchJaccard } from "./jaccard.ts";
 import { benchMemory } from "./memory.ts";

@@ -1,20 +1,32 @@
-/** The flags every command that loads market data takes (data stats, run, eval dataset, chat), what they mean for the loader, and the one parser of positive integer flags. */
-import type { FlagSpecs, ValuesOf } from "./flags.ts";
+/**
+ * The flags every command that loads market data takes (data stats, run, eval dataset, chat), what they mean for the
+ * loader, and the one parser of positive integer flags.
+ */
+
 import { marketDataDir } from "../src/config/paths.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../src/data/load.ts";
-import { UsageError } from "./errors.ts";
-import { fileProgress } from "./progress.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
+import { UsageError } from "./errors.ts";
+import type { FlagSpecs, ValuesOf } from "./flags.ts";
+import { fileProgress } from "./progress.ts";
 
 export const DATA_OPTIONS = {
   data: {
     type: "string",
     arg: "DIR",
-    description: "market data dir with news.jsonl and prices.csv (default: STOCKMEM_MARKET_DATA, else the bundled sample)",
+    description:
+      "market data dir with news.jsonl and prices.csv (default: STOCKMEM_MARKET_DATA, else the bundled sample)",
   },
   tickers: { type: "string", arg: "A,B", description: "only these tickers (comma-separated)" },
-  "skip-invalid": { type: "boolean", description: "skip and report invalid input lines instead of stopping at the first" },
-  "max-items-per-day": { type: "string", arg: "N", description: "keep at most N news items per ticker-day (the rest is reported)" },
+  "skip-invalid": {
+    type: "boolean",
+    description: "skip and report invalid input lines instead of stopping at the first",
+  },
+  "max-items-per-day": {
+    type: "string",
+    arg: "N",
+    description: "keep at most N news items per ticker-day (the rest is reported)",
+  },
   "max-text-chars": { type: "string", arg: "N", description: "cut news texts longer than N characters (reported)" },
 } as const satisfies FlagSpecs;
 
@@ -30,7 +42,8 @@ function intFlag(value: string | undefined, name: string, min: number, what: str
 export const positiveInt = (value: string | undefined, name: string) => intFlag(value, name, 1, "a positive integer");
 
 /** A non-negative integer flag (0 allowed), or undefined when it is not given. */
-export const nonNegativeInt = (value: string | undefined, name: string) => intFlag(value, name, 0, "an integer of 0 or more");
+export const nonNegativeInt = (value: string | undefined, name: string) =>
+  intFlag(value, name, 0, "an integer of 0 or more");
 
 /** A YYYY-MM-DD that is a day of the calendar (not 2015-02-30, not 2015-13-01), or a usage error naming it. */
 export function calendarDate(d: string, what: string): string {
@@ -46,7 +59,9 @@ export function tickersFlag(v: string | undefined): string[] | undefined {
     .map((t) => t.trim().toUpperCase())
     .filter(Boolean);
   if (list.length === 0)
-    throw new UsageError("--tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data");
+    throw new UsageError(
+      "--tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data",
+    );
   return list;
 }
 

@@ -16,7 +16,11 @@ interface FlagSpec {
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
 export type ValuesOf<S extends FlagSpecs> = {
-  -readonly [K in keyof S]?: S[K]["type"] extends "boolean" ? boolean : S[K]["multiple"] extends true ? string[] : string;
+  -readonly [K in keyof S]?: S[K]["type"] extends "boolean"
+    ? boolean
+    : S[K]["multiple"] extends true
+      ? string[]
+      : string;
 };
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

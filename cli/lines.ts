@@ -1,7 +1,7 @@
+import { type AgentEstimate, type CostEstimate, costOf, type Prices } from "../app/dry-run.ts";
 import type { ScoreRow } from "../src/metrics/summary.ts";
-import type { Usage } from "../src/models/usage.ts";
-import { costOf, type AgentEstimate, type CostEstimate, type Prices } from "../app/dry-run.ts";
 import { table } from "../src/metrics/table.ts";
+import type { Usage } from "../src/models/usage.ts";
 
 /** Model calls, cache hits and tokens per agent, and per ticker-day (mean and maximum). */
 export function usageLines(u: Usage): string {
@@ -28,7 +28,16 @@ export function estimateLines(est: CostEstimate, prices?: Prices): string {
     : "";
   return [
     `dry run: nothing was sent. Expected model calls and tokens${per}`,
-    table(["agent", "calls", "input tokens", "output tokens", ...(prices ? [`cost (at ${prices.input}/${prices.output} per 1M in/out)`] : [])], rows),
+    table(
+      [
+        "agent",
+        "calls",
+        "input tokens",
+        "output tokens",
+        ...(prices ? [`cost (at ${prices.input}/${prices.output} per 1M in/out)`] : []),
+      ],
+      rows,
+    ),
     "Prompt tokens are counted from the prompts this run would send (4 characters a token); the calls that depend on answers and the output tokens follow the offline analyst's answers, so a model that finds more events or writes longer answers costs more. Cache hits are not subtracted.",
   ].join("\n");
 }

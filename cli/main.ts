@@ -1,26 +1,31 @@
 #!/usr/bin/env node
-/** The `stockmem` command line (commander): the commands of cli/commands/ as one tree, and one exit code per kind of failure; `stockmem --help` lists them, `stockmem <command> --help` its flags. */
-import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
+import { ZodError } from "zod";
+import { loadDotEnv, stateDir } from "../src/config/paths.ts";
+import { DataError } from "../src/data/errors.ts";
+/**
+ * The `stockmem` command line (commander): the commands of cli/commands/ as one tree, and one exit code per kind of
+ * failure; `stockmem --help` lists them, `stockmem <command> --help` its flags.
+ */
+import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { ChromaStartError } from "../src/memory/chroma-server.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
-import { ZodError } from "zod";
 import { ModelOutputError } from "../src/models/structured.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
 import { scrub } from "../src/observability/secrets.ts";
-import { DataError } from "../src/data/errors.ts";
-import { addFlags, valuesOf } from "./flags.ts";
-import { loadDotEnv, stateDir } from "../src/config/paths.ts";
-import { rootError, UsageError } from "./errors.ts";
-import { COMMANDS, GROUPS } from "./commands/index.ts";
 import { RunLockedError } from "../src/runtime/lock.ts";
+import { COMMANDS, GROUPS } from "./commands/index.ts";
+import { rootError, UsageError } from "./errors.ts";
+import { addFlags, valuesOf } from "./flags.ts";
 
 /** Exit codes: 0 ok, 1 failure (data, memory, model, budget), 2 usage (unknown command or flag, bad value). */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** Commander's errors as ours: one line naming the command's problem, prefixed like every other error. */
-const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, "stockmem: ")) };
+const OUTPUT = {
+  outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, "stockmem: ")),
+};
 
 /** The command tree: every command and flag with its help, in one place. */
 export function program(): Command {
@@ -41,7 +46,10 @@ export function program(): Command {
     if (second !== undefined) {
       parent = root.commands.find((c) => c.name() === first) ?? root.command(first).description(GROUPS[first] ?? "");
       if (GROUPS[first] !== undefined)
-        parent.exitOverride().configureOutput(OUTPUT).showHelpAfterError(`(stockmem ${first} --help lists its commands)`);
+        parent
+          .exitOverride()
+          .configureOutput(OUTPUT)
+          .showHelpAfterError(`(stockmem ${first} --help lists its commands)`);
     }
     const name = second ?? first;
     const cmd = addFlags(parent.command(name).description(def.about), def.flags).exitOverride().configureOutput(OUTPUT);
@@ -78,7 +86,9 @@ export async function main(argv: string[]): Promise<number> {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed help or the error
     const e = rootError(caught);
     if (isDiskFull(caught)) {
-      console.error(scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`));
+      console.error(
+        scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`),
+      );
       return EXIT.failure;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
@@ -102,7 +112,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.failure;
     }
     // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
-    console.error(scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? (e instanceof Error && e.stack) || messageOf(e) : messageOf(e)}`));
+    console.error(
+      scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? (e instanceof Error && e.stack) || messageOf(e) : messageOf(e)}`),
+    );
     return EXIT.failure;
   }
 }

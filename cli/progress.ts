@@ -38,7 +38,8 @@ export function runProgress(out: NodeJS.WriteStream = process.stderr) {
     return `, ETA ${s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`}`;
   };
   const line = (e: RunProgressEvent) => {
-    const calls = e.calls || e.cacheHits ? `, ${e.calls} model calls${e.cacheHits ? ` (+${e.cacheHits} cached)` : ""}` : "";
+    const calls =
+      e.calls || e.cacheHits ? `, ${e.calls} model calls${e.cacheHits ? ` (+${e.cacheHits} cached)` : ""}` : "";
     return `${e.window ?? ""} ${e.date ?? ""} ${e.phase}: ${e.done}/${e.total} ticker-days${calls}${eta(e)}`.trim();
   };
   return {

@@ -1,11 +1,12 @@
 /** The flags of a run and of an experiment, shared by the commands that run agents, with their parsers. */
-import type { FlagSpecs } from "./flags.ts";
+
 import type { z } from "zod";
-import { AgentNameSchema } from "../src/domain/agents.ts";
-import { DATA_OPTIONS, calendarDate } from "./data-flags.ts";
-import { ModelTarget } from "../src/config/context.ts";
-import { UsageError } from "./errors.ts";
 import type { Prices } from "../app/dry-run.ts";
+import { ModelTarget } from "../src/config/context.ts";
+import { AgentNameSchema } from "../src/domain/agents.ts";
+import { calendarDate, DATA_OPTIONS } from "./data-flags.ts";
+import { UsageError } from "./errors.ts";
+import type { FlagSpecs } from "./flags.ts";
 
 export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
 
@@ -21,7 +22,8 @@ export function parseWindow(v: string, name: string): { from: string; to: string
   if (!m) throw new UsageError(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
   const [from, to] = [m[1]!, m[2]!];
   for (const d of [from, to]) calendarDate(d, `--${name}`);
-  if (from > to) throw new UsageError(`--${name} ${from}:${to} ends before it starts: give FROM:TO with FROM on or before TO`);
+  if (from > to)
+    throw new UsageError(`--${name} ${from}:${to} ends before it starts: give FROM:TO with FROM on or before TO`);
   return { from, to };
 }
 
@@ -31,12 +33,19 @@ export function agentModels(specs: readonly string[]): Record<string, string> {
 }
 
 /** `AGENT=VALUE` flags (repeatable) -> a map by agent; the agent is checked against `names`, the value by `re`. */
-function perAgent(specs: readonly string[], flag: string, shape: string, names: z.ZodEnum, re: RegExp): Record<string, string> {
+function perAgent(
+  specs: readonly string[],
+  flag: string,
+  shape: string,
+  names: z.ZodEnum,
+  re: RegExp,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs) {
     const m = re.exec(spec);
     const agent = m && names.safeParse(m[1]);
-    if (!m || !agent?.success) throw new UsageError(`${flag} expects ${shape} with AGENT one of ${names.options.join(", ")} (got "${spec}")`);
+    if (!m || !agent?.success)
+      throw new UsageError(`${flag} expects ${shape} with AGENT one of ${names.options.join(", ")} (got "${spec}")`);
     out[m[1]!] = m[2]!;
   }
   return out;
@@ -46,7 +55,8 @@ export function pricesOf(values: { "price-in"?: string; "price-out"?: string }):
   const price = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
     const x = Number(v);
-    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(x)) throw new UsageError(`--${name} expects a price per 1M tokens, e.g. 0.15 (got "${v}")`);
+    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(x))
+      throw new UsageError(`--${name} expects a price per 1M tokens, e.g. 0.15 (got "${v}")`);
     return x;
   };
   const input = price(values["price-in"], "price-in");
@@ -60,19 +70,30 @@ export const MODEL_OPTIONS = {
   model: {
     type: "string",
     arg: "M",
-    description: "model of every agent: offline (default, the offline analyst, not an LLM), openai:<model>, ollama:<model>",
+    description:
+      "model of every agent: offline (default, the offline analyst, not an LLM), openai:<model>, ollama:<model>",
   },
-  "agent-model": { type: "string", multiple: true, arg: "AGENT=M", description: "one agent's model, e.g. predictor=openai:gpt-4o" },
+  "agent-model": {
+    type: "string",
+    multiple: true,
+    arg: "AGENT=M",
+    description: "one agent's model, e.g. predictor=openai:gpt-4o",
+  },
   embeddings: {
     type: "string",
     arg: "E",
-    description: "embedding model: offline:hash (default), openai:<model>, ollama:<model> (ollama:bge-m3 is the paper's)",
+    description:
+      "embedding model: offline:hash (default), openai:<model>, ollama:<model> (ollama:bge-m3 is the paper's)",
   },
 } as const satisfies FlagSpecs;
 
 export const RUN_OPTIONS = {
   ...DATA_OPTIONS,
-  run: { type: "string", arg: "NAME", description: `run name: its memory, checkpoint and files (default ${RUN_DEFAULTS.run})` },
+  run: {
+    type: "string",
+    arg: "NAME",
+    description: `run name: its memory, checkpoint and files (default ${RUN_DEFAULTS.run})`,
+  },
   train: { type: "string", arg: "FROM:TO", description: `training window (default ${RUN_DEFAULTS.train})` },
   test: { type: "string", arg: "FROM:TO", description: `test window (default ${RUN_DEFAULTS.test})` },
   ...MODEL_OPTIONS,
@@ -91,9 +112,17 @@ export const RUN_OPTIONS = {
 export const DATASET = {
   dataset: { type: "string", arg: "NAME", description: "the eval dataset (build one with `stockmem eval dataset`)" },
 } as const satisfies FlagSpecs;
-export const SEED = { seed: { type: "string", arg: "N", description: "seed of the bootstrap intervals" } } as const satisfies FlagSpecs;
+export const SEED = {
+  seed: { type: "string", arg: "N", description: "seed of the bootstrap intervals" },
+} as const satisfies FlagSpecs;
 
 /** `--prompt-version AGENT=V` (repeatable) -> per-agent prompt versions. */
 export function promptVersionsOf(specs: readonly string[] = []): Record<string, string> {
-  return perAgent(specs, "--prompt-version", "AGENT=VERSION (e.g. predictor=1.2.1)", AgentNameSchema, /^([a-z-]+)=(\d+\.\d+\.\d+)$/);
+  return perAgent(
+    specs,
+    "--prompt-version",
+    "AGENT=VERSION (e.g. predictor=1.2.1)",
+    AgentNameSchema,
+    /^([a-z-]+)=(\d+\.\d+\.\d+)$/,
+  );
 }

@@ -4,11 +4,11 @@
  * with A cost nothing), then the comparison: deltas with a paired interval and every flipped example.
  */
 import { modelIdFor } from "../agents/kit.ts";
-import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
 import { RunContext } from "../src/config/context.ts";
+import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
 import { isOffline } from "../src/models/provider.ts";
-import { compare, type Comparison } from "./compare.ts";
-import { runExperiment, type ExperimentResult } from "./runner.ts";
+import { type Comparison, compare } from "./compare.ts";
+import { type ExperimentResult, runExperiment } from "./runner.ts";
 
 export interface AbChange {
   prompts?: Record<string, string>;
@@ -22,7 +22,9 @@ export interface AbChange {
 export function unaffectedBy(base: Partial<RunContext>, change: AbChange): string | undefined {
   if (Object.keys(change.models ?? {}).length > 0) return undefined;
   const b = RunContext.parse({ ...base, prompts: { ...base.prompts, ...change.prompts } });
-  const agents = Object.keys(change.prompts ?? {}).filter((a): a is AgentName => (AGENT_NAMES as readonly string[]).includes(a));
+  const agents = Object.keys(change.prompts ?? {}).filter((a): a is AgentName =>
+    (AGENT_NAMES as readonly string[]).includes(a),
+  );
   const offline = agents.filter((a) => isOffline(modelIdFor(b, a)));
   if (agents.length === 0 || offline.length < agents.length) return undefined;
   return `${offline.join(", ")} run${offline.length === 1 ? "s" : ""} on the offline analyst, which reads no prompt: a prompt version cannot change its answers, expect +0.000 everywhere. A/B a prompt with a model: --model openai:<model> (or --agent-model ${offline[0]}=...).`;
@@ -42,7 +44,11 @@ export async function runAb(o: {
       dataset: o.dataset,
       seed: o.seed,
       quiet: o.quiet,
-      context: { ...o.base, prompts: { ...o.base.prompts, ...o.change.prompts }, models: { ...o.base.models, ...o.change.models } },
+      context: {
+        ...o.base,
+        prompts: { ...o.base.prompts, ...o.change.prompts },
+        models: { ...o.base.models, ...o.change.models },
+      },
     })
   ).result;
   return { a, b, comparison: compare(a, b), warning };

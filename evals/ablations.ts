@@ -2,11 +2,12 @@
  * The paper's ablations (RQ2-RQ4) as named configurations of the same run, each an experiment on
  * the same dataset, printed as one table.
  */
+
+import type { CostEstimate } from "../app/dry-run.ts";
 import type { RunContext } from "../src/config/context.ts";
 import { table } from "../src/metrics/table.ts";
-import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
-import { estimateExperiment, runExperiment, type ExperimentOptions, type ExperimentResult } from "./runner.ts";
-import type { CostEstimate } from "../app/dry-run.ts";
+import { baselineRows, SCORE_HEADER, scoreRow } from "./metrics.ts";
+import { type ExperimentOptions, type ExperimentResult, estimateExperiment, runExperiment } from "./runner.ts";
 
 export interface Ablation {
   name: string;
@@ -55,7 +56,8 @@ export async function runAblations(o: AblationOptions) {
 /** `eval ablations --dry-run`: each ablation's expected model calls and tokens, nothing sent. */
 export async function estimateAblations(o: AblationOptions): Promise<{ ablation: Ablation; estimate: CostEstimate }[]> {
   const out: { ablation: Ablation; estimate: CostEstimate }[] = [];
-  for (const { ablation, experiment } of experiments(o)) out.push({ ablation, estimate: await estimateExperiment(experiment) });
+  for (const { ablation, experiment } of experiments(o))
+    out.push({ ablation, estimate: await estimateExperiment(experiment) });
   return out;
 }
 

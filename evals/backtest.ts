@@ -95,8 +95,13 @@ export function backtest(signals: readonly Signal[]): Backtest {
 }
 
 /** Accuracy over a trailing window of scored days (flat days are not scored). */
-export function rollingAccuracy(rows: readonly { date: string; correct: boolean | null }[], window = 20): { date: string; acc: number }[] {
-  const scored = rows.filter((r): r is { date: string; correct: boolean } => r.correct !== null).sort((a, b) => a.date.localeCompare(b.date));
+export function rollingAccuracy(
+  rows: readonly { date: string; correct: boolean | null }[],
+  window = 20,
+): { date: string; acc: number }[] {
+  const scored = rows
+    .filter((r): r is { date: string; correct: boolean } => r.correct !== null)
+    .sort((a, b) => a.date.localeCompare(b.date));
   const out: { date: string; acc: number }[] = [];
   for (let i = window - 1; i < scored.length; i++) {
     const slice = scored.slice(i - window + 1, i + 1);

@@ -3,13 +3,13 @@
  * beside both intervals, and every example whose prediction flipped, with both reasons side by side.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { z } from "zod";
-import { Movement } from "../src/domain/schemas.ts";
-import { messageOf } from "../src/domain/errors.ts";
 import { join } from "node:path";
+import { z } from "zod";
+import { messageOf } from "../src/domain/errors.ts";
+import { Movement } from "../src/domain/schemas.ts";
 import { table } from "../src/metrics/table.ts";
-import { pairedBootstrap, type Dir, type Interval } from "./metrics.ts";
-import { resultsDir, type ExampleResult, type ExperimentResult } from "./runner.ts";
+import { type Dir, type Interval, pairedBootstrap } from "./metrics.ts";
+import { type ExampleResult, type ExperimentResult, resultsDir } from "./runner.ts";
 
 interface MetricDelta {
   metric: string;
@@ -38,7 +38,10 @@ export interface Comparison {
   wrongToRight: Flip[];
 }
 
-/** Experiment names as `experimentName` makes them: never a path (no `/`, no `..`), so a report lands in the results dir. */
+/**
+ * Experiment names as `experimentName` makes them: never a path (no `/`, no `..`), so a report lands in the results
+ * dir.
+ */
 const ExperimentName = z
   .string()
   .max(300)
@@ -61,7 +64,9 @@ const ResultFile = z.looseObject({
       reason: z.string().nullable(),
     }),
   ),
-  test_predictions: z.array(z.looseObject({ ticker: z.string(), date: z.string(), movement: Movement, next_return: z.number().nullable() })),
+  test_predictions: z.array(
+    z.looseObject({ ticker: z.string(), date: z.string(), movement: Movement, next_return: z.number().nullable() }),
+  ),
 });
 
 /** A result file that cannot be read as one (exit code 1, one line naming the file). */
@@ -76,8 +81,10 @@ export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): Experim
   const file = existsSync(nameOrFile) ? nameOrFile : join(resultsDir(env), `${nameOrFile.replace(/\.json$/, "")}.json`);
   if (!existsSync(file)) throw new ResultFileError(`no experiment "${nameOrFile}" (looked for ${file})`);
   const st = statSync(file);
-  if (!st.isFile()) throw new ResultFileError(`${file} is not a regular file: give an experiment name or a result file`);
-  if (st.size > MAX_RESULT_BYTES) throw new ResultFileError(`${file} holds ${st.size} bytes, more than a result file can (${MAX_RESULT_BYTES})`);
+  if (!st.isFile())
+    throw new ResultFileError(`${file} is not a regular file: give an experiment name or a result file`);
+  if (st.size > MAX_RESULT_BYTES)
+    throw new ResultFileError(`${file} holds ${st.size} bytes, more than a result file can (${MAX_RESULT_BYTES})`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -95,10 +102,18 @@ export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): Experim
 }
 
 export function compare(a: ExperimentResult, b: ExperimentResult): Comparison {
-  if (a.dataset !== b.dataset) throw new Error(`experiments are on different datasets (${a.dataset} vs ${b.dataset}): not comparable`);
+  if (a.dataset !== b.dataset)
+    throw new Error(`experiments are on different datasets (${a.dataset} vs ${b.dataset}): not comparable`);
   const ra = a.report;
   const rb = b.report;
-  const d = (metric: string, x: number, y: number, aCI?: Interval, bCI?: Interval, deltaCI?: Interval): MetricDelta => ({
+  const d = (
+    metric: string,
+    x: number,
+    y: number,
+    aCI?: Interval,
+    bCI?: Interval,
+    deltaCI?: Interval,
+  ): MetricDelta => ({
     metric,
     a: x,
     b: y,

@@ -5,14 +5,14 @@
  * Flat days (|move| <= threshold) are not examples: they are predicted by the run but never scored.
  */
 import { createHash } from "node:crypto";
-import { stableUuid } from "../src/observability/uuid.ts";
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 import type { MarketData } from "../src/data/load.ts";
-import { Movement } from "../src/domain/schemas.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { stableUuid } from "../src/observability/uuid.ts";
 
 export const Window = z.object({ from: IsoDate, to: IsoDate });
 
@@ -20,7 +20,12 @@ const DatasetExample = z.object({
   id: z.string().uuid(),
   inputs: z.object({ ticker: z.string(), date: IsoDate }),
   outputs: z.object({ movement: Movement }),
-  metadata: z.object({ ticker: z.string(), month: z.string(), next_return: z.number(), prev_return: z.number().nullable() }),
+  metadata: z.object({
+    ticker: z.string(),
+    month: z.string(),
+    next_return: z.number(),
+    prev_return: z.number().nullable(),
+  }),
 });
 type DatasetExample = z.infer<typeof DatasetExample>;
 
@@ -66,7 +71,9 @@ export async function buildDataset(o: {
   labelThreshold: number;
 }): Promise<Dataset> {
   if (o.train.to >= o.test.from)
-    throw new Error(`the train window (${o.train.from}..${o.train.to}) must end before the test window starts (${o.test.from})`);
+    throw new Error(
+      `the train window (${o.train.from}..${o.train.to}) must end before the test window starts (${o.test.from})`,
+    );
   const examples: DatasetExample[] = [];
   const trainLabels = { up: 0, down: 0 };
   for (const ticker of o.tickers) {
@@ -122,7 +129,9 @@ export function saveDataset(ds: Dataset, env?: NodeJS.ProcessEnv): string {
 export function loadDataset(name: string, env?: NodeJS.ProcessEnv): Dataset {
   const file = existsSync(name) ? name : datasetFile(name, env);
   if (!existsSync(file))
-    throw new Error(`no dataset "${name}" (looked for ${file}); build one with \`stockmem eval dataset --name ${basename(name)} ...\``);
+    throw new Error(
+      `no dataset "${name}" (looked for ${file}); build one with \`stockmem eval dataset --name ${basename(name)} ...\``,
+    );
   return Dataset.parse(JSON.parse(readFileSync(file, "utf8")));
 }
 
@@ -141,10 +150,18 @@ export async function uploadDataset(ds: Dataset, client?: DatasetClient): Promis
   const c: DatasetClient = client ?? new (await import("langsmith")).Client();
   const dataset = (await c.hasDataset({ datasetName: ds.name }))
     ? await c.readDataset({ datasetName: ds.name })
-    : await c.createDataset(ds.name, { description: `stockmem: ${ds.tickers.join(",")} test ${ds.test.from}..${ds.test.to}` });
+    : await c.createDataset(ds.name, {
+        description: `stockmem: ${ds.tickers.join(",")} test ${ds.test.from}..${ds.test.to}`,
+      });
   const existing = new Set<string>();
   for await (const e of c.listExamples({ datasetId: dataset.id })) existing.add(e.id);
-  const rows = ds.examples.map((e) => ({ id: e.id, inputs: e.inputs, outputs: e.outputs, metadata: e.metadata, dataset_id: dataset.id }));
+  const rows = ds.examples.map((e) => ({
+    id: e.id,
+    inputs: e.inputs,
+    outputs: e.outputs,
+    metadata: e.metadata,
+    dataset_id: dataset.id,
+  }));
   const fresh = rows.filter((e) => !existing.has(e.id));
   const known = rows.filter((e) => existing.has(e.id));
   if (fresh.length) await c.createExamples(fresh);

@@ -8,7 +8,10 @@ type Outputs = Record<string, unknown>;
 
 /** 1 when the prediction is the real move, 0 when not, null when nothing was predicted. */
 export function correctEvaluator({ outputs, referenceOutputs }: { outputs: Outputs; referenceOutputs?: Outputs }) {
-  return { key: "correct", score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0 };
+  return {
+    key: "correct",
+    score: outputs.movement === null ? null : outputs.movement === referenceOutputs?.movement ? 1 : 0,
+  };
 }
 
 /** ACC, MCC (pooled over the predicted examples) and coverage. */

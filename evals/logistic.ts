@@ -7,7 +7,7 @@
  */
 import { seriesOf } from "../src/data/day-context.ts";
 import type { MarketData } from "../src/data/load.ts";
-import { N_GROUPS, N_TYPES, findType } from "../src/domain/taxonomy.ts";
+import { findType, N_GROUPS, N_TYPES } from "../src/domain/taxonomy.ts";
 import type { Dir } from "./metrics.ts";
 
 export interface DayEvents {
@@ -40,7 +40,11 @@ export function features(x: DayEvents, w: number): number[] {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Weights of an L2-regularised logistic regression (intercept not penalised). */
-export function fitLogistic(X: readonly number[][], y: readonly Dir[], o: { l2?: number; steps?: number; rate?: number } = {}): number[] {
+export function fitLogistic(
+  X: readonly number[][],
+  y: readonly Dir[],
+  o: { l2?: number; steps?: number; rate?: number } = {},
+): number[] {
   const l2 = o.l2 ?? 0.1;
   const steps = o.steps ?? 400;
   const rate = o.rate ?? 0.5;
@@ -86,13 +90,17 @@ export async function logisticPredictions(o: {
     const i = s.calendar.indexOf(date)!;
     const dates = s.calendar.dates.slice(Math.max(0, i - o.w + 1), i + 1);
     const byDate = await o.eventsOf(ticker, dates);
-    return features({ days: dates.map((d) => byDate.get(d) ?? []), prevReturn: i > 0 ? s.days[i - 1]!.next_return : null }, o.w);
+    return features(
+      { days: dates.map((d) => byDate.get(d) ?? []), prevReturn: i > 0 ? s.days[i - 1]!.next_return : null },
+      o.w,
+    );
   };
   const X: number[][] = [];
   const y: Dir[] = [];
   for (const ticker of [...o.tickers].sort()) {
     for (const d of seriesOf(o.data, ticker).days) {
-      if (d.date < o.train.from || d.date > o.train.to || d.spans_gap || (d.label !== "up" && d.label !== "down")) continue;
+      if (d.date < o.train.from || d.date > o.train.to || d.spans_gap || (d.label !== "up" && d.label !== "down"))
+        continue;
       X.push(await row(ticker, d.date));
       y.push(d.label);
     }

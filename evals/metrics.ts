@@ -4,7 +4,7 @@
  * confusion matrix (a margin is empty) is 0. Baselines are computed on the same examples.
  */
 import type { Movement } from "../src/domain/schemas.ts";
-import { accuracy, confusion, mcc, type Confusion } from "../src/metrics/classification.ts";
+import { accuracy, type Confusion, confusion, mcc } from "../src/metrics/classification.ts";
 
 /** A direction: the domain's Movement. */
 export type Dir = Movement;
@@ -28,7 +28,10 @@ export interface Score {
   acc: number;
   mcc: number;
   confusion: Confusion;
-  /** ACC and MCC computed per stock, then averaged over the stocks (as the paper reports them); pooled figures are acc and mcc */
+  /**
+   * ACC and MCC computed per stock, then averaged over the stocks (as the paper reports them); pooled figures are acc
+   * and mcc
+   */
   perStock?: { acc: number; mcc: number };
 }
 
@@ -86,7 +89,10 @@ function percentileBootstrap<R>(
   }
   accs.sort((x, y) => x - y);
   mccs.sort((x, y) => x - y);
-  return { acc: { low: quantile(accs, 0.025), high: quantile(accs, 0.975) }, mcc: { low: quantile(mccs, 0.025), high: quantile(mccs, 0.975) } };
+  return {
+    acc: { low: quantile(accs, 0.025), high: quantile(accs, 0.975) },
+    mcc: { low: quantile(mccs, 0.025), high: quantile(mccs, 0.975) },
+  };
 }
 
 /** Percentile bootstrap (resampling examples with replacement) of ACC and MCC: 95 % intervals. */
@@ -130,13 +136,17 @@ function groupScores(outcomes: readonly Outcome[], key: (o: Outcome) => string):
 }
 
 const pairsOf = (outcomes: readonly Outcome[]) =>
-  outcomes.filter((o): o is Outcome & { predicted: Dir } => o.predicted !== null).map((o) => ({ predicted: o.predicted, actual: o.label }));
+  outcomes
+    .filter((o): o is Outcome & { predicted: Dir } => o.predicted !== null)
+    .map((o) => ({ predicted: o.predicted, actual: o.label }));
 
 /** A direction per outcome scored pooled and per stock (the mean of each stock's ACC and MCC). */
 export function scoreOutcomes(outcomes: readonly Outcome[], predicted: (o: Outcome) => Dir): Score {
   const pooled = score(outcomes.map((o) => ({ predicted: predicted(o), actual: o.label })));
   const tickers = [...new Set(outcomes.map((o) => o.ticker))];
-  const per = tickers.map((t) => score(outcomes.filter((o) => o.ticker === t).map((o) => ({ predicted: predicted(o), actual: o.label }))));
+  const per = tickers.map((t) =>
+    score(outcomes.filter((o) => o.ticker === t).map((o) => ({ predicted: predicted(o), actual: o.label }))),
+  );
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   return { ...pooled, perStock: { acc: mean(per.map((s) => s.acc)), mcc: mean(per.map((s) => s.mcc)) } };
 }
@@ -194,7 +204,16 @@ export function citationViolations(
 }
 
 /** The columns of every score table: pooled ACC and MCC with their intervals, and the per-stock averages. */
-export const SCORE_HEADER = ["", "n", "ACC", "ACC 95% CI", "MCC", "MCC 95% CI", "ACC (mean of stocks)", "MCC (mean of stocks)"] as const;
+export const SCORE_HEADER = [
+  "",
+  "n",
+  "ACC",
+  "ACC 95% CI",
+  "MCC",
+  "MCC 95% CI",
+  "ACC (mean of stocks)",
+  "MCC (mean of stocks)",
+] as const;
 
 const f3 = (x: number) => x.toFixed(3);
 const perStockCells = (s: Score) => (s.perStock ? [f3(s.perStock.acc), f3(s.perStock.mcc)] : ["", ""]);

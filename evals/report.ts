@@ -4,11 +4,12 @@
  * beside buy-and-hold, rolling accuracy, the confusion matrix and a per-ticker table.
  */
 import { table } from "../src/metrics/table.ts";
-import { backtest, rollingAccuracy, type Backtest, type Curve, type Performance } from "./backtest.ts";
+import { type Backtest, backtest, type Curve, type Performance, rollingAccuracy } from "./backtest.ts";
+import { baselineRows, SCORE_HEADER, scoreRow } from "./metrics.ts";
 import type { ExperimentResult } from "./runner.ts";
-import { SCORE_HEADER, baselineRows, scoreRow } from "./metrics.ts";
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const f3 = (x: number) => x.toFixed(3);
 
@@ -79,7 +80,9 @@ function lineChart(
       `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"><title>${esc(s.name)}</title></polyline>`,
   );
   const legend =
-    series.map((s, i) => `<text x="${pad.l + 6 + i * 150}" y="16" fill="${s.color}" font-size="12">■ ${esc(s.name)}</text>`).join("") +
+    series
+      .map((s, i) => `<text x="${pad.l + 6 + i * 150}" y="16" fill="${s.color}" font-size="12">■ ${esc(s.name)}</text>`)
+      .join("") +
     `<text x="${W - pad.r}" y="16" text-anchor="end" font-size="13" font-weight="bold">${esc(title)}</text>`;
   return `<svg class="chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}"><rect width="${W}" height="${H}" fill="#fff"/>${grid}${frame}${xTicks}${base}${lines.join("")}${legend}</svg>`;
 }

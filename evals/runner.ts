@@ -3,27 +3,36 @@
  * its examples with LangSmith's evaluate() (fully local unless LANGSMITH_API_KEY is set, then the
  * experiment is uploaded too). Results land in evals/results/<experiment>.json.
  */
-import { evalRunName } from "../src/runtime/gc.ts";
-import { correctEvaluator, summaryEvaluator } from "./evaluators.ts";
-import { parseRecordId } from "../src/memory/records.ts";
-import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { evaluate } from "langsmith/evaluation";
 import type { Example, Run } from "langsmith/schemas";
 import { modelIds, promptVersions } from "../agents/registry.ts";
+import { type CostEstimate, estimateRun } from "../app/dry-run.ts";
 import { executeRun } from "../app/run.ts";
-import { scrub } from "../src/observability/secrets.ts";
-import { estimateRun, type CostEstimate } from "../app/dry-run.ts";
 import { RunContext, variantTags } from "../src/config/context.ts";
-import { loadMarketData, type MarketData } from "../src/data/load.ts";
-import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
-import { dataFingerprint, datasetDataDir, evalsDir, loadDataset, uploadDataset, type Dataset } from "./dataset.ts";
-import { citationViolations, report, scoreOutcomes, type CitationViolation, type Dir, type Outcome, type Report } from "./metrics.ts";
-import { logisticPredictions } from "./logistic.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import type { Resources } from "../src/runtime/resources.ts";
+import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
+import { parseRecordId } from "../src/memory/records.ts";
+import { scrub } from "../src/observability/secrets.ts";
 import { stableUuid } from "../src/observability/uuid.ts";
+import { evalRunName } from "../src/runtime/gc.ts";
+import type { Resources } from "../src/runtime/resources.ts";
+import { type PredictionRecord, readPredictions } from "../src/runtime/run-files.ts";
+import { type Dataset, dataFingerprint, datasetDataDir, evalsDir, loadDataset, uploadDataset } from "./dataset.ts";
+import { correctEvaluator, summaryEvaluator } from "./evaluators.ts";
+import { logisticPredictions } from "./logistic.ts";
+import {
+  type CitationViolation,
+  citationViolations,
+  type Dir,
+  type Outcome,
+  type Report,
+  report,
+  scoreOutcomes,
+} from "./metrics.ts";
 
 export interface ExampleResult {
   id: string;
@@ -140,7 +149,13 @@ async function logisticBaseline(r: Resources, ds: Dataset): Promise<Map<string, 
 }
 
 function withLogistic(rep: Report, outcomes: readonly Outcome[], preds: Map<string, Dir>): Report {
-  return { ...rep, baselines: { ...rep.baselines, logistic: scoreOutcomes(outcomes, (o) => preds.get(`${o.ticker} ${o.date}`) ?? "up") } };
+  return {
+    ...rep,
+    baselines: {
+      ...rep.baselines,
+      logistic: scoreOutcomes(outcomes, (o) => preds.get(`${o.ticker} ${o.date}`) ?? "up"),
+    },
+  };
 }
 
 /** The run an experiment makes: its dataset's data (checked against the fingerprint), windows and context. */
@@ -149,7 +164,9 @@ async function experimentRun(o: ExperimentOptions, stamp: Date) {
   const dataDir = resolve(o.dataDir ?? datasetDataDir(ds));
   const fp = await dataFingerprint(dataDir);
   if (fp !== ds.data_fingerprint)
-    throw new Error(`dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`);
+    throw new Error(
+      `dataset ${ds.name} was built from other data (fingerprint ${ds.data_fingerprint}, ${dataDir} has ${fp}): rebuild it`,
+    );
   const ctx = RunContext.parse({ ...o.context, run: evalRunName(stamp), labelThreshold: ds.label_threshold });
   return { ds, dataDir, ctx };
 }
@@ -201,7 +218,12 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     evaluate(
       async (inputs: { ticker: string; date: string }) => {
         const p = lookup(inputs.ticker, inputs.date);
-        return { movement: p?.movement ?? null, reason: p?.reason ?? null, references: p?.references ?? [], as_of: p?.as_of ?? null };
+        return {
+          movement: p?.movement ?? null,
+          reason: p?.reason ?? null,
+          references: p?.references ?? [],
+          as_of: p?.as_of ?? null,
+        };
       },
       {
         data: upload ? ds.name : examples,
@@ -227,7 +249,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     predicted: lookup(e.inputs.ticker, e.inputs.date)?.movement ?? null,
     prevReturn: e.metadata.prev_return,
   }));
-  const scored = ds.examples.map((e) => lookup(e.inputs.ticker, e.inputs.date)).filter((p): p is PredictionRecord => p !== undefined);
+  const scored = ds.examples
+    .map((e) => lookup(e.inputs.ticker, e.inputs.date))
+    .filter((p): p is PredictionRecord => p !== undefined);
   const result: ExperimentResult = {
     experiment,
     dataset: ds.name,

@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ls from "langsmith/vitest";
 import { afterAll, beforeAll, expect } from "vitest";
-import { buildDataset, saveDataset } from "./dataset.ts";
-import { runExperiment, type ExperimentResult } from "./runner.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { startChroma, type ChromaEndpoint } from "../src/memory/chroma-server.ts";
+import { type ChromaEndpoint, startChroma } from "../src/memory/chroma-server.ts";
+import { buildDataset, saveDataset } from "./dataset.ts";
+import { type ExperimentResult, runExperiment } from "./runner.ts";
 
 let server: ChromaEndpoint;
 let result: ExperimentResult;
@@ -51,20 +51,29 @@ afterAll(async () => {
 });
 
 ls.describe("stockmem offline analyst, bundled sample, test 2015-Q4", () => {
-  ls.test("ACC and MCC equal an independent recomputation", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
-    const rows = result.examples.filter((e) => e.predicted !== null);
-    const tp = rows.filter((e) => e.predicted === "up" && e.label === "up").length;
-    const tn = rows.filter((e) => e.predicted === "down" && e.label === "down").length;
-    const fp = rows.filter((e) => e.predicted === "up" && e.label === "down").length;
-    const fn = rows.filter((e) => e.predicted === "down" && e.label === "up").length;
-    const den = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
-    expect(result.report.overall.acc).toBeCloseTo((tp + tn) / rows.length, 12);
-    expect(result.report.overall.mcc).toBeCloseTo(den ? (tp * tn - fp * fn) / den : 0, 12);
-    expect(result.report.overall.accCI.low).toBeLessThanOrEqual(result.report.overall.acc);
-    ls.logFeedback({ key: "acc", score: r3(result.report.overall.acc) });
-    ls.logFeedback({ key: "mcc", score: r3(result.report.overall.mcc) });
-    ls.logOutputs({ experiment: result.experiment, n: rows.length, acc: r3(result.report.overall.acc), mcc: r3(result.report.overall.mcc) });
-  });
+  ls.test(
+    "ACC and MCC equal an independent recomputation",
+    { inputs: { dataset: "sample-q4" }, referenceOutputs: {} },
+    async () => {
+      const rows = result.examples.filter((e) => e.predicted !== null);
+      const tp = rows.filter((e) => e.predicted === "up" && e.label === "up").length;
+      const tn = rows.filter((e) => e.predicted === "down" && e.label === "down").length;
+      const fp = rows.filter((e) => e.predicted === "up" && e.label === "down").length;
+      const fn = rows.filter((e) => e.predicted === "down" && e.label === "up").length;
+      const den = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+      expect(result.report.overall.acc).toBeCloseTo((tp + tn) / rows.length, 12);
+      expect(result.report.overall.mcc).toBeCloseTo(den ? (tp * tn - fp * fn) / den : 0, 12);
+      expect(result.report.overall.accCI.low).toBeLessThanOrEqual(result.report.overall.acc);
+      ls.logFeedback({ key: "acc", score: r3(result.report.overall.acc) });
+      ls.logFeedback({ key: "mcc", score: r3(result.report.overall.mcc) });
+      ls.logOutputs({
+        experiment: result.experiment,
+        n: rows.length,
+        acc: r3(result.report.overall.acc),
+        mcc: r3(result.report.overall.mcc),
+      });
+    },
+  );
 
   ls.test("the baselines are right", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
     const ups = result.examples.filter((e) => e.label === "up").length;
@@ -74,9 +83,13 @@ ls.describe("stockmem offline analyst, bundled sample, test 2015-Q4", () => {
     ls.logFeedback({ key: "previous_day_acc", score: r3(result.report.baselines.previousDay.acc) });
   });
 
-  ls.test("every day is predicted and no citation postdates its prediction", { inputs: { dataset: "sample-q4" }, referenceOutputs: {} }, async () => {
-    expect(result.report.coverage).toBe(1);
-    expect(result.citation_violations).toEqual([]);
-    ls.logFeedback({ key: "coverage", score: result.report.coverage });
-  });
+  ls.test(
+    "every day is predicted and no citation postdates its prediction",
+    { inputs: { dataset: "sample-q4" }, referenceOutputs: {} },
+    async () => {
+      expect(result.report.coverage).toBe(1);
+      expect(result.citation_violations).toEqual([]);
+      ls.logFeedback({ key: "coverage", score: result.report.coverage });
+    },
+  );
 });

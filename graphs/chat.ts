@@ -4,7 +4,7 @@
  * LLM configured it is a real agent (bindTools); with the offline analyst, a command-style assistant
  * that routes plain requests to the same tools, through the same ToolNode.
  */
-import { AIMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, MessagesZodMeta, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
@@ -12,24 +12,28 @@ import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { modelIdFor } from "../agents/kit.ts";
 import { chatPrompt } from "../prompts/chat.ts";
-import { OFFLINE_HELP, formatToolAnswer, routeOffline } from "../tools/chat-router.ts";
-import { chatTools, type ChatDeps, type ChatScope } from "../tools/chat.ts";
 import { predictionsFile } from "../src/config/paths.ts";
-import { readPredictions } from "../src/runtime/run-files.ts";
-import { seriesFor } from "./steps/series.ts";
-import { buildPredictGraph } from "./predict.ts";
 import { seriesOf } from "../src/data/day-context.ts";
-import { createChatModel, isOffline } from "../src/models/provider.ts";
-import { GraphContext, resourcesOf, withResources, type Resources } from "../src/runtime/resources.ts";
-import { leanState } from "../src/runtime/graph-state.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
+import { createChatModel, isOffline } from "../src/models/provider.ts";
+import { leanState } from "../src/runtime/graph-state.ts";
+import { GraphContext, type Resources, resourcesOf, withResources } from "../src/runtime/resources.ts";
+import { readPredictions } from "../src/runtime/run-files.ts";
+import { type ChatDeps, type ChatScope, chatTools } from "../tools/chat.ts";
+import { formatToolAnswer, OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
+import { buildPredictGraph } from "./predict.ts";
+import { seriesFor } from "./steps/series.ts";
 
 const ChatState = z.object({
   // An array of any (not z.custom, which JSON Schema cannot express: Studio got no input schema at all),
   // marked langgraph_type "messages" by MessagesZodMeta so Studio opens its chat view; items keep their class.
-  messages: (z.array(z.any()).describe("the conversation") as unknown as z.ZodType<BaseMessage[], BaseMessage[]>).register(registry, MessagesZodMeta),
+  messages: (
+    z.array(z.any()).describe("the conversation") as unknown as z.ZodType<BaseMessage[], BaseMessage[]>
+  ).register(registry, MessagesZodMeta),
   ticker: z.string().describe("(required) the stock the conversation is about, e.g. MSFT"),
-  date: IsoDate.optional().describe("the conversation's date: nothing after its close is visible (default: the last trading day)"),
+  date: IsoDate.optional().describe(
+    "the conversation's date: nothing after its close is visible (default: the last trading day)",
+  ),
 });
 /** The chat's input: messages (Studio's chat view), the stock, and optionally the conversation's date. */
 const ChatInput = ChatState.describe(
@@ -53,8 +57,10 @@ function chatDeps(r: Resources, config: Config): ChatDeps {
     data: r.data,
     store: r.store,
     series: (ticker, date) => seriesFor(r, ticker, date, config),
-    predict: async (ticker, date) => (await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config.callbacks }))).prediction!,
-    stored: (ticker, date) => readPredictions(predictionsFile(r.ctx.run)).find((x) => x.ticker === ticker && x.date === date),
+    predict: async (ticker, date) =>
+      (await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config.callbacks }))).prediction!,
+    stored: (ticker, date) =>
+      readPredictions(predictionsFile(r.ctx.run)).find((x) => x.ticker === ticker && x.date === date),
   };
 }
 
@@ -64,12 +70,16 @@ async function agent(state: S, config: Config) {
   const last = state.messages.at(-1);
   const modelId = modelIdFor(r.ctx, "chat");
   if (isOffline(modelId)) {
-    if (last && ToolMessage.isInstance(last)) return { messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
+    if (last && ToolMessage.isInstance(last))
+      return { messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
     const route = routeOffline(String(last?.content ?? ""), r.data.tickers);
     if (!route) return { messages: [new AIMessage(OFFLINE_HELP)] };
     return {
       messages: [
-        new AIMessage({ content: "", tool_calls: [{ id: `offline-${++toolCallSeq}`, name: route.name, args: route.args, type: "tool_call" }] }),
+        new AIMessage({
+          content: "",
+          tool_calls: [{ id: `offline-${++toolCallSeq}`, name: route.name, args: route.args, type: "tool_call" }],
+        }),
       ],
     };
   }

@@ -2,13 +2,13 @@
  * `day`: what one ticker-day can see at its asOf (the DayContext), as a one-node graph.
  * Handy in LangGraph Studio to check point-in-time alignment before running the agents.
  */
-import { END, START, StateGraph, type Runtime } from "@langchain/langgraph";
+import { END, type Runtime, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { marketDataDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { leanState } from "../src/runtime/graph-state.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
+import { leanState } from "../src/runtime/graph-state.ts";
 
 const DayState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),

@@ -5,22 +5,22 @@
  *   [t-w, t-1], predecessor, chain, delta info) -> store (the day's events replace any earlier write).
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, START, Send, StateGraph } from "@langchain/langgraph";
+import { END, Send, START, StateGraph } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { extractor } from "../agents/extractor/index.ts";
 import { runAgent } from "../agents/kit.ts";
-import { leaderClusters } from "../src/memory/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
-import { trackDay } from "./steps/track.ts";
 import { ExtractorInput } from "../prompts/extractor.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { mergeDetails } from "../src/domain/details.ts";
-import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
-import { GraphContext, agentRuntime, resourcesOf } from "../src/runtime/resources.ts";
-import { leanState, need } from "../src/runtime/graph-state.ts";
 import { MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
+import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
+import { leaderClusters } from "../src/memory/cluster.ts";
+import { leanState, need } from "../src/runtime/graph-state.ts";
+import { agentRuntime, GraphContext, resourcesOf } from "../src/runtime/resources.ts";
+import { trackDay } from "./steps/track.ts";
 
 const IngestState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
@@ -29,7 +29,10 @@ const IngestState = z.object({
   itemCount: z.number().optional(),
   batches: z.array(ExtractorInput).optional(),
   /** raw events of all extraction batches (the Send fan-out), concatenated */
-  raw: z.array(RawEvent).register(registry, { reducer: { fn: (a: RawEvent[], b: RawEvent[]) => a.concat(b) }, default: () => [] as RawEvent[] }),
+  raw: z.array(RawEvent).register(registry, {
+    reducer: { fn: (a: RawEvent[], b: RawEvent[]) => a.concat(b) },
+    default: () => [] as RawEvent[],
+  }),
   merged: z.array(MergedEvent).optional(),
   events: z.array(StoredEvent).optional().describe("the day's tracked events, as stored"),
 });
@@ -43,12 +46,22 @@ type Config = LangGraphRunnableConfig<GraphContext>;
 async function load(state: S, config: Config) {
   const r = await resourcesOf(config);
   const day = dayContext(r.data, state.ticker, state.date);
-  const items = day.items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.title ? `${i.title}\n${i.text}` : i.text }));
+  const items = day.items.map((i) => ({
+    id: i.id,
+    published_at: i.published_at,
+    text: i.title ? `${i.title}\n${i.text}` : i.text,
+  }));
   const batches: ExtractorInput[] = [];
-  // The summary and cluster-opinion ablations keep no events (their series come from the news itself): nothing to extract.
+  // The summary and cluster-opinion ablations keep no events (their series come from the news itself): nothing to
+  // extract.
   if (r.ctx.memoryMode !== "events") return { asOf: day.asOf, itemCount: items.length, batches };
   for (let k = 0; k < items.length; k += r.ctx.extractBatch)
-    batches.push({ ticker: state.ticker, date: state.date, items: items.slice(k, k + r.ctx.extractBatch), scope: r.ctx.extractScope });
+    batches.push({
+      ticker: state.ticker,
+      date: state.date,
+      items: items.slice(k, k + r.ctx.extractBatch),
+      scope: r.ctx.extractScope,
+    });
   return { asOf: day.asOf, itemCount: items.length, batches };
 }
 
@@ -65,7 +78,11 @@ async function extract(state: S & { batchIndex?: number }, config: Config) {
   // and its source_ids are mapped back (the item's own id still names it in errors).
   const shown = { ...batch, items: batch.items.map((n, k) => ({ ...n, id: `n${k + 1}`, source: n.id })) };
   const real = new Map(shown.items.map((n) => [n.id, n.source]));
-  const out = await runAgent(extractor, shown, agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(
+    extractor,
+    shown,
+    agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }),
+  );
   const b = String(state.batchIndex ?? 0).padStart(4, "0");
   return {
     raw: out.events.map((e, k) => ({
@@ -94,7 +111,14 @@ async function merge(state: S, config: Config) {
         const e = events[0]!;
         jobs.push(
           Promise.resolve([
-            { group: e.group, type: e.type, description: e.description, raw_event_ids: [e.id], source_ids: e.source_ids, details: mergeDetails([e]) },
+            {
+              group: e.group,
+              type: e.type,
+              description: e.description,
+              raw_event_ids: [e.id],
+              source_ids: e.source_ids,
+              details: mergeDetails([e]),
+            },
           ]),
         );
         continue;
@@ -156,7 +180,9 @@ export function buildIngestGraph(o: { store?: boolean } = {}) {
     .addConditionalEdges("load", fanOut, ["extract", "merge"])
     .addEdge("extract", "merge")
     .addEdge("merge", "track");
-  return o.store === false ? g.addEdge("track", END) : g.addNode("store", store).addEdge("track", "store").addEdge("store", END);
+  return o.store === false
+    ? g.addEdge("track", END)
+    : g.addNode("store", store).addEdge("track", "store").addEdge("store", END);
 }
 
 /** @public The graph LangGraph Studio loads (langgraph.json). */

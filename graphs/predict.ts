@@ -6,22 +6,22 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { END, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
-import { runAgent } from "../agents/kit.ts";
-import { modelIds, promptVersions } from "../agents/registry.ts";
-import { predictor } from "../agents/predictor/index.ts";
-import { retrieverJudge } from "../agents/retriever-judge/index.ts";
-import type { PredictorInput } from "../prompts/predictor.ts";
 import { critic } from "../agents/critic/index.ts";
+import { runAgent } from "../agents/kit.ts";
+import { predictor } from "../agents/predictor/index.ts";
+import { modelIds, promptVersions } from "../agents/registry.ts";
+import { retrieverJudge } from "../agents/retriever-judge/index.ts";
 import { reviser } from "../agents/reviser/index.ts";
-import { Reference } from "../src/domain/series.ts";
-import { Prediction } from "../src/domain/schemas.ts";
-import { seriesFor } from "./steps/series.ts";
-import { GraphContext, agentRuntime, resourcesOf } from "../src/runtime/resources.ts";
-import { recallMemories } from "./steps/layered.ts";
-import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
-import { leanState, need } from "../src/runtime/graph-state.ts";
+import type { PredictorInput } from "../prompts/predictor.ts";
 import { SeriesDay } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
+import { Prediction } from "../src/domain/schemas.ts";
+import { Reference } from "../src/domain/series.ts";
+import { leanState, need } from "../src/runtime/graph-state.ts";
+import { agentRuntime, GraphContext, resourcesOf } from "../src/runtime/resources.ts";
+import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
+import { recallMemories } from "./steps/layered.ts";
+import { seriesFor } from "./steps/series.ts";
 
 const PredictState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
@@ -67,7 +67,13 @@ async function retrieve(state: S, config: Config) {
       ?.events.map((e) => e.description)
       .join("\n") ?? "";
   const memories = r.ctx.layered
-    ? await recallMemories(r, state.date, need(state.asOf, "asOf (set by load_series)"), `${state.ticker} ${today}`, r.ctx.memoryK)
+    ? await recallMemories(
+        r,
+        state.date,
+        need(state.asOf, "asOf (set by load_series)"),
+        `${state.ticker} ${today}`,
+        r.ctx.memoryK,
+      )
     : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
   const o = {
@@ -103,7 +109,9 @@ async function judge(state: S, config: Config) {
   return { kept: candidates.filter((c) => keep.has(c.id)), judged: out.kept };
 }
 
-/** What the predictor reads, from a predict run's state: the series, today's events, the kept references and memories. */
+/**
+ * What the predictor reads, from a predict run's state: the series, today's events, the kept references and memories.
+ */
 export function predictorInput(state: Pick<S, "ticker" | "date" | "series" | "kept" | "memories">): PredictorInput {
   const s = state.series ?? [];
   return {
@@ -118,7 +126,11 @@ export function predictorInput(state: Pick<S, "ticker" | "date" | "series" | "ke
 
 async function predict(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const out = await runAgent(predictor, predictorInput(state), agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }));
+  const out = await runAgent(
+    predictor,
+    predictorInput(state),
+    agentRuntime(r, config, { ticker: state.ticker, date: state.date, asOf: state.asOf }),
+  );
   const prediction: Prediction = {
     ticker: state.ticker,
     date: state.date,

@@ -22,39 +22,48 @@
  */
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { END, Overwrite, START, Send, StateGraph } from "@langchain/langgraph";
+import { END, Overwrite, Send, START, StateGraph } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
 import { grpoFile, predictionsFile } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { seriesOf } from "../src/data/day-context.ts";
+import type { StoredEvent } from "../src/domain/events.ts";
+import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 import { Reflection } from "../src/domain/schemas.ts";
 import type { Fingerprint } from "../src/memory/port.ts";
 import { ScoreRow, scoreTable } from "../src/metrics/summary.ts";
-import { groupStep, type GroupRecord } from "./steps/grpo.ts";
-import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
+import { channelsOf, need } from "../src/runtime/graph-state.ts";
 import { appendCommitted, describeCut } from "../src/runtime/ledger.ts";
-import { GraphContext, resourcesOf, withResources, type Resources } from "../src/runtime/resources.ts";
-import { readPredictions, type PredictionRecord } from "../src/runtime/run-files.ts";
+import { GraphContext, type Resources, resourcesOf, withResources } from "../src/runtime/resources.ts";
+import { type PredictionRecord, readPredictions } from "../src/runtime/run-files.ts";
 import { runSettings } from "../src/runtime/settings.ts";
 import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
-import { channelsOf, need } from "../src/runtime/graph-state.ts";
-import { IsoDate, Ticker } from "../src/domain/scalars.ts";
-import type { StoredEvent } from "../src/domain/events.ts";
+import { type GroupRecord, groupStep } from "./steps/grpo.ts";
+import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
 
 const Window = z.object({ from: IsoDate, to: IsoDate });
 
 /** What a user sets to start a run. */
 const RunInput = z.object({
-  tickers: z.array(Ticker).optional().describe("tickers to run (default: all of the data); their order does not matter"),
+  tickers: z
+    .array(Ticker)
+    .optional()
+    .describe("tickers to run (default: all of the data); their order does not matter"),
   train: Window.describe("(required) training window: ingest + reflect"),
   test: Window.describe("(required) test window: ingest + predict + online reflection"),
 });
 
 const concat = <T>() => ({ reducer: { fn: (a: T[], b: T[]) => a.concat(b) }, default: () => [] as T[] });
-const Reflected = z.object({ ticker: z.string(), date: IsoDate, knownAt: z.string(), reflection: Reflection.nullable(), group: z.any().nullable() });
+const Reflected = z.object({
+  ticker: z.string(),
+  date: IsoDate,
+  knownAt: z.string(),
+  reflection: Reflection.nullable(),
+  group: z.any().nullable(),
+});
 type Reflected = z.infer<typeof Reflected>;
 const CollectionPrint = z.object({ count: z.number(), hash: z.string() });
 
@@ -79,7 +88,10 @@ const RunState = RunInput.extend({
   durableThrough: IsoDate.optional(),
   /** the memory this checkpoint relies on: its fingerprint at the close of the last committed day */
   memory: z
-    .object({ at: z.string(), print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }) })
+    .object({
+      at: z.string(),
+      print: z.object({ events: CollectionPrint, reflections: CollectionPrint, layers: CollectionPrint }),
+    })
     .optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
   scores: z.array(ScoreRow).optional().describe("ACC/MCC per ticker and overall"),
@@ -122,7 +134,9 @@ function progress(config: Config, state: S, phase: string, r: Resources, extra: 
 async function plan(state: S, config: Config) {
   const r = await resourcesOf(config);
   if (state.train.from > state.train.to || state.test.from > state.test.to || state.train.to >= state.test.from) {
-    throw new Error(`windows must be ordered: train ${state.train.from}..${state.train.to}, then test ${state.test.from}..${state.test.to}`);
+    throw new Error(
+      `windows must be ordered: train ${state.train.from}..${state.train.to}, then test ${state.test.from}..${state.test.to}`,
+    );
   }
   // sorted and unique: the order a user lists tickers in cannot change anything
   const tickers = [...new Set(state.tickers?.length ? state.tickers : r.data.tickers)].sort();
@@ -136,8 +150,25 @@ async function plan(state: S, config: Config) {
     );
   }
   const tickerDays = dates.reduce((n, d) => n + trading(r, tickers, d).length, 0);
-  const settings = runSettings({ ctx: r.ctx, dataDir: config.context?.dataDir, tickers: state.tickers, train: state.train, test: state.test });
-  return { tickers, dates, cursor: 0, tickerDays, settings, done: 0, predicted: 0, pending: [], ledger: { predictions: 0, grpo: 0 }, notes: [] };
+  const settings = runSettings({
+    ctx: r.ctx,
+    dataDir: config.context?.dataDir,
+    tickers: state.tickers,
+    train: state.train,
+    test: state.test,
+  });
+  return {
+    tickers,
+    dates,
+    cursor: 0,
+    tickerDays,
+    settings,
+    done: 0,
+    predicted: 0,
+    pending: [],
+    ledger: { predictions: 0, grpo: 0 },
+    notes: [],
+  };
 }
 
 /** Reflect on every ticker's previous trading day (within the run), or skip to ingest. */
@@ -173,7 +204,12 @@ interface ReflectTask {
  * when LANGSMITH_TRACING is on) without the run's parent run, so each ticker-day phase is a root of its
  * own, tagged and with its metadata, instead of one trace of thousands of runs per CLI run.
  */
-function ownTrace(r: Resources, config: Config, phase: "reflect" | "ingest" | "predict", task: { ticker: string; date: string }) {
+function ownTrace(
+  r: Resources,
+  config: Config,
+  phase: "reflect" | "ingest" | "predict",
+  task: { ticker: string; date: string },
+) {
   const cb = config.callbacks;
   return {
     callbacks: cb instanceof CallbackManager ? cb.handlers : cb,
@@ -188,13 +224,22 @@ async function reflect(task: ReflectTask, config: Config) {
   const out = await reflectGraph.invoke({ ticker: task.ticker, date: task.date, knownAt: task.knownAt }, child);
   // SEP-Memory training: G candidates for the training day, rewarded now that its outcome is known
   const group: GroupRecord | null = task.group ? await groupStep(r, task.ticker, task.date, task.knownAt, child) : null;
-  return { dayReflections: [{ ticker: task.ticker, date: task.date, knownAt: task.knownAt, reflection: out.reflection ?? null, group }] };
+  return {
+    dayReflections: [
+      { ticker: task.ticker, date: task.date, knownAt: task.knownAt, reflection: out.reflection ?? null, group },
+    ],
+  };
 }
 
-/** Writes the day's reflections (one batch) and settles the predictions whose outcome became known (SEP rewards), in ticker order. */
+/**
+ * Writes the day's reflections (one batch) and settles the predictions whose outcome became known (SEP rewards), in
+ * ticker order.
+ */
 async function reflected(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const done = [...state.dayReflections].sort((a, b) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date));
+  const done = [...state.dayReflections].sort(
+    (a, b) => a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date),
+  );
   const reflections = done.map((x) => x.reflection).filter((x): x is NonNullable<typeof x> => x !== null);
   if (reflections.length) await r.store.putReflections(reflections, { defer: true }); // durable by the next commit
   let pending = state.pending;
@@ -215,7 +260,9 @@ async function toIngest(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
   progress(config, state, "ingest", r);
-  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(({ ticker }) => new Send("ingest", { ticker, date: d }));
+  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(
+    ({ ticker }) => new Send("ingest", { ticker, date: d }),
+  );
   return sends.length ? sends : "ingested";
 }
 
@@ -225,7 +272,10 @@ async function ingest(task: { ticker: string; date: string }, config: Config) {
   return { dayEvents: (out.events ?? []) as StoredEvent[] };
 }
 
-/** Writes the day's events of every ticker in one batch (a redone day's old events deleted first), then SEP's daily notes. */
+/**
+ * Writes the day's events of every ticker in one batch (a redone day's old events deleted first), then SEP's daily
+ * notes.
+ */
 async function ingested(state: S, config: Config) {
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
@@ -242,7 +292,9 @@ async function toPredict(state: S, config: Config) {
   if (d < state.test.from) return "commit";
   const r = await resourcesOf(config);
   progress(config, state, "predict", r);
-  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(({ ticker }) => new Send("predict", { ticker, date: d }));
+  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(
+    ({ ticker }) => new Send("predict", { ticker, date: d }),
+  );
   return sends.length ? sends : "commit";
 }
 
@@ -252,7 +304,16 @@ async function predict(task: { ticker: string; date: string }, config: Config) {
   const s = seriesOf(r.data, task.ticker);
   const day = s.days[s.calendar.indexOf(task.date)!]!;
   // The label is attached for scoring only, after the prediction was made without it.
-  return { dayPredictions: [{ ...out.prediction!, label: day.label, next_return: day.next_return, ...(day.spans_gap ? { spans_gap: true } : {}) }] };
+  return {
+    dayPredictions: [
+      {
+        ...out.prediction!,
+        label: day.label,
+        next_return: day.next_return,
+        ...(day.spans_gap ? { spans_gap: true } : {}),
+      },
+    ],
+  };
 }
 
 /**
@@ -299,7 +360,9 @@ async function commit(state: S, config: Config) {
     predicted: state.predicted + preds.length,
     dayPredictions: new Overwrite([] as PredictionRecord[]),
     dayReflections: new Overwrite([] as Reflected[]),
-    pending: r.ctx.layered ? [...state.pending, ...preds].filter((x) => x.date >= (state.dates[state.cursor - 5] ?? "")) : [],
+    pending: r.ctx.layered
+      ? [...state.pending, ...preds].filter((x) => x.date >= (state.dates[state.cursor - 5] ?? ""))
+      : [],
     ledger: { predictions: p.length, grpo: g.length },
     memory: { at: close, print },
     durableThrough: lastDay ? d : state.dates[state.cursor - 1],
@@ -310,7 +373,10 @@ async function commit(state: S, config: Config) {
 async function summarize(state: S, config: Config) {
   const r = await resourcesOf(config);
   const preds = readPredictions(predictionsFile(r.ctx.run)).filter(
-    (p) => need(state.tickers, "tickers (set by plan)").includes(p.ticker) && p.date >= state.test.from && p.date <= state.test.to,
+    (p) =>
+      need(state.tickers, "tickers (set by plan)").includes(p.ticker) &&
+      p.date >= state.test.from &&
+      p.date <= state.test.to,
   );
   return { scores: scoreTable(preds, { allowGaps: r.ctx.allowGaps }) };
 }

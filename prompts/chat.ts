@@ -1,4 +1,4 @@
-import { UNTRUSTED_RULE, definePrompt } from "./define.ts";
+import { definePrompt, UNTRUSTED_RULE } from "./define.ts";
 
 export interface ChatPromptInput {
   ticker: string;

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { seriesText } from "./series.ts";
+import { SeriesDay } from "../src/domain/events.ts";
 import { Movement } from "../src/domain/schemas.ts";
 import { MemoryNote } from "../src/domain/series.ts";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
-import { SeriesDay } from "../src/domain/events.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { seriesText } from "./series.ts";
 
 /** What the critic reads: today's events, the first answer, and lessons recalled from memory. */
 export const CriticInput = z.object({

@@ -10,6 +10,7 @@
  */
 import { SAFE_ID } from "../src/domain/schemas.ts";
 import type { Prompt } from "../src/models/prompt.ts";
+
 export type { Prompt } from "../src/models/prompt.ts";
 export { SAFE_ID };
 
@@ -48,7 +49,8 @@ export function fence(text: string): string {
 
 /** A news item for a model: its id (safe by construction, or refused), its time, and its text neutralised. */
 export function newsBlock(id: string, publishedAt: string, text: string): string {
-  if (!SAFE_ID.test(id)) throw new Error(`news id ${JSON.stringify(id.slice(0, 80))} is not a safe id (${SAFE_ID.source})`);
+  if (!SAFE_ID.test(id))
+    throw new Error(`news id ${JSON.stringify(id.slice(0, 80))} is not a safe id (${SAFE_ID.source})`);
   return `<news id="${id}" published="${publishedAt}">\n${neutralize(text)}\n</news>`;
 }
 

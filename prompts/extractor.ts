@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TAXONOMY } from "../src/domain/taxonomy.ts";
-import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
-import { EXTRACTION_RULES, WORKED_EXAMPLES, taxonomyGuide } from "./taxonomy-guide.ts";
+import { definePrompt, newsBlock, UNTRUSTED_RULE } from "./define.ts";
+import { EXTRACTION_RULES, taxonomyGuide, WORKED_EXAMPLES } from "./taxonomy-guide.ts";
 
 const ExtractScope = z.enum(["document", "cross-item"]);
 type ExtractScope = z.infer<typeof ExtractScope>;
@@ -11,7 +11,9 @@ export const ExtractorInput = z.object({
   ticker: z.string(),
   date: z.string(),
   /** `id` is what the model sees (an alias in the pipeline); `source`, the item's own id, names it in errors */
-  items: z.array(z.object({ id: z.string(), source: z.string().optional(), published_at: z.string(), text: z.string() })),
+  items: z.array(
+    z.object({ id: z.string(), source: z.string().optional(), published_at: z.string(), text: z.string() }),
+  ),
   /**
    * "document" (default, the paper's protocol): each item's events are extracted and cited on their own,
    * the merger consolidates duplicates afterwards; "cross-item": an event reported by several items is

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
 
 /** What the merger reads: one coarse cluster of a group's raw events. */
 export const MergerInput = z.object({

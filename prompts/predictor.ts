@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { seriesText, windowText } from "./series.ts";
-import { MemoryNote, Reference } from "../src/domain/series.ts";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import { SeriesDay } from "../src/domain/events.ts";
+import { MemoryNote, Reference } from "../src/domain/series.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { seriesText, windowText } from "./series.ts";
 
 /** What the predictor reads: the series, today's delta info, the kept references and recalled memories. */
 export const PredictorInput = z.object({
@@ -31,7 +31,9 @@ const memoriesSection: Section = (i) =>
     ? `Memory records (daily notes, past explanations, past mistakes, patterns; cite their ids if you use them):\n${i.memories.map((m) => `- [${m.id}] (${m.layer}, ${m.date}) ${fence(m.text)}`).join("\n")}`
     : "";
 
-/** The user message of versions 1.0 to 1.2: series, today's delta info, references with their reflection and key events. */
+/**
+ * The user message of versions 1.0 to 1.2: series, today's delta info, references with their reflection and key events.
+ */
 const v1Sections: readonly Section[] = [
   (i) => `Company: ${i.ticker}. Today: ${i.date}.`,
   (i) => `Recent event series:\n${seriesText(i.series, false)}`,
@@ -77,7 +79,8 @@ const REASON_WORDS = 150;
 
 /** 1.3.0's user message, section by section. */
 const sections = {
-  series: (i: PredictorInput) => `Recent event series (with each event's details):\n${seriesText(i.series, false, true)}`,
+  series: (i: PredictorInput) =>
+    `Recent event series (with each event's details):\n${seriesText(i.series, false, true)}`,
   today: (i: PredictorInput) =>
     `Today's incremental information (what each of today's events adds to its story, and against which expectation):\n${seriesText([i.today], true, true)}`,
   references: (i: PredictorInput) =>
@@ -91,7 +94,8 @@ const sections = {
           .join("\n")
       : "(none)"),
   memories: memoriesSection,
-  answer: () => `Return {"reason": "<at most ${REASON_WORDS} words>", "movement": "up" | "down", "cited": ["<reference or memory id>", ...]}.`,
+  answer: () =>
+    `Return {"reason": "<at most ${REASON_WORDS} words>", "movement": "up" | "down", "cited": ["<reference or memory id>", ...]}.`,
 } satisfies Record<string, Section>;
 
 /**
@@ -116,5 +120,8 @@ ${UNTRUSTED_RULE}`,
     ]),
 });
 
-/** Every version of this prompt, oldest first (the last is the default). Patch .1 of each: news-derived text fenced, the untrusted rule added. */
+/**
+ * Every version of this prompt, oldest first (the last is the default). Patch .1 of each: news-derived text fenced, the
+ * untrusted rule added.
+ */
 export const predictorPrompts = [predictorPrompt, predictorPromptV11, predictorPromptV12, predictorPromptV13];

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { seriesText } from "./series.ts";
-import { Movement } from "../src/domain/schemas.ts";
-import { UNTRUSTED_RULE, definePrompt } from "./define.ts";
 import { SeriesDay } from "../src/domain/events.ts";
+import { Movement } from "../src/domain/schemas.ts";
+import { definePrompt, UNTRUSTED_RULE } from "./define.ts";
+import { seriesText } from "./series.ts";
 
 /** What the reflector reads: the window's series and the real move that followed. */
 export const ReflectorInput = z.object({

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { seriesText, windowText } from "./series.ts";
-import { Reference } from "../src/domain/series.ts";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import { SeriesDay } from "../src/domain/events.ts";
+import { Reference } from "../src/domain/series.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { seriesText, windowText } from "./series.ts";
 
 /** What the judge reads: the current series and the retrieved candidates (their windows and SeqSim). */
 export const JudgeInput = z.object({
@@ -44,7 +44,10 @@ ${UNTRUSTED_RULE}`,
   render: (i) =>
     `Current situation: ${i.ticker}, the ${i.series.length} trading days up to ${i.date}:\n${seriesText(i.series, true, true)}\n\nCandidates:\n` +
     i.candidates
-      .map((c) => `- [${c.id}] ${c.ticker}, window ending ${c.date} (SeqSim ${c.similarity.toFixed(2)}):\n${windowText(c.series)}`)
+      .map(
+        (c) =>
+          `- [${c.id}] ${c.ticker}, window ending ${c.date} (SeqSim ${c.similarity.toFixed(2)}):\n${windowText(c.series)}`,
+      )
       .join("\n") +
     `\n\nReturn {"kept": [{"id": "<candidate id>", "why": "<one line>"}]} (possibly empty).`,
 });

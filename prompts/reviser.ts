@@ -1,13 +1,17 @@
 import { z } from "zod";
-import { definePrompt, fence } from "./define.ts";
 import { Movement } from "../src/domain/schemas.ts";
-import { PredictorInput } from "./predictor.ts";
-import { predictorPromptV12 } from "./predictor.ts";
+import { definePrompt, fence } from "./define.ts";
+import { PredictorInput, predictorPromptV12 } from "./predictor.ts";
 
 /** What the reviser reads: the predictor's input, its first answer and the critique of it. */
 export const ReviserInput = PredictorInput.extend({
   v1: z.object({ movement: Movement, reason: z.string() }),
-  critique: z.object({ text: z.string(), verdict: z.enum(["keep", "reconsider"]), missed: z.array(z.string()), overweighted: z.array(z.string()) }),
+  critique: z.object({
+    text: z.string(),
+    verdict: z.enum(["keep", "reconsider"]),
+    missed: z.array(z.string()),
+    overweighted: z.array(z.string()),
+  }),
 });
 export type ReviserInput = z.infer<typeof ReviserInput>;
 

@@ -1,6 +1,10 @@
-/** How series, windows and event details read in a prompt: one home for the text every agent sees of them, derived text fenced. */
+/**
+ * How series, windows and event details read in a prompt: one home for the text every agent sees of them, derived text
+ * fenced.
+ */
+
+import type { EventDetails, SeriesDay, WindowSeries } from "../src/domain/events.ts";
 import { fence } from "./define.ts";
-import type { SeriesDay, EventDetails, WindowSeries } from "../src/domain/events.ts";
 
 /**
  * Compact text of a series for prompts: one line per event, days oldest first; derived text fenced.

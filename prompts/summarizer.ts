@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UNTRUSTED_RULE, definePrompt, newsBlock } from "./define.ts";
+import { definePrompt, newsBlock, UNTRUSTED_RULE } from "./define.ts";
 
 /** What the summarizer reads: a day's news items (or one cluster of them). */
 export const SummarizerInput = z.object({

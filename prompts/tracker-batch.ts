@@ -1,7 +1,7 @@
-import { detailsText } from "./series.ts";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
-import type { TrackerCandidate } from "./tracker.ts";
 import type { EventDetails } from "../src/domain/events.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { detailsText } from "./series.ts";
+import type { TrackerCandidate } from "./tracker.ts";
 
 export interface TrackerBatchInput {
   ticker: string;

@@ -1,7 +1,7 @@
-import { ChainStage } from "./tracker.ts";
 import { z } from "zod";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import { EventToTrack } from "../src/domain/events.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { ChainStage } from "./tracker.ts";
 
 /** What the delta step reads: today's event and its chain. */
 export const TrackerDeltaInput = z.object({

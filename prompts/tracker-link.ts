@@ -1,7 +1,7 @@
-import { TrackerCandidate } from "./tracker.ts";
 import { z } from "zod";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import { EventToTrack } from "../src/domain/events.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
+import { TrackerCandidate } from "./tracker.ts";
 
 /** What the link step reads: today's event and its candidates (without their chains). */
 export const TrackerLinkInput = z.object({
@@ -20,7 +20,9 @@ const trackerLinkPrompt = definePrompt<TrackerLinkInput>({
 ${UNTRUSTED_RULE}`,
   render: (i) =>
     `Company: ${i.ticker}. Today: ${i.date}.\nToday's event: (${i.event.group} / ${i.event.type}) ${fence(i.event.description)}\n\nEarlier events:\n` +
-    i.candidates.map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${fence(c.description)}`).join("\n") +
+    i.candidates
+      .map((c) => `- [${c.id}] ${c.date} (${c.type}, similarity ${c.similarity.toFixed(2)}) ${fence(c.description)}`)
+      .join("\n") +
     `\n\nReturn {"predecessor_id": "<id>" or null, "why": "<one sentence>"}.`,
 });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { UNTRUSTED_RULE, definePrompt, fence } from "./define.ts";
 import { EventDetails, EventToTrack } from "../src/domain/events.ts";
+import { definePrompt, fence, UNTRUSTED_RULE } from "./define.ts";
 
 /** One earlier stage of a story. */
 export const ChainStage = z.object({ date: z.string(), description: z.string() });

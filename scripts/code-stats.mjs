@@ -5,7 +5,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ["agents", "bench", "evals", "graphs", "prompts", "src", "tests", "tools"];
+const roots = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ["agents", "bench", "evals", "graphs", "prompts", "src", "tests", "tools"];
 const files = [];
 const walk = (d) => {
   for (const f of readdirSync(d)) {

@@ -6,8 +6,8 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { closeInstantMs } from "../src/data/calendar.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { closeInstantMs } from "../src/data/calendar.ts";
 
 const src = process.argv[2];
 if (!src) throw new Error("usage: tsx scripts/make-sample.ts <stocknet-acl18-tech dir>");

@@ -1,8 +1,12 @@
-/** A generic scripted answer for every agent (a test double shared by tests and bench): valid JSON derived from the prompt (one event per news item). */
-import { noDetails } from "./events.ts";
+/**
+ * A generic scripted answer for every agent (a test double shared by tests and bench): valid JSON derived from the
+ * prompt (one event per news item).
+ */
+
 import type { BaseMessage } from "@langchain/core/messages";
 import type { AgentName } from "../src/domain/agents.ts";
 import { textOf } from "../src/models/scripted.ts";
+import { noDetails } from "./events.ts";
 
 const ids = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]!);
 
@@ -21,15 +25,28 @@ export function validAnswer(agent: AgentName, messages: BaseMessage[]): string {
       });
     case "merger":
       return JSON.stringify({
-        events: [{ type: "Individual Stock Performance", description: "merged report", merged_ids: ids(user, /^- \[([^\]]+)\]/gm) }],
+        events: [
+          {
+            type: "Individual Stock Performance",
+            description: "merged report",
+            merged_ids: ids(user, /^- \[([^\]]+)\]/gm),
+          },
+        ],
       });
     case "tracker-link":
       return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w" });
     case "tracker":
-      return JSON.stringify({ predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null, why: "w", delta: "d", direction: "neutral" });
+      return JSON.stringify({
+        predecessor_id: ids(user, /^- \[([^\]]+)\]/gm)[0] ?? null,
+        why: "w",
+        delta: "d",
+        direction: "neutral",
+      });
     case "tracker-batch":
       return JSON.stringify({
-        events: [...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+        events: [
+          ...user.matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm),
+        ].map(([, key, first]) => ({
           key,
           predecessor_id: first === "(none)" ? null : (first ?? null),
           why: "w",

@@ -4,8 +4,9 @@
  * agent is recognised by its system prompt), a log of every prompt, and the most calls ever in
  * flight. No usage is returned unless asked, so token budgets fall back to estimates.
  */
-import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+
 import { createServer, type Server } from "node:http";
+import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { AGENTS } from "../agents/registry.ts";
 import type { AgentName } from "../src/domain/agents.ts";
 
@@ -33,12 +34,16 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
-/** The agent whose (any version of the) system prompt opens the system message; the longest match wins (the reviser's opens with the predictor's). */
+/**
+ * The agent whose (any version of the) system prompt opens the system message; the longest match wins (the reviser's
+ * opens with the predictor's).
+ */
 export function agentOfSystem(system: string): AgentName | "unknown" {
   let best: { name: AgentName; length: number } | undefined;
   for (const a of AGENTS)
     for (const p of a.prompts)
-      if (system.startsWith(p.system) && p.system.length > (best?.length ?? -1)) best = { name: a.name, length: p.system.length };
+      if (system.startsWith(p.system) && p.system.length > (best?.length ?? -1))
+        best = { name: a.name, length: p.system.length };
   return best?.name ?? "unknown";
 }
 
@@ -76,7 +81,11 @@ export async function fakeOpenAI(o: {
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       setTimeout(() => {
         inFlight--;
-        const base = { id: `fake-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model ?? "fake" };
+        const base = {
+          id: `fake-${calls.length}`,
+          created: Math.floor(Date.now() / 1000),
+          model: body.model ?? "fake",
+        };
         if (agent === "chat") {
           const turn = o.chat ? o.chat(messages) : { content: "" };
           const toolCalls =
@@ -87,7 +96,11 @@ export async function fakeOpenAI(o: {
                   function: { name: t.name, arguments: JSON.stringify(t.args) },
                 }))
               : undefined;
-          const message = { role: "assistant", content: "content" in turn ? turn.content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
+          const message = {
+            role: "assistant",
+            content: "content" in turn ? turn.content : null,
+            ...(toolCalls ? { tool_calls: toolCalls } : {}),
+          };
           if (body.stream) {
             res.writeHead(200, { "content-type": "text/event-stream" });
             const chunk = (delta: object, finish: string | null) =>
@@ -108,14 +121,18 @@ export async function fakeOpenAI(o: {
           );
           return;
         }
-        const lc = messages.map((m) => (m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content)));
+        const lc = messages.map((m) =>
+          m.role === "system" ? new SystemMessage(m.content) : new HumanMessage(m.content),
+        );
         const content = agent === "unknown" ? "{}" : o.answer(agent, lc);
         if (body.stream) {
           // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
           res.writeHead(200, { "content-type": "text/event-stream" });
           const chunk = (delta: object, finish: string | null) =>
             `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-          res.end(`${chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop")}data: [DONE]\n\n`);
+          res.end(
+            `${chunk({ role: "assistant", content: "" }, null) + chunk({ content }, null) + chunk({}, "stop")}data: [DONE]\n\n`,
+          );
           return;
         }
         res.writeHead(200, { "content-type": "application/json" });

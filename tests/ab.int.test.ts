@@ -1,14 +1,15 @@
 /** `eval ab`: A and B on one dataset, compared with a paired interval, and the warning when B cannot differ. */
-import { cli } from "./helpers/cli.ts";
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { unaffectedBy } from "../evals/ab.ts";
-import { pairedBootstrap } from "../evals/metrics.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
+import { pairedBootstrap } from "../evals/metrics.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { validAnswer } from "../testkit/answers.ts";
+import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
+import { cli } from "./helpers/cli.ts";
 
 useIsolatedStockmem();
 let fake: FakeOpenAI;
@@ -16,7 +17,10 @@ beforeAll(async () => {
   // the predictor behind a fake endpoint always says "down": B must flip every "up" of A
   fake = await fakeOpenAI({
     delayMs: 0,
-    answer: (agent, m) => (agent === "predictor" ? JSON.stringify({ reason: "always down", movement: "down", cited: [] }) : validAnswer(agent, m)),
+    answer: (agent, m) =>
+      agent === "predictor"
+        ? JSON.stringify({ reason: "always down", movement: "down", cited: [] })
+        : validAnswer(agent, m),
   });
   vi.stubEnv("OPENAI_BASE_URL", fake.url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fake-key-for-tests");
@@ -40,13 +44,18 @@ describe("eval ab", () => {
       actual: (i % 2 ? "up" : "down") as "up" | "down",
       a: (i % 2 ? "up" : "down") as "up" | "down",
     }));
-    expect(pairedBootstrap(rows.map((r) => ({ ...r, b: r.a })))).toEqual({ acc: { low: 0, high: 0 }, mcc: { low: 0, high: 0 } });
+    expect(pairedBootstrap(rows.map((r) => ({ ...r, b: r.a })))).toEqual({
+      acc: { low: 0, high: 0 },
+      mcc: { low: 0, high: 0 },
+    });
     const worse = pairedBootstrap(rows.map((r, i) => ({ ...r, b: i % 4 === 1 ? "down" : r.a })));
     expect(worse.acc.high).toBeLessThan(0);
   });
 
   it("warns that the offline analyst reads no prompt, and the comparison shows +0.000 and no flip", async () => {
-    expect(unaffectedBy({}, { prompts: { predictor: "1.2.1" } })).toMatch(/predictor runs on the offline analyst, which reads no prompt/);
+    expect(unaffectedBy({}, { prompts: { predictor: "1.2.1" } })).toMatch(
+      /predictor runs on the offline analyst, which reads no prompt/,
+    );
     expect(unaffectedBy({ model: "openai:x" }, { prompts: { predictor: "1.2.1" } })).toBeUndefined();
     expect(unaffectedBy({}, { models: { predictor: "openai:x" } })).toBeUndefined();
     const r = await cli("eval", "ab", "--dataset", "ab", "--prompt-version", "predictor=1.2.1");
@@ -64,7 +73,9 @@ describe("eval ab", () => {
     expect(r.err).toBe("");
     const a = /right -> wrong: (\d+)/.exec(r.out)!;
     expect(Number(a[1])).toBeGreaterThan(0);
-    expect(r.out).toMatch(/A said up, B says down\n {4}A: Offline analyst \(baseline, not an LLM\)[^\n]*\n {4}B: always down/);
+    expect(r.out).toMatch(
+      /A said up, B says down\n {4}A: Offline analyst \(baseline, not an LLM\)[^\n]*\n {4}B: always down/,
+    );
     expect(r.out).not.toMatch(/A said down, B says up/);
     expect(fake.calls.every((c) => c.agent === "predictor")).toBe(true); // only B's predictor went to the model
   }, 120_000);
@@ -74,7 +85,9 @@ describe("eval ab", () => {
     const bad = await cli("eval", "ab", "--dataset", "ab", "--prompt-version", "predicter=1.2.1");
     expect([bad.code, bad.err]).toEqual([
       2,
-      expect.stringMatching(/--prompt-version expects AGENT=VERSION \(e.g. predictor=1.2.1\) with AGENT one of extractor, merger/),
+      expect.stringMatching(
+        /--prompt-version expects AGENT=VERSION \(e.g. predictor=1.2.1\) with AGENT one of extractor, merger/,
+      ),
     ]);
   });
 });

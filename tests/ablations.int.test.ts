@@ -88,7 +88,9 @@ describe("ablations", () => {
     expect(await clStore.getEvents({ asOf: "2016-01-01" })).toEqual([]);
     const clRefl = await clStore.getReflections({ asOf: "2016-01-01" });
     expect(clRefl.some((r) => /News cluster \(\d+ items\)/.test(r.reason))).toBe(true);
-    expect(clRefl.every((r) => r.series!.every((d) => d.events.length <= 5 && d.events.every((e) => e.group === "Cluster")))).toBe(true);
+    expect(
+      clRefl.every((r) => r.series!.every((d) => d.events.length <= 5 && d.events.every((e) => e.group === "Cluster"))),
+    ).toBe(true);
     expect(clusters.preds.some((p) => p.references.length > 0)).toBe(true);
 
     // cross-item extraction: a report carried by several items (retweets, syndicated headlines) is one raw
@@ -107,7 +109,8 @@ describe("ablations", () => {
 
     const text = ablationTable(rows);
     for (const a of ABLATIONS) expect(text).toContain(a.name);
-    for (const b of ["always up", "previous day", "train majority", "logistic regression"]) expect(text).toContain(`baseline: ${b}`);
+    for (const b of ["always up", "previous day", "train majority", "logistic regression"])
+      expect(text).toContain(`baseline: ${b}`);
     expect(text.split("\n")[0]).toMatch(/ACC \(mean of stocks\)\s+MCC \(mean of stocks\)/); // pooled and per-stock figures side by side
   }, 600_000); // eleven full runs: ~35 s alone, several times that on a busy machine (the 60 s default made it flaky)
 });

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rootError } from "../cli/errors.ts";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
@@ -11,7 +12,6 @@ import { ResponseCache, stableStringify } from "../src/models/cache.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
 import { withResources } from "../src/runtime/resources.ts";
-import { rootError } from "../cli/errors.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
@@ -36,7 +36,10 @@ async function llmDay(cache: ResponseCache | undefined, ctx: Record<string, unkn
       return validAnswer(agent, m);
     });
   const usage = new Usage({ maxCalls: ctx.budgetCalls as number | undefined });
-  const r = await resources(server.url, data, { run: "cache", model: "openai:scripted", ...ctx }, factory, { usage, cache });
+  const r = await resources(server.url, data, { run: "cache", model: "openai:scripted", ...ctx }, factory, {
+    usage,
+    cache,
+  });
   await ingestGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));
   const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-07" }, withResources(r));
   const events = await r.store.getEvents({ asOf: "2015-10-08", ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" });

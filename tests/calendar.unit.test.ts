@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TradingCalendar, closeInstantMs, epochDay, dateOfEpochDay } from "../src/data/calendar.ts";
+import { closeInstantMs, dateOfEpochDay, epochDay, TradingCalendar } from "../src/data/calendar.ts";
 import { labelOf, simpleReturn } from "../src/data/labels.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -51,7 +51,9 @@ describe.skipIf(!HAS_TMUX)("chat in a terminal", () => {
     await until(/you> what happened today$/m); // and can be edited
     tmux("send-keys", "-t", "chat", "Enter");
     const answered = await until(/MSFT 2015-10-07: \d+ news items[\s\S]*\nyou>\s*$/);
-    expect(answered).toMatch(/you> what happened today\n {2}\(tool day_events \{\}\)\nstockmem> MSFT 2015-10-07: \d+ news items/);
+    expect(answered).toMatch(
+      /you> what happened today\n {2}\(tool day_events \{\}\)\nstockmem> MSFT 2015-10-07: \d+ news items/,
+    );
     tmux("send-keys", "-t", "chat", "Up");
     await until(/you> what happened today$/m); // history
     tmux("send-keys", "-t", "chat", "C-u", "C-d");

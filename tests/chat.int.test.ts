@@ -1,14 +1,14 @@
 /** The chat graph: the LLM tool loop with a scripted model, and the offline assistant end to end. */
-import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { beforeAll, describe, expect, it } from "vitest";
-import { graph as chatGraph } from "../graphs/chat.ts";
-import { OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
 import { executeRun } from "../app/run.ts";
+import { graph as chatGraph } from "../graphs/chat.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
-import { withResources, type Resources } from "../src/runtime/resources.ts";
+import { type Resources, withResources } from "../src/runtime/resources.ts";
+import { OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { resources } from "./helpers/pipeline.ts";
 
@@ -30,7 +30,12 @@ beforeAll(async () => {
 });
 
 const say = async (r: Resources, messages: BaseMessage[], text: string) =>
-  (await chatGraph.invoke({ messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D }, withResources(r))).messages;
+  (
+    await chatGraph.invoke(
+      { messages: [...messages, new HumanMessage(text)], ticker: "MSFT", date: D },
+      withResources(r),
+    )
+  ).messages;
 
 describe("chat, LLM path (scripted model)", () => {
   it("runs the tool loop: tool call -> tool result -> answer, within the conversation's date", async () => {
@@ -70,7 +75,9 @@ describe("chat, offline analyst", () => {
     };
     // a summary of the day, not a dump of its posts: counts by group, then at most five events
     const today = await ask("what happened today?");
-    expect(today).toMatch(/^MSFT 2015-10-07: \d+ news items, (\d+) events\. By group: [A-Z][^\n]+ \d+\.\nMost reported:\n- /);
+    expect(today).toMatch(
+      /^MSFT 2015-10-07: \d+ news items, (\d+) events\. By group: [A-Z][^\n]+ \d+\.\nMost reported:\n- /,
+    );
     const listed = today.split("\n").filter((l) => l.startsWith("- "));
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.length).toBeLessThanOrEqual(5);
@@ -90,9 +97,13 @@ describe("chat, offline analyst", () => {
     expect(await ask("why?")).toMatch(/^MSFT 2015-10-07 was predicted (up|down)\./);
     expect(await ask("similar days")).toMatch(/^Past days most like MSFT 2015-10-07/);
     expect(await ask("INTC prices")).toMatch(/^INTC closes:\n(- 2015-\d\d-\d\d: [\d.]+ .*\n?){10}$/);
-    expect(await ask("events on 2015-10-20")).toBe("Sorry: I can only see data up to 2015-10-07 (the close of that day); 2015-10-20 is after it.");
+    expect(await ask("events on 2015-10-20")).toBe(
+      "Sorry: I can only see data up to 2015-10-07 (the close of that day); 2015-10-20 is after it.",
+    );
     expect(await ask("tell me a joke")).toBe(OFFLINE_HELP);
-    const events = msgs.filter((m) => ToolMessage.isInstance(m) && m.name === "day_events").map((m) => JSON.parse(textOf(m)));
+    const events = msgs
+      .filter((m) => ToolMessage.isInstance(m) && m.name === "day_events")
+      .map((m) => JSON.parse(textOf(m)));
     const id = events[0].events[0]?.id;
     if (id) expect(await ask(`chain ${id}`)).toMatch(/^Chain of ev:MSFT:2015-10-07:/);
   });
@@ -108,6 +119,9 @@ describe("chat, offline analyst", () => {
       args: { event_id: "ev:MSFT:2015-10-07:0123abcd" },
     });
     expect(routeOffline("hi", ["MSFT"])).toBeNull();
-    expect(routeOffline("what will MSFT do on 2016-03-01?", ["MSFT"])).toEqual({ name: "predict", args: { date: "2016-03-01", ticker: "MSFT" } });
+    expect(routeOffline("what will MSFT do on 2016-03-01?", ["MSFT"])).toEqual({
+      name: "predict",
+      args: { date: "2016-03-01", ticker: "MSFT" },
+    });
   });
 });

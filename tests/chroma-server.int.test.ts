@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ChromaStartError, connectChroma, freePort, heartbeat, startChroma } from "../src/memory/chroma-server.ts";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
-import { runContext } from "../src/config/context.ts";
 import { executeRun } from "../app/run.ts";
+import { runContext } from "../src/config/context.ts";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { ChromaStartError, connectChroma, freePort, heartbeat, startChroma } from "../src/memory/chroma-server.ts";
 import { pidAlive, waitUntil } from "./helpers/chroma.ts";
 
 const OWNER = join(PACKAGE_ROOT, "tests/fixtures/chroma-owner.ts");
@@ -14,7 +14,10 @@ const OWNER = join(PACKAGE_ROOT, "tests/fixtures/chroma-owner.ts");
 /** Starts an owner process; resolves with its pid, the server pid, and a promise of its exit. */
 async function owner(mode: "normal" | "error" | "wait") {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-owner-"));
-  const child = spawn(process.execPath, ["--import", "tsx", OWNER, dir, mode], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", OWNER, dir, mode], {
+    cwd: PACKAGE_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (b) => (out += b));
   child.stderr.on("data", (b) => (out += b));
@@ -64,25 +67,32 @@ describe("starting and connecting", () => {
     await s.stop(); // twice is fine
   });
 
-  it.each(["", "1", "full"])("fails quoting the cause and the server's last log lines when it cannot start (RUST_BACKTRACE=%s)", async (bt) => {
-    vi.stubEnv("RUST_BACKTRACE", bt);
-    try {
-      const dir = mkdtempSync(join(tmpdir(), "stockmem-bad-"));
-      writeFileSync(join(dir, "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
-      const err = await startChroma({ path: dir, timeoutMs: 15_000 }).catch((e) => e);
-      expect(err).toBeInstanceOf(ChromaStartError);
-      expect(err.message).toMatch(/exited early/);
-      expect(err.message).toMatch(/Cause: [^\n]*file is not a database[^\n]*\. Its last log lines:/);
-    } finally {
-      vi.unstubAllEnvs();
-    }
-  });
+  it.each(["", "1", "full"])(
+    "fails quoting the cause and the server's last log lines when it cannot start (RUST_BACKTRACE=%s)",
+    async (bt) => {
+      vi.stubEnv("RUST_BACKTRACE", bt);
+      try {
+        const dir = mkdtempSync(join(tmpdir(), "stockmem-bad-"));
+        writeFileSync(join(dir, "chroma.sqlite3"), "this is not a sqlite database ".repeat(200));
+        const err = await startChroma({ path: dir, timeoutMs: 15_000 }).catch((e) => e);
+        expect(err).toBeInstanceOf(ChromaStartError);
+        expect(err.message).toMatch(/exited early/);
+        expect(err.message).toMatch(/Cause: [^\n]*file is not a database[^\n]*\. Its last log lines:/);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    },
+  );
 
   it("refuses a port already taken instead of talking to another server", async () => {
     const first = await startChroma({ path: mkdtempSync(join(tmpdir(), "stockmem-p1-")) });
     try {
       const port = Number(new URL(first.url).port);
-      const err = await startChroma({ path: mkdtempSync(join(tmpdir(), "stockmem-p2-")), port, timeoutMs: 10_000 }).catch((e) => e);
+      const err = await startChroma({
+        path: mkdtempSync(join(tmpdir(), "stockmem-p2-")),
+        port,
+        timeoutMs: 10_000,
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(ChromaStartError);
       expect(err.message).toMatch(/port is already in use/);
     } finally {
@@ -133,7 +143,9 @@ describe("a damaged store", () => {
       const aside = readdirSync(state).filter((f) => f.startsWith("chroma.damaged-"));
       expect(aside).toHaveLength(1);
       expect(readFileSync(join(state, aside[0]!, "chroma.sqlite3"), "utf8")).toMatch(/^this is not a sqlite database/); // kept as it was
-      expect(notes.join("\n")).toMatch(new RegExp(`file is not a database.*moved it aside to ${join(state, aside[0]!).replace(/[.]/g, "\\.")}`));
+      expect(notes.join("\n")).toMatch(
+        new RegExp(`file is not a database.*moved it aside to ${join(state, aside[0]!).replace(/[.]/g, "\\.")}`),
+      );
       expect(readFileSync(out.predictionsFile, "utf8").trim().split("\n")).toHaveLength(2);
     } finally {
       vi.unstubAllEnvs();

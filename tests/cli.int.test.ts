@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { cli } from "./helpers/cli.ts";
-import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { program } from "../cli/main.ts";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR, loadDotEnv, projectRoot } from "../src/config/paths.ts";
+import { loadDotEnv, PACKAGE_ROOT, projectRoot, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
+import { cli } from "./helpers/cli.ts";
+import { item, writeDataDir } from "./helpers/data-dir.ts";
 import { storedEvent } from "./helpers/records.ts";
-import { writeDataDir, item } from "./helpers/data-dir.ts";
 
 describe("stockmem data stats", () => {
   it("prints stable JSON with the load report", async () => {
@@ -27,7 +27,13 @@ describe("stockmem data stats", () => {
     expect(code).toBe(0);
     const json = JSON.parse(out);
     expect(json.tickers).toEqual([
-      { ticker: "TEST", items: 1, trading_days: 2, days_with_items: 1, labels: { up: 0, down: 0, flat: 1, unlabeled: 1 } },
+      {
+        ticker: "TEST",
+        items: 1,
+        trading_days: 2,
+        days_with_items: 1,
+        labels: { up: 0, down: 0, flat: 1, unlabeled: 1 },
+      },
     ]);
     expect(json.report.unknownTickers).toEqual({ ZZZ: 1 });
   });
@@ -55,7 +61,9 @@ describe("stockmem data stats", () => {
       ["eval", "run"],
       ["eval", "ablations"],
     ])
-      expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(/no dataset "nope"/);
+      expect((await cli(...cmd, "--dataset", "nope", "--embeddings", "ollama:bge-m3")).err).toMatch(
+        /no dataset "nope"/,
+      );
     expect((await cli("nonsense")).code).toBe(2);
   });
 });
@@ -63,7 +71,9 @@ describe("stockmem data stats", () => {
 describe("help, unknown commands and flags, exit codes", () => {
   /** Every command path of the tree with the flags its help must list. */
   const leaves = (c: Command, path: string[] = []): { path: string[]; flags: string[] }[] =>
-    c.commands.length ? c.commands.flatMap((s) => leaves(s, [...path, s.name()])) : [{ path, flags: c.options.map((o) => o.long!) }];
+    c.commands.length
+      ? c.commands.flatMap((s) => leaves(s, [...path, s.name()]))
+      : [{ path, flags: c.options.map((o) => o.long!) }];
 
   it("--help on every command and subcommand lists every flag, exit 0", async () => {
     const all = leaves(program());
@@ -95,12 +105,17 @@ describe("help, unknown commands and flags, exit codes", () => {
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage error/);
     for (const group of ["eval", "memory", "data", "export"]) expect((await cli(group, "--help")).code).toBe(0);
-    expect((await cli("trace", "--help")).out).toMatch(/Usage: stockmem trace \[options\] \[command\] <RUN>[\s\S]*--json[\s\S]*export/);
+    expect((await cli("trace", "--help")).out).toMatch(
+      /Usage: stockmem trace \[options\] \[command\] <RUN>[\s\S]*--json[\s\S]*export/,
+    );
   });
 
   it("names an unknown command or flag, suggests the near one, exit 2", async () => {
     const bogus = await cli("bogus");
-    expect([bogus.code, bogus.err]).toEqual([2, "stockmem: unknown command 'bogus'\n(stockmem --help lists the commands)\n"]);
+    expect([bogus.code, bogus.err]).toEqual([
+      2,
+      "stockmem: unknown command 'bogus'\n(stockmem --help lists the commands)\n",
+    ]);
     const typo = await cli("eval", "rnu", "--dataset", "x");
     expect(typo.err).toMatch(/^stockmem: unknown command 'rnu'\n\(Did you mean run\?\)/);
     expect(typo.code).toBe(2);
@@ -108,7 +123,10 @@ describe("help, unknown commands and flags, exit codes", () => {
     expect(flag.err).toMatch(/^stockmem: unknown option '--modle'\n\(Did you mean --model\?\)/);
     expect(flag.code).toBe(2);
     const group = await cli("memory");
-    expect([group.code, group.err]).toEqual([2, expect.stringMatching(/Usage: stockmem memory[\s\S]*stats[\s\S]*reset/)]);
+    expect([group.code, group.err]).toEqual([
+      2,
+      expect.stringMatching(/Usage: stockmem memory[\s\S]*stats[\s\S]*reset/),
+    ]);
   });
 });
 
@@ -124,7 +142,11 @@ describe("project root and .env", () => {
     );
     const env: NodeJS.ProcessEnv = { STOCKMEM_TEST_SET: "from-shell" };
     expect(loadDotEnv(join(root, ".env"), env).sort()).toEqual(["OPENAI_BASE_URL", "STOCKMEM_MARKET_DATA"]);
-    expect(env).toEqual({ STOCKMEM_TEST_SET: "from-shell", STOCKMEM_MARKET_DATA: "data/x", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
+    expect(env).toEqual({
+      STOCKMEM_TEST_SET: "from-shell",
+      STOCKMEM_MARKET_DATA: "data/x",
+      OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+    });
     expect(loadDotEnv(join(root, "missing.env"), env)).toEqual([]);
   });
 
@@ -135,7 +157,11 @@ describe("project root and .env", () => {
     writeFileSync(join(root, ".env"), `STOCKMEM_MARKET_DATA=${SAMPLE_DATA_DIR}\n`);
     const { STOCKMEM_DATA_DIR: _d, STOCKMEM_MARKET_DATA: _m, ...env } = process.env;
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), ...args], { cwd: join(root, "sub"), env, encoding: "utf8" });
+      spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin/stockmem.mjs"), ...args], {
+        cwd: join(root, "sub"),
+        env,
+        encoding: "utf8",
+      });
     const stats = run("data", "stats", "--json");
     expect(stats.status, stats.stderr).toBe(0);
     expect(JSON.parse(stats.stdout).dir).toBe(SAMPLE_DATA_DIR); // from .env
@@ -158,12 +184,17 @@ describe("stockmem memory", () => {
 
   it("lists runs with counts, and resets one", async () => {
     const store = await MemoryStore.open(server.url, "cli-run", new HashEmbedder(512));
-    await store.putEvents([storedEvent("AAPL", "2015-10-05", "Apple event"), storedEvent("AAPL", "2015-10-06", "Another Apple event")]);
+    await store.putEvents([
+      storedEvent("AAPL", "2015-10-05", "Apple event"),
+      storedEvent("AAPL", "2015-10-06", "Another Apple event"),
+    ]);
     const stats = await cli("memory", "stats", "--json");
     expect(JSON.parse(stats.out).runs).toEqual([
       {
         run: "cli-run",
-        collections: expect.arrayContaining([{ kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" }]),
+        collections: expect.arrayContaining([
+          { kind: "events", name: "cli-run__events", count: 2, embedding_model: "offline:hash/512" },
+        ]),
         file_bytes: 0,
       },
     ]);
@@ -215,7 +246,10 @@ describe("stockmem run flags", () => {
     expect(() => agentModels(["poet=openai:x"])).toThrow(/AGENT one of extractor/);
     const { modelIdFor } = await import("../agents/kit.ts");
     const { runContext } = await import("../src/config/context.ts");
-    const ctx = runContext({ model: "openai:deepseek-chat", models: agentModels(["tracker=ollama:qwen2.5", "predictor=offline"]) });
+    const ctx = runContext({
+      model: "openai:deepseek-chat",
+      models: agentModels(["tracker=ollama:qwen2.5", "predictor=offline"]),
+    });
     expect(modelIdFor(ctx, "tracker-link")).toBe("ollama:qwen2.5");
     expect(modelIdFor(ctx, "predictor")).toBe("offline");
     expect(modelIdFor(ctx, "extractor")).toBe("openai:deepseek-chat");
@@ -229,15 +263,27 @@ describe("stockmem run flags", () => {
 
   it("names an invalid date, a reversed window and an empty ticker list in one line, exit 2 (issue 23, item 9)", async () => {
     const cases: [string[], string][] = [
-      [["run", "--train", "2015-02-30:2015-03-30"], 'stockmem: --train: "2015-02-30" is not a calendar date (YYYY-MM-DD)'],
-      [["run", "--train", "2015-13-01:2015-01-01"], 'stockmem: --train: "2015-13-01" is not a calendar date (YYYY-MM-DD)'],
+      [
+        ["run", "--train", "2015-02-30:2015-03-30"],
+        'stockmem: --train: "2015-02-30" is not a calendar date (YYYY-MM-DD)',
+      ],
+      [
+        ["run", "--train", "2015-13-01:2015-01-01"],
+        'stockmem: --train: "2015-13-01" is not a calendar date (YYYY-MM-DD)',
+      ],
       [
         ["run", "--test", "2015-12-01:2015-10-01"],
         "stockmem: --test 2015-12-01:2015-10-01 ends before it starts: give FROM:TO with FROM on or before TO",
       ],
-      [["run", "--tickers", ""], "stockmem: --tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data"],
+      [
+        ["run", "--tickers", ""],
+        "stockmem: --tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data",
+      ],
       [["data", "stats", "--from", "2015-02-30"], 'stockmem: --from: "2015-02-30" is not a calendar date (YYYY-MM-DD)'],
-      [["data", "stats", "--from", "2015-10-01", "--to", "2015-09-01"], "stockmem: --from 2015-10-01 is after --to 2015-09-01: nothing to count"],
+      [
+        ["data", "stats", "--from", "2015-10-01", "--to", "2015-09-01"],
+        "stockmem: --from 2015-10-01 is after --to 2015-09-01: nothing to count",
+      ],
       [
         ["data", "stats", "--tickers", " , "],
         "stockmem: --tickers is empty: give tickers such as AAPL,MSFT, or leave the flag out for every ticker of the data",
@@ -310,9 +356,23 @@ describe("stockmem run", () => {
       "--skip-invalid",
     );
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/the test window 2015-07-01\.\.2015-07-31 has no trading day of TEST \(the data covers 2015-06-01\.\.2015-06-04\)/);
+    expect(bad.err).toMatch(
+      /the test window 2015-07-01\.\.2015-07-31 has no trading day of TEST \(the data covers 2015-06-01\.\.2015-06-04\)/,
+    );
     expect(
-      (await cli("run", "--run", "cli-strict", "--data", dir, "--train", "2015-06-01:2015-06-02", "--test", "2015-06-03:2015-06-04")).err,
+      (
+        await cli(
+          "run",
+          "--run",
+          "cli-strict",
+          "--data",
+          dir,
+          "--train",
+          "2015-06-01:2015-06-02",
+          "--test",
+          "2015-06-03:2015-06-04",
+        )
+      ).err,
     ).toMatch(/news\.jsonl:2: malformed JSON .*--skip-invalid/);
     const ok = await cli(
       "run",

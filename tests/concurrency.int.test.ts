@@ -5,14 +5,14 @@
  * `usage` are counted by an estimate, and the run says so.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { executeRun } from "../app/run.ts";
+import { usageLines } from "../cli/lines.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
-import { executeRun } from "../app/run.ts";
-import { usageLines } from "../cli/lines.ts";
 import { validAnswer } from "../testkit/answers.ts";
+import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 
 useIsolatedStockmem();
 let fake: FakeOpenAI;
@@ -23,7 +23,11 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const window = { tickers: ["MSFT", "INTC", "AAPL"], train: { from: "2015-10-05", to: "2015-10-06" }, test: { from: "2015-10-07", to: "2015-10-07" } };
+const window = {
+  tickers: ["MSFT", "INTC", "AAPL"],
+  train: { from: "2015-10-05", to: "2015-10-06" },
+  test: { from: "2015-10-07", to: "2015-10-07" },
+};
 
 describe("bounded concurrency on the LLM path", () => {
   it("keeps at most maxConcurrency calls in flight, and really runs them side by side", async () => {

@@ -7,7 +7,16 @@
  * alone.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
@@ -26,7 +35,10 @@ interface Exit {
 }
 
 /** `stockmem run --run NAME` in a child process (optionally under a wrapper such as strace). */
-function runCli(name: string, o: { env?: Record<string, string>; wrap?: string[]; extra?: string[]; state?: string } = {}): Promise<Exit> {
+function runCli(
+  name: string,
+  o: { env?: Record<string, string>; wrap?: string[]; extra?: string[]; state?: string } = {},
+): Promise<Exit> {
   const argv = [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "run", "--run", name, ...WINDOWS, ...(o.extra ?? [])];
   const [cmd, ...args] = o.wrap ? [...o.wrap, process.execPath, ...argv] : [process.execPath, ...argv];
   const child = spawn(cmd!, args, {
@@ -44,7 +56,8 @@ function runCli(name: string, o: { env?: Record<string, string>; wrap?: string[]
 const killAfter = (name: string, point: string) => runCli(name, { env: { STOCKMEM_FAULT_KILL_AFTER: point } });
 
 const killed = (x: Exit) => x.signal === "SIGKILL" || x.code === 137 || /Killed/.test(x.stderr);
-const resumedAt = (x: Exit) => x.stderr.match(/resuming run "[^"]+" from its checkpoint in .* at (\d{4}-\d{2}-\d{2})/)?.[1];
+const resumedAt = (x: Exit) =>
+  x.stderr.match(/resuming run "[^"]+" from its checkpoint in .* at (\d{4}-\d{2}-\d{2})/)?.[1];
 
 /** Overwrites `n` bytes of a file at `offset` with seeded random bytes. */
 function scribble(path: string, offset: number, n: number, seed: number): void {
@@ -77,8 +90,10 @@ async function finish(name: string): Promise<Exit> {
 }
 
 const STRACE = spawnSync("strace", ["-V"]).status === 0;
-if (!STRACE && process.env.STOCKMEM_REQUIRE_STRACE) throw new Error("STOCKMEM_REQUIRE_STRACE is set but strace is not installed");
-if (!STRACE) console.warn("[stockmem tests] no strace (apt-get install strace): the crash-on-a-chosen-write test is skipped.");
+if (!STRACE && process.env.STOCKMEM_REQUIRE_STRACE)
+  throw new Error("STOCKMEM_REQUIRE_STRACE is set but strace is not installed");
+if (!STRACE)
+  console.warn("[stockmem tests] no strace (apt-get install strace): the crash-on-a-chosen-write test is skipped.");
 
 describe("a crash never makes a partial run look finished", () => {
   // (a) the issue's reproduction: SIGKILL on the n-th pwrite64 of the process (SQLite's WAL writes).
@@ -89,7 +104,16 @@ describe("a crash never makes a partial run look finished", () => {
       for (const when of [1500, 1700, 3500, 3700]) {
         const name = `strace${when}`;
         const x = await runCli(name, {
-          wrap: ["strace", "-qq", "-o", "/dev/null", "-e", "trace=pwrite64", "-e", `inject=pwrite64:signal=SIGKILL:when=${when}`],
+          wrap: [
+            "strace",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=pwrite64",
+            "-e",
+            `inject=pwrite64:signal=SIGKILL:when=${when}`,
+          ],
         });
         expect(killed(x), `pwrite64 #${when} did not kill the run: ${x.stderr}`).toBe(true);
         await finish(name);
@@ -176,8 +200,12 @@ describe("a damaged checkpoint database", () => {
     expect(x.stderr).toMatch(/`stockmem run --fresh` moves it aside \(kept, not deleted\)/);
     const fresh = await runCli("d", { state, extra: ["--fresh"] });
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stderr).toMatch(/note: the checkpoint database .*checkpoints\.sqlite is damaged; moved it aside to .*checkpoints\.sqlite\.damaged-/);
-    const aside = readdirSync(state).filter((f) => /^checkpoints\.sqlite\.damaged-[^-]/.test(f) && !/-(wal|shm)$/.test(f));
+    expect(fresh.stderr).toMatch(
+      /note: the checkpoint database .*checkpoints\.sqlite is damaged; moved it aside to .*checkpoints\.sqlite\.damaged-/,
+    );
+    const aside = readdirSync(state).filter(
+      (f) => /^checkpoints\.sqlite\.damaged-[^-]/.test(f) && !/-(wal|shm)$/.test(f),
+    );
     expect(aside).toHaveLength(1);
     expect(existsSync(join(state, aside[0]!))).toBe(true);
     expect(readFileSync(file("d", state), "utf8")).toBe(reference);
@@ -208,7 +236,9 @@ describe("a full disk", () => {
       // the managed Chroma server lives in the state dir too, as for a user without CHROMA_URL
       const full = await runCli("full", { state, env: { CHROMA_URL: "" } });
       expect(full.code).toBe(1);
-      const lines = full.stderr.split("\n").filter((l) => l && !/^(note:|train |test )/.test(l) && !l.startsWith("stockmem run "));
+      const lines = full.stderr
+        .split("\n")
+        .filter((l) => l && !/^(note:|train |test )/.test(l) && !l.startsWith("stockmem run "));
       expect(lines).toEqual([
         expect.stringMatching(
           new RegExp(

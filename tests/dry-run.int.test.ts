@@ -3,20 +3,25 @@
  * with a scripted model (every call counted by the real usage meter), and the CLI's table.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { AgentName } from "../src/domain/agents.ts";
-import { RunContext } from "../src/config/context.ts";
-import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
-import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { costOf, estimateRun } from "../app/dry-run.ts";
 import { executeRun } from "../app/run.ts";
 import { estimateLines } from "../cli/lines.ts";
 import { pricesOf } from "../cli/run-flags.ts";
+import { RunContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import type { AgentName } from "../src/domain/agents.ts";
+import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { localServer } from "./helpers/http-server.ts";
 
-const WINDOWS = { tickers: ["MSFT", "ORCL"], train: { from: "2015-09-21", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-09" } };
-const within = (estimate: number, actual: number, tolerance: number) => Math.abs(estimate - actual) / actual <= tolerance;
+const WINDOWS = {
+  tickers: ["MSFT", "ORCL"],
+  train: { from: "2015-09-21", to: "2015-09-30" },
+  test: { from: "2015-10-01", to: "2015-10-09" },
+};
+const within = (estimate: number, actual: number, tolerance: number) =>
+  Math.abs(estimate - actual) / actual <= tolerance;
 
 describe("dry run", () => {
   useIsolatedStockmem();
@@ -44,8 +49,13 @@ describe("dry run", () => {
           return validAnswer(agent, m);
         }),
     });
-    const tally = (f: (t: { inputTokens: number; outputTokens: number }) => number) => [...real.usage.byAgent.values()].reduce((n, t) => n + f(t), 0);
-    const actual = { calls: real.usage.calls, input: tally((t) => t.inputTokens), output: tally((t) => t.outputTokens) };
+    const tally = (f: (t: { inputTokens: number; outputTokens: number }) => number) =>
+      [...real.usage.byAgent.values()].reduce((n, t) => n + f(t), 0);
+    const actual = {
+      calls: real.usage.calls,
+      input: tally((t) => t.inputTokens),
+      output: tally((t) => t.outputTokens),
+    };
     const lines = [...est.byAgent].map(
       ([a, e]) =>
         `${a}: ${e.calls} calls/${e.inputTokens} in vs ${real.usage.byAgent.get(a)?.calls ?? 0}/${real.usage.byAgent.get(a)?.inputTokens ?? 0}`,
@@ -58,7 +68,11 @@ describe("dry run", () => {
     const prices = { input: 0.15, output: 0.6 };
     expect(within(est.total.inputTokens, actual.input, 0.25)).toBe(true);
     expect(
-      within(costOf(est.total, prices), costOf({ calls: actual.calls, inputTokens: actual.input, outputTokens: actual.output }, prices), 0.25),
+      within(
+        costOf(est.total, prices),
+        costOf({ calls: actual.calls, inputTokens: actual.input, outputTokens: actual.output }, prices),
+        0.25,
+      ),
     ).toBe(true);
     // the calls that follow from the data alone (batches of items, labelled days, test days) are exact, and
     // the extractor's prompts are the very prompts the run sends; the merger and tracker calls follow the
@@ -78,6 +92,8 @@ describe("dry run", () => {
     expect(text).toMatch(/per ticker-day: 2\.0 calls, 500000 tokens over 5 ticker-days/);
     expect(text).toMatch(/^total\s+10\s+2000000\s+500000\s+0\.60$/m); // 2M x 0.15 + 0.5M x 0.6 = 0.30 + 0.30
     expect(() => pricesOf({ "price-in": "cheap" })).toThrow(/--price-in expects a price per 1M tokens/);
-    expect(estimateLines({ byAgent: new Map(), total: { calls: 0, inputTokens: 0, outputTokens: 0 }, tickerDays: 0 })).toMatch(/no model calls/);
+    expect(
+      estimateLines({ byAgent: new Map(), total: { calls: 0, inputTokens: 0, outputTokens: 0 }, tickerDays: 0 }),
+    ).toMatch(/no model calls/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HashEmbedder, createEmbedder, hashEmbedding, words } from "../src/memory/embeddings.ts";
+import { createEmbedder, HashEmbedder, hashEmbedding, words } from "../src/memory/embeddings.ts";
 import { localServer } from "./helpers/http-server.ts";
 
 const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -44,7 +44,9 @@ describe("provider selection", () => {
   it("parses provider:model strings and rejects unknown ones", () => {
     expect(createEmbedder("offline:hash", { dim: 128 }).id).toBe("offline:hash/128");
     expect(createEmbedder("ollama:bge-m3").id).toBe("ollama:bge-m3");
-    expect(createEmbedder("openai:text-embedding-3-small", { env: { OPENAI_API_KEY: "sk-test" } }).id).toBe("openai:text-embedding-3-small");
+    expect(createEmbedder("openai:text-embedding-3-small", { env: { OPENAI_API_KEY: "sk-test" } }).id).toBe(
+      "openai:text-embedding-3-small",
+    );
     expect(() => createEmbedder("cohere:embed")).toThrow(/unknown embedding model "cohere:embed"/);
   });
 
@@ -52,12 +54,15 @@ describe("provider selection", () => {
     // Like the real API: float arrays, or little-endian float32 in base64 when encoding_format says so.
     const srv = await localServer((req) => {
       const { input, encoding_format } = req.body as { input: string[]; encoding_format?: string };
-      const encode = (v: number[]) => (encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v);
+      const encode = (v: number[]) =>
+        encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
       const data = input.map((_, i) => ({ object: "embedding", index: i, embedding: encode([i, 1, 0]) }));
       return { json: { object: "list", model: "m", data, usage: { prompt_tokens: 1, total_tokens: 1 } } };
     });
     try {
-      const e = createEmbedder("openai:text-embedding-3-small", { env: { OPENAI_BASE_URL: `${srv.url}/v1`, OPENAI_API_KEY: "sk-test" } });
+      const e = createEmbedder("openai:text-embedding-3-small", {
+        env: { OPENAI_BASE_URL: `${srv.url}/v1`, OPENAI_API_KEY: "sk-test" },
+      });
       const out = await e.embed(["a", "b", "c"]);
       expect(out).toEqual([
         [0, 1, 0],

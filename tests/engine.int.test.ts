@@ -8,18 +8,18 @@
  * so a kill point is an event, not a moment: the server freezes at the n-th call, the run blocks
  * there, and only then is it killed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
+import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { resetRun } from "../src/memory/store.ts";
 import { lockRun } from "../src/runtime/lock.ts";
-import { executeRun } from "../app/run.ts";
 import { validAnswer } from "../testkit/answers.ts";
+import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 import { postgresBin, startPostgres, type TempPostgres } from "./helpers/postgres.ts";
 
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
@@ -28,12 +28,23 @@ const env = useIsolatedStockmem();
 const file = (run: string) => join(env.state(), "runs", run, "predictions.jsonl");
 const MODEL = { model: "openai:fake-model", cache: false };
 const run = (name: string, tickers = ["MSFT", "INTC"], fresh = false) =>
-  executeRun({ ctx: runContext({ run: name, ...MODEL }), dataDir: SAMPLE_DATA_DIR, tickers, train: TRAIN, test: TEST, quiet: true, fresh });
+  executeRun({
+    ctx: runContext({ run: name, ...MODEL }),
+    dataDir: SAMPLE_DATA_DIR,
+    tickers,
+    train: TRAIN,
+    test: TEST,
+    quiet: true,
+    fresh,
+  });
 let fake: FakeOpenAI;
 let calls = 0; // model calls of a whole run
 
 /** The CLI in a child process, on the fake endpoint. */
-function cli(name: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
+function cli(
+  name: string,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
   const child = spawn(
     process.execPath,
     [
@@ -68,11 +79,16 @@ function cli(name: string, extraEnv: Record<string, string> = {}): { child: Chil
   return { child, exit: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr }))) };
 }
 
-/** Runs the CLI until the endpoint has answered `share` of a run's calls, freezes it there, and kills it with SIGKILL. */
+/**
+ * Runs the CLI until the endpoint has answered `share` of a run's calls, freezes it there, and kills it with SIGKILL.
+ */
 async function killAt(name: string, share: number, extraEnv: Record<string, string> = {}): Promise<void> {
   const frozen = fake.holdAfter(Math.max(1, Math.round(share * calls)));
   const c = cli(name, extraEnv);
-  await Promise.race([frozen, c.exit.then(({ stderr }) => Promise.reject(new Error(`the run ended before its kill point:\n${stderr}`)))]);
+  await Promise.race([
+    frozen,
+    c.exit.then(({ stderr }) => Promise.reject(new Error(`the run ended before its kill point:\n${stderr}`))),
+  ]);
   c.child.kill("SIGKILL");
   await c.exit;
   fake.release();
@@ -165,7 +181,8 @@ describe("run engine", () => {
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(join(env.state(), "checkpoints.sqlite"), { readonly: true });
     try {
-      const count = (table: string) => (db.prepare(`SELECT count(*) FROM ${table} WHERE thread_id = 'ref'`).pluck().get() as number) ?? 0;
+      const count = (table: string) =>
+        (db.prepare(`SELECT count(*) FROM ${table} WHERE thread_id = 'ref'`).pluck().get() as number) ?? 0;
       // 35 trading days (21 in September, 14 in October 1-20): the plan's checkpoint, one per day, the summary's
       expect(count("checkpoints")).toBe(35 + 2);
       expect(count("writes")).toBe(0);
@@ -184,8 +201,12 @@ describe("run engine", () => {
 
 const PG = postgresBin();
 // CI installs PostgreSQL and sets STOCKMEM_REQUIRE_POSTGRES=1: there the test must run, never skip.
-if (!PG && process.env.STOCKMEM_REQUIRE_POSTGRES) throw new Error("STOCKMEM_REQUIRE_POSTGRES is set but no PostgreSQL binaries were found");
-if (!PG) console.warn("[stockmem tests] no PostgreSQL binaries (apt-get install postgresql): the Postgres checkpointer test is skipped.");
+if (!PG && process.env.STOCKMEM_REQUIRE_POSTGRES)
+  throw new Error("STOCKMEM_REQUIRE_POSTGRES is set but no PostgreSQL binaries were found");
+if (!PG)
+  console.warn(
+    "[stockmem tests] no PostgreSQL binaries (apt-get install postgresql): the Postgres checkpointer test is skipped.",
+  );
 
 describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
   let pg: TempPostgres;
@@ -204,7 +225,9 @@ describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
       ] as const) {
         await killAt(`pg${k}`, share, { STOCKMEM_CHECKPOINT_URL: pg.url });
         const res = await run(`pg${k}`);
-        expect(res.notes.join("\n")).toMatch(/resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/);
+        expect(res.notes.join("\n")).toMatch(
+          /resuming run "pg\d" from its checkpoint in postgres:\/\/postgres@127\.0\.0\.1/,
+        );
         expect(readFileSync(file(`pg${k}`), "utf8"), `killed at ${share} of the calls`).toBe(reference);
       }
       // finished runs are compacted there too: a checkpoint per day, no writes, no blob no checkpoint uses

@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { SCORE_HEADER, baselineRows, bootstrap, citationViolations, report, score, scoreRow, type Outcome } from "../evals/metrics.ts";
+import {
+  baselineRows,
+  bootstrap,
+  citationViolations,
+  type Outcome,
+  report,
+  SCORE_HEADER,
+  score,
+  scoreRow,
+} from "../evals/metrics.ts";
 import { accuracy, mcc } from "../src/metrics/classification.ts";
 
 const pairs = (spec: [string, string, number][]) =>
-  spec.flatMap(([p, a, n]) => Array.from({ length: n }, () => ({ predicted: p as "up" | "down", actual: a as "up" | "down" })));
+  spec.flatMap(([p, a, n]) =>
+    Array.from({ length: n }, () => ({ predicted: p as "up" | "down", actual: a as "up" | "down" })),
+  );
 
 describe("ACC and MCC", () => {
   it("match hand-computed confusion matrices", () => {
@@ -51,7 +62,13 @@ describe("bootstrap", () => {
 });
 
 describe("report", () => {
-  const o = (ticker: string, date: string, label: "up" | "down", predicted: "up" | "down" | null, prevReturn: number | null): Outcome => ({
+  const o = (
+    ticker: string,
+    date: string,
+    label: "up" | "down",
+    predicted: "up" | "down" | null,
+    prevReturn: number | null,
+  ): Outcome => ({
     ticker,
     date,
     label,
@@ -104,7 +121,8 @@ describe("report", () => {
 
 describe("citation check", () => {
   it("flags references that were not available at the prediction's asOf, or unknown", () => {
-    const avail = (ref: string) => ({ "rf:A:1": "2015-10-01T20:00:00Z", "rf:A:2": "2015-10-02T20:00:00Z" })[ref] ?? null;
+    const avail = (ref: string) =>
+      ({ "rf:A:1": "2015-10-01T20:00:00Z", "rf:A:2": "2015-10-02T20:00:00Z" })[ref] ?? null;
     const v = citationViolations(
       [{ ticker: "A", date: "2015-10-01", as_of: "2015-10-01T20:00:00Z", references: ["rf:A:1", "rf:A:2", "rf:X:9"] }],
       avail,

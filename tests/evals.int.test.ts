@@ -3,17 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { compare, formatComparison } from "../evals/compare.ts";
-import { buildDataset, loadDataset, saveDataset, uploadDataset, type DatasetClient } from "../evals/dataset.ts";
+import { buildDataset, type DatasetClient, loadDataset, saveDataset, uploadDataset } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
-import { experimentName, runExperiment, type ExperimentResult } from "../evals/runner.ts";
-import { variantTags } from "../src/config/context.ts";
-import { RunContext } from "../src/config/context.ts";
+import { reportHtml } from "../evals/report.ts";
+import { type ExperimentResult, experimentName, runExperiment } from "../evals/runner.ts";
+import { RunContext, variantTags } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
+import { stableUuid } from "../src/observability/uuid.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { writeDataDir } from "./helpers/data-dir.ts";
-import { reportHtml } from "../evals/report.ts";
-import { stableUuid } from "../src/observability/uuid.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
 
@@ -33,7 +32,9 @@ describe("datasets", () => {
     expect(loadDataset("rt", e)).toEqual(ds);
     const labels = new Map(data.series.get("MSFT")!.days.map((d) => [d.date, d.label]));
     const msft = ds.examples.filter((x) => x.inputs.ticker === "MSFT");
-    expect(msft.length).toBe([...labels].filter(([d, l]) => d >= "2015-10-01" && d <= "2015-10-30" && (l === "up" || l === "down")).length);
+    expect(msft.length).toBe(
+      [...labels].filter(([d, l]) => d >= "2015-10-01" && d <= "2015-10-30" && (l === "up" || l === "down")).length,
+    );
     expect(msft.every((x) => labels.get(x.inputs.date) === x.outputs.movement)).toBe(true);
     expect(ds.examples[0]!.id).toBe(stableUuid("rt", ds.examples[0]!.inputs.ticker, ds.examples[0]!.inputs.date));
     expect(ds.examples[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -113,10 +114,21 @@ describe("dataset upload", () => {
     expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length, 0, ds.examples.length]);
     const again = {
       ...ds,
-      examples: [...ds.examples, { ...ds.examples[0]!, id: stableUuid("up", "MSFT", "2015-10-19"), inputs: { ticker: "MSFT", date: "2015-10-19" } }],
+      examples: [
+        ...ds.examples,
+        {
+          ...ds.examples[0]!,
+          id: stableUuid("up", "MSFT", "2015-10-19"),
+          inputs: { ticker: "MSFT", date: "2015-10-19" },
+        },
+      ],
     };
     await uploadDataset(again, client);
-    expect([store.created, store.updated, store.examples.size]).toEqual([ds.examples.length + 1, ds.examples.length, ds.examples.length + 1]);
+    expect([store.created, store.updated, store.examples.size]).toEqual([
+      ds.examples.length + 1,
+      ds.examples.length,
+      ds.examples.length + 1,
+    ]);
   });
 });
 
@@ -146,7 +158,13 @@ describe("compare", () => {
       test_predictions: [],
       langsmith: { uploaded: false, experiment: name },
       report: report(
-        examples.map((x) => ({ ticker: x.ticker, date: x.date, label: x.label, predicted: x.predicted, prevReturn: null })),
+        examples.map((x) => ({
+          ticker: x.ticker,
+          date: x.date,
+          label: x.label,
+          predicted: x.predicted,
+          prevReturn: null,
+        })),
         { up: 1, down: 1 },
         { seed: 1, samples: 50 },
       ),
@@ -163,7 +181,9 @@ describe("compare", () => {
     expect(c.wrongToRight.map((f) => f.date)).toEqual(["2015-10-02", "2015-10-04"]);
     const text = formatComparison(c);
     expect(text).toMatch(/ACC\s+0\.500\s+\[[-\d.]+, [-\d.]+\]\s+0\.750\s+\[[-\d.]+, [-\d.]+\]\s+\+0\.250/);
-    expect(text).toMatch(/right -> wrong: 1\n {2}AAPL 2015-10-03 \(moved up\): A said up, B says down\n {4}A: a2\n {4}B: b2/);
+    expect(text).toMatch(
+      /right -> wrong: 1\n {2}AAPL 2015-10-03 \(moved up\): A said up, B says down\n {4}A: a2\n {4}B: b2/,
+    );
     expect(() => compare(a, { ...b, dataset: "other" })).toThrow(/different datasets/);
   });
 
@@ -178,7 +198,10 @@ describe("compare", () => {
     ).toBe("q4__offline+openai-gpt-4o__x1.0.0-p1.1.0__20261121-164500");
     // the embedding model is part of what an experiment is: another one is named in its tags
     expect(variantTags(RunContext.parse({}))).toEqual([]);
-    expect(variantTags(RunContext.parse({ embeddings: "ollama:bge-m3", excludeOverlapping: true }))).toEqual(["no-overlap", "emb-ollama-bge-m3"]);
+    expect(variantTags(RunContext.parse({ embeddings: "ollama:bge-m3", excludeOverlapping: true }))).toEqual([
+      "no-overlap",
+      "emb-ollama-bge-m3",
+    ]);
   });
 });
 
@@ -201,7 +224,9 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
     const { result, file } = await runExperiment({ dataset: "small", quiet: true, seed: 3 });
     expect(warn.mock.calls.filter((c) => String(c[0]).includes("on_end"))).toHaveLength(0);
     warn.mockRestore();
-    expect(file).toMatch(/small__offline__x1\.1\.0-.*-j1\.1\.0-p1\.3\.0-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/);
+    expect(file).toMatch(
+      /small__offline__x1\.1\.0-.*-j1\.1\.0-p1\.3\.0-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/,
+    );
     expect(result.report.coverage).toBe(1);
     expect(result.citation_violations).toEqual([]);
     // recompute ACC from the per-example rows written by evaluate()'s row evaluator
@@ -213,7 +238,9 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
     // the trained classical baseline, scored on the same examples, in the result and the HTML report
     const logistic = result.report.baselines.logistic!;
     expect(logistic.n).toBe(result.report.n);
-    expect(logistic.confusion.tp + logistic.confusion.tn + logistic.confusion.fp + logistic.confusion.fn).toBe(result.report.n);
+    expect(logistic.confusion.tp + logistic.confusion.tn + logistic.confusion.fp + logistic.confusion.fn).toBe(
+      result.report.n,
+    );
     expect(reportHtml(result)).toContain("logistic regression (events + previous return)");
   });
 });

@@ -5,28 +5,31 @@
  * completion (an HTML page, JSON without choices) is named by what came back. Every final failure
  * names the agent, the item and the endpoint. A run stopped by one resumes with no duplicate.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+
 import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runAgent } from "../agents/kit.ts";
 import { predictor } from "../agents/predictor/index.ts";
-import { runContext, type RunContext } from "../src/config/context.ts";
+import { executeRun } from "../app/run.ts";
+import { type RunContext, runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { ModelCallError } from "../src/models/structured.ts";
 import { BudgetExceededError, Usage } from "../src/models/usage.ts";
-import { executeRun } from "../app/run.ts";
 import { validAnswer } from "../testkit/answers.ts";
-import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { agentOfSystem } from "../testkit/fake-openai.ts";
-import { SystemMessage, HumanMessage } from "@langchain/core/messages";
+import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 type Fault = (res: ServerResponse, body: { model: string; messages: { role: string; content: string }[] }) => void;
 
 const completion = (body: Parameters<Fault>[1]) => {
   const agent = agentOfSystem(body.messages[0]!.content);
   const content =
-    agent === "unknown" ? "{}" : validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
+    agent === "unknown"
+      ? "{}"
+      : validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
   return {
     id: "c",
     object: "chat.completion",
@@ -83,12 +86,23 @@ async function faultyServer(faults: Fault[]) {
   };
 }
 
-const input = { ticker: "MSFT", date: "2015-10-07", series: [], today: { date: "2015-10-07", events: [] }, references: [] };
+const input = {
+  ticker: "MSFT",
+  date: "2015-10-07",
+  series: [],
+  today: { date: "2015-10-07", events: [] },
+  references: [],
+};
 async function predictWith(url: string, ctx: Partial<RunContext>, usage = new Usage()) {
   vi.stubEnv("OPENAI_BASE_URL", url);
   vi.stubEnv("OPENAI_API_KEY", "sk-fault-test-key-0123456789");
   const c = runContext({ run: "faults", model: "openai:fault-model", modelRetryBaseMs: 20, ...ctx });
-  return runAgent(predictor, input, { ctx: c, embedder: new HashEmbedder(64), usage, scope: { ticker: "MSFT", date: "2015-10-07" } });
+  return runAgent(predictor, input, {
+    ctx: c,
+    embedder: new HashEmbedder(64),
+    usage,
+    scope: { ticker: "MSFT", date: "2015-10-07" },
+  });
 }
 
 const servers: { close(): Promise<void> }[] = [];
@@ -129,7 +143,9 @@ describe("a misbehaving model endpoint", () => {
     const err = await predictWith(t.url, { modelRetries: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
     expect(err.message).toMatch(
-      new RegExp(`^predictor could not get an answer from ${t.url.replace(/[.]/g, "\\.")} for MSFT 2015-10-07 prediction after 3 attempts: HTTP 500`),
+      new RegExp(
+        `^predictor could not get an answer from ${t.url.replace(/[.]/g, "\\.")} for MSFT 2015-10-07 prediction after 3 attempts: HTTP 500`,
+      ),
     );
   });
 
@@ -152,10 +168,14 @@ describe("a misbehaving model endpoint", () => {
   it("a 2xx that is not a chat completion is named by what came back", async () => {
     const a = await serve([html]);
     const e1 = await predictWith(a.url, { modelRetries: 0 }).catch((e) => e);
-    expect(e1.message).toMatch(/after 1 attempt: the endpoint answered 200 text\/html that is not a chat completion: "<html><body>502 Bad Gateway/);
+    expect(e1.message).toMatch(
+      /after 1 attempt: the endpoint answered 200 text\/html that is not a chat completion: "<html><body>502 Bad Gateway/,
+    );
     const b = await serve([noChoices]);
     const e2 = await predictWith(b.url, { modelRetries: 0 }).catch((e) => e);
-    expect(e2.message).toMatch(/the endpoint answered 200 application\/json that is not a chat completion: "\{\\"id\\":\\"x\\",.*overloaded/);
+    expect(e2.message).toMatch(
+      /the endpoint answered 200 application\/json that is not a chat completion: "\{\\"id\\":\\"x\\",.*overloaded/,
+    );
     expect(e2.message).not.toMatch(/Cannot read properties/);
   });
 });
@@ -169,7 +189,13 @@ describe("a run stopped by a failing endpoint", () => {
     vi.stubEnv("OPENAI_BASE_URL", s.url);
     vi.stubEnv("OPENAI_API_KEY", "sk-fault-test-key-0123456789");
     const opts = {
-      ctx: runContext({ run: "fault-run", model: "openai:fault-model", modelRetries: 1, modelRetryBaseMs: 10, cache: false }),
+      ctx: runContext({
+        run: "fault-run",
+        model: "openai:fault-model",
+        modelRetries: 1,
+        modelRetryBaseMs: 10,
+        cache: false,
+      }),
       dataDir: SAMPLE_DATA_DIR,
       tickers: ["MSFT"],
       train: { from: "2015-09-30", to: "2015-10-02" },
@@ -178,7 +204,9 @@ describe("a run stopped by a failing endpoint", () => {
     };
     const err = await executeRun(opts).catch((e) => e);
     expect(err).toBeInstanceOf(ModelCallError);
-    expect(err.message).toMatch(/could not get an answer from http:\/\/127\.0\.0\.1:\d+\/v1 for MSFT 2015-\d\d-\d\d .* after 2 attempts: HTTP 500/);
+    expect(err.message).toMatch(
+      /could not get an answer from http:\/\/127\.0\.0\.1:\d+\/v1 for MSFT 2015-\d\d-\d\d .* after 2 attempts: HTTP 500/,
+    );
     const good = await serve([ok]);
     vi.stubEnv("OPENAI_BASE_URL", good.url);
     const out = await executeRun(opts);

@@ -5,18 +5,19 @@
  * the ones that load. Each case ends in a result or in one line naming file:line; never a stack
  * trace, never a hang (each case is bounded).
  */
-import { lcg } from "../testkit/random.ts";
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import { resourcesOn } from "../src/runtime/resources.ts";
-import { executeRun } from "../app/run.ts";
+import { lcg } from "../testkit/random.ts";
 
 const CASES = 1000;
 const RUNS_EVERY = 50; // a short run on every 50th case that loads
@@ -30,7 +31,10 @@ const newsLines = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8")
   .split("\n")
   .filter((l) => l.includes('"ticker": "MSFT"') && /"published_at": "2015-(09-2|09-3|10-0)/.test(l))
   .slice(0, 80);
-const BASE = { "prices.csv": Buffer.from(`${priceLines.join("\n")}\n`), "news.jsonl": Buffer.from(`${newsLines.join("\n")}\n`) };
+const BASE = {
+  "prices.csv": Buffer.from(`${priceLines.join("\n")}\n`),
+  "news.jsonl": Buffer.from(`${newsLines.join("\n")}\n`),
+};
 type File = keyof typeof BASE;
 
 const rng = lcg;
@@ -109,7 +113,10 @@ function mutate(buf: Buffer, r: () => number): { out: Buffer; what: string } {
       // a number in a line made huge, negative, hexadecimal or not a number
       const swap = ["1e308", "-5", "0x1F", "NaN", "Infinity", "", "2015-02-30", "9999-99-99"][pick(8)]!;
       lines[li] = lines[li]!.replace(/\d+(\.\d+)?/, swap);
-      return { out: Buffer.from(lines.join("\n"), "latin1"), what: `a number on line ${li + 1} became ${JSON.stringify(swap)}` };
+      return {
+        out: Buffer.from(lines.join("\n"), "latin1"),
+        what: `a number on line ${li + 1} became ${JSON.stringify(swap)}`,
+      };
     }
   }
 }
@@ -117,7 +124,9 @@ function mutate(buf: Buffer, r: () => number): { out: Buffer; what: string } {
 const bounded = <T>(p: Promise<T>, what: string) =>
   Promise.race([
     p,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`HANG: ${what} did not end within ${BOUND_MS} ms`)), BOUND_MS).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`HANG: ${what} did not end within ${BOUND_MS} ms`)), BOUND_MS).unref(),
+    ),
   ]);
 
 /** A failure as a user meets it: one line, naming the file and line when it is about the input. */
@@ -125,7 +134,9 @@ function expectOneLine(e: unknown, what: string) {
   const msg = (e as Error).message ?? String(e);
   expect(msg, `${what}: ${msg}`).not.toMatch(/HANG/);
   expect(msg.includes("\n"), `${what}: a multi-line message: ${msg}`).toBe(false);
-  expect(msg, `${what}: no file:line in "${msg}"`).toMatch(/(news\.jsonl|prices\.csv):\d+: |the test window .* has no trading day/);
+  expect(msg, `${what}: no file:line in "${msg}"`).toMatch(
+    /(news\.jsonl|prices\.csv):\d+: |the test window .* has no trading day/,
+  );
   expect(msg, `${what}: an internal error leaked: ${msg}`).not.toMatch(
     /Cannot read properties|is not a function|undefined is not|TypeError|RangeError| {4}at /,
   );

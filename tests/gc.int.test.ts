@@ -1,23 +1,31 @@
 /** `memory gc` and the per-run footprint: eval runs beyond the newest N go with all they wrote; named runs stay. */
-import { cli } from "./helpers/cli.ts";
+
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDir, stateDir } from "../src/config/paths.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
-import { MemoryStore, listRuns } from "../src/memory/store.ts";
+import { listRuns, MemoryStore } from "../src/memory/store.ts";
 import { traceFile } from "../src/observability/trace.ts";
 import { openCheckpointer } from "../src/runtime/checkpointer.ts";
 import { evalRunTime, gcChoice } from "../src/runtime/gc.ts";
 import { lockRun } from "../src/runtime/lock.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { cli } from "./helpers/cli.ts";
 import { storedEvent } from "./helpers/records.ts";
 
 const env = useIsolatedStockmem();
 
 describe("memory gc", () => {
   it("chooses eval runs beyond the newest N, optionally only old ones; never other runs", () => {
-    const runs = ["sample", "ev-20261101000000-a", "ev-20261120000000-b", "ev-20261121000000-c", "ev-x", "my-ev-20261101000000-z"];
+    const runs = [
+      "sample",
+      "ev-20261101000000-a",
+      "ev-20261120000000-b",
+      "ev-20261121000000-c",
+      "ev-x",
+      "my-ev-20261101000000-z",
+    ];
     expect(evalRunTime("ev-20261121164133-k2x9")?.toISOString()).toBe("2026-11-21T16:41:33.000Z");
     expect(evalRunTime("sample")).toBeUndefined();
     const now = new Date("2026-11-22T00:00:00Z");
@@ -62,7 +70,9 @@ describe("memory gc", () => {
 
     const gc = await cli("memory", "gc", "--keep", "1");
     expect(gc.code).toBe(0);
-    expect(gc.out).toMatch(/^removed ev-20261101000000-a: 3 collection\(s\), 0\.0 MiB of trace and run files, its checkpoint\nfreed/);
+    expect(gc.out).toMatch(
+      /^removed ev-20261101000000-a: 3 collection\(s\), 0\.0 MiB of trace and run files, its checkpoint\nfreed/,
+    );
     expect((await listRuns(url)).map((r) => r.run).sort()).toEqual(["ev-20261120000000-b", "named"]);
     expect(existsSync(traceFile(stateDir(), "ev-20261101000000-a"))).toBe(false);
     expect(existsSync(runDir("ev-20261101000000-a"))).toBe(false);

@@ -47,6 +47,8 @@ describe("graph state read by later nodes", () => {
     const { need } = await import("../src/runtime/graph-state.ts");
     expect(need("2015-10-07T20:00:00.000Z", "asOf")).toBe("2015-10-07T20:00:00.000Z");
     expect(need(0, "cursor")).toBe(0);
-    expect(() => need(undefined, "asOf (set by load_series)")).toThrow("graph state: asOf (set by load_series) is not set");
+    expect(() => need(undefined, "asOf (set by load_series)")).toThrow(
+      "graph state: asOf (set by load_series) is not set",
+    );
   });
 });

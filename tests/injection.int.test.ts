@@ -6,21 +6,22 @@
  * graph's tool loop. Every message of every prompt is checked: once the <news> and <data> fences are
  * taken out, nothing of the corpus is left, and the corpus did reach the fences of every agent.
  */
-import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type BaseMessage, HumanMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
+import { executeRun } from "../app/run.ts";
 import { graph as chatGraph } from "../graphs/chat.ts";
-import { runContext, type RunContext } from "../src/config/context.ts";
+import { type RunContext, runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { executeRun } from "../app/run.ts";
+import { AGENT_NAMES, type AgentName } from "../src/domain/agents.ts";
 import { withResources } from "../src/runtime/resources.ts";
 import { validAnswer } from "../testkit/answers.ts";
+import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
-import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
 import { resources } from "./helpers/pipeline.ts";
 
 const CORPUS = [
@@ -44,11 +45,13 @@ const FREE_TEXT = new Set(["description", "why", "delta", "reason", "summary", "
 const FREE_LISTS = new Set(["key_events", "missed", "overweighted"]);
 function poison(x: unknown, key = ""): unknown {
   if (typeof x === "string") return FREE_TEXT.has(key) ? `${x} ${CORPUS}` : x;
-  if (Array.isArray(x)) return FREE_LISTS.has(key) ? [...x.map((v) => `${v} ${CORPUS}`), CORPUS] : x.map((v) => poison(v));
+  if (Array.isArray(x))
+    return FREE_LISTS.has(key) ? [...x.map((v) => `${v} ${CORPUS}`), CORPUS] : x.map((v) => poison(v));
   if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, poison(v, k)]));
   return x;
 }
-const hostileAnswer = (agent: AgentName, messages: BaseMessage[]) => JSON.stringify(poison(JSON.parse(validAnswer(agent, messages))));
+const hostileAnswer = (agent: AgentName, messages: BaseMessage[]) =>
+  JSON.stringify(poison(JSON.parse(validAnswer(agent, messages))));
 
 const env = useIsolatedStockmem();
 let fake: FakeOpenAI;
@@ -78,7 +81,9 @@ beforeAll(async () => {
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  const msft = lines.filter((n) => n.ticker === "MSFT" && n.published_at >= "2015-09-30" && n.published_at < "2015-10-10");
+  const msft = lines.filter(
+    (n) => n.ticker === "MSFT" && n.published_at >= "2015-09-30" && n.published_at < "2015-10-10",
+  );
   writeFileSync(
     join(dataDir, "news.jsonl"),
     `${msft.map((n) => JSON.stringify({ ...n, title: `Breaking ${CORPUS}`, text: `${n.text} ${CORPUS}` })).join("\n")}\n`,
@@ -86,9 +91,18 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const window = { tickers: ["MSFT"], train: { from: "2015-10-01", to: "2015-10-05" }, test: { from: "2015-10-06", to: "2015-10-07" } };
+const window = {
+  tickers: ["MSFT"],
+  train: { from: "2015-10-01", to: "2015-10-05" },
+  test: { from: "2015-10-06", to: "2015-10-07" },
+};
 const run = (name: string, ctx: Partial<RunContext>) =>
-  executeRun({ ctx: runContext({ run: name, model: "openai:fake-model", cache: false, ...ctx }), dataDir, ...window, quiet: true });
+  executeRun({
+    ctx: runContext({ run: name, model: "openai:fake-model", cache: false, ...ctx }),
+    dataDir,
+    ...window,
+    quiet: true,
+  });
 
 describe("prompt injection through news and model answers", () => {
   it("reaches every agent only inside a fence", async () => {
@@ -115,14 +129,19 @@ describe("prompt injection through news and model answers", () => {
     const before = fake.calls.length;
     const r = await resources(env.server().url, data, { run: "inj-batch", model: "openai:fake-model" });
     await chatGraph.invoke(
-      { messages: [new HumanMessage("what happened, and why did you predict that?")], ticker: "MSFT", date: "2015-10-06" },
+      {
+        messages: [new HumanMessage("what happened, and why did you predict that?")],
+        ticker: "MSFT",
+        date: "2015-10-06",
+      },
       withResources(r),
     );
     const chat = fake.calls.slice(before).filter((c) => c.agent === "chat");
     expect(chat).toHaveLength(2); // tool calls, then the answer after the tool results
     const results = chat[1]!.messages.filter((m) => m.role === "tool").map((m) => m.content);
     expect(results).toHaveLength(3);
-    for (const m of chat.flatMap((c) => c.messages)) expect(outsideFences(m.content), `chat ${m.role} message`).not.toMatch(LEAK);
+    for (const m of chat.flatMap((c) => c.messages))
+      expect(outsideFences(m.content), `chat ${m.role} message`).not.toMatch(LEAK);
     expect(results.filter((t) => /<data>[^<]*PWNED/.test(t))).toHaveLength(3); // events, reflections and the stored reason carried it
   });
 });

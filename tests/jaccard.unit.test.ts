@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { lcg } from "../testkit/random.ts";
-import { SCAN_ENGINE, SequenceIndex, dailySim, dayBits, jaccard, popcount32, seqSim, type DaySeq, type ScanEngine } from "../tools/jaccard.ts";
 import { findType } from "../src/domain/taxonomy.ts";
+import { lcg } from "../testkit/random.ts";
+import {
+  type DaySeq,
+  dailySim,
+  dayBits,
+  jaccard,
+  popcount32,
+  SCAN_ENGINE,
+  type ScanEngine,
+  SequenceIndex,
+  seqSim,
+} from "../tools/jaccard.ts";
 
 const t = (group: string, name: string) => findType(group, name)!;
 /** A day from event types (group + name). */
@@ -12,7 +22,10 @@ const day = (...types: [string, string][]) => {
     ts.map((x) => x.groupId),
   );
 };
-const seq = (...days: ReturnType<typeof day>[]): DaySeq => ({ types: days.map((d) => d.types), groups: days.map((d) => d.groups) });
+const seq = (...days: ReturnType<typeof day>[]): DaySeq => ({
+  types: days.map((d) => d.types),
+  groups: days.map((d) => d.groups),
+});
 
 const LAUNCH: [string, string] = ["Products and Market", "New Product Launch"];
 const PRICE: [string, string] = ["Products and Market", "Product Price Changes"];
@@ -83,7 +96,11 @@ describe("SequenceIndex", () => {
     // r2: day 1 J(V)=1/2, J(G)=1 -> 0.65; day 2 J(V)=1/3, J(G)=1 -> 0.5333; mean 0.5917
     // r1: day 1 J(V)=1/3, J(G)=1/2 -> 0.3833; day 2 J(V)=1/2, J(G)=1/2 -> 0.5; mean 0.4417
     expect(got.map((c) => c.id)).toEqual(["r2", "r1", "r3"]);
-    expect(got.map((c) => c.similarity)).toEqual([expect.closeTo((0.65 + 0.7 / 3 + 0.3) / 2, 12), expect.closeTo((0.7 / 3 + 0.15 + 0.5) / 2, 12), 0]);
+    expect(got.map((c) => c.similarity)).toEqual([
+      expect.closeTo((0.65 + 0.7 / 3 + 0.3) / 2, 12),
+      expect.closeTo((0.7 / 3 + 0.15 + 0.5) / 2, 12),
+      0,
+    ]);
   });
 
   it("breaks ties by the more recent day, then by id, deterministically", () => {
@@ -104,7 +121,10 @@ describe("SequenceIndex", () => {
     idx.add({ id: "other", ticker: "MSFT", day: 1, availableAt: 100 }, s);
     expect(idx.query(s, { k: 10, asOfSeconds: 150 }).map((c) => c.id)).toEqual(["old", "other"]);
     expect(idx.query(s, { k: 10, asOfSeconds: 200, ticker: "AAPL" }).map((c) => c.id)).toEqual(["new", "old"]);
-    expect(idx.query(s, { k: 10, asOfSeconds: 200, exclude: new Set(["new"]) }).map((c) => c.id)).toEqual(["old", "other"]);
+    expect(idx.query(s, { k: 10, asOfSeconds: 200, exclude: new Set(["new"]) }).map((c) => c.id)).toEqual([
+      "old",
+      "other",
+    ]);
   });
 
   it("replaces a sequence re-added under the same id", () => {
@@ -149,7 +169,13 @@ describe("SequenceIndex scan against the plain definition", () => {
       for (let q = 0; q < 60; q++) {
         const query = seq(randomDay(), q % 4 === 0 ? day() : randomDay(), randomDay());
         const exclude = q % 3 === 0 ? new Set(all.filter((_, i) => i % 17 === q % 17).map((x) => x.id)) : undefined;
-        const opts = { k: 1 + (q % 12), asOfSeconds: 500 + q * 40, ticker: q % 5 === 0 ? "B" : undefined, a: q % 7 === 0 ? 0.4 : 0.7, exclude };
+        const opts = {
+          k: 1 + (q % 12),
+          asOfSeconds: 500 + q * 40,
+          ticker: q % 5 === 0 ? "B" : undefined,
+          a: q % 7 === 0 ? 0.4 : 0.7,
+          exclude,
+        };
         const plain = all
           .filter((x) => x.at <= opts.asOfSeconds && (!opts.ticker || x.ticker === opts.ticker) && !exclude?.has(x.id))
           .map((x) => ({ id: x.id, ticker: x.ticker, day: x.day, similarity: seqSim(query, x.s, opts.a) }))
@@ -163,8 +189,10 @@ describe("SequenceIndex scan against the plain definition", () => {
   it("wasm: many exact ties (more than one hand-back of the scan) and a k beyond its heap give the TypeScript answer", () => {
     const idx = new SequenceIndex(2, 16);
     const same = seq(day(LAUNCH), day(EARN));
-    // all tie; the scan hands back 4096 rows at a time, so rows 4096 and 8192 start its second and third calls: make them the most recent
-    for (let i = 0; i < 10_000; i++) idx.add({ id: `t${i}`, ticker: "A", day: i % 4096 === 0 && i > 0 ? 900 : 100 + (i % 50), availableAt: 0 }, same);
+    // all tie; the scan hands back 4096 rows at a time, so rows 4096 and 8192 start its second and third calls: make
+    // them the most recent
+    for (let i = 0; i < 10_000; i++)
+      idx.add({ id: `t${i}`, ticker: "A", day: i % 4096 === 0 && i > 0 ? 900 : 100 + (i % 50), availableAt: 0 }, same);
     expect(idx.query(same, { k: 2, asOfSeconds: 0 }, "wasm").map((c) => c.id)).toEqual(["t4096", "t8192"]);
     for (const k of [1, 10, 200, 300]) {
       const ts = idx.query(same, { k, asOfSeconds: 0 }, "typescript");

@@ -3,22 +3,23 @@
  * between layers, get pruned and rewarded; rewards are refused before an outcome is known; the
  * predictions' memory citations existed at their asOf; memory stats shows the layers per week.
  */
-import { cli } from "./helpers/cli.ts";
+
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { referenceAvailability } from "../evals/runner.ts";
-import { citationViolations } from "../evals/metrics.ts";
-import { main } from "../cli/main.ts";
 import { executeRun } from "../app/run.ts";
+import { main } from "../cli/main.ts";
+import { citationViolations } from "../evals/metrics.ts";
+import { referenceAvailability } from "../evals/runner.ts";
+import { settle } from "../graphs/steps/layered.ts";
 import { LayerParams, runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { RewardTooEarlyError } from "../src/memory/layers.ts";
 import { MemoryStore } from "../src/memory/store.ts";
-import { settle } from "../graphs/steps/layered.ts";
 import { readPredictions } from "../src/runtime/run-files.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { cli } from "./helpers/cli.ts";
 import { resources } from "./helpers/pipeline.ts";
 
 const env = useIsolatedStockmem();
@@ -68,7 +69,9 @@ describe("layered memory in a run", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(groups.length).toBeGreaterThan(10);
-    expect(groups.every((g) => g.date <= "2015-09-30" && g.completions.length === 1 && g.advantages[0] === 0)).toBe(true);
+    expect(groups.every((g) => g.date <= "2015-09-30" && g.completions.length === 1 && g.advantages[0] === 0)).toBe(
+      true,
+    );
     const exported = join(env.state(), "export.jsonl");
     expect(await main(["export", "grpo", "--run", "sep", "--out", exported])).toBe(0);
     expect(readFileSync(exported, "utf8").trim().split("\n")).toHaveLength(groups.length);

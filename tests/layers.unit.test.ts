@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { LayerParams } from "../src/config/context.ts";
 import {
-  layerWeekCounts,
-  weekOf,
   applyReward,
   candidateReward,
   decayImportance,
   groupAdvantages,
   jump,
+  type LayerRecord,
+  layerWeekCounts,
   nextLayer,
-  recency,
   RewardTooEarlyError,
+  recency,
   score,
   shouldPrune,
-  type LayerRecord,
+  weekOf,
 } from "../src/memory/layers.ts";
 
 const p = LayerParams.parse({});
@@ -90,7 +90,10 @@ describe("reward write-back", () => {
     expect(() => applyReward(rec({}), true, known, known - 1, p)).toThrow(RewardTooEarlyError);
   });
   it("moves importance and access count once the outcome is known", () => {
-    expect(applyReward(rec({ importance: 0.5 }), true, known, known, p)).toMatchObject({ importance: 0.6, accessCount: 1 });
+    expect(applyReward(rec({ importance: 0.5 }), true, known, known, p)).toMatchObject({
+      importance: 0.6,
+      accessCount: 1,
+    });
     expect(applyReward(rec({ importance: 0.5 }), false, known, known + 1, p).importance).toBeCloseTo(0.4, 12);
     expect(applyReward(rec({ importance: 0.95 }), true, known, known, p).importance).toBe(1);
     expect(applyReward(rec({ importance: 0.05 }), false, known, known, p).importance).toBe(0);

@@ -5,17 +5,17 @@
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAgent } from "../agents/kit.ts";
+import { trackerBatch } from "../agents/tracker/index.ts";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
-import { runAgent } from "../agents/kit.ts";
-import type { AgentName } from "../src/domain/agents.ts";
-import { trackerBatch } from "../agents/tracker/index.ts";
+import { reflectDay } from "../graphs/steps/reflect.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
-import { reflectDay } from "../graphs/steps/reflect.ts";
 import { agentRuntime, withResources } from "../src/runtime/resources.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
@@ -78,9 +78,14 @@ function scripts() {
       });
       return `\`\`\`json\n${JSON.stringify({ events: first.slice(0, 2).map(ev) })}\n\`\`\``;
     },
-    merger: (m) => JSON.stringify({ events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }] }),
-    "tracker-link": (m) => JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
-    "tracker-delta": () => JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
+    merger: (m) =>
+      JSON.stringify({
+        events: [{ type: "New Product Launch", description: MERGED, merged_ids: idsIn(user(m), /^- \[([^\]]+)\]/gm) }],
+      }),
+    "tracker-link": (m) =>
+      JSON.stringify({ predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null, why: "same launch story" }),
+    "tracker-delta": () =>
+      JSON.stringify({ delta: "Launch confirmed with prices and dates", direction: "more_positive" }),
     tracker: (m) =>
       JSON.stringify({
         predecessor_id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0] ?? null,
@@ -90,7 +95,9 @@ function scripts() {
       }),
     "tracker-batch": (m) =>
       JSON.stringify({
-        events: [...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm)].map(([, key, first]) => ({
+        events: [
+          ...user(m).matchAll(/^\* \{([^}]+)\}[^\n]*\n(?: {4}details: [^\n]*\n)? {4}candidates: ([^ ,\n]+)?/gm),
+        ].map(([, key, first]) => ({
           key,
           predecessor_id: first === "(none)" ? null : (first ?? null),
           why: "same launch story",
@@ -98,7 +105,8 @@ function scripts() {
           direction: "more_positive",
         })),
       }),
-    "retriever-judge": (m) => JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
+    "retriever-judge": (m) =>
+      JSON.stringify({ kept: [{ id: idsIn(user(m), /^- \[([^\]]+)\]/gm)[0], why: "also a product launch week" }] }),
     predictor: (m) => {
       predictorCalls++;
       if (predictorCalls === 1) return "I think it goes up!";
@@ -108,7 +116,8 @@ function scripts() {
         cited: [idsIn(user(m), /^- \[(rf:[^\]]+)\]/gm)[0]],
       });
     },
-    reflector: () => JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
+    reflector: () =>
+      JSON.stringify({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"] }),
     summarizer: () => {
       throw new Error("the summarizer runs only in the summary ablation");
     },
@@ -135,7 +144,12 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     await prepare(prep, "INTC", "2015-09-24", "2015-10-06");
 
     const { calls, factory } = scripts();
-    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "paper" }, factory);
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "paper" },
+      factory,
+    );
     const day = dayContext(data, "MSFT", T);
     expect(day.items).toHaveLength(11);
 
@@ -206,9 +220,13 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     // the judge (paper 3.3) compares event series: the current one and each candidate's own window with its
     // SeqSim, and is never told how a candidate's stock moved (no label, no reflection, which would tell it)
     const jp = user(judge[0]!);
-    expect(jp).toMatch(/Current situation: MSFT, the 5 trading days up to 2015-10-07:\n[\s\S]*\[ev:MSFT:2015-10-07:[\s\S]*New Product Launch/);
     expect(jp).toMatch(
-      new RegExp(`- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `),
+      /Current situation: MSFT, the 5 trading days up to 2015-10-07:\n[\s\S]*\[ev:MSFT:2015-10-07:[\s\S]*New Product Launch/,
+    );
+    expect(jp).toMatch(
+      new RegExp(
+        `- \\[${candidates[0]}\\] [A-Z]+, window ending \\d{4}-\\d{2}-\\d{2} \\(SeqSim 0\\.\\d\\d\\):\\n    \\d{4}-\\d{2}-\\d{2}: `,
+      ),
     );
     const windows = [...jp.matchAll(/^ {4}\d{4}-\d{2}-\d{2}: (.+)$/gm)].map((m) => m[1]!);
     expect(windows.length).toBe(5 * candidates.length); // w = 5 days per candidate
@@ -233,7 +251,13 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     );
     expect(textOf(pr[0]![0]!)).toMatch(/deviation of news from what the market already expected[\s\S]*under 150 words/);
     expect(textOf(pr[1]!.at(-1)!)).toMatch(/not valid: the answer contains no JSON object/);
-    expect(out.prediction).toMatchObject({ ticker: "MSFT", date: T, movement: "up", references: [candidates[0]], as_of: day.asOf });
+    expect(out.prediction).toMatchObject({
+      ticker: "MSFT",
+      date: T,
+      movement: "up",
+      references: [candidates[0]],
+      as_of: day.asOf,
+    });
     expect(out.prediction!.models.predictor).toBe("openai:scripted-model");
 
     // reflector: only once the next close is known, with the REAL move
@@ -242,8 +266,14 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     await expect(reflectDay(r, "MSFT", T, s.calendar.closes[i]!)).rejects.toThrow(/look-ahead/);
     const refl = await reflectDay(r, "MSFT", T, s.calendar.closes[i + 1]!);
     expect(user(calls.get("reflector")![0]!)).toMatch(/Real movement from 2015-10-07 to 2015-10-08: up \(\+\d/);
-    expect(refl).toMatchObject({ reason: "The launch event drove the rally", key_events: ["Surface Book launch"], label: "up" });
-    expect((await r.store.getReflections({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT" })).map((x) => x.date)).toContain(T);
+    expect(refl).toMatchObject({
+      reason: "The launch event drove the rally",
+      key_events: ["Surface Book launch"],
+      label: "up",
+    });
+    expect(
+      (await r.store.getReflections({ asOf: s.days[i + 1]!.close_at, ticker: "MSFT" })).map((x) => x.date),
+    ).toContain(T);
 
     expect(calls.get("tracker")).toBeUndefined(); // the paper's two steps, not the single call
     expect(r.usage.byAgent.get("predictor")!.calls).toBe(2);
@@ -256,14 +286,21 @@ describe("the LLM path of all six agents on one ticker-day", () => {
     );
     const err = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r)).catch((e) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
-    expect(err.message).toMatch(/predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /);
+    expect(err.message).toMatch(
+      /predictor failed on MSFT 2015-10-08 prediction: no valid answer after 3 attempts \(last error: movement: /,
+    );
   });
 });
 
 describe("the tracker in one call per ticker-day (trackerMode batch, the default)", () => {
   it("lists the earlier events once with their chains, each of today's events with its own candidates, and stores each answer", async () => {
     const { calls, factory } = scripts();
-    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4 }, factory);
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm", model: "openai:scripted-model", extractBatch: 4 },
+      factory,
+    );
     await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
     for (const a of ["tracker", "tracker-link", "tracker-delta"] as const) expect(calls.get(a)).toBeUndefined();
     const tr = calls.get("tracker-batch")!;
@@ -279,19 +316,26 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: earlier });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
-    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
+    expect(prompt).toMatch(
+      new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`),
+    );
     // today's event shows its tuple (tracker-batch 1.1.0): amounts and counterparties tell a new stage from a repeat
     expect(prompt).toMatch(
       /^\* \{e1\} \(Products and Market \/ New Product Launch\) <data>[^\n]*\n {4}details: <data>time 2015-10-07; where Redmond; [^\n]*product: Surface Book<\/data>\n {4}candidates: /m,
     );
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
-    expect(event).toMatchObject({ predecessor_id: own[0], delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" } });
+    expect(event).toMatchObject({
+      predecessor_id: own[0],
+      delta: { text: "Launch confirmed with prices and dates", direction: "more_positive" },
+    });
   });
 
   it("refuses an answer that skips an event or links one to another event's candidate, and asks again naming it", async () => {
     const answers = [
       JSON.stringify({ events: [] }),
-      JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:not-a-candidate", why: "w", delta: "d", direction: "neutral" }] }),
+      JSON.stringify({
+        events: [{ key: "e1", predecessor_id: "ev:not-a-candidate", why: "w", delta: "d", direction: "neutral" }],
+      }),
     ];
     const seen: string[] = [];
     const input = {
@@ -299,7 +343,13 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
       date: T,
       earlier: [{ id: "ev:a", date: "2015-10-06", type: "New Product Launch", description: "x", chain: [] }],
       events: [
-        { key: "e1", group: "Products and Market", type: "New Product Launch", description: "y", candidates: [{ id: "ev:a", similarity: 0.9 }] },
+        {
+          key: "e1",
+          group: "Products and Market",
+          type: "New Product Launch",
+          description: "y",
+          candidates: [{ id: "ev:a", similarity: 0.9 }],
+        },
       ],
     };
     const r = await resources(
@@ -309,7 +359,12 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
       () =>
         new ScriptedChatModel((m) => {
           seen.push(m.map(textOf).join("\n"));
-          return answers.shift() ?? JSON.stringify({ events: [{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }] });
+          return (
+            answers.shift() ??
+            JSON.stringify({
+              events: [{ key: "e1", predecessor_id: "ev:a", why: "w", delta: "d", direction: "neutral" }],
+            })
+          );
         }),
     );
     const out = await runAgent(trackerBatch, input, agentRuntime(r, undefined, { ticker: "MSFT", date: T }));
@@ -323,7 +378,12 @@ describe("the tracker in one call per ticker-day (trackerMode batch, the default
 describe("the tracker in one call per event (trackerMode single)", () => {
   it("shows each candidate with its own chain and stores the predecessor and delta info of the one answer", async () => {
     const { calls, factory } = scripts();
-    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "single" }, factory);
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm", model: "openai:scripted-model", extractBatch: 4, trackerMode: "single" },
+      factory,
+    );
     await ingestGraph.invoke({ ticker: "MSFT", date: T }, withResources(r));
     expect(calls.get("tracker-link")).toBeUndefined();
     expect(calls.get("tracker-delta")).toBeUndefined();
@@ -336,7 +396,9 @@ describe("the tracker in one call per event (trackerMode single)", () => {
     const stored = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ids: candidates });
     const linked = stored.find((e) => e.predecessor_id);
     expect(linked, "the prepared week links some candidates to earlier stages").toBeDefined();
-    expect(prompt).toMatch(new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`));
+    expect(prompt).toMatch(
+      new RegExp(`\\[${linked!.id}\\][^\\n]*\\n(    details: [^\\n]*\\n)?    its earlier stages: \\d{4}-`),
+    );
     const [event] = await r.store.getEvents({ asOf: dayContext(data, "MSFT", T).asOf, ticker: "MSFT", from: T, to: T });
     expect(event).toMatchObject({
       predecessor_id: candidates[0],
@@ -364,7 +426,8 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
       new ScriptedChatModel((m) => {
         calls.set(agent, [...(calls.get(agent) ?? []), textOf(m[1]!)]);
         if (agent === "retriever-judge") return JSON.stringify({ kept: [] });
-        if (agent === "predictor") return JSON.stringify({ reason: "The launch looks bullish", movement: "up", cited: [] });
+        if (agent === "predictor")
+          return JSON.stringify({ reason: "The launch looks bullish", movement: "up", cited: [] });
         if (agent === "critic")
           return JSON.stringify({
             critique: "The same launch call failed on 2015-10-02",
@@ -373,10 +436,16 @@ describe("SEP-Memory self-reflection on the LLM path", () => {
             verdict: "reconsider",
             lessons_used: [lesson.id],
           });
-        if (agent === "reviser") return JSON.stringify({ reason: "Revised: launches were sold before", movement: "down", cited: [lesson.id] });
+        if (agent === "reviser")
+          return JSON.stringify({ reason: "Revised: launches were sold before", movement: "down", cited: [lesson.id] });
         throw new Error(`unexpected agent ${agent}`);
       });
-    const r = await resources(server.url, data, { run: "llm", model: "openai:scripted-model", layered: true, selfReflection: true }, factory);
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm", model: "openai:scripted-model", layered: true, selfReflection: true },
+      factory,
+    );
     await r.store.putLayerRecords([lesson]);
     const out = await predictGraph.invoke({ ticker: "MSFT", date: "2015-10-08" }, withResources(r));
 
@@ -412,7 +481,12 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
         const movement = ["up", "down", "up"][predictorCalls - 1];
         return JSON.stringify({ reason: `candidate ${predictorCalls} says ${movement}`, movement, cited: [] });
       });
-    const r = await resources(server.url, data, { run: "llm-grpo", model: "openai:scripted-model", layered: true, groupSize: 3 }, factory);
+    const r = await resources(
+      server.url,
+      data,
+      { run: "llm-grpo", model: "openai:scripted-model", layered: true, groupSize: 3 },
+      factory,
+    );
     const s = data.series.get("MSFT")!;
     const i = s.calendar.indexOf("2015-10-07")!;
     await expect(groupStep(r, "MSFT", "2015-10-07", s.days[i]!.close_at)).rejects.toThrow(/need its outcome/);
@@ -422,7 +496,11 @@ describe("SEP-Memory GRPO-style group sampling on the LLM path", () => {
     expect(g.movements).toEqual(["up", "down", "up"]);
     expect(g.rewards).toEqual([1, -1, 1]);
     const sd = Math.sqrt(((1 - 1 / 3) ** 2 * 2 + (-1 - 1 / 3) ** 2) / 3);
-    expect(g.advantages).toEqual([expect.closeTo((1 - 1 / 3) / sd, 12), expect.closeTo((-1 - 1 / 3) / sd, 12), expect.closeTo((1 - 1 / 3) / sd, 12)]);
+    expect(g.advantages).toEqual([
+      expect.closeTo((1 - 1 / 3) / sd, 12),
+      expect.closeTo((-1 - 1 / 3) / sd, 12),
+      expect.closeTo((1 - 1 / 3) / sd, 12),
+    ]);
     expect(g.prompt.map((m) => m.role)).toEqual(["system", "user"]);
     const mem = await r.store.getLayerRecords({
       asOf: s.days[i + 1]!.close_at,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { features, fitLogistic, logisticPredictions, predictLogistic } from "../evals/logistic.ts";
-import { findType, N_GROUPS, N_TYPES } from "../src/domain/taxonomy.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { writeDataDir, type Bar } from "./helpers/data-dir.ts";
+import { findType, N_GROUPS, N_TYPES } from "../src/domain/taxonomy.ts";
+import { type Bar, writeDataDir } from "./helpers/data-dir.ts";
 
 const LAUNCH = { group: "Products and Market", type: "New Product Launch" };
 const PROFIT = { group: "Corporate Operations", type: "Profitability" };
@@ -33,11 +33,21 @@ describe("the logistic-regression baseline", () => {
     // training days alternate down/up; the test days' prices differ between the two datasets
     const train = [100, 97, 101, 98, 102];
     const bars = (test: number[]): Bar[] =>
-      ["2015-06-01", "2015-06-02", "2015-06-03", "2015-06-04", "2015-06-05", "2015-06-08", "2015-06-09", "2015-06-10"].map((date, i) => ({
+      [
+        "2015-06-01",
+        "2015-06-02",
+        "2015-06-03",
+        "2015-06-04",
+        "2015-06-05",
+        "2015-06-08",
+        "2015-06-09",
+        "2015-06-10",
+      ].map((date, i) => ({
         date,
         adj: [...train, 104, ...test][i]!,
       }));
-    const events = async (_t: string, dates: readonly string[]) => new Map(dates.map((d, i) => [d, i % 2 ? [LAUNCH] : [PROFIT]]));
+    const events = async (_t: string, dates: readonly string[]) =>
+      new Map(dates.map((d, i) => [d, i % 2 ? [LAUNCH] : [PROFIT]]));
     const run = async (test: number[]) => {
       const data = await loadMarketData(writeDataDir(bars(test), []));
       return logisticPredictions({

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executeRun } from "../app/run.ts";
-import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { readPredictions } from "../src/runtime/run-files.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -31,7 +31,10 @@ function copySample(rewriteFuture: boolean): string {
       .map((n) =>
         JSON.stringify(
           rewriteFuture && Date.parse(n.published_at) > cut
-            ? { ...n, text: `$${n.ticker} plunges after fraud lawsuit and SEC probe; analysts downgrade to sell, warns of weak demand` }
+            ? {
+                ...n,
+                text: `$${n.ticker} plunges after fraud lawsuit and SEC probe; analysts downgrade to sell, warns of weak demand`,
+              }
             : n,
         ),
       )

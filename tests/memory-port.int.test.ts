@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
@@ -16,7 +17,6 @@ import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { resourcesOn } from "../src/runtime/resources.ts";
-import { executeRun } from "../app/run.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 
@@ -34,7 +34,10 @@ async function script(m: MemoryPort) {
     storedEvent("MSFT", "2015-10-06", "Microsoft unveils the Surface Book"),
     storedEvent("MSFT", "2015-10-07", "Microsoft Surface Book reviews are strong"),
   ]);
-  await m.putReflections([reflection("AAPL", "2015-10-05", "2015-10-06"), reflection("MSFT", "2015-10-06", "2015-10-07", "down")]);
+  await m.putReflections([
+    reflection("AAPL", "2015-10-05", "2015-10-06"),
+    reflection("MSFT", "2015-10-06", "2015-10-07", "down"),
+  ]);
   const lr = (ticker: string, date: string, text: string) => ({
     id: `lm:daily:${ticker}:${date}:x`,
     ticker,
@@ -47,10 +50,17 @@ async function script(m: MemoryPort) {
     layer_since: date,
     available_at: at(date),
   });
-  await m.putLayerRecords([lr("AAPL", "2015-10-05", "Apple launches a new iPhone"), lr("MSFT", "2015-10-06", "Microsoft unveils the Surface Book")]);
+  await m.putLayerRecords([
+    lr("AAPL", "2015-10-05", "Apple launches a new iPhone"),
+    lr("MSFT", "2015-10-06", "Microsoft unveils the Surface Book"),
+  ]);
   const out: unknown[] = [];
   out.push((await m.getEvents({ asOf: at("2015-10-06") })).map((e) => e.id));
-  out.push((await m.getEvents({ asOf: at("2015-10-07"), ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" })).map((e) => e.description));
+  out.push(
+    (await m.getEvents({ asOf: at("2015-10-07"), ticker: "MSFT", from: "2015-10-07", to: "2015-10-07" })).map(
+      (e) => e.description,
+    ),
+  );
   const e = await m.embedder.embed(["Apple iPhone launch"]);
   out.push(
     (await m.searchEventsBatch({ embeddings: e, k: 2, asOf: at("2015-10-07"), ticker: "AAPL" }))[0]!.map((h) => [

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeInstantMs } from "../src/data/calendar.ts";
+import { freePort, startChroma } from "../src/memory/chroma-server.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
-import { MemoryStore, listRuns, resetRun } from "../src/memory/store.ts";
-import { startChroma, freePort } from "../src/memory/chroma-server.ts";
-import { closeInstantMs } from "../src/data/calendar.ts";
+import { listRuns, MemoryStore, resetRun } from "../src/memory/store.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { reflection, storedEvent } from "./helpers/records.ts";
 
@@ -90,7 +90,10 @@ describe("MemoryStore on a real Chroma server", () => {
     expect((await a.counts()).events).toBe(2);
     const runs = await listRuns(server.url);
     const nsA = runs.find((r) => r.run === "ns-a")!;
-    expect(nsA.collections.find((c) => c.kind === "events")).toMatchObject({ count: 2, embedding_model: "offline:hash/512" });
+    expect(nsA.collections.find((c) => c.kind === "events")).toMatchObject({
+      count: 2,
+      embedding_model: "offline:hash/512",
+    });
     expect(await resetRun(server.url, "ns-a")).toEqual(["ns-a__events", "ns-a__layers", "ns-a__reflections"]);
     expect((await listRuns(server.url)).map((r) => r.run)).not.toContain("ns-a");
     expect((await b.counts()).events).toBe(5);
@@ -186,7 +189,13 @@ describe("persistence and faults", () => {
 });
 
 describe("layered memory records", () => {
-  const lr = (ticker: string, date: string, layer: "short" | "mid" | "long" | "reflection", text: string, availableDate = date) => ({
+  const lr = (
+    ticker: string,
+    date: string,
+    layer: "short" | "mid" | "long" | "reflection",
+    text: string,
+    availableDate = date,
+  ) => ({
     id: `lm:daily:${ticker}:${date}:${text.length}`,
     ticker,
     date,
@@ -208,26 +217,47 @@ describe("layered memory records", () => {
       lr("MSFT", "2015-10-08", "reflection", "missed: the Windows 10 adoption numbers"),
     ]);
     const asOf = closeInstantMs("2015-10-07");
-    expect((await store.getLayerRecords({ asOf })).map((r) => r.date)).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
-    expect((await store.getLayerRecords({ asOf: "2016-01-01", layers: ["long", "reflection"] })).map((r) => r.layer)).toEqual(["long", "reflection"]);
-    const hits = await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 2, layers: ["short", "mid"] });
+    expect((await store.getLayerRecords({ asOf })).map((r) => r.date)).toEqual([
+      "2015-10-05",
+      "2015-10-06",
+      "2015-10-07",
+    ]);
+    expect(
+      (await store.getLayerRecords({ asOf: "2016-01-01", layers: ["long", "reflection"] })).map((r) => r.layer),
+    ).toEqual(["long", "reflection"]);
+    const hits = await store.searchLayerRecords({
+      text: "Apple launches iPhone",
+      asOf,
+      k: 2,
+      layers: ["short", "mid"],
+    });
     expect(hits[0]!.record.text).toBe("Apple launches a new iPhone");
 
     const [first] = await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["short"] });
-    await store.updateLayerRecords([{ ...first!, layer: "mid", importance: 0.7, access_count: 1, layer_since: "2015-10-07" }]);
-    const moved = (await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["mid"] })).map((r) => [r.text, r.importance, r.access_count]);
+    await store.updateLayerRecords([
+      { ...first!, layer: "mid", importance: 0.7, access_count: 1, layer_since: "2015-10-07" },
+    ]);
+    const moved = (await store.getLayerRecords({ asOf, ticker: "AAPL", layers: ["mid"] })).map((r) => [
+      r.text,
+      r.importance,
+      r.access_count,
+    ]);
     expect(moved).toEqual([
       ["Apple launches a new iPhone", 0.7, 1],
       ["Apple sales beat estimates in China", 0.5, 0],
     ]);
-    expect((await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 1 }))[0]!.record.layer).toBe("mid"); // embedding kept
+    expect((await store.searchLayerRecords({ text: "Apple launches iPhone", asOf, k: 1 }))[0]!.record.layer).toBe(
+      "mid",
+    ); // embedding kept
 
     // pruned: a tombstone no read returns, whose id the fingerprint keeps
     const before = await store.fingerprint("2016-01-01");
     await store.updateLayerRecords([{ ...first!, pruned: true }]);
     expect((await store.getLayerRecords({ asOf: "2016-01-01" })).map((r) => r.id)).not.toContain(first!.id);
     expect(
-      (await store.searchLayerRecords({ text: "Apple launches a new iPhone", asOf: "2016-01-01", k: 10 })).map((h) => h.record.id),
+      (await store.searchLayerRecords({ text: "Apple launches a new iPhone", asOf: "2016-01-01", k: 10 })).map(
+        (h) => h.record.id,
+      ),
     ).not.toContain(first!.id);
     expect(await store.fingerprint("2016-01-01")).toEqual(before);
     expect((await store.counts()).layers).toBe(4);

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { extractor } from "../agents/extractor/index.ts";
-import { leaderClusters, medoid } from "../src/memory/cluster.ts";
 import { merger } from "../agents/merger/index.ts";
 import { offlineVote } from "../agents/predictor/index.ts";
 import { reflector } from "../agents/reflector/index.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
 import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
 import { runContext } from "../src/config/context.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
+import type { Reference } from "../src/domain/series.ts";
+import { leaderClusters, medoid } from "../src/memory/cluster.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { cleanText, companiesIn, sentiment } from "../src/models/offline/text.ts";
-import type { Reference } from "../src/domain/series.ts";
-import type { SeriesDay } from "../src/domain/events.ts";
 
 const env = { ctx: runContext(), embedder: new HashEmbedder(512) };
 const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({
@@ -40,7 +40,11 @@ describe("offline extractor", () => {
         ticker: "AAPL",
         date: "2015-10-01",
         items: [
-          { id: "a", published_at: "2015-10-01T12:00:00Z", text: "RT @x: Apple beats earnings estimates, iPhone sales strong http://t.co/abc" },
+          {
+            id: "a",
+            published_at: "2015-10-01T12:00:00Z",
+            text: "RT @x: Apple beats earnings estimates, iPhone sales strong http://t.co/abc",
+          },
           { id: "b", published_at: "2015-10-01T13:00:00Z", text: "lol" },
         ],
       },
@@ -49,7 +53,9 @@ describe("offline extractor", () => {
     expect(out.events.length).toBeGreaterThan(0);
     expect(out.events[0]).toMatchObject({ group: "Corporate Operations", type: "Profitability", source_ids: ["a"] });
     expect(out.events[0]!.description).toBe("Apple beats earnings estimates, iPhone sales strong");
-    expect(extractor.check!({ ticker: "AAPL", date: "2015-10-01", items: [{ id: "a", published_at: "", text: "" }] }, out)).toBeUndefined();
+    expect(
+      extractor.check!({ ticker: "AAPL", date: "2015-10-01", items: [{ id: "a", published_at: "", text: "" }] }, out),
+    ).toBeUndefined();
     expect(out.events.every((e) => e.source_ids[0] === "a")).toBe(true); // "lol" has no event
   });
 
@@ -97,26 +103,42 @@ describe("offline merger", () => {
 });
 
 describe("offline tracker", () => {
-  const event = { group: "Products and Market", type: "New Product Launch", description: "Apple launches iPhone 6s, sales beat" };
+  const event = {
+    group: "Products and Market",
+    type: "New Product Launch",
+    description: "Apple launches iPhone 6s, sales beat",
+  };
   it("links to the most similar earlier event of the same type above the threshold", () => {
     const cands = [
       { id: "a", date: "2015-09-28", type: "New Product Launch", description: "x", similarity: 0.6 },
       { id: "b", date: "2015-09-29", type: "Product Application", description: "y", similarity: 0.9 },
       { id: "c", date: "2015-09-30", type: "New Product Launch", description: "z", similarity: 0.4 },
     ];
-    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands }, env)).toMatchObject({ predecessor_id: "a" });
-    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands.slice(1) }, env)).toMatchObject({ predecessor_id: null });
+    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands }, env)).toMatchObject({
+      predecessor_id: "a",
+    });
+    expect(trackerLink.offline({ ticker: "AAPL", date: "d", event, candidates: cands.slice(1) }, env)).toMatchObject({
+      predecessor_id: null,
+    });
   });
 
   it("writes delta info from novelty and tone change against the chain", async () => {
     const rising = await trackerDelta.offline(
-      { ticker: "AAPL", date: "d", event, chain: [{ date: "2015-09-28", description: "Apple to launch iPhone 6s, demand weak" }] },
+      {
+        ticker: "AAPL",
+        date: "d",
+        event,
+        chain: [{ date: "2015-09-28", description: "Apple to launch iPhone 6s, demand weak" }],
+      },
       env,
     );
     expect(rising.direction).toBe("more_positive");
     expect(rising.delta).toMatch(/Continues a 1-stage story/);
     expect(rising.delta).toMatch(/new terms: .*beat/);
-    const fresh = await trackerDelta.offline({ ticker: "AAPL", date: "d", event: { ...event, description: "Apple holds an event" }, chain: [] }, env);
+    const fresh = await trackerDelta.offline(
+      { ticker: "AAPL", date: "d", event: { ...event, description: "Apple holds an event" }, chain: [] },
+      env,
+    );
     expect(fresh).toMatchObject({ direction: "neutral" });
     expect(fresh.delta).toMatch(/^New story; novelty 1\.00/);
   });
@@ -125,27 +147,40 @@ describe("offline tracker", () => {
 describe("offline reflector, judge and predictor", () => {
   it("reflects with the events that agree with the real move", async () => {
     const series: SeriesDay[] = [today("more_positive", "more_negative")];
-    const up = await reflector.offline({ ticker: "AAPL", date: "2015-10-01", nextDate: "2015-10-02", movement: "up", changePct: 2.5, series }, env);
+    const up = await reflector.offline(
+      { ticker: "AAPL", date: "2015-10-01", nextDate: "2015-10-02", movement: "up", changePct: 2.5, series },
+      env,
+    );
     expect(up.key_events).toHaveLength(1);
     expect(up.reason).toMatch(/moved up 2\.50 %.*1 event\(s\) pointed the other way/);
   });
 
   it("keeps references at or above the similarity bar", async () => {
-    const out = await retrieverJudge.offline({ ticker: "AAPL", date: "d", series: [], candidates: [ref("a", "up", 0.5), ref("b", "up", 0.19)] }, env);
+    const out = await retrieverJudge.offline(
+      { ticker: "AAPL", date: "d", series: [], candidates: [ref("a", "up", 0.5), ref("b", "up", 0.19)] },
+      env,
+    );
     expect(out.kept.map((k) => k.id)).toEqual(["a"]);
   });
 
   it("votes by similarity, then by today's delta info, then up", () => {
     const base = { ticker: "AAPL", date: "d", series: [] };
-    expect(offlineVote({ ...base, today: today(), references: [ref("a", "up", 0.3), ref("b", "down", 0.4)] })).toMatchObject({
+    expect(
+      offlineVote({ ...base, today: today(), references: [ref("a", "up", 0.3), ref("b", "down", 0.4)] }),
+    ).toMatchObject({
       movement: "down",
       basis: "references",
     });
-    expect(offlineVote({ ...base, today: today("more_negative"), references: [ref("a", "up", 0.3), ref("b", "down", 0.3)] })).toMatchObject({
+    expect(
+      offlineVote({ ...base, today: today("more_negative"), references: [ref("a", "up", 0.3), ref("b", "down", 0.3)] }),
+    ).toMatchObject({
       movement: "down",
       basis: "delta",
     });
-    expect(offlineVote({ ...base, today: today("neutral"), references: [] })).toMatchObject({ movement: "up", basis: "prior" });
+    expect(offlineVote({ ...base, today: today("neutral"), references: [] })).toMatchObject({
+      movement: "up",
+      basis: "prior",
+    });
   });
 });
 
@@ -163,7 +198,10 @@ describe("offline summarizer (summary ablation)", () => {
     const parts = out.summary.split(" | ");
     // the retweet and its original collapse into one; the two sales posts (the day's topic) lead, the spam comes last
     expect(parts).toHaveLength(3);
-    expect(parts.slice(0, 2).sort()).toEqual(["Apple iPhone 6s sales beat estimates", "Apple iPhone sales strong, estimates beaten"]);
+    expect(parts.slice(0, 2).sort()).toEqual([
+      "Apple iPhone 6s sales beat estimates",
+      "Apple iPhone sales strong, estimates beaten",
+    ]);
     expect(parts[2]).toBe("Free stock picks, sign up now");
     expect(out.summary).not.toMatch(/RT @|http/);
     expect((await summarizer.offline({ ticker: "AAPL", date: "d", items: [] }, env)).summary).toBe("(no news)");
@@ -183,23 +221,39 @@ describe("offline self-reflection (critic and reviser)", () => {
     const { critic, erredDirection } = await import("../agents/critic/index.ts");
     expect(erredDirection("predicted up, but it moved down")).toBe("up");
     const twice = await critic.offline(
-      { ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down"), lesson("b", "up", "down"), lesson("c", "down", "up")] },
+      {
+        ...base,
+        v1: { movement: "up", reason: "r" },
+        lessons: [lesson("a", "up", "down"), lesson("b", "up", "down"), lesson("c", "down", "up")],
+      },
       env,
     );
     expect(twice).toMatchObject({ verdict: "reconsider", lessons_used: ["a", "b"] });
-    const once = await critic.offline({ ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down")] }, env);
+    const once = await critic.offline(
+      { ...base, v1: { movement: "up", reason: "r" }, lessons: [lesson("a", "up", "down")] },
+      env,
+    );
     expect(once.verdict).toBe("keep");
   });
 
   it("flips on reconsider and keeps v1 otherwise", async () => {
     const { reviser } = await import("../agents/reviser/index.ts");
-    const input = { ...base, series: [], references: [], memories: [], v1: { movement: "up" as const, reason: "v1 reason" } };
+    const input = {
+      ...base,
+      series: [],
+      references: [],
+      memories: [],
+      v1: { movement: "up" as const, reason: "v1 reason" },
+    };
     const flipped = await reviser.offline(
       { ...input, critique: { text: "repeats a mistake", verdict: "reconsider", missed: [], overweighted: [] } },
       env,
     );
     expect(flipped.movement).toBe("down");
-    const kept = await reviser.offline({ ...input, critique: { text: "fine", verdict: "keep", missed: [], overweighted: [] } }, env);
+    const kept = await reviser.offline(
+      { ...input, critique: { text: "fine", verdict: "keep", missed: [], overweighted: [] } },
+      env,
+    );
     expect(kept).toMatchObject({ movement: "up" });
     expect(kept.reason).toMatch(/^v1 reason Kept after self-critique/);
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { noDetails } from "../testkit/events.ts";
 import type { ZodError } from "zod";
 import { promptFor } from "../agents/kit.ts";
-import { AGENTS, promptVersions } from "../agents/registry.ts";
 import { predictor } from "../agents/predictor/index.ts";
+import { AGENTS, promptVersions } from "../agents/registry.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
 import { runContext } from "../src/config/context.ts";
+import { noDetails } from "../testkit/events.ts";
 
 describe("prompts", () => {
   it("each agent has versioned prompts with its own id, versions unique", () => {
@@ -35,21 +35,36 @@ describe("prompts", () => {
       }
       return "no error";
     };
-    expect(issue(() => runContext({ prompts: { predicter: "1.0.1" } }))).toMatch(/^unknown agent "predicter" \(agents: extractor, merger, tracker, /);
-    expect(issue(() => runContext({ models: { judge: "offline" } }))).toMatch(/^unknown agent "judge" \(agents: .*, chat\)$/);
-    expect(runContext({ models: { tracker: "offline", chat: "offline" } }).models).toEqual({ tracker: "offline", chat: "offline" });
+    expect(issue(() => runContext({ prompts: { predicter: "1.0.1" } }))).toMatch(
+      /^unknown agent "predicter" \(agents: extractor, merger, tracker, /,
+    );
+    expect(issue(() => runContext({ models: { judge: "offline" } }))).toMatch(
+      /^unknown agent "judge" \(agents: .*, chat\)$/,
+    );
+    expect(runContext({ models: { tracker: "offline", chat: "offline" } }).models).toEqual({
+      tracker: "offline",
+      chat: "offline",
+    });
   });
 });
 
 describe("predictor 1.2.1 (layered memory)", () => {
   it("adds the memory records (fenced), and renders exactly 1.1.1 otherwise", async () => {
     const { predictorPromptV11, predictorPromptV12 } = await import("../prompts/predictor.ts");
-    const input = { ticker: "MSFT", date: "2015-10-07", series: [], today: { date: "2015-10-07", events: [] }, references: [] };
+    const input = {
+      ticker: "MSFT",
+      date: "2015-10-07",
+      series: [],
+      today: { date: "2015-10-07", events: [] },
+      references: [],
+    };
     const withMem = predictorPromptV12.render({
       ...input,
       memories: [{ id: "lm:daily:MSFT:2015-10-06:ab", layer: "short", date: "2015-10-06", text: "MSFT closed up" }],
     });
-    expect(withMem).toMatch(/Memory records .*:\n- \[lm:daily:MSFT:2015-10-06:ab\] \(short, 2015-10-06\) <data>MSFT closed up<\/data>\n\nReturn \{/);
+    expect(withMem).toMatch(
+      /Memory records .*:\n- \[lm:daily:MSFT:2015-10-06:ab\] \(short, 2015-10-06\) <data>MSFT closed up<\/data>\n\nReturn \{/,
+    );
     expect(predictorPromptV12.render(input)).toBe(predictorPromptV11.render(input)); // StockMem-only: unchanged
     expect(predictorPromptV12.system).toBe(predictorPromptV11.system);
   });
@@ -105,9 +120,13 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     expect(text).toContain(
       "- [rf:ORCL:2015-09-28] ORCL, window ending 2015-09-28 (SeqSim 0.62):\n    2015-09-28: Corporate Operations / Profitability (new: <data>guidance below consensus</data> [more_negative])",
     );
-    expect(text).toContain("details: <data>time 2015-10-07; companies MSFT; entities Microsoft; cloud growth: +20%</data>");
+    expect(text).toContain(
+      "details: <data>time 2015-10-07; companies MSFT; entities Microsoft; cloud growth: +20%</data>",
+    );
     expect(text).not.toMatch(/down|fell|weak cloud|guidance cut/);
-    expect(judgePrompt.render({ ticker: "MSFT", date: "2015-10-07", series: [today], candidates: [ref] })).toMatch(/moved down next day/); // the old contract, for A/B
+    expect(judgePrompt.render({ ticker: "MSFT", date: "2015-10-07", series: [today], candidates: [ref] })).toMatch(
+      /moved down next day/,
+    ); // the old contract, for A/B
     expect(promptFor(retrieverJudge, runContext()).version).toBe("1.1.0");
   });
 
@@ -124,9 +143,12 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     expect(predictorPromptV13.system).toMatch(/deviation of news from what the market already expected/);
     expect(predictorPromptV13.system).toMatch(/under 150 words/);
     expect(text).not.toMatch(/Memory records/);
-    expect(predictorPromptV13.render({ ...input, memories: [{ id: "lm:x", layer: "long", date: "2015-10-01", text: "pattern" }] })).toMatch(
-      /Memory records[^\n]*\n- \[lm:x\] \(long, 2015-10-01\) <data>pattern<\/data>\n\nReturn \{/,
-    );
+    expect(
+      predictorPromptV13.render({
+        ...input,
+        memories: [{ id: "lm:x", layer: "long", date: "2015-10-01", text: "pattern" }],
+      }),
+    ).toMatch(/Memory records[^\n]*\n- \[lm:x\] \(long, 2015-10-01\) <data>pattern<\/data>\n\nReturn \{/);
   });
 
   it("extractor 1.1.0 defines the types, gives the rules and two examples, and cites per document unless told otherwise", async () => {
@@ -139,7 +161,9 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
       { id: "n1", published_at: "2015-10-07T14:00:00Z", text: "a" },
       { id: "n2", published_at: "2015-10-07T15:00:00Z", text: "b" },
     ];
-    expect(extractorPromptV11.render({ ticker: "MSFT", date: "2015-10-07", items })).toMatch(/every event cites exactly one item/);
+    expect(extractorPromptV11.render({ ticker: "MSFT", date: "2015-10-07", items })).toMatch(
+      /every event cites exactly one item/,
+    );
     expect(extractorPromptV11.render({ ticker: "MSFT", date: "2015-10-07", items, scope: "cross-item" })).toMatch(
       /extract it once and cite all of them/,
     );
@@ -153,7 +177,9 @@ describe("the paper's protocol in the prompts (issue 13)", () => {
     expect(extractor.check!({ ticker: "MSFT", date: "2015-10-07", items }, { events: [ev] })).toMatch(
       /events\.0: cites 2 items; extract each item's events on their own/,
     );
-    expect(extractor.check!({ ticker: "MSFT", date: "2015-10-07", items, scope: "cross-item" }, { events: [ev] })).toBeUndefined();
+    expect(
+      extractor.check!({ ticker: "MSFT", date: "2015-10-07", items, scope: "cross-item" }, { events: [ev] }),
+    ).toBeUndefined();
   });
 
   it("the offline extractor's cross-item mode cites every item of a repeated report once", async () => {

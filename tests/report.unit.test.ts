@@ -45,15 +45,25 @@ describe("backtest", () => {
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 // CI installs Chromium and sets STOCKMEM_REQUIRE_CHROMIUM=1: there the check must run, never skip.
-if (!CHROMIUM && process.env.STOCKMEM_REQUIRE_CHROMIUM) throw new Error("STOCKMEM_REQUIRE_CHROMIUM is set but /usr/bin/chromium is missing");
+if (!CHROMIUM && process.env.STOCKMEM_REQUIRE_CHROMIUM)
+  throw new Error("STOCKMEM_REQUIRE_CHROMIUM is set but /usr/bin/chromium is missing");
 if (!CHROMIUM)
-  console.warn("[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).");
+  console.warn(
+    "[stockmem tests] no Chromium at /usr/bin/chromium: the HTML render check is skipped (apt-get install chromium to run it).",
+  );
 
 describe("HTML report", () => {
   it("is self-contained, escapes text, and has every section", () => {
     const html = reportHtml(syntheticResult());
     expect(html).not.toMatch(/<script|https?:\/\//);
-    for (const h of ["Direction accuracy", "Backtest", "Equity curves", "Rolling accuracy", "Confusion matrix", "Per ticker"])
+    for (const h of [
+      "Direction accuracy",
+      "Backtest",
+      "Equity curves",
+      "Rolling accuracy",
+      "Confusion matrix",
+      "Per ticker",
+    ])
       expect(html).toContain(h);
     expect((html.match(/<polyline/g) ?? []).length).toBe(2 * 3 + 1); // portfolio + 2 tickers (signal, buy&hold) + rolling accuracy
     expect(reportText(syntheticResult())).toMatch(/portfolio\s+30/);
@@ -105,7 +115,10 @@ describe("HTML report", () => {
     expect((dom.match(/<svg/g) ?? []).length).toBe(4);
     expect(dom).toContain("stockmem report");
     const png = join(dir, "report.png");
-    execFileSync(CHROMIUM!, [...flags, `--screenshot=${png}`, "--window-size=1200,1800", `file://${file}`], { timeout: 60_000, stdio: "ignore" });
+    execFileSync(CHROMIUM!, [...flags, `--screenshot=${png}`, "--window-size=1200,1800", `file://${file}`], {
+      timeout: 60_000,
+      stdio: "ignore",
+    });
     expect(statSync(png).size).toBeGreaterThan(20_000);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
   });

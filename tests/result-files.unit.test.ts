@@ -28,7 +28,9 @@ describe("result files", () => {
   it("refuses an experiment name that is a path, so report never writes outside the results dir", async () => {
     const target = join(dir, "escaped", "pwned");
     const f = put("crafted.json", { ...syntheticResult(), experiment: `../../../../../..${target}` });
-    expect(() => loadResult(f)).toThrow(/crafted\.json is not an experiment result: experiment: an experiment name is letters, digits/);
+    expect(() => loadResult(f)).toThrow(
+      /crafted\.json is not an experiment result: experiment: an experiment name is letters, digits/,
+    );
     vi.stubEnv("STOCKMEM_EVALS_DIR", join(dir, "evals"));
     try {
       const r = await cli("report", "--experiment", f);
@@ -45,7 +47,9 @@ describe("result files", () => {
     expect(() => loadResult(put("torn.json", '{"experiment": "a'))).toThrow(/torn\.json is not JSON \(/);
     const sideways = syntheticResult();
     sideways.examples[3] = { ...sideways.examples[3]!, predicted: "sideways" as never };
-    expect(() => loadResult(put("sideways.json", sideways))).toThrow(/sideways\.json is not an experiment result: examples\.3\.predicted: /);
+    expect(() => loadResult(put("sideways.json", sideways))).toThrow(
+      /sideways\.json is not an experiment result: examples\.3\.predicted: /,
+    );
     expect(() => loadResult("/dev/zero")).toThrow(/\/dev\/zero is not a regular file/);
     const fifo = join(dir, "fifo.json");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);

@@ -1,18 +1,26 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { closeInstantMs } from "../src/data/calendar.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
 import { retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
 import { reflection } from "./helpers/records.ts";
-import type { SeriesDay } from "../src/domain/events.ts";
 
 let store: InMemoryMemory;
 const iso = (d: string) => new Date(closeInstantMs(d)).toISOString();
 
 // The helper reflection has types {0,5,10,...} and group 3 on both of its 2 days.
 const matching: SeriesDay[] = [
-  { date: "2015-10-12", events: [{ id: "e1", group: "Policies and Regulation", type: "Policy Release", description: "d", delta: null }] },
-  { date: "2015-10-13", events: [{ id: "e2", group: "Products and Market", type: "Research and Development", description: "d", delta: null }] },
+  {
+    date: "2015-10-12",
+    events: [{ id: "e1", group: "Policies and Regulation", type: "Policy Release", description: "d", delta: null }],
+  },
+  {
+    date: "2015-10-13",
+    events: [
+      { id: "e2", group: "Products and Market", type: "Research and Development", description: "d", delta: null },
+    ],
+  },
 ];
 
 beforeAll(async () => {
@@ -43,7 +51,12 @@ describe("reference retrieval", () => {
   });
 
   it("is a LangChain tool with a zod schema that only sees the memory at the day's close", async () => {
-    const t = similarSituationsTool({ store, w: 2, a: 0.7, seriesOf: async (_ticker, date) => ({ series: matching, asOf: iso(date) }) });
+    const t = similarSituationsTool({
+      store,
+      w: 2,
+      a: 0.7,
+      seriesOf: async (_ticker, date) => ({ series: matching, asOf: iso(date) }),
+    });
     expect(t.name).toBe("similar_situations");
     const early = JSON.parse(await t.invoke({ ticker: "AAPL", date: "2015-10-13", k: 5, scope: "all" }));
     expect(early.map((r: { id: string }) => r.id)).toEqual(["rf:MSFT:2015-10-06", "rf:AAPL:2015-10-05"]);

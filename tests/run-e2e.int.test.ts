@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executeRun } from "../app/run.ts";
-import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { runContext } from "../src/config/context.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { listRuns } from "../src/memory/store.ts";
 import { readPredictions } from "../src/runtime/run-files.ts";
@@ -17,12 +17,21 @@ import { useIsolatedStockmem } from "./helpers/chroma.ts";
 const TICKERS = ["MSFT", "ORCL"];
 const TRAIN = { from: "2015-09-01", to: "2015-09-30" };
 const TEST = { from: "2015-10-01", to: "2015-10-20" };
-const opts = (run: string) => ({ ctx: runContext({ run }), dataDir: SAMPLE_DATA_DIR, tickers: TICKERS, train: TRAIN, test: TEST, quiet: true });
+const opts = (run: string) => ({
+  ctx: runContext({ run }),
+  dataDir: SAMPLE_DATA_DIR,
+  tickers: TICKERS,
+  train: TRAIN,
+  test: TEST,
+  quiet: true,
+});
 
 const env = useIsolatedStockmem();
 
 const counts = async (run: string) =>
-  Object.fromEntries((await listRuns(env.server().url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]));
+  Object.fromEntries(
+    (await listRuns(env.server().url)).find((r) => r.run === run)!.collections.map((c) => [c.kind, c.count]),
+  );
 
 describe("stockmem run, offline analyst, real Chroma", () => {
   it("predicts every test day, and its scores equal a recomputation from the JSONL", async () => {
@@ -32,11 +41,14 @@ describe("stockmem run, offline analyst, real Chroma", () => {
     for (const t of TICKERS) {
       const days = data.series.get(t)!.days.filter((d) => d.date >= TEST.from && d.date <= TEST.to);
       expect(preds.filter((p) => p.ticker === t).map((p) => p.date)).toEqual(days.map((d) => d.date));
-      for (const p of preds.filter((x) => x.ticker === t)) expect(p.label).toBe(days.find((d) => d.date === p.date)!.label);
+      for (const p of preds.filter((x) => x.ticker === t))
+        expect(p.label).toBe(days.find((d) => d.date === p.date)!.label);
     }
     // independent recomputation: plain counting, no project code
     for (const row of res.scores) {
-      const mine = preds.filter((p) => (row.ticker === "ALL" || p.ticker === row.ticker) && p.label !== "flat" && p.label !== null);
+      const mine = preds.filter(
+        (p) => (row.ticker === "ALL" || p.ticker === row.ticker) && p.label !== "flat" && p.label !== null,
+      );
       const tp = mine.filter((p) => p.movement === "up" && p.label === "up").length;
       const tn = mine.filter((p) => p.movement === "down" && p.label === "down").length;
       const fp = mine.filter((p) => p.movement === "up" && p.label === "down").length;

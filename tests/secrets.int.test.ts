@@ -2,22 +2,23 @@
  * No file a run writes (traces, predictions, progress, cache, eval results) contains an API key or
  * URL credentials: a real ChatOpenAI talks to a local OpenAI-compatible server with a planted key.
  */
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { executeRun } from "../app/run.ts";
 import { buildDataset, saveDataset } from "../evals/dataset.ts";
 import { runExperiment } from "../evals/runner.ts";
-import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { scrub, secretValues } from "../src/observability/secrets.ts";
 import { readTrace } from "../src/observability/trace.ts";
 import { validAnswer } from "../testkit/answers.ts";
-import { tempChroma } from "./helpers/chroma.ts";
 import { agentOfSystem, fakeOpenAI } from "../testkit/fake-openai.ts";
+import { tempChroma } from "./helpers/chroma.ts";
 import { localServer } from "./helpers/http-server.ts";
 
 const KEY = "sk-PLANTEDsecret0123456789abcdefXYZ";
@@ -41,7 +42,10 @@ beforeAll(async () => {
     const found = agentOfSystem(body.messages[0]!.content);
     const agent = found === "unknown" ? undefined : found;
     if (!agent) return { status: 400, json: { error: { message: "unknown agent" } } };
-    const content = validAnswer(agent, [new SystemMessage(body.messages[0]!.content), new HumanMessage(body.messages[1]!.content)]);
+    const content = validAnswer(agent, [
+      new SystemMessage(body.messages[0]!.content),
+      new HumanMessage(body.messages[1]!.content),
+    ]);
     return {
       json: {
         id: "c",
@@ -107,7 +111,9 @@ describe("secrets", () => {
     expect(api.requests.length).toBeGreaterThan(10);
     expect(api.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
     expect(readTrace(join(state, "traces", "secret.jsonl")).filter((r) => r.kind === "llm").length).toBeGreaterThan(5);
-    const written = [...files(state), ...files(evalsDir)].filter((f) => !f.includes(`${join(state, "chroma")}`) && !/chroma/.test(f));
+    const written = [...files(state), ...files(evalsDir)].filter(
+      (f) => !f.includes(`${join(state, "chroma")}`) && !/chroma/.test(f),
+    );
     expect(written.some((f) => f.includes(join(state, "cache")))).toBe(true);
     expect(written.length).toBeGreaterThan(10);
     for (const f of written) {
@@ -116,7 +122,8 @@ describe("secrets", () => {
       expect(text.includes("PLANTEDsecret"), f).toBe(false);
     }
     // nor the Chroma data files
-    for (const f of files(join(state))) if (/chroma/.test(f)) expect(readFileSync(f, "latin1").includes("PLANTEDsecret"), f).toBe(false);
+    for (const f of files(join(state)))
+      if (/chroma/.test(f)) expect(readFileSync(f, "latin1").includes("PLANTEDsecret"), f).toBe(false);
   });
 });
 
@@ -141,7 +148,8 @@ describe("secrets planted in news, model answers and the environment", () => {
       join(dataDir, "news.jsonl"),
       `${news.map((n) => JSON.stringify({ ...n, text: `${n.text} my key is ${KEY} and token ${PLAIN}` })).join("\n")}\n`,
     );
-    // a model that echoes both keys in every answer, and, in the extractor's, one straddling the trace's 1500-character cut
+    // a model that echoes both keys in every answer, and, in the extractor's, one straddling the trace's 1500-character
+    // cut
     const echo = (v: unknown): unknown =>
       typeof v === "string"
         ? `${v} ${KEY} ${PLAIN}`
@@ -149,7 +157,10 @@ describe("secrets planted in news, model answers and the environment", () => {
           ? v.map(echo)
           : v && typeof v === "object"
             ? Object.fromEntries(
-                Object.entries(v).map(([k, x]) => [k, ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x]),
+                Object.entries(v).map(([k, x]) => [
+                  k,
+                  ["description", "reason", "why", "delta", "key_events"].includes(k) ? echo(x) : x,
+                ]),
               )
             : v;
     const fake = await fakeOpenAI({
@@ -190,7 +201,8 @@ describe("secrets planted in news, model answers and the environment", () => {
     expect(all.some((f) => f.includes(join(st, "traces")))).toBe(true);
     for (const f of all) {
       const bytes = readFileSync(f, "latin1");
-      for (const part of ["PLANTEDsecret", "Planted0123"]) expect(bytes.includes(part), `${f} holds ${part}`).toBe(false);
+      for (const part of ["PLANTEDsecret", "Planted0123"])
+        expect(bytes.includes(part), `${f} holds ${part}`).toBe(false);
       expect(statSync(f).mode & 0o077, `${f} is readable by others`).toBe(0);
     }
   });

@@ -12,21 +12,30 @@ describe("the dev server's door", () => {
     expect(doorRefusal({ host: "localhost:2124", origin: "https://smith.langchain.com" })).toBeUndefined();
     expect(doorRefusal({ host: "127.0.0.1:2124", origin: "http://localhost:5173" })).toBeUndefined();
     expect(doorRefusal({ host: "[::1]:2124", origin: "http://127.0.0.1:3000" })).toBeUndefined();
-    expect(doorRefusal({ host: "127.0.0.1:2124", origin: "https://evil.example" })).toMatch(/origin "https:\/\/evil\.example" may not drive/);
-    expect(doorRefusal({ host: "127.0.0.1:2124", origin: "https://smith.langchain.com.evil.example" })).toMatch(/may not drive/);
+    expect(doorRefusal({ host: "127.0.0.1:2124", origin: "https://evil.example" })).toMatch(
+      /origin "https:\/\/evil\.example" may not drive/,
+    );
+    expect(doorRefusal({ host: "127.0.0.1:2124", origin: "https://smith.langchain.com.evil.example" })).toMatch(
+      /may not drive/,
+    );
     expect(doorRefusal({ host: "127.0.0.1:2124", origin: "null" })).toMatch(/may not drive/);
     expect(doorRefusal({ host: "evil.example:2124" })).toMatch(/host "evil\.example:2124" is not a local name/);
     expect(doorRefusal({ host: "localhost.evil.example" })).toMatch(/not a local name/);
     expect(doorRefusal({})).toMatch(/not a local name/);
     expect(
-      doorRefusal({ host: "127.0.0.1:2124", origin: "https://lab.example" }, { STOCKMEM_STUDIO_ORIGINS: "https://lab.example" }),
+      doorRefusal(
+        { host: "127.0.0.1:2124", origin: "https://lab.example" },
+        { STOCKMEM_STUDIO_ORIGINS: "https://lab.example" },
+      ),
     ).toBeUndefined();
   });
 
   it("lets a graph context read only the data dirs the project configures, naming none of their contents", () => {
     expect(admittedDataDir(undefined, {})).toBe(SAMPLE_DATA_DIR);
     expect(admittedDataDir(SAMPLE_DATA_DIR, {})).toBe(SAMPLE_DATA_DIR);
-    expect(() => admittedDataDir("/etc", {})).toThrow(/context\.dataDir "\/etc" is not a data dir this project configures .* STOCKMEM_DATA_DIRS/);
+    expect(() => admittedDataDir("/etc", {})).toThrow(
+      /context\.dataDir "\/etc" is not a data dir this project configures .* STOCKMEM_DATA_DIRS/,
+    );
     const mine = mkdtempSync(join(tmpdir(), "stockmem-data-"));
     expect(() => admittedDataDir(mine, {})).toThrow(/not a data dir this project configures/);
     expect(admittedDataDir(mine, { STOCKMEM_DATA_DIRS: `/nowhere:${mine}` })).toBe(mine);

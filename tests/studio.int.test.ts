@@ -4,7 +4,7 @@
  * stream its updates, and read the thread state; edit the context between runs and see the edit
  * used; and SIGKILL the dev server: nothing it started (worker, watcher, Chroma) outlives it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { freePort } from "../src/memory/chroma-server.ts";
-import { descendants, pidAlive, tempChroma, waitUntil } from "./helpers/chroma.ts";
 import { validAnswer } from "../testkit/answers.ts";
-import { fakeOpenAI, type FakeOpenAI } from "../testkit/fake-openai.ts";
+import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
+import { descendants, pidAlive, tempChroma, waitUntil } from "./helpers/chroma.ts";
 import { prepare, resources } from "./helpers/pipeline.ts";
 
 let server: ChildProcess;
@@ -38,21 +38,25 @@ beforeAll(async () => {
 
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  server = spawn(join(PACKAGE_ROOT, "node_modules/.bin/langgraphjs"), ["dev", "--host", "127.0.0.1", "--port", String(port), "--no-browser"], {
-    cwd: PACKAGE_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      LANGGRAPH_CLI_NO_ANALYTICS: "1",
-      CHROMA_URL: "",
-      STOCKMEM_DATA_DIR: state,
-      LANGSMITH_TRACING: "false",
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: "sk-fake",
-      STOCKMEM_STUDIO_BUDGET_CALLS: "2",
+  server = spawn(
+    join(PACKAGE_ROOT, "node_modules/.bin/langgraphjs"),
+    ["dev", "--host", "127.0.0.1", "--port", String(port), "--no-browser"],
+    {
+      cwd: PACKAGE_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        LANGGRAPH_CLI_NO_ANALYTICS: "1",
+        CHROMA_URL: "",
+        STOCKMEM_DATA_DIR: state,
+        LANGSMITH_TRACING: "false",
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_API_KEY: "sk-fake",
+        STOCKMEM_STUDIO_BUDGET_CALLS: "2",
+      },
     },
-  });
+  );
   server.stdout!.on("data", (b) => (log += b));
   server.stderr!.on("data", (b) => (log += b));
   let ok = false;
@@ -149,8 +153,15 @@ describe("LangGraph dev server (Studio's API)", () => {
     const client = new Client({ apiUrl: url });
     const predict = async (context: Record<string, unknown>) => {
       const thread = await client.threads.create();
-      await client.runs.wait(thread.thread_id, "predict", { input: { ticker: "MSFT", date: "2015-10-07" }, context: { run: "studio", ...context } });
-      return (await client.threads.getState<{ candidates: unknown[]; prediction: { models: Record<string, string> } }>(thread.thread_id)).values;
+      await client.runs.wait(thread.thread_id, "predict", {
+        input: { ticker: "MSFT", date: "2015-10-07" },
+        context: { run: "studio", ...context },
+      });
+      return (
+        await client.threads.getState<{ candidates: unknown[]; prediction: { models: Record<string, string> } }>(
+          thread.thread_id,
+        )
+      ).values;
     };
     expect((await predict({ K: 1 })).candidates).toHaveLength(1);
     expect((await predict({ K: 3 })).candidates).toHaveLength(3);
@@ -160,7 +171,9 @@ describe("LangGraph dev server (Studio's API)", () => {
     const llm = await predict({ K: 3, model: "openai:fake-model" });
     expect(llm.prediction.models.predictor).toBe("openai:fake-model");
     expect(offline.prediction.models.predictor).toBe("offline");
-    expect(fake.calls.slice(before).map((c) => c.agent)).toEqual(expect.arrayContaining(["retriever-judge", "predictor"]));
+    expect(fake.calls.slice(before).map((c) => c.agent)).toEqual(
+      expect.arrayContaining(["retriever-judge", "predictor"]),
+    );
   });
 
   it("runs the run graph with its phases as nodes, streaming the progress events the CLI draws", async () => {
@@ -169,7 +182,11 @@ describe("LangGraph dev server (Studio's API)", () => {
     const nodes = new Set<string>();
     const progress: { phase: string; done: number; total: number }[] = [];
     for await (const chunk of client.runs.stream(thread.thread_id, "run", {
-      input: { tickers: ["MSFT", "INTC"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" } },
+      input: {
+        tickers: ["MSFT", "INTC"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-02" },
+      },
       context: { run: "studio-run" },
       streamMode: ["updates", "custom"],
     })) {
@@ -177,7 +194,16 @@ describe("LangGraph dev server (Studio's API)", () => {
       if (chunk.event === "updates") for (const k of Object.keys(chunk.data as object)) nodes.add(k);
       if (chunk.event === "custom") progress.push(chunk.data as { phase: string; done: number; total: number });
     }
-    expect([...nodes].sort()).toEqual(["commit", "ingest", "ingested", "plan", "predict", "reflect", "reflected", "summarize"]);
+    expect([...nodes].sort()).toEqual([
+      "commit",
+      "ingest",
+      "ingested",
+      "plan",
+      "predict",
+      "reflect",
+      "reflected",
+      "summarize",
+    ]);
     expect(progress.at(-1)).toMatchObject({ phase: "commit", done: 10, total: 10 });
     const state = await client.threads.getState<{ predicted: number; scores: { ticker: string }[] }>(thread.thread_id);
     expect(state.values.predicted).toBe(4);
@@ -199,7 +225,9 @@ describe("LangGraph dev server (Studio's API)", () => {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own host name
     const port = new URL(url).port;
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/ok", headers: { host: `evil.example:${port}` } }, (res) => resolve(res.statusCode ?? 0));
+      const req = request({ host: "127.0.0.1", port, path: "/ok", headers: { host: `evil.example:${port}` } }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
       req.on("error", reject);
       req.end();
     });
@@ -225,7 +253,11 @@ describe("LangGraph dev server (Studio's API)", () => {
     const before = fake.calls.length;
     const t2 = await client.threads.create();
     const spent = await client.runs.wait(t2.thread_id, "run", {
-      input: { tickers: ["MSFT"], train: { from: "2015-09-28", to: "2015-09-30" }, test: { from: "2015-10-01", to: "2015-10-02" } },
+      input: {
+        tickers: ["MSFT"],
+        train: { from: "2015-09-28", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-02" },
+      },
       context: { run: "studio-budget", model: "openai:fake-model", cache: false },
       raiseError: false,
     } as never);
@@ -241,7 +273,10 @@ describe("LangGraph dev server (Studio's API)", () => {
   it("runs every graph on one Chroma server per state dir, and leaves no process behind when SIGKILLed", async () => {
     const client = new Client({ apiUrl: url });
     const thread = await client.threads.create();
-    await client.runs.wait(thread.thread_id, "predict", { input: { ticker: "MSFT", date: "2015-10-07" }, context: { run: "another-run" } });
+    await client.runs.wait(thread.thread_id, "predict", {
+      input: { ticker: "MSFT", date: "2015-10-07" },
+      context: { run: "another-run" },
+    });
     const tree = descendants(server.pid!);
     const chromas = tree.filter((p) => p.cmd.includes("chroma-child.mjs"));
     expect(chromas).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GROUPS, N_GROUPS, N_TYPES, TYPES, findType, typeById } from "../src/domain/taxonomy.ts";
+import { findType, GROUPS, N_GROUPS, N_TYPES, TYPES, typeById } from "../src/domain/taxonomy.ts";
 
 describe("taxonomy", () => {
   it("has exactly 13 groups and 57 types", () => {

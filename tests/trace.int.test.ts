@@ -3,19 +3,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AIMessage } from "@langchain/core/messages";
+import type { RunCreate } from "langsmith/schemas";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { executeRun } from "../app/run.ts";
+import { timeline } from "../cli/trace.ts";
 import { graph as ingestGraph } from "../graphs/ingest.ts";
 import { graph as predictGraph } from "../graphs/predict.ts";
 import { graph as reflectGraph } from "../graphs/reflect.ts";
-import type { RunCreate } from "langsmith/schemas";
-import { timeline } from "../cli/trace.ts";
 import { runContext } from "../src/config/context.ts";
-import { executeRun } from "../app/run.ts";
-import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
-import { compact, LocalTracer, readTrace, summarize } from "../src/observability/trace.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
+import { toLangSmithRuns } from "../src/observability/langsmith-export.ts";
+import { compact, LocalTracer, readTrace, summarize } from "../src/observability/trace.ts";
 import { withResources } from "../src/runtime/resources.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { tempChroma } from "./helpers/chroma.ts";
@@ -37,7 +37,11 @@ describe("local trace", () => {
     await prepare(await resources(server.url, data, { run: "traced" }), "MSFT", "2015-09-28", "2015-10-06");
     const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) =>
       new ScriptedChatModel(
-        (m) => new AIMessage({ content: validAnswer(agent, m), usage_metadata: { input_tokens: 100, output_tokens: 20, total_tokens: 120 } }),
+        (m) =>
+          new AIMessage({
+            content: validAnswer(agent, m),
+            usage_metadata: { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+          }),
       );
     const r = await resources(server.url, data, { run: "traced", model: "openai:scripted" }, factory);
     const file = join(mkdtempSync(join(tmpdir(), "stockmem-trace-")), "traced.jsonl");
@@ -68,10 +72,14 @@ describe("local trace", () => {
       expect(rec!.outputs).toBeTypeOf("object");
       expect(rec!.duration_ms).toBeGreaterThanOrEqual(0);
     }
-    expect(nodes.find((x) => x.node === "predict")!.outputs).toMatchObject({ prediction: { movement: "up", ticker: "MSFT" } });
+    expect(nodes.find((x) => x.node === "predict")!.outputs).toMatchObject({
+      prediction: { movement: "up", ticker: "MSFT" },
+    });
 
     const llm = recs.filter((x) => x.kind === "llm");
-    expect(new Set(llm.map((x) => x.node))).toEqual(new Set(["extractor", "merger", "tracker-batch", "retriever-judge", "predictor", "reflector"]));
+    expect(new Set(llm.map((x) => x.node))).toEqual(
+      new Set(["extractor", "merger", "tracker-batch", "retriever-judge", "predictor", "reflector"]),
+    );
     for (const call of llm) {
       expect(call.model).toBe("openai:scripted");
       expect(call.prompt_version).toMatch(new RegExp(`^${call.node}@\\d+\\.\\d+\\.\\d+$`));
@@ -117,10 +125,14 @@ describe("local trace", () => {
     const llm = runs.filter((r) => r.run_type === "llm");
     expect(llm.length).toBeGreaterThan(5);
     for (const r of llm)
-      expect(r.extra?.metadata).toMatchObject({ model: "openai:scripted", usage_metadata: { input_tokens: 100, output_tokens: 20 } });
+      expect(r.extra?.metadata).toMatchObject({
+        model: "openai:scripted",
+        usage_metadata: { input_tokens: 100, output_tokens: 20 },
+      });
     const predictor = llm.find((r) => r.name === "predictor")!;
     const path: string[] = [];
-    for (let p = byId.get(predictor.parent_run_id!); p; p = p.parent_run_id ? byId.get(p.parent_run_id) : undefined) path.push(p.name);
+    for (let p = byId.get(predictor.parent_run_id!); p; p = p.parent_run_id ? byId.get(p.parent_run_id) : undefined)
+      path.push(p.name);
     expect(path).toEqual(["predict/predict", "predict", "MSFT 2015-10-07"]);
   });
 
@@ -146,7 +158,9 @@ describe("local trace", () => {
       }
       // the run's own steps stay under the run graph
       const run = recs.find((x) => x.kind === "graph" && x.node === "run")!;
-      expect(recs.filter((x) => x.parent_run_id === run.run_id).map((x) => x.node)).toEqual(expect.arrayContaining(["plan", "commit"]));
+      expect(recs.filter((x) => x.parent_run_id === run.run_id).map((x) => x.node)).toEqual(
+        expect.arrayContaining(["plan", "commit"]),
+      );
     } finally {
       vi.unstubAllEnvs();
     }
@@ -159,12 +173,16 @@ describe("local trace", () => {
     writeFileSync(file, `${rec}\n${rec}\n{"run": "r", "kind": "no`);
     const notes: string[] = [];
     expect(readTrace(file, (n) => notes.push(n))).toHaveLength(2);
-    expect(notes).toEqual([`${file}: 1 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 3, left out`]);
+    expect(notes).toEqual([
+      `${file}: 1 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 3, left out`,
+    ]);
     // mid-file: a torn record, a line that is no record, and a resumed run's record appended onto a torn one
     writeFileSync(file, `${rec}\n{oops\n${rec}\n{"run":"r","kind":"llm","inpu${rec}\n${rec}\n`);
     notes.length = 0;
     expect(readTrace(file, (n) => notes.push(n))).toHaveLength(4);
-    expect(notes).toEqual([`${file}: 2 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 2, 4, left out`]);
+    expect(notes).toEqual([
+      `${file}: 2 torn record(s) (a crash or a full disk stopped the writer mid-record) at line 2, 4, left out`,
+    ]);
   });
 
   it("stops at its last whole record when a write fails (a full disk), once, without throwing into the run", () => {

@@ -30,7 +30,14 @@ describe("a wide run", () => {
     writeFileSync(
       join(dir, "news.jsonl"),
       tickers
-        .map((t) => JSON.stringify({ id: `n-${t}`, ticker: t, published_at: "2015-10-02T13:00:00Z", text: `${t} announces a new product` }))
+        .map((t) =>
+          JSON.stringify({
+            id: `n-${t}`,
+            ticker: t,
+            published_at: "2015-10-02T13:00:00Z",
+            text: `${t} announces a new product`,
+          }),
+        )
         .join("\n"),
     );
     const r = spawnSync(

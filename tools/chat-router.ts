@@ -26,13 +26,15 @@ export function routeOffline(text: string, knownTickers: readonly string[]): Rou
   if (event || /\b(chain|story)\b/.test(t)) return event ? { name: "event_chain", args: { event_id: event } } : null;
   if (/\b(why|explain|reason)\b/.test(t)) return { name: "explain_prediction", args };
   if (/\b(similar|analog\w*|comparable|like (this|today))\b/.test(t)) return { name: "similar_situations", args };
-  if (/\b(predict\w*|forecast|tomorrow|up or down|next day|will|going to|expect\w*|outlook)\b/.test(t)) return { name: "predict", args };
+  if (/\b(predict\w*|forecast|tomorrow|up or down|next day|will|going to|expect\w*|outlook)\b/.test(t))
+    return { name: "predict", args };
   if (/\b(events?|news|happen\w*|today)\b/.test(t)) return { name: "day_events", args };
   if (/\b(prices?|close|closing|chart|quotes?)\b/.test(t)) return { name: "price_history", args };
   return null;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a tool's JSON answer, read field by field to phrase it; the tools' own schemas typed it when they wrote it
+// biome-ignore lint/suspicious/noExplicitAny: a tool's JSON answer, read field by field to phrase it; the tools' own
+// schemas typed it when they wrote it
 type Json = Record<string, any>;
 
 /** Phrases a tool's JSON result as an answer. */
@@ -83,10 +85,14 @@ function daySummary(r: Json): string {
     .sort(
       (a, b) =>
         (b.sources ?? 1) - (a.sources ?? 1) ||
-        Number(Boolean(b.delta && b.delta.direction !== "neutral")) - Number(Boolean(a.delta && a.delta.direction !== "neutral")),
+        Number(Boolean(b.delta && b.delta.direction !== "neutral")) -
+          Number(Boolean(a.delta && a.delta.direction !== "neutral")),
     )
     .slice(0, TOP_EVENTS);
-  const more = r.events.length > top.length ? `\n(${r.events.length - top.length} more; ask for "the chain of <id>" to follow one)` : "";
+  const more =
+    r.events.length > top.length
+      ? `\n(${r.events.length - top.length} more; ask for "the chain of <id>" to follow one)`
+      : "";
   return `${r.ticker} ${r.date}: ${r.news_items} news items, ${r.events.length} events. By group: ${byGroup}.\nMost reported:\n${top
     .map(
       (e) =>

@@ -4,17 +4,18 @@
  * or prices than the day it is about. What lives above the tools (the predict graph, the series of a
  * day, the run's stored predictions) is passed in by the chat graph.
  */
-import { messageOf } from "../src/domain/errors.ts";
-import { tool, type StructuredToolInterface } from "@langchain/core/tools";
+
+import { type StructuredToolInterface, tool } from "@langchain/core/tools";
 import { z } from "zod";
+import { fence } from "../prompts/define.ts";
 import type { RunContext } from "../src/config/context.ts";
 import { dayContext, seriesOf } from "../src/data/day-context.ts";
 import type { MarketData } from "../src/data/load.ts";
+import { messageOf } from "../src/domain/errors.ts";
+import type { DeltaInfo, SeriesDay } from "../src/domain/events.ts";
 import type { Prediction } from "../src/domain/schemas.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
 import { retrieveReferences } from "./retrieval.ts";
-import { fence } from "../prompts/define.ts";
-import type { SeriesDay, DeltaInfo } from "../src/domain/events.ts";
 
 /** What the chat tools use: the run's context, data and memory, and three functions from above. */
 export interface ChatDeps {
@@ -54,7 +55,10 @@ interface Scoped {
   /** the close of the conversation's day: nothing after it is readable */
   asOf: string;
   /** the trading day to use: the given one (or the conversation's), never after the conversation's date */
-  day(ticker: string | undefined, date: string | undefined): { ticker: string; date: string; ctx: ReturnType<typeof dayContext> };
+  day(
+    ticker: string | undefined,
+    date: string | undefined,
+  ): { ticker: string; date: string; ctx: ReturnType<typeof dayContext> };
   /** a tool body whose out-of-scope refusals become an {error} answer the model can read */
   safe<A>(fn: (a: A) => Promise<unknown>): (a: A) => Promise<string>;
 }
@@ -67,7 +71,8 @@ function scoped(r: ChatDeps, scope: ChatScope): Scoped {
     day(ticker, date) {
       const t = (ticker ?? scope.ticker).toUpperCase();
       const d = date ?? scope.date;
-      if (d > scope.date) throw new OutOfScope(`I can only see data up to ${scope.date} (the close of that day); ${d} is after it.`);
+      if (d > scope.date)
+        throw new OutOfScope(`I can only see data up to ${scope.date} (the close of that day); ${d} is after it.`);
       const last = seriesOf(r.data, t)
         .calendar.dates.filter((x) => x <= d)
         .at(-1);
@@ -78,7 +83,8 @@ function scoped(r: ChatDeps, scope: ChatScope): Scoped {
       try {
         return JSON.stringify(await fn(a));
       } catch (e) {
-        if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test(messageOf(e))) return JSON.stringify({ error: messageOf(e) });
+        if (e instanceof OutOfScope || /unknown ticker|not a trading day/.test(messageOf(e)))
+          return JSON.stringify({ error: messageOf(e) });
         throw e;
       }
     },
@@ -107,7 +113,8 @@ const dayEventsTool = (c: Scoped) =>
     }),
     {
       name: "day_events",
-      description: "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).",
+      description:
+        "The structured events extracted from a ticker's news on a trading day, with their incremental information (delta info).",
       schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional() }),
     },
   );
@@ -121,7 +128,13 @@ const eventChainTool = (c: Scoped) =>
       while (id && chain.length <= c.r.ctx.Dmax) {
         const [e] = await c.r.store.getEvents({ asOf: c.asOf, ids: [id] });
         if (!e) break;
-        chain.unshift({ id: e.id, date: e.date, type: e.type, description: fence(e.description), delta: fencedDelta(e.delta) });
+        chain.unshift({
+          id: e.id,
+          date: e.date,
+          type: e.type,
+          description: fence(e.description),
+          delta: fencedDelta(e.delta),
+        });
         id = e.predecessor_id;
       }
       if (chain.length === 0) throw new OutOfScope(`no event ${event_id} in memory up to ${c.scope.date}`);
@@ -167,7 +180,11 @@ const similarSituationsChatTool = (c: Scoped) =>
       name: "similar_situations",
       description:
         "Past ticker-days whose event-type sequence over the last w days is most like this one (Jaccard SeqSim), with how the stock moved next and why.",
-      schema: z.object({ ticker: TickerArg.optional(), date: DateArg.optional(), k: z.number().int().min(1).max(20).optional() }),
+      schema: z.object({
+        ticker: TickerArg.optional(),
+        date: DateArg.optional(),
+        k: z.number().int().min(1).max(20).optional(),
+      }),
     },
   );
 
@@ -177,7 +194,14 @@ const predictTool = (c: Scoped) =>
     c.safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
       const d = c.day(ticker, date);
       const p = await c.r.predict(d.ticker, d.date);
-      return { ticker: d.ticker, date: d.date, movement: p.movement, reason: fence(p.reason), references: p.references, as_of: p.as_of };
+      return {
+        ticker: d.ticker,
+        date: d.date,
+        movement: p.movement,
+        reason: fence(p.reason),
+        references: p.references,
+        as_of: p.as_of,
+      };
     }),
     {
       name: "predict",
@@ -193,7 +217,10 @@ const explainPredictionTool = (c: Scoped) =>
     c.safe(async ({ ticker, date }: { ticker?: string; date?: string }) => {
       const d = c.day(ticker, date);
       const p = c.r.stored(d.ticker, d.date);
-      if (!p) throw new OutOfScope(`run "${c.r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`);
+      if (!p)
+        throw new OutOfScope(
+          `run "${c.r.ctx.run}" has no stored prediction for ${d.ticker} ${d.date}; ask me to predict it.`,
+        );
       const refs = await c.r.store.getReflections({ asOf: p.as_of });
       return {
         ticker: d.ticker,
@@ -203,7 +230,14 @@ const explainPredictionTool = (c: Scoped) =>
         references: p.references
           .map((id) => refs.find((x) => x.id === id))
           .filter((x) => x !== undefined)
-          .map((x) => ({ id: x.id, ticker: x.ticker, date: x.date, moved: x.label, reason: fence(x.reason), key_events: x.key_events.map(fence) })),
+          .map((x) => ({
+            id: x.id,
+            ticker: x.ticker,
+            date: x.date,
+            moved: x.label,
+            reason: fence(x.reason),
+            key_events: x.key_events.map(fence),
+          })),
       };
     }),
     {
@@ -220,7 +254,9 @@ const priceHistoryTool = (c: Scoped) =>
       const d = c.day(ticker, undefined);
       return {
         ticker: d.ticker,
-        bars: d.ctx.history.slice(-(days ?? 10)).map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })),
+        bars: d.ctx.history
+          .slice(-(days ?? 10))
+          .map((b) => ({ date: b.date, close: b.close, adj_close: b.adj_close, volume: b.volume })),
       };
     }),
     {
@@ -233,5 +269,12 @@ const priceHistoryTool = (c: Scoped) =>
 /** The chat's tools, bounded by the conversation's date. */
 export function chatTools(r: ChatDeps, scope: ChatScope): StructuredToolInterface[] {
   const c = scoped(r, scope);
-  return [dayEventsTool(c), eventChainTool(c), similarSituationsChatTool(c), predictTool(c), explainPredictionTool(c), priceHistoryTool(c)];
+  return [
+    dayEventsTool(c),
+    eventChainTool(c),
+    similarSituationsChatTool(c),
+    predictTool(c),
+    explainPredictionTool(c),
+    priceHistoryTool(c),
+  ];
 }

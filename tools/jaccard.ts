@@ -16,7 +16,8 @@ import { N_GROUPS, N_TYPES } from "../src/domain/taxonomy.ts";
 export type BitVec = readonly (0 | 1)[];
 
 export function jaccard(a: BitVec, b: BitVec): number {
-  if (a.length !== b.length) throw new RangeError(`Jaccard of vectors of different lengths (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new RangeError(`Jaccard of vectors of different lengths (${a.length} vs ${b.length})`);
   let inter = 0;
   let union = 0;
   for (let i = 0; i < a.length; i++) {
@@ -40,7 +41,9 @@ export interface DaySeq {
 export function seqSim(x: DaySeq, y: DaySeq, a = 0.7): number {
   const w = x.types.length;
   if (w === 0 || y.types.length !== w || x.groups.length !== w || y.groups.length !== w) {
-    throw new RangeError(`SeqSim needs two sequences of the same non-zero length (got ${x.types.length} and ${y.types.length})`);
+    throw new RangeError(
+      `SeqSim needs two sequences of the same non-zero length (got ${x.types.length} and ${y.types.length})`,
+    );
   }
   let sum = 0;
   for (let d = 0; d < w; d++) sum += dailySim(x.types[d]!, x.groups[d]!, y.types[d]!, y.groups[d]!, a);
@@ -48,7 +51,10 @@ export function seqSim(x: DaySeq, y: DaySeq, a = 0.7): number {
 }
 
 /** Bit vectors of one day from the (group id, type id) pairs of its events. */
-export function dayBits(typeIds: Iterable<number>, groupIds: Iterable<number>): { types: (0 | 1)[]; groups: (0 | 1)[] } {
+export function dayBits(
+  typeIds: Iterable<number>,
+  groupIds: Iterable<number>,
+): { types: (0 | 1)[]; groups: (0 | 1)[] } {
   const types = new Array<0 | 1>(N_TYPES).fill(0);
   const groups = new Array<0 | 1>(N_GROUPS).fill(0);
   for (const t of typeIds) types[t] = 1;
@@ -114,7 +120,8 @@ const POP16 = (() => {
   return t;
 })();
 
-// Ratio tables are indexed (intersection << shift) | union: a type union has 0..57 members (< 2^7), a group union 0..13 (< 2^5)
+// Ratio tables are indexed (intersection << shift) | union: a type union has 0..57 members (< 2^7), a group union 0..13
+// (< 2^5)
 const T_SHIFT = 7;
 const G_SHIFT = 5;
 const T_UNION = 1 << T_SHIFT;
@@ -202,7 +209,10 @@ export class SequenceIndex {
   private readonly tickerCodes = new Map<string, number>();
   private readonly tickerNames: string[] = [];
   private tablesFor?: number; // the `a` whose ratio tables are in the buffer
-  /** whether availability never decreases with the row (reflections arrive in time order): a query then scans only the prefix readable at asOf */
+  /**
+   * whether availability never decreases with the row (reflections arrive in time order): a query then scans only the
+   * prefix readable at asOf
+   */
   private availSorted = true;
 
   constructor(
@@ -221,7 +231,10 @@ export class SequenceIndex {
     return this.ids.length;
   }
 
-  /** Moves the columns to a layout for `cap` rows (kept rows copied); views are rebuilt, tables rewritten on the next query. */
+  /**
+   * Moves the columns to a layout for `cap` rows (kept rows copied); views are rebuilt, tables rewritten on the next
+   * query.
+   */
   private grow(min: number): void {
     if (min <= this.cap) return;
     const cap = Math.max(min, this.cap * 2);
@@ -287,7 +300,11 @@ export class SequenceIndex {
     }
     this.avail[row] = meta.availableAt;
     const n = this.ids.length;
-    if ((row > 0 && this.avail[row - 1]! > meta.availableAt) || (row < n - 1 && this.avail[row + 1]! < meta.availableAt)) this.availSorted = false;
+    if (
+      (row > 0 && this.avail[row - 1]! > meta.availableAt) ||
+      (row < n - 1 && this.avail[row + 1]! < meta.availableAt)
+    )
+      this.availSorted = false;
     this.days[row] = meta.day;
     this.tcode[row] = this.codeOf(meta.ticker);
     for (let d = 0; d < this.w; d++) {
@@ -331,7 +348,10 @@ export class SequenceIndex {
     return { A, B, q, qt, qg, rest };
   }
 
-  /** Rows to scan for asOf: all of them, or (availability sorted) only the prefix readable at asOf, which then needs no check per row. */
+  /**
+   * Rows to scan for asOf: all of them, or (availability sorted) only the prefix readable at asOf, which then needs no
+   * check per row.
+   */
   private span(asOf: number): { end: number; check: boolean } {
     const n = this.ids.length;
     if (!this.availSorted) return { end: n, check: true };
@@ -355,7 +375,8 @@ export class SequenceIndex {
   /** Top-K references by SeqSim; ties by more recent day, then id. Only references available at asOf. */
   query(seq: DaySeq, opts: QueryOptions, engine: ScanEngine = SCAN_ENGINE): Candidate[] {
     const a = opts.a ?? 0.7;
-    if (seq.types.length !== this.w) throw new RangeError(`query sequence has ${seq.types.length} days, the index holds w = ${this.w}`);
+    if (seq.types.length !== this.w)
+      throw new RangeError(`query sequence has ${seq.types.length} days, the index holds w = ${this.w}`);
     const only = opts.ticker === undefined ? -1 : (this.tickerCodes.get(opts.ticker) ?? -2);
     if (only === -2 || opts.k < 1) return [];
     const excluded = opts.exclude ? [...opts.exclude].filter((id) => this.rows.has(id)).length : 0;
@@ -363,11 +384,22 @@ export class SequenceIndex {
       engine === "wasm" && this.wasm && opts.k + excluded <= HEAP_CAP
         ? this.scanWasm(seq, a, only, opts, opts.k + excluded)
         : this.scanTs(seq, a, only, opts);
-    return best.map(({ row, sim }) => ({ id: this.ids[row]!, ticker: this.tickerNames[this.tcode[row]!]!, day: this.days[row]!, similarity: sim }));
+    return best.map(({ row, sim }) => ({
+      id: this.ids[row]!,
+      ticker: this.tickerNames[this.tcode[row]!]!,
+      day: this.days[row]!,
+      similarity: sim,
+    }));
   }
 
   /** The WebAssembly scan: it hands back every row that could be among the best kEff; the full order picks k. */
-  private scanWasm(seq: DaySeq, a: number, only: number, opts: QueryOptions, kEff: number): { row: number; sim: number }[] {
+  private scanWasm(
+    seq: DaySeq,
+    a: number,
+    only: number,
+    opts: QueryOptions,
+    kEff: number,
+  ): { row: number; sim: number }[] {
     const w = this.w;
     const at = this.at;
     this.prepare(seq, a);
@@ -394,7 +426,8 @@ export class SequenceIndex {
     const outRows = new Int32Array(this.buffer, at.outRows, OUT_CAP);
     const outSums = new Float64Array(this.buffer, at.outSums, OUT_CAP);
     let kept: { row: number; sim: number }[] = [];
-    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) => (this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1);
+    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) =>
+      this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1;
     const { end: n, check } = this.span(opts.asOfSeconds);
     const asOf = check ? opts.asOfSeconds : Infinity;
     for (let start = 0; start < n; ) {
@@ -421,7 +454,8 @@ export class SequenceIndex {
     let floor = -Infinity;
     const exclude = opts.exclude;
     const ids = this.ids;
-    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) => (this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1);
+    const order = (x: { row: number; sim: number }, y: { row: number; sim: number }) =>
+      this.better(x.row, x.sim, y.row, y.sim) ? -1 : 1;
     const words = this.words;
     const tcount = this.tcount;
     const gcount = this.gcount;

@@ -4,14 +4,14 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
+import { epochDay } from "../src/data/calendar.ts";
+import type { SeriesDay } from "../src/domain/events.ts";
 import type { Reflection } from "../src/domain/schemas.ts";
 import type { Reference } from "../src/domain/series.ts";
 import { findType } from "../src/domain/taxonomy.ts";
-import { epochDay } from "../src/data/calendar.ts";
-import { reflectionId, toEpochSeconds } from "../src/memory/records.ts";
 import type { MemoryPort } from "../src/memory/port.ts";
-import { SequenceIndex, dayBits, type DaySeq } from "./jaccard.ts";
-import type { SeriesDay } from "../src/domain/events.ts";
+import { reflectionId, toEpochSeconds } from "../src/memory/records.ts";
+import { type DaySeq, dayBits, SequenceIndex } from "./jaccard.ts";
 
 /** The series as a w-day sequence of bit vectors, oldest first, padded with empty days at the front. */
 export function seriesToSeq(series: readonly SeriesDay[], w: number): DaySeq {
@@ -43,7 +43,10 @@ export interface RetrieveOptions {
  * The Jaccard index of a memory's reflections, per window size: it grows with the reflections written
  * since it last looked (never re-fetched, never re-decoded); the point in time is the query's.
  */
-const indexes = new WeakMap<MemoryPort, Map<number, { index: SequenceIndex; byId: Map<string, Reflection>; cursor: number }>>();
+const indexes = new WeakMap<
+  MemoryPort,
+  Map<number, { index: SequenceIndex; byId: Map<string, Reflection>; cursor: number }>
+>();
 
 async function referenceIndex(store: MemoryPort, w: number) {
   let perW = indexes.get(store);
@@ -91,14 +94,22 @@ export async function retrieveReferences(store: MemoryPort, o: RetrieveOptions):
     a: o.a,
     asOfSeconds: toEpochSeconds(o.asOf),
     ticker: o.scope === "same-ticker" ? o.ticker : undefined,
-    exclude: o.excludeOverlapping ? new Set([...o.series.map((d) => d.date), o.date].map((d) => reflectionId(o.ticker, d))) : undefined,
+    exclude: o.excludeOverlapping
+      ? new Set([...o.series.map((d) => d.date), o.date].map((d) => reflectionId(o.ticker, d)))
+      : undefined,
   });
   return hits.map((h) => referenceOf(byId.get(h.id)!, h.similarity));
 }
 
 /** The "recent period" ablation: the K most recent reflections available at asOf, each with weight 1. */
-export async function recentReferences(store: MemoryPort, o: Omit<RetrieveOptions, "series" | "w" | "a">): Promise<Reference[]> {
-  const reflections = await store.getReflections({ asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined });
+export async function recentReferences(
+  store: MemoryPort,
+  o: Omit<RetrieveOptions, "series" | "w" | "a">,
+): Promise<Reference[]> {
+  const reflections = await store.getReflections({
+    asOf: o.asOf,
+    ticker: o.scope === "same-ticker" ? o.ticker : undefined,
+  });
   return reflections
     .sort((x, y) => y.date.localeCompare(x.date) || x.id.localeCompare(y.id))
     .slice(0, o.k)
@@ -108,7 +119,12 @@ export async function recentReferences(store: MemoryPort, o: Omit<RetrieveOption
 /** The summary ablation's retrieval: reflections whose text is most similar to the window's summaries, at asOf. */
 export async function summaryReferences(store: MemoryPort, o: Omit<RetrieveOptions, "w" | "a">): Promise<Reference[]> {
   const text = o.series.flatMap((d) => d.events.map((e) => e.description)).join("\n");
-  const hits = await store.searchReflections({ text, asOf: o.asOf, ticker: o.scope === "same-ticker" ? o.ticker : undefined, k: o.k });
+  const hits = await store.searchReflections({
+    text,
+    asOf: o.asOf,
+    ticker: o.scope === "same-ticker" ? o.ticker : undefined,
+    k: o.k,
+  });
   return hits.map(({ record, similarity }) => referenceOf(record, similarity));
 }
 

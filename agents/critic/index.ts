@@ -1,8 +1,11 @@
-/** Critic (SEP-Memory self-reflection): critique explanation v1 with lessons from the reflection and long-term layers. */
-import type { Movement } from "../../src/domain/schemas.ts";
+/**
+ * Critic (SEP-Memory self-reflection): critique explanation v1 with lessons from the reflection and long-term layers.
+ */
+
 import { z } from "zod";
-import { criticPrompts, type CriticInput } from "../../prompts/critic.ts";
-import { unknownIds, type AgentDef } from "../kit.ts";
+import { type CriticInput, criticPrompts } from "../../prompts/critic.ts";
+import type { Movement } from "../../src/domain/schemas.ts";
+import { type AgentDef, unknownIds } from "../kit.ts";
 
 export const CriticOutput = z.object({
   critique: z.string().min(1),
@@ -38,7 +41,9 @@ export const critic: AgentDef<CriticInput, CriticOutput, "critic"> = {
   offline(input) {
     // The baseline's self-critique: similar past situations where the same call was wrong.
     const same = input.lessons.filter((l) => erredDirection(l.text) === input.v1.movement);
-    const other = input.lessons.filter((l) => erredDirection(l.text) !== null && erredDirection(l.text) !== input.v1.movement);
+    const other = input.lessons.filter(
+      (l) => erredDirection(l.text) !== null && erredDirection(l.text) !== input.v1.movement,
+    );
     const reconsider = same.length >= MIN_REPEATS && same.length > other.length;
     return {
       critique: reconsider

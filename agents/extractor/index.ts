@@ -1,11 +1,11 @@
 /** Extractor (paper 3.1.1): a batch of news items -> structured events citing their items. */
 import { z } from "zod";
-import { extractorPrompts, type ExtractorInput } from "../../prompts/extractor.ts";
+import { type ExtractorInput, extractorPrompts } from "../../prompts/extractor.ts";
 import { ExtractedEvent } from "../../src/domain/events.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
-import { INDUSTRY, cleanText, companiesIn, sentiment } from "../../src/models/offline/text.ts";
-import { unknownIds, type AgentDef } from "../kit.ts";
+import { cleanText, companiesIn, INDUSTRY, sentiment } from "../../src/models/offline/text.ts";
+import { type AgentDef, unknownIds } from "../kit.ts";
 
 export const ExtractorOutput = z.object({ events: z.array(ExtractedEvent) });
 export type ExtractorOutput = z.infer<typeof ExtractorOutput>;

@@ -1,12 +1,14 @@
 /** Merger (paper 3.1.2, fine step): a cluster of similar raw events -> its distinct events. */
 import { z } from "zod";
-import { mergerPrompts, type MergerInput } from "../../prompts/merger.ts";
+import { type MergerInput, mergerPrompts } from "../../prompts/merger.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
-import type { AgentDef } from "../kit.ts";
 import { medoid } from "../../src/memory/cluster.ts";
+import type { AgentDef } from "../kit.ts";
 
 export const MergerOutput = z.object({
-  events: z.array(z.object({ type: z.string(), description: z.string().min(1), merged_ids: z.array(z.string()).min(1) })).min(1),
+  events: z
+    .array(z.object({ type: z.string(), description: z.string().min(1), merged_ids: z.array(z.string()).min(1) }))
+    .min(1),
 });
 export type MergerOutput = z.infer<typeof MergerOutput>;
 
@@ -21,7 +23,9 @@ export const merger: AgentDef<MergerInput, MergerOutput, "merger"> = {
     if (want.join("|") !== got.join("|"))
       return `merged_ids must cover each raw event id exactly once (expected ${want.join(", ")}; got ${got.join(", ")})`;
     const bad = out.events.find((e) => !findType(input.group, e.type));
-    return bad ? `"${bad.type}" is not a type of group "${input.group}" (allowed: ${input.allowedTypes.join("; ")})` : undefined;
+    return bad
+      ? `"${bad.type}" is not a type of group "${input.group}" (allowed: ${input.allowedTypes.join("; ")})`
+      : undefined;
   },
   async offline(input, env) {
     // The coarse step already grouped these events as near-duplicates: keep one event, described by
@@ -36,7 +40,9 @@ export const merger: AgentDef<MergerInput, MergerOutput, "merger"> = {
       ]!;
     const counts = new Map<string, number>();
     for (const e of input.events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-    const type = [...counts].sort((a, b) => b[1] - a[1] || findType(input.group, a[0])!.id - findType(input.group, b[0])!.id)[0]![0];
+    const type = [...counts].sort(
+      (a, b) => b[1] - a[1] || findType(input.group, a[0])!.id - findType(input.group, b[0])!.id,
+    )[0]![0];
     return { events: [{ type, description: center.description, merged_ids: input.events.map((e) => e.id) }] };
   },
 };

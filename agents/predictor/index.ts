@@ -1,8 +1,8 @@
 /** Predictor (paper 3.4): series + today's delta info + kept references -> {reason, movement, cited}. */
 import { z } from "zod";
-import { predictorPrompts, type PredictorInput } from "../../prompts/predictor.ts";
+import { type PredictorInput, predictorPrompts } from "../../prompts/predictor.ts";
 import { Movement } from "../../src/domain/schemas.ts";
-import { unknownIds, type AgentDef } from "../kit.ts";
+import { type AgentDef, unknownIds } from "../kit.ts";
 import { eventSign } from "../reflector/index.ts";
 
 export const PredictorOutput = z.object({ reason: z.string().min(1), movement: Movement, cited: z.array(z.string()) });
@@ -32,7 +32,12 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput, "predictor"> =
   schema: PredictorOutput,
   itemId: (i) => `${i.ticker} ${i.date} prediction`,
   check(input, out) {
-    return unknownIds("cited ids", out.cited, [...input.references.map((r) => r.id), ...(input.memories ?? []).map((m) => m.id)], "reference ids");
+    return unknownIds(
+      "cited ids",
+      out.cited,
+      [...input.references.map((r) => r.id), ...(input.memories ?? []).map((m) => m.id)],
+      "reference ids",
+    );
   },
   offline(input) {
     const v = offlineVote(input);

@@ -1,9 +1,9 @@
 /** Reflector (paper 3.2): the window's events + the REAL next-day move -> the reason and the key events. */
 import { z } from "zod";
-import { reflectorPrompts, type ReflectorInput } from "../../prompts/reflector.ts";
+import { type ReflectorInput, reflectorPrompts } from "../../prompts/reflector.ts";
+import type { SeriesEvent } from "../../src/domain/events.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
-import type { SeriesEvent } from "../../src/domain/events.ts";
 
 export const ReflectorOutput = z.object({ reason: z.string().min(1), key_events: z.array(z.string()) });
 export type ReflectorOutput = z.infer<typeof ReflectorOutput>;

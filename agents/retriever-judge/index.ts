@@ -1,7 +1,7 @@
 /** Retriever-judge (paper 3.3): keep the retrieved references that are genuinely comparable. */
 import { z } from "zod";
-import { judgePrompts, type JudgeInput } from "../../prompts/retriever-judge.ts";
-import { unknownIds, type AgentDef } from "../kit.ts";
+import { type JudgeInput, judgePrompts } from "../../prompts/retriever-judge.ts";
+import { type AgentDef, unknownIds } from "../kit.ts";
 
 export const JudgeOutput = z.object({ kept: z.array(z.object({ id: z.string(), why: z.string() })) });
 export type JudgeOutput = z.infer<typeof JudgeOutput>;

@@ -1,5 +1,5 @@
 /** Reviser (SEP-Memory self-reflection): the predictor's second pass, v2, after the critique of v1. */
-import { reviserPrompts, type ReviserInput } from "../../prompts/reviser.ts";
+import { type ReviserInput, reviserPrompts } from "../../prompts/reviser.ts";
 import type { AgentDef } from "../kit.ts";
 import { PredictorOutput, predictor } from "../predictor/index.ts";
 

@@ -1,9 +1,9 @@
 /** Summarizer (ablation "summary instead of events"): a day's news -> one summary, no event structure. */
 import { z } from "zod";
-import { summarizerPrompts, type SummarizerInput } from "../../prompts/summarizer.ts";
+import { type SummarizerInput, summarizerPrompts } from "../../prompts/summarizer.ts";
+import { cosine } from "../../src/memory/embeddings.ts";
 import { cleanText } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
-import { cosine } from "../../src/memory/embeddings.ts";
 
 export const SummarizerOutput = z.object({ summary: z.string().min(1) });
 export type SummarizerOutput = z.infer<typeof SummarizerOutput>;

@@ -9,15 +9,14 @@
  * composed, so offline results do not depend on the mode.
  */
 import { z } from "zod";
-import { trackerDeltaPrompts, type TrackerDeltaInput } from "../../prompts/tracker-delta.ts";
-import { trackerLinkPrompts, type TrackerLinkInput } from "../../prompts/tracker-link.ts";
-import { trackerPrompts, type TrackerInput } from "../../prompts/tracker.ts";
-import { trackerBatchPrompts, type TrackerBatchInput } from "../../prompts/tracker-batch.ts";
-import { words } from "../../src/memory/embeddings.ts";
+import { type TrackerInput, trackerPrompts } from "../../prompts/tracker.ts";
+import { type TrackerBatchInput, trackerBatchPrompts } from "../../prompts/tracker-batch.ts";
+import { type TrackerDeltaInput, trackerDeltaPrompts } from "../../prompts/tracker-delta.ts";
+import { type TrackerLinkInput, trackerLinkPrompts } from "../../prompts/tracker-link.ts";
+import { DeltaInfo } from "../../src/domain/events.ts";
+import { cosine, words } from "../../src/memory/embeddings.ts";
 import { sentiment } from "../../src/models/offline/text.ts";
 import type { AgentDef } from "../kit.ts";
-import { cosine } from "../../src/memory/embeddings.ts";
-import { DeltaInfo } from "../../src/domain/events.ts";
 
 /** The item a tracker call is about (named in its failure): today's event of a ticker-day. */
 const eventItem = (i: { ticker: string; date: string; event: { description: string } }) =>
@@ -43,12 +42,20 @@ export const trackerLink: AgentDef<TrackerLinkInput, LinkOutput, "tracker-link">
       .filter((c) => c.type === input.event.type && c.similarity >= env.ctx.linkThreshold)
       .sort((a, b) => b.similarity - a.similarity || b.date.localeCompare(a.date) || a.id.localeCompare(b.id))[0];
     return best
-      ? { predecessor_id: best.id, why: `same type (${best.type}), similarity ${best.similarity.toFixed(2)} >= ${env.ctx.linkThreshold}` }
-      : { predecessor_id: null, why: `no earlier event of type ${input.event.type} with similarity >= ${env.ctx.linkThreshold}` };
+      ? {
+          predecessor_id: best.id,
+          why: `same type (${best.type}), similarity ${best.similarity.toFixed(2)} >= ${env.ctx.linkThreshold}`,
+        }
+      : {
+          predecessor_id: null,
+          why: `no earlier event of type ${input.event.type} with similarity >= ${env.ctx.linkThreshold}`,
+        };
   },
 };
 
-const STOP = new Set("the a an of to in on for and or is are was were be by with at from as it its this that rt via amp".split(" "));
+const STOP = new Set(
+  "the a an of to in on for and or is are was were be by with at from as it its this that rt via amp".split(" "),
+);
 
 export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput, "tracker-delta"> = {
   name: "tracker-delta",
@@ -65,7 +72,9 @@ export const trackerDelta: AgentDef<TrackerDeltaInput, DeltaOutput, "tracker-del
     const band = env.ctx.deltaNeutralBand;
     const direction = change > band ? "more_positive" : change < -band ? "more_negative" : "neutral";
     const seen = new Set(input.chain.flatMap((c) => words(c.description)));
-    const fresh = [...new Set(words(input.event.description))].filter((w) => !seen.has(w) && !STOP.has(w) && w.length > 2).slice(0, 6);
+    const fresh = [...new Set(words(input.event.description))]
+      .filter((w) => !seen.has(w) && !STOP.has(w) && w.length > 2)
+      .slice(0, 6);
     let novelty = 1;
     if (last) {
       const [a, b] = await env.embedder.embed([input.event.description, last.description]);
@@ -92,7 +101,10 @@ export const tracker: AgentDef<TrackerInput, TrackerOutput, "tracker"> = {
     const link = await trackerLink.offline(input, env);
     const pred = input.candidates.find((c) => c.id === link.predecessor_id);
     const chain = pred ? [...pred.chain, { date: pred.date, description: pred.description }] : [];
-    const delta = await trackerDelta.offline({ ticker: input.ticker, date: input.date, event: input.event, chain }, env);
+    const delta = await trackerDelta.offline(
+      { ticker: input.ticker, date: input.date, event: input.event, chain },
+      env,
+    );
     return { ...link, ...delta };
   },
 };
@@ -126,7 +138,12 @@ export const trackerBatch: AgentDef<TrackerBatchInput, TrackerBatchOutput, "trac
     for (const e of input.events) {
       const candidates = e.candidates.map((c) => ({ ...byId.get(c.id)!, similarity: c.similarity }));
       const one = await tracker.offline(
-        { ticker: input.ticker, date: input.date, event: { group: e.group, type: e.type, description: e.description }, candidates },
+        {
+          ticker: input.ticker,
+          date: input.date,
+          event: { group: e.group, type: e.type, description: e.description },
+          candidates,
+        },
         env,
       );
       events.push({ key: e.key, ...one });

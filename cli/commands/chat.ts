@@ -1,21 +1,26 @@
 /** `stockmem chat TICKER [--date D] [--run NAME] [--model M]`: a terminal chat, streamed. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { connectChroma } from "../../src/memory/chroma-server.ts";
-import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
-import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
-import { MemorySaver } from "@langchain/langgraph";
-import { RunContext } from "../../src/config/context.ts";
-import { UsageError } from "../errors.ts";
-import { buildChatGraph } from "../../graphs/chat.ts";
-import { stateDir } from "../../src/config/paths.ts";
+
 import { createInterface } from "node:readline";
+import { type AIMessageChunk, HumanMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
+import { buildChatGraph } from "../../graphs/chat.ts";
+import { RunContext } from "../../src/config/context.ts";
+import { stateDir } from "../../src/config/paths.ts";
 import { loadMarketData } from "../../src/data/load.ts";
+import { connectChroma } from "../../src/memory/chroma-server.ts";
 import { openResources, withResources } from "../../src/runtime/resources.ts";
 import { defineCommand } from "../command.ts";
-import { RUN_DEFAULTS, MODEL_OPTIONS } from "../run-flags.ts";
+import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
+import { MODEL_OPTIONS, RUN_DEFAULTS } from "../run-flags.ts";
 
 const CHAT_OPTIONS = {
-  date: { type: "string", arg: "D", description: "talk as of the close of this trading day (default: the ticker's last day)" },
+  date: {
+    type: "string",
+    arg: "D",
+    description: "talk as of the close of this trading day (default: the ticker's last day)",
+  },
   run: { type: "string", arg: "NAME", description: `the run whose memory to use (default ${RUN_DEFAULTS.run})` },
   model: MODEL_OPTIONS.model,
   ...DATA_OPTIONS,
@@ -40,7 +45,13 @@ async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIO
       `stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`,
     );
     // In a terminal, readline owns the line: it echoes what you type, edits it, and keeps a history (up arrow).
-    const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty, historySize: 200, prompt: "you> " });
+    const rl = createInterface({
+      input: process.stdin,
+      output: tty ? process.stdout : undefined,
+      terminal: tty,
+      historySize: 200,
+      prompt: "you> ",
+    });
     const ask = () => tty && rl.prompt();
     ask();
     for await (const line of rl) {
@@ -49,7 +60,10 @@ async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIO
         continue;
       }
       if (!tty) console.log(`you> ${line}`);
-      const stream = await graph.stream({ messages: [new HumanMessage(line)], ticker, date }, { ...thread, streamMode: "messages" });
+      const stream = await graph.stream(
+        { messages: [new HumanMessage(line)], ticker, date },
+        { ...thread, streamMode: "messages" },
+      );
       let open = false;
       for await (const [chunk, meta] of stream as AsyncIterable<[AIMessageChunk, { langgraph_node?: string }]>) {
         if (meta.langgraph_node !== "agent") continue;

@@ -1,16 +1,18 @@
 /** `stockmem data stats`: items, trading days and labels per ticker. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { DATA_OPTIONS, loadOptions, calendarDate } from "../data-flags.ts";
-import { UsageError } from "../errors.ts";
-import { dataStats } from "../../src/data/stats.ts";
-import { describeReport } from "../../src/data/report.ts";
+
 import { loadMarketData } from "../../src/data/load.ts";
+import { describeReport } from "../../src/data/report.ts";
+import { dataStats } from "../../src/data/stats.ts";
 import { table } from "../../src/metrics/table.ts";
 import { defineCommand } from "../command.ts";
+import { calendarDate, DATA_OPTIONS, loadOptions } from "../data-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 
 const dateFlag = (v: unknown, name: string): string | undefined => {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new UsageError(`--${name} expects a date YYYY-MM-DD, got "${String(v)}"`);
+  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v))
+    throw new UsageError(`--${name} expects a date YYYY-MM-DD, got "${String(v)}"`);
   return calendarDate(v, `--${name}`);
 };
 
@@ -31,11 +33,22 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
     process.stdout.write(`${JSON.stringify({ ...stats, report: data.report }, null, 2)}\n`);
     return;
   }
-  console.log(`data: ${stats.dir}   window: ${stats.from ?? "start"} .. ${stats.to ?? "end"}   (label of day t = move t -> t+1, ±1 %)`);
+  console.log(
+    `data: ${stats.dir}   window: ${stats.from ?? "start"} .. ${stats.to ?? "end"}   (label of day t = move t -> t+1, ±1 %)`,
+  );
   console.log(
     table(
       ["ticker", "items", "trading days", "days with items", "up", "down", "flat", "unlabeled"],
-      stats.tickers.map((t) => [t.ticker, t.items, t.trading_days, t.days_with_items, t.labels.up, t.labels.down, t.labels.flat, t.labels.unlabeled]),
+      stats.tickers.map((t) => [
+        t.ticker,
+        t.items,
+        t.trading_days,
+        t.days_with_items,
+        t.labels.up,
+        t.labels.down,
+        t.labels.flat,
+        t.labels.unlabeled,
+      ]),
     ),
   );
   for (const line of describeReport(data.report)) console.log(`note: ${line}`);

@@ -1,10 +1,11 @@
 /** `stockmem eval ablations`: the paper's ablations as one table. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { UsageError } from "../errors.ts";
+
 import { ablationTable, estimateAblations, runAblations } from "../../evals/ablations.ts";
 import { defineCommand } from "../command.ts";
-import { DRY_RUN_OPTIONS, MODEL_OPTIONS, DATASET, SEED, pricesOf } from "../run-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { estimateLines } from "../lines.ts";
+import { DATASET, DRY_RUN_OPTIONS, MODEL_OPTIONS, pricesOf, SEED } from "../run-flags.ts";
 
 const EVAL_ABLATIONS_OPTIONS = {
   ...DATASET,

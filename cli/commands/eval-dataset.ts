@@ -1,11 +1,12 @@
 /** `stockmem eval dataset`: build an eval dataset. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
-import { RunContext } from "../../src/config/context.ts";
-import { UsageError } from "../errors.ts";
+
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
+import { RunContext } from "../../src/config/context.ts";
 import { loadMarketData } from "../../src/data/load.ts";
 import { defineCommand } from "../command.ts";
+import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { parseWindow } from "../run-flags.ts";
 
 const EVAL_DATASET_OPTIONS = {
@@ -17,10 +18,13 @@ const EVAL_DATASET_OPTIONS = {
 
 async function evalDatasetCommand(values: ValuesOf<typeof EVAL_DATASET_OPTIONS>): Promise<void> {
   if (!values.name || !values.train || !values.test)
-    throw new UsageError("eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)");
+    throw new UsageError(
+      "eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)",
+    );
   const { dir, ...load } = loadOptions(values);
   const [train, test] = [parseWindow(values.train, "train"), parseWindow(values.test, "test")];
-  if (train.to >= test.from) throw new UsageError(`--train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
+  if (train.to >= test.from)
+    throw new UsageError(`--train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
   const data = await loadMarketData(dir, { ...load, tickers: undefined });
   const tickers = [...(load.tickers ?? data.tickers)];
   const ds = await buildDataset({

@@ -1,17 +1,31 @@
 /** `stockmem eval run`: one experiment, scored. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { SCORE_HEADER, baselineRows, scoreRow } from "../../evals/metrics.ts";
-import { UsageError } from "../errors.ts";
+
+import { baselineRows, SCORE_HEADER, scoreRow } from "../../evals/metrics.ts";
 import { estimateExperiment, runExperiment } from "../../evals/runner.ts";
 import { table } from "../../src/metrics/table.ts";
 import { defineCommand } from "../command.ts";
-import { DRY_RUN_OPTIONS, MODEL_OPTIONS, DATASET, SEED, agentModels, pricesOf, promptVersionsOf } from "../run-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { estimateLines } from "../lines.ts";
+import {
+  agentModels,
+  DATASET,
+  DRY_RUN_OPTIONS,
+  MODEL_OPTIONS,
+  pricesOf,
+  promptVersionsOf,
+  SEED,
+} from "../run-flags.ts";
 
 const EVAL_RUN_OPTIONS = {
   ...DATASET,
   ...MODEL_OPTIONS,
-  "prompt-version": { type: "string", multiple: true, arg: "AGENT=V", description: "one agent's prompt version, e.g. predictor=1.2.1" },
+  "prompt-version": {
+    type: "string",
+    multiple: true,
+    arg: "AGENT=V",
+    description: "one agent's prompt version, e.g. predictor=1.2.1",
+  },
   "same-ticker": { type: "boolean", description: "references from the same company only" },
   layered: { type: "boolean", description: "SEP-Memory's layered memory on" },
   ...SEED,
@@ -42,14 +56,18 @@ async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>): Promis
   const f = (x: number) => x.toFixed(3);
   console.log(`\nexperiment ${result.experiment}`);
   console.log(table([...SCORE_HEADER], [scoreRow("stockmem", r), ...baselineRows(r)]));
-  console.log(`\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`);
+  console.log(
+    `\ncoverage ${(100 * r.coverage).toFixed(1)} %; citations after asOf: ${result.citation_violations.length}`,
+  );
   console.log(
     table(
       ["ticker", "n", "ACC", "MCC"],
       Object.entries(r.byTicker).map(([t, s]) => [t, s.n, f(s.acc), f(s.mcc)]),
     ),
   );
-  console.log(`\nresults: ${file}\nrun: ${result.run} (its memory, trace and checkpoint; \`stockmem memory gc\` removes old eval runs)`);
+  console.log(
+    `\nresults: ${file}\nrun: ${result.run} (its memory, trace and checkpoint; \`stockmem memory gc\` removes old eval runs)`,
+  );
 }
 
 export default defineCommand({

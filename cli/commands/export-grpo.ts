@@ -1,10 +1,11 @@
 /** `stockmem export grpo --run NAME [--out FILE]`: the GRPO groups of a run, as JSONL for a trainer. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import type { GroupRecord } from "../../graphs/steps/grpo.ts";
-import { UsageError } from "../errors.ts";
-import { grpoFile } from "../../src/config/paths.ts";
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { GroupRecord } from "../../graphs/steps/grpo.ts";
+import { grpoFile } from "../../src/config/paths.ts";
 import { defineCommand } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 
 const EXPORT_GRPO_OPTIONS = {
   run: { type: "string", arg: "NAME", description: "a run made with --layered" },
@@ -14,7 +15,8 @@ const EXPORT_GRPO_OPTIONS = {
 async function exportGrpoCommand(values: ValuesOf<typeof EXPORT_GRPO_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("export grpo needs --run NAME");
   const file = grpoFile(values.run);
-  if (!existsSync(file)) throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
+  if (!existsSync(file))
+    throw new UsageError(`run "${values.run}" has no GRPO groups (${file}); they come from a run with --layered`);
   const groups = readFileSync(file, "utf8")
     .split("\n")
     .filter((l) => l.trim())

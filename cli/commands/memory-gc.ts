@@ -1,13 +1,14 @@
 /** `stockmem memory gc`: remove old eval runs. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { nonNegativeInt, positiveInt } from "../data-flags.ts";
-import { GC_KEEP, gcChoice, knownRuns, removeRun } from "../../src/runtime/gc.ts";
+
 import { privateStateDir } from "../../src/config/paths.ts";
-import { openCheckpointer } from "../../src/runtime/checkpointer.ts";
 import { withChroma } from "../../src/memory/session.ts";
-import { defineCommand } from "../command.ts";
-import { mib } from "../lines.ts";
+import { openCheckpointer } from "../../src/runtime/checkpointer.ts";
+import { GC_KEEP, gcChoice, knownRuns, removeRun } from "../../src/runtime/gc.ts";
 import { RunLockedError } from "../../src/runtime/lock.ts";
+import { defineCommand } from "../command.ts";
+import { nonNegativeInt, positiveInt } from "../data-flags.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
+import { mib } from "../lines.ts";
 
 const MEMORY_GC_OPTIONS = {
   keep: { type: "string", arg: "N", description: `keep the newest N eval runs (default ${GC_KEEP})` },
@@ -33,7 +34,9 @@ async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Prom
         try {
           const r = await removeRun(ep.url, run, cp);
           bytes += r.bytes;
-          console.log(`removed ${run}: ${r.collections.length} collection(s), ${mib(r.bytes)} of trace and run files, its checkpoint`);
+          console.log(
+            `removed ${run}: ${r.collections.length} collection(s), ${mib(r.bytes)} of trace and run files, its checkpoint`,
+          );
         } catch (e) {
           if (!(e instanceof RunLockedError)) throw e;
           console.log(`kept ${run}: ${e.message}`);

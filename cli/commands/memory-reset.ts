@@ -1,14 +1,15 @@
 /** `stockmem memory reset --run NAME`: delete every collection of a run. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { RunName } from "../../src/config/context.ts";
-import { UsageError } from "../errors.ts";
-import { knownRuns } from "../../src/runtime/gc.ts";
-import { runDir } from "../../src/config/paths.ts";
+
 import { join } from "node:path";
-import { resetRun } from "../../src/memory/store.ts";
-import { lockRun } from "../../src/runtime/lock.ts";
+import { RunName } from "../../src/config/context.ts";
+import { runDir } from "../../src/config/paths.ts";
 import { withChroma } from "../../src/memory/session.ts";
+import { resetRun } from "../../src/memory/store.ts";
+import { knownRuns } from "../../src/runtime/gc.ts";
+import { lockRun } from "../../src/runtime/lock.ts";
 import { defineCommand } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 
 const MEMORY_RESET_OPTIONS = {
   run: { type: "string", arg: "NAME", description: "the run whose collections to delete" },
@@ -19,7 +20,8 @@ async function memoryResetCommand(values: ValuesOf<typeof MEMORY_RESET_OPTIONS>)
   const run = RunName.parse(values.run);
   const deleted = await withChroma(async (ep) => {
     const known = await knownRuns(ep.url);
-    if (!known.includes(run)) throw new UsageError(`no run "${run}" in this state dir (runs: ${known.join(", ") || "none"}): nothing to reset`);
+    if (!known.includes(run))
+      throw new UsageError(`no run "${run}" in this state dir (runs: ${known.join(", ") || "none"}): nothing to reset`);
     // a run in progress keeps its memory: resetting it under the run would make the run fail half-way
     const lock = lockRun(join(runDir(run), "lock"), run);
     try {

@@ -1,15 +1,16 @@
 /** `stockmem memory stats`: runs, collections and record counts in the memory. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { MemoryLayer } from "../../src/domain/schemas.ts";
-import { UsageError } from "../errors.ts";
-import { bytesOf, evalRunTime, GC_KEEP, runFileBytes } from "../../src/runtime/gc.ts";
+
 import { chromaDir, stateDir } from "../../src/config/paths.ts";
+import { MemoryLayer } from "../../src/domain/schemas.ts";
 import { embedderForId } from "../../src/memory/embeddings.ts";
 import { layerWeekCounts } from "../../src/memory/layers.ts";
+import { withChroma } from "../../src/memory/session.ts";
 import { listRuns, MemoryStore } from "../../src/memory/store.ts";
 import { table } from "../../src/metrics/table.ts";
-import { withChroma } from "../../src/memory/session.ts";
+import { bytesOf, evalRunTime, GC_KEEP, runFileBytes } from "../../src/runtime/gc.ts";
 import { defineCommand } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { mib } from "../lines.ts";
 
 const MEMORY_STATS_OPTIONS = {
@@ -21,11 +22,18 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
   const runs = await withChroma(async (ep) => {
     const all = await listRuns(ep.url);
     const one = values.run ? all.find((r) => r.run === values.run) : undefined;
-    if (values.run && !one) throw new UsageError(`no run "${values.run}" in the memory (runs: ${all.map((r) => r.run).join(", ") || "none"})`);
+    if (values.run && !one)
+      throw new UsageError(
+        `no run "${values.run}" in the memory (runs: ${all.map((r) => r.run).join(", ") || "none"})`,
+      );
     // for one run: its layered memory per week and layer
     let weeks: ReturnType<typeof layerWeekCounts> = [];
     if (one?.collections.some((c) => c.kind === "layers" && c.count > 0)) {
-      const store = await MemoryStore.open(ep.url, one.run, embedderForId(one.collections.find((c) => c.kind === "layers")!.embedding_model));
+      const store = await MemoryStore.open(
+        ep.url,
+        one.run,
+        embedderForId(one.collections.find((c) => c.kind === "layers")!.embedding_model),
+      );
       weeks = layerWeekCounts(await store.getLayerRecords({ asOf: "9999-12-31T00:00:00Z" }));
     }
     return { url: ep.url, runs: one ? [one] : all, weeks };
@@ -43,7 +51,9 @@ async function memoryStatsCommand(values: ValuesOf<typeof MEMORY_STATS_OPTIONS>)
     console.log(
       table(
         ["run", "collection", "records", "embeddings", "trace + run files"],
-        shown.flatMap((r) => r.collections.map((c, i) => [r.run, c.kind, c.count, c.embedding_model, i === 0 ? mib(r.file_bytes) : ""])),
+        shown.flatMap((r) =>
+          r.collections.map((c, i) => [r.run, c.kind, c.count, c.embedding_model, i === 0 ? mib(r.file_bytes) : ""]),
+        ),
       ),
     );
   const evals = shown.filter((r) => evalRunTime(r.run));

@@ -1,18 +1,22 @@
 /** `stockmem run`: the StockMem train/test run with progress bars and a score table. */
-import type { ValuesOf } from "../flags.ts";
-import { positiveInt, tickersFlag } from "../data-flags.ts";
-import { RunContext } from "../../src/config/context.ts";
-import { UsageError } from "../errors.ts";
-import { marketDataDir } from "../../src/config/paths.ts";
+
+import { modelIdFor } from "../../agents/kit.ts";
 import { estimateRun } from "../../app/dry-run.ts";
 import { executeRun } from "../../app/run.ts";
-import { modelIdFor } from "../../agents/kit.ts";
-import { runProgress } from "../progress.ts";
+import { RunContext } from "../../src/config/context.ts";
+import { marketDataDir } from "../../src/config/paths.ts";
 import { defineCommand } from "../command.ts";
-import { RUN_DEFAULTS, RUN_OPTIONS, parseWindow, agentModels, pricesOf } from "../run-flags.ts";
-import { usageLines, estimateLines, scoreLines } from "../lines.ts";
+import { positiveInt, tickersFlag } from "../data-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { ValuesOf } from "../flags.ts";
+import { estimateLines, scoreLines, usageLines } from "../lines.ts";
+import { runProgress } from "../progress.ts";
+import { agentModels, parseWindow, pricesOf, RUN_DEFAULTS, RUN_OPTIONS } from "../run-flags.ts";
 
-export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults: Partial<typeof RUN_DEFAULTS> = {}): Promise<void> {
+export async function runCommand(
+  values: ValuesOf<typeof RUN_OPTIONS>,
+  defaults: Partial<typeof RUN_DEFAULTS> = {},
+): Promise<void> {
   const ctx = RunContext.parse({
     run: values.run ?? defaults.run ?? RUN_DEFAULTS.run,
     model: values.model,
@@ -32,7 +36,9 @@ export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults:
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
   const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
   if (train.from > train.to || test.from > test.to || train.to >= test.from) {
-    throw new UsageError(`windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
+    throw new UsageError(
+      `windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`,
+    );
   }
   const tickers = tickersFlag(values.tickers);
   const overrides = Object.entries(ctx.models)
@@ -42,9 +48,18 @@ export async function runCommand(values: ValuesOf<typeof RUN_OPTIONS>, defaults:
     `stockmem run "${ctx.run}": train ${train.from}..${train.to}, test ${test.from}..${test.to}, model ${ctx.model}${ctx.model === "offline" ? " (the offline analyst: a classical baseline, not an LLM)" : ""}${overrides ? `; overrides ${overrides}` : ""}`,
   );
   if (ctx.layered && modelIdFor(ctx, "predictor") === "offline")
-    console.log("SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.");
+    console.log(
+      "SEP-Memory GRPO sampling: the offline analyst is deterministic, so each training day's group has G = 1 candidate.",
+    );
   if (values["dry-run"]) {
-    const est = await estimateRun({ ctx, dataDir: marketDataDir(values.data), tickers, train, test, skipInvalid: values["skip-invalid"] });
+    const est = await estimateRun({
+      ctx,
+      dataDir: marketDataDir(values.data),
+      tickers,
+      train,
+      test,
+      skipInvalid: values["skip-invalid"],
+    });
     console.log(estimateLines(est, pricesOf(values)));
     return;
   }

@@ -1,7 +1,8 @@
 /** `stockmem trace RUN [--ticker T] [--date D] [--node NAME]`: a readable timeline of one ticker-day. */
-import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { UsageError } from "../errors.ts";
+
 import { defineCommand } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { dayRecords, runTrace, timeline } from "../trace.ts";
 
 const TRACE_OPTIONS = {

@@ -5,18 +5,19 @@
  * explanation goes to long-term memory (if right) and the wrong ones to the reflection layer. The run
  * appends every group to grpo.jsonl for `stockmem export grpo`.
  */
-import type { Movement } from "../../src/domain/schemas.ts";
+
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { modelIdFor, promptFor, runAgent } from "../../agents/kit.ts";
 import { predictor } from "../../agents/predictor/index.ts";
-import { buildPredictGraph, predictorInput } from "../predict.ts";
-import { JSON_RULE } from "../../src/models/prompt.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
+import type { Movement } from "../../src/domain/schemas.ts";
 import { candidateReward, groupAdvantages } from "../../src/memory/layers.ts";
-import { errorCase, newLayerRecord } from "./layered.ts";
+import { JSON_RULE } from "../../src/models/prompt.ts";
 import { isOffline } from "../../src/models/provider.ts";
 import { ModelOutputError } from "../../src/models/structured.ts";
-import { agentRuntime, withResources, type Resources } from "../../src/runtime/resources.ts";
+import { agentRuntime, type Resources, withResources } from "../../src/runtime/resources.ts";
+import { buildPredictGraph, predictorInput } from "../predict.ts";
+import { errorCase, newLayerRecord } from "./layered.ts";
 
 // A step inside the run's reflect task: the run's checkpoints cover it (a task is redone whole), so
 // it keeps none of its own (each training day's sampling stored the predict state, ~170 KB, as
@@ -106,7 +107,17 @@ export async function groupStep(
     .map((c) => errorCase(ticker, date, c.movement!, label, c.reason, knownAt));
   if (candidates[best]!.movement === label) {
     const text = `${ticker} ${date}: ${label} was called right with: ${candidates[best]!.reason}`;
-    writes.unshift(newLayerRecord({ ticker, date, kind: "pattern", layer: "long", text, availableAt: knownAt, importance: PATTERN_IMPORTANCE }));
+    writes.unshift(
+      newLayerRecord({
+        ticker,
+        date,
+        kind: "pattern",
+        layer: "long",
+        text,
+        availableAt: knownAt,
+        importance: PATTERN_IMPORTANCE,
+      }),
+    );
   }
   if (writes.length) await r.store.putLayerRecords(writes);
   return record;

@@ -5,9 +5,18 @@
  */
 import { dayContext, seriesOf } from "../../src/data/day-context.ts";
 import type { Prediction, Reflection } from "../../src/domain/schemas.ts";
-import { applyReward, RewardTooEarlyError, decayImportance, jump, recency, score, shouldPrune, type LayerRecord } from "../../src/memory/layers.ts";
-import { layerRecordId, type StoredLayerRecord } from "../../src/memory/records.ts";
 import { type LayerKind, MemoryLayer } from "../../src/domain/schemas.ts";
+import {
+  applyReward,
+  decayImportance,
+  jump,
+  type LayerRecord,
+  RewardTooEarlyError,
+  recency,
+  score,
+  shouldPrune,
+} from "../../src/memory/layers.ts";
+import { layerRecordId, type StoredLayerRecord } from "../../src/memory/records.ts";
 import type { Resources } from "../../src/runtime/resources.ts";
 
 const BASE_IMPORTANCE = 0.5;
@@ -37,7 +46,14 @@ export function newLayerRecord(o: {
 }
 
 /** An error case of the reflection layer: a wrong call and what it relied on (the critic reads these). */
-export function errorCase(ticker: string, date: string, predicted: string, moved: string, reason: string, knownAt: string): StoredLayerRecord {
+export function errorCase(
+  ticker: string,
+  date: string,
+  predicted: string,
+  moved: string,
+  reason: string,
+  knownAt: string,
+): StoredLayerRecord {
   return newLayerRecord({
     ticker,
     date,
@@ -76,7 +92,9 @@ export async function writeDaily(r: Resources, ticker: string, date: string): Pr
   const bars = day.history;
   const close = bars.at(-1)!;
   const prev = bars.at(-2);
-  const move = prev ? `${(100 * (close.adj_close / prev.adj_close - 1)).toFixed(2)} % vs the previous close` : "first day";
+  const move = prev
+    ? `${(100 * (close.adj_close / prev.adj_close - 1)).toFixed(2)} % vs the previous close`
+    : "first day";
   const events = await r.store.getEvents({ asOf: day.asOf, ticker, from: date, to: date });
   const text = `${ticker} ${date}: closed ${close.close.toFixed(2)} (${move}); ${day.items.length} news items. Events: ${
     events
@@ -120,17 +138,26 @@ export async function settle(
   if (!next) return { rewarded: 0, error: false };
   const now = Date.parse(knownAt);
   if (now < Date.parse(next.close_at))
-    throw new RewardTooEarlyError(`the outcome of ${p.ticker} ${p.date} is known at ${next.close_at}, not at ${knownAt}`);
+    throw new RewardTooEarlyError(
+      `the outcome of ${p.ticker} ${p.date} is known at ${next.close_at}, not at ${knownAt}`,
+    );
   const label = s.days[i!]!.label;
   if (label !== "up" && label !== "down") return { rewarded: 0, error: false };
   const correct = p.movement === label;
   const cited = p.references.filter((id) => id.startsWith("lm:"));
   // A redone settlement (a crash mid-way) skips the records this prediction already rewarded.
   const mark = settleMark(p.ticker, p.date);
-  const stored = (cited.length ? await r.store.getLayerRecords({ asOf: knownAt, ids: cited }) : []).filter((x) => !settledBy(x, p.ticker, p.date));
+  const stored = (cited.length ? await r.store.getLayerRecords({ asOf: knownAt, ids: cited }) : []).filter(
+    (x) => !settledBy(x, p.ticker, p.date),
+  );
   const updated = stored.map((x) => {
     const rewarded = applyReward(asLayer(r, x), correct, Date.parse(next.close_at), now, r.ctx.layers);
-    return { ...x, importance: rewarded.importance, access_count: rewarded.accessCount, settled_on: mark(x.settled_on) };
+    return {
+      ...x,
+      importance: rewarded.importance,
+      access_count: rewarded.accessCount,
+      settled_on: mark(x.settled_on),
+    };
   });
   if (updated.length) await r.store.updateLayerRecords(updated);
   if (!correct) {
@@ -208,7 +235,13 @@ export interface Memory {
 }
 
 /** The predictor's layered memories: the records most similar to today's events, ranked by score at asOf. */
-export async function recallMemories(r: Resources, date: string, asOf: string, text: string, k: number): Promise<Memory[]> {
+export async function recallMemories(
+  r: Resources,
+  date: string,
+  asOf: string,
+  text: string,
+  k: number,
+): Promise<Memory[]> {
   const hits = await r.store.searchLayerRecords({ text, asOf, k: Math.max(k * 3, k) });
   const today = (t: string) => dayIndex(r, t, date);
   return hits

@@ -1,14 +1,14 @@
 /** The reflection of a ticker-day (paper 3.2), written once the next close is known. */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { reflector } from "../../agents/reflector/index.ts";
 import { runAgent } from "../../agents/kit.ts";
-import { seriesToSeq } from "../../tools/retrieval.ts";
+import { reflector } from "../../agents/reflector/index.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
+import { windowOf } from "../../src/domain/events.ts";
 import type { Reflection } from "../../src/domain/schemas.ts";
 import { reflectionId } from "../../src/memory/records.ts";
 import { agentRuntime, type Resources } from "../../src/runtime/resources.ts";
+import { seriesToSeq } from "../../tools/retrieval.ts";
 import { seriesFor } from "./series.ts";
-import { windowOf } from "../../src/domain/events.ts";
 
 /**
  * Reflects on day `date` of `ticker`, given `knownAt`: the close at which this runs. Refuses to run
@@ -30,7 +30,9 @@ export async function reflectDay(
   if (!next) return null;
   const nextClose = s.calendar.closes[i + 1]!;
   if (knownAtMs < nextClose)
-    throw new Error(`look-ahead: the label of ${ticker} ${date} is only known at ${next.close_at}, not at ${new Date(knownAtMs).toISOString()}`);
+    throw new Error(
+      `look-ahead: the label of ${ticker} ${date} is only known at ${next.close_at}, not at ${new Date(knownAtMs).toISOString()}`,
+    );
   if (day.label !== "up" && day.label !== "down") return null;
   const { series } = await seriesFor(r, ticker, date, config);
   const out = await runAgent(

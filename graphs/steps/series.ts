@@ -3,10 +3,10 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { runAgent } from "../../agents/kit.ts";
 import { summarizer } from "../../agents/summarizer/index.ts";
 import { dayContext } from "../../src/data/day-context.ts";
+import type { SeriesDay, SeriesEvent } from "../../src/domain/events.ts";
 import { leaderClusters } from "../../src/memory/cluster.ts";
 import { cleanText } from "../../src/models/offline/text.ts";
 import { agentRuntime, type Resources } from "../../src/runtime/resources.ts";
-import type { SeriesDay, SeriesEvent } from "../../src/domain/events.ts";
 
 /**
  * The w trading days ending at `date` (oldest first), each with its stored events; asOf = close(date).
@@ -52,17 +52,28 @@ const CLUSTER_OPINIONS = 5;
  * by embedding (the coarse merge's leader clustering) and keeps a summary of each of the largest
  * clusters, its "opinion". Neither has event types, so their references are found by text similarity.
  */
-async function newsOpinions(r: Resources, ticker: string, date: string, config?: LangGraphRunnableConfig): Promise<SeriesEvent[]> {
+async function newsOpinions(
+  r: Resources,
+  ticker: string,
+  date: string,
+  config?: LangGraphRunnableConfig,
+): Promise<SeriesEvent[]> {
   r.summaries ??= new Map();
   const key = `${r.ctx.memoryMode} ${ticker} ${date}`;
   const known = r.summaries.get(key);
   if (known) return known;
-  const items = dayContext(r.data, ticker, date).items.map((i) => ({ id: i.id, published_at: i.published_at, text: i.text }));
+  const items = dayContext(r.data, ticker, date).items.map((i) => ({
+    id: i.id,
+    published_at: i.published_at,
+    text: i.text,
+  }));
   const rt = agentRuntime(r, config, { ticker, date });
   let events: SeriesEvent[];
   if (r.ctx.memoryMode === "summary") {
     const { summary } = await runAgent(summarizer, { ticker, date, items }, rt);
-    events = [{ id: `sum:${ticker}:${date}`, group: "Summary", type: "Daily news summary", description: summary, delta: null }];
+    events = [
+      { id: `sum:${ticker}:${date}`, group: "Summary", type: "Daily news summary", description: summary, delta: null },
+    ];
   } else {
     const vectors = await r.embedder.embed(items.map((i) => cleanText(i.text)));
     const clusters = leaderClusters(vectors, r.ctx.mergeThreshold)

@@ -44,7 +44,11 @@ async function chainOf(
 }
 
 type Hit = { record: StoredEvent; similarity: number };
-type Tracked = { m: MergedEvent; pred?: StoredEvent; delta: { delta: string; direction: DeltaInfo["direction"] } | null };
+type Tracked = {
+  m: MergedEvent;
+  pred?: StoredEvent;
+  delta: { delta: string; direction: DeltaInfo["direction"] } | null;
+};
 
 /** What every mode reads: the day, its events' candidates, and how a candidate is shown. */
 interface TrackJob {
@@ -77,15 +81,19 @@ const shown = async (job: TrackJob, h: Hit) => ({
 });
 const eventOf = (m: MergedEvent) => ({ group: m.group, type: m.type, description: m.description, details: m.details });
 
-/** "batch": up to trackerBatch events per call, each with its own candidates, the earlier events listed once per call. */
+/**
+ * "batch": up to trackerBatch events per call, each with its own candidates, the earlier events listed once per call.
+ */
 async function trackBatched(job: TrackJob): Promise<Tracked[]> {
   const { merged, hits } = job;
   const chunks: number[][] = [];
-  for (let i = 0; i < merged.length; i += job.r.ctx.trackerBatch) chunks.push(merged.slice(i, i + job.r.ctx.trackerBatch).map((_, j) => i + j));
+  for (let i = 0; i < merged.length; i += job.r.ctx.trackerBatch)
+    chunks.push(merged.slice(i, i + job.r.ctx.trackerBatch).map((_, j) => i + j));
   const answered = await Promise.all(
     chunks.map(async (idx) => {
       const earlier = new Map<string, Awaited<ReturnType<typeof shown>>>();
-      for (const i of idx) for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(job, h));
+      for (const i of idx)
+        for (const h of hits[i] ?? []) if (!earlier.has(h.record.id)) earlier.set(h.record.id, await shown(job, h));
       const out = await runAgent(
         trackerBatch,
         {
@@ -113,14 +121,21 @@ async function trackBatched(job: TrackJob): Promise<Tracked[]> {
   return answered.flat();
 }
 
-/** "single": one call per event, the predecessor and the delta info together, each candidate shown with its own chain. */
+/**
+ * "single": one call per event, the predecessor and the delta info together, each candidate shown with its own chain.
+ */
 function trackSingle(job: TrackJob): Promise<Tracked[]> {
   return Promise.all(
     job.merged.map(async (m, i): Promise<Tracked> => {
       const candidates = job.hits[i] ?? [];
       const out = await runAgent(
         tracker,
-        { ticker: job.ticker, date: job.date, event: eventOf(m), candidates: await Promise.all(candidates.map((h) => shown(job, h))) },
+        {
+          ticker: job.ticker,
+          date: job.date,
+          event: eventOf(m),
+          candidates: await Promise.all(candidates.map((h) => shown(job, h))),
+        },
         job.rt,
       );
       const pred = candidates.find((h) => h.record.id === out.predecessor_id)?.record;
@@ -129,14 +144,21 @@ function trackSingle(job: TrackJob): Promise<Tracked[]> {
   );
 }
 
-/** "paper": per event, the link (when there are candidates), then the delta info against the predecessor's stored chain (when delta is on). */
+/**
+ * "paper": per event, the link (when there are candidates), then the delta info against the predecessor's stored chain
+ * (when delta is on).
+ */
 function trackTwoStep(job: TrackJob): Promise<Tracked[]> {
   return Promise.all(
     job.merged.map(async (m, i): Promise<Tracked> => {
       const candidates = job.hits[i] ?? [];
       const event = eventOf(m);
       const link = candidates.length
-        ? await runAgent(trackerLink, { ticker: job.ticker, date: job.date, event, candidates: candidates.map(plain) }, job.rt)
+        ? await runAgent(
+            trackerLink,
+            { ticker: job.ticker, date: job.date, event, candidates: candidates.map(plain) },
+            job.rt,
+          )
         : { predecessor_id: null };
       const pred = candidates.find((h) => h.record.id === link.predecessor_id)?.record;
       // Reuse the predecessor's chain (its stored links), never recompute it.
@@ -144,7 +166,12 @@ function trackTwoStep(job: TrackJob): Promise<Tracked[]> {
       const delta = job.r.ctx.useDelta
         ? await runAgent(
             trackerDelta,
-            { ticker: job.ticker, date: job.date, event, chain: chain.map((c) => ({ date: c.date, description: c.description })) },
+            {
+              ticker: job.ticker,
+              date: job.date,
+              event,
+              chain: chain.map((c) => ({ date: c.date, description: c.description })),
+            },
             job.rt,
           )
         : null;
@@ -180,15 +207,32 @@ export async function trackDay(
       : merged.map(() => []);
   const job: TrackJob = { r, rt, ...day, asOf: ctxDay.asOf, merged, hits, cache: new Map() };
   const mode = r.ctx.useDelta ? r.ctx.trackerMode : "paper";
-  const tracked = await (mode === "batch" ? trackBatched(job) : mode === "single" ? trackSingle(job) : trackTwoStep(job));
+  const tracked = await (mode === "batch"
+    ? trackBatched(job)
+    : mode === "single"
+      ? trackSingle(job)
+      : trackTwoStep(job));
   return fold(day, tracked, r.ctx.Dmax, ctxDay.asOf);
 }
 
-/** The tracked events as stored, in merge order: two merged events with one id (same group, type and text) become one. */
-function fold(day: { ticker: string; date: string }, tracked: readonly Tracked[], Dmax: number, asOf: string): StoredEvent[] {
+/**
+ * The tracked events as stored, in merge order: two merged events with one id (same group, type and text) become one.
+ */
+function fold(
+  day: { ticker: string; date: string },
+  tracked: readonly Tracked[],
+  Dmax: number,
+  asOf: string,
+): StoredEvent[] {
   const events = new Map<string, StoredEvent>();
   for (const { m, pred, delta } of tracked) {
-    const id = eventId({ ticker: day.ticker, date: day.date, group: m.group, type: m.type, description: m.description });
+    const id = eventId({
+      ticker: day.ticker,
+      date: day.date,
+      group: m.group,
+      type: m.type,
+      description: m.description,
+    });
     const existing = events.get(id);
     if (existing) {
       existing.raw_event_ids.push(...m.raw_event_ids);
@@ -196,7 +240,8 @@ function fold(day: { ticker: string; date: string }, tracked: readonly Tracked[]
       existing.details = mergeDetails([existing.details!, m.details]);
       continue;
     }
-    if (!findType(m.group, m.type)) throw new Error(`${day.ticker} ${day.date}: merged event type "${m.type}" is not in group "${m.group}"`);
+    if (!findType(m.group, m.type))
+      throw new Error(`${day.ticker} ${day.date}: merged event type "${m.type}" is not in group "${m.group}"`);
     events.set(id, {
       id,
       ticker: day.ticker,

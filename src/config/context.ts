@@ -7,20 +7,30 @@ import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { AGENT_NAMES, type AgentName } from "../domain/agents.ts";
 
-const ModelId = z.string().regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
+const ModelId = z
+  .string()
+  .regex(/^(offline|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline", "openai:<model>" or "ollama:<model>"');
 
 const EmbeddingModelId = z
   .string()
-  .regex(/^(offline:hash|(openai|ollama):[\w.\-/:]+)$/, 'expected "offline:hash", "openai:<model>" or "ollama:<model>"');
+  .regex(
+    /^(offline:hash|(openai|ollama):[\w.\-/:]+)$/,
+    'expected "offline:hash", "openai:<model>" or "ollama:<model>"',
+  );
 
 /** Letters and digits, single - or _ between them ("__" separates the run from the kind in collection names). */
 export const RunName = z
   .string()
   .max(48)
-  .regex(/^[a-zA-Z0-9]+(?:[-_][a-zA-Z0-9]+)*$/, "run names are letters and digits, joined by single - or _ (e.g. q4-test)");
+  .regex(
+    /^[a-zA-Z0-9]+(?:[-_][a-zA-Z0-9]+)*$/,
+    "run names are letters and digits, joined by single - or _ (e.g. q4-test)",
+  );
 
 const perLayer = (short: number, mid: number, long: number, reflection: number) =>
-  z.object({ short: z.number(), mid: z.number(), long: z.number(), reflection: z.number() }).default({ short, mid, long, reflection });
+  z
+    .object({ short: z.number(), mid: z.number(), long: z.number(), reflection: z.number() })
+    .default({ short, mid, long, reflection });
 
 /**
  * SEP-Memory's layered memory, every parameter in one place. Ages are in trading days.
@@ -51,14 +61,23 @@ export const LayerParams = z.object({
 export type LayerParams = z.infer<typeof LayerParams>;
 
 /** What a model override may name: an agent ("tracker" covers every tracker mode) or "chat". */
-const MODEL_TARGETS: [AgentName | "chat", ...(AgentName | "chat")[]] = [...(AGENT_NAMES as [AgentName, ...AgentName[]]), "chat"];
-export const ModelTarget = z.enum(MODEL_TARGETS, { error: (i) => `unknown agent "${String(i.input)}" (agents: ${MODEL_TARGETS.join(", ")})` });
+const MODEL_TARGETS: [AgentName | "chat", ...(AgentName | "chat")[]] = [
+  ...(AGENT_NAMES as [AgentName, ...AgentName[]]),
+  "chat",
+];
+export const ModelTarget = z.enum(MODEL_TARGETS, {
+  error: (i) => `unknown agent "${String(i.input)}" (agents: ${MODEL_TARGETS.join(", ")})`,
+});
 
-/** A map by agent name: a key that names no agent is refused with the list (zod's records would only say "unrecognized key"). */
+/**
+ * A map by agent name: a key that names no agent is refused with the list (zod's records would only say "unrecognized
+ * key").
+ */
 const byAgent = <V extends z.ZodType>(names: readonly string[], value: V) =>
   z.record(z.string(), value).superRefine((m, ctx) => {
     for (const k of Object.keys(m))
-      if (!names.includes(k)) ctx.addIssue({ code: "custom", path: [k], message: `unknown agent "${k}" (agents: ${names.join(", ")})` });
+      if (!names.includes(k))
+        ctx.addIssue({ code: "custom", path: [k], message: `unknown agent "${k}" (agents: ${names.join(", ")})` });
   });
 
 export const RunContext = z.object({
@@ -66,9 +85,15 @@ export const RunContext = z.object({
   run: RunName.default("default"),
   /** Default model of every agent. */
   model: ModelId.default("offline"),
-  /** Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}; "tracker" sets every tracker mode, "chat" the chat. */
+  /**
+   * Per-agent model overrides, e.g. {"extractor": "openai:gpt-4o-mini"}; "tracker" sets every tracker mode, "chat" the
+   * chat.
+   */
   models: byAgent(MODEL_TARGETS, ModelId).default({}),
-  /** Per-agent prompt versions, e.g. {"predictor": "1.1.0"} (default: each prompt's newest version); a misspelt agent is refused. */
+  /**
+   * Per-agent prompt versions, e.g. {"predictor": "1.1.0"} (default: each prompt's newest version); a misspelt agent is
+   * refused.
+   */
   prompts: byAgent(AGENT_NAMES, z.string().regex(/^\d+\.\d+\.\d+$/, "expected a version such as 1.1.0")).default({}),
   embeddings: EmbeddingModelId.default("offline:hash"),
   /** Dimension of the offline hashed embeddings. */
@@ -98,11 +123,16 @@ export const RunContext = z.object({
   /** Optional budget: the run stops cleanly before the model call that would exceed it. */
   budgetCalls: z.number().int().positive().nullable().default(null),
   budgetTokens: z.number().int().positive().nullable().default(null),
-  /** Model calls in flight at most, across the tickers of a phase, extractor batches, merger groups and tracker calls. */
+  /**
+   * Model calls in flight at most, across the tickers of a phase, extractor batches, merger groups and tracker calls.
+   */
   maxConcurrency: z.number().int().min(1).max(256).default(8),
   /** Seconds a model call may take (per attempt) before it is abandoned and retried; `--model-timeout`. */
   modelTimeoutSeconds: z.number().positive().max(3600).default(60),
-  /** Retries of a model call that failed in transport (timeout, refused or closed connection, 408/409/429/5xx, a malformed answer). */
+  /**
+   * Retries of a model call that failed in transport (timeout, refused or closed connection, 408/409/429/5xx, a
+   * malformed answer).
+   */
   modelRetries: z.number().int().min(0).max(10).default(3),
   /** First wait before such a retry, doubled each time (a Retry-After from the server wins), capped at 60 s. */
   modelRetryBaseMs: z.number().int().min(0).max(60_000).default(1000),
@@ -110,7 +140,10 @@ export const RunContext = z.object({
   allowGaps: z.boolean().default(false),
   /** News items per extractor call. */
   extractBatch: z.number().int().min(1).max(64).default(8),
-  /** document: each item's events extracted and cited on their own (the paper); cross-item: an event reported by several items extracted once (the ablation). */
+  /**
+   * document: each item's events extracted and cited on their own (the paper); cross-item: an event reported by several
+   * items extracted once (the ablation).
+   */
   extractScope: z.enum(["document", "cross-item"]).default("document"),
   // Thresholds of the offline analyst and the coarse merge. Chosen a priori (not fitted to any
   // evaluation window): cosine >= 0.75 of hashed embeddings is near-duplicate wording; 0.5 is
@@ -137,13 +170,18 @@ export const RunContext = z.object({
   useDelta: z.boolean().default(true),
   /** Retrieve reference cases for the predictor (off: it predicts from the events alone). */
   useReferences: z.boolean().default(true),
-  /** What the memory holds: structured events (the method), or per day one news summary or the opinions of its largest news clusters (ablations). */
+  /**
+   * What the memory holds: structured events (the method), or per day one news summary or the opinions of its largest
+   * news clusters (ablations).
+   */
   memoryMode: z.enum(["events", "summary", "clusters"]).default("events"),
   /** SEP-Memory's layered memory: write, reward and upkeep it, and give the predictor its top records. */
   layered: z.boolean().default(false),
   /** Self-reflection: explanation v1 -> critique with the reflection and long-term layers -> v2 (needs layered). */
   selfReflection: z.boolean().default(false),
-  /** GRPO-style group sampling in the training window (needs layered): candidates per day (1 on the offline analyst). */
+  /**
+   * GRPO-style group sampling in the training window (needs layered): candidates per day (1 on the offline analyst).
+   */
   groupSize: z.number().int().min(1).max(16).default(4),
   /** Sampling temperature of the candidates on the LLM path. */
   groupTemperature: z.number().min(0).max(2).default(0.8),
@@ -176,7 +214,10 @@ const UNTAGGED: ReadonlySet<keyof RunContext> = new Set([
   "modelRetryBaseMs",
 ]);
 
-/** Tags spelled for a reader ("{}" is the value); any other field that differs from its default tags as `<field>-<value>` (an on/off field: `<field>` or `no-<field>`). */
+/**
+ * Tags spelled for a reader ("{}" is the value); any other field that differs from its default tags as
+ * `<field>-<value>` (an on/off field: `<field>` or `no-<field>`).
+ */
 const TAG_NAMES: Partial<Record<keyof RunContext, string>> = {
   useDelta: "no-delta",
   useReferences: "no-refs",
@@ -202,10 +243,15 @@ const tagValue = (v: unknown): string =>
  */
 export function variantTags(ctx: RunContext): string[] {
   const defaults = RunContext.parse({});
-  const keys = (Object.keys(RunContext.shape) as (keyof RunContext)[]).filter((k) => !UNTAGGED.has(k) && !isDeepStrictEqual(ctx[k], defaults[k]));
-  const isSwitch = (k: keyof RunContext) => typeof defaults[k] === "boolean" || RunContext.shape[k].def.innerType.def.type === "enum";
+  const keys = (Object.keys(RunContext.shape) as (keyof RunContext)[]).filter(
+    (k) => !UNTAGGED.has(k) && !isDeepStrictEqual(ctx[k], defaults[k]),
+  );
+  const isSwitch = (k: keyof RunContext) =>
+    typeof defaults[k] === "boolean" || RunContext.shape[k].def.innerType.def.type === "enum";
   const generic = (k: keyof RunContext) => (typeof ctx[k] === "boolean" ? (ctx[k] ? k : `no-${k}`) : `${k}-{}`);
-  return [...keys.filter(isSwitch), ...keys.filter((k) => !isSwitch(k))].map((k) => (TAG_NAMES[k] ?? generic(k)).replace("{}", tagValue(ctx[k])));
+  return [...keys.filter(isSwitch), ...keys.filter((k) => !isSwitch(k))].map((k) =>
+    (TAG_NAMES[k] ?? generic(k)).replace("{}", tagValue(ctx[k])),
+  );
 }
 
 export function runContext(input: Partial<z.input<typeof RunContext>> = {}): RunContext {

@@ -1,8 +1,8 @@
 /** Where things live. One home for the defaults of the market data dir and the state dir. */
 import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -32,7 +32,10 @@ export function projectRoot(cwd: string = process.cwd()): string {
 }
 const roots = new Map<string, string>();
 
-/** State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR (relative to the project root), default <project root>/.stockmem. */
+/**
+ * State dir (Chroma data, traces, caches, predictions): STOCKMEM_DATA_DIR (relative to the project root), default
+ * <project root>/.stockmem.
+ */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(projectRoot(), env.STOCKMEM_DATA_DIR ?? ".stockmem");
 }

@@ -19,7 +19,10 @@ const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i
  * rebinding), and its Origin, when a browser sends one, Studio's, a local page's, or one listed in
  * STOCKMEM_STUDIO_ORIGINS (comma-separated).
  */
-export function doorRefusal(h: { host?: string | null; origin?: string | null }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function doorRefusal(
+  h: { host?: string | null; origin?: string | null },
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!h.host || !LOCAL_HOST.test(h.host))
     return `host ${JSON.stringify(h.host ?? "")} is not a local name: the dev server answers 127.0.0.1 and localhost only`;
   if (!h.origin) return undefined; // not a browser page (the SDK, curl, Studio's server side)
@@ -39,13 +42,25 @@ const real = (p: string) => {
   }
 };
 
-/** The data dirs a graph run from the dev server may read: the bundled sample, STOCKMEM_MARKET_DATA, and STOCKMEM_DATA_DIRS (a path list). */
+/**
+ * The data dirs a graph run from the dev server may read: the bundled sample, STOCKMEM_MARKET_DATA, and
+ * STOCKMEM_DATA_DIRS (a path list).
+ */
 function configuredDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const listed = (env.STOCKMEM_DATA_DIRS ?? "").split(delimiter).filter((d) => d.trim());
-  return [...new Set([SAMPLE_DATA_DIR, env.STOCKMEM_MARKET_DATA, ...listed].filter((d): d is string => Boolean(d?.trim())).map((d) => real(d)))];
+  return [
+    ...new Set(
+      [SAMPLE_DATA_DIR, env.STOCKMEM_MARKET_DATA, ...listed]
+        .filter((d): d is string => Boolean(d?.trim()))
+        .map((d) => real(d)),
+    ),
+  ];
 }
 
-/** The data dir a graph context asks for, if the project configures it; otherwise an error naming the way to allow it (never the dir's contents). */
+/**
+ * The data dir a graph context asks for, if the project configures it; otherwise an error naming the way to allow it
+ * (never the dir's contents).
+ */
 export function admittedDataDir(asked: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (asked === undefined) return resolve(env.STOCKMEM_MARKET_DATA ?? SAMPLE_DATA_DIR);
   const allowed = configuredDataDirs(env);
@@ -56,7 +71,10 @@ export function admittedDataDir(asked: string | undefined, env: NodeJS.ProcessEn
   );
 }
 
-/** The model-call budget of a graph run from the dev server when its context sets none (STOCKMEM_STUDIO_BUDGET_CALLS, default 300). */
+/**
+ * The model-call budget of a graph run from the dev server when its context sets none (STOCKMEM_STUDIO_BUDGET_CALLS,
+ * default 300).
+ */
 export function studioBudgetCalls(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.STOCKMEM_STUDIO_BUDGET_CALLS ?? 300);
   return Number.isInteger(n) && n > 0 ? n : 300;

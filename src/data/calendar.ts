@@ -10,7 +10,9 @@
 
 const nyOffset = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", timeZoneName: "longOffset" });
 
-/** UTC offset of New York on a date, in minutes (e.g. -240 in summer). Taken at noon, well clear of the 02:00 switch. */
+/**
+ * UTC offset of New York on a date, in minutes (e.g. -240 in summer). Taken at noon, well clear of the 02:00 switch.
+ */
 function newYorkOffsetMinutes(date: string): number {
   const noonUtc = new Date(`${date}T16:00:00Z`);
   const part = nyOffset.formatToParts(noonUtc).find((p) => p.type === "timeZoneName")?.value ?? "";

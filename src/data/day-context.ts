@@ -44,7 +44,11 @@ export function seriesOf(data: MarketData, ticker: string): TickerSeries {
  */
 const frozen = new WeakMap<
   TickerSeries,
-  { bars: readonly PriceBar[]; items: readonly (readonly NewsItem[])[]; labels: readonly { readonly date: string; readonly label: Label }[] }
+  {
+    bars: readonly PriceBar[];
+    items: readonly (readonly NewsItem[])[];
+    labels: readonly { readonly date: string; readonly label: Label }[];
+  }
 >();
 
 function frozenOf(s: TickerSeries) {

@@ -4,15 +4,16 @@
  * close, spam bursts capped, oversized texts truncated. Every item that is not kept is counted in
  * the LoadReport: nothing is lost silently.
  */
-import { messageOf } from "../domain/errors.ts";
+
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { NewsItem, PriceBar, type Label, type TradingDay } from "../domain/schemas.ts";
+import { messageOf } from "../domain/errors.ts";
+import { type Label, NewsItem, PriceBar, type TradingDay } from "../domain/schemas.ts";
+import { scrub, secretValues } from "../observability/secrets.ts";
 import { TradingCalendar } from "./calendar.ts";
 import { DataError } from "./errors.ts";
 import { labelOf, simpleReturn } from "./labels.ts";
-import { readLines, type Progress } from "./read-lines.ts";
-import { scrub, secretValues } from "../observability/secrets.ts";
+import { type Progress, readLines } from "./read-lines.ts";
 
 export interface LoadOptions {
   /** Skip malformed lines (counted in the report) instead of failing on the first one. */
@@ -166,7 +167,13 @@ async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = 
     const bar = parsed.data;
     const weekday = new Date(`${bar.date}T00:00:00Z`).getUTCDay();
     if (weekday === 0 || weekday === 6) {
-      fail(report, opts, file, line, `price row for ${bar.ticker} ${bar.date}: a ${weekday === 0 ? "Sunday" : "Saturday"} is not a trading day`);
+      fail(
+        report,
+        opts,
+        file,
+        line,
+        `price row for ${bar.ticker} ${bar.date}: a ${weekday === 0 ? "Sunday" : "Saturday"} is not a trading day`,
+      );
       continue;
     }
     const rows = byTicker.get(bar.ticker) ?? new Map<string, PriceBar>();
@@ -175,18 +182,30 @@ async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = 
     if (same) {
       if (JSON.stringify(same) === JSON.stringify(bar))
         report.identicalDuplicateRows++; // a repeated row: noted, nothing lost
-      else fail(report, opts, file, line, `duplicate price row for ${bar.ticker} ${bar.date} with other values than the first`);
+      else
+        fail(
+          report,
+          opts,
+          file,
+          line,
+          `duplicate price row for ${bar.ticker} ${bar.date} with other values than the first`,
+        );
       continue;
     }
     rows.set(bar.date, bar);
   }
-  return new Map([...byTicker].map(([t, rows]) => [t, [...rows.values()].sort((a, b) => a.date.localeCompare(b.date))]));
+  return new Map(
+    [...byTicker].map(([t, rows]) => [t, [...rows.values()].sort((a, b) => a.date.localeCompare(b.date))]),
+  );
 }
 
 /** The most calendar days between two consecutive sessions (a holiday beside a weekend: Thursday to Monday). */
 const MAX_GAP_DAYS = 4;
 
-/** The trading days of one ticker with the target of each (move t -> t+1); the last day has none. A target across missing rows is marked. */
+/**
+ * The trading days of one ticker with the target of each (move t -> t+1); the last day has none. A target across
+ * missing rows is marked.
+ */
 function tradingDays(bars: readonly PriceBar[], calendar: TradingCalendar, threshold: number): TradingDay[] {
   return bars.map((bar, i) => {
     const next = bars[i + 1];
@@ -233,7 +252,13 @@ export function parseNewsLine(text: string, invalidUtf8 = false): NewsItem | str
  */
 function admit(
   item: NewsItem,
-  c: { seen: Set<string>; only?: Set<string>; calendars: Map<string, TradingCalendar>; secrets: readonly string[]; maxTextChars: number },
+  c: {
+    seen: Set<string>;
+    only?: Set<string>;
+    calendars: Map<string, TradingCalendar>;
+    secrets: readonly string[];
+    maxTextChars: number;
+  },
   report: LoadReport,
 ): NewsItem | null {
   if (c.seen.has(item.id)) {
@@ -306,7 +331,8 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
   const newsFile = join(dir, "news.jsonl");
   const priceFile = join(dir, "prices.csv");
   for (const f of [newsFile, priceFile]) {
-    if (!existsSync(f)) throw new Error(`data dir ${dir} has no ${f.slice(dir.length + 1)} (expected news.jsonl and prices.csv)`);
+    if (!existsSync(f))
+      throw new Error(`data dir ${dir} has no ${f.slice(dir.length + 1)} (expected news.jsonl and prices.csv)`);
     // a FIFO would block the reader forever, a directory fails with a bare EISDIR: say which file and what it is
     const st = statSync(f);
     if (!st.isFile())
@@ -328,7 +354,9 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
     calendars.set(t, new TradingCalendar(bars.map((b) => b.date)));
   }
   if (only) {
-    for (const t of only) if (!calendars.has(t)) throw new Error(`ticker ${t} has no rows in ${priceFile} (known: ${[...prices.keys()].join(", ")})`);
+    for (const t of only)
+      if (!calendars.has(t))
+        throw new Error(`ticker ${t} has no rows in ${priceFile} (known: ${[...prices.keys()].join(", ")})`);
   }
 
   const buckets = new Map<string, NewsItem[][]>();

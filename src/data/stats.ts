@@ -20,7 +20,13 @@ export interface DataStats {
 export function dataStats(data: MarketData, from?: string, to?: string): DataStats {
   const tickers = data.tickers.map((ticker): TickerStats => {
     const s = data.series.get(ticker)!;
-    const st: TickerStats = { ticker, items: 0, trading_days: 0, days_with_items: 0, labels: { up: 0, down: 0, flat: 0, unlabeled: 0 } };
+    const st: TickerStats = {
+      ticker,
+      items: 0,
+      trading_days: 0,
+      days_with_items: 0,
+      labels: { up: 0, down: 0, flat: 0, unlabeled: 0 },
+    };
     s.days.forEach((day, i) => {
       if ((from && day.date < from) || (to && day.date > to)) return;
       // The first calendar row only anchors the window of the second (its own items are unknown).

@@ -1,6 +1,7 @@
 /**
  * The agents by name: the one table of their names and the initials experiment names use. The agent
- * registry (agents/registry.ts) holds exactly these, each under its own name (checked by the compiler); the run context keys
+ * registry (agents/registry.ts) holds exactly these, each under its own name (checked by the compiler); the run context
+ * keys
  * its per-agent models and prompt versions by them, so a misspelt agent fails with the list.
  */
 import { z } from "zod";
@@ -27,4 +28,7 @@ export const AgentNameSchema = z.enum(AGENT_NAMES as [AgentName, ...AgentName[]]
 });
 
 /** The initials of each agent in experiment names (x1.1.0-m1.0.1-...). */
-export const AGENT_INITIALS: Readonly<Record<AgentName, string>> = Object.fromEntries(AGENT_TABLE) as Record<AgentName, string>;
+export const AGENT_INITIALS: Readonly<Record<AgentName, string>> = Object.fromEntries(AGENT_TABLE) as Record<
+  AgentName,
+  string
+>;

@@ -11,6 +11,7 @@ export function packBits(bits: readonly (0 | 1)[]): string {
 }
 
 export function unpackBits(hex: string, length: number): Bits {
-  if (hex.length !== Math.ceil(length / 4) || !/^[0-9a-f]*$/.test(hex)) throw new Error(`"${hex}" is not a packed bit vector of length ${length}`);
+  if (hex.length !== Math.ceil(length / 4) || !/^[0-9a-f]*$/.test(hex))
+    throw new Error(`"${hex}" is not a packed bit vector of length ${length}`);
   return Array.from({ length }, (_, i) => ((parseInt(hex[i >> 2]!, 16) >> (i & 3)) & 1) as 0 | 1);
 }

@@ -14,7 +14,11 @@ import { findType } from "./taxonomy.ts";
 
 const eventTypeRefine = <T extends { group: string; type: string }>(e: T, ctx: z.RefinementCtx) => {
   if (!findType(e.group, e.type)) {
-    ctx.addIssue({ code: "custom", message: `"${e.type}" is not a type of group "${e.group}" in the taxonomy`, path: ["type"] });
+    ctx.addIssue({
+      code: "custom",
+      message: `"${e.type}" is not a type of group "${e.group}" in the taxonomy`,
+      path: ["type"],
+    });
   }
 };
 
@@ -33,7 +37,14 @@ const EventTuple = z.object({
   description: z.string().min(1).describe("one-sentence factual description"),
 });
 /** The tuple's fields beyond group, type and description: kept through merging and stored (see details.ts). */
-export const EventDetails = EventTuple.pick({ time: true, location: true, entities: true, industries: true, companies: true, attributes: true });
+export const EventDetails = EventTuple.pick({
+  time: true,
+  location: true,
+  entities: true,
+  industries: true,
+  companies: true,
+  attributes: true,
+});
 export type EventDetails = z.infer<typeof EventDetails>;
 
 /** A tuple citing the news items it came from (the extractor's answer). */
@@ -60,7 +71,12 @@ export type MergedEvent = z.infer<typeof MergedEvent>;
 // track
 
 /** Today's event as the trackers show it. */
-export const EventToTrack = z.object({ group: z.string(), type: z.string(), description: z.string(), details: EventDetails.optional() });
+export const EventToTrack = z.object({
+  group: z.string(),
+  type: z.string(),
+  description: z.string(),
+  details: EventDetails.optional(),
+});
 
 /** Incremental information of an event against its chain (paper 3.1.3). */
 export const DeltaInfo = z.object({
@@ -90,7 +106,10 @@ export const TrackedEvent = z
     /** chain depth: 0 for a new chain, capped at D_max */
     chain_depth: z.number().int().nonnegative(),
     delta: DeltaInfo.nullable(),
-    /** time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written before 0.4) */
+    /**
+     * time, location, entities, industries, companies and attributes of its reports, merged (absent in stores written
+     * before 0.4)
+     */
     details: EventDetails.optional(),
   })
   .superRefine(eventTypeRefine);
@@ -119,7 +138,9 @@ export type SeriesDay = z.infer<typeof SeriesDay>;
 
 // reflect
 
-/** One event of a past window as a reflection keeps it (paper 3.2-3.3): what it was and what it added, without its text. */
+/**
+ * One event of a past window as a reflection keeps it (paper 3.2-3.3): what it was and what it added, without its text.
+ */
 const WindowEvent = z.object({ id: z.string(), group: z.string(), type: z.string(), delta: DeltaInfo.nullable() });
 /** The w days of a reflection's window, oldest first, each with its events. */
 export const WindowSeries = z.array(z.object({ date: IsoDate, events: z.array(WindowEvent) }));
@@ -127,5 +148,8 @@ export type WindowSeries = z.infer<typeof WindowSeries>;
 
 /** A window series as a reflection keeps it, from the full series (the text and details stay in the event memory). */
 export function windowOf(series: readonly SeriesDay[]): WindowSeries {
-  return series.map((d) => ({ date: d.date, events: d.events.map((e) => ({ id: e.id, group: e.group, type: e.type, delta: e.delta })) }));
+  return series.map((d) => ({
+    date: d.date,
+    events: d.events.map((e) => ({ id: e.id, group: e.group, type: e.type, delta: e.delta })),
+  }));
 }

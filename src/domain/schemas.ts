@@ -9,11 +9,15 @@ import { IsoDate, IsoInstant, Ticker } from "./scalars.ts";
 import { N_GROUPS, N_TYPES } from "./taxonomy.ts";
 
 /** One news item or social post, as stored in news.jsonl. */
-/** What an id shown to a model may be made of: news item ids are checked against it at load (ours are built from it). */
+/**
+ * What an id shown to a model may be made of: news item ids are checked against it at load (ours are built from it).
+ */
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/;
 
 export const NewsItem = z.object({
-  id: z.string().regex(SAFE_ID, "id must be 1-128 characters of A-Z a-z 0-9 . _ : @ / + - (starting with a letter or digit)"),
+  id: z
+    .string()
+    .regex(SAFE_ID, "id must be 1-128 characters of A-Z a-z 0-9 . _ : @ / + - (starting with a letter or digit)"),
   ticker: Ticker,
   published_at: IsoInstant,
   title: z.string().nullable().optional(),
@@ -79,7 +83,10 @@ export const Reflection = z.object({
   /** Daily type/group bit vectors of the w days of the window, oldest first. */
   type_bits: z.array(bits(N_TYPES)),
   group_bits: z.array(bits(N_GROUPS)),
-  /** The window's event series (ids, types, groups, delta info) the reflection explains; absent in stores written before 0.4. */
+  /**
+   * The window's event series (ids, types, groups, delta info) the reflection explains; absent in stores written before
+   * 0.4.
+   */
   series: WindowSeries.optional(),
   /** Instant from which the reflection may be read: close of t+1 (it uses the label). */
   available_at: IsoInstant,
@@ -99,7 +106,11 @@ export const Prediction = z.object({
   prompt_versions: z.record(z.string(), z.string()).default({}),
   /** SEP-Memory self-reflection: the first answer and the critique that led to the final one */
   self_reflection: z
-    .object({ v1: z.object({ movement: Movement, reason: z.string() }), critique: z.string(), verdict: z.enum(["keep", "reconsider"]) })
+    .object({
+      v1: z.object({ movement: Movement, reason: z.string() }),
+      critique: z.string(),
+      verdict: z.enum(["keep", "reconsider"]),
+    })
     .optional(),
 });
 export type Prediction = z.infer<typeof Prediction>;

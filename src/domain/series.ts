@@ -1,8 +1,8 @@
 /** What agents read beside a window's events (events.ts): the references and the layered-memory notes. */
 import { z } from "zod";
-import { Movement } from "./schemas.ts";
 import { WindowSeries } from "./events.ts";
 import { IsoDate } from "./scalars.ts";
+import { Movement } from "./schemas.ts";
 
 /** A past situation offered as a reference: its reflection, and how similar its event sequence is. */
 export const Reference = z.object({

@@ -10,7 +10,13 @@
 export const TAXONOMY = [
   [
     "Policies and Regulation",
-    ["Policy Release", "Development Planning", "Government Support", "Institutional Supervision", "International Controls and Sanctions"],
+    [
+      "Policy Release",
+      "Development Planning",
+      "Government Support",
+      "Institutional Supervision",
+      "International Controls and Sanctions",
+    ],
   ],
   ["Macroeconomic Finance", ["Fiscal Policy", "Livelihood and Welfare", "Taxation"]],
   ["Industry Standards", ["Standards", "Specifications", "Opinions and Commentary"]],
@@ -28,7 +34,14 @@ export const TAXONOMY = [
   ],
   [
     "Technology Events",
-    ["Technological Breakthrough", "Research and Development Progress", "Certification", "Shipment", "Ecosystem Collaboration", "Enablement"],
+    [
+      "Technological Breakthrough",
+      "Research and Development Progress",
+      "Certification",
+      "Shipment",
+      "Ecosystem Collaboration",
+      "Enablement",
+    ],
   ],
   [
     "Corporate Operations",
@@ -48,10 +61,20 @@ export const TAXONOMY = [
   ["Corporate Personnel", ["Executives", "Personnel Changes", "Violations and Misconduct"]],
   [
     "Stock Market Performance",
-    ["Market Size", "Sector Concept Performance", "Individual Stock Performance", "Capital Flows", "Trading Activities", "Institutional Views"],
+    [
+      "Market Size",
+      "Sector Concept Performance",
+      "Individual Stock Performance",
+      "Capital Flows",
+      "Trading Activities",
+      "Institutional Views",
+    ],
   ],
   ["Other Financial Market Performance", ["Market Size", "Market Performance", "Capital Flows", "Institutional Views"]],
-  ["Cooperation and Strategy", ["Strategic Cooperation and Co-construction", "Industry Alliances and Standards Organizations"]],
+  [
+    "Cooperation and Strategy",
+    ["Strategic Cooperation and Co-construction", "Industry Alliances and Standards Organizations"],
+  ],
   ["Risks and Warnings", ["Business Clarification", "Company-Specific Risks", "Industry-Wide Risk Alerts"]],
 ] as const satisfies ReadonlyArray<readonly [string, readonly string[]]>;
 
@@ -69,9 +92,9 @@ export interface EventType {
 
 export const GROUPS: readonly EventGroup[] = TAXONOMY.map(([name], id) => ({ id, name }));
 
-export const TYPES: readonly EventType[] = TAXONOMY.flatMap(([group, names], groupId) => names.map((name) => ({ groupId, group, name }))).map(
-  (t, id) => ({ id, ...t }),
-);
+export const TYPES: readonly EventType[] = TAXONOMY.flatMap(([group, names], groupId) =>
+  names.map((name) => ({ groupId, group, name })),
+).map((t, id) => ({ id, ...t }));
 
 export const N_GROUPS = GROUPS.length;
 export const N_TYPES = TYPES.length;

@@ -3,13 +3,14 @@
  * the project's own `chromadb` dependency (`chroma run --path <state dir>/chroma`), which is stopped
  * on exit, on SIGINT/SIGTERM, and (through its launcher's parent watchdog) even if we are killed.
  */
-import { chromaDir } from "../config/paths.ts";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromaDir } from "../config/paths.ts";
 import { withoutSecrets } from "../observability/secrets.ts";
 
 const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), "chroma-child.mjs");
@@ -84,8 +85,9 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 /** Backtrace frames and the logo carry no reason: keep them out of the log tail shown in errors. */
 /** A log line that names a failure (an error or a panic message), not a backtrace frame. */
 const isCause = (line: string): boolean =>
-  /panicked at|\berror\b|Error:|malformed|not a database|permission denied|no space left|address already in use/i.test(line) &&
-  !/^\s*(\d+:|at |_ZN|Builtins_)/.test(line);
+  /panicked at|\berror\b|Error:|malformed|not a database|permission denied|no space left|address already in use/i.test(
+    line,
+  ) && !/^\s*(\d+:|at |_ZN|Builtins_)/.test(line);
 
 const isNoise = (line: string) => /^\s*\d+: |^\s+at |^\s*\(\(\(|#####/.test(line);
 
@@ -110,18 +112,29 @@ export interface StartOptions {
 export async function startChroma(opts: StartOptions): Promise<ChromaEndpoint> {
   const host = opts.host ?? "127.0.0.1";
   if (opts.port !== undefined && (await portInUse(host, opts.port))) {
-    throw new ChromaStartError(`cannot start a local Chroma server on ${host}:${opts.port}: the port is already in use`);
+    throw new ChromaStartError(
+      `cannot start a local Chroma server on ${host}:${opts.port}: the port is already in use`,
+    );
   }
   const port = opts.port ?? (await freePort(host));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   mkdirSync(opts.path, { recursive: true, mode: 0o700 });
   installExitHandlers();
 
-  const child = spawn(process.execPath, [LAUNCHER, chromaCliPath(), "run", "--path", opts.path, "--host", host, "--port", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    // no API key reaches the server; no Rust backtrace buries the cause of a failed start
-    env: { ...withoutSecrets(process.env), CHROMA_TELEMETRY: "false", ANONYMIZED_TELEMETRY: "False", RUST_BACKTRACE: "0" },
-  });
+  const child = spawn(
+    process.execPath,
+    [LAUNCHER, chromaCliPath(), "run", "--path", opts.path, "--host", host, "--port", String(port)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      // no API key reaches the server; no Rust backtrace buries the cause of a failed start
+      env: {
+        ...withoutSecrets(process.env),
+        CHROMA_TELEMETRY: "false",
+        ANONYMIZED_TELEMETRY: "False",
+        RUST_BACKTRACE: "0",
+      },
+    },
+  );
   live.add(child);
   const logTail: string[] = [];
   /** the lines that say what went wrong (errors, panics), kept apart so no backtrace pushes them out of the tail */

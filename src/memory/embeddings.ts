@@ -5,8 +5,9 @@
  *   ollama:<model>    a local Ollama (OLLAMA_BASE_URL, default http://127.0.0.1:11434), e.g. ollama:bge-m3
  * The embedder's `id` is stored with each Chroma collection; reopening with another id is an error.
  */
-import { messageOf } from "../domain/errors.ts";
+
 import { OpenAIEmbeddings } from "@langchain/openai";
+import { messageOf } from "../domain/errors.ts";
 
 export interface Embedder {
   /** identity stored with collections, e.g. "offline:hash/512" or "openai:text-embedding-3-small" */
@@ -65,7 +66,8 @@ export function hashEmbedding(text: string, dim: number): number[] {
 export class HashEmbedder implements Embedder {
   readonly id: string;
   constructor(readonly dim = 512) {
-    if (!Number.isInteger(dim) || dim < 16) throw new RangeError(`hash embedding dimension must be an integer >= 16, got ${dim}`);
+    if (!Number.isInteger(dim) || dim < 16)
+      throw new RangeError(`hash embedding dimension must be an integer >= 16, got ${dim}`);
     this.id = `offline:hash/${dim}`;
   }
   /** the latest texts embedded (a day's events are embedded to be tracked, then again to be stored) */
@@ -108,10 +110,13 @@ class OllamaEmbedder implements Embedder {
       } catch (e) {
         throw new Error(`Ollama at ${this.baseUrl} is unreachable for ${this.id}: ${messageOf(e)}`);
       }
-      if (!res.ok) throw new Error(`Ollama ${this.id} answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      if (!res.ok)
+        throw new Error(`Ollama ${this.id} answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
       const body = (await res.json()) as { embeddings?: number[][] };
       if (!Array.isArray(body.embeddings) || body.embeddings.length !== input.length) {
-        throw new Error(`Ollama ${this.id} returned ${body.embeddings?.length ?? "no"} embeddings for ${input.length} texts`);
+        throw new Error(
+          `Ollama ${this.id} returned ${body.embeddings?.length ?? "no"} embeddings for ${input.length} texts`,
+        );
       }
       out.push(...body.embeddings);
     }
@@ -137,7 +142,8 @@ class OpenAIEmbedder implements Embedder {
   }
   async embed(texts: readonly string[]): Promise<number[][]> {
     const out = await this.client.embedDocuments([...texts]);
-    if (out.length !== texts.length) throw new Error(`${this.id} returned ${out.length} embeddings for ${texts.length} texts`);
+    if (out.length !== texts.length)
+      throw new Error(`${this.id} returned ${out.length} embeddings for ${texts.length} texts`);
     return out;
   }
 }
@@ -148,7 +154,8 @@ export function createEmbedder(spec: string, opts: { dim?: number; env?: NodeJS.
   const model = rest.join(":");
   if (provider === "offline" && (model === "hash" || model === "")) return new HashEmbedder(opts.dim ?? 512);
   if (provider === "openai" && model) return new OpenAIEmbedder(model, opts.env);
-  if (provider === "ollama" && model) return new OllamaEmbedder(model, opts.env?.OLLAMA_BASE_URL ?? process.env.OLLAMA_BASE_URL);
+  if (provider === "ollama" && model)
+    return new OllamaEmbedder(model, opts.env?.OLLAMA_BASE_URL ?? process.env.OLLAMA_BASE_URL);
   throw new Error(`unknown embedding model "${spec}": use offline:hash, openai:<model> or ollama:<model>`);
 }
 

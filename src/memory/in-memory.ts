@@ -11,13 +11,22 @@
  * product's backend.
  */
 import { epochDay } from "../data/calendar.ts";
-import { scrubDeep } from "../observability/secrets.ts";
-import type { Reflection } from "../domain/schemas.ts";
-import { cosineOf, sqNorm, type Embedder } from "./embeddings.ts";
-import { KINDS, idHash, printOf, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
-import { eventIdPrefix, toEpochSeconds, type StoredLayerRecord } from "./records.ts";
-import type { MemoryLayer } from "../domain/schemas.ts";
 import type { StoredEvent } from "../domain/events.ts";
+import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
+import { scrubDeep } from "../observability/secrets.ts";
+import { cosineOf, type Embedder, sqNorm } from "./embeddings.ts";
+import {
+  type AsOf,
+  type Fingerprint,
+  type Hit,
+  idHash,
+  KINDS,
+  type Kind,
+  type MemoryPort,
+  printOf,
+  type WindowFilter,
+} from "./port.ts";
+import { eventIdPrefix, type StoredLayerRecord, toEpochSeconds } from "./records.ts";
 
 interface Entry<T> {
   record: T;
@@ -104,7 +113,9 @@ class Shelf<T extends Dated> {
   }
 }
 
-/** The k entries most similar to a query (exact cosine, float32 as stored); ties by id. Copies, never the held records. */
+/**
+ * The k entries most similar to a query (exact cosine, float32 as stored); ties by id. Copies, never the held records.
+ */
 function topByCosine<T extends Dated>(pool: Entry<T>[], query: ArrayLike<number>, k: number): Hit<T>[] {
   const q = Float32Array.from(query);
   const nq = sqNorm(q);
@@ -138,7 +149,11 @@ export class InMemoryMemory implements MemoryPort {
   }
 
   private shelf(kind: Kind): Shelf<Dated> {
-    return (kind === "events" ? this.events : kind === "reflections" ? this.reflections : this.layers) as unknown as Shelf<Dated>;
+    return (kind === "events"
+      ? this.events
+      : kind === "reflections"
+        ? this.reflections
+        : this.layers) as unknown as Shelf<Dated>;
   }
 
   private async put<T extends Dated>(kind: Kind, rows: T[], text: (r: T) => string): Promise<number> {
@@ -210,11 +225,14 @@ export class InMemoryMemory implements MemoryPort {
   putLayerRecords(records: StoredLayerRecord[]) {
     return this.put("layers", records, (r) => r.text);
   }
-  private live = (layers?: readonly MemoryLayer[]) => (r: StoredLayerRecord) => !r.pruned && (!layers?.length || layers.includes(r.layer));
+  private live = (layers?: readonly MemoryLayer[]) => (r: StoredLayerRecord) =>
+    !r.pruned && (!layers?.length || layers.includes(r.layer));
   async getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }) {
     return this.get(this.layers, f, this.live(f.layers));
   }
-  searchLayerRecords(q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] }) {
+  searchLayerRecords(
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] },
+  ) {
     return this.search(this.layers, q, this.live(q.layers));
   }
   async updateLayerRecords(records: StoredLayerRecord[]) {

@@ -54,7 +54,9 @@ export function jump(r: LayerRecord, today: number, p: LayerParams): LayerRecord
   return layer === r.layer ? r : { ...r, layer, layerSinceDay: today };
 }
 
-/** Stale, low-value records go: short and mid below both floors; long and reflection only below the importance floor. */
+/**
+ * Stale, low-value records go: short and mid below both floors; long and reflection only below the importance floor.
+ */
 export function shouldPrune(r: LayerRecord, today: number, p: LayerParams): boolean {
   const rec = recency(today - r.createdDay, r.layer, p);
   if (r.layer === "short" || r.layer === "mid") return rec < p.pruneRecency && r.importance < p.pruneImportance;
@@ -67,7 +69,13 @@ export class RewardTooEarlyError extends Error {}
  * Reward write-back for a record a prediction cited: only once the prediction's outcome is known
  * (now >= outcomeKnownAt, epoch ms), importance up for a right call and down for a wrong one.
  */
-export function applyReward(r: LayerRecord, correct: boolean, outcomeKnownAt: number, now: number, p: LayerParams): LayerRecord {
+export function applyReward(
+  r: LayerRecord,
+  correct: boolean,
+  outcomeKnownAt: number,
+  now: number,
+  p: LayerParams,
+): LayerRecord {
   if (now < outcomeKnownAt)
     throw new RewardTooEarlyError(
       `reward for ${r.id} at ${new Date(now).toISOString()} is before its outcome is known (${new Date(outcomeKnownAt).toISOString()})`,

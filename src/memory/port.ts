@@ -8,11 +8,10 @@
  * memory it finds, so a reset, a deleted Chroma dir or another CHROMA_URL cannot go unnoticed.
  */
 import { createHash } from "node:crypto";
-import type { Reflection } from "../domain/schemas.ts";
+import type { StoredEvent } from "../domain/events.ts";
+import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
 import type { Embedder } from "./embeddings.ts";
 import type { StoredLayerRecord } from "./records.ts";
-import type { MemoryLayer } from "../domain/schemas.ts";
-import type { StoredEvent } from "../domain/events.ts";
 
 export const KINDS = ["events", "reflections", "layers"] as const;
 export type Kind = (typeof KINDS)[number];
@@ -56,7 +55,9 @@ export interface MemoryPort {
   putReflections(reflections: Reflection[], o?: { defer?: boolean }): Promise<number>;
   getReflections(f: WindowFilter): Promise<Reflection[]>;
   searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]>;
-  /** Reflections written since `cursor` (0: all), in write order: lets the Jaccard index grow instead of being rebuilt. */
+  /**
+   * Reflections written since `cursor` (0: all), in write order: lets the Jaccard index grow instead of being rebuilt.
+   */
   reflectionsSince(cursor: number): Promise<{ reflections: Reflection[]; cursor: number }>;
 
   putLayerRecords(records: StoredLayerRecord[]): Promise<number>;
@@ -104,7 +105,8 @@ export function fingerprintDiff(expected: Fingerprint, found: Fingerprint): stri
     const f = found[kind];
     if (!e || !f) continue;
     if (e.count !== f.count) out.push(`${kind}: ${f.count} records where the checkpoint relies on ${e.count}`);
-    else if (e.hash !== f.hash) out.push(`${kind}: ${f.count} records as expected, but other ids (hash ${f.hash}, expected ${e.hash})`);
+    else if (e.hash !== f.hash)
+      out.push(`${kind}: ${f.count} records as expected, but other ids (hash ${f.hash}, expected ${e.hash})`);
   }
   return out.join("; ");
 }

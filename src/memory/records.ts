@@ -3,12 +3,11 @@
  * content-derived ids that make writes idempotent.
  */
 import { createHash } from "node:crypto";
-import { packBits, unpackBits } from "../domain/bits.ts";
-import type { LayerKind, MemoryLayer, Movement, Reflection } from "../domain/schemas.ts";
-import { findType } from "../domain/taxonomy.ts";
-import { N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 import { epochDay } from "../data/calendar.ts";
+import { packBits, unpackBits } from "../domain/bits.ts";
 import type { EventDetails, StoredEvent, TrackedEvent, WindowSeries } from "../domain/events.ts";
+import type { LayerKind, MemoryLayer, Movement, Reflection } from "../domain/schemas.ts";
+import { findType, N_GROUPS, N_TYPES } from "../domain/taxonomy.ts";
 
 type Scalar = string | number | boolean;
 export type Meta = Record<string, Scalar>;
@@ -33,8 +32,13 @@ export function reflectionId(ticker: string, date: string): string {
   return `rf:${ticker}:${date}`;
 }
 
-/** What a record id says: its kind, ticker and trading date (and a layer record's kind); null for an id we did not build. */
-export function parseRecordId(id: string): { kind: "event" | "reflection" | "layer"; ticker: string; date: string; layerKind?: LayerKind } | null {
+/**
+ * What a record id says: its kind, ticker and trading date (and a layer record's kind); null for an id we did not
+ * build.
+ */
+export function parseRecordId(
+  id: string,
+): { kind: "event" | "reflection" | "layer"; ticker: string; date: string; layerKind?: LayerKind } | null {
   const rf = /^rf:([^:]+):(\d{4}-\d{2}-\d{2})$/.exec(id);
   if (rf) return { kind: "reflection", ticker: rf[1]!, date: rf[2]! };
   const ev = /^ev:([^:]+):(\d{4}-\d{2}-\d{2}):[0-9a-f]+$/.exec(id);
@@ -92,7 +96,9 @@ export function rowToEvent(id: string, document: string | null | undefined, m: M
     predecessor_id: m.predecessor_id ? String(m.predecessor_id) : null,
     chain_root_id: String(m.chain_root_id),
     chain_depth: Number(m.chain_depth),
-    delta: m.delta_direction ? { text: String(m.delta_text), direction: m.delta_direction as "more_positive" | "more_negative" | "neutral" } : null,
+    delta: m.delta_direction
+      ? { text: String(m.delta_text), direction: m.delta_direction as "more_positive" | "more_negative" | "neutral" }
+      : null,
     ...(m.details ? { details: JSON.parse(String(m.details)) as EventDetails } : {}),
     available_at: fromEpochSeconds(m.available_at),
   };

@@ -5,29 +5,29 @@
  * set in process (rebuilt from Chroma in one scan); every read takes `asOf` and returns nothing whose
  * `available_at` is after it. Records are scrubbed of secrets before they are embedded and stored.
  */
-import { messageOf } from "../domain/errors.ts";
+
 import { ChromaClient, type Collection, type Metadata } from "chromadb";
 import { RunName } from "../config/context.ts";
 import { epochDay } from "../data/calendar.ts";
-import type { Reflection } from "../domain/schemas.ts";
+import { messageOf } from "../domain/errors.ts";
+import type { StoredEvent } from "../domain/events.ts";
+import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
+import { scrubDeep } from "../observability/secrets.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
-import { scrubDeep } from "../observability/secrets.ts";
 import { InMemoryMemory } from "./in-memory.ts";
-import { KINDS, type AsOf, type Fingerprint, type Hit, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
+import { type AsOf, type Fingerprint, type Hit, KINDS, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
   eventToRow,
   layerToRow,
+  type Meta,
+  type Row,
   reflectionToRow,
   rowToEvent,
   rowToLayer,
   rowToReflection,
-  type Meta,
-  type Row,
   type StoredLayerRecord,
 } from "./records.ts";
-import type { MemoryLayer } from "../domain/schemas.ts";
-import type { StoredEvent } from "../domain/events.ts";
 
 const SEP = "__";
 const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
@@ -35,7 +35,11 @@ const SCHEMA_VERSION = 1;
 
 function chromaClient(url: string): ChromaClient {
   const u = new URL(url);
-  return new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)), ssl: u.protocol === "https:" });
+  return new ChromaClient({
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === "https:" ? 443 : 80)),
+    ssl: u.protocol === "https:",
+  });
 }
 
 const isConnectionFailure = (e: unknown): boolean => {
@@ -76,7 +80,12 @@ export class MemoryStore implements MemoryPort {
   ) {}
 
   /** Opens (creating if needed) the collections of `run`, checking they were written with `embedder`. */
-  static async open(url: string, run: string, embedder: Embedder, opts: { maxBatch?: number } = {}): Promise<MemoryStore> {
+  static async open(
+    url: string,
+    run: string,
+    embedder: Embedder,
+    opts: { maxBatch?: number } = {},
+  ): Promise<MemoryStore> {
     RunName.parse(run);
     const client = chromaClient(url);
     const guard = <T>(op: string, fn: () => Promise<T>) => guarded(url, op, fn);
@@ -87,7 +96,11 @@ export class MemoryStore implements MemoryPort {
         try {
           return await client.getCollection({ name });
         } catch (e) {
-          if ((e instanceof Error && e.name === "ChromaNotFoundError") || /not found|does not exist/i.test(messageOf(e))) return undefined;
+          if (
+            (e instanceof Error && e.name === "ChromaNotFoundError") ||
+            /not found|does not exist/i.test(messageOf(e))
+          )
+            return undefined;
           throw e;
         }
       });
@@ -128,7 +141,12 @@ export class MemoryStore implements MemoryPort {
     for (let offset = 0; ; offset += page) {
       const res = await this.guard(`read ${kind}`, () => this.collections[kind].get({ limit: page, offset, include }));
       res.ids.forEach((id, i) => {
-        each(id, res.documents?.[i] ?? null, (res.metadatas?.[i] ?? {}) as Meta, (res.embeddings?.[i] as number[] | undefined) ?? undefined);
+        each(
+          id,
+          res.documents?.[i] ?? null,
+          (res.metadatas?.[i] ?? {}) as Meta,
+          (res.embeddings?.[i] as number[] | undefined) ?? undefined,
+        );
       });
       if (res.ids.length < page) break;
     }
@@ -164,7 +182,12 @@ export class MemoryStore implements MemoryPort {
    * them in the working set. Deferred: held at once (readable), written in the
    * background; `seal()` tells when they are durable.
    */
-  private async upsert(kind: Kind, rows: Row[], embedText: (r: Row) => string, o: { defer?: boolean } = {}): Promise<number> {
+  private async upsert(
+    kind: Kind,
+    rows: Row[],
+    embedText: (r: Row) => string,
+    o: { defer?: boolean } = {},
+  ): Promise<number> {
     const col = this.collections[kind];
     const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
     for (let i = 0; i < unique.length; i += this.maxBatch) {
@@ -172,7 +195,12 @@ export class MemoryStore implements MemoryPort {
       const embeddings = await this.embedder.embed(batch.map(embedText));
       const write = () =>
         this.guard(`upsert ${batch.length} ${kind}`, () =>
-          col.upsert({ ids: batch.map((r) => r.id), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.meta), embeddings }),
+          col.upsert({
+            ids: batch.map((r) => r.id),
+            documents: batch.map((r) => r.document),
+            metadatas: batch.map((r) => r.meta),
+            embeddings,
+          }),
         );
       // held as read back from its row, so a working set rebuilt from Chroma is the same to the letter
       const hold = async () => {
@@ -229,7 +257,9 @@ export class MemoryStore implements MemoryPort {
   }
 
   /** Top-k events by cosine similarity (exact) to a text or an embedding, within the point-in-time window. */
-  async searchEvents(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<StoredEvent>[]> {
+  async searchEvents(
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number },
+  ): Promise<Hit<StoredEvent>[]> {
     return (await this.workingSet()).searchEvents(q);
   }
 
@@ -242,7 +272,9 @@ export class MemoryStore implements MemoryPort {
   async deleteEvents(ticker: string, date: string): Promise<void> {
     const ws = await this.workingSet();
     if (!ws.hasEvents(ticker, date)) return;
-    await this.guard("delete events", () => this.collections.events.delete({ where: { $and: [{ ticker }, { epoch_day: epochDay(date) }] } }));
+    await this.guard("delete events", () =>
+      this.collections.events.delete({ where: { $and: [{ ticker }, { epoch_day: epochDay(date) }] } }),
+    );
     await ws.deleteEvents(ticker, date);
   }
 
@@ -251,7 +283,9 @@ export class MemoryStore implements MemoryPort {
     return (await this.workingSet()).getReflections(f);
   }
 
-  async searchReflections(q: WindowFilter & { text?: string; embedding?: number[]; k: number }): Promise<Hit<Reflection>[]> {
+  async searchReflections(
+    q: WindowFilter & { text?: string; embedding?: number[]; k: number },
+  ): Promise<Hit<Reflection>[]> {
     return (await this.workingSet()).searchReflections(q);
   }
 
@@ -267,7 +301,9 @@ export class MemoryStore implements MemoryPort {
   }
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
-  async getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }): Promise<StoredLayerRecord[]> {
+  async getLayerRecords(
+    f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] },
+  ): Promise<StoredLayerRecord[]> {
     return (await this.workingSet()).getLayerRecords(f);
   }
 
@@ -298,7 +334,10 @@ export class MemoryStore implements MemoryPort {
   }
 }
 
-/** How long one Chroma request may take before the run stops with a message (a frozen or overloaded server); STOCKMEM_CHROMA_TIMEOUT_MS. */
+/**
+ * How long one Chroma request may take before the run stops with a message (a frozen or overloaded server);
+ * STOCKMEM_CHROMA_TIMEOUT_MS.
+ */
 function chromaTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.STOCKMEM_CHROMA_TIMEOUT_MS);
   return Number.isFinite(v) && v > 0 ? v : 120_000;
@@ -309,7 +348,14 @@ async function guarded<T>(url: string, op: string, fn: () => Promise<T>): Promis
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new MemoryUnavailableError(url, op, new Error(`no answer within ${ms / 1000} s (is the server frozen or overloaded?)`))),
+      () =>
+        reject(
+          new MemoryUnavailableError(
+            url,
+            op,
+            new Error(`no answer within ${ms / 1000} s (is the server frozen or overloaded?)`),
+          ),
+        ),
       ms,
     );
     timer.unref();

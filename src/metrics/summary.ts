@@ -1,6 +1,6 @@
 /** Scores of a set of predictions: per ticker and overall, beside the always-up baseline. Pure. */
 import { z } from "zod";
-import type { Movement, Label } from "../domain/schemas.ts";
+import type { Label, Movement } from "../domain/schemas.ts";
 import { accuracy, confusion, mcc } from "./classification.ts";
 
 export interface Scored {
@@ -23,7 +23,9 @@ export const ScoreRow = z.object({
 export type ScoreRow = z.infer<typeof ScoreRow>;
 
 function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): ScoreRow {
-  const kept = preds.filter((p): p is Scored & { label: Movement } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap));
+  const kept = preds.filter(
+    (p): p is Scored & { label: Movement } => (p.label === "up" || p.label === "down") && (allowGaps || !p.spans_gap),
+  );
   const c = confusion(kept.map((p) => ({ predicted: p.movement, actual: p.label })));
   const ups = kept.filter((p) => p.label === "up").length;
   return {
@@ -37,7 +39,10 @@ function row(ticker: string, preds: readonly Scored[], allowGaps: boolean): Scor
   };
 }
 
-/** One row per ticker (sorted) and a final "ALL" row. Flat and unlabeled days, and labels across a price gap (unless allowed), are predicted but not scored. */
+/**
+ * One row per ticker (sorted) and a final "ALL" row. Flat and unlabeled days, and labels across a price gap (unless
+ * allowed), are predicted but not scored.
+ */
 export function scoreTable(preds: readonly Scored[], o: { allowGaps?: boolean } = {}): ScoreRow[] {
   const tickers = [...new Set(preds.map((p) => p.ticker))].sort();
   const allow = o.allowGaps ?? false;

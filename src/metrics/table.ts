@@ -2,7 +2,10 @@
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((r) => r.map(String));
   const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
-  const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === "number" || /^[-+]?\d[\d.,]*( ?%)?$/.test(String(r[c]))));
+  const numeric = header.map(
+    (_, c) =>
+      rows.length > 0 && rows.every((r) => typeof r[c] === "number" || /^[-+]?\d[\d.,]*( ?%)?$/.test(String(r[c]))),
+  );
   const line = (r: string[]) =>
     r
       .map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))

@@ -28,7 +28,9 @@ class MalformedAnswerError extends Error {
     readonly contentType: string,
     readonly head: string,
   ) {
-    super(`the endpoint answered ${status} ${contentType || "(no content type)"} that is not a chat completion: ${JSON.stringify(head)}`);
+    super(
+      `the endpoint answered ${status} ${contentType || "(no content type)"} that is not a chat completion: ${JSON.stringify(head)}`,
+    );
     this.name = "MalformedAnswerError";
   }
 }
@@ -79,7 +81,11 @@ export function createChatModel(spec: string, opts: ModelOptions = {}): BaseChat
     });
   }
   if (provider === "ollama" && model) {
-    return new ChatOpenAI({ ...common, apiKey: "ollama", configuration: { baseURL: endpointOf(spec, env), fetch: checkedFetch } });
+    return new ChatOpenAI({
+      ...common,
+      apiKey: "ollama",
+      configuration: { baseURL: endpointOf(spec, env), fetch: checkedFetch },
+    });
   }
   throw new Error(`unknown chat model "${spec}": use offline, openai:<model> or ollama:<model>`);
 }

@@ -46,4 +46,5 @@ export class ScriptedChatModel extends BaseChatModel {
   }
 }
 
-export const textOf = (m: BaseMessage): string => (typeof m.content === "string" ? m.content : JSON.stringify(m.content));
+export const textOf = (m: BaseMessage): string =>
+  typeof m.content === "string" ? m.content : JSON.stringify(m.content);

@@ -4,17 +4,21 @@
  * fails loudly with its id. Plain JSON (not tool calling) works the same on every OpenAI-compatible
  * server and on Ollama, which do not all support tools or json_schema.
  */
-import { messageOf } from "../domain/errors.ts";
+
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
-import { JSON_RULE, type Prompt } from "./prompt.ts";
-import type { ResponseCache } from "./cache.ts";
-import type { Scope, Usage } from "./usage.ts";
+import { messageOf } from "../domain/errors.ts";
 import { scrub } from "../observability/secrets.ts";
+import type { ResponseCache } from "./cache.ts";
+import { JSON_RULE, type Prompt } from "./prompt.ts";
+import type { Scope, Usage } from "./usage.ts";
 
-/** A model call that could not be made or answered (timeouts, refused or closed connections, error statuses, malformed answers), after its retries. */
+/**
+ * A model call that could not be made or answered (timeouts, refused or closed connections, error statuses, malformed
+ * answers), after its retries.
+ */
 export class ModelCallError extends Error {
   constructor(
     readonly agent: string,
@@ -23,12 +27,17 @@ export class ModelCallError extends Error {
     readonly attempts: number,
     readonly reason: string,
   ) {
-    super(`${agent} could not get an answer from ${endpoint} for ${itemId} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`);
+    super(
+      `${agent} could not get an answer from ${endpoint} for ${itemId} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+    );
     this.name = "ModelCallError";
   }
 }
 
-/** How transport failures are retried: up to `retries` more attempts, waiting `baseMs` x 2^n (or the server's Retry-After), never more than `capMs`. */
+/**
+ * How transport failures are retried: up to `retries` more attempts, waiting `baseMs` x 2^n (or the server's
+ * Retry-After), never more than `capMs`.
+ */
 interface RetryPolicy {
   retries: number;
   baseMs: number;
@@ -38,10 +47,20 @@ const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseMs: 1000, capMs: 60_000 };
 
 /** Whether a failed call may succeed if sent again, how long the server asks to wait, and the failure in one line. */
 function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason: string } {
-  const err = e as { status?: number; headers?: Record<string, string> | Headers; message?: string; name?: string; cause?: unknown; code?: string };
+  const err = e as {
+    status?: number;
+    headers?: Record<string, string> | Headers;
+    message?: string;
+    name?: string;
+    cause?: unknown;
+    code?: string;
+  };
   const cause = err.cause as { name?: string; message?: string; code?: string } | undefined;
   if (cause?.name === "MalformedAnswerError" || err.name === "MalformedAnswerError")
-    return { retry: true, reason: (cause?.name === "MalformedAnswerError" ? cause.message : err.message) ?? "malformed answer" };
+    return {
+      retry: true,
+      reason: (cause?.name === "MalformedAnswerError" ? cause.message : err.message) ?? "malformed answer",
+    };
   const status = typeof err.status === "number" ? err.status : undefined;
   if (status !== undefined) {
     const h = err.headers;
@@ -51,14 +70,24 @@ function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason
         : (h as Record<string, string>)["retry-after"]
       : undefined;
     let afterMs: number | undefined;
-    if (raw) afterMs = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) * 1000 : Math.max(0, Date.parse(raw) - Date.now()) || undefined;
+    if (raw)
+      afterMs = /^\d+(\.\d+)?$/.test(raw.trim())
+        ? Number(raw) * 1000
+        : Math.max(0, Date.parse(raw) - Date.now()) || undefined;
     const retry = status === 408 || status === 409 || status === 429 || status >= 500;
     return { retry, afterMs, reason: `HTTP ${status}: ${(err.message ?? "").replace(/\s+/g, " ").slice(0, 300)}` };
   }
   const text = `${err.name ?? ""} ${err.message ?? ""} ${cause?.code ?? err.code ?? ""} ${cause?.message ?? ""}`;
   if (/timed? ?out|timeout/i.test(text)) return { retry: true, reason: "no answer within the timeout" };
-  if (/APIConnection|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|other side closed|fetch failed|terminated|network/i.test(text)) {
-    return { retry: true, reason: `connection failed (${(cause?.code ?? cause?.message ?? err.message ?? "").toString().slice(0, 200)})` };
+  if (
+    /APIConnection|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|other side closed|fetch failed|terminated|network/i.test(
+      text,
+    )
+  ) {
+    return {
+      retry: true,
+      reason: `connection failed (${(cause?.code ?? cause?.message ?? err.message ?? "").toString().slice(0, 200)})`,
+    };
   }
   return { retry: false, reason: (err.message ?? String(e)).slice(0, 300) };
 }
@@ -120,20 +149,25 @@ export const estimateTokens = (text: string): number => Math.ceil(text.length / 
 /** Parses and checks one answer; returns the output or throws with the reason. */
 function validate<I, O>(call: StructuredCall<I, O>, text: string): O {
   const parsed = call.schema.safeParse(extractJson(text));
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
   const problem = call.check?.(parsed.data);
   if (problem) throw new Error(problem);
   return parsed.data;
 }
 
-/** The messages a prompt sends for an input: the system message with the JSON rule, the rendered input scrubbed of secrets. */
+/**
+ * The messages a prompt sends for an input: the system message with the JSON rule, the rendered input scrubbed of
+ * secrets.
+ */
 export function promptMessages<I>(prompt: Prompt<I>, input: I): BaseMessage[] {
   // scrubbed: a key planted in news (or our own, echoed back into memory) is never sent to the endpoint
   return [new SystemMessage(`${prompt.system}\n\n${JSON_RULE}`), new HumanMessage(scrub(prompt.render(input)))];
 }
 
 /** Estimated prompt tokens of a message list (what budgets reserve and dry runs count). */
-export const messageTokens = (messages: readonly BaseMessage[]): number => estimateTokens(messages.map(contentText).join("\n"));
+export const messageTokens = (messages: readonly BaseMessage[]): number =>
+  estimateTokens(messages.map(contentText).join("\n"));
 
 export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promise<O> {
   const maxAttempts = call.maxAttempts ?? 3;
@@ -176,17 +210,23 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
               model: call.modelId,
               promptId: call.prompt.id,
               promptVersion: call.prompt.version,
-              ...(call.scope?.ticker ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf } : {}),
+              ...(call.scope?.ticker
+                ? { ticker: call.scope.ticker, date: call.scope.date, asOf: call.scope.asOf }
+                : {}),
             },
           });
         } catch (e) {
           failure = e;
         } finally {
-          call.usage?.record(call.agent, answer, call.scope, { input, output: answer ? estimateTokens(contentText(answer)) : 0 });
+          call.usage?.record(call.agent, answer, call.scope, {
+            input,
+            output: answer ? estimateTokens(contentText(answer)) : 0,
+          });
         }
         if (failure === undefined) return answer!;
         const f = classifyFailure(failure);
-        if (!f.retry || n >= policy.retries) throw new ModelCallError(call.agent, call.itemId, call.endpoint ?? call.modelId, n + 1, scrub(f.reason));
+        if (!f.retry || n >= policy.retries)
+          throw new ModelCallError(call.agent, call.itemId, call.endpoint ?? call.modelId, n + 1, scrub(f.reason));
         await sleep(Math.min(policy.capMs, f.afterMs ?? policy.baseMs * 2 ** n));
       }
     });
@@ -199,7 +239,9 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       lastError = messageOf(e).slice(0, 500);
       messages.push(
         new AIMessage(text),
-        new HumanMessage(scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`)),
+        new HumanMessage(
+          scrub(`Your answer was not valid: ${lastError}\nAnswer again with the corrected JSON object only.`),
+        ),
       );
     }
   }

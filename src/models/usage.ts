@@ -20,7 +20,9 @@ export interface Budget {
 
 export class BudgetExceededError extends Error {
   constructor(what: string) {
-    super(`budget exceeded: ${what}. The run stopped cleanly; raise the budget and re-run with the same --run to resume.`);
+    super(
+      `budget exceeded: ${what}. The run stopped cleanly; raise the budget and re-run with the same --run to resume.`,
+    );
     this.name = "BudgetExceededError";
   }
 }
@@ -82,13 +84,19 @@ export class Usage {
   }
 
   /** Ends a reserved call: with its reply (counted), or without one (failed: counted as a call with no tokens). */
-  record(agent: string, reply: BaseMessage | undefined, scope?: Scope, estimate?: { input: number; output: number }): void {
+  record(
+    agent: string,
+    reply: BaseMessage | undefined,
+    scope?: Scope,
+    estimate?: { input: number; output: number },
+  ): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
     queueMicrotask(() => {
       for (const wake of this.waiting.splice(0)) wake();
     });
-    const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)?.usage_metadata;
+    const meta = (reply as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)
+      ?.usage_metadata;
     // ChatOpenAI reports zeros when the server sends no usage: that is no usage either
     const none = !meta || (meta.input_tokens ?? 0) + (meta.output_tokens ?? 0) === 0;
     const useEstimate = reply !== undefined && none && estimate !== undefined;

@@ -9,7 +9,13 @@ import type { RunCreate } from "langsmith/schemas";
 import type { TraceRecord } from "./trace.ts";
 import { stableUuid } from "./uuid.ts";
 
-export type ExportedRun = RunCreate & { id: string; trace_id: string; dotted_order: string; start_time: string; end_time: string };
+export type ExportedRun = RunCreate & {
+  id: string;
+  trace_id: string;
+  dotted_order: string;
+  start_time: string;
+  end_time: string;
+};
 
 /** `20231114T221320123000Z<id>`: LangSmith's sortable time stamp (microseconds) followed by the run id. */
 function dottedPart(startIso: string, id: string): string {

@@ -37,11 +37,16 @@ export function scrub(text: string, secrets: readonly string[] = secretValues())
 export function scrubDeep<T>(value: T, secrets: readonly string[] = secretValues()): T {
   if (typeof value === "string") return scrub(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, secrets)])) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, secrets)])) as T;
   return value;
 }
 
-/** The environment for a child process that needs no credentials (the Chroma server): secret-looking variables left out. */
+/**
+ * The environment for a child process that needs no credentials (the Chroma server): secret-looking variables left out.
+ */
 export function withoutSecrets(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k, v]) => !SECRET_ENV.test(k) && !(v && URL_PASSWORD.test(v))));
+  return Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => !SECRET_ENV.test(k) && !(v && URL_PASSWORD.test(v))),
+  );
 }

@@ -5,12 +5,13 @@
  * node records keep a summary (scalars, short strings, ids and counts instead of full state copies),
  * so a run's trace stays small. Everything is scrubbed of secrets.
  */
-import { messageOf } from "../domain/errors.ts";
+
+import { existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import type { LLMResult } from "@langchain/core/outputs";
-import { existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { messageOf } from "../domain/errors.ts";
 import { scrub, secretValues } from "./secrets.ts";
 
 export interface TraceRecord {
@@ -44,7 +45,10 @@ export function traceFile(stateDir: string, run: string): string {
 type Clean = (s: string) => string;
 const asIs: Clean = (s) => s;
 
-/** Cuts long strings and arrays so a trace stays readable (and bounded); `clean` (the secret scrub) runs on each string before it is cut, so no partial secret survives a cut. */
+/**
+ * Cuts long strings and arrays so a trace stays readable (and bounded); `clean` (the secret scrub) runs on each string
+ * before it is cut, so no partial secret survives a cut.
+ */
 export function compact(value: unknown, depth = 0, clean: Clean = asIs): unknown {
   if (typeof value === "string") {
     const v = clean(value);
@@ -57,20 +61,25 @@ export function compact(value: unknown, depth = 0, clean: Clean = asIs): unknown
   if (value && typeof value === "object") {
     if (depth > 6) return "[…]";
     const msg = value as { lc_kwargs?: { content?: unknown }; content?: unknown; _getType?: () => string };
-    if (typeof msg._getType === "function") return { type: msg._getType(), content: compact(msg.content, depth + 1, clean) };
+    if (typeof msg._getType === "function")
+      return { type: msg._getType(), content: compact(msg.content, depth + 1, clean) };
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v, depth + 1, clean)]));
   }
   return value;
 }
 
-/** A node's inputs or outputs in brief: scalars and short strings as they are, arrays as a count (with the first ids), nested objects to depth 2; strings cleaned before they are cut. */
+/**
+ * A node's inputs or outputs in brief: scalars and short strings as they are, arrays as a count (with the first ids),
+ * nested objects to depth 2; strings cleaned before they are cut.
+ */
 export function summarize(value: unknown, depth = 0, clean: Clean = asIs): unknown {
   if (typeof value === "string") {
     const v = clean(value);
     return v.length > 300 ? `${v.slice(0, 300)}…[${v.length - 300} more chars]` : v;
   }
   if (Array.isArray(value)) {
-    if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object")) return value.map((v) => summarize(v, depth + 1, clean));
+    if (value.length <= 5 && value.every((v) => v === null || typeof v !== "object"))
+      return value.map((v) => summarize(v, depth + 1, clean));
     const ids = value
       .map((v) => (v && typeof v === "object" ? (v as { id?: unknown }).id : undefined))
       .filter((id): id is string => typeof id === "string");
@@ -207,8 +216,10 @@ export class LocalTracer extends BaseCallbackHandler {
     // a subgraph invoked inside a node of the same name (run's node "ingest" calls the ingest graph) inherits
     // that node's metadata: what it is (a compiled graph) tells them apart, so its nodes read ingest/load
     const compiled = (_chain as { id?: string[] } | undefined)?.id?.at(-1) === "CompiledStateGraph";
-    if (GRAPH_NAMES.has(name) && (compiled || node !== name)) this.start(runId, parentRunId, "graph", name, inputs, metadata);
-    else if (typeof node === "string" && node === name && !name.startsWith("__")) this.start(runId, parentRunId, "node", name, inputs, metadata);
+    if (GRAPH_NAMES.has(name) && (compiled || node !== name))
+      this.start(runId, parentRunId, "graph", name, inputs, metadata);
+    else if (typeof node === "string" && node === name && !name.startsWith("__"))
+      this.start(runId, parentRunId, "node", name, inputs, metadata);
     else if (parentRunId && this.graphOf.has(parentRunId)) this.graphOf.set(runId, this.graphOf.get(parentRunId)!); // pass the graph down through wrappers
   }
 
@@ -238,7 +249,11 @@ export class LocalTracer extends BaseCallbackHandler {
       | { text?: string; message?: { usage_metadata?: { input_tokens?: number; output_tokens?: number } } }
       | undefined;
     const u = gen?.message?.usage_metadata;
-    this.end(runId, gen?.text ?? null, u ? { tokens: { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0 } } : {});
+    this.end(
+      runId,
+      gen?.text ?? null,
+      u ? { tokens: { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0 } } : {},
+    );
   }
 
   override handleLLMError(err: Error, runId: string): void {
@@ -251,7 +266,8 @@ export class LocalTracer extends BaseCallbackHandler {
  * after it, or at the end) is left out with a note; a record appended onto a torn one is recovered.
  */
 export function readTrace(file: string, onNote?: (note: string) => void): TraceRecord[] {
-  if (!existsSync(file)) throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
+  if (!existsSync(file))
+    throw new Error(`no trace at ${file} (traces are written by \`stockmem run\` and \`stockmem eval run\`)`);
   const out: TraceRecord[] = [];
   const torn: number[] = [];
   const lines = readFileSync(file, "utf8").split("\n");
@@ -278,7 +294,9 @@ export function readTrace(file: string, onNote?: (note: string) => void): TraceR
 function parseRecord(line: string): TraceRecord | undefined {
   try {
     const r = JSON.parse(line) as Partial<TraceRecord> | null;
-    return r && typeof r === "object" && typeof r.run === "string" && typeof r.node === "string" ? (r as TraceRecord) : undefined;
+    return r && typeof r === "object" && typeof r.run === "string" && typeof r.node === "string"
+      ? (r as TraceRecord)
+      : undefined;
   } catch {
     return undefined;
   }

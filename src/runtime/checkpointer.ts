@@ -5,10 +5,11 @@
  * A damaged SQLite file (a torn disk, bytes overwritten) is named with the way out: `--fresh` moves it
  * aside (kept, never deleted) and starts a new one, as a damaged Chroma store is.
  */
-import { messageOf } from "../domain/errors.ts";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
+
 import { closeSync, existsSync, mkdirSync, openSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { messageOf } from "../domain/errors.ts";
 
 export interface Checkpointer {
   saver: BaseCheckpointSaver;
@@ -27,7 +28,11 @@ export interface Checkpointer {
    * checkpoint may rely on a blob no committed checkpoint names yet). SQLite gives the space back when
    * most of the file is free (a VACUUM of the live part). Returns the checkpoints dropped.
    */
-  compact(threadId: string, drop: { checkpoints: readonly string[]; writes: readonly string[] }, o?: { final?: boolean }): Promise<number>;
+  compact(
+    threadId: string,
+    drop: { checkpoints: readonly string[]; writes: readonly string[] },
+    o?: { final?: boolean },
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,9 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
   const url = env.STOCKMEM_CHECKPOINT_URL?.trim();
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url))
-      throw new Error(`STOCKMEM_CHECKPOINT_URL must be a postgres:// URL (got "${redact(url)}"); unset it for the SQLite file in the state dir`);
+      throw new Error(
+        `STOCKMEM_CHECKPOINT_URL must be a postgres:// URL (got "${redact(url)}"); unset it for the SQLite file in the state dir`,
+      );
     const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
     const { default: pg } = await import("pg");
     const pool = new pg.Pool({ connectionString: url });
@@ -83,8 +90,14 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
         const c = await pool.connect();
         try {
           await c.query("BEGIN");
-          await c.query("DELETE FROM checkpoint_writes WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [thread, [...drop.writes]]);
-          const gone = await c.query("DELETE FROM checkpoints WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [thread, [...drop.checkpoints]]);
+          await c.query("DELETE FROM checkpoint_writes WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [
+            thread,
+            [...drop.writes],
+          ]);
+          const gone = await c.query("DELETE FROM checkpoints WHERE thread_id = $1 AND checkpoint_id = ANY($2)", [
+            thread,
+            [...drop.checkpoints],
+          ]);
           if (o.final)
             await c.query(
               `DELETE FROM checkpoint_blobs b WHERE b.thread_id = $1 AND NOT EXISTS (SELECT 1 FROM checkpoints k WHERE k.thread_id = b.thread_id

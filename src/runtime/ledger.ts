@@ -5,7 +5,18 @@
  * the resumed step. A file shorter than its committed length was edited or truncated behind the run's
  * back: that is an integrity error, never silently repaired.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname } from "node:path";
 import { scrub } from "../observability/secrets.ts";
 
@@ -45,14 +56,26 @@ export function cutToCommitted(file: string, committed: number, fresh = "--fresh
     ftruncateSync(fd, committed);
     fsyncSync(fd);
     const text = tail.toString("utf8");
-    return { file, bytes: tail.length, lines: text.split("\n").filter((l) => l.length > 0).length, torn: !text.endsWith("\n") };
+    return {
+      file,
+      bytes: tail.length,
+      lines: text.split("\n").filter((l) => l.length > 0).length,
+      torn: !text.endsWith("\n"),
+    };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Appends records (scrubbed of secrets) after cutting back to `committed`; returns the new committed length and any cut. */
-export function appendCommitted(file: string, committed: number, records: readonly unknown[]): { length: number; cut?: Cut } {
+/**
+ * Appends records (scrubbed of secrets) after cutting back to `committed`; returns the new committed length and any
+ * cut.
+ */
+export function appendCommitted(
+  file: string,
+  committed: number,
+  records: readonly unknown[],
+): { length: number; cut?: Cut } {
   const cut = cutToCommitted(file, committed);
   if (records.length === 0) return { length: committed, cut };
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

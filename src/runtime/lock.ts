@@ -12,7 +12,9 @@ export class RunLockedError extends Error {
     readonly pid: number,
     file: string,
   ) {
-    super(`run "${run}" is in use by process ${pid} (lock ${file}). Wait for it to finish, stop it, or choose another --run.`);
+    super(
+      `run "${run}" is in use by process ${pid} (lock ${file}). Wait for it to finish, stop it, or choose another --run.`,
+    );
     this.name = "RunLockedError";
   }
 }

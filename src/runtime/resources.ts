@@ -9,23 +9,24 @@
  * expensive, context-independent parts are shared by the process: the market data per data dir and
  * load options, one Chroma server per state dir, and the store per (server, run, embedder).
  */
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+
 import { join } from "node:path";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import pLimit from "p-limit";
 import { z } from "zod";
-import type { AgentRuntime } from "./agent-runtime.ts";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
 import { admittedDataDir, studioBudgetCalls } from "../config/studio.ts";
 import { loadMarketData, type MarketData } from "../data/load.ts";
-import { connectChroma, type ChromaEndpoint } from "../memory/chroma-server.ts";
+import type { SeriesEvent } from "../domain/events.ts";
+import { type ChromaEndpoint, connectChroma } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
 import type { MemoryPort } from "../memory/port.ts";
 import { MemoryStore } from "../memory/store.ts";
 import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
+import type { AgentRuntime } from "./agent-runtime.ts";
 import { exitWithAncestors } from "./ancestors.ts";
-import type { SeriesEvent } from "../domain/events.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
 export const GraphContext = RunContext.extend({
@@ -58,8 +59,15 @@ const KEY = "stockmem_resources";
  * A graph config that hands `r` to every node (and subgraph) of the run. Its context is `r.ctx` (typed
  * `never` so that it fits every graph's context type: each graph parses what it reads).
  */
-export function withResources(r: Resources, config: LangGraphRunnableConfig = {}): Omit<LangGraphRunnableConfig, "context"> & { context: never } {
-  return { ...config, context: { ...(config.context ?? {}), ...r.ctx } as never, configurable: { ...config.configurable, [KEY]: r } };
+export function withResources(
+  r: Resources,
+  config: LangGraphRunnableConfig = {},
+): Omit<LangGraphRunnableConfig, "context"> & { context: never } {
+  return {
+    ...config,
+    context: { ...(config.context ?? {}), ...r.ctx } as never,
+    configurable: { ...config.configurable, [KEY]: r },
+  };
 }
 
 /** The resources of a node's run: those passed in, else opened from its context (Studio). */
@@ -71,16 +79,44 @@ export function resourcesOf(config: LangGraphRunnableConfig | undefined): Promis
 }
 
 /** A run's resources on a memory port (usage with its budget, the limiter, the cache). */
-export function resourcesOn(store: MemoryPort, ctx: RunContext, data: MarketData, chatModel?: AgentRuntime["chatModel"]): Resources {
-  return { ctx, data, store, embedder: store.embedder, usage: usageFor(ctx), limiter: limiterFor(ctx), cache: cacheFor(ctx), chatModel };
+export function resourcesOn(
+  store: MemoryPort,
+  ctx: RunContext,
+  data: MarketData,
+  chatModel?: AgentRuntime["chatModel"],
+): Resources {
+  return {
+    ctx,
+    data,
+    store,
+    embedder: store.embedder,
+    usage: usageFor(ctx),
+    limiter: limiterFor(ctx),
+    cache: cacheFor(ctx),
+    chatModel,
+  };
 }
 
 /** A run's resources on a Chroma server. */
-export async function openResources(url: string, ctx: RunContext, data: MarketData, chatModel?: AgentRuntime["chatModel"]): Promise<Resources> {
-  return resourcesOn(await MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })), ctx, data, chatModel);
+export async function openResources(
+  url: string,
+  ctx: RunContext,
+  data: MarketData,
+  chatModel?: AgentRuntime["chatModel"],
+): Promise<Resources> {
+  return resourcesOn(
+    await MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })),
+    ctx,
+    data,
+    chatModel,
+  );
 }
 
-export function agentRuntime(r: Resources, config?: AgentRuntime["config"], scope?: AgentRuntime["scope"]): AgentRuntime {
+export function agentRuntime(
+  r: Resources,
+  config?: AgentRuntime["config"],
+  scope?: AgentRuntime["scope"],
+): AgentRuntime {
   return {
     ctx: r.ctx,
     embedder: r.embedder,
@@ -144,7 +180,11 @@ async function fromContext(context: unknown, runId: string): Promise<Resources> 
       // a graph run from the dev server: only the project's data dirs, and a budget unless the context sets one
       const ctx = RunContext.parse({ ...rest, budgetCalls: rest.budgetCalls ?? studioBudgetCalls() });
       const dir = admittedDataDir(dataDir);
-      const load = { maxItemsPerDay: ctx.maxItemsPerDay, maxTextChars: ctx.maxTextChars, labelThreshold: ctx.labelThreshold };
+      const load = {
+        maxItemsPerDay: ctx.maxItemsPerDay,
+        maxTextChars: ctx.maxTextChars,
+        labelThreshold: ctx.labelThreshold,
+      };
       const data = await once(`data ${dir} ${JSON.stringify(load)}`, () => loadMarketData(dir, load));
       const { url } = await chromaFor();
       const store = await once(`store ${url} ${ctx.run} ${ctx.embeddings} ${ctx.embeddingDim}`, () =>

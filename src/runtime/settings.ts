@@ -7,7 +7,13 @@ import { marketDataDir } from "../config/paths.ts";
  * A hash of the run context (minus what only affects cost: cache, budgets, concurrency), the data
  * dir, the set of tickers (order-free) and the windows.
  */
-export function runSettings(o: { ctx: RunContext; dataDir?: string; tickers?: readonly string[]; train: unknown; test: unknown }): string {
+export function runSettings(o: {
+  ctx: RunContext;
+  dataDir?: string;
+  tickers?: readonly string[];
+  train: unknown;
+  test: unknown;
+}): string {
   const { cache: _c, budgetCalls: _b, budgetTokens: _t, maxConcurrency: _m, ...ctx } = o.ctx;
   const tickers = o.tickers?.length ? [...new Set(o.tickers)].sort() : "all";
   const text = JSON.stringify({ ctx, dataDir: marketDataDir(o.dataDir), tickers, train: o.train, test: o.test });

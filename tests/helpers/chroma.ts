@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, vi } from "vitest";
-import { startChroma, type ChromaEndpoint } from "../../src/memory/chroma-server.ts";
+import { type ChromaEndpoint, startChroma } from "../../src/memory/chroma-server.ts";
 
 /**
  * A real Chroma server on a free port with a temporary data dir, for one test file. Stopping it removes
@@ -67,7 +67,11 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<
  * For a test file that runs stockmem end to end: a real Chroma server, an empty state dir and evals
  * dir, and the env pointing at them (LangSmith off), set up before and torn down after the file.
  */
-export function useIsolatedStockmem(): { server: () => ChromaEndpoint & { path: string }; state: () => string; evals: () => string } {
+export function useIsolatedStockmem(): {
+  server: () => ChromaEndpoint & { path: string };
+  state: () => string;
+  evals: () => string;
+} {
   let server: ChromaEndpoint & { path: string };
   let state = "";
   let evals = "";

@@ -30,7 +30,13 @@ export const item = (id: string, published_at: string, text = `news ${id}`, tick
 /** Writes a market data dir; `newsLines` entries that are strings are written verbatim (for malformed lines). */
 export function writeDataDir(bars: Bar[], newsLines: (Item | string)[]): string {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-data-"));
-  writeFileSync(join(dir, "prices.csv"), `${["ticker,date,open,high,low,close,adj_close,volume", ...bars.map(priceRow)].join("\n")}\n`);
-  writeFileSync(join(dir, "news.jsonl"), `${newsLines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n")}\n`);
+  writeFileSync(
+    join(dir, "prices.csv"),
+    `${["ticker,date,open,high,low,close,adj_close,volume", ...bars.map(priceRow)].join("\n")}\n`,
+  );
+  writeFileSync(
+    join(dir, "news.jsonl"),
+    `${newsLines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n")}\n`,
+  );
   return dir;
 }

@@ -14,7 +14,12 @@ export async function localServer(handler: (req: Recorded) => { status?: number;
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      const rec: Recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: raw ? JSON.parse(raw) : undefined };
+      const rec: Recorded = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: raw ? JSON.parse(raw) : undefined,
+      };
       requests.push(rec);
       const out = handler(rec);
       res.writeHead(out.status ?? 200, { "content-type": "application/json" });
@@ -23,5 +28,9 @@ export async function localServer(handler: (req: Recorded) => { status?: number;
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const addr = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${addr.port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -1,13 +1,13 @@
 import { graph as ingestGraph } from "../../graphs/ingest.ts";
-import type { AgentRuntime } from "../../src/runtime/agent-runtime.ts";
-import { runContext, type RunContext } from "../../src/config/context.ts";
-import type { MarketData } from "../../src/data/load.ts";
+import { reflectDay } from "../../graphs/steps/reflect.ts";
+import { type RunContext, runContext } from "../../src/config/context.ts";
 import { seriesOf } from "../../src/data/day-context.ts";
+import type { MarketData } from "../../src/data/load.ts";
 import { HashEmbedder } from "../../src/memory/embeddings.ts";
 import { MemoryStore } from "../../src/memory/store.ts";
 import { Usage } from "../../src/models/usage.ts";
-import { limiterFor, withResources, type Resources } from "../../src/runtime/resources.ts";
-import { reflectDay } from "../../graphs/steps/reflect.ts";
+import type { AgentRuntime } from "../../src/runtime/agent-runtime.ts";
+import { limiterFor, type Resources, withResources } from "../../src/runtime/resources.ts";
 
 /** Resources for a run on a given Chroma server (hand them to a graph with withResources). */
 export async function resources(

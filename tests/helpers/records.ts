@@ -1,10 +1,15 @@
 import { closeInstantMs } from "../../src/data/calendar.ts";
-import type { Reflection } from "../../src/domain/schemas.ts";
-import { eventId, reflectionId } from "../../src/memory/records.ts";
-import { N_GROUPS, N_TYPES } from "../../src/domain/taxonomy.ts";
 import type { StoredEvent } from "../../src/domain/events.ts";
+import type { Reflection } from "../../src/domain/schemas.ts";
+import { N_GROUPS, N_TYPES } from "../../src/domain/taxonomy.ts";
+import { eventId, reflectionId } from "../../src/memory/records.ts";
 
-export function storedEvent(ticker: string, date: string, description: string, over: Partial<StoredEvent> = {}): StoredEvent {
+export function storedEvent(
+  ticker: string,
+  date: string,
+  description: string,
+  over: Partial<StoredEvent> = {},
+): StoredEvent {
   const base = { ticker, date, group: "Products and Market", type: "New Product Launch", description };
   return {
     ...base,

@@ -43,7 +43,8 @@ export function companiesIn(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/\$([A-Za-z]{1,6})\b/g)) found.push(m[1]!.toUpperCase());
   const lower = text.toLowerCase();
-  for (const [ticker, names] of Object.entries(COMPANY_ALIASES)) if (names.some((n) => lower.includes(n))) found.push(ticker);
+  for (const [ticker, names] of Object.entries(COMPANY_ALIASES))
+    if (names.some((n) => lower.includes(n))) found.push(ticker);
   return [...new Set(found)];
 }
 
@@ -143,7 +144,10 @@ const POS = new Set(POSITIVE);
 const NEG = new Set(NEGATIVE);
 const NEGATORS = new Set(["not", "no", "never", "isn't", "don't", "doesn't", "won't", "didn't"]);
 
-/** Lexicon sentiment in [-1, 1]: (pos - neg) / (pos + neg); a negator up to two tokens before a cue flips it ("not a beat"); 0 without cue words. */
+/**
+ * Lexicon sentiment in [-1, 1]: (pos - neg) / (pos + neg); a negator up to two tokens before a cue flips it ("not a
+ * beat"); 0 without cue words.
+ */
 export function sentiment(text: string): number {
   const toks = text.toLowerCase().match(/[a-z']+/g) ?? [];
   let pos = 0;
