@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { program } from "../cli/main.ts";
 import { loadDotEnv, PACKAGE_ROOT, projectRoot, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { AGENT_NAMES } from "../src/domain/agents.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
 import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -233,6 +234,37 @@ describe("stockmem memory", () => {
     const reset = await cli("memory", "reset", "--run", "cli-run");
     expect(reset.out).toMatch(/deleted cli-run__events, cli-run__layers, cli-run__reflections/);
     expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
+  });
+});
+
+describe("stockmem agents", () => {
+  it("lists every agent with its prompt versions and the model and version the flags choose", async () => {
+    const plain = await cli("agents", "--json");
+    expect(plain.code).toBe(0);
+    const rows = JSON.parse(plain.out) as { agent: string; versions: string[]; version: string; model: string }[];
+    expect(rows.map((r) => r.agent)).toEqual([...AGENT_NAMES]);
+    for (const r of rows) expect(r.version).toBe(r.versions.at(-1));
+    expect(rows.every((r) => r.model === "offline")).toBe(true);
+    const oldest = rows.find((r) => r.agent === "predictor")!.versions[0]!;
+    const chosen = await cli(
+      "agents",
+      "--json",
+      "--prompt-version",
+      `predictor=${oldest}`,
+      "--agent-model",
+      "tracker=openai:m",
+    );
+    const by = new Map((JSON.parse(chosen.out) as typeof rows).map((r) => [r.agent, r]));
+    expect(by.get("predictor")!.version).toBe(oldest);
+    expect(["tracker", "tracker-batch", "tracker-link", "tracker-delta"].map((a) => by.get(a)!.model)).toEqual(
+      Array(4).fill("openai:m"),
+    );
+    expect(by.get("extractor")!.model).toBe("offline");
+    const table = await cli("agents");
+    expect(table.out).toMatch(/^agent +initials +prompt +versions +used +model/);
+    const bad = await cli("agents", "--prompt-version", "predictor=9.9.9");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/predictor has no prompt version 9\.9\.9 \(versions: /);
   });
 });
 

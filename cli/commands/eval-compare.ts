@@ -1,3 +1,4 @@
+/** `stockmem eval compare A B`: metric deltas and flipped examples of two experiments. */
 import { compare, formatComparison, loadResult } from "../../evals/compare.ts";
 import { defineCommand } from "../command.ts";
 

@@ -1,5 +1,6 @@
 /** Every command, in the order `stockmem --help` lists them; a new command is a file here and a line below. */
 import type { CommandDef } from "../command.ts";
+import agents from "./agents.ts";
 import chat from "./chat.ts";
 import dataStats from "./data-stats.ts";
 import evalAb from "./eval-ab.ts";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CommandDef[] = [
   evalAblations,
   report,
   chat,
+  agents,
   trace,
   traceExport,
   exportGrpo,

@@ -1,3 +1,4 @@
+/** `stockmem start` / `npm start`: the main job, a run on the bundled sample with the run's defaults. */
 import { defineCommand } from "../command.ts";
 import { RUN_OPTIONS } from "../run-flags.ts";
 import { runCommand } from "./run.ts";
