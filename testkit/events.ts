@@ -1,8 +1,8 @@
-import type { EventDetails } from "../src/domain/events.ts";
 /**
  * Extracted events for test doubles and tests: the tuple's fields beyond group, type and description, empty unless
  * given.
  */
+import type { EventDetails } from "../src/domain/events.ts";
 
 export const noDetails = (over: Partial<EventDetails> = {}): EventDetails => ({
   time: "",

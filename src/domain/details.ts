@@ -1,9 +1,9 @@
-import type { EventDetails } from "./events.ts";
 /**
  * The event tuple beyond group, type and description (paper 3.1.1): time, location, participating
  * entities, industries, companies and open attributes (amounts, counterparties, specs). Extracted per
  * raw event, merged with its duplicates, stored with the merged event and shown to tracker and predictor.
  */
+import type { EventDetails } from "./events.ts";
 
 /** Bounds on what one event carries (a hostile or verbose extraction cannot bloat every later prompt). */
 export const DETAIL_LIMITS = { values: 3, list: 12, keys: 16, keyChars: 40, valueChars: 200 } as const;

@@ -1,5 +1,6 @@
-import type { Movement } from "../domain/schemas.ts";
 /** Binary direction metrics, "up" as the positive class. Pure. */
+import type { Movement } from "../domain/schemas.ts";
+
 export interface Confusion {
   tp: number;
   tn: number;
