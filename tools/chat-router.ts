@@ -33,8 +33,8 @@ export function routeOffline(text: string, knownTickers: readonly string[]): Rou
   return null;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a tool's JSON answer, read field by field to phrase it; the tools' own
-// schemas typed it when they wrote it
+// A tool's JSON answer, read field by field to phrase it; the tools' own schemas typed it when they wrote it.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type Json = Record<string, any>;
 
 /** Phrases a tool's JSON result as an answer. */
