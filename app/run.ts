@@ -13,7 +13,15 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildRunGraph, RECURSION_LIMIT } from "../graphs/run.ts";
 import type { RunContext } from "../src/config/context.ts";
-import { chromaDir, grpoFile, predictionsFile, privateStateDir, runDir, stateDir } from "../src/config/paths.ts";
+import {
+  chromaDir,
+  grpoFile,
+  predictionsFile,
+  privateStateDir,
+  runDir,
+  runRecordFile,
+  stateDir,
+} from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { describeReport } from "../src/data/report.ts";
 import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
@@ -34,7 +42,8 @@ import {
 import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../src/runtime/ledger.ts";
 import { lockRun } from "../src/runtime/lock.ts";
 import { openResources, type Resources, withResources } from "../src/runtime/resources.ts";
-import { runSettings } from "../src/runtime/settings.ts";
+import { type RunRecord, writeWhole } from "../src/runtime/run-files.ts";
+import { sameSettings } from "../src/runtime/settings.ts";
 
 class RunIntegrityError extends Error {
   constructor(message: string) {
@@ -92,13 +101,14 @@ export interface RunOptions {
 
 interface Saved {
   settings?: string;
+  test?: { from: string; to: string };
   cursor?: number;
   dates?: string[];
   durableThrough?: string;
   predicted?: number;
   ledger?: { predictions: number; grpo: number };
   memory?: { at: string; print: Fingerprint };
-  scores?: ScoreRow[];
+  scores?: ScoreRow[] | null;
   notes?: string[];
 }
 
@@ -128,7 +138,7 @@ async function openStore(fresh: boolean, note: (n: string) => void): Promise<Chr
 
 /** The market data a run reads: the loaded data it was given, or its data dir loaded under its context's limits. */
 export async function runData(
-  o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data">,
+  o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data"> & { until?: string },
 ): Promise<MarketData> {
   if (o.data) return o.data;
   const { ctx } = o;
@@ -138,6 +148,7 @@ export async function runData(
     maxTextChars: ctx.maxTextChars,
     labelThreshold: ctx.labelThreshold,
     skipInvalid: o.skipInvalid,
+    until: o.until,
   });
 }
 
@@ -149,6 +160,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     o.onNote?.(n);
   };
   const data = await runData(o);
+  // an open test window (`--test FROM:`) runs through the data's last close
+  if (!o.test.to) o = { ...o, test: { ...o.test, to: lastTradingDay(data, o.tickers) ?? o.test.from } };
   if (!o.quiet) for (const line of describeReport(data.report)) note(line);
 
   privateStateDir();
@@ -176,20 +189,34 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       if (endpoint) await resetRun(endpoint.url, run);
     }
     const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
-    const settings = runSettings({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test });
+    const identity = { ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test };
 
     const snap = await graph.getState(thread);
     let saved = snap.values as Saved;
     const started = saved.settings !== undefined;
-    if (started && saved.settings !== settings) {
+    if (started && !sameSettings(saved.settings!, identity, saved.test?.to)) {
       throw new RunIntegrityError(
-        `run "${run}" was started with other settings (windows, tickers, data or context); re-run with --fresh to start it over, or choose another --run`,
+        `run "${run}" was started with other settings (training window, test start, tickers, data or context); re-run with --fresh to start it over, or choose another --run`,
       );
     }
+    const planned = saved.dates?.at(-1);
+    if (started && planned && o.test.to < planned) {
+      throw new RunIntegrityError(
+        `run "${run}" has run through ${planned}: its test window can grow, not shrink (asked to end at ${o.test.to}); re-run with --fresh to start it over, or choose another --run`,
+      );
+    }
+    // what it was started with, for `stockmem daily` (runs made before the record was kept get it now)
+    if (!started || !existsSync(runRecordFile(run)))
+      writeWhole(
+        runRecordFile(run),
+        `${JSON.stringify({ ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, testFrom: o.test.from } satisfies RunRecord, null, 2)}\n`,
+      );
+    // a finished run grows when the data has trading days after its last one, up to the asked end
+    const grow = started && finished(saved) && planned !== undefined && newDays(data, o, planned).length > 0;
     // Finished is what the run's own record says (its summary committed after its last day), never an
     // inference from `next`: a crash after a step's task writes were saved but before the checkpoint
     // that follows them leaves a snapshot with every task done and nothing next.
-    if (started && finished(saved)) {
+    if (started && finished(saved) && !grow) {
       checkFinishedFiles(run, saved, note);
       await o.afterRun?.(r);
       return {
@@ -202,7 +229,11 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       };
     }
     let from: string | undefined; // the checkpoint to resume from
-    if (started) {
+    if (grow) {
+      checkFinishedFiles(run, saved, note);
+      await checkMemory(r, saved, cp.where);
+      note(`run "${run}" grows from ${planned} to ${newDays(data, o, planned!).at(-1)}`);
+    } else if (started) {
       const target = await durableCheckpoint(cp, thread, saved);
       from = target.id;
       saved = target.values;
@@ -227,7 +258,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const width = o.tickers?.length || data.tickers.length;
     if (4 * width + 100 > getMaxListeners(new EventTarget())) setMaxListeners(4 * width + 100);
     const tracer = new LocalTracer(traceFile(stateDir(), run), run);
-    const input = started ? null : { tickers: o.tickers, train: o.train, test: o.test };
+    // a new run, or a finished one grown forward, starts from its input (plan); a stopped one resumes
+    const input = started && !grow ? null : { tickers: o.tickers, train: o.train, test: o.test };
     const at = from ? { configurable: { thread_id: run, checkpoint_id: from } } : thread;
     const stream = await graph.stream(input, {
       ...withResources(r, { ...at, context: { dataDir: o.dataDir }, callbacks: [tracer] }),
@@ -299,6 +331,8 @@ interface Point {
   cursor: number;
   step: number;
   durable: string;
+  /** how many days the run had planned (a run grown forward plans again: its new checkpoints have more) */
+  gen: number;
   parent?: string;
 }
 
@@ -306,7 +340,8 @@ interface Point {
  * Every checkpoint of a run's thread, newest first, straight from the saver (the values without
  * preparing a snapshot, with its next tasks, for each), and the first checkpoint of each day: the one
  * of least step with that cursor (the commit's state, or the plan's); a day redone after a resume has
- * it again on the new branch, and the newest is taken (checkpoint ids sort by time).
+ * it again on the new branch, and the newest is taken (checkpoint ids sort by time). A run grown
+ * forward plans again: for the day it grows from, the new plan's checkpoint (more days planned) wins.
  */
 async function threadPoints(cp: Checkpointer, thread: { configurable: { thread_id: string } }) {
   const all: Point[] = [];
@@ -318,6 +353,7 @@ async function threadPoints(cp: Checkpointer, thread: { configurable: { thread_i
       cursor: v.cursor ?? -1,
       step: t.metadata?.step ?? -1,
       durable: v.durableThrough ?? "",
+      gen: v.dates?.length ?? 0,
       parent: t.parentConfig?.configurable?.checkpoint_id as string | undefined,
     });
   }
@@ -325,7 +361,8 @@ async function threadPoints(cp: Checkpointer, thread: { configurable: { thread_i
   for (const p of all) {
     if (p.values.settings === undefined || p.cursor < 0) continue;
     const f = firstOfDay.get(p.cursor);
-    if (!f || p.step < f.step || (p.step === f.step && p.id > f.id)) firstOfDay.set(p.cursor, p);
+    if (!f || p.gen > f.gen || (p.gen === f.gen && (p.step < f.step || (p.step === f.step && p.id > f.id))))
+      firstOfDay.set(p.cursor, p);
   }
   const durable = all.reduce((d, p) => (p.durable > d ? p.durable : d), "");
   return { all, firstOfDay, durable };
@@ -428,7 +465,24 @@ function cutFiles(run: string, saved: Saved, note: (n: string) => void): void {
 
 /** A run is finished when its summary committed after its last day. */
 function finished(saved: Saved): boolean {
-  return saved.scores !== undefined && saved.dates !== undefined && saved.cursor === saved.dates.length;
+  return saved.scores != null && saved.dates !== undefined && saved.cursor === saved.dates.length;
+}
+
+/** The last trading day of the given tickers (default: all) in the data. */
+export function lastTradingDay(data: MarketData, tickers?: readonly string[]): string | undefined {
+  const of = tickers?.length ? tickers : data.tickers;
+  return (
+    of.map((t) => data.series.get(t)?.calendar.dates.at(-1) ?? "").reduce((a, b) => (b > a ? b : a), "") || undefined
+  );
+}
+
+/** Trading days of the run's tickers in the data after `after`, through the asked test end. */
+function newDays(data: MarketData, o: Pick<RunOptions, "tickers" | "test">, after: string): string[] {
+  const tickers = o.tickers?.length ? o.tickers : data.tickers;
+  const days = new Set<string>();
+  for (const t of tickers)
+    for (const d of data.series.get(t)?.calendar.dates ?? []) if (d > after && d <= o.test.to) days.add(d);
+  return [...days].sort();
 }
 
 /**

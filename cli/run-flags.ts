@@ -17,10 +17,14 @@ export const DRY_RUN_OPTIONS = {
   "price-out": { type: "string", arg: "PRICE", description: "with --dry-run: price per 1M output tokens" },
 } as const satisfies FlagSpecs;
 
-export function parseWindow(v: string, name: string): { from: string; to: string } {
-  const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v);
-  if (!m) throw new UsageError(`--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30 (got "${v}")`);
-  const [from, to] = [m[1]!, m[2]!];
+export function parseWindow(v: string, name: string, o: { openEnd?: boolean } = {}): { from: string; to: string } {
+  const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})?$/.exec(v);
+  if (!m || (!m[2] && !o.openEnd))
+    throw new UsageError(
+      `--${name} expects FROM:TO dates, e.g. 2015-07-01:2015-09-30${o.openEnd ? " (or FROM: through the data's last close)" : ""} (got "${v}")`,
+    );
+  const [from, to] = [m[1]!, m[2] ?? ""];
+  if (!to) return { from: calendarDate(from, `--${name}`), to };
   for (const d of [from, to]) calendarDate(d, `--${name}`);
   if (from > to)
     throw new UsageError(`--${name} ${from}:${to} ends before it starts: give FROM:TO with FROM on or before TO`);

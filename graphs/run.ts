@@ -94,7 +94,11 @@ const RunState = RunInput.extend({
     })
     .optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
-  scores: z.array(ScoreRow).optional().describe("ACC/MCC per ticker and overall"),
+  scores: z
+    .array(ScoreRow)
+    .nullable()
+    .optional()
+    .describe("ACC/MCC per ticker and overall (null while a grown run runs)"),
 });
 type S = z.infer<typeof RunState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
@@ -157,6 +161,16 @@ async function plan(state: S, config: Config) {
     train: state.train,
     test: state.test,
   });
+  const before = state.dates ?? [];
+  if (before.length > 0) {
+    // a run grown forward (`daily`, `run --test FROM:`): its days so far stay as they were committed,
+    // the new ones follow; everything the run recorded carries on
+    if (dates.length < before.length || before.some((d, i) => dates[i] !== d))
+      throw new Error(
+        `run "${r.ctx.run}" cannot grow to ${state.test.to}: its trading days so far (${before[0]}..${before.at(-1)}) are not the start of the new window's (the data changed under the run?)`,
+      );
+    return { tickers, dates, tickerDays, settings, scores: null };
+  }
   return {
     tickers,
     dates,
@@ -372,13 +386,27 @@ async function commit(state: S, config: Config) {
 
 async function summarize(state: S, config: Config) {
   const r = await resourcesOf(config);
-  const preds = readPredictions(predictionsFile(r.ctx.run)).filter(
-    (p) =>
-      need(state.tickers, "tickers (set by plan)").includes(p.ticker) &&
-      p.date >= state.test.from &&
-      p.date <= state.test.to,
-  );
+  const preds = readPredictions(predictionsFile(r.ctx.run))
+    .filter(
+      (p) =>
+        need(state.tickers, "tickers (set by plan)").includes(p.ticker) &&
+        p.date >= state.test.from &&
+        p.date <= state.test.to,
+    )
+    .map((p) => withOutcome(r, p));
   return { scores: scoreTable(preds, { allowGaps: r.ctx.allowGaps }) };
+}
+
+/**
+ * A prediction with its outcome as the data knows it now: a run grown day by day predicted its last
+ * day before that day's label was known (the record keeps what was known then), and scores it later.
+ */
+function withOutcome(r: Resources, p: PredictionRecord): PredictionRecord {
+  const s = seriesOf(r.data, p.ticker);
+  const i = s.calendar.indexOf(p.date);
+  const day = i === undefined ? undefined : s.days[i];
+  if (!day || p.label !== null || day.label === null) return p;
+  return { ...p, label: day.label, next_return: day.next_return, ...(day.spans_gap ? { spans_gap: true } : {}) };
 }
 
 export function buildRunGraph() {

@@ -82,3 +82,34 @@ describe("label rule", () => {
     expect(() => simpleReturn(0, 1)).toThrow(/positive/);
   });
 });
+
+describe("NYSE trading days (the next day after the data's last close)", () => {
+  it("match the real calendar of the bundled prices, day for day", async () => {
+    const { loadMarketData } = await import("../src/data/load.ts");
+    const { SAMPLE_DATA_DIR } = await import("../src/config/paths.ts");
+    const { isTradingDay, nextTradingDay } = await import("../src/data/exchange-holidays.ts");
+    const dates = (await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["AAPL"] })).series.get("AAPL")!.calendar.dates;
+    const all: string[] = [];
+    for (let d = dates[0]!; d <= dates.at(-1)!; d = dateOfEpochDay(epochDay(d) + 1)) if (isTradingDay(d)) all.push(d);
+    expect(all).toEqual([...dates]); // 2015-05-29..2016-01-04: Independence Day observed on Friday 07-03, Thanksgiving, Christmas
+    for (let i = 0; i + 1 < dates.length; i++) expect(nextTradingDay(dates[i]!)).toBe(dates[i + 1]);
+  });
+
+  it("follow the exchange's rules in other years", async () => {
+    const { nyseHolidays, nextTradingDay } = await import("../src/data/exchange-holidays.ts");
+    // New Year's Day on a Saturday is not observed; Juneteenth from 2022; Christmas on a Sunday moves to Monday
+    expect([...nyseHolidays(2022)].sort()).toEqual([
+      "2022-01-17",
+      "2022-02-21",
+      "2022-04-15",
+      "2022-05-30",
+      "2022-06-20",
+      "2022-07-04",
+      "2022-09-05",
+      "2022-11-24",
+      "2022-12-26",
+    ]);
+    expect(nextTradingDay("2026-04-02")).toBe("2026-04-06"); // Good Friday
+    expect(nextTradingDay("2026-12-31")).toBe("2027-01-04");
+  });
+});

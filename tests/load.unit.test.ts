@@ -279,3 +279,20 @@ describe("parseNewsLine", () => {
     expect(parseNewsLine("{}", true)).toMatch(/UTF-8/);
   });
 });
+
+describe("the data as it stood at a close (until)", () => {
+  it("reads no price row after the date and no item after its close; the days before are unchanged", async () => {
+    const full = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
+    const cut = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"], until: "2015-10-07" });
+    const s = cut.series.get("MSFT")!;
+    expect(s.calendar.dates.at(-1)).toBe("2015-10-07");
+    expect(s.days.at(-1)!.label).toBeNull(); // its next close is not known yet
+    expect(full.series.get("MSFT")!.days[s.days.length - 1]!.label).not.toBeNull();
+    const close = Date.parse("2015-10-07T20:00:00Z");
+    expect(s.itemsByDay.flat().every((i) => Date.parse(i.published_at) <= close)).toBe(true);
+    for (const d of ["2015-10-01", "2015-10-07"])
+      expect(dayContext(cut, "MSFT", d).items).toEqual(dayContext(full, "MSFT", d).items);
+    expect(cut.report.afterCutoff).toBeGreaterThan(0);
+    expect(describeReport(cut.report).join("\n")).toMatch(/after the cutoff not read/);
+  });
+});

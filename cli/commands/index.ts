@@ -2,6 +2,7 @@
 import type { CommandDef } from "../command.ts";
 import agents from "./agents.ts";
 import chat from "./chat.ts";
+import daily from "./daily.ts";
 import dataStats from "./data-stats.ts";
 import evalAb from "./eval-ab.ts";
 import evalAblations from "./eval-ablations.ts";
@@ -29,6 +30,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
 export const COMMANDS: readonly CommandDef[] = [
   start,
   run,
+  daily,
   dataStats,
   evalDataset,
   evalRun,

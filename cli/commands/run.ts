@@ -34,8 +34,8 @@ export async function runCommand(
     allowGaps: values["allow-gaps"],
   });
   const train = parseWindow(values.train ?? defaults.train ?? RUN_DEFAULTS.train, "train");
-  const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test");
-  if (train.from > train.to || test.from > test.to || train.to >= test.from) {
+  const test = parseWindow(values.test ?? defaults.test ?? RUN_DEFAULTS.test, "test", { openEnd: true });
+  if (train.from > train.to || (test.to && test.from > test.to) || train.to >= test.from) {
     throw new UsageError(
       `windows must be ordered: --train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`,
     );

@@ -75,3 +75,7 @@ export function runDir(run: string, env: NodeJS.ProcessEnv = process.env): strin
 export const runsDir = (env: NodeJS.ProcessEnv = process.env): string => join(stateDir(env), "runs");
 export const predictionsFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "predictions.jsonl");
 export const grpoFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "grpo.jsonl");
+/** What a run was started with (its context, data dir, tickers, windows): what `stockmem daily` grows it with. */
+export const runRecordFile = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "run.json");
+/** The daily reports of a run: `<date>.json` and `<date>.html`. */
+export const dailyDir = (run: string, env?: NodeJS.ProcessEnv) => join(runDir(run, env), "daily");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { messageOf } from "../domain/errors.ts";
 import { type Label, NewsItem, PriceBar, type TradingDay } from "../domain/schemas.ts";
 import { scrub, secretValues } from "../observability/secrets.ts";
-import { TradingCalendar } from "./calendar.ts";
+import { closeInstantMs, TradingCalendar } from "./calendar.ts";
 import { DataError } from "./errors.ts";
 import { labelOf, simpleReturn } from "./labels.ts";
 import { type Progress, readLines } from "./read-lines.ts";
@@ -25,6 +25,11 @@ export interface LoadOptions {
   /** Only these tickers (others are counted as filtered). */
   tickers?: readonly string[];
   labelThreshold?: number;
+  /**
+   * Read the data as it stood at the close of this trading date: no price row after it (so its own
+   * label is unknown) and no item published after its close. `daily --at` replays a day this way.
+   */
+  until?: string;
   onProgress?: (file: string) => Progress | undefined;
 }
 
@@ -56,6 +61,8 @@ export interface LoadReport {
   /** items dropped by the per-day cap, keyed "TICKER date" */
   droppedBySpamCap: Record<string, number>;
   keptItems: number;
+  /** price rows and items after the close of the `until` date (not read: the data as it stood at that close) */
+  afterCutoff: number;
 }
 
 export interface TickerSeries {
@@ -112,6 +119,7 @@ function emptyReport(): LoadReport {
     afterPriceRange: {},
     droppedBySpamCap: {},
     keptItems: 0,
+    afterCutoff: 0,
   };
 }
 
@@ -165,6 +173,10 @@ async function loadPrices(file: string, report: LoadReport, opts: LoadOptions = 
       continue;
     }
     const bar = parsed.data;
+    if (opts.until && bar.date > opts.until) {
+      report.afterCutoff++;
+      continue;
+    }
     const weekday = new Date(`${bar.date}T00:00:00Z`).getUTCDay();
     if (weekday === 0 || weekday === 6) {
       fail(
@@ -380,8 +392,10 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
     if (!item) continue;
     const at = calendars.get(item.ticker)!.align(Date.parse(item.published_at));
     if (at.kind === "before-range") bump(report.beforePriceRange, item.ticker);
-    else if (at.kind === "after-range") bump(report.afterPriceRange, item.ticker);
-    else buckets.get(item.ticker)![at.index]!.push(item);
+    else if (at.kind === "after-range") {
+      if (opts.until && Date.parse(item.published_at) > closeInstantMs(opts.until)) report.afterCutoff++;
+      else bump(report.afterPriceRange, item.ticker);
+    } else buckets.get(item.ticker)![at.index]!.push(item);
   }
 
   const series = buildSeries(calendars, prices, buckets, { maxItemsPerDay, threshold }, report);

@@ -34,6 +34,7 @@ export function describeReport(r: LoadReport): string[] {
   add(total(r.filteredTickers), "items of other tickers filtered out");
   add(total(r.beforePriceRange), "items before the price range skipped", detail(r.beforePriceRange));
   add(total(r.afterPriceRange), "items after the price range skipped", detail(r.afterPriceRange));
+  add(r.afterCutoff ?? 0, "price rows and items after the cutoff not read (the data as it stood at that close)");
   add(
     total(r.droppedBySpamCap),
     `items dropped by the per-day cap on ${Object.keys(r.droppedBySpamCap).length} ticker-days`,

@@ -1,0 +1,71 @@
+/**
+ * The daily report: the calls for the next trading day with what they rest on, kept as JSON, and as a
+ * page a person reads (the calls with their reasons, key events and references, and the record so far).
+ */
+
+import type { ScoreRow } from "../src/metrics/summary.ts";
+import type { PredictionRecord } from "../src/runtime/run-files.ts";
+
+/** One call for the next trading day, with what it rests on. */
+export interface DailyCall {
+  ticker: string;
+  /** the day whose close the call was made at */
+  date: string;
+  movement: PredictionRecord["movement"];
+  reason: string;
+  /** the day's events in memory (most of a chain first), with their incremental information */
+  key_events: { id: string; type: string; description: string; chain_depth: number; delta: string | null }[];
+  /** the past situations (reflections, memory records) the call cited */
+  references: string[];
+}
+
+export interface DailyReport {
+  run: string;
+  /** the last trading day in the data: the calls are made at its close */
+  date: string;
+  /** the trading day the calls are for */
+  for: string;
+  /** the data as it stood at the close of this date (a replay), when given */
+  at?: string;
+  calls: DailyCall[];
+  /** the run's record so far: ACC and MCC of its scored calls */
+  scores: ScoreRow[];
+}
+
+/** Everything shown comes from news or from models that read news: escaped, never markup. */
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+export function dailyHtml(r: DailyReport): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const calls = r.calls
+    .map(
+      (c) => `<section>
+<h2>${esc(c.ticker)}: <span class="${c.movement}">${c.movement}</span> on ${esc(r.for)}</h2>
+<p>${esc(c.reason)}</p>
+<h3>Key events of ${esc(c.date)}</h3>
+<ul>${c.key_events.map((e) => `<li><b>${esc(e.type)}</b> ${esc(e.description)}${e.chain_depth ? ` <i>(story stage ${e.chain_depth + 1})</i>` : ""}${e.delta ? `<br><small>${esc(e.delta)}</small>` : ""}</li>`).join("") || "<li>none</li>"}</ul>
+<h3>References</h3>
+<ul>${c.references.map((x) => `<li><code>${esc(x)}</code></li>`).join("") || "<li>none</li>"}</ul>
+</section>`,
+    )
+    .join("\n");
+  const scores = r.scores
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.ticker)}</td><td>${s.predicted}</td><td>${s.scored}</td><td>${pct(s.acc)}</td><td>${s.mcc.toFixed(3)}</td><td>${pct(s.alwaysUpAcc)}</td></tr>`,
+    )
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>stockmem ${esc(r.run)}: calls for ${esc(r.for)}</title>
+<style>body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}.up{color:#1a7f37}.down{color:#cf222e}
+table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}</style>
+</head><body>
+<h1>Run ${esc(r.run)}: calls for ${esc(r.for)}</h1>
+<p>Made at the close of ${esc(r.date)}${r.at ? ` (a replay: the data as it stood at the close of ${esc(r.at)})` : ""}.</p>
+${calls || "<p>No calls: no ticker traded on that day.</p>"}
+<h2>The record so far</h2>
+<table><tr><th>ticker</th><th>predicted</th><th>scored</th><th>ACC</th><th>MCC</th><th>always-up ACC</th></tr>${scores}</table>
+</body></html>
+`;
+}

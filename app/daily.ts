@@ -1,0 +1,175 @@
+/**
+ * The daily loop (`stockmem daily`): a run grown through the latest trading day whose close is in its
+ * data, and the calls it makes for the next trading day, kept as `runs/<run>/daily/<date>.json` and
+ * `.html`. With `at`, the data is read as it stood at the close of that date (a replay: tests, demos).
+ * Growing a run day by day gives the same predictions as one run over the whole window: the days are
+ * the same days, each seen as of its own close.
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { dailyDir, predictionsFile, runRecordFile } from "../src/config/paths.ts";
+import { closeInstantMs } from "../src/data/calendar.ts";
+import { nextTradingDay } from "../src/data/exchange-holidays.ts";
+import type { StoredEvent } from "../src/domain/events.ts";
+import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
+import {
+  type PredictionRecord,
+  type RunRecord,
+  readPredictions,
+  readRunRecord,
+  writeWhole,
+} from "../src/runtime/run-files.ts";
+import { type DailyCall, type DailyReport, dailyHtml } from "./daily-report.ts";
+import { executeRun, lastTradingDay, type RunOptions, type RunResult, runData } from "./run.ts";
+
+export interface DailyOptions {
+  run: string;
+  /** replay as if this date were today: only data available by its close is read */
+  at?: string;
+  quiet?: boolean;
+  chatModel?: AgentRuntime["chatModel"];
+  onProgress?: RunOptions["onProgress"];
+  onNote?: (note: string) => void;
+}
+
+export interface DailyResult {
+  report: DailyReport;
+  /** the run's result when it ran (grew, or found nothing new); absent when the day asked is behind the run */
+  run?: RunResult;
+  /** the day's report files */
+  json: string;
+  html: string;
+  notes: string[];
+}
+
+/** The run's record, or an error saying how to start the run. */
+function runRecordOf(run: string): RunRecord {
+  const record = readRunRecord(runRecordFile(run));
+  if (!record)
+    throw new Error(
+      `run "${run}" has not been started here (no ${runRecordFile(run)}): start it once with \`stockmem run --run ${run} --train FROM:TO --test FROM:TO\`, then \`stockmem daily --run ${run}\` grows it`,
+    );
+  return record;
+}
+
+export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
+  const record = runRecordOf(o.run);
+  const notes: string[] = [];
+  const note = (n: string) => {
+    notes.push(n);
+    o.onNote?.(n);
+  };
+  const base = { ctx: record.ctx, dataDir: record.dataDir, tickers: record.tickers };
+  const data = await runData({ ...base, until: o.at });
+  const tickers = record.tickers?.length ? record.tickers : data.tickers;
+  const last = lastTradingDay(data, tickers);
+  if (!last || last < record.testFrom)
+    throw new Error(
+      `the data in ${record.dataDir} has no trading day from ${record.testFrom} on${o.at ? ` by the close of ${o.at}` : ""} (last: ${last ?? "none"}): nothing to predict yet`,
+    );
+  if (o.at && !tickers.some((t) => data.series.get(t)?.calendar.indexOf(o.at!) !== undefined))
+    note(`${o.at} is not a trading day in the data (its last close is ${last}): the calls of ${last} stand`);
+  const recorded = readPredictions(predictionsFile(o.run)).filter((p) => tickers.includes(p.ticker));
+  const through = recorded.reduce((d, p) => (p.date > d ? p.date : d), "");
+  if (through > last) return pastDay(o.run, last, o.at, recorded, through, notes);
+  const dayEvents = new Map<string, StoredEvent[]>();
+  const run = await executeRun({
+    ...base,
+    train: record.train,
+    test: { from: record.testFrom, to: last },
+    data,
+    quiet: o.quiet,
+    chatModel: o.chatModel,
+    onProgress: o.onProgress,
+    onNote: note,
+    afterRun: async (r) => {
+      const asOf = new Date(closeInstantMs(last)).toISOString();
+      for (const t of tickers) dayEvents.set(t, await r.store.getEvents({ asOf, ticker: t, from: last, to: last }));
+    },
+  });
+  const preds = readPredictions(predictionsFile(o.run)).filter((p) => p.date === last && tickers.includes(p.ticker));
+  const report: DailyReport = {
+    run: o.run,
+    date: last,
+    for: nextTradingDay(last),
+    ...(o.at ? { at: o.at } : {}),
+    calls: preds
+      .sort((a, b) => a.ticker.localeCompare(b.ticker))
+      .map((p) => ({
+        ticker: p.ticker,
+        date: p.date,
+        movement: p.movement,
+        reason: p.reason,
+        key_events: keyEvents(dayEvents.get(p.ticker) ?? []),
+        references: p.references,
+      })),
+    scores: run.scores,
+  };
+  const json = join(dailyDir(o.run), `${last}.json`);
+  const html = join(dailyDir(o.run), `${last}.html`);
+  writeWhole(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeWhole(html, dailyHtml(report));
+  return { report, run, json, html, notes: [...notes, ...run.notes.filter((n) => !notes.includes(n))] };
+}
+
+/**
+ * A replay of a day the run has already gone past: the report that day's call wrote, or else its
+ * calls as recorded (the run is never rewound; its memory has moved on, so no key events are read).
+ */
+function pastDay(
+  run: string,
+  day: string,
+  at: string | undefined,
+  recorded: readonly PredictionRecord[],
+  through: string,
+  notes: string[],
+): DailyResult {
+  notes.push(`run "${run}" has run through ${through}: these are the calls it recorded at the close of ${day}`);
+  const json = join(dailyDir(run), `${day}.json`);
+  const html = join(dailyDir(run), `${day}.html`);
+  if (existsSync(json)) return { report: JSON.parse(readFileSync(json, "utf8")) as DailyReport, json, html, notes };
+  const report: DailyReport = {
+    run,
+    date: day,
+    for: nextTradingDay(day),
+    ...(at ? { at } : {}),
+    calls: recorded
+      .filter((p) => p.date === day)
+      .sort((a, b) => a.ticker.localeCompare(b.ticker))
+      .map((p) => ({
+        ticker: p.ticker,
+        date: p.date,
+        movement: p.movement,
+        reason: p.reason,
+        key_events: [],
+        references: p.references,
+      })),
+    scores: [],
+  };
+  writeWhole(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeWhole(html, dailyHtml(report));
+  return { report, json, html, notes };
+}
+
+/** The day's events worth reading first: the longest stories, then those with news against their chain. */
+function keyEvents(events: readonly StoredEvent[], max = 5): DailyCall["key_events"] {
+  const seen = new Set<string>();
+  return [...events]
+    .sort(
+      (a, b) =>
+        b.chain_depth - a.chain_depth ||
+        Number(b.delta !== null && b.delta.direction !== "neutral") -
+          Number(a.delta !== null && a.delta.direction !== "neutral") ||
+        a.id.localeCompare(b.id),
+    )
+    .filter((e) => !seen.has(e.description) && seen.add(e.description))
+    .slice(0, max)
+    .map((e) => ({
+      id: e.id,
+      type: e.type,
+      description: e.description,
+      chain_depth: e.chain_depth,
+      delta: e.delta ? `${e.delta.direction}: ${e.delta.text}` : null,
+    }));
+}

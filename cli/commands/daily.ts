@@ -1,0 +1,62 @@
+/**
+ * `stockmem daily --run NAME [--at DATE]`: grows a run through the latest trading day whose close is in
+ * its data and prints the calls for the next trading day, with their reasons, key events and references.
+ */
+import { executeDaily } from "../../app/daily.ts";
+import { defineCommand } from "../command.ts";
+import { calendarDate } from "../data-flags.ts";
+import { UsageError } from "../errors.ts";
+import type { FlagSpecs, ValuesOf } from "../flags.ts";
+import { usageLines } from "../lines.ts";
+import { runProgress } from "../progress.ts";
+
+const DAILY_OPTIONS = {
+  run: { type: "string", arg: "NAME", description: "the run to grow (started once with `stockmem run`)" },
+  at: {
+    type: "string",
+    arg: "DATE",
+    description: "replay as if DATE were today: only data available by its close is read",
+  },
+  json: { type: "boolean", description: "the day's report as JSON" },
+} as const satisfies FlagSpecs;
+
+async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<void> {
+  if (!values.run) throw new UsageError("daily needs --run NAME (a run started once with `stockmem run`)");
+  const at = values.at === undefined ? undefined : calendarDate(values.at, "--at");
+  const progress = values.json ? undefined : runProgress();
+  const res = await executeDaily({
+    run: values.run,
+    at,
+    quiet: values.json,
+    onProgress: progress?.update,
+    onNote: (n) => progress?.note(n),
+  });
+  progress?.end();
+  const r = res.report;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  console.log(
+    `\nrun "${r.run}": calls for ${r.for}, made at the close of ${r.date}${r.at ? ` (data as of ${r.at})` : ""}`,
+  );
+  for (const c of r.calls) {
+    console.log(`\n${c.ticker}  ${c.movement.toUpperCase()}  ${c.reason}`);
+    for (const e of c.key_events.slice(0, 3))
+      console.log(`  event: ${e.description}${e.chain_depth ? ` (stage ${e.chain_depth + 1} of its story)` : ""}`);
+    if (c.references.length) console.log(`  references: ${c.references.join(", ")}`);
+  }
+  const all = r.scores.find((s) => s.ticker === "ALL");
+  if (all)
+    console.log(
+      `\nrecord so far: ${all.scored} scored calls, ACC ${(100 * all.acc).toFixed(1)} %, MCC ${all.mcc.toFixed(3)} (always up ${(100 * all.alwaysUpAcc).toFixed(1)} %)`,
+    );
+  console.log(`report: ${res.html}${res.run ? `\n${usageLines(res.run.usage)}` : ""}`);
+}
+
+export default defineCommand({
+  words: ["daily"],
+  about: "grow a run through the latest close in its data and print the calls for the next trading day",
+  flags: DAILY_OPTIONS,
+  run: dailyCommand,
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { dailyHtml } from "../app/daily-report.ts";
+
+describe("the daily report page", () => {
+  it("shows news and model text as text, never as markup", () => {
+    const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+    const html = dailyHtml({
+      run: "r",
+      date: "2015-10-16",
+      for: "2015-10-19",
+      calls: [
+        {
+          ticker: "AAPL",
+          date: "2015-10-16",
+          movement: "up",
+          reason: hostile,
+          key_events: [{ id: "ev", type: hostile, description: hostile, chain_depth: 2, delta: hostile }],
+          references: [hostile],
+        },
+      ],
+      scores: [
+        {
+          ticker: "ALL",
+          predicted: 3,
+          scored: 2,
+          acc: 0.5,
+          mcc: 0,
+          alwaysUpAcc: 0.5,
+          confusion: { tp: 1, tn: 0, fp: 1, fn: 0 },
+        },
+      ],
+    });
+    expect(html).not.toMatch(/<script>|<img/);
+    expect(html.split("&lt;script&gt;").length - 1).toBe(5);
+    expect(html).toContain("calls for 2015-10-19");
+    expect(html).toContain("story stage 3");
+  });
+});
