@@ -1,6 +1,7 @@
 /** `stockmem data stats`: items, trading days and labels per ticker. */
 
 import { loadMarketData } from "../../src/data/load.ts";
+import { pullHistory } from "../../src/data/pull.ts";
 import { describeReport } from "../../src/data/report.ts";
 import { dataStats } from "../../src/data/stats.ts";
 import { table } from "../../src/metrics/table.ts";
@@ -30,7 +31,9 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
   const data = await loadMarketData(opts.dir, opts);
   const stats = dataStats(data, from, to);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...stats, report: data.report }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...stats, pulls: pullHistory(opts.dir), report: data.report }, null, 2)}\n`,
+    );
     return;
   }
   console.log(
@@ -51,6 +54,13 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
       ]),
     ),
   );
+  const bySource = Object.entries(stats.sources).sort(([a], [b]) => a.localeCompare(b));
+  if (bySource.length) console.log(`items by source: ${bySource.map(([s, n]) => `${s} ${n}`).join(", ")}`);
+  const pulls = pullHistory(opts.dir);
+  if (pulls.pulls)
+    console.log(
+      `pulled: ${stats.pulled} items by ${pulls.pulls} source-ticker pulls (provenance.jsonl)${pulls.backfills ? `; ${pulls.backfills} were backfills of past dates, whose published_at is trusted` : ""}${pulls.failed ? `; ${pulls.failed} failed` : ""}`,
+    );
   for (const line of describeReport(data.report)) console.log(`note: ${line}`);
 }
 

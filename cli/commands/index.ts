@@ -3,6 +3,7 @@ import type { CommandDef } from "../command.ts";
 import agents from "./agents.ts";
 import chat from "./chat.ts";
 import daily from "./daily.ts";
+import dataPull from "./data-pull.ts";
 import dataStats from "./data-stats.ts";
 import evalAb from "./eval-ab.ts";
 import evalAblations from "./eval-ablations.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandDef[] = [
   run,
   daily,
   dataStats,
+  dataPull,
   evalDataset,
   evalRun,
   evalAb,

@@ -92,7 +92,7 @@ const MAX_FIELD_CHARS = 200;
 /** A price cell: a plain decimal (no hex, no Infinity, no NaN). */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
 
-const PRICE_HEADER = ["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"] as const;
+export const PRICE_HEADER = ["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"] as const;
 
 const bump = (rec: Record<string, number>, key: string, by = 1) => {
   rec[key] = (rec[key] ?? 0) + by;

@@ -15,9 +15,15 @@ export interface DataStats {
   from: string | null;
   to: string | null;
   tickers: TickerStats[];
+  /** items in the window by their source (a pull's source name; "unknown" when an item names none) */
+  sources: Record<string, number>;
+  /** items a pull stamped with first_seen_at (the rest came in hand-made or bundled data) */
+  pulled: number;
 }
 
 export function dataStats(data: MarketData, from?: string, to?: string): DataStats {
+  const sources: Record<string, number> = {};
+  let pulled = 0;
   const tickers = data.tickers.map((ticker): TickerStats => {
     const s = data.series.get(ticker)!;
     const st: TickerStats = {
@@ -33,11 +39,16 @@ export function dataStats(data: MarketData, from?: string, to?: string): DataSta
       if (i === 0) return;
       st.trading_days++;
       const n = s.itemsByDay[i]!.length;
+      for (const item of s.itemsByDay[i]!) {
+        const src = item.source ?? "unknown";
+        sources[src] = (sources[src] ?? 0) + 1;
+        if (item.first_seen_at) pulled++;
+      }
       st.items += n;
       if (n > 0) st.days_with_items++;
       st.labels[day.label ?? "unlabeled"]++;
     });
     return st;
   });
-  return { dir: data.dir, from: from ?? null, to: to ?? null, tickers };
+  return { dir: data.dir, from: from ?? null, to: to ?? null, tickers, sources, pulled };
 }

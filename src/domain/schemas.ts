@@ -27,6 +27,10 @@ export const NewsItem = z.object({
   is_retweet: z.boolean().optional(),
   lang: z.string().nullable().optional(),
   file_date: z.string().optional(),
+  /** the item's address, when it has one (a pulled article, a filing) */
+  url: z.string().optional(),
+  /** when a pull first saw the item (`stockmem data pull`); absent in hand-made data */
+  first_seen_at: IsoInstant.optional(),
 });
 export type NewsItem = z.infer<typeof NewsItem>;
 

@@ -1,0 +1,250 @@
+/**
+ * Data sources and `data pull` (issue 20, items 1-2), against a local fake server that answers in each
+ * provider's documented shape (tests/fixtures/sources/README.md says where each shape comes from); no
+ * test touches the network. A pull merges into the data dir idempotently (one story from two sources
+ * is stored once), stamps first_seen_at, keeps a provenance log without secrets, waits out a 429's
+ * Retry-After, and a source answering garbage fails by name and leaves the data dir as it was.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dayContext } from "../src/data/day-context.ts";
+import { loadMarketData } from "../src/data/load.ts";
+import { pullData } from "../src/data/pull.ts";
+import { SOURCES } from "../src/data/sources/index.ts";
+import { cli } from "./helpers/cli.ts";
+
+const FIX = join(import.meta.dirname, "fixtures/sources");
+const fixture = (f: string) => readFileSync(join(FIX, f), "utf8");
+
+/** Routes by path; each answer can be changed per test; every request is logged. */
+let server: Server;
+let base = "";
+const log: string[] = [];
+const answers = new Map<
+  string,
+  () => { status?: number; type?: string; body: string; headers?: Record<string, string> }
+>();
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    log.push(req.url ?? "");
+    const path = (req.url ?? "").split("?")[0]!;
+    const a = answers.get(path)?.();
+    if (!a) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(a.status ?? 200, { "content-type": a.type ?? "application/json", ...a.headers }).end(a.body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const NOW = new Date("2026-12-07T22:00:00Z");
+const dir = () => mkdtempSync(join(tmpdir(), "stockmem-pull-"));
+const env = (extra: Record<string, string> = {}) => ({ ...process.env, STOCKMEM_YAHOO_BASE_URL: base, ...extra });
+
+describe("prices from Yahoo (yahoo-finance2's chart)", () => {
+  it("fills prices.csv with the adjusted close, once; a second pull adds nothing; a changed value is kept as stored", async () => {
+    answers.set("/v8/finance/chart/AAPL", () => ({ body: fixture("yahoo-chart-aapl.json") }));
+    const d = dir();
+    const r = await pullData({
+      dir: d,
+      sources: [SOURCES.yahoo],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+    });
+    expect(r.outcomes[0]).toMatchObject({ source: "yahoo", ticker: "AAPL", added: 3, duplicates: 0 });
+    expect(r.backfill).toBe(true);
+    const csv = readFileSync(join(d, "prices.csv"), "utf8");
+    expect(csv.split("\n").slice(0, 2)).toEqual([
+      "ticker,date,open,high,low,close,adj_close,volume",
+      "AAPL,2015-10-14,111.339996,111.519997,109.559998,110.209999,105.551338,44462400",
+    ]);
+    expect(log.at(-1)).toMatch(/^\/v8\/finance\/chart\/AAPL\?.*interval=1d/);
+    const again = await pullData({
+      dir: d,
+      sources: [SOURCES.yahoo],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+    });
+    expect(again.outcomes[0]).toMatchObject({ added: 0, duplicates: 3 });
+    answers.set("/v8/finance/chart/AAPL", () => ({
+      body: fixture("yahoo-chart-aapl.json").replace("105.551338", "105.6"),
+    }));
+    const changed = await pullData({
+      dir: d,
+      sources: [SOURCES.yahoo],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+    });
+    expect(changed.outcomes[0]).toMatchObject({ added: 0, duplicates: 2, changed: 1 });
+    expect(readFileSync(join(d, "prices.csv"), "utf8")).toBe(csv);
+  });
+
+  it("waits out a 429 with Retry-After, then takes the answer", async () => {
+    let calls = 0;
+    answers.set("/v8/finance/chart/MSFT", () =>
+      ++calls === 1
+        ? { status: 429, body: '{"error":"too many"}', headers: { "retry-after": "2" } }
+        : { body: fixture("yahoo-chart-aapl.json").replaceAll('"AAPL"', '"MSFT"') },
+    );
+    const waits: number[] = [];
+    const r = await pullData({
+      dir: dir(),
+      sources: [SOURCES.yahoo],
+      tickers: ["MSFT"],
+      from: "2015-10-14",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    expect(waits).toEqual([2000]);
+    expect(r.outcomes[0]).toMatchObject({ added: 3 });
+  });
+
+  it("a garbage answer (HTML, truncated JSON) fails naming the source, the ticker and the first bytes; the data dir is unchanged", async () => {
+    const d = dir();
+    answers.set("/v8/finance/chart/AAPL", () => ({ body: fixture("yahoo-chart-aapl.json") }));
+    await pullData({
+      dir: d,
+      sources: [SOURCES.yahoo],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+    });
+    const before = readFileSync(join(d, "prices.csv"), "utf8");
+    for (const body of [
+      "<html><body>Service unavailable, try later</body></html>",
+      fixture("yahoo-chart-aapl.json").slice(0, 300),
+    ]) {
+      answers.set("/v8/finance/chart/INTC", () => ({
+        body,
+        type: body.startsWith("<") ? "text/html" : "application/json",
+      }));
+      const r = await pullData({
+        dir: d,
+        sources: [SOURCES.yahoo],
+        tickers: ["INTC"],
+        from: "2015-10-14",
+        to: "2015-10-16",
+        env: env(),
+        now: NOW,
+      });
+      expect(r.outcomes[0]!.added).toBe(0);
+      expect(r.outcomes[0]!.error).toMatch(
+        /^yahoo INTC: .*(Service unavailable|\{ "chart": \{ "result": \[ \{ "meta")/,
+      );
+      expect(readFileSync(join(d, "prices.csv"), "utf8")).toBe(before);
+    }
+  });
+});
+
+describe("news from RSS and Atom feeds", () => {
+  it("one story from two feeds is stored once (same URL, or same title that day); first_seen_at and provenance are kept, keys masked", async () => {
+    answers.set("/rss/AAPL", () => ({ body: fixture("feed.rss.xml"), type: "application/rss+xml" }));
+    answers.set("/atom/AAPL", () => ({ body: fixture("feed.atom.xml"), type: "application/atom+xml" }));
+    const d = dir();
+    const feeds = `${base}/rss/{ticker}?apikey=SECRETKEY123,${base}/atom/{ticker}`;
+    const r = await pullData({
+      dir: d,
+      sources: [SOURCES.rss],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-15",
+      env: env({ STOCKMEM_RSS_FEEDS: feeds }),
+      now: NOW,
+    });
+    expect(r.outcomes[0]).toMatchObject({ source: "rss", ticker: "AAPL", added: 2, duplicates: 2 });
+    const items = readFileSync(join(d, "news.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(items.map((i) => i.title)).toEqual([
+      "Apple unveils new iPad Pro at its October event",
+      "Apple supplier warns on iPhone orders",
+    ]);
+    expect(items[0]).toMatchObject({
+      ticker: "AAPL",
+      published_at: "2015-10-15T14:05:00.000Z",
+      first_seen_at: NOW.toISOString(),
+      source: `rss:${new URL(base).host}`,
+      text: "Apple unveiled a larger iPad Pro, shipping in November.",
+    });
+    const provenance = readFileSync(join(d, "provenance.jsonl"), "utf8");
+    expect(provenance).not.toContain("SECRETKEY123");
+    expect(JSON.parse(provenance.trim().split("\n")[0]!)).toMatchObject({
+      source: "rss",
+      ticker: "AAPL",
+      backfill: true,
+      added: 2,
+    });
+    // pulled again: nothing new
+    const again = await pullData({
+      dir: d,
+      sources: [SOURCES.rss],
+      tickers: ["AAPL"],
+      from: "2015-10-14",
+      to: "2015-10-15",
+      env: env({ STOCKMEM_RSS_FEEDS: feeds }),
+      now: NOW,
+    });
+    expect(again.outcomes[0]).toMatchObject({ added: 0, duplicates: 4 });
+
+    // the pulled prices and news are a data dir every run reads
+    answers.set("/v8/finance/chart/AAPL", () => ({ body: fixture("yahoo-chart-aapl.json") }));
+    await pullData({
+      dir: d,
+      sources: [SOURCES.yahoo],
+      tickers: ["AAPL"],
+      from: "2015-10-13",
+      to: "2015-10-16",
+      env: env(),
+      now: NOW,
+    });
+    const data = await loadMarketData(d);
+    expect(dayContext(data, "AAPL", "2015-10-15").items.map((i) => i.id)).toEqual([items[0].id]);
+    const stats = await cli("data", "stats", "--data", d);
+    expect(stats.code, stats.err).toBe(0);
+    expect(stats.out).toMatch(/items by source: rss:127\.0\.0\.1:\d+ 1\b/); // the 14th's item is before the first close
+    expect(stats.out).toMatch(
+      /pulled: 1 items by 3 source-ticker pulls .*; 3 were backfills of past dates, whose published_at is trusted/,
+    );
+  });
+
+  it("a missing setting is named before anything is fetched; `data pull --help` lists the sources", async () => {
+    const { STOCKMEM_RSS_FEEDS: _, ...without } = process.env;
+    const n = log.length;
+    await expect(
+      pullData({
+        dir: dir(),
+        sources: [SOURCES.rss],
+        tickers: ["AAPL"],
+        from: "2015-10-14",
+        to: "2015-10-15",
+        env: without,
+        now: NOW,
+      }),
+    ).rejects.toThrow(/source rss needs STOCKMEM_RSS_FEEDS: set it in the environment or \.env \(or give --feed URL\)/);
+    expect(log.length).toBe(n);
+    const help = await cli("data", "pull", "--help");
+    expect(help.code).toBe(0);
+    for (const s of Object.keys(SOURCES)) expect(help.out).toContain(s);
+  });
+});
