@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { dailyDir, predictionsFile, runRecordFile } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { nextTradingDay } from "../src/data/exchange-holidays.ts";
+import { pullData } from "../src/data/pull.ts";
+import type { MarketSource } from "../src/data/sources/source.ts";
 import type { StoredEvent } from "../src/domain/events.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 import {
@@ -25,6 +27,10 @@ import { executeRun, lastTradingDay, type RunOptions, type RunResult, runData } 
 
 export interface DailyOptions {
   run: string;
+  /** pull these sources into the run's data dir first, from its last close through today (or `at`) */
+  pull?: readonly MarketSource[];
+  /** the environment the sources read (keys, feeds, base URLs); default: the process's */
+  env?: NodeJS.ProcessEnv;
   /** replay as if this date were today: only data available by its close is read */
   at?: string;
   quiet?: boolean;
@@ -61,6 +67,25 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     o.onNote?.(n);
   };
   const base = { ctx: record.ctx, dataDir: record.dataDir, tickers: record.tickers };
+  if (o.pull?.length) {
+    const before = await runData(base);
+    const from = lastTradingDay(before, record.tickers) ?? record.testFrom;
+    const to = o.at ?? new Date().toISOString().slice(0, 10);
+    const pulled = await pullData({
+      dir: record.dataDir,
+      sources: o.pull,
+      tickers: record.tickers?.length ? record.tickers : before.tickers,
+      from,
+      to,
+      env: o.env,
+    });
+    for (const x of pulled.outcomes)
+      note(
+        x.error
+          ? `pull ${x.source} ${x.ticker} failed, the run goes on with the data it has: ${x.error}`
+          : `pull ${x.source} ${x.ticker}: ${x.added} added, ${x.duplicates} already there`,
+      );
+  }
   const data = await runData({ ...base, until: o.at });
   const tickers = record.tickers?.length ? record.tickers : data.tickers;
   const last = lastTradingDay(data, tickers);

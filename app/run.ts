@@ -141,15 +141,7 @@ export async function runData(
   o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data"> & { until?: string },
 ): Promise<MarketData> {
   if (o.data) return o.data;
-  const { ctx } = o;
-  return loadMarketData(o.dataDir, {
-    tickers: o.tickers,
-    maxItemsPerDay: ctx.maxItemsPerDay,
-    maxTextChars: ctx.maxTextChars,
-    labelThreshold: ctx.labelThreshold,
-    skipInvalid: o.skipInvalid,
-    until: o.until,
-  });
+  return loadMarketData(o.dataDir, { ctx: o.ctx, tickers: o.tickers, skipInvalid: o.skipInvalid, until: o.until });
 }
 
 export async function executeRun(o: RunOptions): Promise<RunResult> {

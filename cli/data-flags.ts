@@ -5,6 +5,8 @@
 
 import { marketDataDir } from "../src/config/paths.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../src/data/load.ts";
+import { SOURCES, type SourceName } from "../src/data/sources/index.ts";
+import type { MarketSource } from "../src/data/sources/source.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
 import { UsageError } from "./errors.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
@@ -74,4 +76,17 @@ export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { d
     tickers: tickersFlag(v.tickers),
     onProgress: fileProgress,
   };
+}
+
+/** `--source a,b` / `--pull a,b`: the named data sources, each checked against the list. */
+export function sourcesFlag(v: string | undefined): MarketSource[] {
+  const names = Object.keys(SOURCES);
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      if (!(s in SOURCES)) throw new UsageError(`unknown source "${s}" (sources: ${names.join(", ")})`);
+      return SOURCES[s as SourceName];
+    });
 }

@@ -6,13 +6,16 @@
  * is refused by name; a run killed while it grows resumes to the same predictions.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executeDaily } from "../app/daily.ts";
 import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { SOURCES } from "../src/data/sources/index.ts";
 import { ScriptedChatModel } from "../src/models/scripted.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
@@ -188,5 +191,73 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     expect((await cli("run", "--run", "whole16", ...train, "--test", "2015-10-01:2015-10-16")).code).toBe(0);
     expect(calls("demo")).toEqual(calls("whole16"));
     expect(calls("demo").length).toBe(4 * 12);
+  }, 300_000);
+
+  it("daily --pull: today's bar and news from the sources, then the calls (a local fake server, no network)", async () => {
+    // a data dir as it stood at the close of 2015-10-09: MSFT's sample prices and news up to then
+    const dir = join(env.state(), "live-data");
+    mkdirSync(dir, { recursive: true });
+    const prices = readFileSync(join(SAMPLE_DATA_DIR, "prices.csv"), "utf8").split("\n");
+    writeFileSync(
+      join(dir, "prices.csv"),
+      `${[prices[0], ...prices.filter((l) => l.startsWith("MSFT,") && l.split(",")[1]! <= "2015-10-09")].join("\n")}\n`,
+    );
+    const close = Date.parse("2015-10-09T20:00:00Z");
+    const news = readFileSync(join(SAMPLE_DATA_DIR, "news.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"ticker": "MSFT"') && Date.parse(JSON.parse(l).published_at) <= close);
+    writeFileSync(join(dir, "news.jsonl"), `${news.join("\n")}\n`);
+    await executeRun({
+      ctx: runContext({ run: "live", cache: false }),
+      dataDir: dir,
+      tickers: ["MSFT"],
+      train: TRAIN,
+      test: { from: "2015-10-01", to: "" },
+      quiet: true,
+    });
+    // the providers, as of the evening of 2015-10-12
+    const chart = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/sources/yahoo-chart-aapl.json"), "utf8"));
+    const r = chart.chart.result[0];
+    r.meta.symbol = "MSFT";
+    r.timestamp = [1444656600]; // 2015-10-12 09:30 New York
+    r.indicators.quote[0] = { open: [47.2], high: [47.55], low: [46.93], close: [47.0], volume: [28300000] };
+    r.indicators.adjclose[0].adjclose = [44.86];
+    const rssItem = `<item><title>Microsoft raises its dividend and beats estimates</title><link>https://news.example.com/msft-div</link><guid>m1</guid><pubDate>Mon, 12 Oct 2015 14:00:00 GMT</pubDate><description>Microsoft raised its quarterly dividend and beat earnings estimates.</description></item>`;
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith("/v8/finance/chart/MSFT"))
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(chart));
+      else if (req.url?.startsWith("/rss/MSFT"))
+        res
+          .writeHead(200, { "content-type": "application/rss+xml" })
+          .end(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${rssItem}</channel></rss>`);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const d = await executeDaily({
+        run: "live",
+        at: "2015-10-12",
+        pull: [SOURCES.yahoo, SOURCES.rss],
+        env: { ...process.env, STOCKMEM_YAHOO_BASE_URL: base, STOCKMEM_RSS_FEEDS: `${base}/rss/{ticker}` },
+        quiet: true,
+      });
+      expect(d.notes.join("\n")).toMatch(
+        /pull yahoo MSFT: 1 added[\s\S]*pull rss MSFT: 1 added[\s\S]*run "live" grows from 2015-10-09 to 2015-10-12/,
+      );
+      expect([d.report.date, d.report.for, d.report.calls.map((c) => c.ticker)]).toEqual([
+        "2015-10-12",
+        "2015-10-13",
+        ["MSFT"],
+      ]);
+      const pulled = readFileSync(join(dir, "news.jsonl"), "utf8").trim().split("\n").at(-1)!;
+      expect(JSON.parse(pulled)).toMatchObject({ ticker: "MSFT", first_seen_at: expect.any(String) });
+      expect(readFileSync(join(dir, "prices.csv"), "utf8")).toContain(
+        "MSFT,2015-10-12,47.2,47.55,46.93,47,44.86,28300000",
+      );
+      expect(calls("live").at(-1)).toMatchObject({ ticker: "MSFT", date: "2015-10-12" });
+    } finally {
+      server.close();
+    }
   }, 300_000);
 });

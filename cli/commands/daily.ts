@@ -3,8 +3,9 @@
  * its data and prints the calls for the next trading day, with their reasons, key events and references.
  */
 import { executeDaily } from "../../app/daily.ts";
+import { SOURCES } from "../../src/data/sources/index.ts";
 import { defineCommand } from "../command.ts";
-import { calendarDate } from "../data-flags.ts";
+import { calendarDate, sourcesFlag } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
 import { usageLines } from "../lines.ts";
@@ -18,14 +19,28 @@ const DAILY_OPTIONS = {
     description: "replay as if DATE were today: only data available by its close is read",
   },
   json: { type: "boolean", description: "the day's report as JSON" },
+  pull: {
+    type: "string",
+    arg: "NAME[,NAME]",
+    description: `pull these sources into the run's data dir first (${Object.keys(SOURCES).join(", ")}; see data pull)`,
+  },
+  feed: {
+    type: "string",
+    multiple: true,
+    arg: "URL",
+    description: "an RSS or Atom feed for --pull rss, with {ticker}",
+  },
 } as const satisfies FlagSpecs;
 
 async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("daily needs --run NAME (a run started once with `stockmem run`)");
   const at = values.at === undefined ? undefined : calendarDate(values.at, "--at");
   const progress = values.json ? undefined : runProgress();
+  const pull = sourcesFlag(values.pull);
   const res = await executeDaily({
     run: values.run,
+    pull,
+    env: values.feed?.length ? { ...process.env, STOCKMEM_RSS_FEEDS: values.feed.join(",") } : undefined,
     at,
     quiet: values.json,
     onProgress: progress?.update,

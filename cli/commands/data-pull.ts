@@ -4,7 +4,7 @@ import { pullData } from "../../src/data/pull.ts";
 import { SOURCES, type SourceName } from "../../src/data/sources/index.ts";
 import { table } from "../../src/metrics/table.ts";
 import { defineCommand } from "../command.ts";
-import { calendarDate, tickersFlag } from "../data-flags.ts";
+import { calendarDate, sourcesFlag, tickersFlag } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
 
@@ -33,13 +33,8 @@ const PULL_OPTIONS = {
 } as const satisfies FlagSpecs;
 
 async function pullCommand(v: ValuesOf<typeof PULL_OPTIONS>): Promise<void> {
-  const chosen = (v.source ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const chosen = sourcesFlag(v.source);
   if (!chosen.length) throw new UsageError(`data pull needs --source NAME (sources: ${names.join(", ")})`);
-  for (const s of chosen)
-    if (!(s in SOURCES)) throw new UsageError(`unknown source "${s}" (sources: ${names.join(", ")})`);
   const tickers = tickersFlag(v.tickers);
   if (!tickers?.length) throw new UsageError("data pull needs --tickers A,B");
   if (!v.from) throw new UsageError("data pull needs --from D");
@@ -48,7 +43,7 @@ async function pullCommand(v: ValuesOf<typeof PULL_OPTIONS>): Promise<void> {
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const env = v.feed?.length ? { ...process.env, STOCKMEM_RSS_FEEDS: v.feed.join(",") } : process.env;
   const dir = marketDataDir(v.data);
-  const r = await pullData({ dir, sources: chosen.map((s) => SOURCES[s as SourceName]), tickers, from, to, env });
+  const r = await pullData({ dir, sources: chosen, tickers, from, to, env });
   console.log(`data pull into ${r.dir}, ${from}..${to}${r.backfill ? " (a backfill: published_at is trusted)" : ""}`);
   console.log(
     table(

@@ -7,6 +7,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { RunContext } from "../config/context.ts";
 import { messageOf } from "../domain/errors.ts";
 import { type Label, NewsItem, PriceBar, type TradingDay } from "../domain/schemas.ts";
 import { scrub, secretValues } from "../observability/secrets.ts";
@@ -15,7 +16,13 @@ import { DataError } from "./errors.ts";
 import { labelOf, simpleReturn } from "./labels.ts";
 import { type Progress, readLines } from "./read-lines.ts";
 
+/**
+ * How a data dir is read. Every reader goes through `loadMarketData` with these (runs, Studio's graphs,
+ * chat, data stats, evals); sources never read it, they fill it (`stockmem data pull`).
+ */
 export interface LoadOptions {
+  /** a run context's limits (items per day, text size, label threshold); the fields below win */
+  ctx?: Pick<RunContext, "maxItemsPerDay" | "maxTextChars" | "labelThreshold">;
   /** Skip malformed lines (counted in the report) instead of failing on the first one. */
   skipInvalid?: boolean;
   /** Keep at most this many items per ticker-day (evenly spaced in time); the rest are counted as dropped. */
@@ -352,9 +359,9 @@ export async function loadMarketData(dir: string, opts: LoadOptions = {}): Promi
         `${f} is ${st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO" : "not a regular file"}: the data dir needs news.jsonl and prices.csv as files`,
       );
   }
-  const maxItemsPerDay = opts.maxItemsPerDay ?? LOAD_DEFAULTS.maxItemsPerDay;
-  const maxTextChars = opts.maxTextChars ?? LOAD_DEFAULTS.maxTextChars;
-  const threshold = opts.labelThreshold ?? LOAD_DEFAULTS.labelThreshold;
+  const maxItemsPerDay = opts.maxItemsPerDay ?? opts.ctx?.maxItemsPerDay ?? LOAD_DEFAULTS.maxItemsPerDay;
+  const maxTextChars = opts.maxTextChars ?? opts.ctx?.maxTextChars ?? LOAD_DEFAULTS.maxTextChars;
+  const threshold = opts.labelThreshold ?? opts.ctx?.labelThreshold ?? LOAD_DEFAULTS.labelThreshold;
   const only = opts.tickers ? new Set(opts.tickers) : undefined;
   const report = emptyReport();
 

@@ -180,12 +180,8 @@ async function fromContext(context: unknown, runId: string): Promise<Resources> 
       // a graph run from the dev server: only the project's data dirs, and a budget unless the context sets one
       const ctx = RunContext.parse({ ...rest, budgetCalls: rest.budgetCalls ?? studioBudgetCalls() });
       const dir = admittedDataDir(dataDir);
-      const load = {
-        maxItemsPerDay: ctx.maxItemsPerDay,
-        maxTextChars: ctx.maxTextChars,
-        labelThreshold: ctx.labelThreshold,
-      };
-      const data = await once(`data ${dir} ${JSON.stringify(load)}`, () => loadMarketData(dir, load));
+      const limits = [ctx.maxItemsPerDay, ctx.maxTextChars, ctx.labelThreshold];
+      const data = await once(`data ${dir} ${JSON.stringify(limits)}`, () => loadMarketData(dir, { ctx }));
       const { url } = await chromaFor();
       const store = await once(`store ${url} ${ctx.run} ${ctx.embeddings} ${ctx.embeddingDim}`, () =>
         MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })),
