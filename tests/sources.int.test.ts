@@ -24,6 +24,7 @@ const fixture = (f: string) => readFileSync(join(FIX, f), "utf8");
 let server: Server;
 let base = "";
 const log: string[] = [];
+const agents: string[] = []; // the User-Agent of each request
 const answers = new Map<
   string,
   () => { status?: number; type?: string; body: string; headers?: Record<string, string> }
@@ -31,6 +32,7 @@ const answers = new Map<
 beforeAll(async () => {
   server = createServer((req, res) => {
     log.push(req.url ?? "");
+    agents.push(String(req.headers["user-agent"]));
     const path = (req.url ?? "").split("?")[0]!;
     const a = answers.get(path)?.();
     if (!a) {
@@ -246,5 +248,61 @@ describe("news from RSS and Atom feeds", () => {
     const help = await cli("data", "pull", "--help");
     expect(help.code).toBe(0);
     for (const s of Object.keys(SOURCES)) expect(help.out).toContain(s);
+  });
+});
+
+describe("filings from SEC EDGAR", () => {
+  it("an 8-K becomes an item at its acceptance time, naming its items, then its press release as text; the User-Agent is sent", async () => {
+    answers.set("/files/company_tickers.json", () => ({ body: fixture("sec-company-tickers.json") }));
+    answers.set("/submissions/CIK0000789019.json", () => ({ body: fixture("sec-submissions-msft.json") }));
+    answers.set("/Archives/edgar/data/789019/000119312515355000/index.json", () => ({
+      body: fixture("sec-index-msft-8k.json"),
+    }));
+    answers.set("/Archives/edgar/data/789019/000119312515355000/d59125dex991.htm", () => ({
+      body: fixture("sec-ex991-msft.htm"),
+      type: "text/html",
+    }));
+    const ua = "stockmem-tests research@example.com";
+    const d = dir();
+    const from = agents.length;
+    const r = await pullData({
+      dir: d,
+      sources: [SOURCES["sec-edgar"]],
+      tickers: ["MSFT"],
+      from: "2015-10-01",
+      to: "2015-10-31",
+      env: env({ STOCKMEM_SEC_BASE_URL: base, STOCKMEM_SEC_USER_AGENT: ua }),
+      now: NOW,
+    });
+    expect(r.outcomes[0]).toMatchObject({ source: "sec-edgar", ticker: "MSFT", added: 1 });
+    const [item] = readFileSync(join(d, "news.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(item).toMatchObject({
+      id: "sec-0001193125-15-355000",
+      ticker: "MSFT",
+      published_at: "2015-10-22T20:05:28.000Z",
+      title: "8-K MICROSOFT CORP: 2.02, 9.01",
+      source: "sec-edgar",
+    });
+    expect(item.text).toMatch(
+      /^8-K filed by MICROSOFT CORP\. Item 2\.02 Results of Operations and Financial Condition; Item 9\.01 Financial Statements and Exhibits\. Microsoft Cloud Strength Highlights First Quarter Results REDMOND/,
+    );
+    expect(item.text).not.toMatch(/alert|<script/);
+    expect(agents.length - from).toBe(4); // tickers, submissions, the 8-K's index, its exhibit (the 10-Q and the Form 4 are not read)
+    expect(new Set(agents.slice(from))).toEqual(new Set([ua]));
+    const { STOCKMEM_SEC_USER_AGENT: _, ...noUa } = env() as NodeJS.ProcessEnv;
+    await expect(
+      pullData({
+        dir: dir(),
+        sources: [SOURCES["sec-edgar"]],
+        tickers: ["MSFT"],
+        from: "2015-10-01",
+        to: "2015-10-31",
+        env: noUa,
+        now: NOW,
+      }),
+    ).rejects.toThrow(/source sec-edgar needs STOCKMEM_SEC_USER_AGENT/);
   });
 });

@@ -152,7 +152,6 @@ export async function pullData(o: PullOptions): Promise<PullReport> {
         sleep: o.sleep,
         retries: o.retries,
         timeoutMs: o.timeoutMs,
-        headers: env.STOCKMEM_SEC_USER_AGENT ? { "User-Agent": env.STOCKMEM_SEC_USER_AGENT } : undefined,
       });
       let requests: string[] = [];
       try {

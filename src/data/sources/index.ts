@@ -1,7 +1,8 @@
 /** Every data source by the name `--source` takes; a new source is a file here and a line below. */
 import { rss } from "./rss.ts";
+import { secEdgar } from "./sec-edgar.ts";
 import type { MarketSource } from "./source.ts";
 import { yahoo } from "./yahoo.ts";
 
-export const SOURCES = { yahoo, rss } as const satisfies Record<string, MarketSource>;
+export const SOURCES = { yahoo, rss, "sec-edgar": secEdgar } as const satisfies Record<string, MarketSource>;
 export type SourceName = keyof typeof SOURCES;
