@@ -25,6 +25,7 @@ let server: Server;
 let base = "";
 const log: string[] = [];
 const agents: string[] = []; // the User-Agent of each request
+const headers: Record<string, string | string[] | undefined>[] = [];
 const answers = new Map<
   string,
   () => { status?: number; type?: string; body: string; headers?: Record<string, string> }
@@ -33,6 +34,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     log.push(req.url ?? "");
     agents.push(String(req.headers["user-agent"]));
+    headers.push(req.headers);
     const path = (req.url ?? "").split("?")[0]!;
     const a = answers.get(path)?.();
     if (!a) {
@@ -304,5 +306,112 @@ describe("filings from SEC EDGAR", () => {
         now: NOW,
       }),
     ).rejects.toThrow(/source sec-edgar needs STOCKMEM_SEC_USER_AGENT/);
+  });
+});
+
+describe("keyed news and prices: Finnhub, Alpha Vantage, Tiingo", () => {
+  it("one story from Finnhub and Alpha Vantage is stored once; keys never reach a URL or the provenance; a rate-limit note is said", async () => {
+    answers.set("/api/v1/company-news", () => ({ body: fixture("finnhub-company-news.json") }));
+    answers.set("/query", () => ({ body: fixture("alpha-vantage-news.json") }));
+    const keys = { FINNHUB_API_KEY: "FINNHUBSECRET1", ALPHAVANTAGE_API_KEY: "AVSECRET123" };
+    const d = dir();
+    const n = log.length;
+    const r = await pullData({
+      dir: d,
+      sources: [SOURCES.finnhub, SOURCES["alpha-vantage"]],
+      tickers: ["MSFT"],
+      from: "2015-10-12",
+      to: "2015-10-21",
+      env: env({ ...keys, STOCKMEM_FINNHUB_BASE_URL: base, STOCKMEM_ALPHAVANTAGE_BASE_URL: base }),
+      now: NOW,
+    });
+    // Finnhub asked a week at a time: two requests for ten days; the same answer twice is stored once
+    expect(
+      log
+        .slice(n)
+        .filter((u) => u.startsWith("/api/v1/company-news"))
+        .map((u) => u.replace(/.*from=/, "")),
+    ).toEqual(["2015-10-12&to=2015-10-18", "2015-10-19&to=2015-10-21"]);
+    expect(headers.at(-2)!["x-finnhub-token"]).toBe("FINNHUBSECRET1"); // the second Finnhub request, then Alpha Vantage's
+    expect(r.outcomes.map((x) => [x.source, x.added, x.duplicates])).toEqual([
+      ["finnhub", 2, 2],
+      ["alpha-vantage", 1, 1], // the Surface Book story came from Finnhub already (same URL without utm_)
+    ]);
+    const items = readFileSync(join(d, "news.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(items.map((i) => [i.source, i.published_at])).toEqual([
+      ["finnhub:Reuters", "2015-10-15T14:05:00.000Z"],
+      ["finnhub:Business Wire", "2015-10-14T14:40:00.000Z"],
+      ["alpha-vantage:Example Net", "2015-10-16T09:30:00.000Z"],
+    ]);
+    expect(items[1].text).toBe("Microsoft to hold earnings call on October 22"); // no summary: its headline
+    const provenance = readFileSync(join(d, "provenance.jsonl"), "utf8");
+    for (const k of Object.values(keys)) expect(provenance).not.toContain(k);
+    expect(provenance).toContain("apikey=***");
+
+    answers.set("/query", () => ({
+      body: '{"Information": "We have detected your API key as ALPHASECRET and our standard API rate limit is 25 requests per day."}',
+    }));
+    const limited = await pullData({
+      dir: dir(),
+      sources: [SOURCES["alpha-vantage"]],
+      tickers: ["MSFT"],
+      from: "2015-10-12",
+      to: "2015-10-21",
+      env: env({ ...keys, STOCKMEM_ALPHAVANTAGE_BASE_URL: base }),
+      now: NOW,
+    });
+    expect(limited.outcomes[0]!.error).toMatch(
+      /^alpha-vantage MSFT: the provider says: .*rate limit is 25 requests per day/,
+    );
+  });
+
+  it("Tiingo's bars with the adjusted close, the key in the Authorization header; an answer of another shape fails by name", async () => {
+    answers.set("/tiingo/daily/msft/prices", () => ({ body: fixture("tiingo-prices.json") }));
+    const d = dir();
+    const e = env({ TIINGO_API_KEY: "TIINGOSECRET9", STOCKMEM_TIINGO_BASE_URL: base });
+    const r = await pullData({
+      dir: d,
+      sources: [SOURCES.tiingo],
+      tickers: ["MSFT"],
+      from: "2015-10-14",
+      to: "2015-10-15",
+      env: e,
+      now: NOW,
+    });
+    expect(r.outcomes[0]).toMatchObject({ added: 2 });
+    expect(headers.at(-1)!.authorization).toBe("Token TIINGOSECRET9");
+    expect(readFileSync(join(d, "prices.csv"), "utf8")).toContain(
+      "MSFT,2015-10-15,46.71,47.14,46.49,47.01,44.11,31631240",
+    );
+    const before = readFileSync(join(d, "prices.csv"), "utf8");
+    answers.set("/tiingo/daily/intc/prices", () => ({
+      body: '[{"date":"2015-10-14T00:00:00.000Z","detail":"changed shape"}]',
+    }));
+    const bad = await pullData({
+      dir: d,
+      sources: [SOURCES.tiingo],
+      tickers: ["INTC"],
+      from: "2015-10-14",
+      to: "2015-10-15",
+      env: e,
+      now: NOW,
+    });
+    expect(bad.outcomes[0]!.error).toMatch(/^tiingo INTC: a price bar does not fit: .*open/);
+    expect(readFileSync(join(d, "prices.csv"), "utf8")).toBe(before);
+    const { TIINGO_API_KEY: _, ...noKey } = e as NodeJS.ProcessEnv;
+    await expect(
+      pullData({
+        dir: dir(),
+        sources: [SOURCES.tiingo],
+        tickers: ["MSFT"],
+        from: "2015-10-14",
+        to: "2015-10-15",
+        env: noKey,
+        now: NOW,
+      }),
+    ).rejects.toThrow(/source tiingo needs TIINGO_API_KEY: set it in the environment or \.env/);
   });
 });

@@ -15,7 +15,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { messageOf } from "../domain/errors.ts";
-import { NewsItem, type PriceBar } from "../domain/schemas.ts";
+import { NewsItem, PriceBar } from "../domain/schemas.ts";
 import { scrub } from "../observability/secrets.ts";
 import { PRICE_HEADER } from "./load.ts";
 import { sourceFetch } from "./sources/http.ts";
@@ -180,7 +180,15 @@ export async function pullData(o: PullOptions): Promise<PullReport> {
         }
         const bars: string[] = [];
         let changed = 0;
-        for (const b of got.bars ?? []) {
+        const checked = (got.bars ?? []).map((b) => {
+          const parsed = PriceBar.safeParse(b);
+          if (!parsed.success)
+            throw new Error(
+              `${source.name} ${ticker}: a price bar does not fit: ${JSON.stringify(b).slice(0, 120)} (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`,
+            );
+          return parsed.data;
+        });
+        for (const b of checked) {
           const line = priceLine(b);
           const stored = rows.get(`${b.ticker} ${b.date}`);
           if (stored === undefined) bars.push(line);

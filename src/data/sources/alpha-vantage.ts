@@ -1,0 +1,66 @@
+/**
+ * Alpha Vantage news and sentiment (`function=NEWS_SENTIMENT`, key `ALPHAVANTAGE_API_KEY`): title,
+ * summary, URL, source, publication time, and the provider's own sentiment (kept out of the text: the
+ * method reads the news, not another model's verdict). Free tier: 25 requests a day, up to 1000 articles
+ * a request. The provider answers a rate limit or a bad key with HTTP 200 and a note: said by name.
+ * `STOCKMEM_ALPHAVANTAGE_BASE_URL` points it elsewhere (the tests' fake server).
+ */
+import { createHash } from "node:crypto";
+import { firstBytes, SourceError } from "./http.ts";
+import type { MarketSource } from "./source.ts";
+
+interface AvFeed {
+  feed?: {
+    title: string;
+    url: string;
+    time_published: string;
+    summary?: string;
+    source?: string;
+    authors?: string[];
+  }[];
+  Information?: string;
+  Note?: string;
+  "Error Message"?: string;
+}
+
+/** "20151015T140500" -> an ISO instant (Alpha Vantage's times are UTC). */
+const avTime = (t: string) =>
+  `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15) || "00"}Z`;
+
+export const alphaVantage: MarketSource = {
+  name: "alpha-vantage",
+  kind: "news",
+  about: "Alpha Vantage news and sentiment (ALPHAVANTAGE_API_KEY; free tier 25 requests a day)",
+  needs: ["ALPHAVANTAGE_API_KEY"],
+  async pull(ticker, c) {
+    const base = (c.env.STOCKMEM_ALPHAVANTAGE_BASE_URL ?? "https://www.alphavantage.co").replace(/\/$/, "");
+    const span = `time_from=${c.from.replaceAll("-", "")}T0000&time_to=${c.to.replaceAll("-", "")}T2359`;
+    const url = `${base}/query?function=NEWS_SENTIMENT&tickers=${encodeURIComponent(ticker)}&${span}&limit=1000&sort=EARLIEST&apikey=${c.env.ALPHAVANTAGE_API_KEY}`;
+    const shown = url.replace(/apikey=[^&]*/, "apikey=***");
+    const text = await (await c.fetch(url)).text();
+    let body: AvFeed;
+    try {
+      body = JSON.parse(text) as AvFeed;
+    } catch {
+      throw new SourceError(`alpha-vantage ${ticker}: expected JSON from ${shown}, got ${firstBytes(text)}`);
+    }
+    const said = body["Error Message"] ?? body.Information ?? body.Note;
+    if (!Array.isArray(body.feed))
+      throw new SourceError(
+        `alpha-vantage ${ticker}: ${said ? `the provider says: ${said}` : `no feed in ${firstBytes(text)}`}`,
+      );
+    const items = body.feed
+      .filter((f) => f.title && f.url && /^\d{8}T\d{4,6}$/.test(f.time_published))
+      .map((f) => ({
+        id: `av-${createHash("sha256").update(f.url).digest("hex").slice(0, 24)}`,
+        ticker,
+        published_at: new Date(avTime(f.time_published)).toISOString(),
+        title: f.title,
+        text: f.summary?.trim() || f.title,
+        source: `alpha-vantage:${f.source ?? "unknown"}`,
+        url: f.url,
+        ...(f.authors?.[0] ? { author: f.authors[0] } : {}),
+      }));
+    return { items, requests: [shown] };
+  },
+};
