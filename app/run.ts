@@ -22,6 +22,7 @@ import {
   runRecordFile,
   stateDir,
 } from "../src/config/paths.ts";
+import { describeLate, shiftLateItems } from "../src/data/late.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { describeReport } from "../src/data/report.ts";
 import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
@@ -110,6 +111,7 @@ interface Saved {
   memory?: { at: string; print: Fingerprint };
   scores?: ScoreRow[] | null;
   notes?: string[];
+  committedAt?: Record<string, string>;
 }
 
 /**
@@ -180,11 +182,15 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       await cp.deleteThread(run);
       if (endpoint) await resetRun(endpoint.url, run);
     }
-    const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, data, o.chatModel));
     const identity = { ctx: o.ctx, dataDir: o.dataDir, tickers: o.tickers, train: o.train, test: o.test };
-
     const snap = await graph.getState(thread);
     let saved = snap.values as Saved;
+    // items a pull first saw after their day was committed count from the next open day (src/data/late.ts)
+    const shifted = shiftLateItems(data, saved.committedAt ?? {});
+    // said while they wait or until the day they count from is committed
+    const late = describeLate(shifted.late.filter((x) => x.counts === null || !saved.committedAt?.[x.counts]));
+    if (late) note(late);
+    const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, shifted.data, o.chatModel));
     const started = saved.settings !== undefined;
     if (started && !sameSettings(saved.settings!, identity, saved.test?.to)) {
       throw new RunIntegrityError(

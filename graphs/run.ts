@@ -94,6 +94,10 @@ const RunState = RunInput.extend({
     })
     .optional(),
   notes: z.array(z.string()).default([]).describe("what the run reported (cut files, skips)"),
+  committedAt: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("when each trading day was committed: an item first seen later counts from the next open day"),
   scores: z
     .array(ScoreRow)
     .nullable()
@@ -380,6 +384,7 @@ async function commit(state: S, config: Config) {
     ledger: { predictions: p.length, grpo: g.length },
     memory: { at: close, print },
     durableThrough: lastDay ? d : state.dates[state.cursor - 1],
+    committedAt: { ...state.committedAt, [d]: new Date().toISOString() },
     notes: [...state.notes, ...notes],
   };
 }

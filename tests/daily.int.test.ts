@@ -222,7 +222,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     r.timestamp = [1444656600]; // 2015-10-12 09:30 New York
     r.indicators.quote[0] = { open: [47.2], high: [47.55], low: [46.93], close: [47.0], volume: [28300000] };
     r.indicators.adjclose[0].adjclose = [44.86];
-    const rssItem = `<item><title>Microsoft raises its dividend and beats estimates</title><link>https://news.example.com/msft-div</link><guid>m1</guid><pubDate>Mon, 12 Oct 2015 14:00:00 GMT</pubDate><description>Microsoft raised its quarterly dividend and beat earnings estimates.</description></item>`;
+    let rssItem = `<item><title>Microsoft raises its dividend and beats estimates</title><link>https://news.example.com/msft-div</link><guid>m1</guid><pubDate>Mon, 12 Oct 2015 14:00:00 GMT</pubDate><description>Microsoft raised its quarterly dividend and beat earnings estimates.</description></item>`;
     const server = createServer((req, res) => {
       if (req.url?.startsWith("/v8/finance/chart/MSFT"))
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(chart));
@@ -256,6 +256,33 @@ describe("a run grown by the daily loop equals one run over the whole window", (
         "MSFT,2015-10-12,47.2,47.55,46.93,47,44.86,28300000",
       );
       expect(calls("live").at(-1)).toMatchObject({ ticker: "MSFT", date: "2015-10-12" });
+
+      // the next evening a feed carries a story dated 2015-10-07, a day the run committed long ago:
+      // it counts from 2015-10-13, the committed days stay as they were, and it is said
+      const before = readFileSync(file("live"), "utf8");
+      rssItem = `<item><title>Microsoft quietly cut a product line last week</title><link>https://news.example.com/msft-late</link><guid>m2</guid><pubDate>Wed, 07 Oct 2015 15:00:00 GMT</pubDate><description>Backdated report.</description></item>`;
+      r.timestamp = [1444656600, 1444743000]; // 2015-10-12 and 2015-10-13
+      r.indicators.quote[0] = {
+        open: [47.2, 46.9],
+        high: [47.55, 47.3],
+        low: [46.93, 46.7],
+        close: [47.0, 46.89],
+        volume: [28300000, 30100000],
+      };
+      r.indicators.adjclose[0].adjclose = [44.86, 44.76];
+      const next = await executeDaily({
+        run: "live",
+        at: "2015-10-13",
+        pull: [SOURCES.yahoo, SOURCES.rss],
+        env: { ...process.env, STOCKMEM_YAHOO_BASE_URL: base, STOCKMEM_RSS_FEEDS: `${base}/rss/{ticker}` },
+        quiet: true,
+      });
+      expect(next.report.date).toBe("2015-10-13");
+      expect(next.notes.join("\n")).toMatch(
+        /1 item\(s\) first seen after their day was committed .*MSFT rss-\w+ of 2015-10-07 -> 2015-10-13/,
+      );
+      expect(readFileSync(file("live"), "utf8").startsWith(before)).toBe(true);
+      expect(calls("live").at(-1)).toMatchObject({ ticker: "MSFT", date: "2015-10-13" });
     } finally {
       server.close();
     }

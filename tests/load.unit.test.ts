@@ -296,3 +296,38 @@ describe("the data as it stood at a close (until)", () => {
     expect(describeReport(cut.report).join("\n")).toMatch(/after the cutoff not read/);
   });
 });
+
+describe("items first seen after their day was committed (live point in time)", () => {
+  it("count from the first day the run had not committed when they were first seen; committed days keep what they had", async () => {
+    const { shiftLateItems, describeLate } = await import("../src/data/late.ts");
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
+    const s = data.series.get("MSFT")!;
+    const i = s.calendar.indexOf("2015-10-07")!;
+    const stamp = (id: string, seen: string) => ({ ...s.itemsByDay[i]![0]!, id, first_seen_at: seen });
+    // two pulled items published on 10-07: one seen before that day's commit, one after (and after 10-08's)
+    const items = [
+      ...s.itemsByDay[i]!,
+      stamp("on-time", "2015-10-07T21:00:00Z"),
+      stamp("late", "2015-10-08T23:00:00Z"),
+    ];
+    const withPulled = {
+      ...data,
+      series: new Map([["MSFT", { ...s, itemsByDay: s.itemsByDay.map((d, k) => (k === i ? items : d)) }]]),
+    };
+    const committedAt = { "2015-10-07": "2015-10-07T22:00:00Z", "2015-10-08": "2015-10-08T22:00:00Z" };
+    const { data: shifted, late } = shiftLateItems(withPulled, committedAt);
+    const day = (d: string) => shifted.series.get("MSFT")!.itemsByDay[s.calendar.indexOf(d)!]!.map((x) => x.id);
+    expect(day("2015-10-07")).toContain("on-time");
+    expect(day("2015-10-07")).not.toContain("late");
+    expect(day("2015-10-08")).toEqual(s.itemsByDay[i + 1]!.map((x) => x.id)); // committed: untouched
+    expect(day("2015-10-09")).toContain("late");
+    expect(late).toEqual([{ id: "late", ticker: "MSFT", published: "2015-10-07", counts: "2015-10-09" }]);
+    expect(describeLate(late)).toMatch(
+      /1 item\(s\) first seen after their day was committed .*MSFT late of 2015-10-07 -> 2015-10-09/,
+    );
+    // a backtest commits after every pull: nothing moves
+    expect(shiftLateItems(withPulled, { "2015-10-07": "2026-12-07T00:00:00Z" }).late).toEqual([]);
+    // hand-made data (no first_seen_at) never moves
+    expect(shiftLateItems(data, committedAt).late).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Any RSS or Atom feed, given as URL templates with `{ticker}` (`--feed URL`, repeatable, or
  * `STOCKMEM_RSS_FEEDS`, comma-separated), parsed by `@rowanmanning/feed-parser`. No key. A feed
- * carries what it carries now (most keep a few days), so it fills recent news, not a backfill.
+ * carries what it carries now (most keep a few days), so it fills recent news, not a backfill; every
+ * item up to `to` is kept, whatever its date (`from` does not apply: a feed has no range).
  * Each item: its title, its description or content as text (`html-to-text`, bounded), its link.
  */
 
@@ -49,7 +50,9 @@ export const rss: MarketSource = {
         }
         const published = at.toISOString();
         const day = published.slice(0, 10);
-        if (day < c.from || day > c.to) continue;
+        // a feed has no range: whatever it carries up to `to` is news to the data dir (a story backdated
+        // before `from` too: the pull stores it once, and a run counts it from its first open day)
+        if (day > c.to) continue;
         const html = item.content ?? item.description ?? "";
         const body = convert(html, {
           wordwrap: false,
