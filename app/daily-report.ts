@@ -28,6 +28,13 @@ export interface DailyReport {
   /** the data as it stood at the close of this date (a replay), when given */
   at?: string;
   calls: DailyCall[];
+  /** the calls so far as a long/short signal (long on up, short on down, close to close, no costs) beside buy-and-hold, equal weight */
+  equity: {
+    days: number;
+    signal: number;
+    buyHold: number;
+    curve: { dates: string[]; signal: number[]; buyHold: number[] };
+  };
   /** the run's record so far: ACC and MCC of its scored calls */
   scores: ScoreRow[];
 }
@@ -35,6 +42,21 @@ export interface DailyReport {
 /** Everything shown comes from news or from models that read news: escaped, never markup. */
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+const pctSigned = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)} %`;
+
+/** The two equity curves as a small inline chart (no script, no external file). */
+function sparkline(c: DailyReport["equity"]["curve"]): string {
+  if (c.dates.length < 2) return "";
+  const all = [...c.signal, ...c.buyHold];
+  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  const x = (i: number) => ((i / (c.dates.length - 1)) * 580 + 10).toFixed(1);
+  const y = (v: number) => (hi === lo ? 60 : 110 - ((v - lo) / (hi - lo)) * 100).toFixed(1);
+  const line = (vs: number[], color: string) =>
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${vs.map((v, i) => `${x(i)},${y(v)}`).join(" ")}"/>`;
+  return `<svg width="600" height="120" role="img" aria-label="equity: signal (green) and buy-and-hold (grey)">${line(c.buyHold, "#8c959f")}${line(c.signal, "#1a7f37")}</svg>
+<p><small>${esc(c.dates[0]!)} .. ${esc(c.dates.at(-1)!)}: signal in green, buy-and-hold in grey</small></p>`;
+}
 
 export function dailyHtml(r: DailyReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -65,6 +87,9 @@ table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid
 <p>Made at the close of ${esc(r.date)}${r.at ? ` (a replay: the data as it stood at the close of ${esc(r.at)})` : ""}.</p>
 ${calls || "<p>No calls: no ticker traded on that day.</p>"}
 <h2>The record so far</h2>
+<p>As a signal (long on up, short on down, close to close, equal weight, no costs), over ${r.equity.days} day(s):
+<b>${pctSigned(r.equity.signal)}</b>, beside buy-and-hold ${pctSigned(r.equity.buyHold)}.</p>
+${sparkline(r.equity.curve)}
 <table><tr><th>ticker</th><th>predicted</th><th>scored</th><th>ACC</th><th>MCC</th><th>always-up ACC</th></tr>${scores}</table>
 </body></html>
 `;

@@ -11,9 +11,11 @@ import { join } from "node:path";
 import { dailyDir, predictionsFile, runRecordFile } from "../src/config/paths.ts";
 import { closeInstantMs } from "../src/data/calendar.ts";
 import { nextTradingDay } from "../src/data/exchange-holidays.ts";
+import type { MarketData } from "../src/data/load.ts";
 import { pullData } from "../src/data/pull.ts";
 import type { MarketSource } from "../src/data/sources/source.ts";
 import type { StoredEvent } from "../src/domain/events.ts";
+import { backtest } from "../src/metrics/backtest.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 import {
   type PredictionRecord,
@@ -97,7 +99,20 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     note(`${o.at} is not a trading day in the data (its last close is ${last}): the calls of ${last} stand`);
   const recorded = readPredictions(predictionsFile(o.run)).filter((p) => tickers.includes(p.ticker));
   const through = recorded.reduce((d, p) => (p.date > d ? p.date : d), "");
-  if (through > last) return pastDay(o.run, last, o.at, recorded, through, notes);
+  if (through > last)
+    return pastDay(
+      o.run,
+      last,
+      o.at,
+      recorded,
+      through,
+      notes,
+      equityOf(
+        recorded.filter((p) => p.date <= last),
+        data,
+        tickers,
+      ),
+    );
   const dayEvents = new Map<string, StoredEvent[]>();
   const run = await executeRun({
     ...base,
@@ -130,6 +145,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
         references: p.references,
       })),
     scores: run.scores,
+    equity: equityOf(readPredictions(predictionsFile(o.run)), data, tickers),
   };
   const json = join(dailyDir(o.run), `${last}.json`);
   const html = join(dailyDir(o.run), `${last}.html`);
@@ -149,6 +165,7 @@ function pastDay(
   recorded: readonly PredictionRecord[],
   through: string,
   notes: string[],
+  equity: DailyReport["equity"],
 ): DailyResult {
   notes.push(`run "${run}" has run through ${through}: these are the calls it recorded at the close of ${day}`);
   const json = join(dailyDir(run), `${day}.json`);
@@ -171,10 +188,38 @@ function pastDay(
         references: p.references,
       })),
     scores: [],
+    equity,
   };
   writeWhole(json, `${JSON.stringify(report, null, 2)}\n`);
   writeWhole(html, dailyHtml(report));
   return { report, json, html, notes };
+}
+
+/** The calls so far whose next close is known, as a signal beside buy-and-hold (src/metrics/backtest.ts). */
+function equityOf(
+  preds: readonly PredictionRecord[],
+  data: MarketData,
+  tickers: readonly string[],
+): DailyReport["equity"] {
+  const signals = preds
+    .filter((p) => tickers.includes(p.ticker))
+    .map((p) => {
+      const s = data.series.get(p.ticker);
+      const i = s?.calendar.indexOf(p.date);
+      return {
+        ticker: p.ticker,
+        date: p.date,
+        movement: p.movement,
+        next_return: i === undefined ? null : (s!.days[i]?.next_return ?? null),
+      };
+    });
+  const { portfolio } = backtest(signals);
+  return {
+    days: portfolio.strategy.days,
+    signal: portfolio.strategy.cumulativeReturn,
+    buyHold: portfolio.buyHold.cumulativeReturn,
+    curve: { dates: portfolio.curve.dates, signal: portfolio.curve.strategy, buyHold: portfolio.curve.buyHold },
+  };
 }
 
 /** The day's events worth reading first: the longest stories, then those with news against their chain. */

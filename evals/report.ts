@@ -4,7 +4,7 @@
  * beside buy-and-hold, rolling accuracy, the confusion matrix and a per-ticker table.
  */
 import { table } from "../src/metrics/table.ts";
-import { type Backtest, backtest, type Curve, type Performance, rollingAccuracy } from "./backtest.ts";
+import { type Backtest, backtest, type Curve, type Performance, rollingAccuracy } from "../src/metrics/backtest.ts";
 import { baselineRows, SCORE_HEADER, scoreRow } from "./metrics.ts";
 import type { ExperimentResult } from "./runner.ts";
 

@@ -18,6 +18,16 @@ describe("the daily report page", () => {
           references: [hostile],
         },
       ],
+      equity: {
+        days: 3,
+        signal: 0.021,
+        buyHold: -0.01,
+        curve: {
+          dates: ["2015-10-14", "2015-10-15", "2015-10-16"],
+          signal: [1, 1.01, 1.021],
+          buyHold: [1, 0.995, 0.99],
+        },
+      },
       scores: [
         {
           ticker: "ALL",
@@ -34,5 +44,7 @@ describe("the daily report page", () => {
     expect(html.split("&lt;script&gt;").length - 1).toBe(5);
     expect(html).toContain("calls for 2015-10-19");
     expect(html).toContain("story stage 3");
+    expect(html).toContain("<b>+2.1 %</b>, beside buy-and-hold -1.0 %");
+    expect(html.match(/<polyline /g)).toHaveLength(2);
   });
 });

@@ -72,6 +72,9 @@ describe("a run grown by the daily loop equals one run over the whole window", (
       expect([c.movement, c.reason, c.references]).toEqual([p.movement, p.reason, p.references]);
     }
     expect(jumped.report.calls.some((c) => c.key_events.length > 0)).toBe(true);
+    // the record so far: every day whose next close is known now (all but the last) as a signal
+    expect(jumped.report.equity.days).toBe(DAYS.length + 1);
+    expect(jumped.report.equity.curve.dates.at(-1)).toBe(DAYS.at(-2));
     // the record so far scores every day whose label is known now, the last day's not yet
     expect(jumped.report.scores.find((s) => s.ticker === "ALL")!.predicted).toBe(whole.length);
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backtest, performance, rollingAccuracy } from "../evals/backtest.ts";
 import { niceTicks, reportHtml, reportText } from "../evals/report.ts";
+import { backtest, performance, rollingAccuracy } from "../src/metrics/backtest.ts";
 import { syntheticResult } from "./helpers/results.ts";
 
 describe("backtest", () => {

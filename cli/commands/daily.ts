@@ -66,6 +66,11 @@ async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<voi
     console.log(
       `\nrecord so far: ${all.scored} scored calls, ACC ${(100 * all.acc).toFixed(1)} %, MCC ${all.mcc.toFixed(3)} (always up ${(100 * all.alwaysUpAcc).toFixed(1)} %)`,
     );
+  const e = r.equity;
+  if (e.days)
+    console.log(
+      `as a signal (long on up, short on down, no costs) over ${e.days} day(s): ${(100 * e.signal).toFixed(1)} %, buy-and-hold ${(100 * e.buyHold).toFixed(1)} %`,
+    );
   console.log(`report: ${res.html}${res.run ? `\n${usageLines(res.run.usage)}` : ""}`);
 }
 

@@ -1,9 +1,9 @@
-import type { Movement } from "../src/domain/schemas.ts";
 /**
  * Predictions as a daily long/short signal: at the close of day t, go long for "up" and short for
  * "down", held to the close of t+1 (the move the prediction is about). Per ticker and for an
  * equal-weight portfolio, beside buy-and-hold. No costs. Pure.
  */
+import type { Movement } from "../domain/schemas.ts";
 export interface Signal {
   ticker: string;
   date: string;
