@@ -3,8 +3,9 @@
  * and as one self-contained HTML file (inline SVG charts, no scripts, no network): equity curves
  * beside buy-and-hold, rolling accuracy, the confusion matrix and a per-ticker table.
  */
-import { table } from "../src/metrics/table.ts";
+
 import { type Backtest, backtest, type Curve, type Performance, rollingAccuracy } from "../src/metrics/backtest.ts";
+import { table } from "../src/metrics/table.ts";
 import { baselineRows, SCORE_HEADER, scoreRow } from "./metrics.ts";
 import type { ExperimentResult } from "./runner.ts";
 
