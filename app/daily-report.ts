@@ -17,6 +17,8 @@ export interface DailyCall {
   key_events: { id: string; type: string; description: string; chain_depth: number; delta: string | null }[];
   /** the past situations (reflections, memory records) the call cited */
   references: string[];
+  /** the cited reflections: what happened then, and why (read from memory as of the call) */
+  reflections: { id: string; label: string; reason: string }[];
 }
 
 export interface DailyReport {
@@ -68,7 +70,14 @@ export function dailyHtml(r: DailyReport): string {
 <h3>Key events of ${esc(c.date)}</h3>
 <ul>${c.key_events.map((e) => `<li><b>${esc(e.type)}</b> ${esc(e.description)}${e.chain_depth ? ` <i>(story stage ${e.chain_depth + 1})</i>` : ""}${e.delta ? `<br><small>${esc(e.delta)}</small>` : ""}</li>`).join("") || "<li>none</li>"}</ul>
 <h3>References</h3>
-<ul>${c.references.map((x) => `<li><code>${esc(x)}</code></li>`).join("") || "<li>none</li>"}</ul>
+<ul>${
+        c.references
+          .map((x) => {
+            const rf = c.reflections.find((f) => f.id === x);
+            return `<li><code>${esc(x)}</code>${rf ? `: went <span class="${rf.label}">${esc(rf.label)}</span>. ${esc(rf.reason)}` : ""}</li>`;
+          })
+          .join("") || "<li>none</li>"
+      }</ul>
 </section>`,
     )
     .join("\n");

@@ -15,6 +15,7 @@ import type { MarketData } from "../src/data/load.ts";
 import { pullData } from "../src/data/pull.ts";
 import type { MarketSource } from "../src/data/sources/source.ts";
 import type { StoredEvent } from "../src/domain/events.ts";
+import { parseRecordId } from "../src/memory/records.ts";
 import { backtest } from "../src/metrics/backtest.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 import {
@@ -114,6 +115,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
       ),
     );
   const dayEvents = new Map<string, StoredEvent[]>();
+  const reflections = new Map<string, { id: string; label: string; reason: string }>();
   const run = await executeRun({
     ...base,
     train: record.train,
@@ -126,6 +128,14 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     afterRun: async (r) => {
       const asOf = new Date(closeInstantMs(last)).toISOString();
       for (const t of tickers) dayEvents.set(t, await r.store.getEvents({ asOf, ticker: t, from: last, to: last }));
+      // the reflections the day's calls cited, as the memory held them at the call
+      const cited = readPredictions(predictionsFile(o.run)).flatMap((p) => (p.date === last ? p.references : []));
+      for (const id of new Set(cited)) {
+        const ref = parseRecordId(id);
+        if (ref?.kind !== "reflection") continue;
+        const [f] = await r.store.getReflections({ asOf, ticker: ref.ticker, from: ref.date, to: ref.date });
+        if (f) reflections.set(id, { id, label: f.label, reason: f.reason });
+      }
     },
   });
   const preds = readPredictions(predictionsFile(o.run)).filter((p) => p.date === last && tickers.includes(p.ticker));
@@ -143,6 +153,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
         reason: p.reason,
         key_events: keyEvents(dayEvents.get(p.ticker) ?? []),
         references: p.references,
+        reflections: p.references.flatMap((id) => reflections.get(id) ?? []),
       })),
     scores: run.scores,
     equity: equityOf(readPredictions(predictionsFile(o.run)), data, tickers),
@@ -186,6 +197,7 @@ function pastDay(
         reason: p.reason,
         key_events: [],
         references: p.references,
+        reflections: [],
       })),
     scores: [],
     equity,

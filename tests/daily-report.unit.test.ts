@@ -15,7 +15,8 @@ describe("the daily report page", () => {
           movement: "up",
           reason: hostile,
           key_events: [{ id: "ev", type: hostile, description: hostile, chain_depth: 2, delta: hostile }],
-          references: [hostile],
+          references: [hostile, "rf:AAPL:2015-09-28"],
+          reflections: [{ id: "rf:AAPL:2015-09-28", label: "up", reason: hostile }],
         },
       ],
       equity: {
@@ -41,7 +42,8 @@ describe("the daily report page", () => {
       ],
     });
     expect(html).not.toMatch(/<script>|<img/);
-    expect(html.split("&lt;script&gt;").length - 1).toBe(5);
+    expect(html.split("&lt;script&gt;").length - 1).toBe(6);
+    expect(html).toContain('<code>rf:AAPL:2015-09-28</code>: went <span class="up">up</span>.');
     expect(html).toContain("calls for 2015-10-19");
     expect(html).toContain("story stage 3");
     expect(html).toContain("<b>+2.1 %</b>, beside buy-and-hold -1.0 %");

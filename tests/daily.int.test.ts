@@ -72,6 +72,11 @@ describe("a run grown by the daily loop equals one run over the whole window", (
       expect([c.movement, c.reason, c.references]).toEqual([p.movement, p.reason, p.references]);
     }
     expect(jumped.report.calls.some((c) => c.key_events.length > 0)).toBe(true);
+    // every cited reflection is shown with what happened then, and it was readable at the call
+    for (const c of jumped.report.calls) {
+      expect(c.reflections.map((f) => f.id)).toEqual(c.references.filter((x) => x.startsWith("rf:")));
+      for (const f of c.reflections) expect(f.id.split(":")[2]! < END).toBe(true);
+    }
     // the record so far: every day whose next close is known now (all but the last) as a signal
     expect(jumped.report.equity.days).toBe(DAYS.length + 1);
     expect(jumped.report.equity.curve.dates.at(-1)).toBe(DAYS.at(-2));
