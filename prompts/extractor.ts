@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TAXONOMY } from "../src/domain/taxonomy.ts";
 import { definePrompt, newsBlock, UNTRUSTED_RULE } from "./define.ts";
-import { EXTRACTION_RULES, taxonomyGuide, WORKED_EXAMPLES } from "./taxonomy-guide.ts";
+import { EXTRACTION_RULES, filingItemRule, taxonomyGuide, WORKED_EXAMPLES } from "./taxonomy-guide.ts";
 
 const ExtractScope = z.enum(["document", "cross-item"]);
 type ExtractScope = z.infer<typeof ExtractScope>;
@@ -72,5 +72,15 @@ ${UNTRUSTED_RULE}`,
     `Return {"events": [{"group": ..., "type": ..., "time": ..., "location": ..., "entities": [...], "industries": [...], "companies": [...], "attributes": {...}, "description": ..., "source_ids": [...]}]} (an empty list if there is no event).`,
 });
 
+/** 1.2.0: 1.1.0 with the rule that reads an SEC filing's item codes as taxonomy types (the sec-edgar source). */
+const extractorPromptV12 = definePrompt<ExtractorInput>({
+  ...extractorPromptV11,
+  version: "1.2.0",
+  system: extractorPromptV11.system.replace(
+    "\n\nFor every event give:",
+    `\n- ${filingItemRule()}\n\nFor every event give:`,
+  ),
+});
+
 /** Every version of this prompt, oldest first (the last is the default). */
-export const extractorPrompts = [extractorPrompt, extractorPromptV11];
+export const extractorPrompts = [extractorPrompt, extractorPromptV11, extractorPromptV12];

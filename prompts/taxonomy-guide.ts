@@ -3,6 +3,7 @@
  * rules that separate near-duplicates, the relevance rule, and two worked examples. Written for this
  * project; the type names are the paper's.
  */
+import { FILING_ITEM_TYPES } from "../src/domain/filing-items.ts";
 import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
 
 /** One-line definition per type, keyed "Group / Type". A test holds it to the taxonomy, name for name. */
@@ -143,4 +144,12 @@ export function taxonomyGuide(): string {
         .map((t) => `  - ${t.name}: ${TYPE_DEFINITIONS[`${g.name} / ${t.name}`]}`)
         .join("\n")}`,
   ).join("\n");
+}
+
+/** How a filing's item codes read in the taxonomy (extractor 1.2.0), from the one table of them. */
+export function filingItemRule(): string {
+  const mapped = Object.entries(FILING_ITEM_TYPES)
+    .map(([code, m]) => `${code} ${typeof m === "string" ? m : `${m.group} / ${m.type}`}`)
+    .join("; ");
+  return `SEC filings (an item whose text starts "8-K filed by" or "6-K filed by") name what they report by Form 8-K item code; read each code as this type, the press release after it giving the facts for the attributes (amounts, guidance, names): ${mapped}.`;
 }

@@ -258,3 +258,31 @@ describe("offline self-reflection (critic and reviser)", () => {
     expect(kept.reason).toMatch(/^v1 reason Kept after self-critique/);
   });
 });
+
+describe("SEC filings in the extractor (the sec-edgar source's items)", () => {
+  it("offline: each item code maps to its type; the exhibits item is no event; the prompt says the same", async () => {
+    const { promptFor } = await import("../agents/kit.ts");
+    const out = await extractor.offline(
+      {
+        ticker: "MSFT",
+        date: "2015-10-22",
+        items: [
+          {
+            id: "sec-0001193125-15-355000",
+            published_at: "2015-10-22T20:05:28.000Z",
+            text: "8-K filed by MICROSOFT CORP. Item 2.02 Results of Operations and Financial Condition; Item 5.02 Departure of Directors or Certain Officers; Item 9.01 Financial Statements and Exhibits. Revenue was $21.7 billion.",
+          },
+        ],
+      },
+      env,
+    );
+    expect(out.events.map((e) => [e.group, e.type, e.attributes.cue])).toEqual([
+      ["Corporate Operations", "Profitability", "Item 2.02"],
+      ["Corporate Personnel", "Personnel Changes", "Item 5.02"],
+    ]);
+    const system = promptFor(extractor, runContext()).system;
+    expect(promptFor(extractor, runContext()).version).toBe("1.2.0");
+    expect(system).toContain("2.02 Corporate Operations / Profitability; 2.03 Corporate Operations / Financing");
+    expect(system).toContain("9.01 no event");
+  });
+});

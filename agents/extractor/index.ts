@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type ExtractorInput, extractorPrompts } from "../../prompts/extractor.ts";
 import { ExtractedEvent } from "../../src/domain/events.ts";
+import { FILING_ITEM_TYPES, filingItemCodes } from "../../src/domain/filing-items.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
 import { cleanText, companiesIn, INDUSTRY, sentiment } from "../../src/models/offline/text.ts";
@@ -37,7 +38,15 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> =
       if (text.length < MIN_TEXT_CHARS) continue;
       const companies = companiesIn(text);
       const tone = sentiment(text);
-      for (const m of matchTypes(text).slice(0, MAX_TYPES_PER_ITEM)) {
+      // a filing names its events by item code (src/domain/filing-items.ts); other text goes by the lexicon's cues
+      const filed = filingItemCodes(item.text).flatMap((code) => {
+        const m = FILING_ITEM_TYPES[code];
+        const type = m && typeof m === "object" ? findType(m.group, m.type) : undefined;
+        return type ? [{ type, cue: `Item ${code}` }] : [];
+      });
+      const byContent = filingItemCodes(item.text).some((c) => FILING_ITEM_TYPES[c] === "by content");
+      const matches = filed.length && !byContent ? filed : [...filed, ...matchTypes(text)];
+      for (const m of matches.slice(0, MAX_TYPES_PER_ITEM)) {
         events.push({
           group: m.type.group,
           type: m.type.name,
