@@ -14,6 +14,7 @@ import { nextTradingDay } from "../src/data/exchange-holidays.ts";
 import type { MarketData } from "../src/data/load.ts";
 import { pullData } from "../src/data/pull.ts";
 import type { MarketSource } from "../src/data/sources/source.ts";
+import type { AgentName } from "../src/domain/agents.ts";
 import type { StoredEvent } from "../src/domain/events.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { backtest } from "../src/metrics/backtest.ts";
@@ -26,6 +27,7 @@ import {
   writeWhole,
 } from "../src/runtime/run-files.ts";
 import { type DailyCall, type DailyReport, dailyHtml } from "./daily-report.ts";
+import { type AgentEstimate, type CostEstimate, estimateRun } from "./dry-run.ts";
 import { executeRun, lastTradingDay, type RunOptions, type RunResult, runData } from "./run.ts";
 
 export interface DailyOptions {
@@ -254,4 +256,49 @@ function keyEvents(events: readonly StoredEvent[], max = 5): DailyCall["key_even
       chain_depth: e.chain_depth,
       delta: e.delta ? `${e.delta.direction}: ${e.delta.text}` : null,
     }));
+}
+
+/**
+ * `daily --dry-run`: the model calls and tokens the next `daily` would spend, nothing sent. The run is
+ * rehearsed twice on throwaway memory (app/dry-run.ts), through its last committed day and through the
+ * data's last close: the difference is what the new days cost (the rehearsal is deterministic).
+ */
+export async function estimateDaily(
+  o: Pick<DailyOptions, "run" | "at">,
+): Promise<{ days: string[]; estimate: CostEstimate }> {
+  const record = runRecordOf(o.run);
+  const base = { ctx: record.ctx, dataDir: record.dataDir, tickers: record.tickers };
+  const data = await runData({ ...base, until: o.at });
+  const tickers = record.tickers?.length ? record.tickers : data.tickers;
+  const last = lastTradingDay(data, tickers) ?? record.testFrom;
+  const through = readPredictions(predictionsFile(o.run))
+    .filter((p) => tickers.includes(p.ticker))
+    .reduce((d, p) => (p.date > d ? p.date : d), "");
+  const days = [...new Set(tickers.flatMap((t) => [...(data.series.get(t)?.calendar.dates ?? [])]))]
+    .filter((d) => d > through && d <= last)
+    .sort();
+  const rehearse = (to: string) =>
+    estimateRun({ ...base, train: record.train, test: { from: record.testFrom, to }, data });
+  const zero = { calls: 0, inputTokens: 0, outputTokens: 0 };
+  if (!days.length) return { days, estimate: { byAgent: new Map(), total: zero, tickerDays: 0 } };
+  const [before, after] = [through ? await rehearse(through) : undefined, await rehearse(last)];
+  const byAgent = new Map<AgentName, AgentEstimate>();
+  for (const [agent, a] of after.byAgent) {
+    const b = before?.byAgent.get(agent) ?? zero;
+    const d = {
+      calls: a.calls - b.calls,
+      inputTokens: a.inputTokens - b.inputTokens,
+      outputTokens: a.outputTokens - b.outputTokens,
+    };
+    if (d.calls > 0) byAgent.set(agent, d);
+  }
+  const total = [...byAgent.values()].reduce(
+    (t, a) => ({
+      calls: t.calls + a.calls,
+      inputTokens: t.inputTokens + a.inputTokens,
+      outputTokens: t.outputTokens + a.outputTokens,
+    }),
+    zero,
+  );
+  return { days, estimate: { byAgent, total, tickerDays: after.tickerDays - (before?.tickerDays ?? 0) } };
 }

@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeDaily } from "../app/daily.ts";
+import { estimateDaily, executeDaily } from "../app/daily.ts";
 import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
@@ -142,7 +142,16 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     for (const at of ["2015-10-05", "2015-10-06", "2015-10-07"])
       await executeDaily({ run: "llm-steps", at, quiet: true, chatModel });
     await llm("llm-jump", "2015-10-02");
+    // daily --dry-run: what the jump would cost, nothing sent, the run untouched
+    const before = readFileSync(file("llm-jump"), "utf8");
+    const preview = await estimateDaily({ run: "llm-jump", at: "2015-10-07" });
+    expect(preview.days).toEqual(["2015-10-05", "2015-10-06", "2015-10-07"]);
+    expect(preview.estimate.tickerDays).toBe(3 * TICKERS.length);
+    expect(preview.estimate.total.calls).toBeGreaterThan(0);
+    expect(preview.estimate.byAgent.get("predictor")?.calls).toBe(3 * TICKERS.length);
+    expect(readFileSync(file("llm-jump"), "utf8")).toBe(before);
     const d = await executeDaily({ run: "llm-jump", at: "2015-10-07", quiet: true, chatModel });
+    expect((await estimateDaily({ run: "llm-jump", at: "2015-10-07" })).estimate.total.calls).toBe(0);
     expect(d.run?.usage.calls).toBeGreaterThan(0);
     expect(calls("llm-steps")).toEqual(calls("llm-whole"));
     expect(calls("llm-jump")).toEqual(calls("llm-whole"));

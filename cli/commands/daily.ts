@@ -2,14 +2,15 @@
  * `stockmem daily --run NAME [--at DATE]`: grows a run through the latest trading day whose close is in
  * its data and prints the calls for the next trading day, with their reasons, key events and references.
  */
-import { executeDaily } from "../../app/daily.ts";
+import { estimateDaily, executeDaily } from "../../app/daily.ts";
 import { SOURCES } from "../../src/data/sources/index.ts";
 import { defineCommand } from "../command.ts";
 import { calendarDate, sourcesFlag } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
-import { usageLines } from "../lines.ts";
+import { estimateLines, usageLines } from "../lines.ts";
 import { runProgress } from "../progress.ts";
+import { DRY_RUN_OPTIONS, pricesOf } from "../run-flags.ts";
 
 const DAILY_OPTIONS = {
   run: { type: "string", arg: "NAME", description: "the run to grow (started once with `stockmem run`)" },
@@ -30,11 +31,22 @@ const DAILY_OPTIONS = {
     arg: "URL",
     description: "an RSS or Atom feed for --pull rss, with {ticker}",
   },
+  ...DRY_RUN_OPTIONS,
 } as const satisfies FlagSpecs;
 
 async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<void> {
   if (!values.run) throw new UsageError("daily needs --run NAME (a run started once with `stockmem run`)");
   const at = values.at === undefined ? undefined : calendarDate(values.at, "--at");
+  if (values["dry-run"]) {
+    const { days, estimate } = await estimateDaily({ run: values.run, at });
+    console.log(
+      days.length
+        ? `the next daily grows run "${values.run}" by ${days.join(", ")}`
+        : `run "${values.run}" is up to date: no new trading day`,
+    );
+    console.log(estimateLines(estimate, pricesOf(values)));
+    return;
+  }
   const progress = values.json ? undefined : runProgress();
   const pull = sourcesFlag(values.pull);
   const res = await executeDaily({
