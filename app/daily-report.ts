@@ -14,7 +14,15 @@ export interface DailyCall {
   movement: PredictionRecord["movement"];
   reason: string;
   /** the day's events in memory (most of a chain first), with their incremental information */
-  key_events: { id: string; type: string; description: string; chain_depth: number; delta: string | null }[];
+  key_events: {
+    id: string;
+    type: string;
+    description: string;
+    chain_depth: number;
+    delta: string | null;
+    /** the earlier stages of its story, oldest first (at most four) */
+    chain: { date: string; description: string }[];
+  }[];
   /** the past situations (reflections, memory records) the call cited */
   references: string[];
   /** the cited reflections: what happened then, and why (read from memory as of the call) */
@@ -68,7 +76,7 @@ export function dailyHtml(r: DailyReport): string {
 <h2>${esc(c.ticker)}: <span class="${c.movement}">${c.movement}</span> on ${esc(r.for)}</h2>
 <p>${esc(c.reason)}</p>
 <h3>Key events of ${esc(c.date)}</h3>
-<ul>${c.key_events.map((e) => `<li><b>${esc(e.type)}</b> ${esc(e.description)}${e.chain_depth ? ` <i>(story stage ${e.chain_depth + 1})</i>` : ""}${e.delta ? `<br><small>${esc(e.delta)}</small>` : ""}</li>`).join("") || "<li>none</li>"}</ul>
+<ul>${c.key_events.map((e) => `<li><b>${esc(e.type)}</b> ${esc(e.description)}${e.chain_depth ? ` <i>(story stage ${e.chain_depth + 1})</i>` : ""}${e.delta ? `<br><small>${esc(e.delta)}</small>` : ""}${e.chain.length ? `<br><small>the story so far: ${e.chain.map((s) => `${esc(s.date)} ${esc(s.description)}`).join(" &rarr; ")}</small>` : ""}</li>`).join("") || "<li>none</li>"}</ul>
 <h3>References</h3>
 <ul>${
         c.references

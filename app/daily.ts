@@ -19,6 +19,7 @@ import type { StoredEvent } from "../src/domain/events.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { backtest } from "../src/metrics/backtest.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
+import type { Resources } from "../src/runtime/resources.ts";
 import {
   type PredictionRecord,
   type RunRecord,
@@ -116,7 +117,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
         tickers,
       ),
     );
-  const dayEvents = new Map<string, StoredEvent[]>();
+  const dayEvents = new Map<string, DailyCall["key_events"]>();
   const reflections = new Map<string, { id: string; label: string; reason: string }>();
   const run = await executeRun({
     ...base,
@@ -129,7 +130,10 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     onNote: note,
     afterRun: async (r) => {
       const asOf = new Date(closeInstantMs(last)).toISOString();
-      for (const t of tickers) dayEvents.set(t, await r.store.getEvents({ asOf, ticker: t, from: last, to: last }));
+      for (const t of tickers) {
+        const picked = keyEvents(await r.store.getEvents({ asOf, ticker: t, from: last, to: last }));
+        dayEvents.set(t, await Promise.all(picked.map((e) => withChain(r.store, asOf, e))));
+      }
       // the reflections the day's calls cited, as the memory held them at the call
       const cited = readPredictions(predictionsFile(o.run)).flatMap((p) => (p.date === last ? p.references : []));
       for (const id of new Set(cited)) {
@@ -153,7 +157,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
         date: p.date,
         movement: p.movement,
         reason: p.reason,
-        key_events: keyEvents(dayEvents.get(p.ticker) ?? []),
+        key_events: dayEvents.get(p.ticker) ?? [],
         references: p.references,
         reflections: p.references.flatMap((id) => reflections.get(id) ?? []),
       })),
@@ -237,7 +241,7 @@ function equityOf(
 }
 
 /** The day's events worth reading first: the longest stories, then those with news against their chain. */
-function keyEvents(events: readonly StoredEvent[], max = 5): DailyCall["key_events"] {
+function keyEvents(events: readonly StoredEvent[], max = 5): StoredEvent[] {
   const seen = new Set<string>();
   return [...events]
     .sort(
@@ -248,14 +252,31 @@ function keyEvents(events: readonly StoredEvent[], max = 5): DailyCall["key_even
         a.id.localeCompare(b.id),
     )
     .filter((e) => !seen.has(e.description) && seen.add(e.description))
-    .slice(0, max)
-    .map((e) => ({
-      id: e.id,
-      type: e.type,
-      description: e.description,
-      chain_depth: e.chain_depth,
-      delta: e.delta ? `${e.delta.direction}: ${e.delta.text}` : null,
-    }));
+    .slice(0, max);
+}
+
+/** A key event with the earlier stages of its story (its stored predecessor links), oldest first. */
+async function withChain(
+  store: Resources["store"],
+  asOf: string,
+  e: StoredEvent,
+): Promise<DailyCall["key_events"][number]> {
+  const chain: { date: string; description: string }[] = [];
+  let at = e.predecessor_id;
+  while (at && chain.length < 4) {
+    const [prev] = await store.getEvents({ asOf, ids: [at] });
+    if (!prev) break;
+    chain.unshift({ date: prev.date, description: prev.description });
+    at = prev.predecessor_id;
+  }
+  return {
+    id: e.id,
+    type: e.type,
+    description: e.description,
+    chain_depth: e.chain_depth,
+    delta: e.delta ? `${e.delta.direction}: ${e.delta.text}` : null,
+    chain,
+  };
 }
 
 /**

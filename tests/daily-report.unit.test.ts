@@ -14,7 +14,16 @@ describe("the daily report page", () => {
           date: "2015-10-16",
           movement: "up",
           reason: hostile,
-          key_events: [{ id: "ev", type: hostile, description: hostile, chain_depth: 2, delta: hostile }],
+          key_events: [
+            {
+              id: "ev",
+              type: hostile,
+              description: hostile,
+              chain_depth: 2,
+              delta: hostile,
+              chain: [{ date: "2015-10-12", description: "an earlier stage" }],
+            },
+          ],
           references: [hostile, "rf:AAPL:2015-09-28"],
           reflections: [{ id: "rf:AAPL:2015-09-28", label: "up", reason: hostile }],
         },
@@ -46,6 +55,7 @@ describe("the daily report page", () => {
     expect(html).toContain('<code>rf:AAPL:2015-09-28</code>: went <span class="up">up</span>.');
     expect(html).toContain("calls for 2015-10-19");
     expect(html).toContain("story stage 3");
+    expect(html).toContain("the story so far: 2015-10-12 an earlier stage");
     expect(html).toContain("<b>+2.1 %</b>, beside buy-and-hold -1.0 %");
     expect(html.match(/<polyline /g)).toHaveLength(2);
   });

@@ -52,8 +52,10 @@ describe("a run grown by the daily loop equals one run over the whole window", (
   it("offline: day by day and in one jump; idempotent; a day without a close; shrinking refused", async () => {
     await start("whole", END);
     await start("steps", "2015-10-02");
+    const keyEvents = [];
     for (const at of DAYS) {
       const d = await executeDaily({ run: "steps", at, quiet: true });
+      keyEvents.push(...d.report.calls.flatMap((c) => c.key_events));
       expect(d.report.date).toBe(at);
       expect(d.report.calls.map((c) => c.ticker)).toEqual(TICKERS);
     }
@@ -72,6 +74,13 @@ describe("a run grown by the daily loop equals one run over the whole window", (
       expect([c.movement, c.reason, c.references]).toEqual([p.movement, p.reason, p.references]);
     }
     expect(jumped.report.calls.some((c) => c.key_events.length > 0)).toBe(true);
+    // a key event of a story shows its earlier stages, each before its day
+    const staged = keyEvents.filter((e) => e.chain_depth > 0);
+    expect(staged.length).toBeGreaterThan(0);
+    for (const e of staged) {
+      expect(e.chain.length).toBeGreaterThan(0);
+      expect(e.chain.every((s) => s.date < e.id.split(":")[2]!)).toBe(true);
+    }
     // every cited reflection is shown with what happened then, and it was readable at the call
     for (const c of jumped.report.calls) {
       expect(c.reflections.map((f) => f.id)).toEqual(c.references.filter((x) => x.startsWith("rf:")));
