@@ -296,6 +296,33 @@ describe("filings from SEC EDGAR", () => {
     expect(item.text).not.toMatch(/alert|<script/);
     expect(agents.length - from).toBe(4); // tickers, submissions, the 8-K's index, its exhibit (the 10-Q and the Form 4 are not read)
     expect(new Set(agents.slice(from))).toEqual(new Set([ua]));
+    // a backfill older than the recent list reads the older filings file that covers it
+    answers.set("/submissions/CIK0000789019-submissions-001.json", () => ({
+      body: fixture("sec-submissions-msft-001.json"),
+    }));
+    answers.set("/Archives/edgar/data/789019/000119312514066500/index.json", () => ({
+      body: fixture("sec-index-msft-2014.json"),
+    }));
+    answers.set("/Archives/edgar/data/789019/000119312514066500/d667000d8k.htm", () => ({
+      body: fixture("sec-8k-msft-2014.htm"),
+      type: "text/html",
+    }));
+    const old = dir();
+    const back = await pullData({
+      dir: old,
+      sources: [SOURCES["sec-edgar"]],
+      tickers: ["MSFT"],
+      from: "2014-01-01",
+      to: "2014-12-31",
+      env: env({ STOCKMEM_SEC_BASE_URL: base, STOCKMEM_SEC_USER_AGENT: ua }),
+      now: NOW,
+    });
+    expect(back.outcomes[0]).toMatchObject({ added: 1 });
+    expect(JSON.parse(readFileSync(join(old, "news.jsonl"), "utf8"))).toMatchObject({
+      id: "sec-0001193125-14-066500",
+      published_at: "2014-02-04T13:05:11.000Z",
+      text: expect.stringMatching(/^8-K filed by MICROSOFT CORP\. Item 5\.02 Departure of Directors .*Satya Nadella/),
+    });
     const { STOCKMEM_SEC_USER_AGENT: _, ...noUa } = env() as NodeJS.ProcessEnv;
     await expect(
       pullData({

@@ -47,17 +47,22 @@ const ITEM_NAMES: Readonly<Record<string, string>> = {
 const MAX_EXHIBIT = 6000;
 const FORMS = new Set(["8-K", "6-K"]);
 
+/** Filings as the SEC lists them: parallel arrays, one entry per filing. */
+interface FilingArrays {
+  accessionNumber: string[];
+  filingDate: string[];
+  acceptanceDateTime: string[];
+  form: string[];
+  items?: string[];
+  primaryDocument: string[];
+}
+
 interface Submissions {
   name?: string;
   filings?: {
-    recent?: {
-      accessionNumber: string[];
-      filingDate: string[];
-      acceptanceDateTime: string[];
-      form: string[];
-      items?: string[];
-      primaryDocument: string[];
-    };
+    recent?: FilingArrays;
+    /** older filings, a file each, beyond the recent ~1,000 */
+    files?: { name: string; filingFrom: string; filingTo: string }[];
   };
 }
 
@@ -94,51 +99,60 @@ export const secEdgar: MarketSource = {
     if (!company) throw new SourceError(`sec-edgar ${ticker}: not in the SEC's ticker list (company_tickers.json)`);
     const cik = String(company.cik_str);
     const subs = await json<Submissions>(`${data}/submissions/CIK${cik.padStart(10, "0")}.json`);
-    const recent = subs.filings?.recent;
-    if (!recent || !Array.isArray(recent.form))
+    const lists: FilingArrays[] = [];
+    const recentList = subs.filings?.recent;
+    if (!recentList || !Array.isArray(recentList.form))
       throw new SourceError(`sec-edgar ${ticker}: the submissions of CIK ${cik} have no filings.recent arrays`);
+    lists.push(recentList);
+    // a backfill older than the recent list: the older files whose span meets the range
+    for (const f of subs.filings?.files ?? [])
+      if (f.filingFrom <= c.to && f.filingTo >= c.from)
+        lists.push(await json<FilingArrays>(`${data}/submissions/${f.name}`));
     const items = [];
-    for (let i = 0; i < recent.form.length; i++) {
-      const form = recent.form[i]!;
-      const accepted = recent.acceptanceDateTime[i];
-      const day = accepted?.slice(0, 10) ?? recent.filingDate[i]!;
-      if (!FORMS.has(form) || !accepted || day < c.from || day > c.to) continue;
-      const accession = recent.accessionNumber[i]!;
-      const folder = `${www}/Archives/edgar/data/${cik}/${accession.replaceAll("-", "")}`;
-      const codes = (recent.items?.[i] ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const named = codes.map((code) => `Item ${code} ${ITEM_NAMES[code] ?? "(an item the SEC's list does not name)"}`);
-      // the press release: the EX-99 exhibit, else the filing's primary document
-      const index = await json<{ directory?: { item?: { name: string }[] } }>(`${folder}/index.json`);
-      const files = (index.directory?.item ?? []).map((f) => f.name);
-      const exhibit = files.find((f) => /ex-?99/i.test(f) && /\.html?$/i.test(f)) ?? recent.primaryDocument[i];
-      let body = "";
-      if (exhibit) {
-        const html = await (await get(`${folder}/${exhibit}`)).text();
-        body = convert(html, {
-          wordwrap: false,
-          selectors: [
-            { selector: "img", format: "skip" },
-            { selector: "a", options: { ignoreHref: true } },
-          ],
-        })
-          .replace(/\s+/g, " ")
-          .trim()
-          .slice(0, MAX_EXHIBIT);
+    for (const recent of lists)
+      for (let i = 0; i < recent.form.length; i++) {
+        const form = recent.form[i]!;
+        const accepted = recent.acceptanceDateTime[i];
+        const day = accepted?.slice(0, 10) ?? recent.filingDate[i]!;
+        if (!FORMS.has(form) || !accepted || day < c.from || day > c.to) continue;
+        const accession = recent.accessionNumber[i]!;
+        const folder = `${www}/Archives/edgar/data/${cik}/${accession.replaceAll("-", "")}`;
+        const codes = (recent.items?.[i] ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const named = codes.map(
+          (code) => `Item ${code} ${ITEM_NAMES[code] ?? "(an item the SEC's list does not name)"}`,
+        );
+        // the press release: the EX-99 exhibit, else the filing's primary document
+        const index = await json<{ directory?: { item?: { name: string }[] } }>(`${folder}/index.json`);
+        const files = (index.directory?.item ?? []).map((f) => f.name);
+        const exhibit = files.find((f) => /ex-?99/i.test(f) && /\.html?$/i.test(f)) ?? recent.primaryDocument[i];
+        let body = "";
+        if (exhibit) {
+          const html = await (await get(`${folder}/${exhibit}`)).text();
+          body = convert(html, {
+            wordwrap: false,
+            selectors: [
+              { selector: "img", format: "skip" },
+              { selector: "a", options: { ignoreHref: true } },
+            ],
+          })
+            .replace(/\s+/g, " ")
+            .trim()
+            .slice(0, MAX_EXHIBIT);
+        }
+        const name = subs.name ?? company.title;
+        items.push({
+          id: `sec-${accession}`,
+          ticker,
+          published_at: new Date(accepted).toISOString(),
+          title: `${form} ${name}${named.length ? `: ${codes.join(", ")}` : ""}`,
+          text: `${form} filed by ${name}. ${named.join("; ")}${named.length ? ". " : ""}${body}`.trim(),
+          source: "sec-edgar",
+          url: `${folder}/${accession}-index.htm`,
+        });
       }
-      const name = subs.name ?? company.title;
-      items.push({
-        id: `sec-${accession}`,
-        ticker,
-        published_at: new Date(accepted).toISOString(),
-        title: `${form} ${name}${named.length ? `: ${codes.join(", ")}` : ""}`,
-        text: `${form} filed by ${name}. ${named.join("; ")}${named.length ? ". " : ""}${body}`.trim(),
-        source: "sec-edgar",
-        url: `${folder}/${accession}-index.htm`,
-      });
-    }
     return { items, requests };
   },
 };
