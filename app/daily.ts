@@ -150,17 +150,10 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     date: last,
     for: nextTradingDay(last),
     ...(o.at ? { at: o.at } : {}),
-    calls: preds
-      .sort((a, b) => a.ticker.localeCompare(b.ticker))
-      .map((p) => ({
-        ticker: p.ticker,
-        date: p.date,
-        movement: p.movement,
-        reason: p.reason,
-        key_events: dayEvents.get(p.ticker) ?? [],
-        references: p.references,
-        reflections: p.references.flatMap((id) => reflections.get(id) ?? []),
-      })),
+    calls: callsOf(preds, (p) => ({
+      key_events: dayEvents.get(p.ticker) ?? [],
+      reflections: p.references.flatMap((id) => reflections.get(id) ?? []),
+    })),
     scores: run.scores,
     equity: equityOf(readPredictions(predictionsFile(o.run)), data, tickers),
   };
@@ -193,24 +186,33 @@ function pastDay(
     date: day,
     for: nextTradingDay(day),
     ...(at ? { at } : {}),
-    calls: recorded
-      .filter((p) => p.date === day)
-      .sort((a, b) => a.ticker.localeCompare(b.ticker))
-      .map((p) => ({
-        ticker: p.ticker,
-        date: p.date,
-        movement: p.movement,
-        reason: p.reason,
-        key_events: [],
-        references: p.references,
-        reflections: [],
-      })),
+    calls: callsOf(
+      recorded.filter((p) => p.date === day),
+      () => ({ key_events: [], reflections: [] }),
+    ),
     scores: [],
     equity,
   };
   writeWhole(json, `${JSON.stringify(report, null, 2)}\n`);
   writeWhole(html, dailyHtml(report));
   return { report, json, html, notes };
+}
+
+/** A day's predictions as calls, in ticker order, with what memory adds to each. */
+function callsOf(
+  preds: readonly PredictionRecord[],
+  more: (p: PredictionRecord) => Pick<DailyCall, "key_events" | "reflections">,
+): DailyCall[] {
+  return [...preds]
+    .sort((a, b) => a.ticker.localeCompare(b.ticker))
+    .map((p) => ({
+      ticker: p.ticker,
+      date: p.date,
+      movement: p.movement,
+      reason: p.reason,
+      references: p.references,
+      ...more(p),
+    }));
 }
 
 /** The calls so far whose next close is known, as a signal beside buy-and-hold (src/metrics/backtest.ts). */

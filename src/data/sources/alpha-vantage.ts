@@ -6,7 +6,7 @@
  * `STOCKMEM_ALPHAVANTAGE_BASE_URL` points it elsewhere (the tests' fake server).
  */
 import { createHash } from "node:crypto";
-import { firstBytes, SourceError } from "./http.ts";
+import { firstBytes, parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 interface AvFeed {
@@ -38,12 +38,7 @@ export const alphaVantage: MarketSource = {
     const url = `${base}/query?function=NEWS_SENTIMENT&tickers=${encodeURIComponent(ticker)}&${span}&limit=1000&sort=EARLIEST&apikey=${c.env.ALPHAVANTAGE_API_KEY}`;
     const shown = url.replace(/apikey=[^&]*/, "apikey=***");
     const text = await (await c.fetch(url)).text();
-    let body: AvFeed;
-    try {
-      body = JSON.parse(text) as AvFeed;
-    } catch {
-      throw new SourceError(`alpha-vantage ${ticker}: expected JSON from ${shown}, got ${firstBytes(text)}`);
-    }
+    const body = parseJson<AvFeed>(text, "alpha-vantage", ticker, shown);
     const said = body["Error Message"] ?? body.Information ?? body.Note;
     if (!Array.isArray(body.feed))
       throw new SourceError(

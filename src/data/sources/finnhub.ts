@@ -4,7 +4,7 @@
  * The range is asked a week at a time (an answer holds a bounded number of articles).
  * `STOCKMEM_FINNHUB_BASE_URL` points it elsewhere (the tests' fake server).
  */
-import { firstBytes, SourceError } from "./http.ts";
+import { firstBytes, parseJson, SourceError } from "./http.ts";
 import type { MarketSource, Pulled } from "./source.ts";
 
 interface FinnhubNews {
@@ -41,12 +41,7 @@ export const finnhub: MarketSource = {
       out.requests.push(url);
       // the key goes in a header, never in a URL that could be logged
       const text = await (await c.fetch(url, { headers: { "X-Finnhub-Token": c.env.FINNHUB_API_KEY! } })).text();
-      let news: unknown;
-      try {
-        news = JSON.parse(text);
-      } catch {
-        throw new SourceError(`finnhub ${ticker}: expected JSON from ${url}, got ${firstBytes(text)}`);
-      }
+      const news = parseJson(text, "finnhub", ticker, url);
       if (!Array.isArray(news))
         throw new SourceError(`finnhub ${ticker}: expected a list of articles from ${url}, got ${firstBytes(text)}`);
       for (const n of news as FinnhubNews[]) {

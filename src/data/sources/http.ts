@@ -78,3 +78,12 @@ export function sourceFetch(p: FetchPolicy): SourceFetch {
     }
   };
 }
+
+/** A body as JSON, or an error naming the source, the ticker, what was asked and the first bytes that came instead. */
+export function parseJson<T = unknown>(text: string, source: string, ticker: string, url: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new SourceError(`${source} ${ticker}: expected JSON from ${maskUrl(url)}, got ${firstBytes(text)}`);
+  }
+}

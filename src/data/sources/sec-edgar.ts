@@ -9,7 +9,7 @@
  * filings), /Archives/edgar/data/<cik>/<accession>/index.json (the filing's files).
  */
 import { convert } from "html-to-text";
-import { firstBytes, SourceError } from "./http.ts";
+import { parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 /** Form 8-K's items (SEC Form 8-K, General Instructions B). */
@@ -84,14 +84,8 @@ export const secEdgar: MarketSource = {
       await pace();
       return c.fetch(url, init);
     };
-    const json = async <T>(url: string): Promise<T> => {
-      const text = await (await get(url)).text();
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new SourceError(`sec-edgar ${ticker}: expected JSON from ${url}, got ${firstBytes(text)}`);
-      }
-    };
+    const json = async <T>(url: string): Promise<T> =>
+      parseJson<T>(await (await get(url)).text(), "sec-edgar", ticker, url);
     const tickers = await json<Record<string, { cik_str: number; ticker: string; title: string }>>(
       `${www}/files/company_tickers.json`,
     );

@@ -6,7 +6,7 @@
  * `STOCKMEM_TIINGO_BASE_URL` points it elsewhere (the tests' fake server).
  */
 import type { PriceBar } from "../../domain/schemas.ts";
-import { firstBytes, SourceError } from "./http.ts";
+import { firstBytes, parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 interface TiingoBar {
@@ -29,12 +29,7 @@ export const tiingo: MarketSource = {
     const base = (c.env.STOCKMEM_TIINGO_BASE_URL ?? "https://api.tiingo.com").replace(/\/$/, "");
     const url = `${base}/tiingo/daily/${encodeURIComponent(ticker.toLowerCase())}/prices?startDate=${c.from}&endDate=${c.to}&format=json&resampleFreq=daily`;
     const text = await (await c.fetch(url, { headers: { Authorization: `Token ${c.env.TIINGO_API_KEY}` } })).text();
-    let rows: unknown;
-    try {
-      rows = JSON.parse(text);
-    } catch {
-      throw new SourceError(`tiingo ${ticker}: expected JSON from ${url}, got ${firstBytes(text)}`);
-    }
+    const rows = parseJson(text, "tiingo", ticker, url);
     if (!Array.isArray(rows))
       throw new SourceError(`tiingo ${ticker}: expected a list of bars from ${url}, got ${firstBytes(text)}`);
     const bars: PriceBar[] = (rows as TiingoBar[]).map((r) => ({
