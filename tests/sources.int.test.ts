@@ -395,6 +395,30 @@ describe("keyed news and prices: Finnhub, Alpha Vantage, Tiingo", () => {
     expect(limited.outcomes[0]!.error).toMatch(
       /^alpha-vantage MSFT: the provider says: .*rate limit is 25 requests per day/,
     );
+
+    // no paging at the provider: a full answer halves the range until the answers are not full
+    answers.set("/query", () => ({ body: fixture("alpha-vantage-news.json") }));
+    const m = log.length;
+    const paged = await pullData({
+      dir: dir(),
+      sources: [SOURCES["alpha-vantage"]],
+      tickers: ["MSFT"],
+      from: "2015-10-12",
+      to: "2015-10-15",
+      env: env({ ...keys, STOCKMEM_ALPHAVANTAGE_BASE_URL: base, STOCKMEM_ALPHAVANTAGE_LIMIT: "2" }),
+      now: NOW,
+    });
+    const spans = log.slice(m).map((u) => /time_from=(\d{8})T0000&time_to=(\d{8})/.exec(u)!.slice(1).join("-"));
+    expect(spans).toEqual([
+      "20151012-20151015",
+      "20151012-20151013",
+      "20151012-20151012",
+      "20151013-20151013",
+      "20151014-20151015",
+      "20151014-20151014",
+      "20151015-20151015",
+    ]);
+    expect(paged.outcomes[0]).toMatchObject({ added: 2 });
   });
 
   it("Tiingo's bars with the adjusted close, the key in the Authorization header; an answer of another shape fails by name", async () => {

@@ -34,28 +34,47 @@ export const alphaVantage: MarketSource = {
   needs: ["ALPHAVANTAGE_API_KEY"],
   async pull(ticker, c) {
     const base = (c.env.STOCKMEM_ALPHAVANTAGE_BASE_URL ?? "https://www.alphavantage.co").replace(/\/$/, "");
-    const span = `time_from=${c.from.replaceAll("-", "")}T0000&time_to=${c.to.replaceAll("-", "")}T2359`;
-    const url = `${base}/query?function=NEWS_SENTIMENT&tickers=${encodeURIComponent(ticker)}&${span}&limit=1000&sort=EARLIEST&apikey=${c.env.ALPHAVANTAGE_API_KEY}`;
-    const shown = url.replace(/apikey=[^&]*/, "apikey=***");
-    const text = await (await c.fetch(url)).text();
-    const body = parseJson<AvFeed>(text, "alpha-vantage", ticker, shown);
-    const said = body["Error Message"] ?? body.Information ?? body.Note;
-    if (!Array.isArray(body.feed))
-      throw new SourceError(
-        `alpha-vantage ${ticker}: ${said ? `the provider says: ${said}` : `no feed in ${firstBytes(text)}`}`,
-      );
-    const items = body.feed
-      .filter((f) => f.title && f.url && /^\d{8}T\d{4,6}$/.test(f.time_published))
-      .map((f) => ({
-        id: `av-${createHash("sha256").update(f.url).digest("hex").slice(0, 24)}`,
-        ticker,
-        published_at: new Date(avTime(f.time_published)).toISOString(),
-        title: f.title,
-        text: f.summary?.trim() || f.title,
-        source: `alpha-vantage:${f.source ?? "unknown"}`,
-        url: f.url,
-        ...(f.authors?.[0] ? { author: f.authors[0] } : {}),
-      }));
-    return { items, requests: [shown] };
+    const requests: string[] = [];
+    // articles per request: the provider's most (a setting only so tests can fill an answer)
+    const LIMIT = Number(c.env.STOCKMEM_ALPHAVANTAGE_LIMIT ?? 1000);
+    const items: Awaited<ReturnType<MarketSource["pull"]>>["items"] & object = [];
+    // the provider has no paging: a full answer (its limit) means more may exist, so the range is halved
+    const ask = async (from: string, to: string): Promise<void> => {
+      const span = `time_from=${from.replaceAll("-", "")}T0000&time_to=${to.replaceAll("-", "")}T2359`;
+      const url = `${base}/query?function=NEWS_SENTIMENT&tickers=${encodeURIComponent(ticker)}&${span}&limit=${LIMIT}&sort=EARLIEST&apikey=${c.env.ALPHAVANTAGE_API_KEY}`;
+      const shown = url.replace(/apikey=[^&]*/, "apikey=***");
+      requests.push(shown);
+      const text = await (await c.fetch(url)).text();
+      const body = parseJson<AvFeed>(text, "alpha-vantage", ticker, shown);
+      const said = body["Error Message"] ?? body.Information ?? body.Note;
+      if (!Array.isArray(body.feed))
+        throw new SourceError(
+          `alpha-vantage ${ticker}: ${said ? `the provider says: ${said}` : `no feed in ${firstBytes(text)}`}`,
+        );
+      if (body.feed.length >= LIMIT && from < to) {
+        const mid = new Date((Date.parse(`${from}T00:00:00Z`) + Date.parse(`${to}T00:00:00Z`)) / 2)
+          .toISOString()
+          .slice(0, 10);
+        const next = new Date(Date.parse(`${mid}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        await ask(from, mid);
+        await ask(next, to);
+        return;
+      }
+      for (const f of body.feed) {
+        if (!f.title || !f.url || !/^\d{8}T\d{4,6}$/.test(f.time_published)) continue;
+        items.push({
+          id: `av-${createHash("sha256").update(f.url).digest("hex").slice(0, 24)}`,
+          ticker,
+          published_at: new Date(avTime(f.time_published)).toISOString(),
+          title: f.title,
+          text: f.summary?.trim() || f.title,
+          source: `alpha-vantage:${f.source ?? "unknown"}`,
+          url: f.url,
+          ...(f.authors?.[0] ? { author: f.authors[0] } : {}),
+        });
+      }
+    };
+    await ask(c.from, c.to);
+    return { items, requests };
   },
 };

@@ -1,7 +1,8 @@
 /**
  * Finnhub company news (`/api/v1/company-news?symbol=&from=&to=`, key `FINNHUB_API_KEY`): headline,
  * summary, URL, source and publication time. Free tier: 60 calls a minute, about a year of history.
- * The range is asked a week at a time (an answer holds a bounded number of articles).
+ * The range is asked a week at a time (an answer holds a bounded number of articles), a request a
+ * second at most (under the free tier's 60 a minute).
  * `STOCKMEM_FINNHUB_BASE_URL` points it elsewhere (the tests' fake server).
  */
 import { firstBytes, parseJson, SourceError } from "./http.ts";
@@ -16,6 +17,10 @@ interface FinnhubNews {
   url?: string;
   related?: string;
 }
+
+/** Finnhub's free tier allows 60 requests a minute: one a second keeps a long backfill under it. */
+const pace = (env: NodeJS.ProcessEnv) =>
+  new Promise((r) => setTimeout(r, Number(env.STOCKMEM_FINNHUB_PACE_MS ?? 1000)));
 
 /** [from, to] cut into weeks. */
 function weeks(from: string, to: string): [string, string][] {
@@ -36,7 +41,8 @@ export const finnhub: MarketSource = {
   async pull(ticker, c) {
     const base = (c.env.STOCKMEM_FINNHUB_BASE_URL ?? "https://finnhub.io").replace(/\/$/, "");
     const out: Required<Pick<Pulled, "items" | "requests">> = { items: [], requests: [] };
-    for (const [from, to] of weeks(c.from, c.to)) {
+    for (const [k, [from, to]] of weeks(c.from, c.to).entries()) {
+      if (k > 0) await pace(c.env);
       const url = `${base}/api/v1/company-news?symbol=${encodeURIComponent(ticker)}&from=${from}&to=${to}`;
       out.requests.push(url);
       // the key goes in a header, never in a URL that could be logged
