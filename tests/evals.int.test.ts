@@ -225,7 +225,7 @@ describe("stockmem eval run (local evaluate, real Chroma)", () => {
     expect(warn.mock.calls.filter((c) => String(c[0]).includes("on_end"))).toHaveLength(0);
     warn.mockRestore();
     expect(file).toMatch(
-      /small__offline__x1\.1\.0-.*-j1\.1\.0-p1\.3\.0-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/,
+      /small__offline__x1\.2\.0-.*-j1\.1\.0-p1\.3\.0-s1\.0\.1-c1\.0\.1-v1\.0\.1__\d{8}-\d{6}\.json$/,
     );
     expect(result.report.coverage).toBe(1);
     expect(result.citation_violations).toEqual([]);
