@@ -29,7 +29,7 @@ import {
 } from "../src/runtime/run-files.ts";
 import { type DailyCall, type DailyReport, dailyHtml } from "./daily-report.ts";
 import { type AgentEstimate, type CostEstimate, estimateRun } from "./dry-run.ts";
-import { executeRun, lastTradingDay, type RunOptions, type RunResult, runData } from "./run.ts";
+import { executeRun, lastTradingDay, type RunOptions, type RunResult, runData, tradingDaysOf } from "./run.ts";
 
 export interface DailyOptions {
   run: string;
@@ -102,7 +102,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
   if (o.at && !tickers.some((t) => data.series.get(t)?.calendar.indexOf(o.at!) !== undefined))
     note(`${o.at} is not a trading day in the data (its last close is ${last}): the calls of ${last} stand`);
   const recorded = readPredictions(predictionsFile(o.run)).filter((p) => tickers.includes(p.ticker));
-  const through = recorded.reduce((d, p) => (p.date > d ? p.date : d), "");
+  const through = lastPredicted(recorded, tickers);
   if (through > last)
     return pastDay(
       o.run,
@@ -114,10 +114,10 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
       equityOf(
         recorded.filter((p) => p.date <= last),
         data,
-        tickers,
       ),
     );
   const dayEvents = new Map<string, DailyCall["key_events"]>();
+  let predictions: PredictionRecord[] = [];
   const reflections = new Map<string, { id: string; label: string; reason: string }>();
   const run = await executeRun({
     ...base,
@@ -134,8 +134,10 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
         const picked = keyEvents(await r.store.getEvents({ asOf, ticker: t, from: last, to: last }));
         dayEvents.set(t, await Promise.all(picked.map((e) => withChain(r.store, asOf, e))));
       }
+      // the run's predictions once it is done (read once: the calls, their citations, the record)
+      predictions = readPredictions(predictionsFile(o.run)).filter((p) => tickers.includes(p.ticker));
       // the reflections the day's calls cited, as the memory held them at the call
-      const cited = readPredictions(predictionsFile(o.run)).flatMap((p) => (p.date === last ? p.references : []));
+      const cited = predictions.flatMap((p) => (p.date === last ? p.references : []));
       for (const id of new Set(cited)) {
         const ref = parseRecordId(id);
         if (ref?.kind !== "reflection") continue;
@@ -144,7 +146,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
       }
     },
   });
-  const preds = readPredictions(predictionsFile(o.run)).filter((p) => p.date === last && tickers.includes(p.ticker));
+  const preds = predictions.filter((p) => p.date === last);
   const report: DailyReport = {
     run: o.run,
     date: last,
@@ -155,7 +157,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
       reflections: p.references.flatMap((id) => reflections.get(id) ?? []),
     })),
     scores: run.scores,
-    equity: equityOf(readPredictions(predictionsFile(o.run)), data, tickers),
+    equity: equityOf(predictions, data),
   };
   const json = join(dailyDir(o.run), `${last}.json`);
   const html = join(dailyDir(o.run), `${last}.html`);
@@ -198,6 +200,10 @@ function pastDay(
   return { report, json, html, notes };
 }
 
+/** The last day a run predicted for these tickers ("" before its first). */
+const lastPredicted = (preds: readonly PredictionRecord[], tickers: readonly string[]): string =>
+  preds.reduce((d, p) => (tickers.includes(p.ticker) && p.date > d ? p.date : d), "");
+
 /** A day's predictions as calls, in ticker order, with what memory adds to each. */
 function callsOf(
   preds: readonly PredictionRecord[],
@@ -216,23 +222,17 @@ function callsOf(
 }
 
 /** The calls so far whose next close is known, as a signal beside buy-and-hold (src/metrics/backtest.ts). */
-function equityOf(
-  preds: readonly PredictionRecord[],
-  data: MarketData,
-  tickers: readonly string[],
-): DailyReport["equity"] {
-  const signals = preds
-    .filter((p) => tickers.includes(p.ticker))
-    .map((p) => {
-      const s = data.series.get(p.ticker);
-      const i = s?.calendar.indexOf(p.date);
-      return {
-        ticker: p.ticker,
-        date: p.date,
-        movement: p.movement,
-        next_return: i === undefined ? null : (s!.days[i]?.next_return ?? null),
-      };
-    });
+function equityOf(preds: readonly PredictionRecord[], data: MarketData): DailyReport["equity"] {
+  const signals = preds.map((p) => {
+    const s = data.series.get(p.ticker);
+    const i = s?.calendar.indexOf(p.date);
+    return {
+      ticker: p.ticker,
+      date: p.date,
+      movement: p.movement,
+      next_return: i === undefined ? null : (s!.days[i]?.next_return ?? null),
+    };
+  });
   const { portfolio } = backtest(signals);
   return {
     days: portfolio.strategy.days,
@@ -294,12 +294,8 @@ export async function estimateDaily(
   const data = await runData({ ...base, until: o.at });
   const tickers = record.tickers?.length ? record.tickers : data.tickers;
   const last = lastTradingDay(data, tickers) ?? record.testFrom;
-  const through = readPredictions(predictionsFile(o.run))
-    .filter((p) => tickers.includes(p.ticker))
-    .reduce((d, p) => (p.date > d ? p.date : d), "");
-  const days = [...new Set(tickers.flatMap((t) => [...(data.series.get(t)?.calendar.dates ?? [])]))]
-    .filter((d) => d > through && d <= last)
-    .sort();
+  const through = lastPredicted(readPredictions(predictionsFile(o.run)), tickers);
+  const days = tradingDaysOf(data, tickers, through).filter((d) => d <= last);
   const rehearse = (to: string) =>
     estimateRun({ ...base, train: record.train, test: { from: record.testFrom, to }, data });
   const zero = { calls: 0, inputTokens: 0, outputTokens: 0 };

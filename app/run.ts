@@ -466,22 +466,19 @@ function finished(saved: Saved): boolean {
   return saved.scores != null && saved.dates !== undefined && saved.cursor === saved.dates.length;
 }
 
-/** The last trading day of the given tickers (default: all) in the data. */
-export function lastTradingDay(data: MarketData, tickers?: readonly string[]): string | undefined {
+/** The trading days of the given tickers (default: all) in the data, in order, after `after` when given. */
+export function tradingDaysOf(data: MarketData, tickers?: readonly string[], after = ""): string[] {
   const of = tickers?.length ? tickers : data.tickers;
-  return (
-    of.map((t) => data.series.get(t)?.calendar.dates.at(-1) ?? "").reduce((a, b) => (b > a ? b : a), "") || undefined
-  );
+  return [...new Set(of.flatMap((t) => (data.series.get(t)?.calendar.dates ?? []).filter((d) => d > after)))].sort();
 }
 
+/** The last trading day of the given tickers (default: all) in the data. */
+export const lastTradingDay = (data: MarketData, tickers?: readonly string[]): string | undefined =>
+  tradingDaysOf(data, tickers).at(-1);
+
 /** Trading days of the run's tickers in the data after `after`, through the asked test end. */
-function newDays(data: MarketData, o: Pick<RunOptions, "tickers" | "test">, after: string): string[] {
-  const tickers = o.tickers?.length ? o.tickers : data.tickers;
-  const days = new Set<string>();
-  for (const t of tickers)
-    for (const d of data.series.get(t)?.calendar.dates ?? []) if (d > after && d <= o.test.to) days.add(d);
-  return [...days].sort();
-}
+const newDays = (data: MarketData, o: Pick<RunOptions, "tickers" | "test">, after: string): string[] =>
+  tradingDaysOf(data, o.tickers, after).filter((d) => d <= o.test.to);
 
 /**
  * A finished run's files must hold what it committed: a longer file loses its uncommitted tail (with a

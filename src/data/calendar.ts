@@ -22,6 +22,11 @@ function newYorkOffsetMinutes(date: string): number {
   return sign * (Number(m[2]) * 60 + Number(m[3]));
 }
 
+const nyDateFormat = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" });
+
+/** The New York calendar date (YYYY-MM-DD) of an instant. */
+export const newYorkDate = (at: Date): string => nyDateFormat.format(at);
+
 /** 16:00 America/New_York on `date`, as epoch milliseconds. */
 export function closeInstantMs(date: string): number {
   const wallAsUtc = Date.parse(`${date}T16:00:00Z`);

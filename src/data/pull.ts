@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { messageOf } from "../domain/errors.ts";
 import { NewsItem, PriceBar } from "../domain/schemas.ts";
 import { scrub } from "../observability/secrets.ts";
+import { newYorkDate } from "./calendar.ts";
 import { PRICE_HEADER } from "./load.ts";
 import { sourceFetch } from "./sources/http.ts";
 import type { MarketSource } from "./sources/source.ts";
@@ -95,9 +96,6 @@ function keysOf(i: {
   return keys;
 }
 
-/** The New York date of an instant. */
-const nyDate = (d: Date) => new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(d);
-
 function writeAside(file: string, text: string): void {
   const tmp = `${file}.pull-${process.pid}`;
   writeFileSync(tmp, text, { mode: 0o600 });
@@ -140,7 +138,7 @@ export async function pullData(o: PullOptions): Promise<PullReport> {
   const outcomes: PullOutcome[] = [];
   const added: string[] = [];
   const addedRows: string[] = [];
-  const backfill = o.to < nyDate(now);
+  const backfill = o.to < newYorkDate(now);
   for (const source of o.sources) {
     for (const ticker of o.tickers) {
       const outcome: PullOutcome = { source: source.name, ticker, added: 0, duplicates: 0, notes: [] };

@@ -8,7 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { parseFeed } from "@rowanmanning/feed-parser";
-import { convert } from "html-to-text";
+import { htmlText } from "./html.ts";
 import { firstBytes, maskUrl, SourceError } from "./http.ts";
 import type { MarketSource, Pulled } from "./source.ts";
 
@@ -54,16 +54,7 @@ export const rss: MarketSource = {
         // before `from` too: the pull stores it once, and a run counts it from its first open day)
         if (day > c.to) continue;
         const html = item.content ?? item.description ?? "";
-        const body = convert(html, {
-          wordwrap: false,
-          selectors: [
-            { selector: "a", options: { ignoreHref: true } },
-            { selector: "img", format: "skip" },
-          ],
-        })
-          .replace(/\s+/g, " ")
-          .trim()
-          .slice(0, MAX_TEXT);
+        const body = htmlText(html, MAX_TEXT);
         const title = item.title?.trim() || null;
         const key = item.id ?? item.url ?? `${title}|${published}`;
         out.items.push({

@@ -8,7 +8,7 @@
  * Endpoints: /files/company_tickers.json (ticker -> CIK), /submissions/CIK##########.json (recent
  * filings), /Archives/edgar/data/<cik>/<accession>/index.json (the filing's files).
  */
-import { convert } from "html-to-text";
+import { htmlText } from "./html.ts";
 import { parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
@@ -125,16 +125,7 @@ export const secEdgar: MarketSource = {
         let body = "";
         if (exhibit) {
           const html = await (await get(`${folder}/${exhibit}`)).text();
-          body = convert(html, {
-            wordwrap: false,
-            selectors: [
-              { selector: "img", format: "skip" },
-              { selector: "a", options: { ignoreHref: true } },
-            ],
-          })
-            .replace(/\s+/g, " ")
-            .trim()
-            .slice(0, MAX_EXHIBIT);
+          body = htmlText(html, MAX_EXHIBIT);
         }
         const name = subs.name ?? company.title;
         items.push({

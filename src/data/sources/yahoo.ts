@@ -6,10 +6,9 @@
  */
 import YahooFinance from "yahoo-finance2";
 import type { PriceBar } from "../../domain/schemas.ts";
+import { newYorkDate } from "../calendar.ts";
 import { SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
-
-const nyDate = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" });
 
 export const yahoo: MarketSource = {
   name: "yahoo",
@@ -61,7 +60,7 @@ export const yahoo: MarketSource = {
     }
     const bars: PriceBar[] = [];
     for (const q of quotes) {
-      const date = nyDate.format(q.date);
+      const date = newYorkDate(q.date);
       if ([q.open, q.high, q.low, q.close, q.adjclose].some((x) => x === null || x === undefined)) {
         notes.push(`yahoo ${ticker} ${date}: a bar without prices, skipped`);
         continue;
