@@ -23,7 +23,7 @@ import {
   stateDir,
 } from "../src/config/paths.ts";
 import { describeLate, shiftLateItems } from "../src/data/late.ts";
-import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import type { MarketData } from "../src/data/load.ts";
 import { describeReport } from "../src/data/report.ts";
 import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { type ChromaEndpoint, ChromaStartError, connectChroma } from "../src/memory/chroma-server.ts";
@@ -42,6 +42,7 @@ import {
 } from "../src/runtime/checkpointer.ts";
 import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../src/runtime/ledger.ts";
 import { lockRun } from "../src/runtime/lock.ts";
+import { readMarket } from "../src/runtime/market.ts";
 import { openResources, type Resources, withResources } from "../src/runtime/resources.ts";
 import { type RunRecord, writeWhole } from "../src/runtime/run-files.ts";
 import { sameSettings } from "../src/runtime/settings.ts";
@@ -143,7 +144,7 @@ export async function runData(
   o: Pick<RunOptions, "ctx" | "dataDir" | "tickers" | "skipInvalid" | "data"> & { until?: string },
 ): Promise<MarketData> {
   if (o.data) return o.data;
-  return loadMarketData(o.dataDir, { ctx: o.ctx, tickers: o.tickers, skipInvalid: o.skipInvalid, until: o.until });
+  return readMarket({ dataDir: o.dataDir, ctx: o.ctx, tickers: o.tickers, skipInvalid: o.skipInvalid, until: o.until });
 }
 
 export async function executeRun(o: RunOptions): Promise<RunResult> {

@@ -14,8 +14,8 @@ import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { loadMarketData } from "../src/data/load.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
+import { readMarket } from "../src/runtime/market.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { noDetails } from "../testkit/events.ts";
 import { fakeOpenAI } from "../testkit/fake-openai.ts";
@@ -157,7 +157,7 @@ export async function benchPipeline(
 
     // 2. the LLM path over HTTP, 300 ms per call
     const dataDir = existsSync(join(SHARED, "news.jsonl")) ? SHARED : SAMPLE_DATA_DIR;
-    const data = await loadMarketData(dataDir);
+    const data = await readMarket({ dataDir });
     const tickers = data.tickers.slice(0, 8);
     const delayMs = 300;
     // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at

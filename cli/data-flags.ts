@@ -3,11 +3,10 @@
  * loader, and the one parser of positive integer flags.
  */
 
-import { marketDataDir } from "../src/config/paths.ts";
-import { LOAD_DEFAULTS, type LoadOptions } from "../src/data/load.ts";
 import { SOURCES, type SourceName } from "../src/data/sources/index.ts";
 import type { MarketSource } from "../src/data/sources/source.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
+import type { MarketRequest } from "../src/runtime/market.ts";
 import { UsageError } from "./errors.ts";
 import type { FlagSpecs, ValuesOf } from "./flags.ts";
 import { fileProgress } from "./progress.ts";
@@ -67,12 +66,13 @@ export function tickersFlag(v: string | undefined): string[] | undefined {
   return list;
 }
 
-export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): LoadOptions & { dir: string } {
+/** What the data flags ask `readMarket` for; a limit not given is the run's or the default. */
+export function loadOptions(v: ValuesOf<typeof DATA_OPTIONS>): MarketRequest {
   return {
-    dir: marketDataDir(v.data),
+    dataDir: v.data,
     skipInvalid: Boolean(v["skip-invalid"]),
-    maxItemsPerDay: positiveInt(v["max-items-per-day"], "max-items-per-day") ?? LOAD_DEFAULTS.maxItemsPerDay,
-    maxTextChars: positiveInt(v["max-text-chars"], "max-text-chars") ?? LOAD_DEFAULTS.maxTextChars,
+    maxItemsPerDay: positiveInt(v["max-items-per-day"], "max-items-per-day"),
+    maxTextChars: positiveInt(v["max-text-chars"], "max-text-chars"),
     tickers: tickersFlag(v.tickers),
     onProgress: fileProgress,
   };

@@ -13,12 +13,13 @@ import { type CostEstimate, estimateRun } from "../app/dry-run.ts";
 import { executeRun } from "../app/run.ts";
 import { RunContext, variantTags } from "../src/config/context.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { loadMarketData, type MarketData } from "../src/data/load.ts";
+import type { MarketData } from "../src/data/load.ts";
 import { AGENT_INITIALS, type AgentName } from "../src/domain/agents.ts";
 import { parseRecordId } from "../src/memory/records.ts";
 import { scrub } from "../src/observability/secrets.ts";
 import { stableUuid } from "../src/observability/uuid.ts";
 import { evalRunName } from "../src/runtime/gc.ts";
+import { readMarket } from "../src/runtime/market.ts";
 import type { Resources } from "../src/runtime/resources.ts";
 import { type PredictionRecord, readPredictions } from "../src/runtime/run-files.ts";
 import { type Dataset, dataFingerprint, datasetDataDir, evalsDir, loadDataset, uploadDataset } from "./dataset.ts";
@@ -241,7 +242,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<{ result: Exp
     rows.set(String(row.example.id), { run: row.run, correct: typeof correct === "number" ? correct : null });
   }
 
-  const data = await loadMarketData(dataDir, { tickers: ds.tickers });
+  const data = await readMarket({ dataDir, tickers: ds.tickers });
   const outcomes: Outcome[] = ds.examples.map((e) => ({
     ticker: e.inputs.ticker,
     date: e.inputs.date,

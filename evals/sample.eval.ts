@@ -11,8 +11,8 @@ import { join } from "node:path";
 import * as ls from "langsmith/vitest";
 import { afterAll, beforeAll, expect } from "vitest";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
-import { loadMarketData } from "../src/data/load.ts";
 import { type ChromaEndpoint, startChroma } from "../src/memory/chroma-server.ts";
+import { readMarket } from "../src/runtime/market.ts";
 import { buildDataset, saveDataset } from "./dataset.ts";
 import { type ExperimentResult, runExperiment } from "./runner.ts";
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   process.env.CHROMA_URL = server.url;
   process.env.STOCKMEM_DATA_DIR = state;
   process.env.STOCKMEM_EVALS_DIR ??= join(state, "evals");
-  const data = await loadMarketData(SAMPLE_DATA_DIR);
+  const data = await readMarket({ dataDir: SAMPLE_DATA_DIR });
   saveDataset(
     await buildDataset({
       name: "sample-q4",

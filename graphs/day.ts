@@ -4,11 +4,10 @@
  */
 import { END, type Runtime, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
-import { marketDataDir } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
-import { loadMarketData } from "../src/data/load.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
+import { readMarket } from "../src/runtime/market.ts";
 
 const DayState = z.object({
   ticker: Ticker.describe("(required) ticker, e.g. AAPL"),
@@ -29,7 +28,7 @@ const DayGraphContext = z.object({
 });
 
 async function loadDay(state: z.infer<typeof DayState>, runtime: Runtime<z.infer<typeof DayGraphContext>>) {
-  const data = await loadMarketData(marketDataDir(runtime.context?.dataDir), { tickers: [state.ticker] });
+  const data = await readMarket({ dataDir: runtime.context?.dataDir, caller: "studio", tickers: [state.ticker] });
   const ctx = dayContext(data, state.ticker, state.date);
   return {
     asOf: ctx.asOf,

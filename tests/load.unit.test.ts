@@ -256,6 +256,12 @@ describe("bundled sample", () => {
     const data = await loadMarketData(SAMPLE_DATA_DIR);
     expect(data.tickers).toEqual(["AAPL", "INTC", "MSFT", "ORCL"]);
     const stats = dataStats(data, "2015-06-01", "2015-12-31");
+    expect([stats.from, stats.to]).toEqual(["2015-06-01", "2015-12-31"]); // the days counted, not the flags echoed
+    const all = dataStats(data);
+    expect([all.from, all.to]).toEqual([
+      data.series.get("AAPL")!.days[1]!.date,
+      data.series.get("AAPL")!.days.at(-1)!.date,
+    ]);
     for (const t of stats.tickers) {
       expect(t.trading_days).toBe(150); // 22+22+21+21+22+20+22 NYSE sessions, Jun..Dec 2015
       expect(t.labels.unlabeled).toBe(0);

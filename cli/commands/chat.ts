@@ -6,8 +6,8 @@ import { MemorySaver } from "@langchain/langgraph";
 import { buildChatGraph } from "../../graphs/chat.ts";
 import { RunContext } from "../../src/config/context.ts";
 import { stateDir } from "../../src/config/paths.ts";
-import { loadMarketData } from "../../src/data/load.ts";
 import { connectChroma } from "../../src/memory/chroma-server.ts";
+import { readMarket } from "../../src/runtime/market.ts";
 import { openResources, withResources } from "../../src/runtime/resources.ts";
 import { defineCommand } from "../command.ts";
 import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
@@ -29,8 +29,7 @@ const CHAT_OPTIONS = {
 async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIONS>): Promise<void> {
   const ticker = tickerArg.toUpperCase();
   const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
-  const { dir, ...load } = loadOptions(values);
-  const data = await loadMarketData(dir, { ...load, tickers: undefined });
+  const data = await readMarket({ ...loadOptions(values), run: ctx.run, tickers: undefined });
   const cal = data.series.get(ticker)?.calendar;
   if (!cal) throw new UsageError(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
   const date = values.date ?? cal.dates.at(-1)!;

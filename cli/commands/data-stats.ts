@@ -1,10 +1,10 @@
 /** `stockmem data stats`: items, trading days and labels per ticker. */
 
-import { loadMarketData } from "../../src/data/load.ts";
 import { pullHistory } from "../../src/data/pull.ts";
 import { describeReport } from "../../src/data/report.ts";
 import { dataStats } from "../../src/data/stats.ts";
 import { table } from "../../src/metrics/table.ts";
+import { marketDirOf, readMarket } from "../../src/runtime/market.ts";
 import { defineCommand } from "../command.ts";
 import { calendarDate, DATA_OPTIONS, loadOptions } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -28,16 +28,15 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
   const opts = loadOptions(values);
   const [from, to] = [dateFlag(values.from, "from"), dateFlag(values.to, "to")];
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}: nothing to count`);
-  const data = await loadMarketData(opts.dir, opts);
+  const dir = marketDirOf(opts);
+  const data = await readMarket({ ...opts, dataDir: dir });
   const stats = dataStats(data, from, to);
   if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ...stats, pulls: pullHistory(opts.dir), report: data.report }, null, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ ...stats, pulls: pullHistory(dir), report: data.report }, null, 2)}\n`);
     return;
   }
   console.log(
-    `data: ${stats.dir}   window: ${stats.from ?? "start"} .. ${stats.to ?? "end"}   (label of day t = move t -> t+1, ±1 %)`,
+    `data: ${stats.dir}   days: ${stats.from === null ? "none in the window" : `${stats.from} .. ${stats.to}`}   (label of day t = move t -> t+1, ±1 %)`,
   );
   console.log(
     table(
@@ -56,7 +55,7 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
   );
   const bySource = Object.entries(stats.sources).sort(([a], [b]) => a.localeCompare(b));
   if (bySource.length) console.log(`items by source: ${bySource.map(([s, n]) => `${s} ${n}`).join(", ")}`);
-  const pulls = pullHistory(opts.dir);
+  const pulls = pullHistory(dir);
   if (pulls.pulls)
     console.log(
       `pulled: ${stats.pulled} items by ${pulls.pulls} source-ticker pulls (provenance.jsonl)${pulls.backfills ? `; ${pulls.backfills} were backfills of past dates, whose published_at is trusted` : ""}${pulls.failed ? `; ${pulls.failed} failed` : ""}`,

@@ -2,7 +2,7 @@
 
 import { buildDataset, saveDataset, uploadDataset } from "../../evals/dataset.ts";
 import { RunContext } from "../../src/config/context.ts";
-import { loadMarketData } from "../../src/data/load.ts";
+import { readMarket } from "../../src/runtime/market.ts";
 import { defineCommand } from "../command.ts";
 import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -21,11 +21,11 @@ async function evalDatasetCommand(values: ValuesOf<typeof EVAL_DATASET_OPTIONS>)
     throw new UsageError(
       "eval dataset needs --name NAME --train FROM:TO --test FROM:TO (and optionally --data DIR --tickers A,B)",
     );
-  const { dir, ...load } = loadOptions(values);
+  const load = loadOptions(values);
   const [train, test] = [parseWindow(values.train, "train"), parseWindow(values.test, "test")];
   if (train.to >= test.from)
     throw new UsageError(`--train ${train.from}:${train.to} must end before --test ${test.from}:${test.to} starts`);
-  const data = await loadMarketData(dir, { ...load, tickers: undefined });
+  const data = await readMarket({ ...load, tickers: undefined });
   const tickers = [...(load.tickers ?? data.tickers)];
   const ds = await buildDataset({
     name: values.name,

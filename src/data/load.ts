@@ -17,8 +17,8 @@ import { labelOf, simpleReturn } from "./labels.ts";
 import { type Progress, readLines } from "./read-lines.ts";
 
 /**
- * How a data dir is read. Every reader goes through `loadMarketData` with these (runs, Studio's graphs,
- * chat, data stats, evals); sources never read it, they fill it (`stockmem data pull`).
+ * How a data dir is read. The product reads it only through `readMarket` (src/runtime/market.ts: which dir, who may
+ * read it, under which limits), which parses it here; sources never read it, they fill it (`stockmem data pull`).
  */
 export interface LoadOptions {
   /** a run context's limits (items per day, text size, label threshold); the fields below win */
@@ -40,7 +40,7 @@ export interface LoadOptions {
   onProgress?: (file: string) => Progress | undefined;
 }
 
-export const LOAD_DEFAULTS = { maxItemsPerDay: 200, maxTextChars: 4000, labelThreshold: 0.01 } as const;
+const LOAD_DEFAULTS = { maxItemsPerDay: 200, maxTextChars: 4000, labelThreshold: 0.01 } as const;
 
 interface InvalidLine {
   file: string;

@@ -12,6 +12,7 @@ interface TickerStats {
 
 export interface DataStats {
   dir: string;
+  /** the first and last trading day counted (the asked window met by the data); null when no day is counted */
   from: string | null;
   to: string | null;
   tickers: TickerStats[];
@@ -24,6 +25,8 @@ export interface DataStats {
 export function dataStats(data: MarketData, from?: string, to?: string): DataStats {
   const sources: Record<string, number> = {};
   let pulled = 0;
+  let first: string | null = null;
+  let last: string | null = null;
   const tickers = data.tickers.map((ticker): TickerStats => {
     const s = data.series.get(ticker)!;
     const st: TickerStats = {
@@ -38,6 +41,8 @@ export function dataStats(data: MarketData, from?: string, to?: string): DataSta
       // The first calendar row only anchors the window of the second (its own items are unknown).
       if (i === 0) return;
       st.trading_days++;
+      if (first === null || day.date < first) first = day.date;
+      if (last === null || day.date > last) last = day.date;
       const n = s.itemsByDay[i]!.length;
       for (const item of s.itemsByDay[i]!) {
         const src = item.source ?? "unknown";
@@ -50,5 +55,5 @@ export function dataStats(data: MarketData, from?: string, to?: string): DataSta
     });
     return st;
   });
-  return { dir: data.dir, from: from ?? null, to: to ?? null, tickers, sources, pulled };
+  return { dir: data.dir, from: first, to: last, tickers, sources, pulled };
 }

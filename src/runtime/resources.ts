@@ -16,8 +16,8 @@ import pLimit from "p-limit";
 import { z } from "zod";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
-import { admittedDataDir, studioBudgetCalls } from "../config/studio.ts";
-import { loadMarketData, type MarketData } from "../data/load.ts";
+import { studioBudgetCalls } from "../config/studio.ts";
+import type { MarketData } from "../data/load.ts";
 import type { SeriesEvent } from "../domain/events.ts";
 import { type ChromaEndpoint, connectChroma } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
@@ -27,6 +27,7 @@ import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
 import { exitWithAncestors } from "./ancestors.ts";
+import { marketDirOf, readMarket } from "./market.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
 export const GraphContext = RunContext.extend({
@@ -179,9 +180,9 @@ async function fromContext(context: unknown, runId: string): Promise<Resources> 
       const { dataDir, ...rest } = gctx;
       // a graph run from the dev server: only the project's data dirs, and a budget unless the context sets one
       const ctx = RunContext.parse({ ...rest, budgetCalls: rest.budgetCalls ?? studioBudgetCalls() });
-      const dir = admittedDataDir(dataDir);
+      const dir = marketDirOf({ dataDir, caller: "studio" });
       const limits = [ctx.maxItemsPerDay, ctx.maxTextChars, ctx.labelThreshold];
-      const data = await once(`data ${dir} ${JSON.stringify(limits)}`, () => loadMarketData(dir, { ctx }));
+      const data = await once(`data ${dir} ${JSON.stringify(limits)}`, () => readMarket({ dataDir: dir, ctx }));
       const { url } = await chromaFor();
       const store = await once(`store ${url} ${ctx.run} ${ctx.embeddings} ${ctx.embeddingDim}`, () =>
         MemoryStore.open(url, ctx.run, createEmbedder(ctx.embeddings, { dim: ctx.embeddingDim })),
