@@ -44,8 +44,8 @@ import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from ".
 import { lockRun } from "../src/runtime/lock.ts";
 import { readMarket } from "../src/runtime/market.ts";
 import { openResources, type Resources, withResources } from "../src/runtime/resources.ts";
-import { type RunRecord, writeWhole } from "../src/runtime/run-files.ts";
-import { sameSettings } from "../src/runtime/settings.ts";
+import { type RunRecord, readRunRecord, writeWhole } from "../src/runtime/run-files.ts";
+import { freeRunName, sameSettings, settingsDiff } from "../src/runtime/settings.ts";
 
 class RunIntegrityError extends Error {
   constructor(message: string) {
@@ -194,8 +194,10 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     const r = o.resources ?? (await openResources(endpoint!.url, o.ctx, shifted.data, o.chatModel));
     const started = saved.settings !== undefined;
     if (started && !sameSettings(saved.settings!, identity, saved.test?.to)) {
+      const record = readRunRecord(runRecordFile(run));
+      const what = record ? settingsDiff(record, identity).join("; ") : "";
       throw new RunIntegrityError(
-        `run "${run}" was started with other settings (training window, test start, tickers, data or context); re-run with --fresh to start it over, or choose another --run`,
+        `run "${run}" was started with other settings (${what || "training window, test start, tickers, data or context"}): give this experiment its own name (--run ${freeRunName(run)}), or re-run with --fresh to erase run "${run}" (its memory, checkpoint and predictions) and start it over`,
       );
     }
     const planned = saved.dates?.at(-1);

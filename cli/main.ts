@@ -10,7 +10,7 @@ import { DataError } from "../src/data/errors.ts";
  */
 import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { ChromaStartError } from "../src/memory/chroma-server.ts";
-import { EmbeddingMismatchError, MemoryUnavailableError } from "../src/memory/errors.ts";
+import { EmbeddingMismatchError, MemoryUnavailableError, UnknownRunError } from "../src/memory/errors.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
 import { scrub } from "../src/observability/secrets.ts";
@@ -91,7 +91,11 @@ export async function main(argv: string[]): Promise<number> {
       );
       return EXIT.failure;
     }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      e instanceof UsageError ||
+      e instanceof UnknownRunError ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       console.error(`stockmem: ${messageOf(e)}`);
       return EXIT.usage;
     }

@@ -2,13 +2,17 @@
 
 import type { z } from "zod";
 import type { Prices } from "../app/dry-run.ts";
-import { ModelTarget } from "../src/config/context.ts";
+import { DEFAULT_RUN, ModelTarget } from "../src/config/context.ts";
 import { AgentNameSchema } from "../src/domain/agents.ts";
 import { calendarDate, DATA_OPTIONS } from "./data-flags.ts";
 import { UsageError } from "./errors.ts";
 import type { FlagSpecs } from "./flags.ts";
 
-export const RUN_DEFAULTS = { run: "sample", train: "2015-07-01:2015-09-30", test: "2015-10-01:2015-12-31" } as const;
+export const RUN_DEFAULTS = {
+  run: DEFAULT_RUN,
+  train: "2015-07-01:2015-09-30",
+  test: "2015-10-01:2015-12-31",
+} as const;
 
 /** `--dry-run`, with `--price-in` / `--price-out` (per 1M tokens). */
 export const DRY_RUN_OPTIONS = {

@@ -13,13 +13,12 @@ import { z } from "zod";
 import { modelIdFor } from "../agents/kit.ts";
 import { chatPrompt } from "../prompts/chat.ts";
 import { predictionsFile } from "../src/config/paths.ts";
-import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate } from "../src/domain/scalars.ts";
 import { createChatModel, isOffline } from "../src/models/provider.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
 import { GraphContext, type Resources, resourcesOf, withResources } from "../src/runtime/resources.ts";
 import { readPredictions } from "../src/runtime/run-files.ts";
-import { type ChatDeps, type ChatScope, chatTools } from "../tools/chat.ts";
+import { type ChatDeps, type ChatScope, chatTools, openingDay } from "../tools/chat.ts";
 import { formatToolAnswer, OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { seriesFor } from "./steps/series.ts";
@@ -30,9 +29,12 @@ const ChatState = z.object({
   messages: (
     z.array(z.any()).describe("the conversation") as unknown as z.ZodType<BaseMessage[], BaseMessage[]>
   ).register(registry, MessagesZodMeta),
-  ticker: z.string().describe("(required) the stock the conversation is about, e.g. MSFT"),
+  ticker: z
+    .string()
+    .optional()
+    .describe("(required) the stock the conversation is about, e.g. MSFT; a thread's later messages may leave it out"),
   date: IsoDate.optional().describe(
-    "the conversation's date: nothing after its close is visible (default: the last trading day)",
+    "the conversation's date: nothing after its close is visible (default: the run's last predicted day of the stock, else its latest day with news); kept across turns",
   ),
 });
 /** The chat's input: messages (Studio's chat view), the stock, and optionally the conversation's date. */
@@ -43,8 +45,10 @@ type S = z.infer<typeof ChatState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
 function scopeOf(r: Resources, state: S): ChatScope {
+  if (!state.ticker)
+    throw new Error('the chat needs a stock: give "ticker" (e.g. "MSFT") with the thread\'s first message');
   const ticker = state.ticker.toUpperCase();
-  return { ticker, date: state.date ?? seriesOf(r.data, ticker).calendar.dates.at(-1)! };
+  return { ticker, date: state.date ?? openingDay(r.data, ticker, readPredictions(predictionsFile(r.ctx.run))).date };
 }
 
 let toolCallSeq = 0;
@@ -65,16 +69,18 @@ function chatDeps(r: Resources, config: Config): ChatDeps {
 }
 
 async function agent(state: S, config: Config) {
-  const r = await resourcesOf(config);
+  const r = await resourcesOf(config, { stored: true });
   const scope = scopeOf(r, state);
+  const kept = { ticker: scope.ticker, date: scope.date }; // the thread's later turns keep talking about it
   const last = state.messages.at(-1);
   const modelId = modelIdFor(r.ctx, "chat");
   if (isOffline(modelId)) {
     if (last && ToolMessage.isInstance(last))
-      return { messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
+      return { ...kept, messages: [new AIMessage(formatToolAnswer(last.name ?? "", String(last.content)))] };
     const route = routeOffline(String(last?.content ?? ""), r.data.tickers);
-    if (!route) return { messages: [new AIMessage(OFFLINE_HELP)] };
+    if (!route) return { ...kept, messages: [new AIMessage(OFFLINE_HELP)] };
     return {
+      ...kept,
       messages: [
         new AIMessage({
           content: "",
@@ -98,7 +104,7 @@ async function agent(state: S, config: Config) {
       date: scope.date,
     },
   });
-  return { messages: [reply] };
+  return { ...kept, messages: [reply] };
 }
 
 async function tools(state: S, config: Config) {

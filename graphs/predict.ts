@@ -55,7 +55,7 @@ type S = z.infer<typeof PredictState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
 async function series(state: S, config: Config) {
-  const r = await resourcesOf(config);
+  const r = await resourcesOf(config, { stored: true });
   return seriesFor(r, state.ticker, state.date, config);
 }
 

@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
+import { HashEmbedder } from "../src/memory/embeddings.ts";
+import { MemoryStore } from "../src/memory/store.ts";
 import { tempChroma } from "./helpers/chroma.ts";
+import { storedEvent } from "./helpers/records.ts";
 
 const HAS_TMUX = spawnSync("tmux", ["-V"]).status === 0;
 // CI installs tmux and sets STOCKMEM_REQUIRE_TMUX=1: there the test must run, never skip.
@@ -41,6 +44,9 @@ describe.skipIf(!HAS_TMUX)("chat in a terminal", () => {
     const chroma = await tempChroma();
     stop = () => chroma.stop();
     const state = mkdtempSync(join(tmpdir(), "stockmem-tty-"));
+    // run "tty" has memory (a chat reads a run; an unknown one is refused)
+    const store = await MemoryStore.open(chroma.url, "tty", new HashEmbedder(512));
+    await store.putEvents([storedEvent("MSFT", "2015-10-07", "Microsoft event")]);
     const cmd = `STOCKMEM_DATA_DIR=${state} CHROMA_URL=${chroma.url} ${process.execPath} ${join(PACKAGE_ROOT, "bin/stockmem.mjs")} chat MSFT --date 2015-10-07 --run tty; echo "exited $?"; sleep 600`;
     tmux("new-session", "-d", "-s", "chat", "-x", "160", "-y", "40", cmd);
     await until(/^you>\s*$/m); // capture-pane drops trailing spaces

@@ -1,13 +1,15 @@
 /** The chat graph: the LLM tool loop with a scripted model, and the offline assistant end to end. */
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
 import { beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../app/run.ts";
-import { graph as chatGraph } from "../graphs/chat.ts";
+import { buildChatGraph, graph as chatGraph } from "../graphs/chat.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData, type MarketData } from "../src/data/load.ts";
 import { ScriptedChatModel, textOf } from "../src/models/scripted.ts";
 import { type Resources, withResources } from "../src/runtime/resources.ts";
+import { openingDay } from "../tools/chat.ts";
 import { OFFLINE_HELP, routeOffline } from "../tools/chat-router.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { resources } from "./helpers/pipeline.ts";
@@ -123,5 +125,38 @@ describe("chat, offline analyst", () => {
       name: "predict",
       args: { date: "2016-03-01", ticker: "MSFT" },
     });
+  });
+});
+
+describe("chat threads and their opening day (issue 21, item 4)", () => {
+  it("keeps the stock and the day across turns: a follow-up needs only its message", async () => {
+    const r = await resources(env.server().url, data, { run: "chat" });
+    const g = buildChatGraph().compile({ checkpointer: new MemorySaver() });
+    const thread = withResources(r, { configurable: { thread_id: "t1" } });
+    const first = await g.invoke({ messages: [new HumanMessage("what happened today?")], ticker: "MSFT" }, thread);
+    // no date given: the run's last predicted day of MSFT (its test window ends 2015-10-09), not the data's last row
+    expect(first.date).toBe("2015-10-09");
+    expect(textOf(first.messages.at(-1)!)).toMatch(/^MSFT 2015-10-09: /);
+    const next = await g.invoke({ messages: [new HumanMessage("predict please")] }, thread);
+    expect(next.ticker).toBe("MSFT");
+    expect(textOf(next.messages.at(-1)!)).toMatch(/^MSFT after 2015-10-09: I expect (UP|DOWN)\./);
+    // a thread's first message without a stock is told what to give, not a ZodError
+    await expect(
+      g.invoke({ messages: [new HumanMessage("hi")] }, withResources(r, { configurable: { thread_id: "t2" } })),
+    ).rejects.toThrow(/the chat needs a stock: give "ticker"/);
+  });
+
+  it("opens on the run's last predicted day, else the latest day with news, and says which", () => {
+    const predicted = [
+      { ticker: "MSFT", date: "2015-10-08" },
+      { ticker: "MSFT", date: "2015-10-09" },
+      { ticker: "INTC", date: "2015-10-09" },
+    ];
+    expect(openingDay(data, "MSFT", predicted)).toEqual({ date: "2015-10-09", why: "the run's last predicted day" });
+    const s = data.series.get("MSFT")!;
+    const withNews = s.days.filter((_, i) => i > 0 && s.itemsByDay[i]!.length > 0).at(-1)!.date;
+    expect(s.itemsByDay.at(-1)).toHaveLength(0); // the sample's last row (2016-01-04) has no news
+    expect(openingDay(data, "MSFT", [])).toEqual({ date: withNews, why: "the latest day with news" });
+    expect(() => openingDay(data, "NVDA", [])).toThrow(/unknown ticker NVDA \(known: INTC, MSFT\)/);
   });
 });

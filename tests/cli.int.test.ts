@@ -5,10 +5,12 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { program } from "../cli/main.ts";
-import { loadDotEnv, PACKAGE_ROOT, projectRoot, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { RunContext } from "../src/config/context.ts";
+import { loadDotEnv, PACKAGE_ROOT, projectRoot, runRecordFile, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { AGENT_NAMES } from "../src/domain/agents.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { MemoryStore } from "../src/memory/store.ts";
+import { type RunRecord, writeWhole } from "../src/runtime/run-files.ts";
 import { tempChroma, useIsolatedStockmem } from "./helpers/chroma.ts";
 import { cli } from "./helpers/cli.ts";
 import { item, writeDataDir } from "./helpers/data-dir.ts";
@@ -231,9 +233,65 @@ describe("stockmem memory", () => {
     expect(layered.out).toMatch(
       /records per week \(of their date\) and layer\nweek of\s+short\s+mid\s+long\s+reflection\n[- ]+\n2015-10-05\s+1\s+0\s+0\s+0\n2015-10-12\s+0\s+1\s+0\s+0/,
     );
+    // a chat names a run that has memory; an unknown name is refused, naming those that have, and never created
+    const nope = await cli("chat", "MSFT", "--run", "nope");
+    expect(nope.code).toBe(2);
+    expect(nope.err).toMatch(/run "nope" has no memory here \(runs with memory: cli-run\): chat with one of them/);
+    expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs.map((r: { run: string }) => r.run)).toEqual([
+      "cli-run",
+    ]);
     const reset = await cli("memory", "reset", "--run", "cli-run");
     expect(reset.out).toMatch(/deleted cli-run__events, cli-run__layers, cli-run__reflections/);
     expect(JSON.parse((await cli("memory", "stats", "--json")).out).runs).toEqual([]);
+  });
+});
+
+describe("stockmem chat on a run", () => {
+  let server: Awaited<ReturnType<typeof tempChroma>>;
+  beforeAll(async () => {
+    server = await tempChroma();
+  });
+  afterAll(() => server.stop());
+
+  it("reads the run's own data dir, and opens on its latest day with news, saying so (issue 21, items 1 and 4)", async () => {
+    const state = mkdtempSync(join(tmpdir(), "stockmem-state-"));
+    vi.stubEnv("STOCKMEM_DATA_DIR", state);
+    try {
+      const mine = writeDataDir(
+        ["2015-10-05", "2015-10-06", "2015-10-07", "2015-10-08"].map((date, i) => ({
+          ticker: "NVDA",
+          date,
+          adj: 20 + i,
+        })),
+        [item("n1", "2015-10-06T15:00:00Z", "Nvidia ships a new GPU", "NVDA")],
+      );
+      const record = {
+        ctx: RunContext.parse({ run: "nvda" }),
+        dataDir: mine,
+        train: { from: "2015-10-05", to: "2015-10-06" },
+        testFrom: "2015-10-07",
+      } satisfies RunRecord;
+      writeWhole(runRecordFile("nvda"), JSON.stringify(record));
+      const store = await MemoryStore.open(server.url, "nvda", new HashEmbedder(512));
+      await store.putEvents([storedEvent("NVDA", "2015-10-06", "Nvidia ships a new GPU")]);
+      const chat = spawnSync(
+        process.execPath,
+        [join(PACKAGE_ROOT, "bin/stockmem.mjs"), "chat", "NVDA", "--run", "nvda"],
+        {
+          input: "what happened today?\n",
+          env: { ...process.env, STOCKMEM_DATA_DIR: state, CHROMA_URL: server.url, STOCKMEM_MARKET_DATA: "" },
+          encoding: "utf8",
+        },
+      );
+      expect(chat.stderr).toBe("");
+      expect(chat.status).toBe(0);
+      expect(chat.stdout).toMatch(
+        /^stockmem chat: NVDA as of the close of 2015-10-06 \(the latest day with news; --date D for another\), memory of run "nvda"/,
+      );
+      expect(chat.stdout).toMatch(/stockmem> NVDA 2015-10-06: 1 news items, 1 events\./);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

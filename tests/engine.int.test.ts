@@ -196,6 +196,10 @@ describe("run engine", () => {
     expect(again.alreadyDone).toBe(true);
     expect(readFileSync(file("ref"), "utf8")).toBe(reference);
     await expect(run("ref", ["MSFT"])).rejects.toThrow(/run "ref" was started with other settings .* --fresh/);
+    // it names what differs, old -> new, and a free name to give the new experiment (issue 21, item 2)
+    await expect(run("ref", ["MSFT"])).rejects.toThrow(
+      /other settings \(tickers: INTC,MSFT -> MSFT\): give this experiment its own name \(--run ref-2\)/,
+    );
   });
 });
 

@@ -248,6 +248,17 @@ describe("LangGraph dev server (Studio's API)", () => {
     expect(text).toMatch(/is not a data dir this project configures/);
     expect(text).not.toMatch(/root:x:0:0/);
 
+    // a run without memory is an error naming the runs that have one, not an empty run "defaulting to up"
+    const t3 = await client.threads.create();
+    const nope = await client.runs.wait(t3.thread_id, "predict", {
+      input: { ticker: "MSFT", date: "2015-10-07" },
+      context: { run: "nope" },
+      raiseError: false,
+    } as never);
+    expect(JSON.stringify(nope) + JSON.stringify(await client.runs.list(t3.thread_id))).toMatch(
+      /run \\+"nope\\+" has no memory here \(runs with memory: [^)]*studio/,
+    );
+
     // a run without a budget in its context gets the dev server's default (2 calls here): a run graph
     // on a model that would make dozens of calls makes exactly 2, then stops naming the budget
     const before = fake.calls.length;
@@ -275,7 +286,7 @@ describe("LangGraph dev server (Studio's API)", () => {
     const thread = await client.threads.create();
     await client.runs.wait(thread.thread_id, "predict", {
       input: { ticker: "MSFT", date: "2015-10-07" },
-      context: { run: "another-run" },
+      context: { run: "studio-run" }, // another run than "studio" (made by the run graph above)
     });
     const tree = descendants(server.pid!);
     const chromas = tree.filter((p) => p.cmd.includes("chroma-child.mjs"));

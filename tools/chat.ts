@@ -37,6 +37,27 @@ export interface ChatScope {
   ticker: string;
 }
 
+/**
+ * The day a conversation opens on when none is given, and why: the run's last predicted day of the stock, else its
+ * latest day with news (the last price row often has none: its news is tomorrow's), else its last day.
+ */
+export function openingDay(
+  data: MarketData,
+  ticker: string,
+  predicted: readonly { ticker: string; date: string }[],
+): { date: string; why: string } {
+  const s = seriesOf(data, ticker);
+  const days = predicted.filter((p) => p.ticker === ticker && s.calendar.indexOf(p.date) !== undefined);
+  const last = days
+    .map((p) => p.date)
+    .sort()
+    .at(-1);
+  if (last) return { date: last, why: "the run's last predicted day" };
+  for (let i = s.days.length - 1; i > 0; i--)
+    if (s.itemsByDay[i]!.length > 0) return { date: s.days[i]!.date, why: "the latest day with news" };
+  return { date: s.calendar.dates.at(-1)!, why: "the last day of the data (no day has news)" };
+}
+
 const DateArg = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)

@@ -5,10 +5,13 @@ import { type AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { buildChatGraph } from "../../graphs/chat.ts";
 import { RunContext } from "../../src/config/context.ts";
-import { stateDir } from "../../src/config/paths.ts";
+import { predictionsFile, stateDir } from "../../src/config/paths.ts";
 import { connectChroma } from "../../src/memory/chroma-server.ts";
+import { requireStoredRun } from "../../src/memory/store.ts";
 import { readMarket } from "../../src/runtime/market.ts";
 import { openResources, withResources } from "../../src/runtime/resources.ts";
+import { readPredictions } from "../../src/runtime/run-files.ts";
+import { openingDay } from "../../tools/chat.ts";
 import { defineCommand } from "../command.ts";
 import { DATA_OPTIONS, loadOptions } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -29,19 +32,29 @@ const CHAT_OPTIONS = {
 async function chatCommand(tickerArg: string, values: ValuesOf<typeof CHAT_OPTIONS>): Promise<void> {
   const ticker = tickerArg.toUpperCase();
   const ctx = RunContext.parse({ run: values.run ?? RUN_DEFAULTS.run, model: values.model });
-  const data = await readMarket({ ...loadOptions(values), run: ctx.run, tickers: undefined });
-  const cal = data.series.get(ticker)?.calendar;
-  if (!cal) throw new UsageError(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
-  const date = values.date ?? cal.dates.at(-1)!;
-  if (cal.indexOf(date) === undefined) throw new UsageError(`${date} is not a trading day of ${ticker}`);
   const endpoint = await connectChroma(stateDir());
   try {
+    // a chat reads a run: a name without memory is a mistake to name, never a new empty run
+    await requireStoredRun(
+      endpoint.url,
+      ctx.run,
+      (run) => `chat with one of them (--run NAME), or build "${run}" first with \`stockmem run --run ${run}\``,
+    );
+    // the run's data dir and limits unless the flags say otherwise
+    const data = await readMarket({ ...loadOptions(values), run: ctx.run, tickers: undefined });
+    const cal = data.series.get(ticker)?.calendar;
+    if (!cal) throw new UsageError(`unknown ticker ${ticker} (known: ${data.tickers.join(", ")})`);
+    const opening = values.date
+      ? { date: values.date, why: "" }
+      : openingDay(data, ticker, readPredictions(predictionsFile(ctx.run)));
+    const date = opening.date;
+    if (cal.indexOf(date) === undefined) throw new UsageError(`${date} is not a trading day of ${ticker}`);
     const r = await openResources(endpoint.url, ctx, data);
     const graph = buildChatGraph().compile({ checkpointer: new MemorySaver() });
     const thread = withResources(r, { configurable: { thread_id: `chat-${Date.now()}` } });
     const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     console.log(
-      `stockmem chat: ${ticker} as of the close of ${date}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`,
+      `stockmem chat: ${ticker} as of the close of ${date}${opening.why ? ` (${opening.why}; --date D for another)` : ""}, memory of run "${ctx.run}", model ${ctx.model}${ctx.model === "offline" ? " (offline analyst, not an LLM)" : ""}. Ctrl-D to leave.`,
     );
     // In a terminal, readline owns the line: it echoes what you type, edits it, and keeps a history (up arrow).
     const rl = createInterface({

@@ -80,9 +80,12 @@ const byAgent = <V extends z.ZodType>(names: readonly string[], value: V) =>
         ctx.addIssue({ code: "custom", path: [k], message: `unknown agent "${k}" (agents: ${names.join(", ")})` });
   });
 
+/** The run every entry uses when none is named: the CLI's flags, Studio's context, `npm start`. */
+export const DEFAULT_RUN = "sample";
+
 export const RunContext = z.object({
   /** Run namespace: prefixes the Chroma collections, so experiments stay apart. */
-  run: RunName.default("default"),
+  run: RunName.default(DEFAULT_RUN),
   /** Default model of every agent. */
   model: ModelId.default("offline"),
   /**

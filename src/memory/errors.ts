@@ -19,3 +19,13 @@ export class EmbeddingMismatchError extends Error {
     this.name = "EmbeddingMismatchError";
   }
 }
+
+/** A read-only entry (chat, Studio's predict and chat) named a run with no memory: never created empty. */
+export class UnknownRunError extends Error {
+  constructor(run: string, known: readonly string[], how: string) {
+    super(
+      `run "${run}" has no memory here (${known.length ? `runs with memory: ${known.join(", ")}` : "no run has memory yet"}): ${how}`,
+    );
+    this.name = "UnknownRunError";
+  }
+}

@@ -14,7 +14,7 @@ import type { StoredEvent } from "../domain/events.ts";
 import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
 import { scrubDeep } from "../observability/secrets.ts";
 import type { Embedder } from "./embeddings.ts";
-import { EmbeddingMismatchError, MemoryUnavailableError } from "./errors.ts";
+import { EmbeddingMismatchError, MemoryUnavailableError, UnknownRunError } from "./errors.ts";
 import { InMemoryMemory } from "./in-memory.ts";
 import { type AsOf, type Fingerprint, type Hit, KINDS, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
@@ -395,6 +395,15 @@ export async function listRuns(url: string): Promise<RunSummary[]> {
   }
   for (const r of runs.values()) r.collections.sort((a, b) => a.kind.localeCompare(b.kind));
   return [...runs.values()].sort((a, b) => a.run.localeCompare(b.run));
+}
+
+/**
+ * Throws UnknownRunError, naming the runs that have memory, unless `run` holds records on the server. Entries that only
+ * read a run call it before opening the run's store, which would create it empty. `how` says what to do instead.
+ */
+export async function requireStoredRun(url: string, run: string, how: (run: string) => string): Promise<void> {
+  const withMemory = (await listRuns(url)).filter((r) => r.collections.some((c) => c.count > 0)).map((r) => r.run);
+  if (!withMemory.includes(run)) throw new UnknownRunError(run, withMemory, how(run));
 }
 
 /** Deletes every collection of a run namespace; returns the names deleted. */

@@ -22,7 +22,7 @@ import type { SeriesEvent } from "../domain/events.ts";
 import { type ChromaEndpoint, connectChroma } from "../memory/chroma-server.ts";
 import { createEmbedder, type Embedder } from "../memory/embeddings.ts";
 import type { MemoryPort } from "../memory/port.ts";
-import { MemoryStore } from "../memory/store.ts";
+import { MemoryStore, requireStoredRun } from "../memory/store.ts";
 import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
@@ -71,12 +71,18 @@ export function withResources(
   };
 }
 
-/** The resources of a node's run: those passed in, else opened from its context (Studio). */
-export function resourcesOf(config: LangGraphRunnableConfig | undefined): Promise<Resources> {
+/**
+ * The resources of a node's run: those passed in, else opened from its context (Studio). `stored`: the graph only
+ * reads a run (predict, chat), so a run without memory is an error naming the runs that have one, not an empty run.
+ */
+export function resourcesOf(
+  config: LangGraphRunnableConfig | undefined,
+  o: { stored?: boolean } = {},
+): Promise<Resources> {
   const injected = config?.configurable?.[KEY] as Resources | undefined;
   if (injected) return Promise.resolve(injected);
   const runId = String(config?.configurable?.run_id ?? (config as { runId?: string } | undefined)?.runId ?? "");
-  return fromContext(config?.context, runId);
+  return fromContext(config?.context, runId, o.stored ?? false);
 }
 
 /** A run's resources on a memory port (usage with its budget, the limiter, the cache). */
@@ -170,10 +176,19 @@ function chromaFor(dir: string = stateDir()): Promise<ChromaEndpoint> {
 }
 
 const recent = new Map<string, Promise<Resources>>();
+/** the graph runs whose run was found to have memory (see `resourcesOf`'s `stored`) */
+const checked = new Set<string>();
 
-async function fromContext(context: unknown, runId: string): Promise<Resources> {
+async function fromContext(context: unknown, runId: string, stored: boolean): Promise<Resources> {
   const gctx = GraphContext.parse(context ?? {});
   const key = `${runId} ${JSON.stringify(gctx)}`;
+  if (stored && !checked.has(key)) {
+    const how = (run: string) =>
+      `set context.run to one of them, or build "${run}" first (the run graph, or \`stockmem run --run ${run}\`)`;
+    await requireStoredRun((await chromaFor()).url, gctx.run, how);
+    checked.add(key);
+    while (checked.size > 64) checked.delete(checked.values().next().value!);
+  }
   let r = recent.get(key);
   if (!r) {
     r = (async () => {

@@ -1,7 +1,9 @@
 /** What identifies a run's experiment: resuming a run with other settings would mix two experiments. */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { RunContext } from "../config/context.ts";
-import { marketDataDir } from "../config/paths.ts";
+import { marketDataDir, runDir } from "../config/paths.ts";
+import type { RunRecord } from "./run-files.ts";
 
 interface SettingsOf {
   ctx: RunContext;
@@ -11,9 +13,15 @@ interface SettingsOf {
   test: { from: string; to: string };
 }
 
+/** The context fields that identify an experiment: all but those that only change its cost. */
+const identifying = (c: RunContext) => {
+  const { cache: _c, budgetCalls: _b, budgetTokens: _t, maxConcurrency: _m, ...ctx } = c;
+  return ctx;
+};
+const tickerSet = (t: readonly string[] | undefined) => (t?.length ? [...new Set(t)].sort() : "all");
+
 const hash = (o: SettingsOf, test: unknown) => {
-  const { cache: _c, budgetCalls: _b, budgetTokens: _t, maxConcurrency: _m, ...ctx } = o.ctx;
-  const tickers = o.tickers?.length ? [...new Set(o.tickers)].sort() : "all";
+  const [ctx, tickers] = [identifying(o.ctx), tickerSet(o.tickers)];
   const text = JSON.stringify({ ctx, dataDir: marketDataDir(o.dataDir), tickers, train: o.train, test });
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 };
@@ -33,4 +41,34 @@ export function sameSettings(recorded: string, o: SettingsOf, recordedTestEnd?: 
     recorded === runSettings(o) ||
     (recordedTestEnd !== undefined && recorded === hash(o, { ...o.test, to: recordedTestEnd }))
   );
+}
+
+/**
+ * What differs between what a run was started with and these settings, one "what: old -> new" each (the fields that
+ * only change cost aside): what a refused resume names.
+ */
+export function settingsDiff(recorded: RunRecord, o: SettingsOf): string[] {
+  const out: string[] = [];
+  const say = (what: string, was: unknown, now: unknown) => {
+    const [a, b] = [
+      typeof was === "string" ? was : JSON.stringify(was),
+      typeof now === "string" ? now : JSON.stringify(now),
+    ];
+    if (a !== b) out.push(`${what}: ${a} -> ${b}`);
+  };
+  say("training window", `${recorded.train.from}:${recorded.train.to}`, `${o.train.from}:${o.train.to}`);
+  say("test start", recorded.testFrom, o.test.from);
+  const list = (t: readonly string[] | undefined) => [tickerSet(t)].flat().join(",");
+  say("tickers", list(recorded.tickers), list(o.tickers));
+  say("data dir", marketDataDir(recorded.dataDir), marketDataDir(o.dataDir));
+  const [was, now] = [identifying(recorded.ctx), identifying(o.ctx)] as Record<string, unknown>[];
+  for (const k of [...new Set([...Object.keys(was!), ...Object.keys(now!)])].sort())
+    if (k !== "run") say(k, was![k], now![k]);
+  return out;
+}
+
+/** A run name not used in this state dir: NAME-2, NAME-3, ... */
+export function freeRunName(run: string, env: NodeJS.ProcessEnv = process.env): string {
+  const base = run.replace(/-\d+$/, "");
+  for (let n = 2; ; n++) if (!existsSync(runDir(`${base}-${n}`, env))) return `${base}-${n}`;
 }
