@@ -44,8 +44,9 @@ import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from ".
 import { lockRun } from "../src/runtime/lock.ts";
 import { readMarket } from "../src/runtime/market.ts";
 import { openResources, type Resources, withResources } from "../src/runtime/resources.ts";
-import { type RunRecord, readRunRecord, writeWhole } from "../src/runtime/run-files.ts";
+import { type RunRecord, readPredictions, readRunRecord, writeWhole } from "../src/runtime/run-files.ts";
 import { freeRunName, sameSettings, settingsDiff } from "../src/runtime/settings.ts";
+import { noReferenceNotes } from "./no-references.ts";
 
 class RunIntegrityError extends Error {
   constructor(message: string) {
@@ -292,6 +293,7 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
     await compactThread(thread, cp);
     for (const n of (final.notes ?? []).filter((x) => !notes.includes(x))) note(n);
+    for (const n of await noReferenceNotes(r, readPredictions(predictionsFile(run)))) note(n);
     await o.afterRun?.(r);
     return {
       scores: final.scores ?? [],

@@ -3,7 +3,7 @@ import { closeInstantMs } from "../src/data/calendar.ts";
 import type { SeriesDay } from "../src/domain/events.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { InMemoryMemory } from "../src/memory/in-memory.ts";
-import { retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
+import { explainNoReferences, retrieveReferences, seriesToSeq, similarSituationsTool } from "../tools/retrieval.ts";
 import { reflection } from "./helpers/records.ts";
 
 let store: InMemoryMemory;
@@ -63,5 +63,39 @@ describe("reference retrieval", () => {
     const later = JSON.parse(await t.invoke({ ticker: "AAPL", date: "2015-10-14", k: 5, scope: "all" }));
     expect(later[0]).toMatchObject({ id: "rf:INTC:2015-10-13", moved: "up" });
     await expect(t.invoke({ ticker: "AAPL", date: "13/10/2015", k: 5, scope: "all" })).rejects.toThrow();
+  });
+});
+
+describe("why a prediction kept no reference (issue 21, item 5)", () => {
+  const rs = [reflection("AAPL", "2015-10-05", "2015-10-06"), reflection("MSFT", "2015-10-06", "2015-10-07")];
+  const o = { ticker: "INTC", date: "2015-10-13", asOf: iso("2015-10-13"), series: matching, w: 2, k: 10, a: 0.7 };
+  const judge = { minSim: 0.2, offline: true };
+  const kind = (...args: Parameters<typeof explainNoReferences>) => explainNoReferences(...args).kind;
+
+  it("names the first cause met, in the order retrieval meets them", async () => {
+    const candidates = await retrieveReferences(store, { ...o, scope: "all" });
+    expect(explainNoReferences([], { ...o, scope: "all" }, [], judge).text).toMatch(/holds no reflection at all/);
+    expect(explainNoReferences(rs, { ...o, asOf: iso("2015-10-05"), scope: "all" }, [], judge).text).toMatch(
+      /no reflection was readable yet \(the 2 in memory became readable later/,
+    );
+    expect(explainNoReferences(rs, { ...o, w: 5, scope: "all" }, [], judge).text).toMatch(
+      /another window size than this run's w = 5/,
+    );
+    expect(explainNoReferences(rs, { ...o, scope: "same-ticker" }, [], judge).text).toMatch(
+      /no readable reflection is of INTC, and the reference scope is same-ticker/,
+    );
+    expect(kind(rs, { ...o, scope: "all" }, [], judge)).toBe("overlap-only");
+    // candidates offered but none kept: an LLM judge's verdict, or the offline judge's bar
+    expect(explainNoReferences(rs, { ...o, scope: "all" }, candidates, { ...judge, offline: false }).text).toMatch(
+      /the judge kept none of the 2 candidate\(s\)/,
+    );
+    const low = candidates.map((c) => ({ ...c, similarity: 0.05 }));
+    expect(explainNoReferences(rs, { ...o, scope: "all" }, low, judge).text).toBe(
+      "the most similar past case scored 0.05, under the offline judge's bar (judgeMinSim 0.2)",
+    );
+    const empty = matching.map((d) => ({ ...d, events: [] }));
+    expect(explainNoReferences(rs, { ...o, series: empty, scope: "all" }, low, judge).text).toMatch(
+      /^its 2-day window holds no event of a known type/,
+    );
   });
 });

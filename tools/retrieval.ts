@@ -166,3 +166,59 @@ export function similarSituationsTool(deps: {
     },
   );
 }
+
+/** Why a prediction kept no reference, as one plain sentence, and its kind (to report each kind once per run). */
+export interface NoReferenceCause {
+  kind: "none-readable" | "other-w" | "none-in-scope" | "overlap-only" | "below-bar" | "judge-dropped";
+  text: string;
+}
+
+/**
+ * Why a ticker-day kept no reference: from the reflections in memory (`all`, any time), the query's options, the
+ * candidates the retrieval offered, and the judge's bar (offline) or the judge's verdict (an LLM's).
+ */
+export function explainNoReferences(
+  all: readonly Reflection[],
+  o: RetrieveOptions,
+  candidates: readonly Reference[],
+  judge: { minSim: number; offline: boolean },
+): NoReferenceCause {
+  const asOf = toEpochSeconds(o.asOf);
+  const readable = all.filter((r) => toEpochSeconds(r.available_at) <= asOf);
+  if (readable.length === 0)
+    return {
+      kind: "none-readable",
+      text: all.length
+        ? `no reflection was readable yet (the ${all.length} in memory became readable later: a day's reflection is written once its label is known, at the next close); a longer training window gives the first test days some`
+        : "the memory holds no reflection at all (reflections are written on the training window's labelled days: is it empty or shorter than a day?)",
+    };
+  const sameW = readable.filter((r) => r.type_bits.length === o.w);
+  if (sameW.length === 0)
+    return {
+      kind: "other-w",
+      text: `the ${readable.length} readable reflection(s) were written with another window size than this run's w = ${o.w}: their sequences are not comparable (use the w they were made with, or a fresh run)`,
+    };
+  if (o.scope === "same-ticker" && !sameW.some((r) => r.ticker === o.ticker))
+    return {
+      kind: "none-in-scope",
+      text: `no readable reflection is of ${o.ticker}, and the reference scope is same-ticker (referenceScope "all" would offer the other tickers')`,
+    };
+  if (candidates.length === 0)
+    return {
+      kind: "overlap-only",
+      text: "the only readable reflections are of the query window's own days, which excludeOverlapping leaves out",
+    };
+  const best = Math.max(...candidates.map((c) => c.similarity));
+  if (!judge.offline)
+    return {
+      kind: "judge-dropped",
+      text: `the judge kept none of the ${candidates.length} candidate(s) it was offered (best event-sequence similarity ${best.toFixed(2)})`,
+    };
+  const known = seriesToSeq(o.series, o.w).types.some((bits) => bits.some((b) => b !== 0));
+  return {
+    kind: "below-bar",
+    text: known
+      ? `the most similar past case scored ${best.toFixed(2)}, under the offline judge's bar (judgeMinSim ${judge.minSim})`
+      : `its ${o.w}-day window holds no event of a known type (no stored events, or none the taxonomy knows), so no past case is similar (best ${best.toFixed(2)}, under the offline judge's bar judgeMinSim ${judge.minSim})`,
+  };
+}
