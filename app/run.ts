@@ -11,6 +11,7 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { modelIds } from "../agents/registry.ts";
 import { buildRunGraph, RECURSION_LIMIT } from "../graphs/run.ts";
 import type { RunContext } from "../src/config/context.ts";
 import {
@@ -30,6 +31,7 @@ import { type ChromaEndpoint, ChromaStartError, connectChroma } from "../src/mem
 import { type Fingerprint, fingerprintDiff } from "../src/memory/port.ts";
 import { resetRun } from "../src/memory/store.ts";
 import type { ScoreRow } from "../src/metrics/summary.ts";
+import { checkModels } from "../src/models/preflight.ts";
 import type { Usage } from "../src/models/usage.ts";
 import { LocalTracer, traceFile } from "../src/observability/trace.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
@@ -155,6 +157,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
     notes.push(n);
     o.onNote?.(n);
   };
+  // the models' keys and endpoints, before anything starts (a run on injected models or resources has its own)
+  if (!o.chatModel && !o.resources) await checkModels([...Object.values(modelIds(o.ctx)), o.ctx.embeddings]);
   const data = await runData(o);
   // an open test window (`--test FROM:`) runs through the data's last close
   if (!o.test.to) o = { ...o, test: { ...o.test, to: lastTradingDay(data, o.tickers) ?? o.test.from } };

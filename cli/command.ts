@@ -13,6 +13,8 @@ export interface CommandDef<S extends FlagSpecs = FlagSpecs> {
   flags: S;
   /** positional arguments, in order, e.g. { name: "<TICKER>", about: "the stock, e.g. MSFT" } */
   args?: readonly { name: string; about?: string }[];
+  /** picks up where it stopped when run again (a run, the daily loop, a pull): Ctrl-C says so */
+  resumable?: boolean;
   /** the action: the parsed flags, typed by the spec, and the positional arguments */
   run(values: ValuesOf<S>, args: string[]): Promise<void>;
 }

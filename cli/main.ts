@@ -11,6 +11,7 @@ import { DataError } from "../src/data/errors.ts";
 import { DiskFullError, isDiskFull, messageOf } from "../src/domain/errors.ts";
 import { ChromaStartError } from "../src/memory/chroma-server.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError, UnknownRunError } from "../src/memory/errors.ts";
+import { ModelSetupError } from "../src/models/preflight.ts";
 import { ModelOutputError } from "../src/models/structured.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
 import { scrub } from "../src/observability/secrets.ts";
@@ -55,9 +56,32 @@ export function program(): Command {
     const cmd = addFlags(parent.command(name).description(def.about), def.flags).exitOverride().configureOutput(OUTPUT);
     for (const a of def.args ?? []) cmd.argument(a.name, a.about);
     cmd.showHelpAfterError(`(stockmem ${def.words.join(" ")} --help lists its flags)`);
-    cmd.action(async () => def.run(valuesOf(cmd, def.flags), cmd.args));
+    cmd.action(async () => {
+      onInterrupt = def.resumable ? "stopped; resume with the same command" : "stopped";
+      await def.run(valuesOf(cmd, def.flags), cmd.args);
+    });
   }
   return root;
+}
+
+/** What Ctrl-C says: set when a command starts (see CommandDef.resumable). */
+let onInterrupt = "stopped";
+
+/**
+ * The process of the `stockmem` command (not the tests, which call `main`): Ctrl-C says what stopped and how to go on,
+ * exit 130 (the shell's code for SIGINT); a reader that closes the pipe (`stockmem trace R --json | head`) ends the
+ * command quietly instead of with an EPIPE stack.
+ */
+export function commandProcess(): void {
+  process.once("SIGINT", () => {
+    process.stderr.write(`\nstockmem: ${onInterrupt}\n`);
+    process.exit(130);
+  });
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    process.stderr.write(`stockmem: cannot write the output: ${e.message}\n`);
+    process.exit(1);
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -109,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof MemoryUnavailableError ||
       e instanceof EmbeddingMismatchError ||
       e instanceof ModelOutputError ||
+      e instanceof ModelSetupError ||
       e instanceof BudgetExceededError ||
       e instanceof RunLockedError
     ) {
@@ -124,5 +149,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli/main.ts")) {
+  commandProcess();
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

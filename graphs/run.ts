@@ -371,7 +371,7 @@ async function commit(state: S, config: Config) {
   const print: Fingerprint = await r.store.fingerprint(close);
   const done = state.done + trading(r, need(state.tickers, "tickers (set by plan)"), d).length;
   const next = { ...state, cursor: state.cursor + 1, done };
-  progress(config, next, "commit", r, { date: d });
+  progress(config, next, "commit", r, { date: d, day: state.cursor + 1 }); // the day committed, not the next one
   return {
     cursor: state.cursor + 1,
     done,

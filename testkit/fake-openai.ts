@@ -63,6 +63,12 @@ export async function fakeOpenAI(o: {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
+      // the model list, as OpenAI-compatible servers answer it (a run checks its endpoint with it): not a call
+      if (req.method === "GET" && req.url?.endsWith("/models")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ object: "list", data: [{ id: "fake-model", object: "model", owned_by: "fake" }] }));
+        return;
+      }
       const body = JSON.parse(raw || "{}") as {
         messages?: { role: string; content: string | null }[];
         model?: string;

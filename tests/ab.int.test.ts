@@ -61,11 +61,13 @@ describe("eval ab", () => {
     const r = await cli("eval", "ab", "--dataset", "ab", "--prompt-version", "predictor=1.2.1");
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^warning: predictor runs on the offline analyst/);
+    // said once, before the runs (where Ctrl-C can still save the wait), not again after them (issue 21, item 12)
+    expect(`${r.out}${r.err}`.match(/reads no prompt/g)).toHaveLength(1);
     expect(r.out).toMatch(/^ACC\s+\S+\s+\[[^\]]+\]\s+\S+\s+\[[^\]]+\]\s+\+0\.000\s+\[0\.000, 0\.000\]$/m);
     expect(r.out).toMatch(/right -> wrong: 0\n[\s\S]*wrong -> right: 0/);
     expect(r.out).toMatch(/^A: ab__offline__[^\n]*p1\.3\.0[^\n]*\nB: ab__offline__[^\n]*p1\.2\.1/m);
     expect(r.out).toMatch(/^runs: A ev-\d{14}-\w+, B ev-\d{14}-\w+/m);
-  }, 120_000);
+  });
 
   it("a model change for B flips the predictions it changes, each listed with both reasons", async () => {
     const r = await cli("eval", "ab", "--dataset", "ab", "--agent-model", "predictor=openai:fake-model");
@@ -78,7 +80,7 @@ describe("eval ab", () => {
     );
     expect(r.out).not.toMatch(/A said down, B says up/);
     expect(fake.calls.every((c) => c.agent === "predictor")).toBe(true); // only B's predictor went to the model
-  }, 120_000);
+  });
 
   it("refuses an A/B without a change, or with an unknown agent", async () => {
     expect((await cli("eval", "ab", "--dataset", "ab")).err).toMatch(/needs a change for B/);

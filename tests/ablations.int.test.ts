@@ -112,5 +112,5 @@ describe("ablations", () => {
     for (const b of ["always up", "previous day", "train majority", "logistic regression"])
       expect(text).toContain(`baseline: ${b}`);
     expect(text.split("\n")[0]).toMatch(/ACC \(mean of stocks\)\s+MCC \(mean of stocks\)/); // pooled and per-stock figures side by side
-  }, 600_000); // eleven full runs: ~35 s alone, several times that on a busy machine (the 60 s default made it flaky)
+  });
 });

@@ -57,6 +57,47 @@ describe("stockmem data stats", () => {
     expect(skipped.out).toMatch(/note: 1 invalid lines skipped \(news\.jsonl:2/);
   });
 
+  it("a price file in another layout (a Yahoo download) exits 1 naming its header; news before the first row's close is explained (issue 21, item 15)", async () => {
+    const dir = writeDataDir(
+      [
+        { ticker: "AAPL", date: "2015-10-01", adj: 100 },
+        { ticker: "AAPL", date: "2015-10-02", adj: 101 },
+      ],
+      [
+        item("early", "2015-10-01T15:00:00Z", "before the first close", "AAPL"),
+        item("in", "2015-10-02T15:00:00Z", "x", "AAPL"),
+      ],
+    );
+    const early = await cli("data", "stats", "--data", dir);
+    expect(early.code).toBe(0);
+    expect(early.out).toMatch(
+      /note: 1 items published before the close of their ticker's first price row skipped: a day's news is what came out between the previous close and its own, so the first row only opens the window of the second \(AAPL: 1\)/,
+    );
+    writeFileSync(join(dir, "prices.csv"), "Date,Open,High,Low,Close,Adj Close,Volume\n2015-10-01,1,1,1,1,1,100\n");
+    for (const argv of [
+      ["data", "stats", "--data", dir],
+      ["run", "--data", dir, "--run", "yahoo-layout"],
+      [
+        "eval",
+        "dataset",
+        "--name",
+        "y",
+        "--train",
+        "2015-09-01:2015-09-30",
+        "--test",
+        "2015-10-01:2015-10-02",
+        "--data",
+        dir,
+      ],
+    ]) {
+      const r = await cli(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 1 });
+      expect(r.err).toMatch(
+        /prices\.csv:1: expected the header "ticker,date,open,high,low,close,adj_close,volume", got "Date,Open,High,Low,Close,Adj Close,Volume"/,
+      );
+    }
+  });
+
   it("rejects bad flags with a message", async () => {
     expect((await cli("data", "stats", "--from", "June")).err).toMatch(/--from expects a date/);
     // eval run and eval ablations take --embeddings (the flag is known; the missing dataset is what fails)
@@ -171,7 +212,7 @@ describe("project root and .env", () => {
     const trace = run("trace", "nope");
     expect(trace.stderr).toContain(`no trace at ${join(root, ".stockmem", "traces", "nope.jsonl")}`); // the project's state dir, not sub/.stockmem
     expect(existsSync(join(root, "sub", ".stockmem"))).toBe(false);
-  }, 60_000);
+  });
 });
 
 describe("stockmem memory", () => {

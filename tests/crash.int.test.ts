@@ -78,7 +78,7 @@ beforeAll(async () => {
   expect(ref.code, ref.stderr).toBe(0);
   reference = readFileSync(file("ref"), "utf8");
   expect(reference.split("\n").length - 1).toBe(44);
-}, 120_000);
+});
 
 /** Resumes (no fault) until the run exits; the resume must never call the run finished before it is. */
 async function finish(name: string): Promise<Exit> {
@@ -152,7 +152,7 @@ describe("a crash never makes a partial run look finished", () => {
     expect(short.stderr).toMatch(
       /predictions\.jsonl holds \d+ bytes but the run's checkpoint committed \d+: it was truncated or edited outside the run/,
     );
-  }, 600_000);
+  });
 
   // (b) kill once mid-run, then kill every resume before its first commit: the day it resumes at
   // must never go backwards (it stepped back a trading day per kill before).
@@ -167,7 +167,7 @@ describe("a crash never makes a partial run look finished", () => {
     expect(new Set(days).size, `resumed at ${days.join(", ")}`).toBe(1);
     expect(days[0]).toMatch(/^2015-/);
     await finish("again");
-  }, 300_000);
+  });
 
   // (c) a crash, then 64 KiB of random bytes in the WAL: SQLite drops the frames from there on, so the
   // checkpoints step back in time; the resume must still end byte-identical, never "finished".
@@ -185,7 +185,7 @@ describe("a crash never makes a partial run look finished", () => {
       expect(x.stdout).not.toMatch(/had finished already/);
       expect(readFileSync(file(name, state), "utf8"), `killed after ${point}, WAL torn`).toBe(reference);
     }
-  }, 300_000);
+  });
 });
 
 describe("a damaged checkpoint database", () => {
@@ -209,7 +209,7 @@ describe("a damaged checkpoint database", () => {
     expect(aside).toHaveLength(1);
     expect(existsSync(join(state, aside[0]!))).toBe(true);
     expect(readFileSync(file("d", state), "utf8")).toBe(reference);
-  }, 300_000);
+  });
 });
 
 /** A 30 MB tmpfs for the state dir (needs root and mount); undefined where this machine cannot mount one. */
@@ -259,5 +259,5 @@ describe("a full disk", () => {
     } finally {
       disk.remove();
     }
-  }, 300_000);
+  });
 });

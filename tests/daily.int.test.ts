@@ -123,7 +123,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
       }),
     ).rejects.toThrow(/started with other settings/);
     await expect(executeDaily({ run: "never", quiet: true })).rejects.toThrow(/stockmem run --run never/);
-  }, 300_000);
+  });
 
   it("an open test window (`run --test FROM:`) runs through the data's last close", async () => {
     const r = await executeRun({
@@ -140,7 +140,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     const { parseWindow } = await import("../cli/run-flags.ts");
     expect(parseWindow("2015-12-01:", "test", { openEnd: true })).toEqual({ from: "2015-12-01", to: "" });
     expect(() => parseWindow("2015-12-01:", "train")).toThrow(/FROM:TO/);
-  }, 120_000);
+  });
 
   it("on the LLM path with scripted models, day by day and in one jump", async () => {
     const chatModel = (_: string, agent: Parameters<typeof validAnswer>[0]) =>
@@ -164,7 +164,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     expect(d.run?.usage.calls).toBeGreaterThan(0);
     expect(calls("llm-steps")).toEqual(calls("llm-whole"));
     expect(calls("llm-jump")).toEqual(calls("llm-whole"));
-  }, 300_000);
+  });
 
   it("a run killed while it grows resumes, in the next call, to the same predictions", async () => {
     const daily = (extra: Record<string, string> = {}) =>
@@ -204,7 +204,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
       expect([report.date, report.calls.length], point).toEqual([END, TICKERS.length]);
       expect(calls("killed"), point).toEqual(calls("killed-ref"));
     }
-  }, 300_000);
+  });
 
   it("the README's demo on the bundled sample: run two days, daily --at 2015-10-07, then --at 2015-10-16", async () => {
     const train = ["--train", "2015-07-01:2015-09-30"];
@@ -217,7 +217,7 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     expect((await cli("run", "--run", "whole16", ...train, "--test", "2015-10-01:2015-10-16")).code).toBe(0);
     expect(calls("demo")).toEqual(calls("whole16"));
     expect(calls("demo").length).toBe(4 * 12);
-  }, 300_000);
+  });
 
   it("daily --pull: today's bar and news from the sources, then the calls (a local fake server, no network)", async () => {
     // a data dir as it stood at the close of 2015-10-09: MSFT's sample prices and news up to then
@@ -312,5 +312,5 @@ describe("a run grown by the daily loop equals one run over the whole window", (
     } finally {
       server.close();
     }
-  }, 300_000);
+  });
 });

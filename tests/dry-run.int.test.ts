@@ -80,7 +80,7 @@ describe("dry run", () => {
     for (const agent of ["extractor", "reflector", "retriever-judge", "predictor"] as const)
       expect(est.byAgent.get(agent)?.calls).toBe(real.usage.byAgent.get(agent)?.calls);
     expect(est.byAgent.get("extractor")?.inputTokens).toBe(real.usage.byAgent.get("extractor")?.inputTokens);
-  }, 240_000);
+  });
 
   it("prints per-agent rows and a total, and prices them per 1M tokens", () => {
     const a = { calls: 10, inputTokens: 2_000_000, outputTokens: 500_000 };

@@ -217,7 +217,7 @@ describe.skipIf(!PG)("run engine on a PostgreSQL checkpointer", () => {
   beforeAll(async () => {
     pg = await startPostgres(PG!);
     return () => pg.stop();
-  }, 120_000);
+  });
 
   it("resumes a run killed with SIGKILL at three points to byte-identical predictions, with its checkpoints in Postgres", async () => {
     vi.stubEnv("STOCKMEM_CHECKPOINT_URL", pg.url);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extractor } from "../agents/extractor/index.ts";
 import { merger } from "../agents/merger/index.ts";
-import { offlineVote } from "../agents/predictor/index.ts";
+import { offlineVote, predictor } from "../agents/predictor/index.ts";
 import { reflector } from "../agents/reflector/index.ts";
 import { retrieverJudge } from "../agents/retriever-judge/index.ts";
 import { trackerDelta, trackerLink } from "../agents/tracker/index.ts";
@@ -10,7 +10,7 @@ import type { SeriesDay } from "../src/domain/events.ts";
 import type { Reference } from "../src/domain/series.ts";
 import { leaderClusters, medoid } from "../src/memory/cluster.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
-import { cleanText, companiesIn, sentiment } from "../src/models/offline/text.ts";
+import { cleanText, companiesIn, isAbout, sentiment } from "../src/models/offline/text.ts";
 
 const env = { ctx: runContext(), embedder: new HashEmbedder(512) };
 const ref = (id: string, label: "up" | "down", similarity: number): Reference => ({
@@ -60,11 +60,38 @@ describe("offline extractor", () => {
   });
 
   it("reads cashtags and names, and lexicon tone with negation", () => {
-    expect(companiesIn("$msft vs Apple and $GOOG")).toEqual(["MSFT", "GOOG", "AAPL"]);
+    expect(companiesIn("$msft vs Apple and $GOOG")).toEqual(["MSFT", "AAPL", "GOOG"]); // in order of appearance
     expect(sentiment("Apple beats estimates, shares surge")).toBe(1);
     expect(sentiment("not a beat; shares fall")).toBe(-1);
     expect(sentiment("Apple holds an event")).toBe(0);
     expect(cleanText("RT @a: AT&amp;T   deal http://x.co/1 …")).toBe("AT&T deal");
+  });
+});
+
+describe("offline relevance (issue 21, item 19): events of this company only", () => {
+  // MSFT's stream in the sample, 2015-10-20/21: the tweets its +10 % day of 10-23 was once explained by
+  const ebay = "#VIRAL EBay, Absent PayPal, Posts Q3 Earnings Beat $IBM, $SNY, $MSFT https://t.co/EPH5US4ekS";
+  const hft =
+    "RT $QQQ HFT Algos triggered BUY in SIGMA-X, CROSSFINDER, ATS, LX @ 19:58, P/T 108.50 #Quant $MSFT $FB $GPRO $AMZN $GOOG $AAPL $TSLA $NFLX";
+  const calls = "RT @WallStJesus: SOMEBODY, SOMETHING SWEEPING UP $MSFT CALLS INTO NUMBERS LIKE THEY SAW CHRIST!";
+
+  it("takes an item's subject to be the company it names first (index funds aside); a list of many is nobody's", () => {
+    expect(isAbout("MSFT", cleanText(ebay))).toBe(false); // about eBay, then other tickers
+    expect(isAbout("MSFT", cleanText(hft))).toBe(false); // eight companies: a list
+    expect(isAbout("MSFT", cleanText(calls))).toBe(true);
+    expect(isAbout("MSFT", "$SPY $MSFT Microsoft beats on cloud revenue")).toBe(true); // $SPY is the market
+    expect(isAbout("MSFT", "Apple and Microsoft sign a patent deal")).toBe(false); // Apple's news first
+    expect(isAbout("MSFT", "Earnings beat, shares jump after hours")).toBe(true); // no company named: its stream's
+  });
+
+  it("extracts no event from another company's item, and one event (one text) from a tweet", async () => {
+    const items = [ebay, hft, "Microsoft beats earnings estimates, cloud revenue surges, shares jump 10%"].map(
+      (text, i) => ({ id: `m${i}`, published_at: "2015-10-22T21:00:00Z", text }),
+    );
+    const out = await extractor.offline({ ticker: "MSFT", date: "2015-10-22", items }, env);
+    expect(out.events.map((e) => e.source_ids[0])).toEqual(["m2"]);
+    const texts = out.events.map((e) => e.description);
+    expect(new Set(texts).size).toBe(texts.length);
   });
 });
 
@@ -181,6 +208,52 @@ describe("offline reflector, judge and predictor", () => {
       movement: "up",
       basis: "prior",
     });
+  });
+
+  it("says what today brought and what the comparable cases' key events were, then the vote (issue 21, item 18)", async () => {
+    const day: SeriesDay = {
+      date: "2015-10-22",
+      events: [
+        {
+          id: "e1",
+          group: "Products and Market",
+          type: "New Product Launch",
+          description: "Surface Book ships",
+          delta: null,
+          reports: 2,
+        },
+        {
+          id: "e2",
+          group: "Corporate Operations",
+          type: "Profitability",
+          description: "Microsoft beats estimates on cloud revenue",
+          delta: { text: "cloud revenue above the guidance of July", direction: "more_positive" },
+          reports: 9,
+        },
+      ],
+    };
+    const refs = [
+      {
+        ...ref("rf:MSFT:2015-07-21", "down", 0.4),
+        ticker: "MSFT",
+        date: "2015-07-21",
+        key_events: ["Phone write-down of $7.6B", "layoffs"],
+      },
+    ];
+    const out = await predictor.offline(
+      { ticker: "MSFT", date: "2015-10-22", series: [day], today: day, references: refs },
+      env,
+    );
+    expect(out.reason).toBe(
+      'Offline analyst (baseline, not an LLM): Today brought 2 event(s): Profitability "Microsoft beats estimates on cloud revenue" (9 reports; more positive: cloud revenue above the guidance of July); New Product Launch "Surface Book ships" (2 reports). Comparable cases: MSFT 2015-07-21 (down: Phone write-down of $7.6B; layoffs). 1 comparable past case(s) vote down (similarity-weighted score -0.40: 0 up, 1 down).',
+    );
+    const quiet = await predictor.offline(
+      { ticker: "MSFT", date: "d", series: [], today: today(), references: [] },
+      env,
+    );
+    expect(quiet.reason).toBe(
+      "Offline analyst (baseline, not an LLM): Today brought no event of this company. No comparable case and no directional news today: defaulting to up, the long-run drift.",
+    );
   });
 });
 

@@ -164,7 +164,7 @@ describe("local trace", () => {
     } finally {
       vi.unstubAllEnvs();
     }
-  }, 120_000);
+  });
 
   it("reads past torn records anywhere with a note naming their lines, and recovers a record appended onto a torn one", () => {
     const dir = mkdtempSync(join(tmpdir(), "stockmem-trace-"));

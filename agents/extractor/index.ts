@@ -5,14 +5,12 @@ import { ExtractedEvent } from "../../src/domain/events.ts";
 import { FILING_ITEM_TYPES, filingItemCodes } from "../../src/domain/filing-items.ts";
 import { findType } from "../../src/domain/taxonomy.ts";
 import { matchTypes } from "../../src/models/offline/lexicon.ts";
-import { cleanText, companiesIn, INDUSTRY, sentiment } from "../../src/models/offline/text.ts";
+import { cleanText, companiesIn, INDUSTRY, isAbout, sentiment } from "../../src/models/offline/text.ts";
 import { type AgentDef, unknownIds } from "../kit.ts";
 
 export const ExtractorOutput = z.object({ events: z.array(ExtractedEvent) });
 export type ExtractorOutput = z.infer<typeof ExtractorOutput>;
 
-/** Types per item the offline analyst keeps (the most specific cues come first in the lexicon). */
-const MAX_TYPES_PER_ITEM = 2;
 const MIN_TEXT_CHARS = 12;
 
 export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> = {
@@ -36,17 +34,23 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> =
     for (const item of input.items) {
       const text = cleanText(item.text);
       if (text.length < MIN_TEXT_CHARS) continue;
+      const codes = filingItemCodes(item.text);
+      // events of this company only (the prompt's relevance rule): another company's news, or a list of many, is not;
+      // a filing is its issuer's by definition
+      if (codes.length === 0 && !isAbout(input.ticker, text)) continue;
       const companies = companiesIn(text);
       const tone = sentiment(text);
       // a filing names its events by item code (src/domain/filing-items.ts); other text goes by the lexicon's cues
-      const filed = filingItemCodes(item.text).flatMap((code) => {
+      const filed = codes.flatMap((code) => {
         const m = FILING_ITEM_TYPES[code];
         const type = m && typeof m === "object" ? findType(m.group, m.type) : undefined;
         return type ? [{ type, cue: `Item ${code}` }] : [];
       });
-      const byContent = filingItemCodes(item.text).some((c) => FILING_ITEM_TYPES[c] === "by content");
-      const matches = filed.length && !byContent ? filed : [...filed, ...matchTypes(text)];
-      for (const m of matches.slice(0, MAX_TYPES_PER_ITEM)) {
+      const byContent = codes.some((c) => FILING_ITEM_TYPES[c] === "by content");
+      // a filing reports one event per item code, each named by its code; any other item is one event, of its most
+      // specific cue (two types of one tweet were two events with one text)
+      const matches = filed.length && !byContent ? filed : [...filed, ...matchTypes(text).slice(0, 1)];
+      for (const m of matches) {
         events.push({
           group: m.type.group,
           type: m.type.name,
@@ -56,7 +60,7 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> =
           industries: INDUSTRY[input.ticker] ? [INDUSTRY[input.ticker]!] : [],
           companies: companies.length ? companies : [input.ticker],
           attributes: { cue: m.cue, sentiment: tone.toFixed(2) },
-          description: text.length > 240 ? `${text.slice(0, 237)}...` : text,
+          description: `${matches.length > 1 ? `${m.cue}: ` : ""}${text.length > 240 ? `${text.slice(0, 237)}...` : text}`,
           source_ids: [item.id],
         });
       }

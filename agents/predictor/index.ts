@@ -52,9 +52,44 @@ export const predictor: AgentDef<PredictorInput, PredictorOutput, "predictor"> =
     const memories = input.memories ?? [];
     const mem = memories.length ? ` Recalled ${memories.length} memory record(s) (not weighed by the baseline).` : "";
     return {
-      reason: `Offline analyst (baseline, not an LLM): ${why}${mem}`,
+      reason: `Offline analyst (baseline, not an LLM): ${[todayText(input), referencesText(input), why].filter(Boolean).join(" ")}${mem}`,
       movement: v.movement,
       cited: [...input.references.map((r) => r.id), ...memories.map((m) => m.id)],
     };
   },
 };
+
+/** Today's events a reason names, and the references' key events: a few each, so a reason stays a paragraph. */
+const NAMED = 3;
+const clip = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1).trimEnd()}…` : t);
+
+/** What today brought: its most reported events (by report count, then those with directional news), with what is new. */
+function todayText(input: PredictorInput): string {
+  const events = input.today.events;
+  if (events.length === 0) return "Today brought no event of this company.";
+  const directional = (e: (typeof events)[number]) => (e.delta && e.delta.direction !== "neutral" ? 1 : 0);
+  const top = [...events]
+    .sort((a, b) => (b.reports ?? 1) - (a.reports ?? 1) || directional(b) - directional(a))
+    .slice(0, NAMED)
+    .map((e) => {
+      const n = e.reports ?? 1;
+      const delta =
+        e.delta && e.delta.direction !== "neutral"
+          ? `; ${e.delta.direction.replace("_", " ")}: ${clip(e.delta.text, 80)}`
+          : "";
+      return `${e.type} "${clip(e.description, 90)}" (${n} report${n === 1 ? "" : "s"}${delta})`;
+    });
+  const more = events.length > top.length ? ` and ${events.length - top.length} more` : "";
+  return `Today brought ${events.length} event(s): ${top.join("; ")}${more}.`;
+}
+
+/** The kept references: each case's move and the key events its reflection named. */
+function referencesText(input: PredictorInput): string {
+  if (input.references.length === 0) return "";
+  const named = input.references.slice(0, NAMED).map((r) => {
+    const keys = r.key_events.slice(0, 2).map((k) => clip(k, 60));
+    return `${r.ticker} ${r.date} (${r.label}${keys.length ? `: ${keys.join("; ")}` : ""})`;
+  });
+  const more = input.references.length > named.length ? ` and ${input.references.length - named.length} more` : "";
+  return `Comparable cases: ${named.join(", ")}${more}.`;
+}

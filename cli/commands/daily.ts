@@ -87,6 +87,7 @@ async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<voi
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["daily"],
   about: "grow a run through the latest close in its data and print the calls for the next trading day",
   flags: DAILY_OPTIONS,

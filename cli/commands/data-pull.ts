@@ -58,6 +58,7 @@ async function pullCommand(v: ValuesOf<typeof PULL_OPTIONS>): Promise<void> {
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["data", "pull"],
   about: `pull prices, news or filings into the data dir (sources: ${names.join(", ")})`,
   flags: PULL_OPTIONS,

@@ -40,10 +40,10 @@ async function evalAbCommand(values: ValuesOf<typeof EVAL_AB_OPTIONS>): Promise<
   });
   console.log(`\n${formatComparison(comparison)}`);
   console.log(`\nruns: A ${a.run}, B ${b.run} (\`stockmem memory gc\` removes old eval runs)`);
-  if (warning) console.log(`\nwarning: ${warning}`);
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["eval", "ab"],
   about:
     "A/B a prompt version or an agent's model: runs A and B, prints deltas with a paired interval and the flipped examples",

@@ -36,6 +36,7 @@ async function evalAblationsCommand(values: ValuesOf<typeof EVAL_ABLATIONS_OPTIO
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["eval", "ablations"],
   about: "the paper's ablations as one table",
   flags: EVAL_ABLATIONS_OPTIONS,

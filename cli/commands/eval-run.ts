@@ -71,6 +71,7 @@ async function evalRunCommand(values: ValuesOf<typeof EVAL_RUN_OPTIONS>): Promis
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["eval", "run"],
   about: "one experiment: ACC/MCC with 95 % intervals beside the baselines",
   flags: EVAL_RUN_OPTIONS,

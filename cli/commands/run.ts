@@ -84,6 +84,7 @@ export async function runCommand(
 }
 
 export default defineCommand({
+  resumable: true,
   words: ["run"],
   about: "the StockMem train/test run (resumes a stopped run; --fresh starts over)",
   flags: RUN_OPTIONS,

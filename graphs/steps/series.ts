@@ -38,6 +38,7 @@ export async function seriesFor(
         description: e.description,
         delta: e.delta,
         ...(e.details ? { details: e.details } : {}),
+        reports: e.source_ids.length,
       })),
   }));
   return { series, asOf: day.asOf };

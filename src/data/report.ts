@@ -32,8 +32,16 @@ export function describeReport(r: LoadReport): string[] {
   add(r.scrubbedSecrets ?? 0, "items with a secret (key, token or an env value) replaced by ***");
   add(total(r.unknownTickers), "items of tickers without prices skipped", detail(r.unknownTickers));
   add(total(r.filteredTickers), "items of other tickers filtered out");
-  add(total(r.beforePriceRange), "items before the price range skipped", detail(r.beforePriceRange));
-  add(total(r.afterPriceRange), "items after the price range skipped", detail(r.afterPriceRange));
+  add(
+    total(r.beforePriceRange),
+    "items published before the close of their ticker's first price row skipped: a day's news is what came out between the previous close and its own, so the first row only opens the window of the second",
+    detail(r.beforePriceRange),
+  );
+  add(
+    total(r.afterPriceRange),
+    "items published after the close of their ticker's last price row skipped: they belong to a day whose prices are not in the data yet",
+    detail(r.afterPriceRange),
+  );
   add(r.afterCutoff ?? 0, "price rows and items after the cutoff not read (the data as it stood at that close)");
   add(
     total(r.droppedBySpamCap),

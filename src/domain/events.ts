@@ -130,6 +130,8 @@ export const SeriesEvent = z.object({
   description: z.string(),
   delta: DeltaInfo.nullable(),
   details: EventDetails.optional(),
+  /** how many news items reported it (absent in the ablations that keep no events) */
+  reports: z.number().int().nonnegative().optional(),
 });
 export type SeriesEvent = z.infer<typeof SeriesEvent>;
 

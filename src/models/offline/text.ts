@@ -38,14 +38,35 @@ export const INDUSTRY: Record<string, string> = {
   CSCO: "Networking",
 };
 
-/** Companies mentioned: cashtags plus known names, as tickers, in order of appearance. */
+/** Companies mentioned: cashtags plus known names, as tickers, in order of (first) appearance. */
 export function companiesIn(text: string): string[] {
-  const found: string[] = [];
-  for (const m of text.matchAll(/\$([A-Za-z]{1,6})\b/g)) found.push(m[1]!.toUpperCase());
+  const found: { at: number; ticker: string }[] = [];
+  for (const m of text.matchAll(/\$([A-Za-z]{1,6})\b/g)) found.push({ at: m.index, ticker: m[1]!.toUpperCase() });
   const lower = text.toLowerCase();
   for (const [ticker, names] of Object.entries(COMPANY_ALIASES))
-    if (names.some((n) => lower.includes(n))) found.push(ticker);
-  return [...new Set(found)];
+    for (const n of names) {
+      const at = lower.indexOf(n);
+      if (at >= 0) found.push({ at, ticker });
+    }
+  return [...new Set(found.sort((a, b) => a.at - b.at).map((f) => f.ticker))];
+}
+
+/** Cashtags of index funds and volatility gauges: the market, not a company (they never make an item another's). */
+const MARKET_TAGS = new Set(["SPY", "QQQ", "DIA", "IWM", "VIX", "VXX", "UVXY", "TQQQ", "SQQQ", "XLK", "SPX", "NDX"]);
+
+/** More companies than this in one item make it a list (market chatter, a watch list), not one company's event. */
+const LIST_COMPANIES = 3;
+
+/**
+ * Whether a news item is `ticker`'s own: the relevance rule of the extractor's prompt ("events of this company
+ * only"), offline. Chosen a priori, not fitted: an item's subject is the company it names first (index funds aside);
+ * an item whose subject is another company is that company's news, and an item naming more than three companies is
+ * a list, nobody's event. An item naming no company stays with the ticker its source filed it under.
+ */
+export function isAbout(ticker: string, text: string): boolean {
+  const companies = companiesIn(text).filter((c) => !MARKET_TAGS.has(c));
+  if (companies.length === 0) return true;
+  return companies.length <= LIST_COMPANIES && companies[0] === ticker;
 }
 
 const POSITIVE = [
