@@ -2,6 +2,7 @@
 import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
 import { ZodError } from "zod";
+import { NoPredictionsError } from "../evals/run-report.ts";
 import { loadDotEnv, stateDir } from "../src/config/paths.ts";
 import { DataError } from "../src/data/errors.ts";
 /**
@@ -134,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof EmbeddingMismatchError ||
       e instanceof ModelOutputError ||
       e instanceof ModelSetupError ||
+      e instanceof NoPredictionsError ||
       e instanceof BudgetExceededError ||
       e instanceof RunLockedError
     ) {

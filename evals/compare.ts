@@ -2,7 +2,8 @@
  * `stockmem eval compare A B`: how experiment B differs from A on the same dataset: metric deltas
  * beside both intervals, and every example whose prediction flipped, with both reasons side by side.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { messageOf } from "../src/domain/errors.ts";
@@ -77,9 +78,81 @@ class ResultFileError extends Error {
 /** Result files are JSON of a few MB; anything bigger, or not a regular file (a FIFO, /dev/zero), is refused unread. */
 const MAX_RESULT_BYTES = 256 * 2 ** 20;
 
+/** A result's short id: 7 hex characters of its name's hash; `eval list` shows it and every command takes it. */
+const shortId = (experiment: string): string => createHash("sha256").update(experiment).digest("hex").slice(0, 7);
+
+/** One line of `eval list`. */
+export interface ListedResult {
+  id: string;
+  experiment: string;
+  dataset: string;
+  /** the run the experiment made (`ev-...`) */
+  run: string;
+  models: string[];
+  /** scored examples */
+  n: number;
+  acc: number;
+  mcc: number;
+  created_at: string;
+  file: string;
+}
+
+/** Every readable result in the results dir, oldest first; a file that is not one is skipped (named by `onSkip`). */
+export function listResults(env?: NodeJS.ProcessEnv, onSkip?: (why: string) => void): ListedResult[] {
+  const dir = resultsDir(env);
+  if (!existsSync(dir)) return [];
+  const out: ListedResult[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".json"))) {
+    try {
+      const r = loadResult(join(dir, f));
+      out.push({
+        id: shortId(r.experiment),
+        experiment: r.experiment,
+        dataset: r.dataset,
+        run: typeof r.run === "string" ? r.run : "",
+        models: [...new Set(Object.values(r.models ?? {}))].sort(),
+        n: r.report.overall.n ?? r.examples.filter((e) => e.correct !== null).length,
+        acc: r.report.overall.acc,
+        mcc: r.report.overall.mcc,
+        created_at: typeof r.created_at === "string" ? r.created_at : "",
+        file: join(dir, f),
+      });
+    } catch (e) {
+      onSkip?.(messageOf(e));
+    }
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.experiment.localeCompare(b.experiment));
+}
+
+/**
+ * The result a person names: a result file, an experiment's full name, its short id or a prefix of it (4 characters or
+ * more), the run id it made (`ev-...`), or a unique prefix of its name. Several matches are named, never guessed.
+ */
+function resolveResult(q: string, env?: NodeJS.ProcessEnv): string {
+  if (existsSync(q)) return q;
+  const exact = join(resultsDir(env), `${q.replace(/\.json$/, "")}.json`);
+  if (existsSync(exact) || !ExperimentName.safeParse(q).success) return exact;
+  const all = listResults(env);
+  const hits = all.filter(
+    (r) => (q.length >= 4 && /^[0-9a-f]+$/.test(q) && r.id.startsWith(q)) || r.run === q || r.experiment.startsWith(q),
+  );
+  if (hits.length === 1) return hits[0]!.file;
+  if (hits.length > 1)
+    throw new ResultFileError(
+      `"${q}" names ${hits.length} experiments (${hits
+        .slice(0, 5)
+        .map((h) => `${h.id} ${h.experiment}`)
+        .join("; ")}${hits.length > 5 ? "; ..." : ""}): give more of it`,
+    );
+  return exact;
+}
+
 export function loadResult(nameOrFile: string, env?: NodeJS.ProcessEnv): ExperimentResult {
-  const file = existsSync(nameOrFile) ? nameOrFile : join(resultsDir(env), `${nameOrFile.replace(/\.json$/, "")}.json`);
-  if (!existsSync(file)) throw new ResultFileError(`no experiment "${nameOrFile}" (looked for ${file})`);
+  const file = resolveResult(nameOrFile, env);
+  if (!existsSync(file))
+    throw new ResultFileError(
+      `no experiment "${nameOrFile}" (looked for ${file}, a short id, a run id and a name prefix; \`stockmem eval list\` lists them)`,
+    );
   const st = statSync(file);
   if (!st.isFile())
     throw new ResultFileError(`${file} is not a regular file: give an experiment name or a result file`);

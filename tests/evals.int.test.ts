@@ -1,8 +1,8 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { compare, formatComparison } from "../evals/compare.ts";
+import { compare, formatComparison, listResults, loadResult } from "../evals/compare.ts";
 import { buildDataset, type DatasetClient, loadDataset, saveDataset, uploadDataset } from "../evals/dataset.ts";
 import { report } from "../evals/metrics.ts";
 import { reportHtml } from "../evals/report.ts";
@@ -12,6 +12,7 @@ import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
 import { stableUuid } from "../src/observability/uuid.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
+import { cli } from "./helpers/cli.ts";
 import { writeDataDir } from "./helpers/data-dir.ts";
 
 const env = () => ({ STOCKMEM_EVALS_DIR: mkdtempSync(join(tmpdir(), "stockmem-evals-")) });
@@ -185,6 +186,49 @@ describe("compare", () => {
       /right -> wrong: 1\n {2}AAPL 2015-10-03 \(moved up\): A said up, B says down\n {4}A: a2\n {4}B: b2/,
     );
     expect(() => compare(a, { ...b, dataset: "other" })).toThrow(/different datasets/);
+  });
+
+  it("lists the experiments, and takes a short id, a run id or a unique name prefix wherever a name goes (issue 21, item 6)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-evals-"));
+    vi.stubEnv("STOCKMEM_EVALS_DIR", dir);
+    try {
+      mkdirSync(join(dir, "results"));
+      const a = {
+        ...exp("syn__offline__p1.3.0__20261201-100000", ["up", "up", "up", "up"], ["a0", "a1", "a2", "a3"]),
+        run: "ev-20261201100000-aaaa",
+        created_at: "2026-12-01T10:00:00.000Z",
+        models: { predictor: "offline" },
+      };
+      const b = {
+        ...exp("syn__offline__p1.2.1__20261202-100000", ["up", "down", "down", "down"], ["b0", "b1", "b2", "b3"]),
+        run: "ev-20261202100000-bbbb",
+        created_at: "2026-12-02T10:00:00.000Z",
+        models: { predictor: "offline" },
+      };
+      for (const r of [a, b]) writeFileSync(join(dir, "results", `${r.experiment}.json`), JSON.stringify(r));
+      const listed = listResults();
+      expect(listed.map((r) => [r.experiment, r.run, r.n, r.acc])).toEqual([
+        [a.experiment, a.run, 4, 0.5],
+        [b.experiment, b.run, 4, 0.75],
+      ]);
+      expect(listed.every((r) => /^[0-9a-f]{7}$/.test(r.id))).toBe(true);
+      const idB = listed[1]!.id;
+      expect(loadResult(idB).experiment).toBe(b.experiment); // the short id
+      expect(loadResult(idB.slice(0, 4)).experiment).toBe(b.experiment); // a prefix of it
+      expect(loadResult(a.run).experiment).toBe(a.experiment); // the run id
+      expect(loadResult("syn__offline__p1.2").experiment).toBe(b.experiment); // a unique name prefix
+      expect(() => loadResult("syn__offline")).toThrow(/"syn__offline" names 2 experiments .*: give more of it/);
+      expect(() => loadResult("zzzz9")).toThrow(/no experiment "zzzz9" .*`stockmem eval list` lists them/);
+      const out = await cli("eval", "list");
+      expect(out.code).toBe(0);
+      expect(out.out).toMatch(/^id\s+date\s+dataset\s+model\s+n\s+ACC\s+MCC\s+experiment\s+run$/m);
+      expect(out.out).toMatch(new RegExp(`^${idB}\\s+2026-12-02 10:00\\s+syn\\s+offline\\s+4\\s+0\\.750\\s`, "m"));
+      const cmp = await cli("eval", "compare", a.run, idB.slice(0, 5));
+      expect(cmp.code).toBe(0);
+      expect(cmp.out).toMatch(/ACC\s+0\.500\s.*\+0\.250/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("names experiments after their models and prompt versions", () => {

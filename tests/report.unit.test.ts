@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { niceTicks, reportHtml, reportText } from "../evals/report.ts";
+import { experimentReport, niceTicks, type ReportInput, reportHtml, reportText } from "../evals/report.ts";
 import { backtest, performance, rollingAccuracy } from "../src/metrics/backtest.ts";
 import { syntheticResult } from "./helpers/results.ts";
 
@@ -121,5 +121,93 @@ describe("HTML report", () => {
     });
     expect(statSync(png).size).toBeGreaterThan(20_000);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
+
+/** An input whose every call is "up" over `days` days: the signal equals buy and hold; few scored days. */
+function allUp(days: number): ReportInput {
+  const base = experimentReport(syntheticResult());
+  const calls = base.calls.slice(0, days).map((c) => ({ ...c, predicted: "up" as const, correct: c.label === "up" }));
+  return { ...base, title: "run all-up", about: "test", calls };
+}
+
+describe("HTML report, as a reader meets it (issue 21, item 7)", () => {
+  it("keeps a signal equal to buy and hold visible, defines hit rate beside ACC, and says when too few days make a rolling accuracy", () => {
+    const html = reportHtml(allUp(12));
+    expect(html).toContain("The signal equals buy and hold (every call up) for: portfolio, AAPL, MSFT.");
+    for (const svg of html.match(/<svg[\s\S]*?<\/svg>/g)!.filter((x) => x.includes("long/short signal"))) {
+      const lines = [...svg.matchAll(/<polyline[^>]*stroke-width="([\d.]+)"[^>]*points="([^"]+)"><title>([^<]+)</g)];
+      // buy and hold first, wide and light; the signal on it, thin: equal values, both drawn visibly
+      expect(lines.map((m) => [m[3], m[1]])).toEqual([
+        ["buy and hold", "5"],
+        ["long/short signal", "1.8"],
+      ]);
+      expect(lines[0]![2]).toBe(lines[1]![2]);
+    }
+    expect(html).toMatch(/hit rate: the share of traded days .* ACC: the share of scored calls/);
+    expect(html).toContain(
+      "Too few points: a rolling accuracy over 20 scored days needs at least 21 of them; this report has 12.",
+    );
+    expect(reportText(allUp(12))).toMatch(/hit rate: /);
+  });
+
+  it("lists every call with its reason, escaped, newest first", () => {
+    const html = reportHtml(syntheticResult());
+    const rows = [...html.matchAll(/<tr><td class="n">(\d{4}-\d\d-\d\d)<br>(\w+)<\/td>/g)].map((m) => m[1]);
+    expect(rows).toHaveLength(30);
+    expect(rows).toEqual([...rows].sort().reverse());
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co");
+    expect(html).not.toContain("<script>alert");
+  });
+
+  it.skipIf(!CHROMIUM)("fits a 600 px window, with no label over a curve (headless Chromium)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-report-"));
+    // the report itself holds no script: a copy gets one that measures the layout and writes it into the page
+    const measure = `<script>
+      const out = { scrollWidth: document.documentElement.scrollWidth, width: innerWidth, overlaps: [] };
+      for (const svg of document.querySelectorAll("svg.chart")) {
+        const pts = [...svg.querySelectorAll("polyline")].flatMap((p) => [...p.points]);
+        for (const t of svg.querySelectorAll("text")) {
+          const b = t.getBBox();
+          const hit = pts.find((p) => p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height);
+          if (hit) out.overlaps.push(t.textContent);
+        }
+      }
+      document.body.setAttribute("data-layout", JSON.stringify(out));
+    </script>`;
+    for (const [name, input] of [
+      ["experiment", experimentReport(syntheticResult())],
+      ["all-up", allUp(30)],
+    ] as const) {
+      const file = join(dir, `${name}.html`);
+      writeFileSync(file, reportHtml(input).replace("</body>", `${measure}</body>`));
+      const flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        `--user-data-dir=${join(dir, "profile")}`,
+      ];
+      const dom = execFileSync(CHROMIUM!, [...flags, "--window-size=600,1200", "--dump-dom", `file://${file}`], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      const layout = JSON.parse(
+        /data-layout="([^"]*)"/
+          .exec(dom)![1]!
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, "&"),
+      ) as { scrollWidth: number; width: number; overlaps: string[] };
+      expect({ name, fits: layout.scrollWidth <= layout.width }).toEqual({ name, fits: true });
+      expect({ name, overlaps: layout.overlaps }).toEqual({ name, overlaps: [] });
+      execFileSync(
+        CHROMIUM!,
+        [...flags, `--screenshot=${join(dir, `${name}-600.png`)}`, "--window-size=600,2400", `file://${file}`],
+        {
+          stdio: "ignore",
+        },
+      );
+      expect(statSync(join(dir, `${name}-600.png`)).size).toBeGreaterThan(20_000);
+    }
   });
 });

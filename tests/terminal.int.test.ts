@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
-import { type ChromaEndpoint } from "../src/memory/chroma-server.ts";
+import type { ChromaEndpoint } from "../src/memory/chroma-server.ts";
 import { type TraceRecord, traceFile } from "../src/observability/trace.ts";
 import { tempChroma } from "./helpers/chroma.ts";
 import { HAS_TMUX, type Terminal, terminal } from "./helpers/tmux.ts";

@@ -9,6 +9,7 @@ import evalAb from "./eval-ab.ts";
 import evalAblations from "./eval-ablations.ts";
 import evalCompare from "./eval-compare.ts";
 import evalDataset from "./eval-dataset.ts";
+import evalList from "./eval-list.ts";
 import evalRun from "./eval-run.ts";
 import exportGrpo from "./export-grpo.ts";
 import memoryGc from "./memory-gc.ts";
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CommandDef[] = [
   evalRun,
   evalAb,
   evalCompare,
+  evalList,
   evalAblations,
   report,
   chat,
