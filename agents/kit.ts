@@ -17,6 +17,12 @@ import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 interface OfflineEnv {
   ctx: RunContext;
   embedder: Embedder;
+  /**
+   * A dry run's rehearsal: the offline analyst stands in for a model to size the calls that follow from answers, and
+   * leans to more (the extractor keeps every item it finds an event in, as a model reading more generously might), so a
+   * budget set from the estimate is not short.
+   */
+  rehearsal?: boolean;
 }
 
 /** An agent; `N` is its name, so the registry can check that each agent sits under its own name. */
@@ -70,7 +76,7 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
   if (isOffline(modelId)) return def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
   if (rt.dryRun) {
     // nothing is sent: the call is counted from the prompt it would send, the offline analyst answers
-    const out = await def.offline(input, { ctx: rt.ctx, embedder: rt.embedder });
+    const out = await def.offline(input, { ctx: rt.ctx, embedder: rt.embedder, rehearsal: true });
     rt.usage.recordUnsent(def.name, rt.scope, {
       input: messageTokens(promptMessages(promptFor(def, rt.ctx), input)),
       output: estimateTokens(JSON.stringify(out)),

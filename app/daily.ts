@@ -43,6 +43,7 @@ export interface DailyOptions {
   chatModel?: AgentRuntime["chatModel"];
   onProgress?: RunOptions["onProgress"];
   onNote?: (note: string) => void;
+  onCalls?: RunOptions["onCalls"];
 }
 
 export interface DailyResult {
@@ -128,6 +129,7 @@ export async function executeDaily(o: DailyOptions): Promise<DailyResult> {
     chatModel: o.chatModel,
     onProgress: o.onProgress,
     onNote: note,
+    onCalls: o.onCalls,
     afterRun: async (r) => {
       const asOf = new Date(closeInstantMs(last)).toISOString();
       for (const t of tickers) {

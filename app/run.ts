@@ -68,6 +68,13 @@ export interface RunResult {
   alreadyDone: boolean;
 }
 
+/** The model calls of a run as they go: answered so far, from the cache, and in flight per agent. */
+interface CallsEvent {
+  calls: number;
+  cacheHits: number;
+  inFlight: Record<string, number>;
+}
+
 /** A progress event of the run graph's custom stream. */
 interface ProgressEvent {
   kind: "progress";
@@ -96,6 +103,8 @@ export interface RunOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** receives notes as they happen (resume, cuts) */
   onNote?: (note: string) => void;
+  /** receives the model calls so far and those in flight per agent, when they change (at most twice a second) */
+  onCalls?: (c: CallsEvent) => void;
   /** loaded data (the bench reuses it); default: loaded from dataDir */
   data?: MarketData;
   /** memory to run on instead of the Chroma store (tests only) */
@@ -279,6 +288,15 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       durability: "sync",
     });
     let final: Saved = {};
+    let said = "";
+    const calls = o.onCalls
+      ? setInterval(() => {
+          const c = { calls: r.usage.calls, cacheHits: r.usage.cacheHits, inFlight: r.usage.flying() };
+          const now = JSON.stringify(c);
+          if (now !== said) o.onCalls!(c);
+          said = now;
+        }, 500).unref()
+      : undefined;
     try {
       let steps = 0;
       for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
@@ -293,6 +311,8 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure)))
         throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
       throw err;
+    } finally {
+      clearInterval(calls);
     }
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
     await compactThread(thread, cp);

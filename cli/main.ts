@@ -17,6 +17,7 @@ import { ModelOutputError } from "../src/models/structured.ts";
 import { BudgetExceededError } from "../src/models/usage.ts";
 import { scrub } from "../src/observability/secrets.ts";
 import { RunLockedError } from "../src/runtime/lock.ts";
+import { painter } from "./colour.ts";
 import { COMMANDS, GROUPS } from "./commands/index.ts";
 import { rootError, UsageError } from "./errors.ts";
 import { addFlags, valuesOf } from "./flags.ts";
@@ -65,6 +66,9 @@ export function program(): Command {
   return root;
 }
 
+/** "stockmem:" before an error, red on a terminal. */
+const stockmemPrefix = () => painter(process.stderr)("red", "stockmem:");
+
 /** What Ctrl-C says: set when a command starts (see CommandDef.resumable). */
 let onInterrupt = "stopped";
 
@@ -112,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     const e = rootError(caught);
     if (isDiskFull(caught)) {
       console.error(
-        scrub(`stockmem: ${(e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message}`),
+        `${stockmemPrefix()} ${scrub((e instanceof DiskFullError ? e : new DiskFullError(stateDir(), caught)).message)}`,
       );
       return EXIT.failure;
     }
@@ -121,11 +125,11 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof UnknownRunError ||
       (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(`stockmem: ${messageOf(e)}`);
+      console.error(`${stockmemPrefix()} ${messageOf(e)}`);
       return EXIT.usage;
     }
     if (e instanceof ZodError) {
-      console.error(`stockmem: ${e.issues.map((i) => i.message).join("; ")}`);
+      console.error(`${stockmemPrefix()} ${e.issues.map((i) => i.message).join("; ")}`);
       return EXIT.usage;
     }
     if (
@@ -139,12 +143,12 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof BudgetExceededError ||
       e instanceof RunLockedError
     ) {
-      console.error(scrub(`stockmem: ${e.message}`));
+      console.error(`${stockmemPrefix()} ${scrub(e.message)}`);
       return EXIT.failure;
     }
     // Everything else: one line for the user; the stack with STOCKMEM_DEBUG=1.
     console.error(
-      scrub(`stockmem: ${process.env.STOCKMEM_DEBUG ? (e instanceof Error && e.stack) || messageOf(e) : messageOf(e)}`),
+      `${stockmemPrefix()} ${scrub(process.env.STOCKMEM_DEBUG ? (e instanceof Error && e.stack) || messageOf(e) : messageOf(e))}`,
     );
     return EXIT.failure;
   }

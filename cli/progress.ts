@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { Progress } from "../src/data/read-lines.ts";
+import { painter } from "./colour.ts";
 
 /** A one-line progress indicator on stderr, only when stderr is a terminal (keeps --json output and CI logs clean). */
 export function fileProgress(file: string): Progress | undefined {
@@ -8,6 +9,14 @@ export function fileProgress(file: string): Progress | undefined {
     const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
     process.stderr.write(`\rreading ${basename(file)} ${pct}%${done >= total ? "\n" : ""}`);
   };
+}
+
+/** Calls in flight per agent, the busiest first: "extractor 6, tracker 2". */
+export function inFlightText(inFlight: Record<string, number>): string {
+  return Object.entries(inFlight)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([agent, n]) => `${agent} ${n}`)
+    .join(", ");
 }
 
 interface RunProgressEvent {
@@ -27,6 +36,9 @@ interface RunProgressEvent {
 export function runProgress(out: NodeJS.WriteStream = process.stderr) {
   const t0 = Date.now();
   const tty = Boolean(out.isTTY);
+  const paint = painter(out);
+  let last: RunProgressEvent | undefined;
+  let flying = "";
   let first: { at: number; done: number } | undefined;
   let lastTenth = -1;
   let drawn = false;
@@ -40,25 +52,35 @@ export function runProgress(out: NodeJS.WriteStream = process.stderr) {
   const line = (e: RunProgressEvent) => {
     const calls =
       e.calls || e.cacheHits ? `, ${e.calls} model calls${e.cacheHits ? ` (+${e.cacheHits} cached)` : ""}` : "";
-    return `${e.window ?? ""} ${e.date ?? ""} ${e.phase}: ${e.done}/${e.total} ticker-days${calls}${eta(e)}`.trim();
+    const air = flying ? `; in flight: ${flying}` : "";
+    return `${e.window ?? ""} ${e.date ?? ""} ${e.phase}: ${e.done}/${e.total} ticker-days${calls}${air}${eta(e)}`.trim();
+  };
+  /** the live line, cut to the terminal's width (a wrapped line could not be redrawn in place) */
+  const draw = (e: RunProgressEvent) => {
+    const width = 24;
+    const filled = e.total > 0 ? Math.round((width * e.done) / e.total) : width;
+    const text = line(e).slice(0, Math.max(20, (out.columns ?? 120) - width - 4));
+    out.write(`\r\x1b[2K[${paint("green", "#".repeat(filled))}${".".repeat(width - filled)}] ${text}`);
+    drawn = true;
   };
   return {
     update(e: RunProgressEvent) {
-      if (tty) {
-        const width = 24;
-        const filled = e.total > 0 ? Math.round((width * e.done) / e.total) : width;
-        out.write(`\r\x1b[2K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${line(e)}`);
-        drawn = true;
-        return;
-      }
+      last = e;
+      if (tty) return draw(e);
       const tenth = e.total > 0 ? Math.floor((10 * e.done) / e.total) : 10;
       if (e.phase === "commit" && tenth > lastTenth) {
         lastTenth = tenth;
         out.write(`${line(e)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
       }
     },
+    /** the model calls as they go (the LLM path): the live line shows those in flight per agent */
+    calls(c: { calls: number; cacheHits: number; inFlight: Record<string, number> }) {
+      flying = inFlightText(c.inFlight);
+      if (tty && last) draw({ ...last, calls: c.calls, cacheHits: c.cacheHits });
+    },
     note(n: string) {
-      out.write(`${tty && drawn ? "\r\x1b[2K" : ""}note: ${n}\n`);
+      out.write(`${tty && drawn ? "\r\x1b[2K" : ""}${paint("yellow", "note:")} ${n}\n`);
+      if (tty && last) draw(last);
     },
     end() {
       if (tty && drawn) out.write("\n");

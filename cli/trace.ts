@@ -1,6 +1,7 @@
 /** A run's trace read for the terminal: one-line summaries and the timeline of one ticker-day (`stockmem trace`). */
 import { stateDir } from "../src/config/paths.ts";
 import { readTrace, type TraceRecord, traceFile } from "../src/observability/trace.ts";
+import { noteLine } from "./colour.ts";
 
 /** Fields that say what a node decided: shown first, and in full length budget, wherever they sit. */
 const KEY_FIELDS = [
@@ -55,7 +56,8 @@ function brief(v: unknown, max = 160): string {
 }
 
 /** A run's trace records from the state dir, a torn last line reported as a note. */
-export const runTrace = (run: string) => readTrace(traceFile(stateDir(), run), (n) => console.error(`note: ${n}`));
+export const runTrace = (run: string) =>
+  readTrace(traceFile(stateDir(), run), (n) => console.error(noteLine(n, process.stderr)));
 
 /** The records of one ticker-day (optionally one node), in time order. */
 export function dayRecords(

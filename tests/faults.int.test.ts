@@ -67,6 +67,12 @@ async function faultyServer(faults: Fault[]) {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
+      // the model list, as OpenAI-compatible servers answer it (a run checks its endpoint with it first): not a call
+      if (req.method === "GET" && req.url?.endsWith("/models")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"object":"list","data":[]}');
+        return;
+      }
       arrivals.push(Date.now());
       open.add(res);
       res.on("close", () => open.delete(res));

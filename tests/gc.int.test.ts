@@ -1,14 +1,16 @@
 /** `memory gc` and the per-run footprint: eval runs beyond the newest N go with all they wrote; named runs stay. */
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { runDir, stateDir } from "../src/config/paths.ts";
+import { describe, expect, it, vi } from "vitest";
+import { chromaDir, runDir, stateDir } from "../src/config/paths.ts";
+import { connectChroma } from "../src/memory/chroma-server.ts";
 import { HashEmbedder } from "../src/memory/embeddings.ts";
 import { listRuns, MemoryStore } from "../src/memory/store.ts";
 import { traceFile } from "../src/observability/trace.ts";
 import { openCheckpointer } from "../src/runtime/checkpointer.ts";
-import { evalRunTime, gcChoice } from "../src/runtime/gc.ts";
+import { bytesOf, evalRunTime, gcChoice } from "../src/runtime/gc.ts";
 import { lockRun } from "../src/runtime/lock.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { cli } from "./helpers/cli.ts";
@@ -84,6 +86,58 @@ describe("memory gc", () => {
     expect((await cli("memory", "gc", "--keep", "0")).out).toMatch(/^removed ev-20261120000000-b/);
     expect((await listRuns(url)).map((r) => r.run)).toEqual(["named"]);
     await cp.close();
+  });
+
+  it("gives the disk back: deleted collections' index folders and free pages, measured (issue 21, item 8)", async () => {
+    // a state dir of its own, served by the CLI's own Chroma (as a user's is), not the shared test server
+    const state = mkdtempSync(join(tmpdir(), "stockmem-gc-"));
+    vi.stubEnv("STOCKMEM_DATA_DIR", state);
+    vi.stubEnv("CHROMA_URL", "");
+    try {
+      const runs = ["ev-20261101000000-a", "ev-20261102000000-b", "ev-20261120000000-c"];
+      const ep = await connectChroma(state);
+      try {
+        for (const run of runs) {
+          const store = await MemoryStore.open(ep.url, run, new HashEmbedder(512));
+          await store.putEvents(
+            Array.from({ length: 1500 }, (_, i) =>
+              storedEvent("AAPL", "2015-10-05", `event ${i} of ${run} ${"x".repeat(300)}`),
+            ),
+          );
+        }
+      } finally {
+        await ep.stop();
+      }
+      const folders = () => readdirSync(chromaDir(state)).filter((f) => /^[0-9a-f-]{36}$/.test(f)).length;
+      const chromaBefore = bytesOf(chromaDir(state));
+      const foldersBefore = folders();
+      const gc = await cli("memory", "gc", "--keep", "1");
+      expect(gc.code).toBe(0);
+      const chromaAfter = bytesOf(chromaDir(state));
+      // before: the two runs' folders stayed and the database kept its size (Chroma deletes rows, not files)
+      expect(folders()).toBe(foldersBefore - 2);
+      expect(chromaAfter).toBeLessThan(chromaBefore * 0.6); // two of three equal runs gone
+      const line =
+        /^freed ([\d.]+) MiB of disk, measured: .*Chroma ([\d.]+) MiB -> ([\d.]+) MiB \(2 index folder\(s\) of deleted collections\)$/m.exec(
+          gc.out,
+        );
+      expect(line, gc.out).not.toBeNull();
+      expect(Number(line![2])).toBeCloseTo(chromaBefore / 2 ** 20, 1);
+      expect(Number(line![3])).toBeCloseTo(chromaAfter / 2 ** 20, 1);
+      expect(Number(line![1])).toBeGreaterThanOrEqual(Number(line![2]) - Number(line![3]) - 0.05);
+      // the kept run still reads, from a fresh server on the same files
+      const again = await connectChroma(state);
+      try {
+        const kept = await MemoryStore.open(again.url, runs[2]!, new HashEmbedder(512));
+        expect((await kept.counts()).events).toBe(1500);
+        expect((await listRuns(again.url)).map((r) => r.run)).toEqual([runs[2]]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      vi.stubEnv("STOCKMEM_DATA_DIR", env.state());
+      vi.stubEnv("CHROMA_URL", env.server().url);
+    }
   });
 
   it("memory reset refuses a run in use and a run that does not exist", async () => {

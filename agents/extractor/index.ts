@@ -29,7 +29,7 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> =
     }
     return undefined;
   },
-  offline(input) {
+  offline(input, env) {
     const events: ExtractedEvent[] = [];
     for (const item of input.items) {
       const text = cleanText(item.text);
@@ -37,7 +37,7 @@ export const extractor: AgentDef<ExtractorInput, ExtractorOutput, "extractor"> =
       const codes = filingItemCodes(item.text);
       // events of this company only (the prompt's relevance rule): another company's news, or a list of many, is not;
       // a filing is its issuer's by definition
-      if (codes.length === 0 && !isAbout(input.ticker, text)) continue;
+      if (codes.length === 0 && !env.rehearsal && !isAbout(input.ticker, text)) continue;
       const companies = companiesIn(text);
       const tone = sentiment(text);
       // a filing names its events by item code (src/domain/filing-items.ts); other text goes by the lexicon's cues

@@ -4,6 +4,7 @@
  */
 import { estimateDaily, executeDaily } from "../../app/daily.ts";
 import { SOURCES } from "../../src/data/sources/index.ts";
+import { painter } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import { calendarDate, sourcesFlag } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -57,6 +58,7 @@ async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<voi
     quiet: values.json,
     onProgress: progress?.update,
     onNote: (n) => progress?.note(n),
+    onCalls: (c) => progress?.calls(c),
   });
   progress?.end();
   const r = res.report;
@@ -64,11 +66,14 @@ async function dailyCommand(values: ValuesOf<typeof DAILY_OPTIONS>): Promise<voi
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
+  const paint = painter(process.stdout);
   console.log(
     `\nrun "${r.run}": calls for ${r.for}, made at the close of ${r.date}${r.at ? ` (data as of ${r.at})` : ""}`,
   );
   for (const c of r.calls) {
-    console.log(`\n${c.ticker}  ${c.movement.toUpperCase()}  ${c.reason}`);
+    console.log(
+      `\n${paint("bold", c.ticker)}  ${paint(c.movement === "up" ? "green" : "red", c.movement.toUpperCase())}  ${c.reason}`,
+    );
     for (const e of c.key_events.slice(0, 3))
       console.log(`  event: ${e.description}${e.chain_depth ? ` (stage ${e.chain_depth + 1} of its story)` : ""}`);
     if (c.references.length) console.log(`  references: ${c.references.join(", ")}`);

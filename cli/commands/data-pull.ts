@@ -3,6 +3,7 @@ import { marketDataDir } from "../../src/config/paths.ts";
 import { pullData } from "../../src/data/pull.ts";
 import { SOURCES, type SourceName } from "../../src/data/sources/index.ts";
 import { table } from "../../src/metrics/table.ts";
+import { noteLine } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import { calendarDate, sourcesFlag, tickersFlag } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -51,7 +52,7 @@ async function pullCommand(v: ValuesOf<typeof PULL_OPTIONS>): Promise<void> {
       r.outcomes.map((x) => [x.source, x.ticker, x.added, x.duplicates, x.error ?? ""]),
     ),
   );
-  for (const x of r.outcomes) for (const n of x.notes) console.log(`note: ${n}`);
+  for (const x of r.outcomes) for (const n of x.notes) console.log(noteLine(n));
   const failed = r.outcomes.filter((x) => x.error).length;
   if (failed)
     throw new Error(`${failed} of ${r.outcomes.length} source-ticker pulls failed (above); the others were kept`);

@@ -5,6 +5,7 @@ import { describeReport } from "../../src/data/report.ts";
 import { dataStats } from "../../src/data/stats.ts";
 import { table } from "../../src/metrics/table.ts";
 import { marketDirOf, readMarket } from "../../src/runtime/market.ts";
+import { noteLine } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import { calendarDate, DATA_OPTIONS, loadOptions } from "../data-flags.ts";
 import { UsageError } from "../errors.ts";
@@ -60,7 +61,7 @@ async function dataStatsCommand(values: ValuesOf<typeof DATA_STATS_OPTIONS>): Pr
     console.log(
       `pulled: ${stats.pulled} items by ${pulls.pulls} source-ticker pulls (provenance.jsonl)${pulls.backfills ? `; ${pulls.backfills} were backfills of past dates, whose published_at is trusted` : ""}${pulls.failed ? `; ${pulls.failed} failed` : ""}`,
     );
-  for (const line of describeReport(data.report)) console.log(`note: ${line}`);
+  for (const line of describeReport(data.report)) console.log(noteLine(line));
 }
 
 export default defineCommand({

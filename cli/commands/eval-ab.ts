@@ -2,6 +2,7 @@
 
 import { runAb, unaffectedBy } from "../../evals/ab.ts";
 import { formatComparison } from "../../evals/compare.ts";
+import { painter } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
@@ -31,7 +32,7 @@ async function evalAbCommand(values: ValuesOf<typeof EVAL_AB_OPTIONS>): Promise<
     throw new UsageError("eval ab needs a change for B: --prompt-version AGENT=V or --agent-model AGENT=M");
   const base = { model: values.model };
   const warning = unaffectedBy(base, change);
-  if (warning) console.error(`warning: ${warning}`);
+  if (warning) console.error(`${painter(process.stderr)("yellow", "warning:")} ${warning}`);
   const { a, b, comparison } = await runAb({
     dataset: values.dataset,
     base,

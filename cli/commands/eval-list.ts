@@ -2,6 +2,7 @@
 import { listResults } from "../../evals/compare.ts";
 import { resultsDir } from "../../evals/runner.ts";
 import { table } from "../../src/metrics/table.ts";
+import { noteLine } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
 
@@ -35,7 +36,7 @@ async function evalListCommand(values: ValuesOf<typeof EVAL_LIST_OPTIONS>): Prom
         ]),
       ),
     );
-  for (const why of skipped) console.error(`note: skipped ${why}`);
+  for (const why of skipped) console.error(noteLine(`skipped ${why}`, process.stderr));
   if (all.length)
     console.log("\n`eval compare`, `report --experiment` take an id, a run id or a unique prefix of a name.");
 }

@@ -1,10 +1,11 @@
 /** `stockmem memory gc`: remove old eval runs. */
 
-import { privateStateDir } from "../../src/config/paths.ts";
+import { chromaDir, privateStateDir } from "../../src/config/paths.ts";
 import { withChroma } from "../../src/memory/session.ts";
 import { openCheckpointer } from "../../src/runtime/checkpointer.ts";
-import { GC_KEEP, gcChoice, knownRuns, removeRun } from "../../src/runtime/gc.ts";
+import { bytesOf, GC_KEEP, gcChoice, knownRuns, reclaimChroma, removeRun } from "../../src/runtime/gc.ts";
 import { RunLockedError } from "../../src/runtime/lock.ts";
+import { noteLine } from "../colour.ts";
 import { defineCommand } from "../command.ts";
 import { nonNegativeInt, positiveInt } from "../data-flags.ts";
 import type { FlagSpecs, ValuesOf } from "../flags.ts";
@@ -20,6 +21,9 @@ const MEMORY_GC_OPTIONS = {
 async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Promise<void> {
   const keep = nonNegativeInt(values.keep, "keep") ?? GC_KEEP;
   const olderThanDays = positiveInt(values["older-than"], "older-than");
+  let freed:
+    | { before: { files: number; checkpoints: number; chroma: number }; checkpoints: number; where: string }
+    | undefined;
   await withChroma(async (ep) => {
     const chosen = gcChoice(await knownRuns(ep.url), { keep, olderThanDays, now: new Date() });
     if (chosen.length === 0)
@@ -28,12 +32,14 @@ async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Prom
       );
     if (values["dry-run"]) return console.log(`would remove ${chosen.length} eval run(s): ${chosen.join(", ")}`);
     const cp = await openCheckpointer(privateStateDir());
+    const checkpoints = cp.file ? () => bytesOf(cp.file!) + bytesOf(`${cp.file}-wal`) : () => 0;
+    const chroma = ep.pid === undefined ? undefined : chromaDir(); // a store we serve, not one at CHROMA_URL
+    const before = { files: 0, checkpoints: checkpoints(), chroma: chroma ? bytesOf(chroma) : 0 };
     try {
-      let bytes = 0;
       for (const run of chosen) {
         try {
           const r = await removeRun(ep.url, run, cp);
-          bytes += r.bytes;
+          before.files += r.bytes;
           console.log(
             `removed ${run}: ${r.collections.length} collection(s), ${mib(r.bytes)} of trace and run files, its checkpoint`,
           );
@@ -42,11 +48,29 @@ async function memoryGcCommand(values: ValuesOf<typeof MEMORY_GC_OPTIONS>): Prom
           console.log(`kept ${run}: ${e.message}`);
         }
       }
-      console.log(`freed ${mib(bytes)} of files, plus the runs' records in Chroma`);
+      cp.reclaim();
+      freed = {
+        before,
+        checkpoints: checkpoints(),
+        where: cp.file ? "" : ` (checkpoints in ${cp.where}: the database reuses their space)`,
+      };
     } finally {
       await cp.close();
     }
   });
+  if (!freed) return;
+  // Chroma gives its space back only with its server stopped (above): its deleted collections' folders and free pages
+  const chroma = freed.before.chroma ? await reclaimChroma(chromaDir()) : undefined;
+  const gone =
+    freed.before.files + (freed.before.checkpoints - freed.checkpoints) + (chroma ? chroma.before - chroma.after : 0);
+  console.log(
+    `freed ${mib(gone)} of disk, measured: trace and run files ${mib(freed.before.files)}, checkpoints ${mib(freed.before.checkpoints)} -> ${mib(freed.checkpoints)}${freed.where}, ${
+      chroma
+        ? `Chroma ${mib(chroma.before)} -> ${mib(chroma.after)} (${chroma.folders} index folder(s) of deleted collections)`
+        : "Chroma at CHROMA_URL: that server keeps its own files"
+    }`,
+  );
+  if (chroma?.note) console.log(noteLine(chroma.note));
 }
 
 export default defineCommand({

@@ -75,6 +75,7 @@ export async function runCommand(
     skipInvalid: values["skip-invalid"],
     onProgress: progress.update,
     onNote: (n) => progress.note(n),
+    onCalls: (c) => progress.calls(c),
   });
   progress.end();
   if (res.alreadyDone) console.log(`run "${ctx.run}" had finished already: nothing to do (--fresh starts it over)`);

@@ -196,7 +196,7 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       const policy = call.retry ?? DEFAULT_RETRY;
       for (let n = 0; ; n++) {
         // inside the limiter, and per attempt: every request sent reserves its share of the budget just before
-        await call.usage?.reserve(input);
+        await call.usage?.reserve(input, call.agent);
         let answer: BaseMessage | undefined;
         let failure: unknown;
         try {

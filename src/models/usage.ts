@@ -37,6 +37,8 @@ export class Usage {
   private inFlightTokens = 0;
   /** the most calls that were ever in flight at once */
   maxInFlight = 0;
+  /** calls in flight per agent (the live progress line shows them) */
+  private readonly flyingByAgent = new Map<string, number>();
   /** tokens counted from an estimate because an answer carried no usage */
   estimatedTokens = 0;
 
@@ -57,7 +59,7 @@ export class Usage {
    * calls answered plus those in flight reach the call budget, or the tokens (spent plus reserved) the
    * token budget. Under any concurrency, at most `maxCalls` calls are ever sent.
    */
-  async reserve(estimatedPromptTokens = 0): Promise<void> {
+  async reserve(estimatedPromptTokens = 0, agent?: string): Promise<void> {
     // Over budget with calls still in flight: wait for their answers (they are paid for, and a failed
     // one gives its share back) before deciding.
     while (this.overBudget() && this.inFlight > 0) await new Promise<void>((r) => this.waiting.push(r));
@@ -70,6 +72,7 @@ export class Usage {
       );
     this.inFlight++;
     this.inFlightTokens += estimatedPromptTokens;
+    if (agent) this.flyingByAgent.set(agent, (this.flyingByAgent.get(agent) ?? 0) + 1);
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 
@@ -92,6 +95,11 @@ export class Usage {
   ): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     this.inFlightTokens = Math.max(0, this.inFlightTokens - (estimate?.input ?? 0));
+    const flying = this.flyingByAgent.get(agent);
+    if (flying !== undefined) {
+      if (flying > 1) this.flyingByAgent.set(agent, flying - 1);
+      else this.flyingByAgent.delete(agent);
+    }
     queueMicrotask(() => {
       for (const wake of this.waiting.splice(0)) wake();
     });
@@ -116,6 +124,11 @@ export class Usage {
       t.inputTokens += estimate.input;
       t.outputTokens += estimate.output;
     }
+  }
+
+  /** The calls in flight now, per agent (agents with none left out), by name. */
+  flying(): Record<string, number> {
+    return Object.fromEntries([...this.flyingByAgent].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   recordCacheHit(agent: string, scope?: Scope): void {

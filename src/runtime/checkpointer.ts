@@ -33,6 +33,8 @@ export interface Checkpointer {
     drop: { checkpoints: readonly string[]; writes: readonly string[] },
     o?: { final?: boolean },
   ): Promise<number>;
+  /** Gives a removed thread's space back to the disk (SQLite: a VACUUM); false when the store keeps it (PostgreSQL reuses it). */
+  reclaim(): boolean;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
       saver,
       where: redact(url),
       deleteThread: (t) => saver.deleteThread(t),
+      reclaim: () => false, // autovacuum reuses the space; VACUUM FULL would lock the tables of every live run
       compact: async (thread, drop, o = {}) => {
         const c = await pool.connect();
         try {
@@ -149,19 +152,13 @@ export async function openCheckpointer(stateDir: string, env: NodeJS.ProcessEnv 
         for (const id of drop.checkpoints) n += dropCheckpoint.run(thread, id).changes;
         return n;
       })();
-      // the file shrinks only by a VACUUM: worth it when most of it is free; another process on the
-      // file (SQLITE_BUSY) just means later, the pages are reused meanwhile
+      // the file shrinks only by a VACUUM: worth it when most of it is free
       const pages = Number(db.pragma("page_count", { simple: true }));
       const free = Number(db.pragma("freelist_count", { simple: true }));
-      if (free > pages / 2) {
-        try {
-          db.exec("VACUUM");
-        } catch {
-          // busy: the free pages are reused by the next writes
-        }
-      }
+      if (free > pages / 2) vacuum(db);
       return gone;
     },
+    reclaim: () => vacuum(saver.db),
     close: async () => void saver.db.close(),
   };
 }
@@ -183,4 +180,18 @@ function faultHook(saver: BaseCheckpointSaver, env: NodeJS.ProcessEnv): void {
     if (++n === at) process.kill(process.pid, "SIGKILL");
     return out;
   };
+}
+
+/**
+ * VACUUM and empty the write-ahead log: the file gives its free pages back. Another process on the file (SQLITE_BUSY)
+ * just means later: the pages are reused by the next writes meanwhile. Returns whether it ran.
+ */
+export function vacuum(db: { exec(sql: string): unknown; pragma(sql: string): unknown }): boolean {
+  try {
+    db.exec("VACUUM");
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    return true;
+  } catch {
+    return false;
+  }
 }

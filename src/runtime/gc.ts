@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { runDir, runsDir, stateDir } from "../config/paths.ts";
 import { listRuns, resetRun } from "../memory/store.ts";
 import { traceFile, tracesDir } from "../observability/trace.ts";
-import type { Checkpointer } from "./checkpointer.ts";
+import { type Checkpointer, vacuum } from "./checkpointer.ts";
 import { lockRun } from "./lock.ts";
 
 /** How many eval runs `memory gc` keeps unless told otherwise. */
@@ -87,4 +87,45 @@ export async function removeRun(url: string, run: string, cp: Checkpointer): Pro
   } finally {
     lock.release();
   }
+}
+
+/** What giving the disk back did: the store's size before and after, and the index folders of deleted collections. */
+export interface Reclaimed {
+  before: number;
+  after: number;
+  folders: number;
+  /** why nothing (or not all) could be given back */
+  note?: string;
+}
+
+const UUID_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Gives a local Chroma store's space back after collections were deleted: Chroma 1.0 deletes a collection's rows but
+ * leaves its vector index folder and the database's free pages. A folder no segment of the database names is removed
+ * (the folders are listed before the segments are read, so a collection created meanwhile, whose row comes before its
+ * folder, is never taken for one), then the database is vacuumed.
+ */
+export async function reclaimChroma(dir: string): Promise<Reclaimed> {
+  const before = bytesOf(dir);
+  const dbFile = join(dir, "chroma.sqlite3");
+  if (!existsSync(dbFile)) return { before, after: before, folders: 0 };
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && UUID_DIR.test(e.name))
+    .map((e) => e.name);
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(dbFile, { timeout: 5000 });
+  let removed = 0;
+  let note: string | undefined;
+  try {
+    const live = new Set(db.prepare("SELECT id FROM segments").pluck().all() as string[]);
+    for (const f of folders.filter((x) => !live.has(x))) {
+      rmSync(join(dir, f), { recursive: true, force: true });
+      removed++;
+    }
+    if (!vacuum(db)) note = "another process is using the Chroma store: its free pages come back at the next gc";
+  } finally {
+    db.close();
+  }
+  return { before, after: bytesOf(dir), folders: removed, note };
 }
