@@ -12,7 +12,7 @@ export function fileProgress(file: string): Progress | undefined {
 }
 
 /** Calls in flight per agent, the busiest first: "extractor 6, tracker 2". */
-export function inFlightText(inFlight: Record<string, number>): string {
+function inFlightText(inFlight: Record<string, number>): string {
   return Object.entries(inFlight)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .map(([agent, n]) => `${agent} ${n}`)

@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/config/paths.ts";
 import type { ChromaEndpoint } from "../src/memory/chroma-server.ts";
 import { type TraceRecord, traceFile } from "../src/observability/trace.ts";
+import { validAnswer } from "../testkit/answers.ts";
+import { fakeOpenAI } from "../testkit/fake-openai.ts";
 import { tempChroma } from "./helpers/chroma.ts";
+import { item, writeDataDir } from "./helpers/data-dir.ts";
 import { HAS_TMUX, type Terminal, terminal } from "./helpers/tmux.ts";
 
 const BIN = join(PACKAGE_ROOT, "bin/stockmem.mjs");
@@ -39,6 +42,52 @@ describe.skipIf(!HAS_TMUX)("Ctrl-C on a run", () => {
     const resumed = await again.until(/exited \d+/, 120_000);
     expect(resumed).toMatch(/resuming run "intr" from its checkpoint/);
     expect(resumed).toMatch(/exited 0/);
+  });
+});
+
+describe.skipIf(!HAS_TMUX)("colour and the live line (issue 21, item 16)", () => {
+  it("paints notes and errors on a terminal, never with NO_COLOR or into a pipe", async () => {
+    const data = writeDataDir(
+      [
+        { date: "2015-10-01", adj: 1 },
+        { date: "2015-10-02", adj: 1 },
+      ],
+      [item("z", "2015-10-02T12:00:00Z", "x", "ZZZ")],
+    );
+    const cmd = (pre: string, post = "") =>
+      `${pre} ${process.execPath} ${BIN} data stats --data ${data}${post}; ${process.execPath} ${BIN} data stats --data /nonexistent${post}; echo "done $?"; sleep 600`;
+    const coloured = terminal(cmd(""));
+    terms.push(coloured);
+    await coloured.until(/done \d/);
+    const raw = coloured.screen(true);
+    expect(raw).toContain("\x1b[33mnote:\x1b[39m 1 items of tickers without prices skipped");
+    expect(raw).toMatch(/\x1b\[31mstockmem:\x1b\[39m data dir \/nonexistent has no news\.jsonl/);
+    for (const [pre, post] of [
+      ["export NO_COLOR=1;", ""],
+      ["", " 2>&1 | cat"],
+    ]) {
+      const plain = terminal(cmd(pre!, post));
+      terms.push(plain);
+      await plain.until(/done \d/);
+      expect(plain.screen(true)).toMatch(/note: 1 items of tickers without prices skipped/);
+      expect(plain.screen(true)).not.toMatch(/\x1b\[3\dm/);
+    }
+  });
+
+  it("shows the model calls in flight per agent on the LLM path", async () => {
+    const fake = await fakeOpenAI({ delayMs: 400, answer: validAnswer });
+    try {
+      const state = mkdtempSync(join(tmpdir(), "stockmem-fly-"));
+      const run = `STOCKMEM_DATA_DIR=${state} CHROMA_URL=${chroma.url} OPENAI_BASE_URL=${fake.url} OPENAI_API_KEY=sk-fake ${process.execPath} ${BIN} run --run fly --model openai:fake-model --no-cache --tickers MSFT,INTC --train 2015-09-28:2015-09-30 --test 2015-10-01:2015-10-02`;
+      const t = terminal(`${run}; echo "exited $?"; sleep 600`, 200, 40);
+      terms.push(t);
+      const seen = await t.until(/in flight: (extractor|reflector|tracker-\w+|merger|retriever-judge|predictor) \d+/);
+      expect(seen).toMatch(/ticker-days(, \d+ model calls)?; in flight: [a-z-]+ \d+(, [a-z-]+ \d+)*/);
+      await t.until(/exited \d+/, 300_000);
+      expect(t.screen()).toMatch(/exited 0/);
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -13,7 +13,8 @@ export interface Terminal {
   keys(...keys: string[]): void;
   /** types text as it is */
   type(text: string): void;
-  screen(): string;
+  /** what the screen shows; with `escapes`, its colour codes too */
+  screen(escapes?: boolean): string;
   /** resolves once the screen shows what `want` matches, or fails naming what it shows */
   until(want: RegExp, limitMs?: number): Promise<string>;
   close(): void;
@@ -26,7 +27,7 @@ export function terminal(cmd: string, cols = 160, rows = 40): Terminal {
   const socket = `stockmem-test-${process.pid}-${++seq}`;
   const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
   tmux("new-session", "-d", "-s", "t", "-x", String(cols), "-y", String(rows), cmd);
-  const screen = () => tmux("capture-pane", "-p", "-t", "t");
+  const screen = (escapes = false) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", "t");
   return {
     keys: (...keys) => tmux("send-keys", "-t", "t", ...keys),
     type: (text) => tmux("send-keys", "-t", "t", "-l", text),
