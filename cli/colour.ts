@@ -13,7 +13,7 @@ const CODES = {
 } as const;
 type Style = keyof typeof CODES;
 
-export function colourOn(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+function colourOn(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "") return env.FORCE_COLOR !== "0";
   return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== "dumb";
 }
