@@ -53,6 +53,9 @@ describe("report --run", () => {
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/run "nope" has no predictions here .*`stockmem run --run nope` makes them/);
     expect(existsSync(join(runDir("nope"), "report.html"))).toBe(false);
+    const path = await cli("report", "--run", "../../etc");
+    expect(path.code).toBe(2);
+    expect(path.err).toMatch(/run names are letters and digits/);
     const neither = await cli("report");
     expect(neither.code).toBe(2);
     expect(neither.err).toMatch(/report needs --experiment NAME \(an eval experiment\) or --run NAME/);

@@ -6,6 +6,7 @@ import { loadResult } from "../../evals/compare.ts";
 import { experimentReport, reportHtml, reportText } from "../../evals/report.ts";
 import { runReport } from "../../evals/run-report.ts";
 import { resultsDir } from "../../evals/runner.ts";
+import { RunName } from "../../src/config/context.ts";
 import { runDir } from "../../src/config/paths.ts";
 import { defineCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
@@ -35,8 +36,9 @@ async function reportCommand(values: ValuesOf<typeof REPORT_OPTIONS>): Promise<v
     input = experimentReport(result);
     out = values.out ?? join(resultsDir(), `${result.experiment}.html`);
   } else {
-    input = await runReport(values.run!);
-    out = values.out ?? join(runDir(values.run!), "report.html");
+    const run = RunName.parse(values.run); // a name, never a path (a ZodError is a usage error, exit 2)
+    input = await runReport(run);
+    out = values.out ?? join(runDir(run), "report.html");
   }
   writeFileSync(out, reportHtml(input));
   console.log(reportText(input));
