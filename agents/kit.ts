@@ -10,6 +10,7 @@ import type { RunContext } from "../src/config/context.ts";
 import type { AgentName } from "../src/domain/agents.ts";
 import type { Embedder } from "../src/memory/embeddings.ts";
 import { createChatModel, endpointOf, isOffline } from "../src/models/provider.ts";
+import { type RateWindow, rateWindow } from "../src/models/rate.ts";
 import { estimateTokens, invokeStructured, messageTokens, promptMessages } from "../src/models/structured.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 
@@ -104,6 +105,7 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
     check: def.check ? (o) => def.check!(input, o) : undefined,
     usage: rt.usage,
     limiter: rt.limiter,
+    rate: rateOf(rt.ctx, modelId),
     config: rt.config,
     cache: rt.cache,
     scope: rt.scope,
@@ -111,4 +113,14 @@ export async function runAgent<I, O>(def: AgentDef<I, O>, input: I, rt: AgentRun
     endpoint: endpointOf(modelId),
     retry: { retries: rt.ctx.modelRetries, baseMs: rt.ctx.modelRetryBaseMs, capMs: 60_000 },
   });
+}
+
+/**
+ * The rate window a model's calls count in: the run's per-model limits, else its `rpm`/`tpm`. A model without limits
+ * set has one too, so that what its provider says of its limits (headers) is kept.
+ */
+function rateOf(ctx: RunContext, modelId: string): RateWindow {
+  const own = ctx.rateLimits[modelId];
+  const limits = { rpm: own?.rpm ?? ctx.rpm, tpm: own?.tpm ?? ctx.tpm };
+  return rateWindow(endpointOf(modelId), modelId.slice(modelId.indexOf(":") + 1), limits);
 }

@@ -111,7 +111,7 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
 
 /** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
 export async function benchPipeline(
-  parts: { offline?: boolean; llm?: boolean },
+  parts: { offline?: boolean; llm?: boolean; rate?: boolean },
   print: (line: string) => void,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
@@ -212,6 +212,42 @@ export async function benchPipeline(
             `wall ${fmt(wall)} s, ${calls} calls (${fmt(calls / Math.max(1, days))} per ticker-day over ${days}), at most ${fake.maxInFlight} in flight; ` +
             `bound 1.5 x calls x ${delayMs} ms / ${concurrency} = ${fmt(1.5 * bound)} s -> ${wall <= 1.5 * bound ? "within" : "OVER"} (x${fmt(wall / bound, 2)} of the ideal); ${byAgent}; ` +
             `news-heavy ticker-day ${heavy.key} (${heavy.items} items): ${heavy.calls} calls, quiet ${quiet.key} (${quiet.items} items): ${quiet.calls} calls`,
+        );
+      } finally {
+        await fake.close();
+      }
+    }
+    // 3. a provider's requests-per-minute limit (the fake answers 429 beyond it): kept by the run's --rpm, or
+    // learnt from the provider's headers alone
+    const RPM = 40;
+    for (const clientRpm of parts.rate ? [RPM, null] : []) {
+      const fake = await fakeOpenAI({ delayMs: 50, answer: benchAnswer, rpm: RPM });
+      process.env.OPENAI_BASE_URL = fake.url;
+      process.env.OPENAI_API_KEY = "fake";
+      try {
+        const ctx = runContext({
+          run: `bench-rate-${clientRpm ?? "headers"}`,
+          model: "openai:fake-model",
+          cache: false,
+          rpm: clientRpm,
+          modelRetries: 6,
+        });
+        const t1 = performance.now();
+        await executeRun({
+          ctx,
+          dataDir,
+          data,
+          tickers: tickers.slice(0, 2),
+          train: { from: "2015-09-28", to: "2015-09-30" },
+          test: { from: "2015-10-01", to: "2015-10-06" },
+          quiet: true,
+        });
+        const wall = (performance.now() - t1) / 1000;
+        const calls = fake.calls.length - fake.rejected;
+        const bound = Math.floor((calls - 1) / RPM) * 60;
+        print(
+          `rate limit ${RPM} rpm at the provider, ${clientRpm ? `--rpm ${clientRpm}` : "no --rpm (its headers only)"}: ${calls} calls, ${fake.rejected} answered 429, ` +
+            `wall ${fmt(wall)} s against the RPM bound ${bound} s (x${fmt(wall / Math.max(1, bound), 2)})`,
         );
       } finally {
         await fake.close();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- memory jaccard pipeline | offline llm]`: speed and cost figures, measured (never asserted in
+ * `npm run bench [-- memory jaccard pipeline | offline llm rate]`: speed and cost figures, measured (never asserted in
  * tests).
  */
 import { setMaxListeners } from "node:events";
@@ -13,8 +13,10 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
 if (want("jaccard")) for (const l of benchJaccard(1_000_000)) console.log(l);
-if (want("pipeline") || want("offline") || want("llm")) {
+if (want("pipeline") || want("offline") || want("llm") || want("rate")) {
   const all = want("pipeline");
-  await benchPipeline({ offline: all || want("offline"), llm: all || want("llm") }, (l) => console.log(l));
+  await benchPipeline({ offline: all || want("offline"), llm: all || want("llm"), rate: all || want("rate") }, (l) =>
+    console.log(l),
+  );
 }
 if (want("memory")) for (const l of await benchMemory([10_000, 100_000])) console.log(l);

@@ -113,6 +113,8 @@ export const RUN_OPTIONS = {
   "model-timeout": { type: "string", arg: "SECONDS", description: "timeout of one model call attempt (default 60)" },
   "budget-calls": { type: "string", arg: "N", description: "stop before sending more than N model calls" },
   "budget-tokens": { type: "string", arg: "N", description: "stop before spending more than N tokens" },
+  rpm: { type: "string", arg: "N", description: "at most N requests a minute to each model (the provider's limit)" },
+  tpm: { type: "string", arg: "N", description: "at most N tokens a minute to each model (the provider's limit)" },
   "allow-gaps": { type: "boolean", description: "score predictions whose label spans missing price rows" },
   ...DRY_RUN_OPTIONS,
 } as const satisfies FlagSpecs;

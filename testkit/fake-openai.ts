@@ -31,6 +31,8 @@ export interface FakeOpenAI {
   holdAfter(n: number): Promise<void>;
   /** Stops holding; held calls are dropped (their clients are gone or will time out). */
   release(): void;
+  /** requests answered 429 because they were over the server's `rpm` */
+  rejected: number;
   close(): Promise<void>;
 }
 
@@ -53,10 +55,17 @@ export async function fakeOpenAI(o: {
   /** answers requests that offer tools (the chat graph's agent), given the messages so far */
   chat?: (messages: { role: string; content: string }[]) => ChatTurn;
   usage?: boolean;
+  /**
+   * A provider's requests-per-minute limit: a request beyond it in the last minute gets 429 with `retry-after`; every
+   * answer carries `x-ratelimit-limit-requests`, `-remaining-requests` and `-reset-requests`, as OpenAI sends them.
+   */
+  rpm?: number;
 }): Promise<FakeOpenAI> {
   const calls: FakeCall[] = [];
   let inFlight = 0;
-  const state = { maxInFlight: 0 };
+  const state = { maxInFlight: 0, rejected: 0 };
+  /** when the requests of the last minute were accepted (the `rpm` limit) */
+  const accepted: number[] = [];
   let hold: { from: number; reached: () => void } | undefined;
   const held: import("node:http").ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
@@ -83,6 +92,30 @@ export async function fakeOpenAI(o: {
         hold.reached();
         return;
       }
+      const limits: Record<string, string> = {};
+      if (o.rpm) {
+        const now = Date.now();
+        while (accepted.length && accepted[0]! <= now - 60_000) accepted.shift();
+        const reset = accepted.length ? Math.max(0, accepted[0]! + 60_000 - now) : 0;
+        if (accepted.length >= o.rpm) {
+          state.rejected++;
+          res.writeHead(429, {
+            "content-type": "application/json",
+            "retry-after": String(Math.ceil(reset / 1000)),
+            "x-ratelimit-limit-requests": String(o.rpm),
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": `${(reset / 1000).toFixed(3)}s`,
+          });
+          res.end(JSON.stringify({ error: { message: "Rate limit reached for requests", type: "requests" } }));
+          return;
+        }
+        accepted.push(now);
+        Object.assign(limits, {
+          "x-ratelimit-limit-requests": String(o.rpm),
+          "x-ratelimit-remaining-requests": String(o.rpm - accepted.length),
+          "x-ratelimit-reset-requests": `${((accepted[0]! + 60_000 - now) / 1000).toFixed(3)}s`,
+        });
+      }
       inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       setTimeout(() => {
@@ -108,7 +141,7 @@ export async function fakeOpenAI(o: {
             ...(toolCalls ? { tool_calls: toolCalls } : {}),
           };
           if (body.stream) {
-            res.writeHead(200, { "content-type": "text/event-stream" });
+            res.writeHead(200, { "content-type": "text/event-stream", ...limits });
             const chunk = (delta: object, finish: string | null) =>
               `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
             const delta = toolCalls
@@ -133,7 +166,7 @@ export async function fakeOpenAI(o: {
         const content = agent === "unknown" ? "{}" : o.answer(agent, lc);
         if (body.stream) {
           // server-sent events, as OpenAI streams: a role chunk, the content, a stop chunk, [DONE]
-          res.writeHead(200, { "content-type": "text/event-stream" });
+          res.writeHead(200, { "content-type": "text/event-stream", ...limits });
           const chunk = (delta: object, finish: string | null) =>
             `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
           res.end(
@@ -141,7 +174,7 @@ export async function fakeOpenAI(o: {
           );
           return;
         }
-        res.writeHead(200, { "content-type": "application/json" });
+        res.writeHead(200, { "content-type": "application/json", ...limits });
         res.end(
           JSON.stringify({
             ...base,
@@ -160,6 +193,9 @@ export async function fakeOpenAI(o: {
     calls,
     get maxInFlight() {
       return state.maxInFlight;
+    },
+    get rejected() {
+      return state.rejected;
     },
     holdAfter: (n) => new Promise<void>((resolve) => (hold = { from: calls.length + n, reached: resolve })),
     release: () => {

@@ -186,6 +186,26 @@ describe("a misbehaving model endpoint", () => {
   });
 });
 
+describe("a provider's rate limits (issue 22, item 3)", () => {
+  it("a provider saying its limit is reached holds every next request until its reset, not only one", async () => {
+    const limited: Fault = (res, body) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "1.2s",
+      });
+      res.end(JSON.stringify(completion(body)));
+    };
+    const s = await serve([limited, ok]);
+    await predictWith(s.url, {});
+    const answered = Date.now();
+    await Promise.all([predictWith(s.url, {}), predictWith(s.url, {}), predictWith(s.url, {})]);
+    expect(s.arrivals).toHaveLength(4);
+    // the three later requests waited for the reset the first answer named (a busy machine only makes them later)
+    for (const at of s.arrivals.slice(1)) expect(at - answered).toBeGreaterThanOrEqual(1100);
+  });
+});
+
 describe("a run stopped by a failing endpoint", () => {
   useIsolatedStockmem();
   it("exits with the message, and a resume with the endpoint back continues with no duplicate", async () => {

@@ -27,6 +27,8 @@ export async function runCommand(
     layered: values.layered,
     budgetCalls: positiveInt(values["budget-calls"], "budget-calls"),
     budgetTokens: positiveInt(values["budget-tokens"], "budget-tokens"),
+    rpm: positiveInt(values.rpm, "rpm"),
+    tpm: positiveInt(values.tpm, "tpm"),
     maxConcurrency: positiveInt(values.concurrency, "concurrency"),
     modelTimeoutSeconds: positiveInt(values["model-timeout"], "model-timeout"),
     maxItemsPerDay: positiveInt(values["max-items-per-day"], "max-items-per-day"),

@@ -130,6 +130,19 @@ export const RunContext = z.object({
    * Model calls in flight at most, across the tickers of a phase, extractor batches, merger groups and tracker calls.
    */
   maxConcurrency: z.number().int().min(1).max(256).default(8),
+  /**
+   * A provider's limits, kept before a request is sent: requests and tokens per minute for each model the run calls
+   * (each model its own minute, shared with the process's other runs); `--rpm`, `--tpm`. `rateLimits` sets them per
+   * model, e.g. {"openai:gpt-4o-mini": {"rpm": 500, "tpm": 200000}}.
+   */
+  rpm: z.number().int().positive().nullable().default(null),
+  tpm: z.number().int().positive().nullable().default(null),
+  rateLimits: z
+    .record(
+      ModelId,
+      z.object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }),
+    )
+    .default({}),
   /** Seconds a model call may take (per attempt) before it is abandoned and retried; `--model-timeout`. */
   modelTimeoutSeconds: z.number().positive().max(3600).default(60),
   /**
@@ -212,6 +225,9 @@ const UNTAGGED: ReadonlySet<keyof RunContext> = new Set([
   "budgetCalls",
   "budgetTokens",
   "maxConcurrency",
+  "rpm",
+  "tpm",
+  "rateLimits",
   "modelTimeoutSeconds",
   "modelRetries",
   "modelRetryBaseMs",

@@ -7,6 +7,7 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAI } from "@langchain/openai";
+import { windowOf } from "./rate.ts";
 
 const OFFLINE = "offline";
 
@@ -42,6 +43,10 @@ class MalformedAnswerError extends Error {
  */
 const checkedFetch: typeof fetch = async (input, init) => {
   const res = await fetch(input, init);
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  // what the provider says of its limits holds for every call to that model (src/models/rate.ts)
+  const model = typeof init?.body === "string" ? /"model"\s*:\s*"([^"]+)"/.exec(init.body)?.[1] : undefined;
+  if (model) windowOf(url, model)?.noteHeaders(res.headers);
   if (!res.ok) return res;
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/event-stream")) return res;
@@ -54,7 +59,6 @@ const checkedFetch: typeof fetch = async (input, init) => {
   } catch {
     throw new MalformedAnswerError(res.status, type, head);
   }
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   if (url.endsWith("/chat/completions") && !Array.isArray((parsed as { choices?: unknown })?.choices))
     throw new MalformedAnswerError(res.status, type, head);
   return res;

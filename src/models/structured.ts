@@ -13,6 +13,7 @@ import { messageOf } from "../domain/errors.ts";
 import { scrub } from "../observability/secrets.ts";
 import type { ResponseCache } from "./cache.ts";
 import { JSON_RULE, type Prompt } from "./prompt.ts";
+import type { RateWindow } from "./rate.ts";
 import type { Scope, Usage } from "./usage.ts";
 
 /**
@@ -116,6 +117,14 @@ export function extractJson(text: string): unknown {
 const contentText = (m: BaseMessage): string =>
   typeof m.content === "string" ? m.content : m.content.map((c) => ("text" in c ? c.text : "")).join("");
 
+/** The tokens an answer says it used (prompt and completion), if it says. */
+function usedTokens(answer: BaseMessage | undefined): number | undefined {
+  const meta = (answer as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)
+    ?.usage_metadata;
+  const n = (meta?.input_tokens ?? 0) + (meta?.output_tokens ?? 0);
+  return n > 0 ? n : undefined;
+}
+
 export interface StructuredCall<I, O> {
   agent: string;
   itemId: string;
@@ -136,6 +145,8 @@ export interface StructuredCall<I, O> {
   config?: RunnableConfig;
   /** bounds the calls in flight (shared by the run) */
   limiter?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** the provider's requests- and tokens-per-minute window of this model (none: no limit kept here) */
+  rate?: RateWindow;
   /** where the model answers, named in failures */
   endpoint?: string;
   retry?: RetryPolicy;
@@ -197,6 +208,8 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
       for (let n = 0; ; n++) {
         // inside the limiter, and per attempt: every request sent reserves its share of the budget just before
         await call.usage?.reserve(input, call.agent);
+        // then the provider's rate limits: the budget is decided first, so a refused call takes no slot
+        const slot = await call.rate?.acquire(input);
         let answer: BaseMessage | undefined;
         let failure: unknown;
         try {
@@ -218,10 +231,9 @@ export async function invokeStructured<I, O>(call: StructuredCall<I, O>): Promis
         } catch (e) {
           failure = e;
         } finally {
-          call.usage?.record(call.agent, answer, call.scope, {
-            input,
-            output: answer ? estimateTokens(contentText(answer)) : 0,
-          });
+          const output = answer ? estimateTokens(contentText(answer)) : 0;
+          call.usage?.record(call.agent, answer, call.scope, { input, output });
+          if (slot) call.rate!.settle(slot, usedTokens(answer) ?? input + output);
         }
         if (failure === undefined) return answer!;
         const f = classifyFailure(failure);

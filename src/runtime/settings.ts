@@ -15,7 +15,17 @@ interface SettingsOf {
 
 /** The context fields that identify an experiment: all but those that only change its cost. */
 const identifying = (c: RunContext) => {
-  const { cache: _c, budgetCalls: _b, budgetTokens: _t, maxConcurrency: _m, ...ctx } = c;
+  // what only paces or bounds the run (cache, budgets, concurrency, rate limits) is not the experiment
+  const {
+    cache: _c,
+    budgetCalls: _b,
+    budgetTokens: _t,
+    maxConcurrency: _m,
+    rpm: _r,
+    tpm: _p,
+    rateLimits: _l,
+    ...ctx
+  } = c;
   return ctx;
 };
 const tickerSet = (t: readonly string[] | undefined) => (t?.length ? [...new Set(t)].sort() : "all");
