@@ -33,6 +33,7 @@ import { resetRun } from "../src/memory/store.ts";
 import type { ScoreRow } from "../src/metrics/summary.ts";
 import { checkModels } from "../src/models/preflight.ts";
 import type { Usage } from "../src/models/usage.ts";
+import { leanRunContext } from "../src/observability/lean-context.ts";
 import { LocalTracer, traceFile } from "../src/observability/trace.ts";
 import type { AgentRuntime } from "../src/runtime/agent-runtime.ts";
 import {
@@ -160,6 +161,7 @@ export async function runData(
 }
 
 export async function executeRun(o: RunOptions): Promise<RunResult> {
+  leanRunContext(); // no LangSmith run tree per node while nothing traces to LangSmith
   const run = o.ctx.run;
   const notes: string[] = [];
   const note = (n: string) => {
