@@ -15,10 +15,12 @@ import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
+import { bytesOf } from "../src/runtime/gc.ts";
 import { readMarket } from "../src/runtime/market.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { noDetails } from "../testkit/events.ts";
 import { fakeOpenAI } from "../testkit/fake-openai.ts";
+import { writeUniverse } from "../testkit/universe.ts";
 import { fmt } from "./stats.ts";
 
 const SHARED = join(PACKAGE_ROOT, "../shared/data/stocknet-acl18-tech");
@@ -111,7 +113,7 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
 
 /** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
 export async function benchPipeline(
-  parts: { offline?: boolean; llm?: boolean; rate?: boolean },
+  parts: { offline?: boolean; llm?: boolean; rate?: boolean; universe?: boolean },
   print: (line: string) => void,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
@@ -217,7 +219,38 @@ export async function benchPipeline(
         await fake.close();
       }
     }
-    // 3. a provider's requests-per-minute limit (the fake answers 429 beyond it): kept by the run's --rpm, or
+    // 3. a wide synthetic universe (testkit/universe.ts), offline: ticker-days/s, and the process's peak RSS at half
+    // and at the end of the window (memory must follow w, not the run's length), the Chroma store's size
+    if (parts.universe) {
+      const [n, days] = (process.env.STOCKMEM_BENCH_UNIVERSE ?? "500x40").split("x").map(Number) as [number, number];
+      const udir = join(dir, "universe");
+      const u = await writeUniverse(udir, { tickers: n, days, seed: 1 });
+      const [trainTo, testFrom] = [u.dates[5]!, u.dates[6]!];
+      let peak = 0;
+      const rss: Record<number, number> = {};
+      const t0 = performance.now();
+      await executeRun({
+        ctx: runContext({ run: "bench-universe" }),
+        dataDir: udir,
+        train: { from: u.dates[1]!, to: trainTo },
+        test: { from: testFrom, to: u.dates.at(-1)! },
+        quiet: true,
+        onProgress: (e) => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+          if (e.phase === "commit" && (e.day === Math.floor(days / 2) || e.day === days)) rss[e.day] = peak;
+        },
+      });
+      const wall = (performance.now() - t0) / 1000;
+      const td = n * days;
+      print(
+        `pipeline offline synthetic universe ${n} tickers x ${days} days (${u.items} items): ${td} ticker-days in ${fmt(wall)} s = ${fmt(td / wall, 1)} ticker-days/s; ` +
+          `peak RSS ${Object.entries(rss)
+            .map(([d, b]) => `${fmt(b / 2 ** 20, 0)} MiB at day ${d}`)
+            .join(", ")}; Chroma ${fmt(bytesOf(join(dir, "chroma")) / 2 ** 20, 0)} MiB`,
+      );
+    }
+
+    // 4. a provider's requests-per-minute limit (the fake answers 429 beyond it): kept by the run's --rpm, or
     // learnt from the provider's headers alone
     const RPM = 40;
     for (const clientRpm of parts.rate ? [RPM, null] : []) {

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- memory jaccard pipeline | offline llm rate]`: speed and cost figures, measured (never asserted in
- * tests).
+ * `npm run bench [-- memory jaccard pipeline | offline llm rate universe]`: speed and cost figures, measured (never
+ * asserted in tests). The universe's size: STOCKMEM_BENCH_UNIVERSE=500x40 (tickers x trading days).
  */
 import { setMaxListeners } from "node:events";
 import { benchJaccard } from "./jaccard.ts";
@@ -13,10 +13,10 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
 if (want("jaccard")) for (const l of benchJaccard(1_000_000)) console.log(l);
-if (want("pipeline") || want("offline") || want("llm") || want("rate")) {
+if (want("pipeline") || want("offline") || want("llm") || want("rate") || want("universe")) {
   const all = want("pipeline");
-  await benchPipeline({ offline: all || want("offline"), llm: all || want("llm"), rate: all || want("rate") }, (l) =>
-    console.log(l),
-  );
+  const parts = { offline: all, llm: all, rate: all, universe: all };
+  for (const k of Object.keys(parts) as (keyof typeof parts)[]) parts[k] ||= only.includes(k);
+  await benchPipeline(parts, (l) => console.log(l));
 }
 if (want("memory")) for (const l of await benchMemory([10_000, 100_000])) console.log(l);
