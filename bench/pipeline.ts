@@ -113,7 +113,7 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
 
 /** Runs the pipeline benchmarks, handing each figure line to `print` as soon as it is measured. */
 export async function benchPipeline(
-  parts: { offline?: boolean; llm?: boolean; rate?: boolean; universe?: boolean },
+  parts: { offline?: boolean; llm?: boolean; rate?: boolean; universe?: boolean; universeLlm?: boolean },
   print: (line: string) => void,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stockmem-bench-run-"));
@@ -248,6 +248,50 @@ export async function benchPipeline(
             .map(([d, b]) => `${fmt(b / 2 ** 20, 0)} MiB at day ${d}`)
             .join(", ")}; Chroma ${fmt(bytesOf(join(dir, "chroma")) / 2 ** 20, 0)} MiB`,
       );
+    }
+
+    // 3b. the same universe's width on the LLM path, a few days, against the fake endpoint: calls, wall against the
+    // throughput bound (calls x latency / concurrency) and the day's critical path (its sequential calls: reflect,
+    // extract, merge, track, judge, predict, x latency x days), the most in flight, peak RSS
+    if (parts.universeLlm) {
+      const [n, days] = (process.env.STOCKMEM_BENCH_UNIVERSE_LLM ?? "500x5").split("x").map(Number) as [number, number];
+      const udir = join(dir, "universe-llm");
+      const u = await writeUniverse(udir, { tickers: n, days: days + 2, seed: 2 });
+      const delay = 300;
+      const concurrency = 16;
+      const fake = await fakeOpenAI({ delayMs: delay, answer: benchAnswer });
+      process.env.OPENAI_BASE_URL = fake.url;
+      process.env.OPENAI_API_KEY = "fake";
+      try {
+        let peak = 0;
+        const t0 = performance.now();
+        await executeRun({
+          ctx: runContext({
+            run: "bench-universe-llm",
+            model: "openai:fake-model",
+            cache: false,
+            maxConcurrency: concurrency,
+          }),
+          dataDir: udir,
+          train: { from: u.dates[1]!, to: u.dates[2]! },
+          test: { from: u.dates[3]!, to: u.dates.at(-1)! },
+          quiet: true,
+          onProgress: () => {
+            peak = Math.max(peak, process.memoryUsage().rss);
+          },
+        });
+        const wall = (performance.now() - t0) / 1000;
+        const calls = fake.calls.length;
+        const throughput = (calls * delay) / 1000 / concurrency;
+        const critical = (6 * delay * (days + 2)) / 1000;
+        print(
+          `pipeline LLM path, synthetic universe ${n} tickers x ${days + 2} days (2 train), ${delay} ms per call, concurrency ${concurrency}: ` +
+            `${calls} calls (${fmt(calls / (n * (days + 2)), 1)} per ticker-day), at most ${fake.maxInFlight} in flight, wall ${fmt(wall)} s; ` +
+            `throughput bound ${fmt(throughput)} s, critical-path bound ${fmt(critical)} s (x${fmt(wall / Math.max(throughput, critical), 2)} of the larger); peak RSS ${fmt(peak / 2 ** 20, 0)} MiB`,
+        );
+      } finally {
+        await fake.close();
+      }
     }
 
     // 4. a provider's requests-per-minute limit (the fake answers 429 beyond it): kept by the run's --rpm, or

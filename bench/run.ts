@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- memory jaccard pipeline | offline llm rate universe]`: speed and cost figures, measured (never
- * asserted in tests). The universe's size: STOCKMEM_BENCH_UNIVERSE=500x40 (tickers x trading days).
+ * `npm run bench [-- memory jaccard pipeline | offline llm rate universe universeLlm]`: speed and cost figures,
+ * measured (never asserted in tests). The universes' sizes: STOCKMEM_BENCH_UNIVERSE=500x40 (offline) and
+ * STOCKMEM_BENCH_UNIVERSE_LLM=500x5 (LLM path), tickers x trading days.
  */
 import { setMaxListeners } from "node:events";
 import { benchJaccard } from "./jaccard.ts";
@@ -13,9 +14,9 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`stockmem bench  node ${process.version}  ${new Date().toISOString()}`);
 if (want("jaccard")) for (const l of benchJaccard(1_000_000)) console.log(l);
-if (want("pipeline") || want("offline") || want("llm") || want("rate") || want("universe")) {
+if (["pipeline", "offline", "llm", "rate", "universe", "universeLlm"].some(want)) {
   const all = want("pipeline");
-  const parts = { offline: all, llm: all, rate: all, universe: all };
+  const parts = { offline: all, llm: all, rate: all, universe: all, universeLlm: all };
   for (const k of Object.keys(parts) as (keyof typeof parts)[]) parts[k] ||= only.includes(k);
   await benchPipeline(parts, (l) => console.log(l));
 }

@@ -48,9 +48,8 @@ export async function writeUniverse(
       counts.push(items.length);
       for (const it of items) texts.push({ ticker: s.ticker, text: it.text });
     });
-  let d = o.from ?? "2015-10-01";
-  const dates = [d];
-  while (dates.length < o.days + 1) dates.push((d = nextTradingDay(d)));
+  const dates = [o.from ?? "2015-10-01"];
+  while (dates.length < o.days + 1) dates.push(nextTradingDay(dates.at(-1)!));
   const tickers = Array.from({ length: o.tickers }, (_, i) => tickerName(i));
   const prices = ["ticker,date,open,high,low,close,adj_close,volume"];
   const news: string[] = [];
