@@ -7,7 +7,7 @@ import { seriesFor } from "../graphs/steps/series.ts";
 import { isOffline } from "../src/models/provider.ts";
 import type { Resources } from "../src/runtime/resources.ts";
 import type { PredictionRecord } from "../src/runtime/run-files.ts";
-import { explainNoReferences, type NoReferenceCause, retrieveReferences } from "../tools/retrieval.ts";
+import { explainNoReferences, type NoReferenceCause, retrieveOptions, retrieveReferences } from "../tools/retrieval.ts";
 
 /** At most this many predictions without a reference are examined (evenly spread over them). */
 const EXAMINED = 24;
@@ -25,17 +25,7 @@ export async function noReferenceNotes(r: Resources, predictions: readonly Predi
   const byKind = new Map<NoReferenceCause["kind"], { cause: NoReferenceCause; n: number; first: PredictionRecord }>();
   for (const p of examined) {
     const { series, asOf } = await seriesFor(r, p.ticker, p.date);
-    const o = {
-      ticker: p.ticker,
-      date: p.date,
-      asOf,
-      series,
-      w: r.ctx.w,
-      k: r.ctx.K,
-      a: r.ctx.a,
-      scope: r.ctx.referenceScope,
-      excludeOverlapping: r.ctx.excludeOverlapping,
-    };
+    const o = retrieveOptions(r.ctx, { ticker: p.ticker, date: p.date, asOf, series });
     const cause = explainNoReferences(reflections, o, await retrieveReferences(r.store, o), judge);
     const seen = byKind.get(cause.kind);
     if (seen) seen.n++;

@@ -19,7 +19,7 @@ import { Prediction } from "../src/domain/schemas.ts";
 import { Reference } from "../src/domain/series.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
 import { agentRuntime, GraphContext, resourcesOf } from "../src/runtime/resources.ts";
-import { recentReferences, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
+import { recentReferences, retrieveOptions, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
 import { recallMemories } from "./steps/layered.ts";
 import { seriesFor } from "./steps/series.ts";
 
@@ -76,17 +76,12 @@ async function retrieve(state: S, config: Config) {
       )
     : [];
   if (!r.ctx.useReferences) return { candidates: [], memories };
-  const o = {
+  const o = retrieveOptions(r.ctx, {
     ticker: state.ticker,
     date: state.date,
     asOf: need(state.asOf, "asOf (set by load_series)"),
     series: state.series ?? [],
-    w: r.ctx.w,
-    k: r.ctx.K,
-    a: r.ctx.a,
-    scope: r.ctx.referenceScope,
-    excludeOverlapping: r.ctx.excludeOverlapping,
-  };
+  });
   const candidates =
     r.ctx.referenceMode === "recent"
       ? await recentReferences(r.store, o)

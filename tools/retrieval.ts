@@ -4,6 +4,7 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
+import type { RunContext } from "../src/config/context.ts";
 import { epochDay } from "../src/data/calendar.ts";
 import type { SeriesDay } from "../src/domain/events.ts";
 import type { Reflection } from "../src/domain/schemas.ts";
@@ -37,6 +38,21 @@ export interface RetrieveOptions {
   scope: "all" | "same-ticker";
   /** leave out the same ticker's reflections of the query window's days (their windows overlap the query's) */
   excludeOverlapping?: boolean;
+}
+
+/** A ticker-day's retrieval as a run's context sets it: its window size, K, a, scope and overlap rule. */
+export function retrieveOptions(
+  ctx: Pick<RunContext, "w" | "K" | "a" | "referenceScope" | "excludeOverlapping">,
+  day: Pick<RetrieveOptions, "ticker" | "date" | "asOf" | "series">,
+): RetrieveOptions {
+  return {
+    ...day,
+    w: ctx.w,
+    k: ctx.K,
+    a: ctx.a,
+    scope: ctx.referenceScope,
+    excludeOverlapping: ctx.excludeOverlapping,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@
  * says how much is left (`x-ratelimit-remaining-requests` / `-tokens` with their `-reset-` times, or `retry-after` on a
  * 429) is believed: every call to that model waits until the reset, not only the one that met it.
  */
+import { retryAfterMs } from "../data/sources/http.ts";
 
 export interface RateLimits {
   /** requests per minute */
@@ -90,7 +91,7 @@ export class RateWindow {
       const left = h.get(`x-ratelimit-remaining-${kind}`);
       if (left !== null && Number(left) <= 0) block(durationMs(h.get(`x-ratelimit-reset-${kind}`)) ?? 1000);
     }
-    block(retryAfterMs(h.get("retry-after"), now));
+    block(retryAfterMs(h.get("retry-after"), now, Number.POSITIVE_INFINITY));
   }
 }
 
@@ -106,14 +107,6 @@ export function durationMs(v: string | null): number | undefined {
     ms += m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : m[2] === "m" ? n * 60_000 : n * 3_600_000;
   }
   return matched ? ms : undefined;
-}
-
-/** `retry-after`: seconds, or an HTTP date. */
-function retryAfterMs(v: string | null, now: number): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : at - now;
 }
 
 /** The windows of this process, one per endpoint and model: runs against one account share its limits. */

@@ -6,7 +6,7 @@
  * `STOCKMEM_ALPHAVANTAGE_BASE_URL` points it elsewhere (the tests' fake server).
  */
 import { createHash } from "node:crypto";
-import { firstBytes, parseJson, SourceError } from "./http.ts";
+import { baseUrl, firstBytes, maskUrl, parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 interface AvFeed {
@@ -33,7 +33,7 @@ export const alphaVantage: MarketSource = {
   about: "Alpha Vantage news and sentiment (ALPHAVANTAGE_API_KEY; free tier 25 requests a day)",
   needs: ["ALPHAVANTAGE_API_KEY"],
   async pull(ticker, c) {
-    const base = (c.env.STOCKMEM_ALPHAVANTAGE_BASE_URL ?? "https://www.alphavantage.co").replace(/\/$/, "");
+    const base = baseUrl(c.env, "ALPHAVANTAGE", "https://www.alphavantage.co");
     const requests: string[] = [];
     // articles per request: the provider's most (a setting only so tests can fill an answer)
     const LIMIT = Number(c.env.STOCKMEM_ALPHAVANTAGE_LIMIT ?? 1000);
@@ -42,7 +42,7 @@ export const alphaVantage: MarketSource = {
     const ask = async (from: string, to: string): Promise<void> => {
       const span = `time_from=${from.replaceAll("-", "")}T0000&time_to=${to.replaceAll("-", "")}T2359`;
       const url = `${base}/query?function=NEWS_SENTIMENT&tickers=${encodeURIComponent(ticker)}&${span}&limit=${LIMIT}&sort=EARLIEST&apikey=${c.env.ALPHAVANTAGE_API_KEY}`;
-      const shown = url.replace(/apikey=[^&]*/, "apikey=***");
+      const shown = maskUrl(url);
       requests.push(shown);
       const text = await (await c.fetch(url)).text();
       const body = parseJson<AvFeed>(text, "alpha-vantage", ticker, shown);

@@ -5,7 +5,7 @@
  * second at most (under the free tier's 60 a minute).
  * `STOCKMEM_FINNHUB_BASE_URL` points it elsewhere (the tests' fake server).
  */
-import { firstBytes, parseJson, SourceError } from "./http.ts";
+import { baseUrl, firstBytes, parseJson, SourceError } from "./http.ts";
 import type { MarketSource, Pulled } from "./source.ts";
 
 interface FinnhubNews {
@@ -39,7 +39,7 @@ export const finnhub: MarketSource = {
   about: "Finnhub company news (FINNHUB_API_KEY; free tier 60 calls a minute, about a year back)",
   needs: ["FINNHUB_API_KEY"],
   async pull(ticker, c) {
-    const base = (c.env.STOCKMEM_FINNHUB_BASE_URL ?? "https://finnhub.io").replace(/\/$/, "");
+    const base = baseUrl(c.env, "FINNHUB", "https://finnhub.io");
     const out: Required<Pick<Pulled, "items" | "requests">> = { items: [], requests: [] };
     for (const [k, [from, to]] of weeks(c.from, c.to).entries()) {
       if (k > 0) await pace(c.env);

@@ -13,13 +13,21 @@ export class SourceError extends Error {
   }
 }
 
+/**
+ * Where a source's provider answers: its `STOCKMEM_<NAME>_BASE_URL` setting (the tests' fake server), else the
+ * provider's own address, without a trailing slash.
+ */
+export function baseUrl(env: NodeJS.ProcessEnv, name: string, provider: string): string {
+  return (env[`STOCKMEM_${name}_BASE_URL`] ?? provider).replace(/\/$/, "");
+}
+
 /** A URL as logs and errors show it: key, token and signature parameters masked. */
 export function maskUrl(url: string): string {
   return url.replace(/([?&](?:token|apikey|api_key|key|signature)=)[^&#]*/gi, "$1***");
 }
 
 /** Seconds or an HTTP date, as a wait in ms (capped); undefined when absent or unreadable. */
-function retryAfterMs(header: string | null, now = Date.now(), capMs = 60_000): number | undefined {
+export function retryAfterMs(header: string | null, now = Date.now(), capMs = 60_000): number | undefined {
   if (!header) return undefined;
   const s = Number(header);
   const ms = Number.isFinite(s) ? s * 1000 : Date.parse(header) - now;

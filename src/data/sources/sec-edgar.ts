@@ -9,7 +9,7 @@
  * filings), /Archives/edgar/data/<cik>/<accession>/index.json (the filing's files).
  */
 import { htmlText } from "./html.ts";
-import { parseJson, SourceError } from "./http.ts";
+import { baseUrl, parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 /** Form 8-K's items (SEC Form 8-K, General Instructions B). */
@@ -75,8 +75,8 @@ export const secEdgar: MarketSource = {
   about: "SEC EDGAR 8-K/6-K filings with their items and press release (no key; needs STOCKMEM_SEC_USER_AGENT)",
   needs: ["STOCKMEM_SEC_USER_AGENT"],
   async pull(ticker, c) {
-    const www = (c.env.STOCKMEM_SEC_BASE_URL ?? "https://www.sec.gov").replace(/\/$/, "");
-    const data = (c.env.STOCKMEM_SEC_BASE_URL ?? "https://data.sec.gov").replace(/\/$/, "");
+    const www = baseUrl(c.env, "SEC", "https://www.sec.gov");
+    const data = baseUrl(c.env, "SEC", "https://data.sec.gov");
     const init = { headers: { "User-Agent": c.env.STOCKMEM_SEC_USER_AGENT!, Accept: "application/json,text/html" } };
     const requests: string[] = [];
     const get = async (url: string) => {

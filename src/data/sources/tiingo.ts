@@ -6,7 +6,7 @@
  * `STOCKMEM_TIINGO_BASE_URL` points it elsewhere (the tests' fake server).
  */
 import type { PriceBar } from "../../domain/schemas.ts";
-import { firstBytes, parseJson, SourceError } from "./http.ts";
+import { baseUrl, firstBytes, parseJson, SourceError } from "./http.ts";
 import type { MarketSource } from "./source.ts";
 
 interface TiingoBar {
@@ -26,7 +26,7 @@ export const tiingo: MarketSource = {
     "Tiingo end-of-day prices with the adjusted close (TIINGO_API_KEY; official API, free tier ~1,000 requests a day)",
   needs: ["TIINGO_API_KEY"],
   async pull(ticker, c) {
-    const base = (c.env.STOCKMEM_TIINGO_BASE_URL ?? "https://api.tiingo.com").replace(/\/$/, "");
+    const base = baseUrl(c.env, "TIINGO", "https://api.tiingo.com");
     const url = `${base}/tiingo/daily/${encodeURIComponent(ticker.toLowerCase())}/prices?startDate=${c.from}&endDate=${c.to}&format=json&resampleFreq=daily`;
     const text = await (await c.fetch(url, { headers: { Authorization: `Token ${c.env.TIINGO_API_KEY}` } })).text();
     const rows = parseJson(text, "tiingo", ticker, url);
