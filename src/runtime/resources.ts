@@ -12,7 +12,6 @@
 
 import { join } from "node:path";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import pLimit from "p-limit";
 import { z } from "zod";
 import { RunContext } from "../config/context.ts";
 import { stateDir } from "../config/paths.ts";
@@ -27,6 +26,7 @@ import { ResponseCache } from "../models/cache.ts";
 import { Usage } from "../models/usage.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
 import { exitWithAncestors } from "./ancestors.ts";
+import { type Limiter, rankedLimiter } from "./limiter.ts";
 import { marketDirOf, readMarket } from "./market.ts";
 
 /** The context every graph takes: the run context plus where the market data is. */
@@ -34,9 +34,6 @@ export const GraphContext = RunContext.extend({
   dataDir: z.string().optional().describe("market data dir (default: STOCKMEM_MARKET_DATA or the bundled sample)"),
 });
 export type GraphContext = z.infer<typeof GraphContext>;
-
-/** Bounds the model calls in flight: one per run, shared by every agent and ticker. */
-export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface Resources {
   ctx: RunContext;
@@ -146,9 +143,9 @@ function usageFor(ctx: RunContext): Usage {
   return new Usage({ maxCalls: ctx.budgetCalls ?? undefined, maxTokens: ctx.budgetTokens ?? undefined });
 }
 
+/** Bounds the model calls in flight: one per run, shared by every agent and ticker. */
 export function limiterFor(ctx: RunContext): Limiter {
-  const limit = pLimit(ctx.maxConcurrency);
-  return (fn) => limit(fn);
+  return rankedLimiter(ctx.maxConcurrency);
 }
 
 // ---- opened from a context (graphs run by LangGraph Studio / the dev server) ----------------------
