@@ -110,7 +110,12 @@ export class MemoryStore implements MemoryPort {
           client.getOrCreateCollection({
             name,
             embeddingFunction: null,
-            configuration: { hnsw: { space: "cosine" } },
+            // the vectors as given: a cosine space would store them normalised in float32 (a few ulps off), so a
+            // working set rebuilt from Chroma (a resumed or grown run) would find other similarities than the run
+            // done whole, order near-ties otherwise and ask the model other prompts. Nothing here searches Chroma's
+            // index (the working set does, exact cosine); for unit vectors, as every embedder here gives, l2 ranks as
+            // cosine does for anyone who would
+            configuration: { hnsw: { space: "l2" } },
             metadata: { run, kind, embedding_model: embedder.id, schema_version: SCHEMA_VERSION },
           }),
         ));
