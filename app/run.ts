@@ -13,6 +13,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { modelIds } from "../agents/registry.ts";
 import { buildRunGraph, RECURSION_LIMIT } from "../graphs/run.ts";
+import { stopAhead } from "../graphs/steps/ahead.ts";
 import type { RunContext } from "../src/config/context.ts";
 import {
   chromaDir,
@@ -43,6 +44,7 @@ import {
   moveAside,
   openCheckpointer,
 } from "../src/runtime/checkpointer.ts";
+import { diskAlmostFull } from "../src/runtime/gc.ts";
 import { countLines, cutToCommitted, describeCut, LedgerIntegrityError } from "../src/runtime/ledger.ts";
 import { lockRun } from "../src/runtime/lock.ts";
 import { readMarket } from "../src/runtime/market.ts";
@@ -304,17 +306,19 @@ export async function executeRun(o: RunOptions): Promise<RunResult> {
       for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
         if (mode === "custom" && chunk.kind === "progress") o.onProgress?.(chunk as unknown as ProgressEvent);
         if (mode === "values") final = chunk as Saved;
-        // the values after a step, whose checkpoint is saved (durability "sync"); about seven steps a day
-        if (mode === "values" && ++steps % (COMPACT_EVERY_DAYS * 7) === 0) await compactThread(thread, cp, 3);
+        // the values after a step, whose checkpoint is saved (durability "sync"); about five steps a day
+        if (mode === "values" && ++steps % (COMPACT_EVERY_DAYS * 5) === 0) await compactThread(thread, cp, 3);
       }
     } catch (e) {
       const err = firstError(e);
-      // a full disk shows up as whatever write met it first (Chroma, SQLite, a run file, the trace)
-      if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure)))
-        throw new DiskFullError(stateDir(), isDiskFull(err) ? err : tracer.failure);
+      // a full disk shows up as whatever write met it first (Chroma, SQLite, a run file, the trace), and not always
+      // by name: a disk left with next to nothing free is the cause whatever the error says
+      if (isDiskFull(err) || (tracer.failure && isDiskFull(tracer.failure)) || diskAlmostFull(stateDir()))
+        throw new DiskFullError(stateDir(), isDiskFull(err) || !tracer.failure ? err : tracer.failure);
       throw err;
     } finally {
       clearInterval(calls);
+      stopAhead(r); // nothing more is asked for days the run will not reach
     }
     if (tracer.failure) note(`the trace ${tracer.file} stopped at its last whole record: ${messageOf(tracer.failure)}`);
     await compactThread(thread, cp);

@@ -166,23 +166,37 @@ async function store(state: S, config: Config) {
   return {};
 }
 
+/** What the run gives the part of ingest that follows the news-only steps: the day's merged events. */
+const TrackInput = IngestState.pick({ ticker: true, date: true, asOf: true, merged: true });
+
 /**
- * The ingest graph. With `store: false` it ends after tracking, its `events` being the output: the run
- * writes every ticker's events of a day in one batch (one request per day, not per ticker).
+ * The ingest graph, whole (Studio: load -> extract -> merge -> track -> store) or in the parts the run uses:
+ * - `news`: load -> extract -> merge, the steps that read nothing but the day's news (the run does them ahead of
+ *   the day loop on the LLM path, graphs/steps/ahead.ts); its `asOf` and `merged` are the output;
+ * - `all` with `store: false`: load -> ... -> track, its `events` being the output (the run writes every
+ *   ticker's events of a day in one batch: one request per day, not per ticker);
+ * - `track`: track alone, from the `merged` events of a `news` part.
+ * Each part is named `ingest`, so the trace shows a ticker-day's steps under one graph whichever part ran them.
  */
-export function buildIngestGraph(o: { store?: boolean } = {}) {
+export function buildIngestGraph(o: { part?: "all" | "news" | "track"; store?: boolean } = {}) {
+  const part = o.part ?? "all";
+  if (part === "track")
+    return new StateGraph({ ...leanState(IngestState, TrackInput), context: GraphContext })
+      .addNode("track", track)
+      .addEdge(START, "track")
+      .addEdge("track", END);
   const g = new StateGraph({ ...leanState(IngestState, IngestInput), context: GraphContext })
     .addNode("load", load)
     .addNode("extract", extract)
     .addNode("merge", merge)
-    .addNode("track", track)
     .addEdge(START, "load")
     .addConditionalEdges("load", fanOut, ["extract", "merge"])
-    .addEdge("extract", "merge")
-    .addEdge("merge", "track");
+    .addEdge("extract", "merge");
+  if (part === "news") return g.addEdge("merge", END);
+  const t = g.addNode("track", track).addEdge("merge", "track");
   return o.store === false
-    ? g.addEdge("track", END)
-    : g.addNode("store", store).addEdge("track", "store").addEdge("store", END);
+    ? t.addEdge("track", END)
+    : t.addNode("store", store).addEdge("track", "store").addEdge("store", END);
 }
 
 /** @public The graph LangGraph Studio loads (langgraph.json). */

@@ -2,19 +2,23 @@
  * `run`: the StockMem train/test run, one trading day after another. Each phase of a day is a node,
  * fanned out over the tickers with `Send`, and the day loop is an edge:
  *
- *   plan -> [reflect x tickers] -> reflected -> [ingest x tickers] -> ingested
- *        -> [predict x tickers] (test window) -> commit -> (next day: reflect ...) -> summarize
+ *   plan -> [reflect x tickers | ingest x tickers] -> reflected -> ingested
+ *        -> [predict x tickers] (test window) -> commit -> (next day: reflect | ingest ...) -> summarize
  *
  *   reflect   the online update: each ticker's previous trading day p, whose label (the move p -> d)
  *             became known at close(d); SEP-Memory's group sampling of p in the training window
+ *   ingest    extract -> merge -> track of each ticker's day d, side by side with the reflections: neither
+ *             reads what the other finds (reflect reads the days up to p, the tracker only events), and both
+ *             are written by the join nodes that follow, in the order the phases always had. On the LLM
+ *             path, extract and merge of the next days run ahead of the loop (graphs/steps/ahead.ts)
  *   reflected writes the day's reflections (one batch) and settles yesterday's predictions (SEP
  *             rewards), in ticker order
- *   ingest    extract -> merge -> track of each ticker's day d
  *   ingested  writes the day's events of every ticker (one batch) and SEP's daily notes
  *   predict   retrieve -> judge -> predict of each ticker's day d
  *   commit    appends the day's predictions (and groups) to the run's files, writes the explanations,
  *             runs the SEP upkeep, and records the memory's fingerprint and last durable day
  *
+ * So a day waits for [reflect | track] -> judge -> predict, three model calls in turn.
  * Every ticker of a phase runs side by side on the same memory: nothing a ticker writes in a phase is
  * readable by another ticker before the next phase, so results never depend on ticker order. With a
  * checkpointer every step is checkpointed; memory writes are write-behind, so a killed run resumes
@@ -41,6 +45,7 @@ import { runSettings } from "../src/runtime/settings.ts";
 import { buildIngestGraph } from "./ingest.ts";
 import { buildPredictGraph } from "./predict.ts";
 import { buildReflectGraph } from "./reflect.ts";
+import { newsAheadOf, runsAhead } from "./steps/ahead.ts";
 import { type GroupRecord, groupStep } from "./steps/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
 
@@ -110,6 +115,8 @@ type Config = LangGraphRunnableConfig<GraphContext>;
 // Subgraphs run inside the run's tasks; the run's checkpoints cover them (a task is redone whole).
 // They return what they found; the phase's join node writes the whole day in one batch per collection.
 const ingestGraph = buildIngestGraph({ store: false }).compile({ checkpointer: false, name: "ingest" });
+const newsGraph = buildIngestGraph({ part: "news" }).compile({ checkpointer: false, name: "ingest" });
+const trackGraph = buildIngestGraph({ part: "track" }).compile({ checkpointer: false, name: "ingest" });
 const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
 const reflectGraph = buildReflectGraph({ store: false }).compile({ checkpointer: false, name: "reflect" });
 
@@ -189,13 +196,17 @@ async function plan(state: S, config: Config) {
   };
 }
 
-/** Reflect on every ticker's previous trading day (within the run), or skip to ingest. */
-async function toReflect(state: S, config: Config) {
+/**
+ * A day's first phase: every ticker's reflection on its previous trading day (within the run) and every ticker's
+ * ingest of the day, side by side; or the summary after the last day.
+ */
+async function toDay(state: S, config: Config) {
   if (state.cursor >= state.dates.length) return "summarize";
   const r = await resourcesOf(config);
   const d = state.dates[state.cursor]!;
+  const tickers = trading(r, need(state.tickers, "tickers (set by plan)"), d);
   progress(config, state, "reflect", r);
-  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).flatMap(({ ticker, s, i }) => {
+  const reflects = tickers.flatMap(({ ticker, s, i }) => {
     const prev = s.calendar.dates[i - 1];
     if (!prev || prev < state.train.from) return [];
     return [
@@ -207,7 +218,13 @@ async function toReflect(state: S, config: Config) {
       }),
     ];
   });
-  return sends.length ? sends : "reflected";
+  progress(config, state, "ingest", r);
+  // the run's next trading days, whose news each ticker's ingest starts ahead (LLM path, graphs/steps/ahead.ts)
+  const next = runsAhead(r) ? state.dates.slice(state.cursor + 1, state.cursor + 1 + r.ctx.newsAhead) : [];
+  const ingests = tickers.map(
+    ({ ticker }) => new Send("ingest", { ticker, date: d, ...(next.length ? { next, at: state.cursor } : {}) }),
+  );
+  return [...reflects, ...ingests]; // never empty: a day is in the run because a ticker trades on it
 }
 
 interface ReflectTask {
@@ -274,19 +291,36 @@ async function reflected(state: S, config: Config) {
   return { dayReflections: new Overwrite(slim), pending };
 }
 
-async function toIngest(state: S, config: Config) {
-  const r = await resourcesOf(config);
-  const d = state.dates[state.cursor]!;
-  progress(config, state, "ingest", r);
-  const sends = trading(r, need(state.tickers, "tickers (set by plan)"), d).map(
-    ({ ticker }) => new Send("ingest", { ticker, date: d }),
-  );
-  return sends.length ? sends : "ingested";
+interface IngestTask {
+  ticker: string;
+  date: string;
+  /** the run's next trading days (their news goes ahead), and today's index among the run's days */
+  next?: string[];
+  at?: number;
 }
 
-async function ingest(task: { ticker: string; date: string }, config: Config) {
+async function ingest(task: IngestTask, config: Config) {
   const r = await resourcesOf(config);
-  const out = await ingestGraph.invoke(task, withResources(r, ownTrace(r, config, "ingest", task)));
+  const { ticker, date } = task;
+  const ahead = newsAheadOf(r);
+  if (ahead) {
+    const calendar = seriesOf(r.data, ticker).calendar;
+    (task.next ?? []).forEach((day, k) => {
+      if (calendar.indexOf(day) === undefined) return; // the ticker does not trade that day
+      ahead.start(ticker, day, (task.at ?? 0) + 1 + k, async (early) => {
+        const out = await newsGraph.invoke(
+          { ticker, date: day },
+          withResources(early, ownTrace(r, config, "ingest", { ticker, date: day })),
+        );
+        return { asOf: need(out.asOf, "asOf (set by load)"), merged: out.merged ?? [] };
+      });
+    });
+  }
+  const child = withResources(r, ownTrace(r, config, "ingest", task));
+  const news = ahead?.take(ticker, date);
+  const out = news
+    ? await trackGraph.invoke({ ticker, date, ...(await news) }, child)
+    : await ingestGraph.invoke({ ticker, date }, child);
   return { dayEvents: (out.events ?? []) as StoredEvent[] };
 }
 
@@ -425,17 +459,17 @@ export function buildRunGraph() {
     .addNode("commit", commit)
     .addNode("summarize", summarize)
     .addEdge(START, "plan")
-    .addConditionalEdges("plan", toReflect, ["reflect", "reflected", "summarize"])
+    .addConditionalEdges("plan", toDay, ["reflect", "ingest", "summarize"])
     .addEdge("reflect", "reflected")
-    .addConditionalEdges("reflected", toIngest, ["ingest", "ingested"])
-    .addEdge("ingest", "ingested")
+    .addEdge("ingest", "reflected")
+    .addEdge("reflected", "ingested")
     .addConditionalEdges("ingested", toPredict, ["predict", "commit"])
     .addEdge("predict", "commit")
-    .addConditionalEdges("commit", toReflect, ["reflect", "reflected", "summarize"])
+    .addConditionalEdges("commit", toDay, ["reflect", "ingest", "summarize"])
     .addEdge("summarize", END);
 }
 
-/** Seven supersteps per trading day: allow long runs (two years are ~500 days). */
+/** Five supersteps per trading day: allow long runs (two years are ~500 days). */
 export const RECURSION_LIMIT = 100_000;
 /** @public The graph LangGraph Studio loads (langgraph.json). */
 export const graph = buildRunGraph().compile({ name: "run" }).withConfig({ recursionLimit: RECURSION_LIMIT });

@@ -10,7 +10,7 @@ import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/m
 import { AGENTS } from "../agents/registry.ts";
 import type { AgentName } from "../src/domain/agents.ts";
 
-interface FakeCall {
+export interface FakeCall {
   /** "chat": a request that offers tools (the chat agent) */
   agent: AgentName | "chat" | "unknown";
   messages: { role: string; content: string }[];
@@ -29,6 +29,8 @@ export interface FakeOpenAI {
    * first held call arrives: the client is then blocked at a known point (e.g. to be killed there).
    */
   holdAfter(n: number): Promise<void>;
+  /** The same from the first call that `when` picks (e.g. the first merger call for a given day) on. */
+  holdWhen(when: (call: FakeCall) => boolean): Promise<void>;
   /** Stops holding; held calls are dropped (their clients are gone or will time out). */
   release(): void;
   /** requests answered 429 because they were over the server's `rpm` */
@@ -66,7 +68,7 @@ export async function fakeOpenAI(o: {
   const state = { maxInFlight: 0, rejected: 0 };
   /** when the requests of the last minute were accepted (the `rpm` limit) */
   const accepted: number[] = [];
-  let hold: { from: number; reached: () => void } | undefined;
+  let hold: { from: number; when?: (call: FakeCall) => boolean; reached: () => void } | undefined;
   const held: import("node:http").ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     let raw = "";
@@ -86,7 +88,9 @@ export async function fakeOpenAI(o: {
       };
       const messages = (body.messages ?? []).map((m) => ({ ...m, content: m.content ?? "" }));
       const agent = body.tools?.length ? "chat" : agentOfSystem(messages[0]?.content ?? "");
-      calls.push({ agent, messages, startedAt: Date.now() });
+      const call: FakeCall = { agent, messages, startedAt: Date.now() };
+      calls.push(call);
+      if (hold?.when?.(call)) hold.from = calls.length;
       if (hold && calls.length >= hold.from) {
         held.push(res); // frozen: never answered, not counted in flight
         hold.reached();
@@ -198,6 +202,8 @@ export async function fakeOpenAI(o: {
       return state.rejected;
     },
     holdAfter: (n) => new Promise<void>((resolve) => (hold = { from: calls.length + n, reached: resolve })),
+    holdWhen: (when) =>
+      new Promise<void>((resolve) => (hold = { from: Number.POSITIVE_INFINITY, when, reached: resolve })),
     release: () => {
       hold = undefined;
       for (const r of held.splice(0)) r.destroy();

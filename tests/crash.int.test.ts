@@ -128,7 +128,8 @@ describe("a crash never makes a partial run look finished", () => {
     const r = lcg(23);
     let crashes = 0;
     for (let k = 0; k < 60; k++) {
-      const point = k % 3 === 2 ? `put:${16 + Math.floor(r() * 14)}` : `putWrites:${20 + Math.floor(r() * 20)}`;
+      // (five checkpoints a day: put:12..21 is the day or two after the one a resume redoes)
+      const point = k % 3 === 2 ? `put:${12 + Math.floor(r() * 10)}` : `putWrites:${20 + Math.floor(r() * 20)}`;
       const x = await killAfter("chain", point);
       if (!killed(x)) {
         expect(x.code, x.stderr).toBe(0); // the run finished before this point
@@ -173,7 +174,7 @@ describe("a crash never makes a partial run look finished", () => {
   // checkpoints step back in time; the resume must still end byte-identical, never "finished".
   it("a torn WAL after a crash: the resume goes back to what SQLite kept and ends byte-identical", async () => {
     // each in a state dir of its own, so that the WAL holds this run's checkpoints only
-    for (const point of ["putWrites:180", "put:100", "put:150"]) {
+    for (const point of ["putWrites:250", "put:100", "put:150"]) {
       const name = `wal-${point.replace(":", "")}`; // a run (and Chroma collections) of its own too
       const state = join(env.state(), name);
       expect(killed(await runCli(name, { state, env: { STOCKMEM_FAULT_KILL_AFTER: point } }))).toBe(true);

@@ -143,6 +143,13 @@ export const RunContext = z.object({
       z.object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }),
     )
     .default({}),
+  /**
+   * Trading days whose news-only steps (load, extract, merge: they read nothing but that day's news) run ahead of the
+   * day loop when a model answers them. Their calls take the slots the day's own calls leave free, so a day waits
+   * only for its reflect -> track -> judge -> predict. 0: none. A run with a budget, and a dry run, never run ahead
+   * (a budget then stops the run exactly where it would have). Results are the same either way.
+   */
+  newsAhead: z.number().int().min(0).max(10).default(2),
   /** Seconds a model call may take (per attempt) before it is abandoned and retried; `--model-timeout`. */
   modelTimeoutSeconds: z.number().positive().max(3600).default(60),
   /**
@@ -213,6 +220,21 @@ export const RunContext = z.object({
 export type RunContext = z.infer<typeof RunContext>;
 
 /**
+ * Fields that only pace or bound a run (the cache, budgets, concurrency, rate limits, the news run ahead): they change
+ * what a run costs or how fast it goes, never what it finds, so they are not part of what identifies it either.
+ */
+export const PACING = [
+  "cache",
+  "budgetCalls",
+  "budgetTokens",
+  "maxConcurrency",
+  "rpm",
+  "tpm",
+  "rateLimits",
+  "newsAhead",
+] as const satisfies readonly (keyof RunContext)[];
+
+/**
  * Fields that an experiment's name shows elsewhere (the run, models and prompt versions) or that change
  * only what a run costs: they never tag an experiment.
  */
@@ -221,13 +243,7 @@ const UNTAGGED: ReadonlySet<keyof RunContext> = new Set([
   "model",
   "models",
   "prompts",
-  "cache",
-  "budgetCalls",
-  "budgetTokens",
-  "maxConcurrency",
-  "rpm",
-  "tpm",
-  "rateLimits",
+  ...PACING,
   "modelTimeoutSeconds",
   "modelRetries",
   "modelRetryBaseMs",

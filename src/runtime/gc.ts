@@ -3,7 +3,7 @@
  * removes eval runs (`ev-<time>-<id>`, made by `eval run` and `eval ablations`) with their Chroma
  * collections, trace, run files and checkpoint thread. Named runs are the user's: never removed here.
  */
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runDir, runsDir, stateDir } from "../config/paths.ts";
 import { listRuns, resetRun } from "../memory/store.ts";
@@ -128,4 +128,17 @@ export async function reclaimChroma(dir: string): Promise<Reclaimed> {
     db.close();
   }
   return { before, after: bytesOf(dir), folders: removed, note };
+}
+
+/**
+ * Whether the disk holding `dir` is all but full (less than 8 MiB free). What fails on a full disk does not always say
+ * so: Chroma's compaction answers only "Failed to apply logs to the metadata segment".
+ */
+export function diskAlmostFull(dir: string): boolean {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize < 8 * 2 ** 20;
+  } catch {
+    return false;
+  }
 }

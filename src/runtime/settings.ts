@@ -1,7 +1,7 @@
 /** What identifies a run's experiment: resuming a run with other settings would mix two experiments. */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { RunContext } from "../config/context.ts";
+import { PACING, type RunContext } from "../config/context.ts";
 import { marketDataDir, runDir } from "../config/paths.ts";
 import type { RunRecord } from "./run-files.ts";
 
@@ -13,19 +13,10 @@ interface SettingsOf {
   test: { from: string; to: string };
 }
 
-/** The context fields that identify an experiment: all but those that only change its cost. */
-const identifying = (c: RunContext) => {
-  // what only paces or bounds the run (cache, budgets, concurrency, rate limits) is not the experiment
-  const {
-    cache: _c,
-    budgetCalls: _b,
-    budgetTokens: _t,
-    maxConcurrency: _m,
-    rpm: _r,
-    tpm: _p,
-    rateLimits: _l,
-    ...ctx
-  } = c;
+/** The context fields that identify an experiment: all but those that only pace or bound it. */
+const identifying = (c: RunContext): Partial<RunContext> => {
+  const ctx: Partial<RunContext> = { ...c };
+  for (const k of PACING) delete ctx[k];
   return ctx;
 };
 const tickerSet = (t: readonly string[] | undefined) => (t?.length ? [...new Set(t)].sort() : "all");
