@@ -5,17 +5,17 @@
  * killed while work ahead is in flight, between its answers and its day, or as its day takes it, resumes to the same
  * predictions without asking the endpoint again what it had answered.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { readTrace } from "../src/observability/trace.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { type FakeCall, type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
+import { killFrozen, stockmemChild } from "./helpers/child.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 
 const env = useIsolatedStockmem();
@@ -82,36 +82,16 @@ describe("the news run ahead", () => {
   });
 
   /** `stockmem run` in a child process on the fake endpoint, with its own state dir (its own response cache). */
-  function cli(name: string, state: string): { child: ChildProcess; exit: Promise<string> } {
-    const window = ["--train", `${TRAIN.from}:${TRAIN.to}`, "--test", `${TEST.from}:${TEST.to}`];
-    const child = spawn(
-      process.execPath,
-      [
-        join(PACKAGE_ROOT, "bin/stockmem.mjs"),
-        "run",
-        "--run",
-        name,
-        "--tickers",
-        TICKERS.join(","),
-        ...window,
+  const cli = (name: string, state: string) =>
+    stockmemChild(
+      ["run", "--run", name, "--tickers", TICKERS.join(","), "--train", `${TRAIN.from}:${TRAIN.to}`].concat([
+        "--test",
+        `${TEST.from}:${TEST.to}`,
         "--model",
         "openai:fake-model",
-      ],
-      {
-        env: {
-          ...process.env,
-          CHROMA_URL: env.server().url,
-          STOCKMEM_DATA_DIR: state,
-          OPENAI_BASE_URL: fake.url,
-          OPENAI_API_KEY: "sk-fake",
-        },
-        stdio: ["ignore", "ignore", "pipe"],
-      },
+      ]),
+      { CHROMA_URL: env.server().url, STOCKMEM_DATA_DIR: state, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-fake" },
     );
-    let stderr = "";
-    child.stderr!.on("data", (b) => (stderr += b));
-    return { child, exit: new Promise((resolve) => child.once("exit", () => resolve(stderr))) };
-  }
 
   const day = (d: string) => (c: FakeCall) => c.messages.some((m) => m.content.includes(d));
   it.each([
@@ -129,19 +109,12 @@ describe("the news run ahead", () => {
     const name = `killed-${fake.calls.length}`;
     const start = fake.calls.length;
     const frozen = fake.holdWhen(when);
-    const first = cli(name, state);
-    await Promise.race([
-      frozen,
-      first.exit.then((stderr) => Promise.reject(new Error(`the run ended before its kill point:\n${stderr}`))),
-    ]);
-    first.child.kill("SIGKILL");
-    await first.exit;
-    fake.release();
+    await killFrozen(cli(name, state), frozen, () => fake.release());
     // the calls answered before the first held one (it and every call after it were never answered)
     const answered = fake.calls.findIndex((c, i) => i >= start && when(c)) - start;
     const resumedFrom = fake.calls.length;
     const second = cli(name, state);
-    const stderr = await second.exit;
+    const { stderr } = await second.exit;
     expect(stderr, stderr).toMatch(/resuming run/);
     expect(readFileSync(join(state, "runs", name, "predictions.jsonl"), "utf8")).toBe(reference.predictions);
     // every call the run needs was asked once: at most the calls in flight at the kill were asked again

@@ -8,17 +8,18 @@
  * so a kill point is an event, not a moment: the server freezes at the n-th call, the run blocks
  * there, and only then is it killed.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { executeRun } from "../app/run.ts";
 import { runContext } from "../src/config/context.ts";
-import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
+import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { resetRun } from "../src/memory/store.ts";
 import { lockRun } from "../src/runtime/lock.ts";
 import { validAnswer } from "../testkit/answers.ts";
 import { type FakeOpenAI, fakeOpenAI } from "../testkit/fake-openai.ts";
+import { killFrozen, stockmemChild } from "./helpers/child.ts";
 import { useIsolatedStockmem } from "./helpers/chroma.ts";
 import { postgresBin, startPostgres, type TempPostgres } from "./helpers/postgres.ts";
 
@@ -41,14 +42,9 @@ let fake: FakeOpenAI;
 let calls = 0; // model calls of a whole run
 
 /** The CLI in a child process, on the fake endpoint. */
-function cli(
-  name: string,
-  extraEnv: Record<string, string> = {},
-): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(
-    process.execPath,
+function cli(name: string, extraEnv: Record<string, string> = {}) {
+  return stockmemChild(
     [
-      join(PACKAGE_ROOT, "bin/stockmem.mjs"),
       "run",
       "--run",
       name,
@@ -63,20 +59,13 @@ function cli(
       "--no-cache",
     ],
     {
-      env: {
-        ...process.env,
-        CHROMA_URL: env.server().url,
-        STOCKMEM_DATA_DIR: env.state(),
-        OPENAI_BASE_URL: fake.url,
-        OPENAI_API_KEY: "sk-fake",
-        ...extraEnv,
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+      CHROMA_URL: env.server().url,
+      STOCKMEM_DATA_DIR: env.state(),
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: "sk-fake",
+      ...extraEnv,
     },
   );
-  let stderr = "";
-  child.stderr!.on("data", (b) => (stderr += b));
-  return { child, exit: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr }))) };
 }
 
 /**
@@ -84,14 +73,7 @@ function cli(
  */
 async function killAt(name: string, share: number, extraEnv: Record<string, string> = {}): Promise<void> {
   const frozen = fake.holdAfter(Math.max(1, Math.round(share * calls)));
-  const c = cli(name, extraEnv);
-  await Promise.race([
-    frozen,
-    c.exit.then(({ stderr }) => Promise.reject(new Error(`the run ended before its kill point:\n${stderr}`))),
-  ]);
-  c.child.kill("SIGKILL");
-  await c.exit;
-  fake.release();
+  await killFrozen(cli(name, extraEnv), frozen, () => fake.release());
 }
 
 let reference = "";
