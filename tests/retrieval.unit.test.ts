@@ -99,3 +99,19 @@ describe("why a prediction kept no reference (issue 21, item 5)", () => {
     );
   });
 });
+
+describe("the reflection log", () => {
+  it("shares the held reflections, read-only: a reader of the log cannot change what later reads return", async () => {
+    const { reflections } = await store.reflectionsSince(0);
+    const held = reflections.find((r) => r.id === "rf:AAPL:2015-10-05")!;
+    expect(() => {
+      (held as { reason: string }).reason = "changed";
+    }).toThrow(TypeError);
+    expect(() => held.type_bits[0]!.push(1)).toThrow(TypeError);
+    const [read] = await store.getReflections({ asOf: iso("2015-12-31"), ticker: "AAPL" });
+    expect(read).toEqual(held);
+    read!.reason = "a copy of my own"; // what a read returns is the caller's
+    const [again] = await store.getReflections({ asOf: iso("2015-12-31"), ticker: "AAPL" });
+    expect(again!.reason).toBe(held.reason);
+  });
+});

@@ -11,7 +11,7 @@
  * product's backend.
  */
 import { epochDay } from "../data/calendar.ts";
-import type { StoredEvent } from "../domain/events.ts";
+import type { StoredEvent, WindowSeries } from "../domain/events.ts";
 import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
 import { scrubDeep } from "../observability/secrets.ts";
 import { cosineOf, type Embedder, sqNorm } from "./embeddings.ts";
@@ -39,6 +39,15 @@ interface Entry<T> {
   h: [number, number];
 }
 type Dated = { ticker: string; date: string; available_at: string; id: string };
+
+/** `value`, and everything in it, made read-only. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
 /** The latest instant a Date can hold: "whatever is held, readable or not". */
@@ -144,8 +153,31 @@ export class InMemoryMemory implements MemoryPort {
     const shelf = this.shelf(kind);
     for (const { record, embedding } of rows) {
       shelf.set(record, embedding);
-      if (kind === "reflections") this.reflectionLog.push(structuredClone(record as Reflection));
+      if (kind !== "reflections") continue;
+      // A reflection is the working set's largest record, its window's series above all (3/4 of it), and w reflections
+      // of a ticker in a row hold the same days: they share one copy of each day, and the log shares the held
+      // reflection (a second copy doubled it). All of it frozen, so no reader can change what another reads.
+      const e = shelf.byId.get(record.id)!;
+      e.record = deepFreeze(this.sharingDays(e.record as unknown as Reflection)) as unknown as Dated;
+      this.reflectionLog.push(e.record as unknown as Reflection);
     }
+  }
+
+  /** the window days of the held reflections, one object per ticker and content */
+  private readonly windowDays = new Map<string, WindowSeries[number]>();
+
+  private sharingDays(r: Reflection): Reflection {
+    if (!r.series) return r;
+    const series = r.series.map((day) => {
+      const key = `${r.ticker}\u0000${JSON.stringify(day)}`;
+      let held = this.windowDays.get(key);
+      if (!held) {
+        held = day;
+        this.windowDays.set(key, held);
+      }
+      return held;
+    });
+    return { ...r, series };
   }
 
   private shelf(kind: Kind): Shelf<Dated> {
