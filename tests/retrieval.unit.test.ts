@@ -113,5 +113,8 @@ describe("the reflection log", () => {
     read!.reason = "a copy of my own"; // what a read returns is the caller's
     const [again] = await store.getReflections({ asOf: iso("2015-12-31"), ticker: "AAPL" });
     expect(again!.reason).toBe(held.reason);
+    // equal daily bit vectors are one held array (the helper's two days have the same types)
+    expect(held.type_bits[0]).toBe(held.type_bits[1]);
+    expect(held.type_bits[0]).toEqual(read!.type_bits[0]);
   });
 });

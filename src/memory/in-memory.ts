@@ -11,7 +11,7 @@
  * product's backend.
  */
 import { epochDay } from "../data/calendar.ts";
-import type { StoredEvent, WindowSeries } from "../domain/events.ts";
+import type { StoredEvent } from "../domain/events.ts";
 import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
 import { scrubDeep } from "../observability/secrets.ts";
 import { cosineOf, type Embedder, sqNorm } from "./embeddings.ts";
@@ -154,30 +154,37 @@ export class InMemoryMemory implements MemoryPort {
     for (const { record, embedding } of rows) {
       shelf.set(record, embedding);
       if (kind !== "reflections") continue;
-      // A reflection is the working set's largest record, its window's series above all (3/4 of it), and w reflections
-      // of a ticker in a row hold the same days: they share one copy of each day, and the log shares the held
-      // reflection (a second copy doubled it). All of it frozen, so no reader can change what another reads.
+      // A reflection is the working set's largest record (its window's series and daily bit vectors above all), and w
+      // reflections of a ticker in a row hold the same days: they share one copy of each day and of each bit vector,
+      // and the log shares the held reflection (a second copy doubled it). All of it frozen, so no reader can change
+      // what another reads.
       const e = shelf.byId.get(record.id)!;
       e.record = deepFreeze(this.sharingDays(e.record as unknown as Reflection)) as unknown as Dated;
       this.reflectionLog.push(e.record as unknown as Reflection);
     }
   }
 
-  /** the window days of the held reflections, one object per ticker and content */
-  private readonly windowDays = new Map<string, WindowSeries[number]>();
+  /** the window days and daily bit vectors of the held reflections, one object per content */
+  private readonly shared = new Map<string, unknown>();
 
+  private share<T>(key: string, value: T): T {
+    const held = this.shared.get(key) as T | undefined;
+    if (held !== undefined) return held;
+    this.shared.set(key, value);
+    return value;
+  }
+
+  /** A reflection whose window days (per ticker) and daily bit vectors are the held ones of the same content. */
   private sharingDays(r: Reflection): Reflection {
-    if (!r.series) return r;
-    const series = r.series.map((day) => {
-      const key = `${r.ticker}\u0000${JSON.stringify(day)}`;
-      let held = this.windowDays.get(key);
-      if (!held) {
-        held = day;
-        this.windowDays.set(key, held);
-      }
-      return held;
-    });
-    return { ...r, series };
+    const bits = <B extends number[]>(v: B) => this.share(`b${v.join("")}`, v);
+    return {
+      ...r,
+      type_bits: r.type_bits.map(bits),
+      group_bits: r.group_bits.map(bits),
+      ...(r.series
+        ? { series: r.series.map((day) => this.share(`d${r.ticker}\u0000${JSON.stringify(day)}`, day)) }
+        : {}),
+    };
   }
 
   private shelf(kind: Kind): Shelf<Dated> {
