@@ -9,6 +9,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
+import { retryAfterMs } from "../data/sources/http.ts";
 import { messageOf } from "../domain/errors.ts";
 import { scrub } from "../observability/secrets.ts";
 import type { ResponseCache } from "./cache.ts";
@@ -70,11 +71,8 @@ function classifyFailure(e: unknown): { retry: boolean; afterMs?: number; reason
         ? (h as Headers).get("retry-after")
         : (h as Record<string, string>)["retry-after"]
       : undefined;
-    let afterMs: number | undefined;
-    if (raw)
-      afterMs = /^\d+(\.\d+)?$/.test(raw.trim())
-        ? Number(raw) * 1000
-        : Math.max(0, Date.parse(raw) - Date.now()) || undefined;
+    // seconds or an HTTP date (one already past: at once), read as the sources read it; the caller caps it
+    const afterMs = retryAfterMs(raw ?? null, Date.now(), Number.POSITIVE_INFINITY);
     const retry = status === 408 || status === 409 || status === 429 || status >= 500;
     return { retry, afterMs, reason: `HTTP ${status}: ${(err.message ?? "").replace(/\s+/g, " ").slice(0, 300)}` };
   }
