@@ -16,6 +16,7 @@ import { runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
+import type { Usage } from "../src/models/usage.ts";
 import { bytesOf } from "../src/runtime/gc.ts";
 import { readMarket } from "../src/runtime/market.ts";
 import { validAnswer } from "../testkit/answers.ts";
@@ -118,10 +119,12 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
  * first day (extract -> merge) has nothing to run ahead of, and without the news ahead (`newsAhead` 0) no day's has.
  */
 function criticalPathSeconds(
-  dates: readonly string[],
+  usage: Usage,
   testFrom: string,
   o: { latencyMs: number; trackerRounds: number; ahead: boolean },
 ): number {
+  // the run's trading days: those a call was made for (usage is kept per "TICKER DATE")
+  const dates = [...new Set([...usage.byTickerDay.keys()].map((k) => k.split(" ")[1]!))].sort();
   const rounds = dates.reduce(
     (n, d, i) => n + (i === 0 || !o.ahead ? 2 : 0) + o.trackerRounds + (d >= testFrom ? 2 : 0),
     0,
@@ -220,8 +223,7 @@ export async function benchPipeline(
         const calls = fake.calls.length;
         const days = out.usage.byTickerDay.size;
         const bound = (calls * delayMs) / 1000 / concurrency;
-        const dates = [...new Set([...out.usage.byTickerDay.keys()].map((k) => k.split(" ")[1]!))].sort();
-        const critical = criticalPathSeconds(dates, "2015-10-01", {
+        const critical = criticalPathSeconds(out.usage, "2015-10-01", {
           latencyMs: delayMs,
           trackerRounds: trackerMode === "paper" ? 2 : 1,
           ahead: ctx.newsAhead > 0,
@@ -310,8 +312,11 @@ export async function benchPipeline(
         const wall = (performance.now() - t0) / 1000;
         const calls = fake.calls.length;
         const throughput = (calls * delay) / 1000 / concurrency;
-        const dates = [...new Set([...run.usage.byTickerDay.keys()].map((k) => k.split(" ")[1]!))].sort();
-        const critical = criticalPathSeconds(dates, u.dates[3]!, { latencyMs: delay, trackerRounds: 1, ahead: true });
+        const critical = criticalPathSeconds(run.usage, u.dates[3]!, {
+          latencyMs: delay,
+          trackerRounds: 1,
+          ahead: true,
+        });
         print(
           `pipeline LLM path, synthetic universe ${n} tickers x ${days + 2} days (2 train), ${delay} ms per call, concurrency ${concurrency}: ` +
             `${calls} calls (${fmt(calls / (n * (days + 2)), 1)} per ticker-day), at most ${fake.maxInFlight} in flight, wall ${fmt(wall)} s; ` +

@@ -29,10 +29,9 @@ interface News {
 }
 
 interface Job {
-  /** the day's place among the run's trading days: the nearer day goes first */
-  index: number;
-  urgent: boolean;
   news: Promise<News>;
+  /** its day is reached: its calls rank with the day's own from now on */
+  hurry(): void;
 }
 
 /** Whether a run's news-only steps go ahead of its day loop: a model answers them, and no budget or dry run. */
@@ -55,19 +54,20 @@ class NewsAhead {
   constructor(private readonly r: Resources) {}
 
   /**
-   * Starts the news-only steps of a ticker-day, unless they were started already. `run` gets the run's resources with
-   * the limiter that ranks its calls.
+   * Starts the news-only steps of a ticker-day, unless they were started already; `index` is the day's place among
+   * the run's trading days (the nearer day goes first). `run` gets the run's resources with the limiter that ranks its
+   * calls.
    */
   start(ticker: string, date: string, index: number, run: (r: Resources) => Promise<News>): void {
     const key = `${ticker} ${date}`;
     if (this.stopped || this.jobs.has(key)) return;
-    const job: Job = { index, urgent: false, news: Promise.resolve({ asOf: "", merged: [] }) };
-    const rank = () => (job.urgent ? 0 : 1 + job.index);
+    let urgent = false;
+    const rank = () => (urgent ? 0 : 1 + index);
     const ended = () => Promise.reject(new Error(`the run ended before the news of ${key} was needed`));
     const limiter: Resources["limiter"] = (fn) => this.r.limiter(() => (this.stopped ? ended() : fn()), rank);
-    job.news = run({ ...this.r, limiter });
-    job.news.catch(() => {}); // a failure is the taker's (see `take`); a day never taken must not crash the process
-    this.jobs.set(key, job);
+    const news = run({ ...this.r, limiter });
+    news.catch(() => {}); // a failure is the taker's (see `take`); a day never taken must not crash the process
+    this.jobs.set(key, { news, hurry: () => (urgent = true) });
   }
 
   /** The news of a ticker-day started ahead (it is urgent from now on), or undefined: do it now. */
@@ -76,7 +76,7 @@ class NewsAhead {
     const job = this.jobs.get(key);
     if (!job) return undefined;
     this.jobs.delete(key);
-    job.urgent = true;
+    job.hurry();
     return job.news;
   }
 

@@ -159,7 +159,7 @@ export class InMemoryMemory implements MemoryPort {
       // and the log shares the held reflection (a second copy doubled it). All of it frozen, so no reader can change
       // what another reads.
       const e = shelf.byId.get(record.id)!;
-      e.record = deepFreeze(this.sharingDays(e.record as unknown as Reflection)) as unknown as Dated;
+      e.record = deepFreeze(this.sharingParts(e.record as unknown as Reflection)) as unknown as Dated;
       this.reflectionLog.push(e.record as unknown as Reflection);
     }
   }
@@ -175,7 +175,7 @@ export class InMemoryMemory implements MemoryPort {
   }
 
   /** A reflection whose window days (per ticker) and daily bit vectors are the held ones of the same content. */
-  private sharingDays(r: Reflection): Reflection {
+  private sharingParts(r: Reflection): Reflection {
     const bits = <B extends number[]>(v: B) => this.share(`b${v.join("")}`, v);
     return {
       ...r,

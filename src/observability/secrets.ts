@@ -31,14 +31,10 @@ export function maskUrlCredentials(s: string): string {
     if (at < done) continue;
     let from = at;
     while (from > done && isSchemeChar(s[from - 1])) from--;
-    // the leftmost start of a scheme: a letter at a word boundary
-    let start = -1;
-    for (let p = from; p < at; p++)
-      if (/[a-z]/i.test(s[p]!) && (p === 0 || !isWord(s[p - 1]))) {
-        start = p;
-        break;
-      }
-    if (start === -1) continue;
+    // a scheme: it starts with a letter at a word boundary somewhere in the run of scheme characters before "://"
+    let scheme = false;
+    for (let p = from; p < at && !scheme; p++) scheme = /[a-z]/i.test(s[p]!) && (p === 0 || !isWord(s[p - 1]));
+    if (!scheme) continue;
     URL_CREDENTIALS.lastIndex = at + 3;
     if (!URL_CREDENTIALS.test(s)) continue;
     out += `${s.slice(done, at + 3)}***:***@`;
