@@ -18,6 +18,7 @@ import { MergedEvent, RawEvent, StoredEvent } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 import { GROUPS, TYPES } from "../src/domain/taxonomy.ts";
 import { leaderClusters } from "../src/memory/cluster.ts";
+import { graphSteps } from "../src/observability/steps.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
 import { agentRuntime, GraphContext, resourcesOf } from "../src/runtime/resources.ts";
 import { trackDay } from "./steps/track.ts";
@@ -164,6 +165,32 @@ async function store(state: S, config: Config) {
   await r.store.deleteEvents(state.ticker, state.date);
   await r.store.putEvents((state.events ?? []) as StoredEvent[]);
   return {};
+}
+
+/**
+ * The ingest graph's steps as plain calls in a run's task, traced as the graph (src/observability/steps.ts), in the
+ * parts the run uses (see `buildIngestGraph`): `news` (load -> extract -> merge), `track`, or `all` (load -> ... ->
+ * track; the run writes the day's events in one batch). Returns the graph's final state.
+ */
+export function ingestSteps(
+  part: "all" | "news" | "track",
+  input: { ticker: string; date: string; asOf?: string; merged?: MergedEvent[] },
+  config: LangGraphRunnableConfig,
+): Promise<S> {
+  return graphSteps(config as Config, "ingest", input, async (step) => {
+    let s: S = { ...input, raw: [] };
+    if (part !== "track") {
+      s = { ...s, ...(await step("load", s, load)) };
+      const sends = fanOut(s);
+      if (sends !== "merge") {
+        const found = await Promise.all(sends.map((x) => step(x.node, x.args as S, extract)));
+        s = { ...s, raw: found.flatMap((x) => x.raw) };
+      }
+      s = { ...s, ...(await step("merge", s, merge)) };
+      if (part === "news") return s;
+    }
+    return { ...s, ...(await step("track", s, track)) };
+  });
 }
 
 /** What the run gives the part of ingest that follows the news-only steps: the day's merged events. */

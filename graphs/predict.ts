@@ -17,6 +17,7 @@ import { SeriesDay } from "../src/domain/events.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 import { Prediction } from "../src/domain/schemas.ts";
 import { Reference } from "../src/domain/series.ts";
+import { graphSteps } from "../src/observability/steps.ts";
 import { leanState, need } from "../src/runtime/graph-state.ts";
 import { agentRuntime, GraphContext, resourcesOf } from "../src/runtime/resources.ts";
 import { recentReferences, retrieveOptions, retrieveReferences, summaryReferences } from "../tools/retrieval.ts";
@@ -197,6 +198,26 @@ async function revise(state: S, config: Config) {
 
 const afterPredict = async (_: S, config: LangGraphRunnableConfig) =>
   GraphContext.parse((config as { context?: unknown }).context ?? {}).selfReflection ? "critic" : END;
+
+/**
+ * The predict graph's steps as plain calls in a run's task, traced as the graph (src/observability/steps.ts): what
+ * the run and SEP's group sampling do for a ticker-day. Returns the graph's final state.
+ */
+export function predictSteps(input: { ticker: string; date: string }, config: LangGraphRunnableConfig): Promise<S> {
+  return graphSteps(config as Config, "predict", input, async (step) => {
+    let s: S = { ...input };
+    const chain: [string, (state: S, config: Config) => Promise<Partial<S>>][] = [
+      ["load_series", series],
+      ["retrieve", retrieve],
+      ["judge", judge],
+      ["predict", predict],
+    ];
+    for (const [name, fn] of chain) s = { ...s, ...(await step(name, s, fn)) };
+    if ((await afterPredict(s, config)) === END) return s;
+    s = { ...s, ...(await step("critic", s, critiqueNode)) };
+    return { ...s, ...(await step("revise", s, revise)) };
+  });
+}
 
 export function buildPredictGraph() {
   return new StateGraph({ ...leanState(PredictState, PredictInput), context: GraphContext })

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { seriesOf } from "../src/data/day-context.ts";
 import { IsoDate, Ticker } from "../src/domain/scalars.ts";
 import { Reflection } from "../src/domain/schemas.ts";
+import { graphSteps } from "../src/observability/steps.ts";
 import { leanState } from "../src/runtime/graph-state.ts";
 import { GraphContext, resourcesOf } from "../src/runtime/resources.ts";
 import { reflectDay } from "./steps/reflect.ts";
@@ -39,6 +40,20 @@ const reflect = (store: boolean) => async (state: S, config: Config) => {
       : Date.now();
   return { reflection: await reflectDay(r, state.ticker, state.date, knownAt, config, { store }) };
 };
+
+/**
+ * The reflect graph's step as a plain call in a run's task, traced as the graph (src/observability/steps.ts); the
+ * reflection is only returned (the run writes a day's reflections in one batch).
+ */
+export function reflectSteps(
+  input: { ticker: string; date: string; knownAt: string },
+  config: LangGraphRunnableConfig,
+): Promise<S> {
+  return graphSteps(config as Config, "reflect", input, async (step) => ({
+    ...input,
+    ...(await step("reflect", input, reflect(false))),
+  }));
+}
 
 /**
  * The reflect graph. With `store: false` the reflection is only returned: the run writes a day's reflections in one

@@ -42,9 +42,9 @@ import { appendCommitted, describeCut } from "../src/runtime/ledger.ts";
 import { GraphContext, type Resources, resourcesOf, withResources } from "../src/runtime/resources.ts";
 import { type PredictionRecord, readPredictions } from "../src/runtime/run-files.ts";
 import { runSettings } from "../src/runtime/settings.ts";
-import { buildIngestGraph } from "./ingest.ts";
-import { buildPredictGraph } from "./predict.ts";
-import { buildReflectGraph } from "./reflect.ts";
+import { ingestSteps } from "./ingest.ts";
+import { predictSteps } from "./predict.ts";
+import { reflectSteps } from "./reflect.ts";
 import { newsAheadOf, runsAhead } from "./steps/ahead.ts";
 import { type GroupRecord, groupStep } from "./steps/grpo.ts";
 import { settle, upkeep, writeDaily, writeExplanation } from "./steps/layered.ts";
@@ -112,13 +112,9 @@ const RunState = RunInput.extend({
 type S = z.infer<typeof RunState>;
 type Config = LangGraphRunnableConfig<GraphContext>;
 
-// Subgraphs run inside the run's tasks; the run's checkpoints cover them (a task is redone whole).
-// They return what they found; the phase's join node writes the whole day in one batch per collection.
-const ingestGraph = buildIngestGraph({ store: false }).compile({ checkpointer: false, name: "ingest" });
-const newsGraph = buildIngestGraph({ part: "news" }).compile({ checkpointer: false, name: "ingest" });
-const trackGraph = buildIngestGraph({ part: "track" }).compile({ checkpointer: false, name: "ingest" });
-const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
-const reflectGraph = buildReflectGraph({ store: false }).compile({ checkpointer: false, name: "reflect" });
+// A ticker-day's phase runs inside one of the run's tasks, its graph's steps as plain calls traced as that graph
+// (src/observability/steps.ts); the run's checkpoints cover them (a task is redone whole). They return what they
+// found; the phase's join node writes the whole day in one batch per collection.
 
 /** The tickers trading on `d`, with their index in their own calendar. */
 function trading(r: Resources, tickers: readonly string[], d: string) {
@@ -256,7 +252,7 @@ function ownTrace(
 async function reflect(task: ReflectTask, config: Config) {
   const r = await resourcesOf(config);
   const child = withResources(r, ownTrace(r, config, "reflect", task));
-  const out = await reflectGraph.invoke({ ticker: task.ticker, date: task.date, knownAt: task.knownAt }, child);
+  const out = await reflectSteps({ ticker: task.ticker, date: task.date, knownAt: task.knownAt }, child);
   // SEP-Memory training: G candidates for the training day, rewarded now that its outcome is known
   const group: GroupRecord | null = task.group ? await groupStep(r, task.ticker, task.date, task.knownAt, child) : null;
   return {
@@ -308,7 +304,8 @@ async function ingest(task: IngestTask, config: Config) {
     (task.next ?? []).forEach((day, k) => {
       if (calendar.indexOf(day) === undefined) return; // the ticker does not trade that day
       ahead.start(ticker, day, (task.at ?? 0) + 1 + k, async (early) => {
-        const out = await newsGraph.invoke(
+        const out = await ingestSteps(
+          "news",
           { ticker, date: day },
           withResources(early, ownTrace(r, config, "ingest", { ticker, date: day })),
         );
@@ -319,8 +316,8 @@ async function ingest(task: IngestTask, config: Config) {
   const child = withResources(r, ownTrace(r, config, "ingest", task));
   const news = ahead?.take(ticker, date);
   const out = news
-    ? await trackGraph.invoke({ ticker, date, ...(await news) }, child)
-    : await ingestGraph.invoke({ ticker, date }, child);
+    ? await ingestSteps("track", { ticker, date, ...(await news) }, child)
+    : await ingestSteps("all", { ticker, date }, child);
   return { dayEvents: (out.events ?? []) as StoredEvent[] };
 }
 
@@ -352,7 +349,7 @@ async function toPredict(state: S, config: Config) {
 
 async function predict(task: { ticker: string; date: string }, config: Config) {
   const r = await resourcesOf(config);
-  const out = await predictGraph.invoke(task, withResources(r, ownTrace(r, config, "predict", task)));
+  const out = await predictSteps(task, withResources(r, ownTrace(r, config, "predict", task)));
   const s = seriesOf(r.data, task.ticker);
   const day = s.days[s.calendar.indexOf(task.date)!]!;
   // The label is attached for scoring only, after the prediction was made without it.

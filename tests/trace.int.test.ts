@@ -7,9 +7,9 @@ import type { RunCreate } from "langsmith/schemas";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { executeRun } from "../app/run.ts";
 import { timeline } from "../cli/trace.ts";
-import { graph as ingestGraph } from "../graphs/ingest.ts";
-import { graph as predictGraph } from "../graphs/predict.ts";
-import { graph as reflectGraph } from "../graphs/reflect.ts";
+import { buildIngestGraph, graph as ingestGraph, ingestSteps } from "../graphs/ingest.ts";
+import { graph as predictGraph, predictSteps } from "../graphs/predict.ts";
+import { buildReflectGraph, graph as reflectGraph, reflectSteps } from "../graphs/reflect.ts";
 import { runContext } from "../src/config/context.ts";
 import { SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { loadMarketData } from "../src/data/load.ts";
@@ -94,6 +94,68 @@ describe("local trace", () => {
     // the predict node's line shows what it decided: movement and reason first, then the references
     expect(text).toMatch(/predict\/predict\n[^\n]*\n {6}out prediction: \{movement: "up", reason: "r", references: \[/);
     traced = file;
+  });
+
+  it("a run's phase, its graph's steps called in a task, answers and traces as the compiled graph does", async () => {
+    const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT"] });
+    await prepare(await resources(server.url, data, { run: "steps" }), "MSFT", "2015-09-28", "2015-10-06");
+    const factory = (_: string, agent: Parameters<typeof validAnswer>[0]) =>
+      new ScriptedChatModel((m) => new AIMessage({ content: validAnswer(agent, m) }));
+    const r = await resources(server.url, data, { run: "steps", model: "openai:scripted" }, factory);
+    const day = { ticker: "MSFT", date: "2015-10-07" };
+    const knownAt = "2015-10-08T20:00:00.000Z";
+    const dir = mkdtempSync(join(tmpdir(), "stockmem-steps-"));
+    const both = async <T>(
+      name: string,
+      compiled: (cfg: ReturnType<typeof withResources>) => Promise<T>,
+      steps: (cfg: ReturnType<typeof withResources>) => Promise<T>,
+    ) => {
+      const shape = async (how: typeof compiled, file: string) => {
+        const out = await how(withResources(r, { callbacks: [new LocalTracer(file, "steps")] }));
+        const recs = readTrace(file);
+        const byId = new Map(recs.map((x) => [x.run_id, x]));
+        // what a reader sees: each record's kind, graph and node, and those of its parent
+        const seen = recs
+          .map((x) => {
+            const up = x.parent_run_id ? byId.get(x.parent_run_id) : undefined;
+            return `${x.kind} ${x.graph}/${x.node} ${x.ticker} ${x.date} under ${up ? `${up.kind} ${up.graph}/${up.node}` : "-"}`;
+          })
+          .sort();
+        return { out, seen };
+      };
+      const a = await shape(compiled, join(dir, `${name}-compiled.jsonl`));
+      const b = await shape(steps, join(dir, `${name}-steps.jsonl`));
+      expect(b.out).toEqual(a.out);
+      expect(b.seen).toEqual(a.seen);
+      return b.seen;
+    };
+    const ingest = buildIngestGraph({ store: false }).compile({ name: "ingest" });
+    const ingested = await both(
+      "ingest",
+      (cfg) => ingest.invoke(day, cfg),
+      (cfg) => ingestSteps("all", day, cfg),
+    );
+    expect(ingested).toEqual(
+      expect.arrayContaining([
+        "graph ingest/ingest MSFT 2015-10-07 under -",
+        "node ingest/extract MSFT 2015-10-07 under graph ingest/ingest",
+        "node ingest/track MSFT 2015-10-07 under graph ingest/ingest",
+        "llm ingest/extractor MSFT 2015-10-07 under node ingest/extract",
+      ]),
+    );
+    const predicted = await both(
+      "predict",
+      (cfg) => predictGraph.invoke(day, cfg),
+      (cfg) => predictSteps(day, cfg),
+    );
+    expect(predicted).toContain("llm predict/predictor MSFT 2015-10-07 under node predict/predict");
+    const reflect = buildReflectGraph({ store: false }).compile({ name: "reflect" });
+    const reflected = await both(
+      "reflect",
+      (cfg) => reflect.invoke({ ...day, knownAt }, cfg),
+      (cfg) => reflectSteps({ ...day, knownAt }, cfg),
+    );
+    expect(reflected).toContain("llm reflect/reflector MSFT 2015-10-07 under node reflect/reflect");
   });
 
   it("exports LangSmith run trees: each ticker-day its own trace, parents first, dotted orders nested", () => {

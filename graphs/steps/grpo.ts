@@ -16,13 +16,8 @@ import { JSON_RULE } from "../../src/models/prompt.ts";
 import { isOffline } from "../../src/models/provider.ts";
 import { ModelOutputError } from "../../src/models/structured.ts";
 import { agentRuntime, type Resources, withResources } from "../../src/runtime/resources.ts";
-import { buildPredictGraph, predictorInput } from "../predict.ts";
+import { predictorInput, predictSteps } from "../predict.ts";
 import { errorCase, newLayerRecord } from "./layered.ts";
-
-// A step inside the run's reflect task: the run's checkpoints cover it (a task is redone whole), so
-// it keeps none of its own (each training day's sampling stored the predict state, ~170 KB, as
-// checkpoints in the task's namespace: a third of a layered run's checkpoint file).
-const predictGraph = buildPredictGraph().compile({ checkpointer: false, name: "predict" });
 
 /** A pattern enters long-term memory at its promotion line, so it stays there while it keeps being right. */
 const PATTERN_IMPORTANCE = 0.8;
@@ -62,7 +57,7 @@ export async function groupStep(
     throw new Error(`group rewards of ${ticker} ${date} need its outcome, known at ${next?.close_at ?? "never"}`);
   if (label !== "up" && label !== "down") return null;
   // The inputs the predictor saw at the day's close (candidate 0 is the pipeline's own prediction).
-  const state = await predictGraph.invoke({ ticker, date }, withResources(r, { callbacks: config?.callbacks }));
+  const state = await predictSteps({ ticker, date }, withResources(r, { callbacks: config?.callbacks }));
   const input = predictorInput(state);
   const G = effectiveGroupSize(r);
   const candidates: { movement: Movement | null; reason: string; formatOk: boolean }[] = [

@@ -215,7 +215,9 @@ export class LocalTracer extends BaseCallbackHandler {
     const node = metadata?.langgraph_node;
     // a subgraph invoked inside a node of the same name (run's node "ingest" calls the ingest graph) inherits
     // that node's metadata: what it is (a compiled graph) tells them apart, so its nodes read ingest/load
-    const compiled = (_chain as { id?: string[] } | undefined)?.id?.at(-1) === "CompiledStateGraph";
+    // (a graph's steps called in a run's task say so: steps.ts)
+    const id = (_chain as { id?: string[] } | undefined)?.id;
+    const compiled = id?.at(-1) === "CompiledStateGraph" || (id?.[0] === "stockmem" && id[1] === "graph");
     if (GRAPH_NAMES.has(name) && (compiled || node !== name))
       this.start(runId, parentRunId, "graph", name, inputs, metadata);
     else if (typeof node === "string" && node === name && !name.startsWith("__"))
