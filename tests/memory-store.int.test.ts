@@ -114,6 +114,55 @@ describe("MemoryStore on a real Chroma server", () => {
     expect(await store.getEvents({ asOf: "2016-01-01", ticker: "INTC" })).toHaveLength(50);
   });
 
+  it("writes behind one request at a time: rows queued meanwhile go together, and never across a delete", async () => {
+    const store = await MemoryStore.open(server.url, "queue", emb);
+    type Upsert = (a: { ids: string[] }) => Promise<void>;
+    const cols = (store as unknown as { collections: Record<string, { upsert: Upsert }> }).collections;
+    const sent: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    for (const kind of ["events", "reflections"]) {
+      const col = cols[kind]!;
+      const upsert = col.upsert.bind(col);
+      vi.spyOn(col, "upsert").mockImplementation(async (a) => {
+        most = Math.max(most, ++inFlight);
+        sent.push(`${kind} ${a.ids.length}`);
+        try {
+          return await upsert(a);
+        } finally {
+          inFlight--;
+        }
+      });
+    }
+    const days = ["2015-10-05", "2015-10-06", "2015-10-07", "2015-10-08", "2015-10-09"];
+    for (const [i, d] of days.entries()) {
+      // a run's day: its events and its reflections, written behind
+      await store.putEvents([storedEvent("AAPL", d, `Apple event ${i}`), storedEvent("MSFT", d, `Microsoft ${i}`)], {
+        defer: true,
+      });
+      await store.putReflections([reflection("AAPL", d, days[i + 1] ?? "2015-10-12")], { defer: true });
+    }
+    await store.seal();
+    expect(most).toBe(1);
+    // the first day's events went alone; everything written while they were on their way joined one request each
+    expect(sent).toEqual(["events 2", "reflections 5", "events 8"]);
+    // a day redone: its old events go, the new ones come, whatever is still queued ahead of the delete
+    await store.putReflections([reflection("MSFT", "2015-10-09", "2015-10-12")], { defer: true });
+    await store.putEvents([storedEvent("INTC", "2015-10-09", "Intel old")], { defer: true });
+    // the new events are written while the delete waits its turn (not awaited first): they go after it
+    const deleted = store.deleteEvents("INTC", "2015-10-09");
+    await store.putEvents([storedEvent("INTC", "2015-10-09", "Intel new")], { defer: true });
+    await deleted;
+    await store.seal();
+    expect(most).toBe(1);
+    expect(sent.slice(3)).toEqual(["reflections 1", "events 1", "events 1"]);
+    const again = await MemoryStore.open(server.url, "queue", emb); // read back from Chroma
+    expect((await again.getEvents({ asOf: "2016-01-01", ticker: "INTC" })).map((e) => e.description)).toEqual([
+      "Intel new",
+    ]);
+    expect(await again.counts()).toMatchObject({ events: 11, reflections: 6 });
+  });
+
   it("rejects an invalid run name", async () => {
     await expect(MemoryStore.open(server.url, "a__b", emb)).rejects.toThrow(/run names/);
   });
