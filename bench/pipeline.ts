@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { executeRun } from "../app/run.ts";
-import { runContext } from "../src/config/context.ts";
+import { RunContext, runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
 import { dayContext } from "../src/data/day-context.ts";
 import { startChroma } from "../src/memory/chroma-server.ts";
@@ -189,13 +189,12 @@ export async function benchPipeline(
     const delayMs = 300;
     // the paper's two tracker calls per event, one call per event, then the default batch per ticker-day, at
     // concurrency 8; then 16
+    const lines = process.env.STOCKMEM_BENCH_LLM ?? "paper:8,single:8,batch:8,batch:16";
     const settings = parts.llm
-      ? ([
-          ["paper", 8],
-          ["single", 8],
-          ["batch", 8],
-          ["batch", 16],
-        ] as const)
+      ? lines.split(",").map((x) => {
+          const [mode, n] = x.split(":");
+          return [RunContext.shape.trackerMode.parse(mode), Number(n)] as const;
+        })
       : [];
     for (const [trackerMode, concurrency] of settings) {
       const fake = await fakeOpenAI({ delayMs, answer: benchAnswer });
