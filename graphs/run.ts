@@ -378,6 +378,11 @@ async function commit(state: S, config: Config) {
   const d = state.dates[state.cursor]!;
   const lastDay = state.cursor === state.dates.length - 1;
   await seals.get(r.store); // the previous day's writes: durable from here on
+  // the days the run reads events of from here on: the tracker's candidates [t-w, t-1] and their chains of up to
+  // Dmax stages, each within w days of the next; older events leave the process once durable (reads reaching them
+  // still answer, from Chroma)
+  const from = state.dates[state.cursor - r.ctx.w * (r.ctx.Dmax + 1)];
+  if (from) r.store.retain(from);
   const seal = r.store.seal();
   seal.catch(() => {}); // awaited by the next commit (or below); a run that fails before then must not die of an unhandled rejection
   seals.set(r.store, seal);

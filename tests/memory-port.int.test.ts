@@ -107,6 +107,58 @@ describe("MemoryPort contract", () => {
   });
 });
 
+describe("a working set that let old events go", () => {
+  it("answers every read as one holding them all, from Chroma for the events it let go", async () => {
+    const emb = new HashEmbedder(64);
+    const writer = await MemoryStore.open(server.url, "letgo", emb);
+    const days = ["2015-10-01", "2015-10-02", "2015-10-05", "2015-10-06", "2015-10-07", "2015-10-08", "2015-10-09"];
+    for (const [i, d] of days.entries())
+      await writer.putEvents(
+        [
+          storedEvent("AAPL", d, `Apple iPhone news number ${i}`),
+          storedEvent("AAPL", d, `Apple faces a patent lawsuit ${i}`, {
+            group: "Risks and Warnings",
+            type: "Company-Specific Risks",
+          }),
+          storedEvent("MSFT", d, `Microsoft Surface news number ${i}`),
+        ],
+        { defer: true },
+      );
+    await writer.seal();
+    const held = async (m: MemoryStore) =>
+      (await (m as unknown as { working: Promise<InMemoryMemory> }).working).heldEvents({ asOf: "2016-01-01" }).length;
+    expect(await held(writer)).toBe(21);
+    writer.retain("2015-10-06");
+    await writer.seal(); // durable: the days before 2015-10-06 leave the process
+    expect(await held(writer)).toBe(12);
+    const [old] = await writer.getEvents({ asOf: "2016-01-01", ticker: "AAPL", from: "2015-10-02", to: "2015-10-02" });
+    const reads = async (m: MemoryPort) => {
+      const e = await m.embedder.embed(["Apple iPhone news", "Microsoft Surface"]);
+      const at = (d: string) => new Date(closeInstantMs(d)).toISOString();
+      return [
+        await m.getEvents({ asOf: "2016-01-01" }),
+        await m.getEvents({ asOf: at("2015-10-05"), ticker: "AAPL" }), // point in time, all of it let go
+        await m.getEvents({ asOf: "2016-01-01", ticker: "MSFT", from: "2015-10-02", to: "2015-10-07" }), // across
+        await m.getEvents({ asOf: "2016-01-01", ids: [old!.id, old!.predecessor_id ?? "none", `${old!.id}x`] }),
+        await m.getEvents({ asOf: at("2015-10-01"), ids: [old!.id] }), // not yet readable then
+        await m.searchEvents({ text: "Apple iPhone news", k: 4, asOf: "2016-01-01", ticker: "AAPL" }),
+        await m.searchEventsBatch({ embeddings: e, k: 5, asOf: at("2015-10-08"), from: "2015-10-01" }),
+        await m.searchEventsBatch({ embeddings: e, k: 3, asOf: "2016-01-01", from: "2015-10-07" }), // within: no request
+        await m.fingerprint(at("2015-10-02")),
+        await m.fingerprint("2016-01-01"),
+        await m.counts(),
+      ];
+    };
+    const whole = await MemoryStore.open(server.url, "letgo", emb); // rebuilt from Chroma: holds every event
+    expect(await reads(writer)).toEqual(await reads(whole));
+    // a day let go, redone: its events are deleted in Chroma too
+    await writer.deleteEvents("AAPL", "2015-10-02");
+    const after = await MemoryStore.open(server.url, "letgo", emb);
+    expect((await writer.counts()).events).toBe(19);
+    expect(await reads(writer)).toEqual(await reads(after));
+  });
+});
+
 describe("the run graph on the in-memory port", () => {
   it("gives byte-identical predictions whatever the ticker order", async () => {
     vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-mem-")));

@@ -50,8 +50,6 @@ function deepFreeze<T>(value: T): T {
 }
 
 const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
-/** The latest instant a Date can hold: "whatever is held, readable or not". */
-const ALWAYS = 8.64e15;
 
 function matches(e: Entry<Dated>, f: WindowFilter): boolean {
   return (
@@ -62,10 +60,22 @@ function matches(e: Entry<Dated>, f: WindowFilter): boolean {
   );
 }
 
+/** What stays in process of a record let go (see `Shelf.letGo`): enough for the fingerprint and a redone day. */
+interface Stub {
+  ticker: string;
+  day: number;
+  at: number;
+  h: [number, number];
+}
+
 /** Records of one kind, indexed by id and by ticker -> epoch day, so window reads touch only their days. */
 class Shelf<T extends Dated> {
   readonly byId = new Map<string, Entry<T>>();
   private readonly byTicker = new Map<string, Map<number, Map<string, Entry<T>>>>();
+  /** records dated before `horizon` that left the process (their store of record answers for them), by id */
+  readonly stubs = new Map<string, Stub>();
+  /** the epoch day before which records may have left (-Infinity: every record is held) */
+  horizon = Number.NEGATIVE_INFINITY;
 
   set(record: T, embedding: ArrayLike<number>): void {
     this.delete(record.id);
@@ -93,10 +103,33 @@ class Shelf<T extends Dated> {
   }
 
   delete(id: string): void {
+    this.stubs.delete(id);
     const e = this.byId.get(id);
     if (!e) return;
     this.byId.delete(id);
     this.byTicker.get(e.record.ticker)?.get(e.day)?.delete(id);
+  }
+
+  /** Lets the records dated before epoch day `day` go, keeping a stub of each. */
+  letGo(day: number): void {
+    if (day <= this.horizon) return;
+    for (const days of this.byTicker.values())
+      for (const [d, bucket] of days) {
+        if (d >= day) continue;
+        for (const e of bucket.values()) {
+          this.byId.delete(e.record.id);
+          this.stubs.set(e.record.id, { ticker: e.record.ticker, day: e.day, at: e.at, h: e.h });
+        }
+        days.delete(d);
+      }
+    this.horizon = day;
+  }
+
+  /** The ids of a ticker-day's records, held or let go. */
+  idsOf(ticker: string, day: number): string[] {
+    const held = [...(this.byTicker.get(ticker)?.get(day)?.keys() ?? [])];
+    if (day >= this.horizon) return held;
+    return [...held, ...[...this.stubs].filter(([, x]) => x.ticker === ticker && x.day === day).map(([id]) => id)];
   }
 
   /** The entries a window filter can match (by ticker and day when given), before the asOf check. */
@@ -239,13 +272,34 @@ export class InMemoryMemory implements MemoryPort {
     const pool = this.events.select(q); // one window for every query of the batch
     return q.embeddings.map((embedding) => topByCosine(pool, embedding, q.k));
   }
-  /** Whether any event of a ticker-day is held (a redone day must delete them first). */
+  /** Whether any event of a ticker-day is held or was let go (a redone day must delete them first). */
   hasEvents(ticker: string, date: string): boolean {
-    return this.events.select({ asOf: ALWAYS, ticker, from: date, to: date }).length > 0;
+    return this.events.idsOf(ticker, epochDay(date)).length > 0;
   }
   async deleteEvents(ticker: string, date: string) {
-    for (const e of this.events.select({ asOf: ALWAYS, ticker, from: date, to: date }))
-      if (e.record.id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(e.record.id);
+    for (const id of this.events.idsOf(ticker, epochDay(date)))
+      if (id.startsWith(eventIdPrefix(ticker, date))) this.events.delete(id);
+  }
+
+  /**
+   * Lets the events dated before `date` leave the process (a stub of each stays, for the fingerprint): the Chroma
+   * store answers reads that reach them from Chroma (store.ts). Alone, as the test double, the port never lets go.
+   */
+  letGoEvents(date: string): void {
+    this.events.letGo(epochDay(date));
+  }
+
+  /** The first epoch day of events still held whole (-Infinity: all of them), and whether an id was let go. */
+  eventsHorizon(): number {
+    return this.events.horizon;
+  }
+  wasLetGo(id: string): boolean {
+    return this.events.stubs.has(id);
+  }
+
+  /** The held events a window filter matches, with their embeddings (a read across the horizon joins them). */
+  heldEvents(f: WindowFilter): { record: StoredEvent; embedding: Float32Array }[] {
+    return this.events.select(f).map((e) => ({ record: e.record, embedding: e.embedding }));
   }
 
   putReflections(reflections: Reflection[], _o?: { defer?: boolean }) {
@@ -283,13 +337,22 @@ export class InMemoryMemory implements MemoryPort {
 
   async seal(): Promise<void> {}
 
+  /** The test double holds every record: nothing to let go. */
+  retain(_from: string): void {}
+
   async counts(): Promise<Record<Kind, number>> {
-    return { events: this.events.byId.size, reflections: this.reflections.byId.size, layers: this.layers.byId.size };
+    const n = (kind: Kind) => this.shelf(kind).byId.size + this.shelf(kind).stubs.size;
+    return { events: n("events"), reflections: n("reflections"), layers: n("layers") };
   }
 
-  /** The print of one kind's held records at `at` (the Chroma store prints its layers from its own index). */
+  /** The print of one kind's records at `at`, held or let go. */
   printOf(kind: Kind, at: AsOf) {
-    return printOf(this.shelf(kind).byId.values(), toEpochSeconds(at));
+    const shelf = this.shelf(kind);
+    function* all() {
+      yield* shelf.byId.values();
+      yield* shelf.stubs.values();
+    }
+    return printOf(all(), toEpochSeconds(at));
   }
 
   async fingerprint(at: AsOf): Promise<Fingerprint> {

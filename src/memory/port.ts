@@ -71,6 +71,12 @@ export interface MemoryPort {
 
   /** A promise that every write issued so far is durable (a deferred write's error surfaces here). */
   seal(): Promise<void>;
+  /**
+   * The run reads events dated `from` on (the tracker's candidates and chains, the series): older ones may leave the
+   * process once durable, so memory follows the window rather than the run's length. Every read still answers for
+   * them, from the store of record.
+   */
+  retain(from: string): void;
 
   counts(): Promise<Record<Kind, number>>;
   /** the fingerprint of the records readable at `at` */

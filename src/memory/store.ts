@@ -6,7 +6,7 @@
  * `available_at` is after it. Records are scrubbed of secrets before they are embedded and stored.
  */
 
-import { ChromaClient, type Collection, type Metadata } from "chromadb";
+import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
 import { RunName } from "../config/context.ts";
 import { epochDay } from "../data/calendar.ts";
 import { messageOf } from "../domain/errors.ts";
@@ -27,6 +27,7 @@ import {
   rowToLayer,
   rowToReflection,
   type StoredLayerRecord,
+  toEpochSeconds,
 } from "./records.ts";
 
 const SEP = "__";
@@ -193,10 +194,13 @@ export class MemoryStore implements MemoryPort {
     kind: Kind,
     include: ("documents" | "metadatas" | "embeddings")[],
     each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void,
+    which: { where?: Where; ids?: string[] } = {},
   ): Promise<void> {
     const page = Math.max(100, this.maxBatch);
     for (let offset = 0; ; offset += page) {
-      const res = await this.guard(`read ${kind}`, () => this.collections[kind].get({ limit: page, offset, include }));
+      const res = await this.guard(`read ${kind}`, () =>
+        this.collections[kind].get({ limit: page, offset, include, ...which }),
+      );
       res.ids.forEach((id, i) => {
         each(
           id,
@@ -283,6 +287,8 @@ export class MemoryStore implements MemoryPort {
       this.deferredError = undefined;
       throw e;
     }
+    // what the run no longer reads goes, now that Chroma has it
+    if (this.retainFrom && this.working) (await this.working).letGoEvents(this.retainFrom);
   }
 
   putEvents(events: StoredEvent[], o?: { defer?: boolean }): Promise<number> {
@@ -298,21 +304,89 @@ export class MemoryStore implements MemoryPort {
     );
   }
 
+  /** events dated before this may leave the working set once durable (see `retain`; applied by `seal`) */
+  private retainFrom?: string;
+
+  retain(from: string): void {
+    if (!this.retainFrom || from > this.retainFrom) this.retainFrom = from;
+  }
+
+  /**
+   * The events a read reaches that the working set let go (dated before its horizon), read back from Chroma as it
+   * holds them (with their embeddings for a search): none, and no request, when the read stays within the horizon.
+   */
+  private async eventsLetGo(
+    ws: InMemoryMemory,
+    f: WindowFilter & { ids?: string[] },
+    embeddings = false,
+  ): Promise<{ record: StoredEvent; embedding: number[] }[]> {
+    const horizon = ws.eventsHorizon();
+    if (horizon === Number.NEGATIVE_INFINITY) return [];
+    let which: { where?: Where; ids?: string[] };
+    if (f.ids) {
+      const ids = f.ids.filter((id) => ws.wasLetGo(id));
+      if (!ids.length) return [];
+      which = { ids };
+    } else {
+      const from = f.from ? epochDay(f.from) : Number.NEGATIVE_INFINITY;
+      if (from >= horizon) return [];
+      const clauses: Where[] = [{ epoch_day: { $lt: horizon } }];
+      if (Number.isFinite(from)) clauses.push({ epoch_day: { $gte: from } });
+      if (f.ticker) clauses.push({ ticker: f.ticker });
+      which = { where: clauses.length > 1 ? { $and: clauses } : clauses[0]! };
+    }
+    const at = toEpochSeconds(f.asOf);
+    const out: { record: StoredEvent; embedding: number[] }[] = [];
+    await this.scan(
+      "events",
+      embeddings ? ["documents", "metadatas", "embeddings"] : ["documents", "metadatas"],
+      (id, doc, meta, embedding) => {
+        const record = rowToEvent(id, doc, meta);
+        if (
+          toEpochSeconds(record.available_at) <= at &&
+          (!f.ticker || record.ticker === f.ticker) &&
+          (!f.from || record.date >= f.from) &&
+          (!f.to || record.date <= f.to)
+        )
+          out.push({ record, embedding: embedding ?? [] });
+      },
+      which,
+    );
+    return out;
+  }
+
+  /** A search whose window reaches events let go: over them and the held ones, as the working set searches. */
+  private async searchAcross(ws: InMemoryMemory, q: WindowFilter): Promise<InMemoryMemory | undefined> {
+    const old = await this.eventsLetGo(ws, q, true);
+    if (!old.length) return undefined;
+    const all = new InMemoryMemory(this.run, this.embedder);
+    all.hold("events", [...ws.heldEvents(q), ...old]);
+    return all;
+  }
+
   /** Events at or before asOf, optionally of one ticker and within [from, to]; sorted by date then id. */
   async getEvents(f: WindowFilter & { ids?: string[] }): Promise<StoredEvent[]> {
-    return (await this.workingSet()).getEvents(f);
+    const ws = await this.workingSet();
+    const held = await ws.getEvents(f);
+    const old = await this.eventsLetGo(ws, f);
+    if (!old.length) return held;
+    return [...held, ...old.map((x) => x.record)].sort(
+      (a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id),
+    );
   }
 
   /** Top-k events by cosine similarity (exact) to a text or an embedding, within the point-in-time window. */
   async searchEvents(
     q: WindowFilter & { text?: string; embedding?: number[]; k: number },
   ): Promise<Hit<StoredEvent>[]> {
-    return (await this.workingSet()).searchEvents(q);
+    const ws = await this.workingSet();
+    return ((await this.searchAcross(ws, q)) ?? ws).searchEvents(q);
   }
 
   /** One top-k search per query embedding, all under the same window filter. */
   async searchEventsBatch(q: WindowFilter & { embeddings: number[][]; k: number }): Promise<Hit<StoredEvent>[][]> {
-    return (await this.workingSet()).searchEventsBatch(q);
+    const ws = await this.workingSet();
+    return ((await this.searchAcross(ws, q)) ?? ws).searchEventsBatch(q);
   }
 
   /** Deletes the events of one ticker-day (a day being redone); no request when it holds none. */
