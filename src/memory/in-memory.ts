@@ -10,6 +10,7 @@
  * Used alone (`new InMemoryMemory(...)`) it is the test double of the port; it is never the
  * product's backend.
  */
+import { createHash } from "node:crypto";
 import { epochDay } from "../data/calendar.ts";
 import type { StoredEvent } from "../domain/events.ts";
 import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
@@ -215,7 +216,17 @@ export class InMemoryMemory implements MemoryPort {
       type_bits: r.type_bits.map(bits),
       group_bits: r.group_bits.map(bits),
       ...(r.series
-        ? { series: r.series.map((day) => this.share(`d${r.ticker}\u0000${JSON.stringify(day)}`, day)) }
+        ? {
+            // keyed by a digest of the day: a key holding the day's text was as large as the day
+            series: r.series.map((day) =>
+              this.share(
+                `d${createHash("sha1")
+                  .update(`${r.ticker}\u0000${JSON.stringify(day)}`)
+                  .digest("base64")}`,
+                day,
+              ),
+            ),
+          }
         : {}),
     };
   }
