@@ -11,6 +11,8 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { executeRun } from "../app/run.ts";
 import { RunContext, runContext } from "../src/config/context.ts";
 import { PACKAGE_ROOT, SAMPLE_DATA_DIR } from "../src/config/paths.ts";
@@ -111,6 +113,17 @@ function benchAnswer(agent: Parameters<typeof validAnswer>[0], messages: Paramet
       source_ids: [id],
     })),
   });
+}
+
+/**
+ * What the process holds, garbage aside: the heap and its buffers after a full collection (peak RSS follows when the
+ * collector runs more than what is live).
+ */
+function liveHeap(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }
 
 /**
@@ -257,6 +270,7 @@ export async function benchPipeline(
       const [trainTo, testFrom] = [u.dates[5]!, u.dates[6]!];
       let peak = 0;
       const rss: Record<number, number> = {};
+      const live: Record<number, number> = {};
       const t0 = performance.now();
       await executeRun({
         ctx: runContext({ run: "bench-universe" }),
@@ -266,7 +280,10 @@ export async function benchPipeline(
         quiet: true,
         onProgress: (e) => {
           peak = Math.max(peak, process.memoryUsage().rss);
-          if (e.phase === "commit" && (e.day === Math.floor(days / 2) || e.day === days)) rss[e.day] = peak;
+          if (e.phase === "commit" && (e.day === Math.floor(days / 2) || e.day === days)) {
+            rss[e.day] = peak;
+            live[e.day] = liveHeap();
+          }
         },
       });
       const wall = (performance.now() - t0) / 1000;
@@ -274,6 +291,8 @@ export async function benchPipeline(
       print(
         `pipeline offline synthetic universe ${n} tickers x ${days} days (${u.items} items): ${td} ticker-days in ${fmt(wall)} s = ${fmt(td / wall, 1)} ticker-days/s; ` +
           `peak RSS ${Object.entries(rss)
+            .map(([d, b]) => `${fmt(b / 2 ** 20, 0)} MiB at day ${d}`)
+            .join(", ")}; live heap after a full GC ${Object.entries(live)
             .map(([d, b]) => `${fmt(b / 2 ** 20, 0)} MiB at day ${d}`)
             .join(", ")}; Chroma ${fmt(bytesOf(join(dir, "chroma")) / 2 ** 20, 0)} MiB`,
       );
