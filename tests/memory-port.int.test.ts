@@ -70,6 +70,16 @@ async function script(m: MemoryPort) {
   );
   out.push((await m.getReflections({ asOf: at("2015-10-06") })).map((r) => r.id));
   out.push(await m.fingerprint(at("2015-10-06")));
+  // by text: the Chroma store's working set reads the reflections' embeddings back at the first such search, and
+  // holds those of the reflections written after it
+  const byText = async () =>
+    (await m.searchReflections({ text: "Apple iPhone", asOf: at("2015-10-09"), k: 3 })).map((h) => [
+      h.record.id,
+      h.similarity.toFixed(4),
+    ]);
+  out.push(await byText());
+  await m.putReflections([reflection("AAPL", "2015-10-07", "2015-10-08")]);
+  out.push(await byText());
   const [first] = await m.getLayerRecords({ asOf: at("2015-10-07"), ticker: "AAPL" });
   await m.updateLayerRecords([{ ...first!, pruned: true }]);
   out.push((await m.getLayerRecords({ asOf: at("2015-10-07") })).map((r) => r.id));
@@ -98,12 +108,30 @@ describe("MemoryPort contract", () => {
         await m.getEvents({ asOf: "2016-01-01" }),
         await m.searchEventsBatch({ embeddings: e, k: 3, asOf: "2016-01-01" }),
         await m.getReflections({ asOf: "2016-01-01" }),
+        await m.searchReflections({ text: "Microsoft", asOf: "2016-01-01", k: 3 }),
         await m.getLayerRecords({ asOf: "2016-01-01" }), // the upkeep's update (pruned) included
         await m.searchLayerRecords({ text: "Microsoft Surface", asOf: "2016-01-01", k: 3 }),
         await m.fingerprint("2016-01-01"),
       ];
     };
     expect(await reads(reader)).toEqual(await reads(writer));
+  });
+});
+
+describe("what a working set holds", () => {
+  it("of a pruned layer record only its stub, and the reflections' embeddings from the first search by text on", async () => {
+    const writer = await MemoryStore.open(server.url, "held", new HashEmbedder(64));
+    await script(writer); // prunes one of its two layer records and searches the reflections by text
+    const whole = (records: number, stubs = 0) => ({ records, embeddings: records, stubs });
+    expect(await writer.held()).toEqual({ events: whole(3), reflections: whole(3), layers: whole(1, 1) });
+    const reader = await MemoryStore.open(server.url, "held", new HashEmbedder(64)); // a resume
+    expect(await reader.held()).toEqual({
+      events: whole(3),
+      reflections: { records: 3, embeddings: 0, stubs: 0 },
+      layers: whole(1, 1),
+    });
+    await reader.searchReflections({ text: "Apple", asOf: "2016-01-01", k: 1 });
+    expect((await reader.held()).reflections).toEqual(whole(3));
   });
 });
 

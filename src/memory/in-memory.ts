@@ -61,7 +61,7 @@ function matches(e: Entry<Dated>, f: WindowFilter): boolean {
   );
 }
 
-/** What stays in process of a record let go (see `Shelf.letGo`): enough for the fingerprint and a redone day. */
+/** What stays in process of a record let go (`Shelf.letGo`) or pruned (`Shelf.toStub`): enough for the fingerprint and a redone day. */
 interface Stub {
   ticker: string;
   day: number;
@@ -69,26 +69,34 @@ interface Stub {
   h: [number, number];
 }
 
+/** the embedding of a record held without one */
+const NONE = new Float32Array(0);
+
+const stubOf = (e: Entry<Dated>): Stub => ({ ticker: e.record.ticker, day: e.day, at: e.at, h: e.h });
+
 /** Records of one kind, indexed by id and by ticker -> epoch day, so window reads touch only their days. */
 class Shelf<T extends Dated> {
   readonly byId = new Map<string, Entry<T>>();
   private readonly byTicker = new Map<string, Map<number, Map<string, Entry<T>>>>();
-  /** records dated before `horizon` that left the process (their store of record answers for them), by id */
+  /**
+   * Records that left the process, by id: those dated before `horizon` (their store of record answers for them) and
+   * tombstones no read returns (pruned layer records), whose ids and availability the fingerprint still counts.
+   */
   readonly stubs = new Map<string, Stub>();
   /** the epoch day before which records may have left (-Infinity: every record is held) */
   horizon = Number.NEGATIVE_INFINITY;
 
   set(record: T, embedding: ArrayLike<number>): void {
     this.delete(record.id);
-    const vec = Float32Array.from(embedding);
     const e: Entry<T> = {
       record: structuredClone(record),
-      embedding: vec,
-      norm: sqNorm(vec),
+      embedding: NONE,
+      norm: 0,
       at: toEpochSeconds(record.available_at),
       day: epochDay(record.date),
       h: idHash(record.id),
     };
+    this.embed(e, embedding);
     this.byId.set(record.id, e);
     let days = this.byTicker.get(record.ticker);
     if (!days) {
@@ -101,6 +109,12 @@ class Shelf<T extends Dated> {
       days.set(e.day, bucket);
     }
     bucket.set(record.id, e);
+  }
+
+  /** Gives a held entry its embedding (none: an empty vector). */
+  embed(e: Entry<T>, embedding: ArrayLike<number>): void {
+    e.embedding = embedding.length ? Float32Array.from(embedding) : NONE;
+    e.norm = sqNorm(e.embedding);
   }
 
   delete(id: string): void {
@@ -119,11 +133,19 @@ class Shelf<T extends Dated> {
         if (d >= day) continue;
         for (const e of bucket.values()) {
           this.byId.delete(e.record.id);
-          this.stubs.set(e.record.id, { ticker: e.record.ticker, day: e.day, at: e.at, h: e.h });
+          this.stubs.set(e.record.id, stubOf(e));
         }
         days.delete(d);
       }
     this.horizon = day;
+  }
+
+  /** Keeps only the stub of a held record (a tombstone: no read returns it). */
+  toStub(id: string): void {
+    const e = this.byId.get(id);
+    if (!e) return;
+    this.delete(id);
+    this.stubs.set(id, stubOf(e));
   }
 
   /** The ids of a ticker-day's records, held or let go. */
@@ -177,16 +199,48 @@ export class InMemoryMemory implements MemoryPort {
   /** reflections in write order, for incremental consumers (the Jaccard index) */
   private readonly reflectionLog: Reflection[] = [];
 
+  /**
+   * Whether reflections are held with their embeddings. Only a search by text reads them (the summary ablation's
+   * retrieval) and at 512 dimensions they were half of what a reflection adds to the process, so the Chroma store's
+   * working set holds them from its first such search on (`holdReflectionEmbeddings`), with those read back from
+   * Chroma; the test double holds them always.
+   */
+  private reflectionEmbeddings: boolean;
+
   constructor(
     readonly run: string,
     readonly embedder: Embedder,
-  ) {}
+    o: { reflectionEmbeddings?: boolean } = {},
+  ) {
+    this.reflectionEmbeddings = o.reflectionEmbeddings ?? true;
+  }
+
+  /** Whether a held reflection has no embedding. */
+  lacksReflectionEmbeddings(): boolean {
+    for (const e of this.reflections.byId.values()) if (e.embedding.length === 0) return true;
+    return false;
+  }
+
+  /**
+   * Holds reflections' embeddings from now on, and those of the held reflections given (by id): read back from the
+   * store of record, which had every held one written when they were read.
+   */
+  holdReflectionEmbeddings(known: Map<string, ArrayLike<number>>): void {
+    this.reflectionEmbeddings = true;
+    for (const [id, embedding] of known) {
+      const e = this.reflections.byId.get(id);
+      if (e && e.embedding.length === 0) this.reflections.embed(e, embedding);
+    }
+  }
 
   /** Holds records whose embeddings are known already (written to, or read back from, Chroma). */
   hold(kind: Kind, rows: { record: Dated; embedding: ArrayLike<number> }[]): void {
     const shelf = this.shelf(kind);
     for (const { record, embedding } of rows) {
-      shelf.set(record, embedding);
+      shelf.set(record, kind === "reflections" && !this.reflectionEmbeddings ? NONE : embedding);
+      // a pruned layer record is a tombstone: only what the fingerprint counts of it stays (its text and embedding
+      // were most of the layers' growth over a long run)
+      if (kind === "layers" && (record as StoredLayerRecord).pruned) shelf.toStub(record.id);
       if (kind !== "reflections") continue;
       // A reflection is the working set's largest record (its window's series and daily bit vectors above all), and w
       // reflections of a ticker in a row hold the same days: they share one copy of each day and of each bit vector,
@@ -343,10 +397,22 @@ export class InMemoryMemory implements MemoryPort {
     for (const r of records) {
       const x = this.layers.byId.get(r.id);
       if (x) x.record = structuredClone(scrubDeep({ ...r, text: x.record.text }));
+      if (r.pruned) this.layers.toStub(r.id);
     }
   }
 
   async seal(): Promise<void> {}
+
+  /** What the process holds of each kind: whole records, how many with their embedding, and stubs of those gone. */
+  held(): Record<Kind, { records: number; embeddings: number; stubs: number }> {
+    const of = (kind: Kind) => {
+      const shelf = this.shelf(kind);
+      let embeddings = 0;
+      for (const e of shelf.byId.values()) if (e.embedding.length) embeddings++;
+      return { records: shelf.byId.size, embeddings, stubs: shelf.stubs.size };
+    };
+    return { events: of("events"), reflections: of("reflections"), layers: of("layers") };
+  }
 
   /** The test double holds every record: nothing to let go. */
   retain(_from: string): void {}

@@ -31,6 +31,9 @@ import {
 } from "./records.ts";
 
 const SEP = "__";
+const WITH_EMBEDDINGS: Include[] = ["documents", "metadatas", "embeddings"];
+const WITHOUT_EMBEDDINGS: Include[] = ["documents", "metadatas"];
+type Include = "documents" | "metadatas" | "embeddings";
 const collectionName = (run: string, kind: string) => `${run}${SEP}${kind}`;
 const SCHEMA_VERSION = 1;
 
@@ -192,7 +195,7 @@ export class MemoryStore implements MemoryPort {
 
   private async scan(
     kind: Kind,
-    include: ("documents" | "metadatas" | "embeddings")[],
+    include: Include[],
     each: (id: string, document: string | null, meta: Meta, embedding: number[] | undefined) => void,
     which: { where?: Where; ids?: string[] } = {},
   ): Promise<void> {
@@ -216,10 +219,12 @@ export class MemoryStore implements MemoryPort {
   /** The working set, loaded once. */
   private workingSet(): Promise<InMemoryMemory> {
     this.working ??= (async () => {
-      const ws = new InMemoryMemory(this.run, this.embedder);
+      const ws = new InMemoryMemory(this.run, this.embedder, { reflectionEmbeddings: false });
       for (const kind of KINDS) {
         const rows: { record: Held; embedding: number[] }[] = [];
-        await this.scan(kind, ["documents", "metadatas", "embeddings"], (id, doc, meta, e) =>
+        // reflections without their embeddings: held once a search by text needs them (searchReflections)
+        const include = kind === "reflections" ? WITHOUT_EMBEDDINGS : WITH_EMBEDDINGS;
+        await this.scan(kind, include, (id, doc, meta, e) =>
           rows.push({ record: FROM_ROW[kind](id, doc, meta), embedding: e ?? [] }),
         );
         // a stable order, whatever order Chroma returns them in
@@ -339,7 +344,7 @@ export class MemoryStore implements MemoryPort {
     const out: { record: StoredEvent; embedding: number[] }[] = [];
     await this.scan(
       "events",
-      embeddings ? ["documents", "metadatas", "embeddings"] : ["documents", "metadatas"],
+      embeddings ? WITH_EMBEDDINGS : WITHOUT_EMBEDDINGS,
       (id, doc, meta, embedding) => {
         const record = rowToEvent(id, doc, meta);
         if (
@@ -404,10 +409,31 @@ export class MemoryStore implements MemoryPort {
     return (await this.workingSet()).getReflections(f);
   }
 
+  /** Top-k reflections by cosine similarity (exact), within the point-in-time window. */
   async searchReflections(
     q: WindowFilter & { text?: string; embedding?: number[]; k: number },
   ): Promise<Hit<Reflection>[]> {
-    return (await this.workingSet()).searchReflections(q);
+    const ws = await this.workingSet();
+    if (!this.reflectionEmbeddings) {
+      this.reflectionEmbeddings = this.loadReflectionEmbeddings(ws);
+      this.reflectionEmbeddings.catch(() => (this.reflectionEmbeddings = undefined)); // the next search tries again
+    }
+    await this.reflectionEmbeddings;
+    return ws.searchReflections(q);
+  }
+
+  /** the working set's reflection embeddings, read back from Chroma at the first search by text (see InMemoryMemory) */
+  private reflectionEmbeddings?: Promise<void>;
+
+  private async loadReflectionEmbeddings(ws: InMemoryMemory): Promise<void> {
+    ws.holdReflectionEmbeddings(new Map()); // a reflection held from here on keeps its own
+    if (!ws.lacksReflectionEmbeddings()) return;
+    await Promise.all([...this.inFlight]); // and those held before are in Chroma
+    const known = new Map<string, number[]>();
+    await this.scan("reflections", ["embeddings"], (id, _doc, _meta, e) => {
+      if (e) known.set(id, e);
+    });
+    ws.holdReflectionEmbeddings(known);
   }
 
   /** Reflections written since `cursor` (0: all), in write order, for incremental consumers (the Jaccard index). */
@@ -446,6 +472,11 @@ export class MemoryStore implements MemoryPort {
       // held as Chroma now has it: the new metadata over the stored document (the working set keeps its text)
       await ws.updateLayerRecords(batch.map((r) => rowToLayer(r.id, r.document, r.meta)));
     }
+  }
+
+  /** What the working set holds in process (see InMemoryMemory.held). */
+  async held() {
+    return (await this.workingSet()).held();
   }
 
   async counts(): Promise<Record<Kind, number>> {
