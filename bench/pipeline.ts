@@ -265,6 +265,7 @@ export async function benchPipeline(
     // and at the end of the window (memory must follow w, not the run's length), the Chroma store's size
     if (parts.universe) {
       const [n, days] = (process.env.STOCKMEM_BENCH_UNIVERSE ?? "500x40").split("x").map(Number) as [number, number];
+      const layered = process.env.STOCKMEM_BENCH_LAYERED === "1"; // SEP-Memory's layered memory on
       const udir = join(dir, "universe");
       const u = await writeUniverse(udir, { tickers: n, days, seed: 1 });
       const [trainTo, testFrom] = [u.dates[5]!, u.dates[6]!];
@@ -273,7 +274,7 @@ export async function benchPipeline(
       const live: Record<number, number> = {};
       const t0 = performance.now();
       await executeRun({
-        ctx: runContext({ run: "bench-universe" }),
+        ctx: runContext({ run: "bench-universe", layered }),
         dataDir: udir,
         train: { from: u.dates[1]!, to: trainTo },
         test: { from: testFrom, to: u.dates.at(-1)! },
@@ -289,7 +290,7 @@ export async function benchPipeline(
       const wall = (performance.now() - t0) / 1000;
       const td = n * days;
       print(
-        `pipeline offline synthetic universe ${n} tickers x ${days} days (${u.items} items): ${td} ticker-days in ${fmt(wall)} s = ${fmt(td / wall, 1)} ticker-days/s; ` +
+        `pipeline offline synthetic universe ${n} tickers x ${days} days (${u.items} items${layered ? ", layered memory on" : ""}): ${td} ticker-days in ${fmt(wall)} s = ${fmt(td / wall, 1)} ticker-days/s; ` +
           `peak RSS ${Object.entries(rss)
             .map(([d, b]) => `${fmt(b / 2 ** 20, 0)} MiB at day ${d}`)
             .join(", ")}; live heap after a full GC ${Object.entries(live)

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- memory jaccard pipeline | offline llm rate universe universeLlm]`: speed and cost figures,
  * measured (never asserted in tests). The universes' sizes: STOCKMEM_BENCH_UNIVERSE=500x40 (offline) and
- * STOCKMEM_BENCH_UNIVERSE_LLM=500x5 (LLM path), tickers x trading days. The LLM path's lines (tracker mode:concurrency):
+ * STOCKMEM_BENCH_UNIVERSE_LLM=500x5 (LLM path), tickers x trading days; STOCKMEM_BENCH_LAYERED=1 runs the offline one
+ * with SEP-Memory's layered memory on. The LLM path's lines (tracker mode:concurrency):
  * STOCKMEM_BENCH_LLM=paper:8,single:8,batch:8,batch:16.
  */
 import { setMaxListeners } from "node:events";
