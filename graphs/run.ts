@@ -383,10 +383,6 @@ async function commit(state: S, config: Config) {
   // still answer, from Chroma)
   const from = state.dates[state.cursor - r.ctx.w * (r.ctx.Dmax + 1)];
   if (from) r.store.retain(from);
-  const seal = r.store.seal();
-  seal.catch(() => {}); // awaited by the next commit (or below); a run that fails before then must not die of an unhandled rejection
-  seals.set(r.store, seal);
-  if (lastDay) await seal;
   const close = new Date(closeInstantMs(d)).toISOString();
   const byTicker = (a: { ticker: string; date: string }, b: { ticker: string; date: string }) =>
     a.ticker.localeCompare(b.ticker) || a.date.localeCompare(b.date);
@@ -404,6 +400,11 @@ async function commit(state: S, config: Config) {
     const rep = await upkeep(r, d, close);
     config.writer?.({ kind: "upkeep", ...rep });
   }
+  // every write of the day, the layered memory's included (written behind), durable by the next commit
+  const seal = r.store.seal();
+  seal.catch(() => {}); // awaited by the next commit (or below); a run that fails before then must not die of an unhandled rejection
+  seals.set(r.store, seal);
+  if (lastDay) await seal;
   const print: Fingerprint = await r.store.fingerprint(close);
   const done = state.done + trading(r, need(state.tickers, "tickers (set by plan)"), d).length;
   const next = { ...state, cursor: state.cursor + 1, done };

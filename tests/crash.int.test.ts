@@ -155,6 +155,23 @@ describe("a crash never makes a partial run look finished", () => {
     );
   });
 
+  it("with SEP-Memory's layered memory on (its writes go behind the day, durable by the next commit), killed at several points, each resume ends byte-identical", async () => {
+    const layered = ["--layered"];
+    const whole = await runCli("layered-ref", { extra: layered });
+    expect(whole.code, whole.stderr).toBe(0);
+    const ref = readFileSync(file("layered-ref"), "utf8");
+    expect(ref).not.toBe(reference); // the layered memory reaches the predictions
+    for (const point of ["putWrites:18", "put:13", "putWrites:31", "put:19"]) {
+      const name = `layered-${point.replace(":", "")}`;
+      const x = await runCli(name, { env: { STOCKMEM_FAULT_KILL_AFTER: point }, extra: layered });
+      expect(killed(x), `${point}: ${x.stderr}`).toBe(true);
+      const resumed = await runCli(name, { extra: layered });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumedAt(resumed), resumed.stderr).toBeDefined();
+      expect(readFileSync(file(name), "utf8"), `killed after ${point}`).toBe(ref);
+    }
+  });
+
   // (b) kill once mid-run, then kill every resume before its first commit: the day it resumes at
   // must never go backwards (it stepped back a trading day per kill before).
   it("a resume killed before its first commit, again and again, never restarts earlier", async () => {

@@ -216,6 +216,44 @@ describe("the run graph on the in-memory port", () => {
   });
 });
 
+describe("a day's durability", () => {
+  it("is asked for after the day's last write, the layered memory's written behind the day included", async () => {
+    vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-mem-")));
+    try {
+      const data = await loadMarketData(SAMPLE_DATA_DIR, { tickers: ["MSFT", "ORCL"] });
+      const ctx = runContext({ run: "seal-order", layered: true });
+      const calls: string[] = [];
+      const mem = new InMemoryMemory(ctx.run, new HashEmbedder(512));
+      const logged = new Proxy(mem, {
+        get(target, key, receiver) {
+          const v = Reflect.get(target, key, receiver);
+          if (typeof v !== "function" || !/^(put|update|delete|seal|fingerprint)/.test(String(key))) return v;
+          return (...args: unknown[]) => {
+            calls.push(String(key));
+            return v.apply(target, args);
+          };
+        },
+      });
+      await executeRun({
+        ctx,
+        dataDir: SAMPLE_DATA_DIR,
+        data,
+        train: { from: "2015-09-21", to: "2015-09-30" },
+        test: { from: "2015-10-01", to: "2015-10-09" },
+        quiet: true,
+        resources: resourcesOn(logged, ctx, data),
+      });
+      // each commit: its writes (explanations, the upkeep), then the seal, then the fingerprint it checkpoints
+      const days = calls.join(" ").split("fingerprint").slice(0, -1);
+      expect(days.length).toBe(15); // 8 training days, 7 test days
+      for (const day of days) expect(day.trim().split(" ").at(-1)).toBe("seal");
+      expect(calls).toContain("updateLayerRecords");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
 describe("the tracker's modes on the offline analyst", () => {
   it("batches of a ticker-day's events, one call per event and the paper's two steps store the same events (chains and delta info)", async () => {
     vi.stubEnv("STOCKMEM_DATA_DIR", mkdtempSync(join(tmpdir(), "stockmem-mem-")));

@@ -103,7 +103,7 @@ export async function writeDaily(r: Resources, ticker: string, date: string): Pr
       .join(" | ") || "none"
   }`;
   const rec = newLayerRecord({ ticker, date, kind: "daily", layer: "short", text, availableAt: day.asOf });
-  await r.store.putLayerRecords([rec]);
+  await r.store.putLayerRecords([rec], { defer: true });
   return rec;
 }
 
@@ -117,7 +117,7 @@ export async function writeExplanation(r: Resources, p: Prediction): Promise<Sto
     text: `${p.ticker} ${p.date}: predicted ${p.movement}. ${p.reason}`,
     availableAt: p.as_of,
   });
-  await r.store.putLayerRecords([rec]);
+  await r.store.putLayerRecords([rec], { defer: true });
   return rec;
 }
 
@@ -159,10 +159,12 @@ export async function settle(
       settled_on: mark(x.settled_on),
     };
   });
-  if (updated.length) await r.store.updateLayerRecords(updated);
+  if (updated.length) await r.store.updateLayerRecords(updated, { defer: true });
   if (!correct) {
     const missed = reflection ? ` What drove it: ${reflection.reason}` : "";
-    await r.store.putLayerRecords([errorCase(p.ticker, p.date, p.movement, label, `${p.reason}${missed}`, knownAt)]);
+    await r.store.putLayerRecords([errorCase(p.ticker, p.date, p.movement, label, `${p.reason}${missed}`, knownAt)], {
+      defer: true,
+    });
   }
   return { rewarded: updated.length, error: !correct };
 }
@@ -222,7 +224,7 @@ export async function upkeep(r: Resources, date: string, asOf: string): Promise<
       upkept_on: date,
     });
   }
-  await r.store.updateLayerRecords(writes);
+  await r.store.updateLayerRecords(writes, { defer: true });
   return report;
 }
 

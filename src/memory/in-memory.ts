@@ -380,7 +380,7 @@ export class InMemoryMemory implements MemoryPort {
     return { reflections: this.reflectionLog.slice(cursor), cursor: this.reflectionLog.length };
   }
 
-  putLayerRecords(records: StoredLayerRecord[]) {
+  putLayerRecords(records: StoredLayerRecord[], _o?: { defer?: boolean }) {
     return this.put("layers", records, (r) => r.text);
   }
   private live = (layers?: readonly MemoryLayer[]) => (r: StoredLayerRecord) =>
@@ -393,7 +393,7 @@ export class InMemoryMemory implements MemoryPort {
   ) {
     return this.search(this.layers, q, this.live(q.layers));
   }
-  async updateLayerRecords(records: StoredLayerRecord[]) {
+  async updateLayerRecords(records: StoredLayerRecord[], _o?: { defer?: boolean }) {
     for (const r of records) {
       const x = this.layers.byId.get(r.id);
       if (x) x.record = structuredClone(scrubDeep({ ...r, text: x.record.text }));

@@ -60,14 +60,14 @@ export interface MemoryPort {
    */
   reflectionsSince(cursor: number): Promise<{ reflections: Reflection[]; cursor: number }>;
 
-  putLayerRecords(records: StoredLayerRecord[]): Promise<number>;
+  putLayerRecords(records: StoredLayerRecord[], o?: { defer?: boolean }): Promise<number>;
   /** live (not pruned) layer records readable at asOf */
   getLayerRecords(f: WindowFilter & { layers?: readonly MemoryLayer[]; ids?: string[] }): Promise<StoredLayerRecord[]>;
   searchLayerRecords(
     q: WindowFilter & { text?: string; embedding?: number[]; k: number; layers?: readonly MemoryLayer[] },
   ): Promise<Hit<StoredLayerRecord>[]>;
-  /** writes the upkeep state (layer, importance, access count, marks) of existing records */
-  updateLayerRecords(records: StoredLayerRecord[]): Promise<void>;
+  /** writes the upkeep state (layer, importance, access count, marks) of existing records; `defer` as for puts */
+  updateLayerRecords(records: StoredLayerRecord[], o?: { defer?: boolean }): Promise<void>;
 
   /** A promise that every write issued so far is durable (a deferred write's error surfaces here). */
   seal(): Promise<void>;

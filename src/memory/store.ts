@@ -269,20 +269,25 @@ export class MemoryStore implements MemoryPort {
       if (o.defer) {
         await this.workingSet(); // a deferred write must be readable at once
         await hold();
-        const p: Promise<void> = this.queueUpsert(kind, batch, embeddings).then(
-          () => {},
-          (e) => {
-            this.deferredError ??= e;
-          },
-        );
-        this.inFlight.add(p);
-        void p.finally(() => this.inFlight.delete(p));
+        this.behind(this.queueUpsert(kind, batch, embeddings));
       } else {
         await this.queueUpsert(kind, batch, embeddings);
         await hold();
       }
     }
     return unique.length;
+  }
+
+  /** A write left to run in the background: `seal` awaits it and throws its error. */
+  private behind(write: Promise<unknown>): void {
+    const p: Promise<void> = write.then(
+      () => {},
+      (e) => {
+        this.deferredError ??= e;
+      },
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
   }
 
   async seal(): Promise<void> {
@@ -443,8 +448,8 @@ export class MemoryStore implements MemoryPort {
 
   // ---- layered memory (SEP-Memory) ----
 
-  putLayerRecords(records: StoredLayerRecord[]): Promise<number> {
-    return this.upsert("layers", scrubDeep(records).map(layerToRow), (r) => r.document);
+  putLayerRecords(records: StoredLayerRecord[], o?: { defer?: boolean }): Promise<number> {
+    return this.upsert("layers", scrubDeep(records).map(layerToRow), (r) => r.document, o);
   }
 
   /** Layer records readable at asOf, optionally of some layers and one ticker; sorted by date then id. */
@@ -461,15 +466,20 @@ export class MemoryStore implements MemoryPort {
     return (await this.workingSet()).searchLayerRecords(q);
   }
 
-  /** Writes the upkeep state (layer, importance, access count) of existing records; embeddings are untouched. */
-  async updateLayerRecords(records: StoredLayerRecord[]): Promise<void> {
+  /**
+   * Writes the upkeep state (layer, importance, access count) of existing records; embeddings are untouched. Deferred:
+   * held at once, written behind the writes before it (never crossed by a later upsert); `seal()` tells when durable.
+   */
+  async updateLayerRecords(records: StoredLayerRecord[], o: { defer?: boolean } = {}): Promise<void> {
     const ws = await this.workingSet();
     for (let i = 0; i < records.length; i += this.maxBatch) {
       const batch = scrubDeep(records.slice(i, i + this.maxBatch)).map(layerToRow);
-      await this.write(`update ${batch.length} layer records`, () =>
+      const write = this.write(`update ${batch.length} layer records`, () =>
         this.collections.layers.update({ ids: batch.map((r) => r.id), metadatas: batch.map((r) => r.meta) }),
       );
-      // held as Chroma now has it: the new metadata over the stored document (the working set keeps its text)
+      if (o.defer) this.behind(write);
+      else await write;
+      // held as Chroma has it: the new metadata over the stored document (the working set keeps its text)
       await ws.updateLayerRecords(batch.map((r) => rowToLayer(r.id, r.document, r.meta)));
     }
   }
