@@ -167,6 +167,7 @@ describe("a working set that let old events go", () => {
         await m.getEvents({ asOf: "2016-01-01" }),
         await m.getEvents({ asOf: at("2015-10-05"), ticker: "AAPL" }), // point in time, all of it let go
         await m.getEvents({ asOf: "2016-01-01", ticker: "MSFT", from: "2015-10-02", to: "2015-10-07" }), // across
+        await m.getEvents({ asOf: "2016-01-01", from: "2015-10-01", to: "2015-10-02" }), // let go, bounded by `to`
         await m.getEvents({ asOf: "2016-01-01", ids: [old!.id, old!.predecessor_id ?? "none", `${old!.id}x`] }),
         await m.getEvents({ asOf: at("2015-10-01"), ids: [old!.id] }), // not yet readable then
         await m.searchEvents({ text: "Apple iPhone news", k: 4, asOf: "2016-01-01", ticker: "AAPL" }),

@@ -50,7 +50,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
+/** records in date order, ties by id: the order every read answers in */
+export const byDateId = (a: Dated, b: Dated) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id);
 
 function matches(e: Entry<Dated>, f: WindowFilter): boolean {
   return (

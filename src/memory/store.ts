@@ -15,7 +15,7 @@ import type { MemoryLayer, Reflection } from "../domain/schemas.ts";
 import { scrubDeep } from "../observability/secrets.ts";
 import type { Embedder } from "./embeddings.ts";
 import { EmbeddingMismatchError, MemoryUnavailableError, UnknownRunError } from "./errors.ts";
-import { InMemoryMemory } from "./in-memory.ts";
+import { byDateId, InMemoryMemory } from "./in-memory.ts";
 import { type AsOf, type Fingerprint, type Hit, KINDS, type Kind, type MemoryPort, type WindowFilter } from "./port.ts";
 import {
   eventToRow,
@@ -230,7 +230,7 @@ export class MemoryStore implements MemoryPort {
         // a stable order, whatever order Chroma returns them in
         ws.hold(
           kind,
-          rows.sort((a, b) => a.record.date.localeCompare(b.record.date) || a.record.id.localeCompare(b.record.id)),
+          rows.sort((a, b) => byDateId(a.record, b.record)),
         );
       }
       return ws;
@@ -323,7 +323,8 @@ export class MemoryStore implements MemoryPort {
 
   /**
    * The events a read reaches that the working set let go (dated before its horizon), read back from Chroma as it
-   * holds them (with their embeddings for a search): none, and no request, when the read stays within the horizon.
+   * holds them (with their embeddings for a search), the read's window applied by Chroma: none, and no request, when
+   * the read stays within the horizon.
    */
   private async eventsLetGo(
     ws: InMemoryMemory,
@@ -332,35 +333,21 @@ export class MemoryStore implements MemoryPort {
   ): Promise<{ record: StoredEvent; embedding: number[] }[]> {
     const horizon = ws.eventsHorizon();
     if (horizon === Number.NEGATIVE_INFINITY) return [];
-    let which: { where?: Where; ids?: string[] };
-    if (f.ids) {
-      const ids = f.ids.filter((id) => ws.wasLetGo(id));
-      if (!ids.length) return [];
-      which = { ids };
-    } else {
-      const from = f.from ? epochDay(f.from) : Number.NEGATIVE_INFINITY;
-      if (from >= horizon) return [];
-      const clauses: Where[] = [{ epoch_day: { $lt: horizon } }];
-      if (Number.isFinite(from)) clauses.push({ epoch_day: { $gte: from } });
-      if (f.ticker) clauses.push({ ticker: f.ticker });
-      which = { where: clauses.length > 1 ? { $and: clauses } : clauses[0]! };
-    }
-    const at = toEpochSeconds(f.asOf);
+    const ids = f.ids?.filter((id) => ws.wasLetGo(id));
+    if (ids?.length === 0 || (f.from && epochDay(f.from) >= horizon)) return [];
+    const clauses: Where[] = [
+      { epoch_day: { $lt: horizon } },
+      { available_at: { $lte: toEpochSeconds(f.asOf) } },
+      ...(f.from ? [{ epoch_day: { $gte: epochDay(f.from) } }] : []),
+      ...(f.to ? [{ epoch_day: { $lte: epochDay(f.to) } }] : []),
+      ...(f.ticker ? [{ ticker: f.ticker }] : []),
+    ];
     const out: { record: StoredEvent; embedding: number[] }[] = [];
     await this.scan(
       "events",
       embeddings ? WITH_EMBEDDINGS : WITHOUT_EMBEDDINGS,
-      (id, doc, meta, embedding) => {
-        const record = rowToEvent(id, doc, meta);
-        if (
-          toEpochSeconds(record.available_at) <= at &&
-          (!f.ticker || record.ticker === f.ticker) &&
-          (!f.from || record.date >= f.from) &&
-          (!f.to || record.date <= f.to)
-        )
-          out.push({ record, embedding: embedding ?? [] });
-      },
-      which,
+      (id, doc, meta, embedding) => out.push({ record: rowToEvent(id, doc, meta), embedding: embedding ?? [] }),
+      { where: { $and: clauses }, ...(ids ? { ids } : {}) },
     );
     return out;
   }
@@ -380,9 +367,7 @@ export class MemoryStore implements MemoryPort {
     const held = await ws.getEvents(f);
     const old = await this.eventsLetGo(ws, f);
     if (!old.length) return held;
-    return [...held, ...old.map((x) => x.record)].sort(
-      (a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id),
-    );
+    return [...held, ...old.map((x) => x.record)].sort(byDateId);
   }
 
   /** Top-k events by cosine similarity (exact) to a text or an embedding, within the point-in-time window. */
